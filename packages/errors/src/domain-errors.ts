@@ -1,0 +1,37 @@
+import { SyncError, type SyncErrorOptions } from './sync-error';
+
+/** Input that fails its schema at an edge: env, API response field, job payload, mapping file. */
+export class InvalidInputError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'input.invalid';
+  constructor(readonly source: string, readonly issues: string[], options?: SyncErrorOptions) {
+    super(`${source}: ${issues.join('; ')}`, options);
+  }
+}
+
+/** A receipt that cannot be mapped as it is (data-quality rule). Quarantined, never retried. */
+export class QuarantineError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'receipt.quarantined';
+  constructor(readonly receiptNo: string, readonly reasons: string[], options?: SyncErrorOptions) {
+    super(`receipt ${receiptNo}: ${reasons.join('; ')}`, options);
+  }
+}
+
+/** No K3Cloud sales order carries F_Cash_Collection_Id = order_id (yet). */
+export class SalesOrderNotFoundError extends SyncError {
+  readonly disposition = 'awaiting-dependency' as const;
+  readonly code = 'k3cloud.order-not-found';
+  constructor(readonly orderId: string, options?: SyncErrorOptions) {
+    super(`sales order not found in K3Cloud (F_Cash_Collection_Id = ${orderId})`, options);
+  }
+}
+
+/** A configuration value is missing or wrong. Start-up stops with this message. */
+export class ConfigError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'config.invalid';
+  constructor(readonly issues: string[], options?: SyncErrorOptions) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`, options);
+  }
+}
