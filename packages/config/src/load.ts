@@ -38,6 +38,8 @@ export interface Config {
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  workers: { transformerConcurrency: number; writerConcurrency: number; writerLingerMs: number; lockMs: number; orderWaitDelaysMs: number[] };
+  healthPort?: number;
 }
 
 /** Values that must never be printed; hand them to the logger's `registerSecret`. */
@@ -99,5 +101,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    workers: {
+      transformerConcurrency: env.TRANSFORMER_CONCURRENCY,
+      writerConcurrency: env.WRITER_CONCURRENCY || Math.min(5000, 2 * env.KINGDEE_BATCH_SIZE * env.KINGDEE_MAX_CONCURRENCY),
+      writerLingerMs: env.WRITER_LINGER_MS,
+      lockMs: env.WORKER_LOCK_MS,
+      orderWaitDelaysMs: env.ORDER_WAIT_DELAYS.split(',').map((s) => Number(s) * 1000),
+    },
+    healthPort: env.HEALTH_PORT,
   };
 }

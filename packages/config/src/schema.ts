@@ -59,6 +59,21 @@ export const EnvSchema = z
 
     /** added: pino level. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** added: raw jobs processed at once per transformer process. */
+    TRANSFORMER_CONCURRENCY: int(32, 1, 1000),
+    /** added: ready jobs held at once per writer process; 0 = 2 × KINGDEE_BATCH_SIZE × KINGDEE_MAX_CONCURRENCY. */
+    WRITER_CONCURRENCY: int(0, 0, 5000),
+    /** added: how long the writer waits to fill a BatchSave before sending a partial one. */
+    WRITER_LINGER_MS: int(50, 0, 10_000),
+    /** added: back-off (seconds, comma-separated) while a receipt's sales order is missing in K3Cloud. */
+    ORDER_WAIT_DELAYS: z.preprocess(
+      (v) => (v === '' || v === undefined ? undefined : v),
+      z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds, e.g. 60,300,900').default('60,300,900,1800,3600,7200,14400'),
+    ),
+    /** added: BullMQ job lock; a killed process's jobs are retried after it. */
+    WORKER_LOCK_MS: int(30_000, 1000, 600_000),
+    /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
+    HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
     SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
   });

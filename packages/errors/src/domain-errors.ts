@@ -35,3 +35,12 @@ export class ConfigError extends SyncError {
     super(`invalid configuration:\n  - ${issues.join('\n  - ')}`, options);
   }
 }
+
+/** An earlier version of the receipt is still on its way to K3Cloud; this one must wait for it. */
+export class EarlierVersionInFlightError extends SyncError {
+  readonly disposition = 'transient' as const;
+  readonly code = 'receipt.earlier-version-in-flight';
+  constructor(readonly receiptNo: string, options?: SyncErrorOptions) {
+    super(`receipt ${receiptNo}: an earlier version is still being written`, options);
+  }
+}

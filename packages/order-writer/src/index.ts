@@ -1,0 +1,6 @@
+export * from './ports';
+export * from './order-locks';
+export * from './row-batcher';
+export * from './write-batch';
+export * from './existing-rows';
+export * from './write-row';

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** A receipt as OKKI listed it, kept whole: mapping rules read any field of it later. */
+export const RawReceiptSchema = z.looseObject({
+  cash_collection_id: z.number().int().positive(),
+  update_time: z.string().min(1),
+});
+
+export const RawReceiptJobSchema = z.object({
+  windowId: z.string().min(1),
+  removed: z.boolean(),
+  fetchedAt: z.string(),
+  receipt: RawReceiptSchema,
+});
+export type RawReceiptJob = z.infer<typeof RawReceiptJobSchema>;
+
+const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** One mapped K3Cloud row, ready to be written into its sales order. */
+export const ReadyRowJobSchema = z.object({
+  windowId: z.string().min(1),
+  receiptId: z.string().regex(/^\d+$/),
+  receiptNo: z.string().min(1),
+  orderId: z.string().regex(/^\d+$/),
+  fid: z.number().int().positive(),
+  sourceVersion: z.string().min(1),
+  removed: z.boolean(),
+  formId: z.string().min(1),
+  entity: z.string().min(1),
+  rowKeyField: z.string().min(1),
+  rowKey: z.string().min(1),
+  fields: z.record(z.string(), FieldValue),
+  contentHash: z.string().min(1),
+});
+export type ReadyRowJob = z.infer<typeof ReadyRowJobSchema>;
+
+export const DeadLetterKindSchema = z.enum(['dead-lettered', 'quarantined']);
+export type DeadLetterKind = z.infer<typeof DeadLetterKindSchema>;
+
+/** What an operator sees (and replays) on the dead-letter and quarantine queues. */
+export const DeadLetterJobSchema = z.object({
+  kind: DeadLetterKindSchema,
+  sourceQueue: z.enum(['raw', 'ready']),
+  sourceJobId: z.string(),
+  payload: z.unknown(),
+  code: z.string(),
+  reason: z.string(),
+  attemptsMade: z.number().int().nonnegative(),
+  failedAt: z.string(),
+  receiptId: z.string().optional(),
+  receiptNo: z.string().optional(),
+  windowId: z.string().optional(),
+  /** How many times an operator has replayed this record already. */
+  replays: z.number().int().nonnegative().default(0),
+});
+export type DeadLetterJob = z.infer<typeof DeadLetterJobSchema>;
+
+/** A scheduler tick asking the producer to open the next window. */
+export const WindowTickSchema = z.object({
+  trigger: z.enum(['schedule', 'manual', 'sync-once']).default('schedule'),
+});
+export type WindowTick = z.infer<typeof WindowTickSchema>;
+
+/** Turns a zod failure into field-naming messages, e.g. `receipt.update_time: expected string`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+}

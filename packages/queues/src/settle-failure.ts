@@ -1,0 +1,45 @@
+import type { Job } from 'bullmq';
+import type { PipelineQueues } from './connection';
+import { deadLetter } from './dead-letter';
+import { decideFailure, waitAndRetry, type JobBookkeeping } from './failure-handling';
+import type { OutcomeTracker } from './outcomes';
+import type { DeadLetterJob } from './payloads';
+
+export interface SettleContext {
+  queues: PipelineQueues;
+  tracker: OutcomeTracker;
+  sourceQueue: 'raw' | 'ready';
+  orderWaitDelaysMs: number[];
+  /** Identifies the receipt version for outcome reporting. */
+  versionKey?: string;
+  receiptId?: string;
+  receiptNo?: string;
+  windowId?: string;
+  /** Called once a record is dead-lettered or quarantined (ledger, metrics, logs). */
+  onDeadLetter?: (record: DeadLetterJob, error: unknown) => Promise<void> | void;
+}
+
+export type Settled = { outcome: 'dead-lettered' | 'quarantined'; code: string; reason: string };
+
+/**
+ * Applies decideFailure to a job inside its processor: rethrows for a retry, moves it to delayed
+ * for a wait, or dead-letters it and returns normally so the job completes with that outcome.
+ */
+export async function settleFailure(job: Job, token: string | undefined, error: unknown, ctx: SettleContext): Promise<Settled> {
+  const decision = decideFailure(error, {
+    attemptsMade: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    attemptsStarted: job.attemptsStarted,
+    dependencyWaits: (job.data as JobBookkeeping).__dependencyWaits ?? 0,
+    orderWaitDelaysMs: ctx.orderWaitDelaysMs,
+  });
+  if (decision.action === 'retry') throw error;
+  if (decision.action === 'wait') return waitAndRetry(job, token, decision.delayMs, decision.countsAsDependencyWait);
+  const record = await deadLetter(ctx.queues, {
+    job, sourceQueue: ctx.sourceQueue, kind: decision.kind, error,
+    receiptId: ctx.receiptId, receiptNo: ctx.receiptNo, windowId: ctx.windowId,
+  });
+  if (ctx.versionKey) await ctx.tracker.record(ctx.versionKey, decision.kind);
+  await ctx.onDeadLetter?.(record, error);
+  return { outcome: decision.kind, code: record.code, reason: record.reason };
+}

@@ -1,0 +1,3 @@
+export * from './ports';
+export * from './order-resolver';
+export * from './transform-receipt';

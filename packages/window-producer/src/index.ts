@@ -1,0 +1,3 @@
+export * from './window-bounds';
+export * from './run-window';
+export * from './ports';

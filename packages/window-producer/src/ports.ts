@@ -1,0 +1,20 @@
+/** What the producer needs from OKKI: a drift-safe walk over one fixed window (xiaoman-client). */
+export type WindowItem =
+  | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
+  | { kind: 'invalid'; raw: unknown; issues: string[] };
+
+export interface ReceiptSource {
+  iterateWindow(args: { startTime: string; endTime: string; removed: boolean; pageSize: number }): AsyncIterable<WindowItem>;
+}
+
+/** What the producer needs from the durable store. */
+export interface ProducerStore {
+  checkpoints: {
+    get(stream: string): Promise<{ windowEnd: string } | undefined>;
+    advance(stream: string, windowEnd: string, expectedPrevious: string | undefined): Promise<boolean>;
+  };
+  windows: {
+    open(w: { id: string; start: string; end: string; trigger: string }): Promise<void>;
+    update(id: string, patch: Record<string, unknown>): Promise<void>;
+  };
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@receipt-sync/logger';
+import {
+  QUEUE_NAMES, rawJobId, receiptVersionKey, deadLetterJobId, type OutcomeTracker, type PipelineQueues, type RawReceiptJob,
+} from '@receipt-sync/queues';
+import type { ProducerStore, ReceiptSource } from './ports';
+import { nextWindow, RECEIPT_STREAM, type WindowSettings } from './window-bounds';
+
+export interface ProducerDeps {
+  store: ProducerStore;
+  queues: PipelineQueues;
+  tracker: OutcomeTracker;
+  source: ReceiptSource;
+  logger: Logger;
+  settings: WindowSettings & { pageSize: number };
+  now?: () => Date;
+  onFetched?: (count: number, removed: boolean) => void;
+}
+
+export interface WindowRun {
+  windowId: string;
+  windowStart: string;
+  windowEnd: string;
+  fetched: number;
+  invalid: number;
+  /** False when another producer advanced the checkpoint first (the window's jobs still count). */
+  advanced: boolean;
+}
+
+const BULK = 500;
+
+/**
+ * One sync window: page active then removed receipts of the fixed window into `raw` (addBulk is
+ * atomic per chunk), then advance the checkpoint by compare-and-set. The checkpoint moves only after
+ * every receipt of the window is durably enqueued (Singer: "save state too early → data missing").
+ */
+export async function runWindow(deps: ProducerDeps, trigger = 'schedule'): Promise<WindowRun | undefined> {
+  const checkpoint = await deps.store.checkpoints.get(RECEIPT_STREAM);
+  const window = nextWindow(checkpoint?.windowEnd, (deps.now ?? (() => new Date()))(), deps.settings);
+  if (!window) return undefined;
+  const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end });
+  await deps.store.windows.open({ id: window.id, start: window.start, end: window.end, trigger });
+  log.info('window opened');
+  let fetched = 0;
+  let invalid = 0;
+  try {
+    for (const removed of [false, true]) {
+      let batch: Array<{ name: string; data: RawReceiptJob; opts: { jobId: string } }> = [];
+      let keys: string[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await deps.tracker.recordFetched(window.id, keys);
+        await deps.queues[QUEUE_NAMES.raw].addBulk(batch);
+        deps.onFetched?.(batch.length, removed);
+        batch = [];
+        keys = [];
+      };
+      const fetchedAt = new Date().toISOString();
+      for await (const item of deps.source.iterateWindow({ startTime: window.start, endTime: window.end, removed, pageSize: deps.settings.pageSize })) {
+        fetched += 1;
+        if (item.kind === 'invalid') {
+          invalid += 1;
+          await quarantineUnreadable(deps, window.id, item.raw, item.issues, removed);
+          continue;
+        }
+        const r = item.receipt;
+        keys.push(receiptVersionKey(r.cash_collection_id, r.update_time, removed));
+        batch.push({
+          name: removed ? 'removed-receipt' : 'receipt',
+          data: { windowId: window.id, removed, fetchedAt, receipt: r },
+          opts: { jobId: rawJobId(r.cash_collection_id, r.update_time, removed) },
+        });
+        if (batch.length >= BULK) await flush();
+      }
+      await flush();
+    }
+  } catch (error) {
+    await deps.store.windows.update(window.id, { status: 'failed', error: String(error), fetched, finishedAt: new Date() });
+    throw error;
+  }
+  const advanced = await deps.store.checkpoints.advance(RECEIPT_STREAM, window.end, window.previousCheckpoint);
+  if (!advanced) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
+  await deps.store.windows.update(window.id, { status: 'enqueued', fetched, invalid, finishedAt: new Date() });
+  log.info({ fetched, invalid }, 'window enqueued');
+  return { windowId: window.id, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
+}
+
+/** A list item without a usable id or update_time cannot enter the pipeline; an operator must see it. */
+async function quarantineUnreadable(deps: ProducerDeps, windowId: string, raw: unknown, issues: string[], removed: boolean): Promise<void> {
+  const digest = createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex').slice(0, 24);
+  const key = `unreadable-${digest}`;
+  await deps.tracker.recordFetched(windowId, [key]);
+  await deps.queues[QUEUE_NAMES.quarantine].add(
+    'quarantined',
+    {
+      kind: 'quarantined', sourceQueue: 'raw', sourceJobId: key, payload: { windowId, removed, receipt: raw },
+      code: 'input.invalid', reason: `OKKI list item unreadable: ${issues.join('; ')}`, attemptsMade: 0,
+      failedAt: new Date().toISOString(), windowId, replays: 0,
+    },
+    { jobId: deadLetterJobId(key) },
+  );
+  await deps.tracker.record(key, 'quarantined');
+}
