@@ -1,4 +1,4 @@
-import type { K3Writer } from './ports';
+import type { BillQueryRequest, K3Writer } from './ports';
 
 export interface RowLocator {
   formId: string;
@@ -24,12 +24,11 @@ export async function readExistingRows(k3: K3Writer, locator: RowLocator, fids: 
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0);
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await k3.executeBillQuery({
-      FormId: locator.formId,
-      FieldKeys: `FID,${locator.entity}_FEntryID,${locator.rowKeyField}`,
-      FilterString: `FID IN (${chunk.join(',')})`,
-      OrderString: 'FID ASC',
-      Limit: 100_000,
+    const rows = await queryAllPages(k3, {
+      formId: locator.formId,
+      fieldKeys: `FID,${locator.entity}_FEntryID,${locator.rowKeyField}`,
+      filterString: `FID IN (${chunk.join(',')})`,
+      orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
     });
     for (const [fid, entryId, rowKey] of rows) {
       const entry = Number(entryId);
@@ -42,4 +41,16 @@ export async function readExistingRows(k3: K3Writer, locator: RowLocator, fids: 
     }
   }
   return out;
+}
+
+const PAGE = 2000;
+
+/** ExecuteBillQuery pages (kingdee spec §5.4/§6: at most 2000 rows per answer by default). */
+export async function queryAllPages(k3: Pick<K3Writer, 'executeBillQuery'>, query: Omit<BillQueryRequest, 'startRow' | 'limit'>): Promise<unknown[][]> {
+  const all: unknown[][] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await k3.executeBillQuery({ ...query, startRow: start, limit: PAGE });
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
 }

@@ -1,4 +1,4 @@
-import type { K3FieldError } from '@receipt-sync/errors';
+import type { K3FieldError, SyncError } from '@receipt-sync/errors';
 
 export interface WriterLedgerEntry {
   receiptId: string;
@@ -28,10 +28,29 @@ export interface ModelResult {
   id?: number;
   number?: string;
   errors: K3FieldError[];
+  /** Typed error of a failed model (network control, validation...). */
+  error?: SyncError;
+}
+
+/** The query shape of @receipt-sync/kingdee-client (kingdee spec §6 data, camel-cased). */
+export interface BillQueryRequest {
+  formId: string;
+  fieldKeys: string;
+  filterString: string;
+  orderString?: string;
+  startRow?: number;
+  limit?: number;
+}
+
+/** BatchSave options in the client's spelling; isDeleteEntry MUST be false (operating contract). */
+export interface WriterSaveOptions {
+  isDeleteEntry: false;
+  isAutoSubmitAndAudit?: boolean;
+  isVerifyBaseDataField?: boolean;
 }
 
 /** The K3Cloud calls the writer makes (kingdee-client). */
 export interface K3Writer {
-  batchSave(formId: string, models: object[], options?: Record<string, unknown>): Promise<{ results: ModelResult[] }>;
-  executeBillQuery(query: { FormId: string; FieldKeys: string; FilterString: string; OrderString?: string; StartRow?: number; Limit?: number }): Promise<unknown[][]>;
+  batchSave(formId: string, models: Array<Record<string, unknown>>, options?: WriterSaveOptions): Promise<{ results: ModelResult[] }>;
+  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }

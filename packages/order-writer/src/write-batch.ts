@@ -2,7 +2,7 @@ import { K3ValidationError } from '@receipt-sync/errors';
 import type { Logger } from '@receipt-sync/logger';
 import { readExistingRows, rowSlot, type ExistingRows } from './existing-rows';
 import type { OrderLocks } from './order-locks';
-import type { K3Writer, WriterLedger } from './ports';
+import type { K3Writer, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 
 export interface BatchWriterDeps {
@@ -10,8 +10,8 @@ export interface BatchWriterDeps {
   ledger: WriterLedger;
   locks: OrderLocks;
   logger: Logger;
-  /** BatchSave options from the mapping: IsDeleteEntry false etc. (operating contract). */
-  saveOptions: Record<string, unknown>;
+  /** BatchSave options from the mapping: isDeleteEntry false etc. (operating contract). */
+  saveOptions: WriterSaveOptions;
   requeue(row: PendingRow): void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
   lockRetryMs?: number;
@@ -59,12 +59,15 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
       continue;
     }
     const errors = result?.errors ?? [{ fieldName: null, message: 'no result for this model in the BatchSave answer', dIndex: i }];
-    if (group.length > 1) {
+    if (result?.error && result.error.disposition !== 'permanent') {
+      // A network-control conflict or similar on this bill only: retry these rows later as they are.
+      for (const p of group) p.reject(result.error);
+    } else if (group.length > 1) {
       // K3Cloud names no row when it rejects a model: save each row alone so only the bad one fails.
       deps.logger.warn({ fid, rows: group.length, errors }, 'sales order model rejected; isolating its rows');
       for (const p of group) deps.requeue({ ...p, solo: true });
     } else {
-      group[0]!.reject(new K3ValidationError(11, errors, { details: { fid } }));
+      group[0]!.reject(result?.error ?? new K3ValidationError(11, errors, { details: { fid } }));
     }
   }
 }

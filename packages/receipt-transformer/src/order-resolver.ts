@@ -73,12 +73,13 @@ export class OrderResolver {
   private async query(orderIds: string[]): Promise<Map<string, { fid: number; billNo?: string }>> {
     const { formId, orderKeyField } = this.opts;
     // Ids are digits only (checked in resolve), so the quoted list cannot break out of the filter.
+    // Header fields only: one row per bill, so CHUNK ids stay far below one 2000-row page.
     const rows = await this.opts.k3.executeBillQuery({
-      FormId: formId,
-      FieldKeys: `FID,FBillNo,${orderKeyField}`,
-      FilterString: `${orderKeyField} IN (${orderIds.map((id) => `'${id}'`).join(',')})`,
-      OrderString: 'FID ASC',
-      Limit: 10_000,
+      formId,
+      fieldKeys: `FID,FBillNo,${orderKeyField}`,
+      filterString: `${orderKeyField} IN (${orderIds.map((id) => `'${id}'`).join(',')})`,
+      orderString: 'FID ASC',
+      limit: 2000,
     });
     const out = new Map<string, { fid: number; billNo?: string }>();
     for (const row of rows) {

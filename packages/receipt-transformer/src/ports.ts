@@ -29,16 +29,19 @@ export interface OrderIndex {
   putMiss(orderId: string, ttlMs: number): Promise<void>;
 }
 
+/** The query shape of @receipt-sync/kingdee-client (kingdee spec §6 data, camel-cased). */
+export interface BillQueryRequest {
+  formId: string;
+  fieldKeys: string;
+  filterString: string;
+  orderString?: string;
+  startRow?: number;
+  limit?: number;
+}
+
 /** K3Cloud ExecuteBillQuery (kingdee spec §6): rows of values in FieldKeys order. */
 export interface BillQuery {
-  executeBillQuery(query: {
-    FormId: string;
-    FieldKeys: string;
-    FilterString: string;
-    OrderString?: string;
-    StartRow?: number;
-    Limit?: number;
-  }): Promise<unknown[][]>;
+  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }
 
 /** OKKI /v1/invoices/receipt/info (xiaoman spec §6). */

@@ -4,7 +4,7 @@ import {
   QUEUE_NAMES, rawJobId, receiptVersionKey, deadLetterJobId, type OutcomeTracker, type PipelineQueues, type RawReceiptJob,
 } from '@receipt-sync/queues';
 import type { ProducerStore, ReceiptSource } from './ports';
-import { nextWindow, RECEIPT_STREAM, type WindowSettings } from './window-bounds';
+import { nextWindow, RECEIPT_STREAM, type WindowBounds, type WindowSettings } from './window-bounds';
 
 export interface ProducerDeps {
   store: ProducerStore;
@@ -19,6 +19,8 @@ export interface ProducerDeps {
 
 export interface WindowRun {
   windowId: string;
+  /** The checkpoint the window was opened from (compare-and-set guard for a deferred advance). */
+  previousCheckpoint?: string;
   windowStart: string;
   windowEnd: string;
   fetched: number;
@@ -34,10 +36,24 @@ const BULK = 500;
  * atomic per chunk), then advance the checkpoint by compare-and-set. The checkpoint moves only after
  * every receipt of the window is durably enqueued (Singer: "save state too early → data missing").
  */
-export async function runWindow(deps: ProducerDeps, trigger = 'schedule'): Promise<WindowRun | undefined> {
+export async function runWindow(deps: ProducerDeps, trigger = 'schedule', opts: { deferAdvance?: boolean } = {}): Promise<WindowRun | undefined> {
   const checkpoint = await deps.store.checkpoints.get(RECEIPT_STREAM);
   const window = nextWindow(checkpoint?.windowEnd, (deps.now ?? (() => new Date()))(), deps.settings);
   if (!window) return undefined;
+  return runFixedWindow(deps, window, { trigger, stream: RECEIPT_STREAM, deferAdvance: opts.deferAdvance });
+}
+
+/**
+ * Pages one explicit window and advances `stream`'s checkpoint to its end by compare-and-set
+ * against `window.previousCheckpoint`. Backfills use their own stream so they never move the live
+ * checkpoint.
+ */
+export async function runFixedWindow(
+  deps: ProducerDeps,
+  window: WindowBounds,
+  opts: { trigger: string; stream: string; /** sync:once advances only after every job finished. */ deferAdvance?: boolean },
+): Promise<WindowRun> {
+  const trigger = opts.trigger;
   const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end });
   await deps.store.windows.open({ id: window.id, start: window.start, end: window.end, trigger });
   log.info('window opened');
@@ -78,11 +94,11 @@ export async function runWindow(deps: ProducerDeps, trigger = 'schedule'): Promi
     await deps.store.windows.update(window.id, { status: 'failed', error: String(error), fetched, finishedAt: new Date() });
     throw error;
   }
-  const advanced = await deps.store.checkpoints.advance(RECEIPT_STREAM, window.end, window.previousCheckpoint);
-  if (!advanced) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
+  const advanced = opts.deferAdvance ? false : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
+  if (!advanced && !opts.deferAdvance) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
   await deps.store.windows.update(window.id, { status: 'enqueued', fetched, invalid, finishedAt: new Date() });
   log.info({ fetched, invalid }, 'window enqueued');
-  return { windowId: window.id, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
+  return { windowId: window.id, previousCheckpoint: window.previousCheckpoint, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
 }
 
 /** A list item without a usable id or update_time cannot enter the pipeline; an operator must see it. */

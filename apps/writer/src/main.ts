@@ -1,0 +1,7 @@
+import { runStageApp, startWriterStage } from '@receipt-sync/pipeline-runtime';
+
+/** ready → K3Cloud BatchSave, grouped per sales order, read-before-write. */
+void runStageApp({
+  name: 'writer', needsOkki: false, needsK3: true, defaultHealthPort: 9103,
+  start: async (rt) => [await startWriterStage(rt)],
+});

@@ -1,0 +1,17 @@
+export { startKingdeeSimulator, DEFAULT_SIMULATOR_CREDENTIALS, type KingdeeSimulator } from './simulator';
+export {
+  DEFAULT_FAULTS,
+  type Bill,
+  type FieldType,
+  type ForcedFault,
+  type FormFieldConfig,
+  type KingdeeCredentials,
+  type KingdeeFaults,
+  type KingdeeSimulatorOptions,
+  type KingdeeSimulatorStats,
+} from './types';
+export { PBLH_ROW_FIELDS } from './store/default-schema';
+export { parseFilter } from './filter/filter-parser';
+export { FilterSyntaxError } from './filter/filter-tokenizer';
+export { evaluate as evaluateFilter, type FieldLookup, type Truth } from './filter/filter-evaluate';
+export type { FilterExpr } from './filter/filter-ast';

@@ -1,0 +1,53 @@
+/** What the transformer hands to the mapping: one OKKI receipt as received, plus optional enrichment. */
+export interface MappingInput {
+  /** An OKKI receipt list item (xiaoman spec §5), loosely typed: nothing about it is trusted yet. */
+  receipt: Record<string, unknown>;
+  /** `/v1/invoices/receipt/info` data (xiaoman spec §6), when the pipeline fetched it. */
+  info?: Record<string, unknown>;
+  /** True when the receipt came from `receipt/list?removed=1` (xiaoman spec §8). */
+  removed: boolean;
+}
+
+/** A value K3Cloud accepts in a row field of the BatchSave Model. */
+export type FieldValue = string | boolean | number | null;
+
+/** Stable rule names; dashboards and quarantine records group by these. */
+export const QUALITY_RULES = [
+  'not-an-object',
+  'missing',
+  'no-order',
+  'invalid-id',
+  'invalid-date',
+  'not-a-number',
+  'absurd-amount',
+  'negative-amount',
+  'precision',
+  'real-amount-mismatch',
+  'too-long',
+  'wrong-type',
+  'unknown-value',
+] as const;
+export type QualityRule = (typeof QUALITY_RULES)[number];
+
+export interface QualityProblem {
+  /** The OKKI source path (`real_amount`, `external_field_data_info.3564970299`), or the target when there is none. */
+  field: string;
+  rule: QualityRule;
+  /** For people: names the field and the receipt (no and id). */
+  message: string;
+}
+
+/** One K3Cloud entry row, ready for the writer (which adds FEntryID). */
+export interface MappedRow {
+  formId: string;
+  entity: string;
+  orderKeyField: string;
+  orderKey: string;
+  rowKeyField: string;
+  rowKey: string;
+  fields: Record<string, FieldValue>;
+  /** sha256 of canonical JSON {formId, entity, orderKey, fields}: equal hash = nothing to write. */
+  contentHash: string;
+}
+
+export type MapResult = { ok: true; row: MappedRow } | { ok: false; problems: QualityProblem[] };

@@ -1,0 +1,56 @@
+import type { Collection, Document, Filter } from 'mongodb';
+import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
+import { apiCallRecordSchema, type AuditFilter, type AuditRepo, type AuditSink } from '../model/audit';
+import { clampLimit, parseOrThrow, withoutUndefined } from '../model/validate';
+import { trimToNewest } from './collections';
+
+/**
+ * `at` is stored as a Date so the TTL index (auditTtlDays) can expire it; on top of that the
+ * collection is trimmed to the newest `limit` records after each append, like the Redis list.
+ */
+export class MongoAudit implements AuditRepo {
+  private bufferedSink: BufferedAuditSink | undefined;
+
+  constructor(
+    private readonly collection: Collection<Document>,
+    private readonly limit: number,
+    private readonly sinkTuning: AuditSinkTuning = {},
+  ) {}
+
+  async append(records: readonly ApiCallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const docs = records.map((r) => ({ ...withoutUndefined({ ...r }), at: toDate(r.at) }));
+    await this.collection.insertMany(docs, { ordered: false });
+    await trimToNewest(this.collection, 'at', this.limit);
+  }
+
+  async recent(limit: number, filter: AuditFilter = {}): Promise<ApiCallRecord[]> {
+    const query: Filter<Document> = {};
+    if (filter.system !== undefined) query.system = filter.system;
+    if (filter.outcome !== undefined) query.outcome = filter.outcome;
+    const docs = await this.collection
+      .find(query, { projection: { _id: 0 } })
+      .sort({ at: -1, _id: -1 })
+      .limit(clampLimit(limit, 100, this.limit))
+      .toArray();
+    return docs.map((doc) =>
+      parseOrThrow(apiCallRecordSchema, { ...doc, at: doc.at instanceof Date ? doc.at.toISOString() : doc.at }, 'store audit record'),
+    );
+  }
+
+  sink(): AuditSink {
+    this.bufferedSink ??= new BufferedAuditSink({ ...this.sinkTuning, write: (batch) => this.append(batch) });
+    return this.bufferedSink;
+  }
+
+  async closeSink(): Promise<void> {
+    await this.bufferedSink?.close();
+  }
+}
+
+/** A record whose `at` does not parse still needs a Date for the TTL index; it is kept as "now". */
+function toDate(iso: string): Date {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}

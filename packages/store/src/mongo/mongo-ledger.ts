@@ -1,0 +1,97 @@
+import type { Collection, Document, Filter } from 'mongodb';
+import {
+  ERROR_SCAN_LIMIT,
+  LEDGER_STATUSES,
+  ledgerEntrySchema,
+  outcomeSchema,
+  writtenSchema,
+  type ErrorGroup,
+  type LedgerEntry,
+  type LedgerListFilter,
+  type LedgerRepo,
+  type LedgerStatus,
+  type OutcomePatch,
+  type WrittenRecord,
+} from '../model/ledger';
+import { applyAttempt, applyOutcome, applyWritten, emptyCounts, groupErrors } from '../model/ledger-rules';
+import { clampLimit, idSchema, parseOrThrow } from '../model/validate';
+import { casDocument } from './cas';
+
+const ID_CHUNK = 1000;
+
+/** Same rules as the Redis ledger (model/ledger-rules), applied through a rev-guarded CAS. */
+export class MongoLedger implements LedgerRepo {
+  constructor(private readonly collection: Collection<Document>) {}
+
+  async get(receiptId: string): Promise<LedgerEntry | undefined> {
+    const doc = await this.collection.findOne({ receiptId });
+    return doc ? this.decode(doc) : undefined;
+  }
+
+  async getMany(receiptIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const ids = [...new Set(receiptIds)];
+    const found = new Map<string, LedgerEntry>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const docs = await this.collection.find({ receiptId: { $in: ids.slice(i, i + ID_CHUNK) } }).toArray();
+      for (const doc of docs) {
+        const entry = this.decode(doc);
+        found.set(entry.receiptId, entry);
+      }
+    }
+    return found;
+  }
+
+  async recordWritten(entry: WrittenRecord): Promise<void> {
+    const w = parseOrThrow(writtenSchema, entry, `store ledger write ${entry.receiptId}`);
+    await this.update(w.receiptId, (current) => applyWritten(current, w, new Date()));
+  }
+
+  async recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void> {
+    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
+    const p = parseOrThrow(outcomeSchema, patch, `store ledger outcome ${receiptId}`);
+    await this.update(id, (current) => applyOutcome(current, id, p, new Date()));
+  }
+
+  async incrementAttempts(receiptId: string): Promise<number> {
+    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
+    const next = await this.update(id, (current) => applyAttempt(current, id, new Date()));
+    return next?.attempts ?? 0;
+  }
+
+  async countByStatus(): Promise<Record<LedgerStatus, number>> {
+    const rows = await this.collection.aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+    const counts = emptyCounts();
+    for (const row of rows) {
+      const status = LEDGER_STATUSES.find((s) => s === row._id);
+      if (status) counts[status] = row.n;
+    }
+    return counts;
+  }
+
+  async list(filter: LedgerListFilter = {}): Promise<LedgerEntry[]> {
+    const query: Filter<Document> = {};
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.orderId !== undefined) query.orderId = filter.orderId;
+    if (filter.after !== undefined) query.receiptId = { $gt: filter.after };
+    // Default (simple) collation compares strings bytewise, the same order as Redis ZRANGEBYLEX.
+    const docs = await this.collection.find(query).sort({ receiptId: 1 }).limit(clampLimit(filter.limit, 100, 1000)).toArray();
+    return docs.map((doc) => this.decode(doc));
+  }
+
+  async latestErrors(limit: number): Promise<ErrorGroup[]> {
+    const docs = await this.collection
+      .find({ lastError: { $exists: true } })
+      .sort({ 'lastError.at': -1 })
+      .limit(ERROR_SCAN_LIMIT)
+      .toArray();
+    return groupErrors(docs.map((doc) => this.decode(doc)), clampLimit(limit, 20, 1000));
+  }
+
+  private update(receiptId: string, rule: (current: LedgerEntry | undefined) => LedgerEntry | undefined): Promise<LedgerEntry | undefined> {
+    return casDocument(this.collection, { receiptId }, (doc) => this.decode(doc), rule);
+  }
+
+  private decode(doc: Document): LedgerEntry {
+    return parseOrThrow(ledgerEntrySchema, doc, `store ledger entry ${String(doc.receiptId)}`);
+  }
+}

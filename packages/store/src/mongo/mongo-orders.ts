@@ -1,0 +1,66 @@
+import type { Collection, Document } from 'mongodb';
+import { putMissSchema, putOrderSchema, storedOrderSchema, toLookup, type OrderIndexRepo, type OrderLookup, type OrderRef } from '../model/order-index';
+import { parseOrThrow } from '../model/validate';
+import { isDuplicateKey } from './collections';
+
+/**
+ * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`. The TTL index on `expireAt` only removes
+ * expired documents about once a minute, so reads also filter on `expireAt`: an entry is gone the
+ * moment its TTL passes, exactly as with Redis PX.
+ */
+export class MongoOrderIndex implements OrderIndexRepo {
+  constructor(private readonly collection: Collection<Document>) {}
+
+  async get(orderId: string): Promise<OrderLookup | undefined> {
+    const doc = await this.collection.findOne({ orderId, ...unexpired() });
+    return doc ? this.decode(doc) : undefined;
+  }
+
+  async getMany(orderIds: readonly string[]): Promise<Map<string, OrderLookup>> {
+    const ids = [...new Set(orderIds)];
+    const found = new Map<string, OrderLookup>();
+    if (ids.length === 0) return found;
+    const docs = await this.collection.find({ orderId: { $in: ids }, ...unexpired() }).toArray();
+    for (const doc of docs) {
+      const lookup = this.decode(doc);
+      if (lookup !== undefined) found.set(String(doc.orderId), lookup);
+    }
+    return found;
+  }
+
+  async put(orderId: string, value: OrderRef, ttlMs?: number): Promise<void> {
+    const p = parseOrThrow(putOrderSchema, { orderId, value, ttlMs }, `store order ${orderId}`);
+    await this.replace(p.orderId, {
+      orderId: p.orderId,
+      fid: p.value.fid,
+      miss: false,
+      ...(p.value.billNo !== undefined ? { billNo: p.value.billNo } : {}),
+      ...(p.ttlMs !== undefined ? { expireAt: new Date(Date.now() + p.ttlMs) } : {}),
+    });
+  }
+
+  async putMiss(orderId: string, ttlMs: number): Promise<void> {
+    const p = parseOrThrow(putMissSchema, { orderId, ttlMs }, `store order ${orderId}`);
+    await this.replace(p.orderId, { orderId: p.orderId, miss: true, expireAt: new Date(Date.now() + p.ttlMs) });
+  }
+
+  /** Whole-document replace, so a hit drops a miss's expiry and vice versa (Redis SET does the same). */
+  private async replace(orderId: string, doc: Document): Promise<void> {
+    try {
+      await this.collection.replaceOne({ orderId }, doc, { upsert: true });
+    } catch (error) {
+      // Two first puts raced on the unique index; the document exists now, so replace it once more.
+      if (!isDuplicateKey(error)) throw error;
+      await this.collection.replaceOne({ orderId }, doc, { upsert: true });
+    }
+  }
+
+  private decode(doc: Document): OrderLookup | undefined {
+    return toLookup(parseOrThrow(storedOrderSchema, doc, `store order ${String(doc.orderId)}`));
+  }
+}
+
+function unexpired(): Document {
+  // `expireAt: null` also matches documents without the field (permanent hits).
+  return { $or: [{ expireAt: null }, { expireAt: { $gt: new Date() } }] };
+}

@@ -1,0 +1,76 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { AuditSinkTuning } from '../audit-sink';
+import type { StoreBackend, SyncStore } from '../sync-store';
+import { ensureIndexes, stateCollections } from './collections';
+import { MongoAudit } from './mongo-audit';
+import { MongoCheckpoints } from './mongo-checkpoints';
+import { MongoLedger } from './mongo-ledger';
+import { MongoOrderIndex } from './mongo-orders';
+import { MongoWindows } from './mongo-windows';
+
+export interface MongoStoreOptions {
+  url: string;
+  /** Used when the URL names no database. */
+  fallbackDb: string;
+  prefix: string;
+  auditLimit: number;
+  auditTtlDays: number;
+  windowLimit: number;
+  auditSink?: AuditSinkTuning;
+}
+
+/** The database named in a mongodb:// URL's path, if any (`mongodb://h1,h2/dbname?opts`). */
+export function databaseInUrl(url: string): string | undefined {
+  const afterScheme = url.replace(/^mongodb(\+srv)?:\/\//, '');
+  const slash = afterScheme.indexOf('/');
+  if (slash === -1) return undefined;
+  const name = decodeURIComponent(afterScheme.slice(slash + 1).split('?')[0] ?? '');
+  return name === '' ? undefined : name;
+}
+
+/** All state in MongoDB (operating contract: MONGO_URL set). Call `init()` once at start-up. */
+export class MongoSyncStore implements SyncStore {
+  readonly backend: StoreBackend = 'mongodb';
+  readonly checkpoints: MongoCheckpoints;
+  readonly windows: MongoWindows;
+  readonly ledger: MongoLedger;
+  readonly orders: MongoOrderIndex;
+  readonly audit: MongoAudit;
+  private readonly client: MongoClient;
+  private readonly db: Db;
+  private readonly collections: ReturnType<typeof stateCollections>;
+  private closed = false;
+
+  constructor(private readonly options: MongoStoreOptions) {
+    // ignoreUndefined: an optional field left undefined must be absent, not stored as null.
+    this.client = new MongoClient(options.url, { ignoreUndefined: true, appName: 'receipt-sync' });
+    this.db = this.client.db(databaseInUrl(options.url) ?? options.fallbackDb);
+    this.collections = stateCollections(this.db, options.prefix);
+    this.checkpoints = new MongoCheckpoints(this.collections.checkpoints);
+    this.windows = new MongoWindows(this.collections.windows, options.windowLimit);
+    this.ledger = new MongoLedger(this.collections.ledger);
+    this.orders = new MongoOrderIndex(this.collections.orders);
+    this.audit = new MongoAudit(this.collections.audit, options.auditLimit, options.auditSink);
+  }
+
+  /** The prefixed collection names, e.g. for a test's clean-up or an operator's backup script. */
+  collectionNames(): string[] {
+    return Object.values(this.collections).map((c) => c.collectionName);
+  }
+
+  async init(): Promise<void> {
+    await this.client.connect();
+    await ensureIndexes(this.db, this.collections, this.options.auditTtlDays);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.audit.closeSink();
+    await this.client.close();
+  }
+}

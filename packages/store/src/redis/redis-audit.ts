@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
+import { apiCallRecordSchema, type AuditFilter, type AuditRepo, type AuditSink } from '../model/audit';
+import { clampLimit, parseOrThrow } from '../model/validate';
+import type { StateKeys } from './keys';
+import { execAll, parseJson } from './scripts';
+
+const READ_CHUNK = 1000;
+
+/** A list, newest first, LTRIMmed to `limit` on every append so Redis memory stays bounded. */
+export class RedisAudit implements AuditRepo {
+  private bufferedSink: BufferedAuditSink | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+    private readonly limit: number,
+    private readonly sinkTuning: AuditSinkTuning = {},
+  ) {}
+
+  async append(records: readonly ApiCallRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // LPUSH a b c leaves c at the head: records arrive oldest first, so the head stays the newest.
+    await execAll(
+      this.redis
+        .multi()
+        .lpush(this.keys.audit, ...records.map((r) => JSON.stringify(r)))
+        .ltrim(this.keys.audit, 0, this.limit - 1),
+    );
+  }
+
+  async recent(limit: number, filter: AuditFilter = {}): Promise<ApiCallRecord[]> {
+    const wanted = clampLimit(limit, 100, this.limit);
+    const out: ApiCallRecord[] = [];
+    for (let start = 0; out.length < wanted && start < this.limit; start += READ_CHUNK) {
+      const raws = await this.redis.lrange(this.keys.audit, start, start + READ_CHUNK - 1);
+      for (const raw of raws) {
+        const record = parseOrThrow(apiCallRecordSchema, parseJson(raw), 'store audit record');
+        if (filter.system !== undefined && record.system !== filter.system) continue;
+        if (filter.outcome !== undefined && record.outcome !== filter.outcome) continue;
+        if (out.length < wanted) out.push(record);
+      }
+      if (raws.length < READ_CHUNK) break;
+    }
+    return out;
+  }
+
+  sink(): AuditSink {
+    this.bufferedSink ??= new BufferedAuditSink({ ...this.sinkTuning, write: (batch) => this.append(batch) });
+    return this.bufferedSink;
+  }
+
+  /** Stops the sink's timer and writes what it holds (called by the store's close). */
+  async closeSink(): Promise<void> {
+    await this.bufferedSink?.close();
+  }
+}

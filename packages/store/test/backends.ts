@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import IORedis from 'ioredis';
+import { MongoClient } from 'mongodb';
+import { createStore, type CreateStoreOptions, type SyncStore } from '../src';
+import { databaseInUrl } from '../src/mongo/mongo-store';
+
+export type StoreOverrides = Pick<CreateStoreOptions, 'auditLimit' | 'windowLimit' | 'auditSink'>;
+
+/** One backend under test: how to open a store for a prefix and how to erase every prefix it used. */
+export interface Backend {
+  name: 'redis' | 'mongodb';
+  /** `ownConnection`: a store with its own connection, as a second replica would have. */
+  open(prefix: string, overrides?: StoreOverrides & { ownConnection?: boolean }): SyncStore;
+  cleanup(prefixes: readonly string[]): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function newPrefix(): string {
+  return `test-store-${randomUUID()}`;
+}
+
+export function redisBackend(): Backend {
+  let shared: IORedis | undefined;
+  const connection = () => (shared ??= new IORedis(redisUrl, { maxRetriesPerRequest: 3 }));
+  return {
+    name: 'redis',
+    open: (prefix, { ownConnection, ...overrides } = {}) =>
+      ownConnection ? createStore({ redisUrl, prefix, ...overrides }) : createStore({ redis: connection(), prefix, ...overrides }),
+    async cleanup(prefixes) {
+      const redis = connection();
+      for (const prefix of prefixes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+          if (keys.length) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    },
+    async shutdown() {
+      await shared?.quit();
+    },
+  };
+}
+
+/** Lazy: nothing connects unless a test runs (the suite is registered as skipped without MONGO_URL). */
+export function mongoBackend(url: string): Backend {
+  const dbName = databaseInUrl(url) ?? 'receipt_sync_test';
+  return {
+    name: 'mongodb',
+    open: (prefix, { ownConnection: _own, ...overrides } = {}) => createStore({ mongoUrl: url, mongoDb: dbName, prefix, ...overrides }),
+    async cleanup(prefixes) {
+      const client = new MongoClient(url);
+      try {
+        const db = client.db(dbName);
+        const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+        for (const name of names) if (prefixes.some((p) => name.startsWith(`${p}_`))) await db.dropCollection(name);
+      } finally {
+        await client.close();
+      }
+    },
+    async shutdown() {},
+  };
+}
+
+/** Polls `probe` until `accept` holds, failing after `timeoutMs`; for TTL expiry without fixed sleeps. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,128 @@
+import type { WrittenRecord } from '../../src';
+import type { ContractContext } from './context';
+
+const V1 = '2025-04-15 10:00:00';
+const V2 = '2025-04-15 11:00:00';
+
+function written(receiptId: string, over: Partial<WrittenRecord> = {}): WrittenRecord {
+  return { receiptId, receiptNo: `SK-${receiptId}`, orderId: 'o-1', sourceVersion: V1, removed: false, contentHash: `h-${receiptId}`, k3Fid: 100, k3EntryId: 1000, ...over };
+}
+
+export function ledgerContract(ctx: ContractContext): void {
+  describe('ledger', () => {
+    it('upserts outcomes, counts attempts, and clears the error once written', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      expect(await ledger.get('101')).toBeUndefined();
+      expect(await ledger.incrementAttempts('101')).toBe(1);
+      const at = new Date('2025-04-15T03:00:00Z');
+      await ledger.recordOutcome('101', {
+        status: 'pending', receiptNo: 'SK-101', orderId: 'o-9', sourceVersion: V1,
+        lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud', at },
+      });
+      expect(await ledger.incrementAttempts('101')).toBe(2);
+      expect(await ledger.get('101')).toMatchObject({
+        receiptId: '101', receiptNo: 'SK-101', orderId: 'o-9', sourceVersion: V1, removed: false, status: 'pending', attempts: 2,
+        lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud', at },
+      });
+      await ledger.recordWritten(written('101', { orderId: 'o-9', contentHash: 'abc', k3Fid: 7, k3EntryId: 70 }));
+      const entry = await ledger.get('101');
+      expect(entry).toMatchObject({ status: 'written', contentHash: 'abc', k3Fid: 7, k3EntryId: 70, attempts: 2 });
+      expect(entry?.lastError).toBeUndefined();
+      expect(entry?.writtenAt).toBeInstanceOf(Date);
+      await ledger.recordOutcome('101', { status: 'unchanged', sourceVersion: V2 });
+      expect(await ledger.get('101')).toMatchObject({ status: 'unchanged', sourceVersion: V2, contentHash: 'abc' });
+    });
+
+    it('never regresses to an older source version', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      await ledger.recordWritten(written('201', { sourceVersion: V2, contentHash: 'new', removed: true, k3EntryId: 2 }));
+      await ledger.recordWritten(written('201', { sourceVersion: V1, contentHash: 'old', removed: false, k3EntryId: 1 }));
+      await ledger.recordOutcome('201', { status: 'quarantined', sourceVersion: V1, lastError: { code: 'receipt.quarantined', message: 'stale' } });
+      expect(await ledger.get('201')).toMatchObject({ sourceVersion: V2, contentHash: 'new', removed: true, status: 'written', k3EntryId: 2 });
+      expect((await ledger.get('201'))?.lastError).toBeUndefined();
+
+      // A newer version is pending when an older job's write lands: the row ids are learnt, nothing else.
+      await ledger.recordOutcome('202', { status: 'pending', receiptNo: 'SK-202', orderId: 'o-1', sourceVersion: V2 });
+      await ledger.recordWritten(written('202', { sourceVersion: V1, contentHash: 'old', k3Fid: 5, k3EntryId: 55 }));
+      const entry = await ledger.get('202');
+      expect(entry).toMatchObject({ sourceVersion: V2, status: 'pending', k3Fid: 5, k3EntryId: 55 });
+      expect(entry?.contentHash).toBeUndefined();
+    });
+
+    it('loads many entries at once, omitting unknown ids', async () => {
+      const { store } = await ctx.fresh();
+      await store.ledger.recordWritten(written('301'));
+      await store.ledger.recordOutcome('302', { status: 'quarantined' });
+      const found = await store.ledger.getMany(['301', '302', '399', '301']);
+      expect([...found.keys()].sort()).toEqual(['301', '302']);
+      expect(found.get('302')?.status).toBe('quarantined');
+      expect((await store.ledger.getMany([])).size).toBe(0);
+    });
+
+    it('counts every status, moving an entry between counts as its status changes', async () => {
+      const { store } = await ctx.fresh();
+      await store.ledger.recordOutcome('1', { status: 'pending' });
+      await store.ledger.recordOutcome('2', { status: 'quarantined' });
+      await store.ledger.recordOutcome('3', { status: 'dead-lettered' });
+      await store.ledger.recordWritten(written('4'));
+      await store.ledger.recordWritten(written('1'));
+      expect(await store.ledger.countByStatus()).toEqual({ pending: 0, written: 2, unchanged: 0, quarantined: 1, 'dead-lettered': 1 });
+    });
+
+    it('pages through entries in receiptId order with a cursor, filtered by status and order', async () => {
+      const { store } = await ctx.fresh();
+      const ids = ['p05', 'p01', 'p07', 'p03', 'p02', 'p06', 'p04'];
+      for (const id of ids) {
+        const n = Number(id.slice(1));
+        if (n % 2) await store.ledger.recordWritten(written(id, { orderId: n < 4 ? 'o-a' : 'o-b' }));
+        else await store.ledger.recordOutcome(id, { status: 'quarantined', orderId: 'o-a' });
+      }
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.ledger.list({ limit: 3, after });
+        if (page.length === 0) break;
+        pages.push(page.map((e) => e.receiptId));
+        after = page[page.length - 1]?.receiptId;
+      }
+      expect(pages).toEqual([['p01', 'p02', 'p03'], ['p04', 'p05', 'p06'], ['p07']]);
+      expect((await store.ledger.list({ status: 'written' })).map((e) => e.receiptId)).toEqual(['p01', 'p03', 'p05', 'p07']);
+      expect((await store.ledger.list({ status: 'written', after: 'p03', limit: 1 })).map((e) => e.receiptId)).toEqual(['p05']);
+      expect((await store.ledger.list({ orderId: 'o-a' })).map((e) => e.receiptId)).toEqual(['p01', 'p02', 'p03', 'p04', 'p06']);
+      expect((await store.ledger.list({ orderId: 'o-a', status: 'written' })).map((e) => e.receiptId)).toEqual(['p01', 'p03']);
+      // A receipt re-pointed to another order leaves the old order's listing.
+      await store.ledger.recordOutcome('p02', { status: 'quarantined', orderId: 'o-b' });
+      expect((await store.ledger.list({ orderId: 'o-a', status: 'quarantined' })).map((e) => e.receiptId)).toEqual(['p04', 'p06']);
+    });
+
+    it('groups current errors by code and message, most recent group first', async () => {
+      const { store } = await ctx.fresh();
+      const notFound = { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud' };
+      const noOrder = { code: 'receipt.quarantined', message: 'receipt has no sales order' };
+      const t = (minute: number) => new Date(Date.UTC(2025, 3, 15, 2, minute));
+      await store.ledger.recordOutcome('e1', { status: 'pending', lastError: { ...notFound, at: t(1) } });
+      await store.ledger.recordOutcome('e2', { status: 'pending', lastError: { ...notFound, at: t(3) } });
+      await store.ledger.recordOutcome('e3', { status: 'dead-lettered', lastError: { ...notFound, at: t(2) } });
+      await store.ledger.recordOutcome('e4', { status: 'quarantined', lastError: { ...noOrder, at: t(5) } });
+      await store.ledger.recordOutcome('e5', { status: 'pending', lastError: { ...notFound, message: 'other text', at: t(0) } });
+      expect(await store.ledger.latestErrors(10)).toEqual([
+        { ...noOrder, count: 1, lastAt: t(5), sampleReceiptIds: ['e4'] },
+        { ...notFound, count: 3, lastAt: t(3), sampleReceiptIds: ['e2', 'e3', 'e1'] },
+        { ...notFound, message: 'other text', count: 1, lastAt: t(0), sampleReceiptIds: ['e5'] },
+      ]);
+      await store.ledger.recordWritten(written('e2'));
+      const groups = await store.ledger.latestErrors(2);
+      expect(groups).toHaveLength(2);
+      expect(groups[1]).toEqual({ ...notFound, count: 2, lastAt: t(2), sampleReceiptIds: ['e3', 'e1'] });
+    });
+
+    it('rejects a write that would corrupt the ledger, naming the field', async () => {
+      const { store } = await ctx.fresh();
+      await expect(store.ledger.recordWritten(written('401', { sourceVersion: '15/04/2025' }))).rejects.toThrow(/sourceVersion/);
+      await expect(store.ledger.recordWritten(written('401', { k3EntryId: 0 }))).rejects.toThrow(/k3EntryId/);
+      expect(await store.ledger.get('401')).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,11 @@
+export { XiaomanClient, type ListReceiptsQuery } from './xiaoman-client';
+export { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type XiaomanClientOptions } from './client-options';
+export { TokenRejectedError, WindowUnstableError } from './client-errors';
+export {
+  OBJECT_FIELDS, parseReceipt, parseReceiptPage,
+  type InvalidReceipt, type ParsedReceipt, type ReceiptInfo, type ReceiptListItem, type ReceiptPage,
+} from './receipt-parsing';
+export {
+  ReceiptWindowReader, windowBound, type ListPage, type WindowItem, type WindowOptions, type WindowSummary,
+} from './window-reader';
+export { parseRetryAfter } from './retry-policy';

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import IORedis from 'ioredis';
+import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/demo-environment';
+import { mutateReceipt, createRng } from '@receipt-sync/sample-data';
+import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function cleanPrefix(prefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+function envFor(demo: DemoEnvironment, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...demo.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent',
+    SYNC_LOOKBACK_SECONDS: '120', SYNC_SAFETY_LAG_SECONDS: '0', KINGDEE_BATCH_SIZE: '20',
+    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000', ...extra,
+  };
+}
+
+describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simulator', () => {
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    for (const p of prefixes) await cleanPrefix(p);
+  });
+
+  it('writes every receipt exactly once, then applies edits, removals and new receipts in place', async () => {
+    const demo = await startDemoEnvironment({ seed: 7, receipts: 300, orders: 60 });
+    const prefix = `e2e-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    try {
+      const before = foreignRows(demo, snapshotK3(demo));
+      const first = await syncOnce(envFor(demo, prefix));
+      const expected = expectedOutcome(demo);
+      const snap = snapshotK3(demo);
+      assertExactlyOnce(demo, snap, expected);
+      expect(foreignRows(demo, snap)).toEqual(before);
+      expect(first.fetched).toBe(300);
+      expect(first.written).toBe(expected.written.size);
+      expect(first.quarantined).toBe(expected.noOrder.length);
+      expect(first.deadLettered).toBe(expected.missingOrder.length);
+      expect(first.written + first.unchanged + first.quarantined + first.deadLettered).toBe(first.fetched);
+
+      // Second cycle: edit 20, remove 10 written ones, add 15 new receipts on existing orders.
+      const rng = createRng(99);
+      const active = demo.okki.allReceipts({ removed: false }).filter((r) => expected.written.has(r.cash_collection_no));
+      const edited = active.slice(0, 20).map((r) => demo.okki.upsertReceipt(mutateReceipt(r, rng)));
+      const removed = active.slice(20, 30);
+      for (const r of removed) demo.okki.removeReceipt(r.cash_collection_id);
+      const template = active[40]!;
+      const added = Array.from({ length: 15 }, (_, i) =>
+        demo.okki.upsertReceipt({ ...template, cash_collection_id: 9_000_000_000 + i, cash_collection_no: `HKNEW${i}` }),
+      );
+      const second = await syncOnce(envFor(demo, prefix));
+      const snap2 = snapshotK3(demo);
+      const expected2 = expectedOutcome(demo);
+      assertExactlyOnce(demo, snap2, expected2);
+      expect(foreignRows(demo, snap2)).toEqual(before);
+      for (const r of removed) {
+        const rows = snap2.rowsByNo.get(r.cash_collection_no) ?? [];
+        expect(rows).toHaveLength(1);
+        expect(rows[0]!.row.F_PBLH_Removed).toBe(true);
+      }
+      for (const r of [...edited, ...added]) expect(snap2.rowsByNo.get(r.cash_collection_no)).toHaveLength(1);
+      expect(second.written).toBe(edited.length + removed.length + added.length);
+      expect(second.windowStart < second.windowEnd).toBe(true);
+    } finally {
+      await demo.close();
+    }
+  }, 180_000);
+
+  it('stays exactly-once under 429s, 5xx, page drift, session loss, conflicts and ambiguous failures', async () => {
+    const demo = await startDemoEnvironment({
+      seed: 11, receipts: 250, orders: 40,
+      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 60 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5 } },
+      k3Faults: { latencyMs: 5, sessionExpiryRate: 0.05, networkControlRate: 0.05, callLimitRate: 0.03, ambiguousRate: 0.08 },
+    });
+    const prefix = `e2e-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    try {
+      const before = foreignRows(demo, snapshotK3(demo));
+      await syncOnce(envFor(demo, prefix, { XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
+      // Receipts touched by page drift got update_time = now: a second cycle picks them up.
+      await syncOnce(envFor(demo, prefix, { XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
+      const snap = snapshotK3(demo);
+      assertExactlyOnce(demo, snap, expectedOutcome(demo));
+      expect(foreignRows(demo, snap)).toEqual(before);
+      expect(demo.k3.stats.ambiguousDrops).toBeGreaterThan(0);
+      expect(demo.okki.stats.rateLimited).toBeGreaterThan(0);
+    } finally {
+      await demo.close();
+    }
+  }, 240_000);
+});
