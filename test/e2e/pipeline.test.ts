@@ -1,30 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import IORedis from 'ioredis';
-import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/demo-environment';
+import { startDemoEnvironment } from '@receipt-sync/demo-environment';
 import { mutateReceipt, createRng } from '@receipt-sync/sample-data';
 import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
-
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function cleanPrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
-
-function envFor(demo: DemoEnvironment, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...demo.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent',
-    SYNC_LOOKBACK_SECONDS: '120', SYNC_SAFETY_LAG_SECONDS: '0', KINGDEE_BATCH_SIZE: '20',
-    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000', ...extra,
-  };
-}
+import { cleanPrefix, envFor } from './helpers';
 
 describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simulator', () => {
   const prefixes: string[] = [];
@@ -80,7 +59,7 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
   it('stays exactly-once under 429s, 5xx, page drift, session loss, conflicts and ambiguous failures', async () => {
     const demo = await startDemoEnvironment({
       seed: 11, receipts: 250, orders: 40,
-      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 60 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5 } },
+      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 60 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5, times: 3 } },
       k3Faults: { latencyMs: 5, sessionExpiryRate: 0.05, networkControlRate: 0.05, callLimitRate: 0.03, ambiguousRate: 0.08 },
     });
     const prefix = `e2e-${randomUUID().slice(0, 8)}`;

@@ -18,7 +18,7 @@ import { resolveClientOptions, type KingdeeClientOptions, type ResolvedClientOpt
 import { K3Transport, type RawResponse } from './http-transport';
 import { readBillQuery, readExecuteBillQuery, readLogin, snippet } from './response-body';
 import { readSaveResponse, type BatchSaveOutcome } from './save-results';
-import { modelFid, saveData, type SaveOptions } from './save-request';
+import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
 import { serviceName, WRITE_OPS, type K3Operation } from './service-path';
 import { sessionHeaders, SessionKeeper, tokensFromCookies, type SessionTokens } from './session-tokens';
 import { buildSignedHeaders } from './signing';
@@ -58,7 +58,11 @@ export class KingdeeClient {
     const url = new URL(this.options.baseUrl);
     this.sitePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.transport = new K3Transport(url.origin, this.options.timeoutMs, this.options.maxConcurrency);
-    this.limiter = createSharedLimiter({ id: this.options.limiterId, maxConcurrent: this.options.maxConcurrency, redis: options.redis });
+    this.limiter = createSharedLimiter({
+      id: this.options.limiterId, maxConcurrent: this.options.maxConcurrency, redis: options.redis,
+      // A slot cannot outlive one exchange's deadline; a crashed replica's slots free up after it.
+      slotExpiryMs: this.options.timeoutMs + 5_000,
+    });
     this.audit = options.audit ?? noopAudit;
     this.logger = options.logger;
     this.sessions = new SessionKeeper(() => this.login());
@@ -67,10 +71,10 @@ export class KingdeeClient {
   /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
   async batchSave(formId: string, models: Array<Record<string, unknown>>, options: SaveOptions = {}): Promise<BatchSaveOutcome> {
     checkModels(formId, models);
-    const fids = models.map(modelFid);
+    const keys = models.map(modelKey);
     const params = [formId, JSON.stringify(saveData(models, options))];
     return this.withAuth('BatchSave', params, { n: 0 }, (raw) => {
-      const outcome = readSaveResponse(raw.text, fids, options.batchCount);
+      const outcome = readSaveResponse(raw.text, keys, options.batchCount);
       const failed = outcome.results.filter((r) => !r.ok).length;
       return failed === 0 ? { value: outcome } : { value: outcome, outcome: 'business-error', message: `${failed} of ${models.length} models rejected` };
     });
@@ -81,7 +85,7 @@ export class KingdeeClient {
     checkModels(formId, [model]);
     const params = [formId, JSON.stringify(saveData(model, options))];
     const outcome = await this.withAuth('Save', params, { n: 0 }, (raw) => {
-      const read = readSaveResponse(raw.text, [modelFid(model)]);
+      const read = readSaveResponse(raw.text, [modelKey(model)]);
       const result = read.results[0];
       if (!result?.ok) throw result?.error ?? new MalformedResponseError('k3cloud', 'Save answered without a result');
       return { value: read };
@@ -91,13 +95,13 @@ export class KingdeeClient {
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order (spec §6). */
-  executeBillQuery(request: BillQueryRequest): Promise<unknown[][]> {
+  async executeBillQuery(request: BillQueryRequest): Promise<unknown[][]> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('ExecuteBillQuery', params, (raw) => ({ value: readExecuteBillQuery(raw.text) }));
   }
 
   /** BillQuery: rows as objects keyed by the FieldKeys strings (spec §6). */
-  billQuery(request: BillQueryRequest): Promise<Array<Record<string, unknown>>> {
+  async billQuery(request: BillQueryRequest): Promise<Array<Record<string, unknown>>> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('BillQuery', params, (raw) => ({ value: readBillQuery(raw.text) }));
   }
@@ -205,7 +209,7 @@ export class KingdeeClient {
   /** One HTTP call: limiter slot, POST, interpretation, exactly one audit record. */
   private async exchange<T>(op: K3Operation, params: unknown[], attempts: Attempts, auth: Auth, interpret: (raw: RawResponse) => Interpreted<T>): Promise<T> {
     const attempt = ++attempts.n;
-    const started = Date.now();
+    let started = Date.now();
     const path = `${this.sitePath}${serviceName(op)}`;
     const write = WRITE_OPS.has(op);
     let status: number | undefined;
@@ -213,7 +217,10 @@ export class KingdeeClient {
     let failure: SyncError | Error | undefined;
     let message: string | undefined;
     try {
-      const raw = await this.limiter.schedule(() => this.transport.post(path, JSON.stringify({ parameters: params }), this.headersFor(op, auth), write));
+      const raw = await this.limiter.schedule(() => {
+        started = Date.now(); // duration is the HTTP exchange, not the wait for a slot
+        return this.transport.post(path, JSON.stringify({ parameters: params }), this.headersFor(op, auth), write);
+      });
       status = raw.status;
       if (raw.status !== 200 && raw.status !== 206) {
         const http = new HttpStatusError('k3cloud', raw.status, snippet(raw.text));
@@ -243,14 +250,4 @@ export class KingdeeClient {
       });
     }
   }
-}
-
-function checkModels(formId: string, models: unknown[]): void {
-  const issues: string[] = [];
-  if (!formId) issues.push('formId is empty');
-  if (models.length === 0) issues.push('no models');
-  models.forEach((m, i) => {
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) issues.push(`model ${i} is not an object`);
-  });
-  if (issues.length) throw new InvalidInputError(`kingdee save ${formId}`, issues);
 }

@@ -1,3 +1,6 @@
+import { InvalidInputError } from '@receipt-sync/errors';
+import type { ModelKey } from './save-results';
+
 /** Save/BatchSave parameters (kingdee spec §4); only what is set is sent, so K3 defaults apply. */
 export interface SaveOptions {
   /** Default true on the server: rows of a processed entity not in the package are deleted (§4.1). */
@@ -39,9 +42,24 @@ export function saveData(model: unknown, options: SaveOptions = {}): Record<stri
   return data;
 }
 
-/** The FID a model targets (for matching SuccessEntitys.Id back to models). */
-export function modelFid(model: Record<string, unknown>): number | undefined {
-  const key = Object.keys(model).find((k) => k.toLowerCase() === 'fid');
-  const fid = key === undefined ? NaN : Number(model[key]);
-  return Number.isInteger(fid) && fid > 0 ? fid : undefined;
+/** FID and FBillNo of a model, to match SuccessEntitys (Id, Number) back to it. */
+export function modelKey(model: Record<string, unknown>): ModelKey {
+  const pick = (name: string) => model[Object.keys(model).find((k) => k.toLowerCase() === name) ?? ''];
+  const fid = Number(pick('fid'));
+  const billNo = pick('fbillno');
+  return {
+    fid: Number.isInteger(fid) && fid > 0 ? fid : undefined,
+    billNo: typeof billNo === 'string' && billNo !== '' ? billNo : undefined,
+  };
+}
+
+/** Models must be objects; checked before anything is sent. */
+export function checkModels(formId: string, models: unknown[]): void {
+  const issues: string[] = [];
+  if (!formId) issues.push('formId is empty');
+  if (models.length === 0) issues.push('no models');
+  models.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) issues.push(`model ${i} is not an object`);
+  });
+  if (issues.length) throw new InvalidInputError(`kingdee save ${formId}`, issues);
 }

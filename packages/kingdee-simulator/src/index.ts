@@ -9,6 +9,7 @@ export {
   type KingdeeFaults,
   type KingdeeSimulatorOptions,
   type KingdeeSimulatorStats,
+  type SeedBill,
 } from './types';
 export { PBLH_ROW_FIELDS } from './store/default-schema';
 export { parseFilter } from './filter/filter-parser';

@@ -13,6 +13,7 @@ import {
   type KingdeeFaults,
   type KingdeeSimulatorOptions,
   type KingdeeSimulatorStats,
+  type SeedBill,
 } from './types';
 
 export interface KingdeeSimulator {
@@ -29,7 +30,7 @@ export interface KingdeeSimulator {
   findBills(formId: string, predicate: (bill: Bill) => boolean): Bill[];
   allBills(formId: string): Bill[];
   /** Adds bills (FID/FEntryID allocated when missing); returns deep copies as stored. */
-  seedBills(formId: string, bills: Array<Record<string, unknown>>): Bill[];
+  seedBills(formId: string, bills: SeedBill[]): Bill[];
   /**
    * Forces the next `count` occurrences of a fault, whatever the rates: `error` (HTTP 500),
    * `malformed`, `sessionExpiry`, `callLimit` (DynamicFormService calls); `networkControl`,

@@ -4,6 +4,12 @@
  */
 export type Bill = Record<string, unknown> & { FID: number };
 
+/**
+ * What seeding accepts: any Model-like object (an `interface`-typed generator output included);
+ * FID and FEntryIDs are allocated when missing.
+ */
+export type SeedBill = Record<string, unknown> | ({ FID?: number | string } & object);
+
 export type FieldType = 'text' | 'int' | 'decimal' | 'datetime' | 'bool';
 
 /** Known field keys of one form: header fields and, per entry entity, its row fields. */
@@ -67,7 +73,7 @@ export interface KingdeeSimulatorOptions {
   /** 32 hex chars. */
   appSecret?: string;
   lcid?: number;
-  bills?: Record<string, Bill[] | undefined> & { SAL_SaleOrder?: Bill[] };
+  bills?: Partial<Record<string, SeedBill[]>> & { SAL_SaleOrder?: SeedBill[] };
   faults?: Partial<KingdeeFaults>;
   /** Sliding session lifetime (spec §2.1: 20 minutes). */
   sessionTtlMs?: number;

@@ -87,6 +87,28 @@ describe('fault injection', () => {
     expect(rowsOf(sim, 6)).toEqual([]);
   });
 
+  it('adds perRowLatencyMs for every entry row saved', async () => {
+    sim.faults.perRowLatencyMs = 40;
+    try {
+      const started = Date.now();
+      const rows = ['R1', 'R2', 'R3', 'R4'].map((no) => ({ F_PBLH_CashCollectionNo: no }));
+      expect(statusOf((await batchSave(sim, cookie, { IsDeleteEntry: false, Model: [{ FID: 6, F_PBLH_Entity: rows }] })).body).IsSuccess).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 40 - 5);
+    } finally {
+      sim.faults.perRowLatencyMs = 0;
+    }
+  });
+
+  it('forces the next faults with failNext, whatever the rates', async () => {
+    sim.failNext('callLimit', 2);
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const body = (await query(sim, cookie, { FieldKeys: 'FID', FilterString: 'FID = 0' })).body as unknown[][];
+      codes.push(body.length ? statusOf(body[0]?.[0]).MsgCode : 0);
+    }
+    expect(codes).toEqual([14, 14, 0]);
+  });
+
   it('draws faults from the seed: the same seed gives the same sequence', async () => {
     const pattern = async () => {
       const s = await startKingdeeSimulator({ seed: 7, faults: { callLimitRate: 0.5 } });

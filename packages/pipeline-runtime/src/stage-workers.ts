@@ -107,15 +107,16 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
 export async function startWriterStage(rt: Runtime): Promise<RunningStage & { batcher: RowBatcher }> {
   const k3 = rt.k3;
   if (!k3 || !rt.config.kingdee) throw new Error('the writer needs a K3Cloud client');
-  const locks = new OrderLocks(rt.connection, rt.config.queuePrefix);
-  let batcher: RowBatcher;
+  // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
+  const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
+  // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
+  const batcher: RowBatcher = new RowBatcher({
+    batchSize: rt.config.kingdee.batchSize, lingerMs: rt.config.workers.writerLingerMs,
+    maxInFlight: rt.config.kingdee.maxConcurrency, write: (rows) => write(rows),
+  });
   const write = createBatchWriter({
     k3, ledger: rt.store.ledger, locks, logger: rt.logger, saveOptions: writerSaveOptions(rt),
     requeue: (p) => batcher.requeue(p),
-  });
-  batcher = new RowBatcher({
-    batchSize: rt.config.kingdee.batchSize, lingerMs: rt.config.workers.writerLingerMs,
-    maxInFlight: rt.config.kingdee.maxConcurrency, write,
   });
   const deps = {
     queues: rt.queues, tracker: rt.tracker, ledger: rt.store.ledger, batcher, logger: rt.logger,

@@ -9,7 +9,7 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
  * compare-and-set is the last guard; this lock keeps two processes from paging OKKI for nothing.
  * Returns undefined when another process holds it.
  */
-export async function withWindowLock<T>(redis: IORedis, prefix: string, work: () => Promise<T>, ttlMs = 60_000): Promise<T | undefined> {
+export async function withWindowLock<T>(redis: IORedis, prefix: string, work: () => Promise<T>, ttlMs = 15_000): Promise<T | undefined> {
   const key = `${prefix}:lock:sync-window`;
   const token = randomUUID();
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;

@@ -13,6 +13,12 @@ export interface SharedLimiterOptions {
    * process only (tests, tools).
    */
   redis?: Redis;
+  /**
+   * With Redis: how long a slot counts as taken at most. Bottleneck frees a crashed process's
+   * running slots only when they expire, so this must be just above the longest call (its timeout),
+   * or a SIGKILLed replica starves the others for that long. @defaultValue 130000
+   */
+  slotExpiryMs?: number;
 }
 
 export interface SharedLimiter {
@@ -28,6 +34,7 @@ export interface SharedLimiter {
  * "across all replicas"). A lost process's running slots are reclaimed after `expiration`.
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
+  const slotExpiryMs = options.slotExpiryMs ?? 130_000;
   const minTime = options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0;
   const base: Bottleneck.ConstructorOptions = {
     id: options.id,
@@ -43,8 +50,6 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       datastore: 'ioredis',
       connection,
       clearDatastore: false,
-      // A crashed process must not hold a slot forever; no call of ours runs longer than this.
-      timeout: 10 * 60_000,
     });
   } else {
     limiter = new Bottleneck(base);
@@ -55,7 +60,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     async schedule<T>(task: () => Promise<T>): Promise<T> {
       pendingCount += 1;
       try {
-        return await limiter.schedule({ expiration: options.redis ? 10 * 60_000 : undefined }, task);
+        return await limiter.schedule({ expiration: options.redis ? slotExpiryMs : undefined }, task);
       } finally {
         pendingCount -= 1;
       }

@@ -52,6 +52,7 @@ export class XiaomanClient {
   private readonly retry: RetryOptions;
   private readonly logger: Logger;
   private readonly closing = new AbortController();
+  private closed?: Promise<void>;
 
   constructor(private readonly options: XiaomanClientOptions) {
     const checked = optionsSchema.safeParse(options);
@@ -63,7 +64,10 @@ export class XiaomanClient {
     setMaxListeners(0, this.closing.signal);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? createLogger({ name: 'xiaoman-client' });
-    this.limiter = createSharedLimiter({ id: options.limiterId ?? 'okki', maxPerSecond: options.maxRps, redis: options.redis });
+    this.limiter = createSharedLimiter({
+      id: options.limiterId ?? 'okki', maxPerSecond: options.maxRps, redis: options.redis,
+      slotExpiryMs: options.timeoutMs + 5_000,
+    });
     this.http = new OkkiHttp(options.baseUrl, options.timeoutMs, options.connections ?? 8, this.limiter, options.audit ?? noopAudit, this.logger);
     this.tokens = new TokenCache(() => this.requestToken(), (token) => registerSecret(token));
   }
@@ -107,9 +111,13 @@ export class XiaomanClient {
     );
   }
 
-  async close(): Promise<void> {
-    this.closing.abort(new Error('xiaoman client closed'));
-    await Promise.allSettled([this.http.close(), this.limiter.close()]);
+  /** Idempotent: a second close (Redis-backed limiters do not survive two) returns the first one's promise. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort(new Error('xiaoman client closed'));
+      await Promise.allSettled([this.http.close(), this.limiter.close()]);
+    })();
+    return this.closed;
   }
 
   /** spec §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */

@@ -1,4 +1,4 @@
-import type { Bill, FieldType, FormFieldConfig } from '../types';
+import type { Bill, FieldType, FormFieldConfig, SeedBill } from '../types';
 import { DEFAULT_FIELD_TYPES, DEFAULT_FORM_FIELDS } from './default-schema';
 import { normaliseValue } from './field-values';
 import { FormSchema } from './form-schema';
@@ -42,7 +42,7 @@ export class BillStore {
   }
 
   /** Adds bills as the generator made them; missing FIDs/FEntryIDs are allocated, values typed. */
-  seed(formId: string, bills: Array<Record<string, unknown>>): Bill[] {
+  seed(formId: string, bills: SeedBill[]): Bill[] {
     const schema = this.schema(formId);
     const seeded: Bill[] = [];
     for (const source of bills) {

@@ -1,0 +1,109 @@
+import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from '@receipt-sync/alerts';
+import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/queues';
+import type { SyncStore } from '@receipt-sync/store';
+import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
+import type { DashboardLogger } from './types';
+
+export interface AlertMonitorOptions {
+  queues: PipelineQueues;
+  store: SyncStore;
+  alerter: Pick<Alerter, 'raise' | 'resolve'>;
+  rules: AlertRules;
+  /** Time between the end of one evaluation and the start of the next. */
+  intervalMs: number;
+  logger: DashboardLogger;
+  now?: () => Date;
+}
+
+export interface AlertMonitor {
+  /** Evaluates once now (also what the timer does); resolves with the snapshot it used. */
+  tick(): Promise<PipelineSnapshot>;
+  /** Stops the timer and waits for a running evaluation to finish. */
+  stop(): Promise<void>;
+}
+
+/** Windows read per evaluation; enough to see any sensible `windowFailuresThreshold`. */
+const WINDOWS_READ = 50;
+/** Newest API calls searched for K3Cloud logins; records older than one interval are ignored anyway. */
+const AUDIT_READ = 2000;
+
+async function deadLetterCount(queues: PipelineQueues): Promise<number> {
+  const counts = await Promise.all(
+    [queues[QUEUE_NAMES.deadLetter], queues[QUEUE_NAMES.quarantine]].map((q) => q.getJobCounts('wait', 'prioritized', 'delayed', 'failed', 'completed', 'active')),
+  );
+  return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Evaluates the alert rules every `intervalMs` from what the pipeline left in Redis and the store,
+ * so it works in the supervisor and in a separate dashboard process alike (a chat alert is the
+ * only page an operator gets: Bull Board "won't page you", anchors A9).
+ *
+ * The first evaluation takes the current dead-letter count as its baseline: a restart does not
+ * re-announce old dead letters as "growing"; they stay visible on the dashboard.
+ */
+export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
+  const now = opts.now ?? (() => new Date());
+  let previousDead: number | undefined;
+  let loginFailing = false;
+  let lastTickAt: Date | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<PipelineSnapshot> | undefined;
+  let stopped = false;
+
+  async function evaluate(): Promise<PipelineSnapshot> {
+    const at = now();
+    const [dead, checkpoint, windows, calls] = await Promise.all([
+      deadLetterCount(opts.queues),
+      opts.store.checkpoints.get(RECEIPTS_STREAM),
+      opts.store.windows.latest(WINDOWS_READ),
+      opts.store.audit.recent(AUDIT_READ),
+    ]);
+    // "In the last interval": since the previous evaluation, or one interval back on the first.
+    const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
+    loginFailing = k3LoginFailing(calls, since, loginFailing);
+    const snapshot: PipelineSnapshot = {
+      deadLetterCount: dead,
+      previousDeadLetterCount: previousDead ?? dead,
+      consecutiveWindowFailures: consecutiveWindowFailures(windows),
+      // Before the first checkpoint there is nothing to lag behind.
+      checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
+      k3LoginFailing: loginFailing,
+    };
+    await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
+    previousDead = dead;
+    lastTickAt = at;
+    return snapshot;
+  }
+
+  function tick(): Promise<PipelineSnapshot> {
+    // Never two evaluations at once: a slow store must not double-count the dead-letter delta.
+    running ??= evaluate().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      tick()
+        .catch((error: unknown) => opts.logger.warn({ err: error }, 'alert monitor: evaluation failed; retrying next interval'))
+        .finally(schedule);
+    }, opts.intervalMs);
+    timer.unref();
+  }
+
+  void tick()
+    .catch((error: unknown) => opts.logger.warn({ err: error }, 'alert monitor: first evaluation failed'))
+    .finally(schedule);
+
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

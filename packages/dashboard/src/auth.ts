@@ -1,0 +1,102 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { DashboardLogger } from './types';
+
+/** Header the dashboard's own page sends with every state-changing request. */
+export const CSRF_HEADER = 'x-requested-with';
+export const CSRF_HEADER_VALUE = 'receipt-sync';
+
+const REALM = 'Basic realm="receipt-sync dashboard", charset="UTF-8"';
+
+/** Hashing first gives both sides the same length, so timingSafeEqual never leaks the length. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * HTTP Basic in front of every route (Bull Board has no auth of its own: its production checklist).
+ * Both fields are always compared so a wrong user name costs as long as a wrong password.
+ */
+export function basicAuth(username: string, password: string, logger: DashboardLogger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = parseBasic(req.headers.authorization);
+    if (given) {
+      const userOk = sameSecret(given.username, username);
+      const passwordOk = sameSecret(given.password, password);
+      if (userOk && passwordOk) {
+        res.locals.operator = given.username;
+        next();
+        return;
+      }
+      // The attempted user name is not a secret and helps spot guessing; the password is never logged.
+      logger.warn({ ip: req.socket.remoteAddress, user: given.username.slice(0, 100), path: req.path }, 'dashboard login failed');
+    }
+    res.set('WWW-Authenticate', REALM).status(401).type('text/plain').send('authentication required\n');
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
+}
+
+/**
+ * Local-only mode without credentials: the caller binds 127.0.0.1, and this refuses any other
+ * peer anyway, in case the router ends up mounted on a server that listens more widely.
+ */
+export function loopbackOnly(): RequestHandler {
+  return (req, res, next) => {
+    if (isLoopback(req.socket.remoteAddress)) {
+      res.locals.operator = 'local';
+      next();
+      return;
+    }
+    res.status(403).type('text/plain').send('this dashboard runs in local-only mode and answers 127.0.0.1 only\n');
+  };
+}
+
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return false;
+  // A cross-site page can set neither header, so trusting X-Forwarded-Host (reverse proxies) is safe here.
+  const host = (req.headers['x-forwarded-host'] as string | undefined)?.split(',')[0]?.trim() ?? req.headers.host;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CSRF guard for state-changing requests: Basic credentials are sent by the browser automatically,
+ * so a request must also prove it came from our own pages. A cross-site form cannot add a custom
+ * header, and browsers send `Origin` on every non-GET request.
+ */
+export function csrfGuard(): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+      next();
+      return;
+    }
+    if (req.headers[CSRF_HEADER] === CSRF_HEADER_VALUE || sameOrigin(req)) {
+      next();
+      return;
+    }
+    res.status(403).json({ error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or a same-origin Origin` });
+  };
+}
+
+/** The operator a request was authenticated as (`local` in local-only mode), for logs. */
+export function operatorOf(res: Response): string {
+  return typeof res.locals.operator === 'string' ? res.locals.operator : 'unknown';
+}

@@ -1,0 +1,85 @@
+import type { Job } from 'bullmq';
+import { DeadLetterJobSchema, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/queues';
+
+export type DeadLetterQueueName = 'dead-letter' | 'quarantine';
+export const DEAD_LETTER_QUEUES: readonly DeadLetterQueueName[] = [QUEUE_NAMES.deadLetter, QUEUE_NAMES.quarantine];
+
+/**
+ * Dead letters are never processed, so they sit in `wait`; the other states cover jobs an operator
+ * moved with Bull Board. Same states as replayDeadLetters pages through.
+ */
+const DEAD_LETTER_STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as const;
+
+/** One row of the dead-letter view. */
+export interface DeadLetterItem {
+  id: string;
+  kind: string;
+  code: string;
+  reason: string;
+  receiptNo?: string;
+  receiptId?: string;
+  failedAt: string;
+  replays: number;
+  sourceQueue?: string;
+}
+
+export interface DeadLetterPage {
+  queue: DeadLetterQueueName;
+  /** All dead letters in the queue, not just this page. */
+  total: number;
+  start: number;
+  end: number;
+  items: DeadLetterItem[];
+}
+
+/** Job data that is not a dead-letter record (added by hand in Bull Board) still gets a row, marked as such. */
+function toItem(job: Job): DeadLetterItem {
+  const parsed = DeadLetterJobSchema.safeParse(job.data);
+  const id = job.id ?? '?';
+  if (!parsed.success) {
+    return { id, kind: job.name, code: 'invalid', reason: 'not a dead-letter record (cannot be replayed)', failedAt: new Date(job.timestamp).toISOString(), replays: 0 };
+  }
+  const d = parsed.data;
+  return {
+    id, kind: d.kind, code: d.code, reason: d.reason, receiptNo: d.receiptNo, receiptId: d.receiptId,
+    failedAt: d.failedAt, replays: d.replays, sourceQueue: d.sourceQueue,
+  };
+}
+
+/** A page of dead letters, newest first; `start`/`end` are inclusive indexes as in BullMQ. */
+export async function listDeadLetters(queues: PipelineQueues, queue: DeadLetterQueueName, start: number, end: number): Promise<DeadLetterPage> {
+  const q = queues[queue];
+  const [jobs, counts] = await Promise.all([
+    q.getJobs([...DEAD_LETTER_STATES], start, end, false),
+    q.getJobCounts(...DEAD_LETTER_STATES),
+  ]);
+  const items = (jobs as Array<Job | undefined>).filter((j): j is Job => Boolean(j)).slice(0, end - start + 1).map(toItem);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return { queue, total, start, end, items };
+}
+
+export interface DiscardResult {
+  discarded: Array<{ id: string; receiptNo?: string; code?: string }>;
+  failed: Array<{ id: string; reason: string }>;
+}
+
+/** Removes dead letters an operator decided to drop; they are gone for good (the ledger keeps the outcome). */
+export async function discardDeadLetters(queues: PipelineQueues, queue: DeadLetterQueueName, ids: readonly string[]): Promise<DiscardResult> {
+  const q = queues[queue];
+  const result: DiscardResult = { discarded: [], failed: [] };
+  for (const id of ids) {
+    const job = await q.getJob(id);
+    if (!job) {
+      result.failed.push({ id, reason: 'no such dead letter' });
+      continue;
+    }
+    const item = toItem(job);
+    try {
+      await job.remove();
+      result.discarded.push({ id, receiptNo: item.receiptNo, code: item.code });
+    } catch (error) {
+      result.failed.push({ id, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
+}

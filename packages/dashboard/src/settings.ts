@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ConfigError } from '@receipt-sync/errors';
+import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from '@receipt-sync/alerts';
+
+/** Who may use the dashboard. Without credentials it only runs when explicitly local-only. */
+export interface DashboardAuth {
+  username?: string;
+  password?: string;
+  /** DASHBOARD_LOCAL_ONLY: bind 127.0.0.1 and, when no credentials are set, serve without a login. */
+  localOnly: boolean;
+}
+
+export interface DashboardSettings {
+  auth: DashboardAuth;
+  /** DASHBOARD_PORT. @defaultValue 3000 */
+  port: number;
+  /** Where to listen: 127.0.0.1 when local-only, else all interfaces. */
+  host: string;
+  alerts: {
+    targets: AlertTargetsConfig;
+    rules: AlertRuleOptions;
+    /** ALERT_CHECK_INTERVAL_SECONDS (added) × 1000: how often the alert monitor evaluates. @defaultValue 60000 */
+    intervalMs: number;
+  };
+}
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** `z.coerce.boolean()` would read "false" as true (anchors §0), so only these words count. */
+const bool = z.preprocess(
+  blank,
+  z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).default(false),
+);
+const port = (def: number) => z.preprocess(blank, z.coerce.number().int().min(0).max(65535).default(def));
+
+const EnvSchema = z.object({
+  DASHBOARD_USERNAME: z.preprocess(blank, z.string().min(1).max(200).refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)').optional()),
+  // Not trimmed: a password may legitimately start or end with a space.
+  DASHBOARD_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).max(500).optional()),
+  DASHBOARD_LOCAL_ONLY: bool,
+  DASHBOARD_PORT: port(3000),
+  ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
+});
+
+/** The message shown when the dashboard has neither credentials nor local-only mode. */
+export const NO_CREDENTIALS_MESSAGE =
+  'the dashboard needs a login: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD (HTTP Basic), ' +
+  'or set DASHBOARD_LOCAL_ONLY=true to serve it without a login on 127.0.0.1 only';
+
+/**
+ * Checks the auth settings the dashboard refuses to start without. Returns the problems, so
+ * callers can report them together with other configuration errors.
+ */
+export function authIssues(auth: DashboardAuth): string[] {
+  const hasUser = Boolean(auth.username);
+  const hasPassword = Boolean(auth.password);
+  if (hasUser !== hasPassword) {
+    return [`${hasUser ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME'} must be set together with ${hasUser ? 'DASHBOARD_USERNAME' : 'DASHBOARD_PASSWORD'}`];
+  }
+  if (!hasUser && !auth.localOnly) return [NO_CREDENTIALS_MESSAGE];
+  return [];
+}
+
+/**
+ * Reads DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_LOCAL_ONLY, DASHBOARD_PORT,
+ * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of @receipt-sync/alerts. Throws one
+ * ConfigError naming every bad variable (never its value: the password is a secret).
+ */
+export function dashboardSettingsFromEnv(env: Record<string, string | undefined>): DashboardSettings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  const e = parsed.data;
+  const auth: DashboardAuth = { username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, localOnly: e.DASHBOARD_LOCAL_ONLY };
+  const issues = authIssues(auth);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    auth,
+    port: e.DASHBOARD_PORT,
+    host: auth.localOnly ? '127.0.0.1' : '0.0.0.0',
+    alerts: { targets: parseAlertTargets(env), rules: alertRuleOptionsFromEnv(env), intervalMs: e.ALERT_CHECK_INTERVAL_SECONDS * 1000 },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Alerter, OpenIncident } from '@receipt-sync/alerts';
+import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import { formatChinaTime } from '@receipt-sync/china-time';
+import { QUEUE_STATES } from '@receipt-sync/metrics';
+import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/queues';
+import type { ErrorGroup, LedgerStatus, SyncStore, WindowRecord } from '@receipt-sync/store';
+import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
+
+/** Everything `GET /api/status` answers and the page shows. Times are China time unless named `…At`. */
+export interface DashboardStatus {
+  /** China time when the status was read. */
+  now: string;
+  checkpoint: {
+    stream: string;
+    /** `YYYY-MM-DD HH:mm:ss`, Asia/Shanghai: receipts updated up to here are done. */
+    windowEnd: string;
+    updatedAt: string;
+    /** now − windowEnd in seconds; null when windowEnd cannot be read. */
+    lagSeconds: number | null;
+  } | null;
+  /** store.windows.latest(10), newest first. */
+  windows: WindowRecord[];
+  /** Job counts per queue and state. */
+  queues: Record<QueueName, Record<string, number>>;
+  /** Ledger entries per outcome. */
+  ledger: Record<LedgerStatus, number>;
+  /** Current errors grouped by code and message, newest group first. */
+  errors: ErrorGroup[];
+  /** Open alert incidents; null when this process runs no alerter. */
+  incidents: OpenIncident[] | null;
+  /** Failed OKKI/K3Cloud calls among the newest FAILED_CALL_SCAN, newest first. */
+  failedCalls: ApiCallRecord[];
+}
+
+export interface StatusSources {
+  queues: PipelineQueues;
+  store: SyncStore;
+  alerter?: Pick<Alerter, 'openIncidents'>;
+  now?: () => Date;
+}
+
+export const STATUS_WINDOWS = 10;
+export const STATUS_ERROR_GROUPS = 20;
+export const STATUS_FAILED_CALLS = 20;
+
+async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Record<string, number>>> {
+  const counts = await Promise.all(PIPELINE_QUEUES.map((name) => queues[name].getJobCounts(...QUEUE_STATES)));
+  return Object.fromEntries(PIPELINE_QUEUES.map((name, i) => [name, counts[i]!])) as Record<QueueName, Record<string, number>>;
+}
+
+/** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
+export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
+  const now = (src.now ?? (() => new Date()))();
+  const [checkpoint, windows, queues, ledger, errors, calls] = await Promise.all([
+    src.store.checkpoints.get(RECEIPTS_STREAM),
+    src.store.windows.latest(STATUS_WINDOWS),
+    queueCounts(src.queues),
+    src.store.ledger.countByStatus(),
+    src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
+    // The audit filter takes one outcome only, and failures are "anything but ok".
+    src.store.audit.recent(FAILED_CALL_SCAN),
+  ]);
+  return {
+    now: formatChinaTime(now),
+    checkpoint: checkpoint
+      ? {
+          stream: checkpoint.stream,
+          windowEnd: checkpoint.windowEnd,
+          updatedAt: checkpoint.updatedAt.toISOString(),
+          lagSeconds: checkpointLagSeconds(checkpoint, now) ?? null,
+        }
+      : null,
+    windows,
+    queues,
+    ledger,
+    errors,
+    incidents: src.alerter ? src.alerter.openIncidents() : null,
+    failedCalls: failedCalls(calls, STATUS_FAILED_CALLS),
+  };
+}

@@ -1,0 +1,84 @@
+import { createAlerter, createAlertRules, type Alerter } from '@receipt-sync/alerts';
+import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import { formatChinaTime } from '@receipt-sync/china-time';
+import { startAlertMonitor, type AlertMonitor } from '../src';
+import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
+
+let h: Harness;
+let alerter: Alerter;
+let monitor: AlertMonitor;
+
+const openKeys = () => alerter.openIncidents().map((i) => i.key).sort();
+function login(operation: string, outcome: ApiCallRecord['outcome']): ApiCallRecord {
+  return { system: 'k3cloud', operation, method: 'POST', path: `/k3cloud/${operation}`, durationMs: 40, attempt: 1, outcome, at: new Date().toISOString() };
+}
+let windowSeq = 0;
+async function addWindow(status: 'failed' | 'completed'): Promise<void> {
+  windowSeq += 1;
+  const id = `w${windowSeq}`;
+  await h.store.windows.open({ id, start: '2025-04-15 10:00:00', end: '2025-04-15 10:05:00', startedAt: new Date(Date.now() + windowSeq) });
+  await h.store.windows.update(id, { status });
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  alerter = createAlerter({ targets: [], logger: recordingLogger() });
+  // A long interval: these tests drive evaluations with tick() so each one is deterministic.
+  monitor = startAlertMonitor({
+    queues: h.queues, store: h.store, alerter, logger: h.logger, intervalMs: 3_600_000,
+    rules: createAlertRules({ lagSecondsThreshold: 300, windowFailuresThreshold: 2 }),
+  });
+});
+afterAll(async () => {
+  await monitor.stop();
+  await h.close();
+});
+
+describe('startAlertMonitor', () => {
+  it('opens nothing on a quiet pipeline', async () => {
+    const snapshot = await monitor.tick();
+    expect(snapshot).toEqual({ deadLetterCount: 0, previousDeadLetterCount: 0, consecutiveWindowFailures: 0, checkpointLagSeconds: 0, k3LoginFailing: false });
+    expect(openKeys()).toEqual([]);
+  });
+
+  it('alerts when dead letters grow, and calms down when they stop growing', async () => {
+    await seedDeadLetter(h.queues, deadLetterRecord());
+    await seedDeadLetter(h.queues, deadLetterRecord({ kind: 'quarantined' }), 'quarantine');
+    expect(await monitor.tick()).toMatchObject({ deadLetterCount: 2, previousDeadLetterCount: 0 });
+    expect(openKeys()).toEqual(['dead-letters-growing']);
+    expect(await monitor.tick()).toMatchObject({ deadLetterCount: 2, previousDeadLetterCount: 2 });
+    expect(openKeys()).toEqual([]);
+  });
+
+  it('alerts on failing windows, checkpoint lag and a failing K3Cloud login, and resolves each on recovery', async () => {
+    await addWindow('completed');
+    await addWindow('failed');
+    await addWindow('failed');
+    await h.store.checkpoints.advance('receipts', formatChinaTime(new Date(Date.now() - 3_600_000)), undefined);
+    await h.store.audit.append([login('LoginByAppSecret', 'business-error'), login('BatchSave', 'session-lost')]);
+
+    const bad = await monitor.tick();
+    expect(bad).toMatchObject({ consecutiveWindowFailures: 2, k3LoginFailing: true });
+    expect(bad.checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toEqual(['checkpoint-lag', 'k3cloud-login', 'window-failing']);
+
+    // No login attempt since: the last verdict stands rather than flapping to "fixed".
+    expect((await monitor.tick()).k3LoginFailing).toBe(true);
+
+    await addWindow('completed');
+    const current = (await h.store.checkpoints.get('receipts'))!.windowEnd;
+    await h.store.checkpoints.advance('receipts', formatChinaTime(new Date()), current);
+    await h.store.audit.append([login('ValidateUser', 'ok')]);
+    expect(await monitor.tick()).toMatchObject({ consecutiveWindowFailures: 0, k3LoginFailing: false });
+    expect(openKeys()).toEqual([]);
+  });
+
+  it('evaluates on its own every interval', async () => {
+    let resolves = 0;
+    const counting = { raise: async () => undefined, resolve: async () => void (resolves += 1) };
+    const fast = startAlertMonitor({ queues: h.queues, store: h.store, alerter: counting, logger: h.logger, intervalMs: 50, rules: createAlertRules() });
+    // Each quiet evaluation resolves all four rules: three rounds = first run + two timer runs.
+    await waitFor('three evaluations', async () => (resolves >= 12 ? true : undefined));
+    await fast.stop();
+  });
+});

@@ -1,0 +1,84 @@
+import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { salesOrder, startHarness, type Harness } from './harness';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('concurrency cap across client instances sharing Redis', () => {
+  let h: Harness;
+  let redis: IORedis;
+  const limiterId = `k3-cap-${randomUUID()}`;
+
+  beforeAll(async () => {
+    redis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+    h = await startHarness({ bills: { SAL_SaleOrder: [salesOrder(1)] }, faults: { latencyMs: 40 } });
+  });
+  afterAll(async () => {
+    await h.close();
+    const keys = await redis.keys(`b_${limiterId}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const burst = async (clients: ReturnType<Harness['client']>[]) => {
+    await Promise.all(clients.map((c) => c.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }))); // logins done
+    h.sim.resetStats();
+    await Promise.all(Array.from({ length: 18 }, (_, i) => clients[i % clients.length]?.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' })));
+    return h.sim.stats.peakConcurrent;
+  };
+
+  it('keeps the simulator peak at the shared cap with three clients', async () => {
+    const clients = [0, 1, 2].map(() => h.client({ maxConcurrency: 2, limiterId, redis }));
+    expect(await burst(clients)).toBe(2);
+  });
+
+  it('(control) exceeds that cap when each client has its own limiter', async () => {
+    const clients = [0, 1, 2].map(() => h.client({ maxConcurrency: 2, limiterId: `k3-own-${randomUUID()}` }));
+    expect(await burst(clients)).toBeGreaterThan(2);
+  });
+});
+
+describe('audit records', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ bills: { SAL_SaleOrder: [salesOrder(1)] } });
+  });
+  afterAll(() => h.close());
+
+  it('records every HTTP call with operation, outcome and duration, and never a secret', async () => {
+    const { password, appSecret } = h.sim.credentials;
+    const session = h.client();
+    await session.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
+    h.sim.expireSessions();
+    await session.batchSave('SAL_SaleOrder', [{ FID: 1, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: 'HK-audit' }] }], { isDeleteEntry: false });
+    const app = h.client({ password: undefined, appId: h.sim.credentials.appId, appSecret });
+    await app.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
+    const signed = h.client({ authMode: 'signed', password: undefined, appId: h.sim.credentials.appId, appSecret });
+    await signed.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
+    await h.client({ password: 'wrong-password-123' }).billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }).catch(() => undefined);
+    await session.close();
+
+    expect(h.audit.entries.map((e) => [e.operation, e.outcome])).toEqual([
+      ['ValidateUser', 'ok'],
+      ['ExecuteBillQuery', 'ok'],
+      ['BatchSave', 'session-lost'],
+      ['ValidateUser', 'ok'],
+      ['BatchSave', 'ok'],
+      ['LoginByAppSecret', 'ok'],
+      ['BillQuery', 'ok'],
+      ['BillQuery', 'ok'],
+      ['ValidateUser', 'business-error'],
+      ['Logout', 'ok'],
+    ]);
+    for (const e of h.audit.entries) {
+      expect(e).toMatchObject({ system: 'k3cloud', method: 'POST' });
+      expect(e.path).toMatch(/^\/k3cloud\/Kingdee\.BOS\.WebApi\.ServicesStub\.\w+\.\w+\.common\.kdsvc$/);
+      expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    const text = JSON.stringify(h.audit.entries);
+    for (const secret of [password, appSecret, 'wrong-password-123', h.sim.credentials.appId.split('_')[1] as string]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // kdservice-sessionid values are GUIDs
+    expect(text).not.toMatch(/kdservice-sessionid|ASP\.NET_SessionId|X-Kd-Signature/i);
+  });
+});

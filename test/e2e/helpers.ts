@@ -1,0 +1,34 @@
+import IORedis from 'ioredis';
+import type { DemoEnvironment } from '@receipt-sync/demo-environment';
+
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Removes every key of a test's QUEUE_PREFIX (queues, state, locks). */
+export async function cleanPrefix(prefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+export function envFor(demo: DemoEnvironment, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH, HOME: process.env.HOME,
+    ...demo.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent',
+    SYNC_LOOKBACK_SECONDS: '120', SYNC_SAFETY_LAG_SECONDS: '0', KINGDEE_BATCH_SIZE: '20',
+    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000', ...extra,
+  };
+}
+
+/** Polls a condition until it holds, failing with `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
