@@ -59,7 +59,7 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
   it('stays exactly-once under 429s, 5xx, page drift, session loss, conflicts and ambiguous failures', async () => {
     const demo = await startDemoEnvironment({
       seed: 11, receipts: 250, orders: 40,
-      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 60 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5, times: 3 } },
+      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 20 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5, times: 3 } },
       k3Faults: { latencyMs: 5, sessionExpiryRate: 0.05, networkControlRate: 0.05, callLimitRate: 0.03, ambiguousRate: 0.08 },
     });
     const prefix = `e2e-${randomUUID().slice(0, 8)}`;

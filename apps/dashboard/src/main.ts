@@ -9,9 +9,9 @@ import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@r
 import { startHealthServer } from '@receipt-sync/health';
 import { createLogger, registerSecret } from '@receipt-sync/logger';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/metrics';
+import { Shutdown } from '@receipt-sync/pipeline-runtime';
 import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/queues';
 import { createStore } from '@receipt-sync/store';
-import { shutdownWithin } from './shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -55,18 +55,13 @@ async function main(): Promise<void> {
     `dashboard listening on ${server.url}`,
   );
 
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
-    void shutdownWithin(config.shutdownTimeoutMs, [
-      ['http server', () => server.close()],
-      ['alert monitor', () => monitor.stop()],
-      ['queues', () => closeQueues(queues)],
-      ['store', () => store.close()],
-      ['redis', () => connection.quit()],
-    ], logger).then((clean) => process.exit(clean ? 0 : 1));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
+  shutdown.add('http server', () => server.close());
+  shutdown.add('alert monitor', () => monitor.stop());
+  shutdown.add('queues', () => closeQueues(queues));
+  shutdown.add('store', () => store.close());
+  shutdown.add('redis', () => connection.quit());
+  shutdown.installSignalHandlers();
 }
 
 main().catch((error: unknown) => {

@@ -6,8 +6,6 @@ import { redact } from '@receipt-sync/logger';
 import { PIPELINE_QUEUES, QUEUE_NAMES, type PipelineQueues, type QueueName } from '@receipt-sync/queues';
 
 /** Pipeline stages are watched, never edited: a retry there skips our replay bookkeeping. */
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 const READ_ONLY: ReadonlySet<QueueName> = new Set([QUEUE_NAMES.windows, QUEUE_NAMES.raw, QUEUE_NAMES.ready]);
 
 const DESCRIPTIONS: Record<QueueName, string> = {
@@ -41,10 +39,7 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
   });
   createBullBoard({
     queues: adapters,
-    // @bull-board/express 9.10.1 pins its own copy of @bull-board/api (9.10.1) beside the root 9.10.2,
-    // and the private `formatters` field makes the two BaseAdapter declarations nominally different.
-    // The adapter only stores the queue map and forwards requests to the root API's handlers.
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'receipt-sync', miscLinks: [{ text: 'Status page', url: mountPath.replace(/\/queues$/, '') || '/' }] } },
   });
   return serverAdapter.getRouter() as RequestHandler;
