@@ -20,7 +20,8 @@ export function envFor(demo: DemoEnvironment, prefix: string, extra: Record<stri
     PATH: process.env.PATH, HOME: process.env.HOME,
     ...demo.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent',
     SYNC_LOOKBACK_SECONDS: '120', SYNC_SAFETY_LAG_SECONDS: '0', KINGDEE_BATCH_SIZE: '20',
-    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000', ...extra,
+    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000',
+    RETRY_BASE_DELAY_MS: '200', RETRY_MAX_DELAY_MS: '2000', ...extra,
   };
 }
 

@@ -48,7 +48,10 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
       }
       const summary = await rt.tracker.summarize(run.windowId);
       const advanced = await rt.store.checkpoints.advance(RECEIPT_STREAM, run.windowEnd, run.previousCheckpoint);
-      await rt.store.windows.update(run.windowId, { status: 'completed', finishedAt: new Date() });
+      await rt.store.windows.update(run.windowId, {
+        status: 'completed', finishedAt: new Date(),
+        counts: { written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined, deadLettered: summary.deadLettered },
+      });
       if (!advanced) logger.warn('the checkpoint moved while this cycle ran; left as the other process set it');
       return {
         fetched: summary.fetched, written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined,

@@ -38,7 +38,10 @@ export interface Config {
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
-  workers: { transformerConcurrency: number; writerConcurrency: number; writerLingerMs: number; lockMs: number; orderWaitDelaysMs: number[] };
+  workers: {
+    transformerConcurrency: number; writerConcurrency: number; writerLingerMs: number; lockMs: number; orderWaitDelaysMs: number[];
+    retryBaseDelayMs: number; retryMaxDelayMs: number;
+  };
   healthPort?: number;
 }
 
@@ -107,6 +110,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       writerLingerMs: env.WRITER_LINGER_MS,
       lockMs: env.WORKER_LOCK_MS,
       orderWaitDelaysMs: env.ORDER_WAIT_DELAYS.split(',').map((s) => Number(s) * 1000),
+      retryBaseDelayMs: env.RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
     },
     healthPort: env.HEALTH_PORT,
   };

@@ -70,6 +70,10 @@ export const EnvSchema = z
       (v) => (v === '' || v === undefined ? undefined : v),
       z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds, e.g. 60,300,900').default('60,300,900,1800,3600,7200,14400'),
     ),
+    /** added: first retry delay of a failed raw/ready job (capped exponential back-off with jitter). */
+    RETRY_BASE_DELAY_MS: int(1_000, 10, 600_000),
+    /** added: longest wait between two retries. */
+    RETRY_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
     /** added: BullMQ job lock; a killed process's jobs are retried after it. */
     WORKER_LOCK_MS: int(30_000, 1000, 600_000),
     /** added: port of /healthz, /readyz and /metrics (per app default when unset). */

@@ -2,7 +2,7 @@ import { Worker, type Job, type Processor } from 'bullmq';
 import { buildSaveOptions, needsEnrichment } from '@receipt-sync/mapping';
 import { createBatchWriter, OrderLocks, RowBatcher, writeRow, type WriterSaveOptions } from '@receipt-sync/order-writer';
 import {
-  deadLetter, QUEUE_NAMES, RawReceiptJobSchema, ReadyRowJobSchema, receiptVersionKey, type QueueName,
+  cappedBackoff, deadLetter, QUEUE_NAMES, RawReceiptJobSchema, ReadyRowJobSchema, receiptVersionKey, type QueueName,
 } from '@receipt-sync/queues';
 import { OrderResolver, transformReceipt } from '@receipt-sync/receipt-transformer';
 import { runWindow, type WindowRun } from '@receipt-sync/window-producer';
@@ -25,6 +25,7 @@ function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurr
     // read-before-write makes the second run safe (bullmq stalled-jobs docs: default 1).
     maxStalledCount: 5,
     metrics: { maxDataPoints: 60 * 24 * 7 },
+    settings: { backoffStrategy: cappedBackoff({ baseDelayMs: rt.config.workers.retryBaseDelayMs, maxDelayMs: rt.config.workers.retryMaxDelayMs }) },
   });
   worker.on('error', (err) => rt.logger.warn({ err, queue: name }, 'worker error'));
   worker.on('failed', (job, err) => void backstop(rt, name, job, err));

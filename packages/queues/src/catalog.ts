@@ -31,8 +31,9 @@ const retained = {
 
 export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   windows: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } },
-  raw: { attempts: 8, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, ...retained },
-  ready: { attempts: 10, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, ...retained },
+  // Timing of 'capped-exponential' comes from the worker's backoffStrategy (backoff.ts, RETRY_* env).
+  raw: { attempts: 8, backoff: { type: 'capped-exponential' }, ...retained },
+  ready: { attempts: 10, backoff: { type: 'capped-exponential' }, ...retained },
   // Dead letters are never processed by a worker and never expire: an operator replays or discards them.
   'dead-letter': { attempts: 1, removeOnComplete: false, removeOnFail: false },
   quarantine: { attempts: 1, removeOnComplete: false, removeOnFail: false },

@@ -30,3 +30,15 @@ describe('decideFailure', () => {
     expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 2 }))).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
   });
 });
+
+describe('cappedBackoff', () => {
+  it('doubles from the base, never exceeds the cap, and jitters within the upper half', async () => {
+    const { cappedBackoff } = await import('./backoff');
+    const high = cappedBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000 }, () => 1);
+    const low = cappedBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000 }, () => 0);
+    expect([1, 2, 3, 4].map((n) => high(n) as number)).toEqual([1000, 2000, 4000, 8000]);
+    expect(high(30)).toBe(60_000);
+    expect(low(1)).toBe(500);
+    expect(low(30)).toBe(30_000);
+  });
+});

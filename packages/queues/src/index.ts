@@ -7,3 +7,4 @@ export * from './failure-handling';
 export * from './outcomes';
 export * from './replay';
 export * from './settle-failure';
+export * from './backoff';

@@ -14,7 +14,14 @@ export interface ProducerStore {
     advance(stream: string, windowEnd: string, expectedPrevious: string | undefined): Promise<boolean>;
   };
   windows: {
-    open(w: { id: string; start: string; end: string; trigger: string }): Promise<void>;
-    update(id: string, patch: Record<string, unknown>): Promise<void>;
+    open(w: { id: string; start: string; end: string }): Promise<void>;
+    update(id: string, patch: WindowPatch): Promise<void>;
   };
+}
+
+export interface WindowPatch {
+  status?: 'open' | 'enqueued' | 'completed' | 'failed';
+  counts?: { fetched?: number; removed?: number; enqueued?: number; written?: number; unchanged?: number; quarantined?: number; deadLettered?: number };
+  finishedAt?: Date;
+  error?: string;
 }

@@ -53,11 +53,11 @@ export async function runFixedWindow(
   window: WindowBounds,
   opts: { trigger: string; stream: string; /** sync:once advances only after every job finished. */ deferAdvance?: boolean },
 ): Promise<WindowRun> {
-  const trigger = opts.trigger;
-  const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end });
-  await deps.store.windows.open({ id: window.id, start: window.start, end: window.end, trigger });
+  const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end, trigger: opts.trigger });
+  await deps.store.windows.open({ id: window.id, start: window.start, end: window.end });
   log.info('window opened');
   let fetched = 0;
+  let fetchedRemoved = 0;
   let invalid = 0;
   try {
     for (const removed of [false, true]) {
@@ -74,6 +74,7 @@ export async function runFixedWindow(
       const fetchedAt = new Date().toISOString();
       for await (const item of deps.source.iterateWindow({ startTime: window.start, endTime: window.end, removed, pageSize: deps.settings.pageSize })) {
         fetched += 1;
+        if (removed) fetchedRemoved += 1;
         if (item.kind === 'invalid') {
           invalid += 1;
           await quarantineUnreadable(deps, window.id, item.raw, item.issues, removed);
@@ -91,12 +92,12 @@ export async function runFixedWindow(
       await flush();
     }
   } catch (error) {
-    await deps.store.windows.update(window.id, { status: 'failed', error: String(error), fetched, finishedAt: new Date() });
+    await deps.store.windows.update(window.id, { status: 'failed', error: String(error), counts: { fetched, removed: fetchedRemoved }, finishedAt: new Date() });
     throw error;
   }
   const advanced = opts.deferAdvance ? false : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
   if (!advanced && !opts.deferAdvance) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
-  await deps.store.windows.update(window.id, { status: 'enqueued', fetched, invalid, finishedAt: new Date() });
+  await deps.store.windows.update(window.id, { status: 'enqueued', counts: { fetched, removed: fetchedRemoved, enqueued: fetched - invalid }, finishedAt: new Date() });
   log.info({ fetched, invalid }, 'window enqueued');
   return { windowId: window.id, previousCheckpoint: window.previousCheckpoint, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
 }

@@ -1,0 +1,77 @@
+import { theoreticalBound } from './bound';
+import { parseOptions } from './options';
+import { compareRows } from './row-check';
+import { judgeRss } from './rss-sampler';
+
+const env = {} as NodeJS.ProcessEnv;
+
+describe('theoretical bound', () => {
+  const profile = parseOptions([], env).realistic;
+
+  it('is set by OKKI when every receipt costs a receipt/info call', () => {
+    const b = theoreticalBound({ profile, enrichBank: true, pageSize: 100, batchSize: 50, ordersPerReceipt: 0 });
+    expect(b.okkiCallsPerReceipt).toBeCloseTo(1.01, 5);
+    expect(b.receiptsPerSecond).toBeCloseTo(100 / 1.01, 5);
+    expect(b.limitedBy).toBe('OKKI');
+    expect(b.formula.join('\n')).toContain('1/100 (list) + 1 (receipt/info) = 1.010');
+  });
+
+  it('is set by K3Cloud slots without enrichment: C·B / (3L + r·B), less the order lookups', () => {
+    const bare = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50, ordersPerReceipt: 0 });
+    expect(bare.receiptsPerSecond).toBeCloseTo((4 * 50 * 1000) / (3 * 200 + 2 * 50), 5);
+    expect(bare.limitedBy).toBe('K3Cloud');
+    const withLookups = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50, ordersPerReceipt: 0.25 });
+    expect(withLookups.receiptsPerSecond).toBeLessThan(bare.receiptsPerSecond);
+    expect(withLookups.k3SlotMsPerReceipt).toBeCloseTo(700 / 50 + (0.25 / 200) * 200, 5);
+  });
+});
+
+describe('RSS trend', () => {
+  const series = (mbs: number[]) => ({ name: 'writer', samples: mbs.map((mb, i) => [i, mb] as [number, number]) });
+
+  it('calls a plateau after start-up flat and reports its peak', () => {
+    const v = judgeRss(series([20, 90, 120, 130, 131, 129, 132, 130, 131, 133, 130, 132]));
+    expect(v.trend).toBe('flat');
+    expect(v.peakMb).toBe(133);
+  });
+
+  it('calls steady growth growing', () => {
+    expect(judgeRss(series(Array.from({ length: 40 }, (_, i) => 100 + i * 5))).trend).toBe('growing');
+  });
+});
+
+describe('row check between the naive sync and the pipeline', () => {
+  const row = (fid: number, fields: Record<string, unknown>) => [{ fid, fields }];
+
+  it('accepts the same row with fields in another order and names differing fields', () => {
+    const naive = { A: row(7, { x: '1.00', y: 'b' }), B: row(7, { x: '2.00' }) };
+    const pipeline = { A: row(7, { y: 'b', x: '1.00' }), B: row(7, { x: '2.50' }) };
+    const check = compareRows(['A', 'B'], naive, pipeline);
+    expect(check.identical).toBe(1);
+    expect(check.differences).toEqual(['B: differs in x']);
+  });
+
+  it('reports a receipt written twice', () => {
+    const check = compareRows(['A'], { A: row(7, {}) }, { A: [...row(7, {}), ...row(7, {})] });
+    expect(check.differences).toEqual(['A: 1 naive row(s), 2 pipeline row(s)']);
+  });
+});
+
+describe('bench options', () => {
+  it('runs only the sections named by --only, in report order', () => {
+    expect(parseOptions(['--only', 'zero,naive'], env).sections).toEqual(['naive', 'zero']);
+    expect(parseOptions(['--only=rss'], env).sections).toEqual(['rss']);
+  });
+
+  it('refuses an unknown section by name', () => {
+    expect(() => parseOptions(['--only', 'naive,speed'], env)).toThrow(/unknown section\(s\) speed/);
+  });
+
+  it('shrinks every size in quick mode', () => {
+    const full = parseOptions([], env).sizes;
+    const quick = parseOptions([], { BENCH_QUICK: '1' } as NodeJS.ProcessEnv).sizes;
+    expect(quick.rssReceipts).toBe(10_000);
+    expect(full.rssReceipts).toBe(100_000);
+    for (const key of Object.keys(full) as Array<keyof typeof full>) expect(quick[key]).toBeLessThanOrEqual(full[key]);
+  });
+});

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from './processes';
+
+export type BenchApp = 'transformer' | 'writer' | 'producer';
+
+/** Node arguments that start one app; `describe` says how, for the report. */
+export interface Launcher {
+  describe: string;
+  args(app: BenchApp): string[];
+}
+
+const SOURCES: Record<BenchApp, string> = {
+  transformer: 'apps/transformer/src/main.ts',
+  writer: 'apps/writer/src/main.ts',
+  // The producer of the multi-process runs: one window, then exit (see window-child.ts).
+  producer: 'apps/bench/src/window-child.ts',
+};
+
+/** TypeScript through tsx, as in development (`npx tsx apps/writer/src/main.ts`, without the npx process). */
+export const tsxLauncher: Launcher = {
+  describe: 'node --import tsx (TypeScript compiled at load, as in development)',
+  args: (app) => ['--import', 'tsx', join(REPO_ROOT, SOURCES[app])],
+};
+
+/**
+ * What the image runs: one esbuild bundle per app with the options of scripts/build-app.mjs
+ * (workspace packages bundled, root dependencies external). Written under bench-results/ (ignored
+ * by git) so the external packages still resolve from the repository's node_modules.
+ */
+export async function bundleLauncher(): Promise<Launcher> {
+  const outdir = join(REPO_ROOT, 'bench-results', '.bundles');
+  const rootPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(SOURCES).map(([app, src]) => [app, join(REPO_ROOT, src)])),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    sourcesContent: false,
+    keepNames: true,
+    external: Object.keys(rootPkg.dependencies ?? {}),
+    tsconfig: join(REPO_ROOT, 'tsconfig.base.json'),
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'warning',
+  });
+  return {
+    describe: 'node --enable-source-maps on esbuild bundles built like scripts/build-app.mjs (as the image runs them)',
+    args: (app) => ['--enable-source-maps', join(outdir, `${app}.js`)],
+  };
+}

@@ -1,0 +1,34 @@
+import { syncOnce, type SyncOnceSummary } from '../../supervisor/src/sync-once-run';
+import { pipelineEnv, type PipelineEnvInput } from './pipeline-env';
+import { cleanupPrefix } from './redis-keys';
+import type { SimHost } from './sim-client';
+import type { RowCensus, SimStats } from './sim-protocol';
+
+export interface PipelineRun {
+  receipts: number;
+  seconds: number;
+  /** Receipts of the dataset written to K3Cloud, divided by the wall time of the whole cycle. */
+  receiptsPerSecond: number;
+  summary: SyncOnceSummary;
+  census: RowCensus;
+  calls: SimStats;
+}
+
+/**
+ * The pipeline, in this process: one `syncOnce` cycle (producer, transformer and writer stages,
+ * one window), timed from the call to its return — start-up, K3Cloud login and the final drain
+ * included. Redis keys of the run's prefix are deleted afterwards.
+ */
+export async function runPipelineOnce(sim: SimHost, input: Omit<PipelineEnvInput, 'simEnv'>): Promise<PipelineRun> {
+  const env = pipelineEnv({ ...input, simEnv: sim.env });
+  await sim.resetStats();
+  try {
+    const started = performance.now();
+    const summary = await syncOnce(env);
+    const seconds = (performance.now() - started) / 1000;
+    const [census, calls] = await Promise.all([sim.census(), sim.stats()]);
+    return { receipts: sim.receipts, seconds, receiptsPerSecond: census.written / seconds, summary, census, calls };
+  } finally {
+    await cleanupPrefix(input.redisUrl, input.prefix);
+  }
+}

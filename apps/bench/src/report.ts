@@ -1,0 +1,98 @@
+import { fmt, type Table } from './format';
+import type { BenchResults } from './results';
+
+const onOff = (b: boolean) => (b ? 'on' : 'off');
+
+/** Every table of the report, in print order; the same model gives the text and the markdown. */
+export function buildTables(r: BenchResults): Table[] {
+  const tables: Table[] = [];
+  if (r.latency.length > 0) {
+    tables.push({
+      title: `Realistic latency — ${r.profiles.realistic}`,
+      headers: ['bank enrichment', 'naive r/s', 'pipeline r/s', 'pipeline ÷ naive', 'bound r/s', 'limited by', 'share of bound'],
+      align: ['l', 'r', 'r', 'r', 'r', 'l', 'r'],
+      rows: r.latency.map((x) => [
+        onOff(x.enrichBank), fmt.rate(x.naive?.receiptsPerSecond), fmt.rate(x.pipeline?.receiptsPerSecond), fmt.times(x.ratio),
+        fmt.rate(x.bound.receiptsPerSecond), x.bound.limitedBy, fmt.pct(x.pipeline?.shareOfBound),
+      ]),
+      notes: [
+        ...r.latency.flatMap((x) => [`bound, enrichment ${onOff(x.enrichBank)}:`, ...x.bound.formula.map((l) => `  ${l}`)]),
+        ...r.latency.flatMap((x) => {
+          const lines: string[] = [];
+          if (x.naive) lines.push(`naive, enrichment ${onOff(x.enrichBank)}: ${x.naive.receipts} receipts in ${fmt.secs(x.naive.seconds)} s (sequential, so the rate is steady; the first receipts of the same data)`);
+          const p = x.pipeline;
+          if (p) {
+            const c = p.calls;
+            lines.push(
+              `pipeline, enrichment ${onOff(x.enrichBank)}: ${fmt.int(p.census.written)} receipts in ${fmt.secs(p.seconds)} s (start-up and drain included); ` +
+                `per receipt OKKI list ${c.okkiList.toFixed(3)} + info ${c.okkiInfo.toFixed(3)} calls (${c.okki429} HTTP 429), ` +
+                `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save); ` +
+                `duplicates ${p.census.duplicated}, missing ${p.census.missing}`,
+              `  its own call pattern allows: OKKI ${fmt.rate(p.ceilings.okkiReceiptsPerSecond)} receipts/s; ` +
+                `K3Cloud (${c.k3Queries.toFixed(3)} + ${c.k3Saves.toFixed(3)}) calls × L + r = ${p.ceilings.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt → ` +
+                `${fmt.rate(p.ceilings.k3ReceiptsPerSecond)} receipts/s (the bound assumes ${x.bound.k3SlotMsPerReceipt.toFixed(1)} ms)`,
+            );
+          }
+          if (x.rowCheck) {
+            const rc = x.rowCheck;
+            lines.push(`row check, enrichment ${onOff(x.enrichBank)}: ${rc.identical} of ${rc.compared} naive rows identical to the pipeline's (same order, same fields)` +
+              (rc.differences.length ? `; differences: ${rc.differences.slice(0, 5).join('; ')}` : ''));
+          }
+          return lines;
+        }),
+      ],
+    });
+  }
+  if (r.zero.length > 0) {
+    tables.push({
+      title: `Zero latency — pipeline overhead, in one process (${r.profiles.zero})`,
+      headers: ['bank enrichment', 'receipts', 'seconds', 'receipts/s', 'config cap r/s'],
+      align: ['l', 'r', 'r', 'r', 'r'],
+      rows: r.zero.map((z) => [onOff(z.enrichBank), fmt.int(z.census.written), fmt.secs(z.seconds), fmt.rate(z.receiptsPerSecond), fmt.rate(z.configCap)]),
+      notes: ['end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine'],
+    });
+  }
+  if (r.rss) {
+    const s = r.rss;
+    tables.push({
+      title: `Peak RSS per process — ${fmt.int(s.receipts)}-receipt backfill, separate processes, zero latency, enrichment on`,
+      headers: ['process', 'peak MB', 'after start-up MB', 'last quarter MB', 'trend', 'MB over time (12 points)'],
+      align: ['l', 'r', 'r', 'r', 'l', 'l'],
+      rows: s.processes.map((p) => [
+        p.role === 'harness' ? `${p.name} (bench harness)` : p.name, fmt.mb(p.peakMb), fmt.mb(p.earlyMb), fmt.mb(p.lateMb), p.trend, p.profile.join(' '),
+      ]),
+      notes: [
+        `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
+        'VmRSS sampled every second from /proc; the producer exits once the window is enqueued',
+      ],
+    });
+  }
+  if (r.writers.length > 0) {
+    tables.push({
+      title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
+      headers: ['K3Cloud latency', 'writers', 'rows', 'seconds', 'rows/s', 'K3 peak in flight', 'peak RSS MB'],
+      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows: r.writers.map((w) => [
+        w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''), String(w.writers), fmt.int(w.receipts), w.seconds.toFixed(2),
+        fmt.rate(w.receiptsPerSecond), String(w.k3PeakConcurrent), fmt.mb(w.peakRssMb),
+      ]),
+      notes: ['KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
+        r.writers.map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`).join('; ')],
+    });
+  }
+  if (r.targets.length > 0) {
+    tables.push({
+      title: 'Targets (issue 5)',
+      headers: ['target', 'measured', 'status', 'why / note'],
+      align: ['l', 'l', 'l', 'l'],
+      rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
+    });
+  }
+  return tables;
+}
+
+export function machineLine(r: BenchResults): string {
+  const m = r.machine;
+  const load = `load average ${m.loadAverage.start.toFixed(2)}${m.loadAverage.end === undefined ? '' : ` → ${m.loadAverage.end.toFixed(2)}`}`;
+  return `${m.nproc} × ${m.cpu}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, ${m.date} (${load})`;
+}

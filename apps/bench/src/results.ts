@@ -1,0 +1,90 @@
+import type { Bound } from './bound';
+import type { RssVerdict } from './rss-sampler';
+import type { RowCensus } from './sim-protocol';
+
+/** Everything one invocation measured; written as bench-results/latest.json. */
+export interface BenchResults {
+  machine: { nproc: number; cpu: string; memoryGb: number; node: string; platform: string; date: string; loadAverage: { start: number; end?: number } };
+  command: string;
+  quick: boolean;
+  sections: string[];
+  profiles: { realistic: string; zero: string };
+  dataNote: string;
+  /** How the multi-process runs started the apps. */
+  runtime?: string;
+  latency: LatencyRun[];
+  zero: ZeroRun[];
+  rss?: RssRun;
+  writers: WritersRun[];
+  targets: TargetCheck[];
+  errors: string[];
+}
+
+/** Call counts seen by the simulators during one run, per receipt written. */
+export interface CallsPerReceipt {
+  okkiList: number;
+  okkiInfo: number;
+  okki429: number;
+  k3Queries: number;
+  k3Saves: number;
+  k3RowsPerSave: number;
+}
+
+export interface CallPatternCeilings {
+  okkiReceiptsPerSecond: number;
+  /** Milliseconds of one K3Cloud slot per receipt: (queries + saves) × L + r per row. */
+  k3SlotMsPerReceipt: number;
+  k3ReceiptsPerSecond: number;
+}
+
+export interface LatencyRun {
+  enrichBank: boolean;
+  bound: Bound;
+  naive?: { receipts: number; seconds: number; receiptsPerSecond: number; written: number };
+  pipeline?: {
+    receipts: number; seconds: number; receiptsPerSecond: number; census: RowCensus; calls: CallsPerReceipt; shareOfBound: number;
+    /** What the pipeline's own measured call pattern allows under the same caps (explains a shortfall). */
+    ceilings: CallPatternCeilings;
+  };
+  /** pipeline ÷ naive. */
+  ratio?: number;
+  /** bound ÷ naive: whether the 10× target is reachable at all. */
+  headroom?: number;
+  rowCheck?: { compared: number; identical: number; differences: string[] };
+}
+
+export interface ZeroRun {
+  enrichBank: boolean;
+  receipts: number;
+  seconds: number;
+  receiptsPerSecond: number;
+  census: RowCensus;
+  /** What the configuration caps allow with no latency (XIAOMAN_MAX_RPS ≤ 1000 by the config schema). */
+  configCap: number;
+}
+
+export interface RssRun {
+  receipts: number;
+  seconds: number;
+  receiptsPerSecond: number;
+  census: RowCensus;
+  processes: Array<RssVerdict & { role: 'pipeline' | 'harness' }>;
+}
+
+export interface WritersRun {
+  profile: 'zero' | 'realistic';
+  writers: number;
+  receipts: number;
+  seconds: number;
+  receiptsPerSecond: number;
+  census: RowCensus;
+  k3PeakConcurrent: number;
+  peakRssMb: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  status: 'met' | 'missed' | 'n/a';
+  note?: string;
+}

@@ -1,0 +1,107 @@
+import { theoreticalBound } from './bound';
+import { runNaiveSync } from './naive-sync';
+import { ordersFor, type BenchOptions, type LatencyProfile } from './options';
+import { runPipelineOnce } from './pipeline-run';
+import { benchPrefix } from './redis-keys';
+import type { CallPatternCeilings, CallsPerReceipt, LatencyRun } from './results';
+import { compareRows } from './row-check';
+import { SimHost } from './sim-client';
+import type { SimSpec, SimStats, StoredRow } from './sim-protocol';
+
+const ROW_SAMPLE = 25;
+
+export function simSpec(options: BenchOptions, profile: LatencyProfile, receipts: number): SimSpec {
+  return {
+    seed: options.seed, receipts, orders: ordersFor(receipts, options),
+    okkiLatencyMs: profile.okkiLatencyMs, okkiMaxPerSecond: profile.okkiMaxPerSecond,
+    k3LatencyMs: profile.k3LatencyMs, k3PerRowMs: profile.k3PerRowMs, k3Concurrency: profile.k3Concurrency,
+  };
+}
+
+export function callsPerReceipt(stats: SimStats, written: number): CallsPerReceipt {
+  const per = (n: number | undefined) => (written > 0 ? (n ?? 0) / written : 0);
+  const saves = (stats.k3.calls.BatchSave ?? 0) + (stats.k3.calls.Save ?? 0);
+  return {
+    okkiList: per(stats.okki.requests['receipt.list']),
+    okkiInfo: per(stats.okki.requests['receipt.info']),
+    okki429: stats.okki.rateLimited,
+    k3Queries: per((stats.k3.calls.ExecuteBillQuery ?? 0) + (stats.k3.calls.BillQuery ?? 0)),
+    k3Saves: per(saves),
+    k3RowsPerSave: saves > 0 ? stats.k3.rowsSaved / saves : 0,
+  };
+}
+
+/** The bound's arithmetic applied to the calls the pipeline really made per receipt. */
+export function callPatternCeilings(calls: CallsPerReceipt, p: LatencyProfile): CallPatternCeilings {
+  const rps = Math.min(p.clientRps, p.okkiMaxPerSecond ?? Number.POSITIVE_INFINITY);
+  const okkiCalls = calls.okkiList + calls.okkiInfo;
+  const slotMs = (calls.k3Queries + calls.k3Saves) * p.k3LatencyMs + p.k3PerRowMs;
+  return {
+    okkiReceiptsPerSecond: okkiCalls > 0 ? rps / okkiCalls : Number.POSITIVE_INFINITY,
+    k3SlotMsPerReceipt: slotMs,
+    k3ReceiptsPerSecond: slotMs > 0 ? (p.k3Concurrency * 1000) / slotMs : Number.POSITIVE_INFINITY,
+  };
+}
+
+/**
+ * Realistic latency, bank enrichment on and off: the naive sync and the pipeline each on a fresh
+ * simulator pair holding the same generated data; their rate, the bound, and a row-by-row check
+ * that both left the same rows for the receipts the naive sync wrote.
+ */
+export async function runLatencySection(options: BenchOptions, runId: string, want: { naive: boolean; pipeline: boolean }): Promise<LatencyRun[]> {
+  const profile = options.realistic;
+  const spec = simSpec(options, profile, options.sizes.pipelineReceipts);
+  const out: LatencyRun[] = [];
+  for (const enrichBank of [true, false]) {
+    const label = `bank enrichment ${enrichBank ? 'on' : 'off'}`;
+    const run: LatencyRun = {
+      enrichBank,
+      bound: theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: spec.orders / spec.receipts }),
+    };
+    out.push(run);
+    let naiveRows: Record<string, StoredRow[]> | undefined;
+    let sample: string[] = [];
+    if (want.naive) {
+      const sim = await SimHost.start(spec);
+      try {
+        run.bound = theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: sim.distinctOrders / sim.receipts });
+        console.log(`  naive sync, ${label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`);
+        const naive = await runNaiveSync({
+          env: sim.env, enrichBank, pageSize: options.pageSize, maxRps: profile.clientRps,
+          maxReceipts: options.sizes.naiveReceipts, maxSeconds: options.sizes.naiveMaxSeconds,
+        });
+        run.naive = { receipts: naive.processed, seconds: naive.seconds, receiptsPerSecond: naive.receiptsPerSecond, written: naive.written };
+        console.log(`    ${naive.processed} receipts (${naive.written} written) in ${naive.seconds.toFixed(1)} s = ${naive.receiptsPerSecond.toFixed(2)} receipts/s`);
+        sample = naive.writtenNos.slice(0, ROW_SAMPLE);
+        naiveRows = await sim.rows(sample);
+      } finally {
+        await sim.close();
+      }
+    }
+    if (want.pipeline) {
+      const sim = await SimHost.start(spec);
+      try {
+        run.bound = theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: sim.distinctOrders / sim.receipts });
+        console.log(`  pipeline (sync:once in-process), ${label}: ${sim.receipts} receipts…`);
+        const p = await runPipelineOnce(sim, {
+          profile, enrichBank, prefix: benchPrefix(runId, `lat-${enrichBank ? 'on' : 'off'}`), redisUrl: options.redisUrl,
+          pageSize: options.pageSize, batchSize: options.batchSize,
+        });
+        const calls = callsPerReceipt(p.calls, p.census.written);
+        run.pipeline = {
+          receipts: p.receipts, seconds: p.seconds, receiptsPerSecond: p.receiptsPerSecond, census: p.census,
+          calls, shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond, ceilings: callPatternCeilings(calls, profile),
+        };
+        console.log(`    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
+          `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +
+          `duplicates ${p.census.duplicated}, missing ${p.census.missing}`);
+        if (naiveRows) run.rowCheck = compareRows(sample, naiveRows, await sim.rows(sample));
+      } finally {
+        await sim.close();
+      }
+    }
+    if (run.naive && run.pipeline) run.ratio = run.pipeline.receiptsPerSecond / run.naive.receiptsPerSecond;
+    if (run.naive) run.headroom = run.bound.receiptsPerSecond / run.naive.receiptsPerSecond;
+  }
+  return out;
+}

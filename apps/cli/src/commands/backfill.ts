@@ -1,0 +1,91 @@
+import type { WindowSummary } from '@receipt-sync/queues';
+import { startTransformerStage, startWriterStage, waitUntilDrained, withWindowLock, type Runtime } from '@receipt-sync/pipeline-runtime';
+import { runFixedWindow } from '@receipt-sync/window-producer';
+// same short order waits as sync:once: this run waits for its jobs, so hours-long waits would hold it
+import { SYNC_ONCE_ORDER_WAITS_MS } from '../../../supervisor/src/sync-once-run';
+import { loadCliConfig } from '../context';
+import { CouldNotRunError, EXIT } from '../exit-codes';
+import { planBackfill, type BackfillWindow } from '../backfill-plan';
+import { openRuntime } from '../open-runtime';
+import { printJson, printLine, progress } from '../output';
+
+export interface BackfillOptions {
+  from: string;
+  to: string;
+  stepHours?: string;
+  json?: boolean;
+}
+
+/**
+ * `backfill`: pages `[from, to]` in sub-windows under the range's own checkpoint stream, so a crash
+ * resumes after the last completed sub-window; transforms and writes in this process and waits for
+ * the queues to drain. Progress on stderr, the summary JSON as the last line of stdout.
+ */
+export async function backfill(opts: BackfillOptions): Promise<number> {
+  const stepHours = opts.stepHours === undefined ? 24 : Number(opts.stepHours);
+  planBackfill(opts.from, opts.to, stepHours); // bad arguments fail before anything connects
+  const loaded = loadCliConfig();
+  const config = process.env.ORDER_WAIT_DELAYS ? loaded : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
+  const rt = await openRuntime(config, 'backfill');
+  try {
+    const stream = planBackfill(opts.from, opts.to, stepHours).stream;
+    // one run per range at a time; a second one would page OKKI for nothing and lose the CAS anyway
+    const result = await withWindowLock(rt.connection, `${config.queuePrefix}-${stream}`, () => runBackfill(rt, opts, stepHours));
+    if (!result) throw new CouldNotRunError(`another backfill of ${opts.from} → ${opts.to} is running (stream ${stream})`);
+    if (!opts.json) {
+      printLine(
+        `backfill ${opts.from} → ${opts.to}: ${result.ran} of ${result.windows} windows run now` +
+          `${result.resumedAfter ? ` (resumed after ${result.resumedAfter})` : ''}; fetched ${result.fetched}, written ${result.written}, ` +
+          `unchanged ${result.unchanged}, quarantined ${result.quarantined}, dead-lettered ${result.deadLettered}`,
+      );
+    }
+    printJson(result);
+    return EXIT.ok;
+  } finally {
+    await rt.close();
+  }
+}
+
+async function runBackfill(rt: Runtime & { okki: NonNullable<Runtime['okki']> }, opts: BackfillOptions, stepHours: number) {
+  const planStream = planBackfill(opts.from, opts.to, stepHours).stream;
+  const checkpoint = await rt.store.checkpoints.get(planStream);
+  const plan = planBackfill(opts.from, opts.to, stepHours, checkpoint?.windowEnd);
+  if (checkpoint) progress(`resuming ${plan.stream} after ${checkpoint.windowEnd}: ${plan.remaining.length} of ${plan.total} windows left`);
+  const transformer = await startTransformerStage(rt);
+  const writer = await startWriterStage(rt);
+  const ran: BackfillWindow[] = [];
+  try {
+    const deps = {
+      store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki, logger: rt.logger,
+      settings: { ...rt.config.sync, pageSize: rt.config.xiaoman!.pageSize },
+    };
+    for (const w of plan.remaining) {
+      const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });
+      if (!run.advanced) throw new CouldNotRunError(`the checkpoint of ${plan.stream} was moved by another process; run the backfill again to resume`);
+      ran.push(w);
+      progress(`window ${w.index}/${plan.total} [${w.start} → ${w.end}] fetched ${run.fetched}${run.invalid ? ` (${run.invalid} unreadable, quarantined)` : ''}`);
+    }
+    let lastReport = 0;
+    await waitUntilDrained(rt.queues, {
+      onProgress: (left) => {
+        if (left > 0 && Date.now() - lastReport > 5_000) {
+          lastReport = Date.now();
+          progress(`waiting for ${left} job${left === 1 ? '' : 's'} to finish`);
+        }
+      },
+    });
+  } finally {
+    await Promise.allSettled([transformer.close(), writer.close()]);
+  }
+  const total: WindowSummary = { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, pending: 0 };
+  for (const w of ran) {
+    const s = await rt.tracker.summarize(w.id);
+    for (const key of Object.keys(total) as Array<keyof WindowSummary>) total[key] += s[key];
+    const { pending: _pending, ...counts } = s;
+    await rt.store.windows.update(w.id, { status: 'completed', finishedAt: new Date(), counts });
+  }
+  return {
+    from: opts.from, to: opts.to, stepHours, stream: plan.stream, windows: plan.total, ran: ran.length,
+    resumedAfter: checkpoint?.windowEnd ?? null, ...total,
+  };
+}

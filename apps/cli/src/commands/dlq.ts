@@ -1,0 +1,107 @@
+import { DeadLetterJobSchema, QUEUE_NAMES, replayDeadLetters, type PipelineQueues } from '@receipt-sync/queues';
+import { loadCliConfig, openState } from '../context';
+import { EXIT, UsageError } from '../exit-codes';
+import { formatTable, printJson, printLine } from '../output';
+
+export type DeadLetterQueue = 'dead-letter' | 'quarantine';
+
+interface Common {
+  queue?: string;
+  json?: boolean;
+}
+
+/** Dead letters sit in `wait` (no worker consumes these queues, catalog.ts); the other states are listed too. */
+const STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as const;
+
+function queueOf(opts: Common): DeadLetterQueue {
+  const q = opts.queue ?? 'dead-letter';
+  if (q !== 'dead-letter' && q !== 'quarantine') throw new UsageError(`--queue must be dead-letter or quarantine, got ${JSON.stringify(q)}`);
+  return q;
+}
+
+function sourceQueue(queues: PipelineQueues, q: DeadLetterQueue) {
+  return queues[q === 'quarantine' ? QUEUE_NAMES.quarantine : QUEUE_NAMES.deadLetter];
+}
+
+async function withQueues<T>(work: (queues: PipelineQueues) => Promise<T>): Promise<T> {
+  const state = await openState(loadCliConfig());
+  try {
+    return await work(state.queues);
+  } finally {
+    await state.close();
+  }
+}
+
+/** `dlq list`: newest first, with the reason an operator needs to decide replay or discard. */
+export async function dlqList(opts: Common & { limit?: string }): Promise<number> {
+  const q = queueOf(opts);
+  const limit = opts.limit === undefined ? 50 : Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, got ${opts.limit}`);
+  return withQueues(async (queues) => {
+    const queue = sourceQueue(queues, q);
+    const counts = await queue.getJobCounts(...STATES);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const jobs = (await queue.getJobs([...STATES], 0, limit - 1, false)).filter((j) => j !== undefined && j !== null);
+    const items = jobs.map((job) => {
+      const parsed = DeadLetterJobSchema.safeParse(job.data);
+      return parsed.success ? { id: job.id ?? '?', ...parsed.data } : { id: job.id ?? '?', invalid: true, data: job.data };
+    });
+    if (opts.json) {
+      printJson({ queue: q, total, items });
+      return EXIT.ok;
+    }
+    printLine(`${q}: ${total} record${total === 1 ? '' : 's'}${total > items.length ? ` (showing ${items.length})` : ''}`);
+    if (items.length === 0) return EXIT.ok;
+    printLine(formatTable(
+      ['id', 'receipt', 'code', 'failed at', 'replays', 'reason'],
+      items.map((i) => ('invalid' in i
+        ? [i.id, '', '(not a dead-letter record)', '', '', '']
+        : [i.id, i.receiptNo ?? (i.receiptId ? `id ${i.receiptId}` : ''), i.code, i.failedAt, i.replays, i.reason])),
+    ));
+    return EXIT.ok;
+  });
+}
+
+/** `dlq replay`: back into raw/ready as new jobs with every attempt available (queues/replay.ts). */
+export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean }): Promise<number> {
+  const q = queueOf(opts);
+  const ids = opts.id ?? [];
+  if (opts.all === true && ids.length > 0) throw new UsageError('give either --id … or --all, not both');
+  if (opts.all !== true && ids.length === 0) throw new UsageError('name the dead letters to replay with --id <id>… or use --all');
+  return withQueues(async (queues) => {
+    const result = await replayDeadLetters(queues, q, opts.all ? { all: true } : { ids });
+    if (opts.json) printJson({ queue: q, ...result });
+    else {
+      printLine(`replayed ${result.replayed.length} from ${q}`);
+      for (const r of result.replayed) printLine(`  ${r.deadLetterId} → ${r.queue} job ${r.newJobId}`);
+      for (const f of result.failed) printLine(`  ${f.deadLetterId}: not replayed (${f.reason})`);
+    }
+    return result.failed.length > 0 ? EXIT.badInput : EXIT.ok;
+  });
+}
+
+/** `dlq discard`: removes dead letters for good (the receipt is not synced unless OKKI changes it again). */
+export async function dlqDiscard(opts: Common & { id?: string[] }): Promise<number> {
+  const q = queueOf(opts);
+  const ids = opts.id ?? [];
+  if (ids.length === 0) throw new UsageError('name the dead letters to discard with --id <id>…');
+  return withQueues(async (queues) => {
+    const queue = sourceQueue(queues, q);
+    const discarded: string[] = [];
+    const failed: Array<{ id: string; reason: string }> = [];
+    for (const id of ids) {
+      const job = await queue.getJob(id);
+      if (!job) failed.push({ id, reason: 'no such dead letter' });
+      else {
+        await job.remove();
+        discarded.push(id);
+      }
+    }
+    if (opts.json) printJson({ queue: q, discarded, failed });
+    else {
+      printLine(`discarded ${discarded.length} from ${q}`);
+      for (const f of failed) printLine(`  ${f.id}: not discarded (${f.reason})`);
+    }
+    return failed.length > 0 ? EXIT.badInput : EXIT.ok;
+  });
+}

@@ -1,0 +1,21 @@
+// apps have no package entry point; the supervisor's sync-once-run module is the one implementation
+// of `npm run sync:once`, imported directly so `cli sync once` cannot drift from it.
+import { syncOnce } from '../../../supervisor/src/sync-once-run';
+import { loadCliConfig, probeRedis } from '../context';
+import { EXIT } from '../exit-codes';
+import { printJson, printLine } from '../output';
+
+/** `sync once`: exactly `npm run sync:once`; the summary JSON is the last line of stdout. */
+export async function syncOnceCommand(opts: { json?: boolean }): Promise<number> {
+  const config = loadCliConfig();
+  await probeRedis(config.redisUrl);
+  const summary = await syncOnce(process.env);
+  if (!opts.json) {
+    printLine(
+      `window ${summary.windowStart} → ${summary.windowEnd}: fetched ${summary.fetched}, written ${summary.written}, ` +
+        `unchanged ${summary.unchanged}, quarantined ${summary.quarantined}, dead-lettered ${summary.deadLettered}`,
+    );
+  }
+  printJson(summary);
+  return EXIT.ok;
+}

@@ -1,0 +1,75 @@
+import IORedis from 'ioredis';
+import pino from 'pino';
+import { loadConfig, type Config } from '@receipt-sync/config';
+import { createLogger, registerSecret, type Logger } from '@receipt-sync/logger';
+import { secretsOf } from '@receipt-sync/config';
+import { closeQueues, createQueues, createRedisConnection, type PipelineQueues } from '@receipt-sync/queues';
+import { createStore, type SyncStore } from '@receipt-sync/store';
+import { CouldNotRunError } from './exit-codes';
+
+/** The validated environment (operating contract); a ConfigError ends the command with exit 1. */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(env);
+  for (const secret of secretsOf(config)) registerSecret(secret);
+  return config;
+}
+
+/** Logs go to stderr so stdout stays the command's result; quieter than services unless LOG_LEVEL is set. */
+export function cliLogger(config: Config, env: NodeJS.ProcessEnv = process.env): Logger {
+  const level = env.LOG_LEVEL ? config.logLevel : 'warn';
+  return createLogger({ name: 'cli', level, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+}
+
+/** `redis://user:pass@host` → `redis://host`: error messages never carry the password. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
+/**
+ * The pipeline's Redis connection retries forever (right for services); a CLI must say "Redis is
+ * down" instead of hanging, so it asks once with a short deadline first.
+ */
+export async function probeRedis(url: string, timeoutMs = 5_000): Promise<void> {
+  const client = new IORedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CouldNotRunError(`Redis is not reachable at ${safeRedisUrl(url)} (${code})`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export interface StateHandles {
+  connection: IORedis;
+  queues: PipelineQueues;
+  store: SyncStore;
+  close(): Promise<void>;
+}
+
+/** Queues and store without the API clients: enough for `dlq` and `status`. */
+export async function openState(config: Config): Promise<StateHandles> {
+  await probeRedis(config.redisUrl);
+  const connection = createRedisConnection(config.redisUrl);
+  connection.on('error', () => undefined);
+  const queues = createQueues(connection, config.queuePrefix);
+  const store = createStore({ mongoUrl: config.mongoUrl, mongoDb: config.mongoDb, redis: config.mongoUrl ? undefined : connection, prefix: config.queuePrefix });
+  return {
+    connection, queues, store,
+    async close() {
+      await closeQueues(queues);
+      await store.close().catch(() => undefined);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

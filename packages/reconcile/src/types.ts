@@ -1,0 +1,137 @@
+/**
+ * What reconcile compares and reports. Everything that talks to OKKI, K3Cloud or the store is a
+ * structural type declared here, so the real clients (xiaoman-client, kingdee-client, store) and
+ * test doubles both fit without this package depending on them.
+ */
+
+/** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
+export interface ReconcileWindow {
+  from: string;
+  to: string;
+}
+
+/** One item of the drift-safe OKKI window walk (xiaoman-client `iterateWindow`). */
+export type SourceItem =
+  | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
+  | { kind: 'invalid'; raw: unknown; issues: string[] };
+
+export interface ReceiptSourcePort {
+  iterateWindow(args: { startTime: string; endTime: string; removed: boolean; pageSize: number }): AsyncIterable<SourceItem>;
+}
+
+/** OKKI `/v1/invoices/receipt/info` (xiaoman spec §6); only used when the mapping reads `info.` fields. */
+export interface ReceiptInfoPort {
+  getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
+}
+
+/**
+ * K3Cloud ExecuteBillQuery (kingdee spec §6) in kingdee-client's camel-cased request shape: rows of
+ * values in FieldKeys order.
+ */
+export interface BillQueryPort {
+  executeBillQuery(query: {
+    formId: string;
+    fieldKeys: string;
+    filterString: string;
+    orderString?: string;
+    startRow?: number;
+    limit?: number;
+  }): Promise<unknown[][]>;
+}
+
+/** The ledger fields reconcile reads (@receipt-sync/store LedgerEntry). */
+export interface LedgerView {
+  receiptId: string;
+  receiptNo: string;
+  orderId: string;
+  sourceVersion: string;
+  removed: boolean;
+  status: 'pending' | 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
+  k3Fid?: number;
+  k3EntryId?: number;
+}
+
+export interface LedgerPort {
+  getMany(receiptIds: readonly string[]): Promise<Map<string, LedgerView>>;
+  list(filter?: { orderId?: string; limit?: number; after?: string }): Promise<LedgerView[]>;
+}
+
+/** An OKKI receipt as listed in the window (the newest listing when it appears twice). */
+export interface OkkiReceipt {
+  receipt: Record<string, unknown>;
+  removed: boolean;
+  /** `/receipt/info` record when enrichment was fetched. */
+  info?: Record<string, unknown>;
+}
+
+/** One row of the receipt entity on a K3Cloud sales order. */
+export interface K3Row {
+  fid: number;
+  entryId: number;
+  rowKey: string;
+  /** Mapped field values as ExecuteBillQuery returned them, keyed by K3Cloud field key. */
+  values: Record<string, unknown>;
+}
+
+/** Everything gathered for one window; the pure comparison works on this alone. */
+export interface ReconcileSnapshot {
+  window: ReconcileWindow;
+  receipts: OkkiReceipt[];
+  /** OKKI list items without a usable id or update_time (quarantined by the producer). */
+  invalid: number;
+  /** OKKI order_id → FID of the sales order carrying it (lowest FID when several do). */
+  orders: Map<string, number>;
+  rows: K3Row[];
+  /** Ledger entries of the window's OKKI receipts, by receipt id. */
+  ledger: Map<string, LedgerView>;
+  /** Other ledger entries on the orders involved (and from a ledger scan when asked). */
+  ledgerOthers: LedgerView[];
+}
+
+export const FINDING_CATEGORIES = ['missing', 'extra', 'stale', 'duplicated', 'removed-not-flagged', 'ledger-mismatch'] as const;
+export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
+
+export interface FieldDifference {
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+export interface Finding {
+  category: FindingCategory;
+  receiptNo: string;
+  receiptId?: string;
+  orderId?: string;
+  fid?: number;
+  entryId?: number;
+  /** `duplicated`: every FEntryID carrying the receipt number on the order, lowest first. */
+  entryIds?: number[];
+  reason: string;
+  /** `stale`: the fields whose K3Cloud value differs from the current mapping. */
+  fields?: FieldDifference[];
+  /** The OKKI receipt, kept for `fixReconcile` on missing / stale / removed-not-flagged findings. */
+  source?: { receipt: Record<string, unknown>; removed: boolean };
+}
+
+export interface ReconcileReport {
+  window: ReconcileWindow;
+  startedAt: string;
+  finishedAt: string;
+  scanned: {
+    okkiActive: number;
+    okkiRemoved: number;
+    okkiInvalid: number;
+    /** Distinct OKKI order ids looked up in K3Cloud, and how many resolved to a sales order. */
+    orders: number;
+    ordersFound: number;
+    /** Sales orders carrying at least one receipt row among those read. */
+    salesOrders: number;
+    rows: number;
+    /** Rows of receipts neither in this window nor in our ledger: not ours, ignored. */
+    ignoredRows: number;
+    ledgerEntries: number;
+  };
+  counts: Record<FindingCategory, number>;
+  findings: Finding[];
+  clean: boolean;
+}
