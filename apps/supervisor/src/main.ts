@@ -5,9 +5,8 @@ import type { DemoEnvironment } from '@receipt-sync/demo-environment';
 import { isSyncError } from '@receipt-sync/errors';
 import { startHealthServer } from '@receipt-sync/health';
 import { registerSecret } from '@receipt-sync/logger';
-import { collectQueueDepths } from '@receipt-sync/metrics';
 import {
-  createRuntime, Shutdown, startProducerStage, startTransformerStage, startWriterStage,
+  createRuntime, k3SessionCheck, sampleGauges, Shutdown, startProducerStage, startTransformerStage, startWriterStage,
 } from '@receipt-sync/pipeline-runtime';
 import { clearDemoState, startDemo, startDemoActivity } from './demo-mode';
 
@@ -37,10 +36,10 @@ async function main(): Promise<void> {
   const dashboard = createDashboard({ queues: rt.queues, store: rt.store, logger: rt.logger, auth: settings.auth, alerter, lagWarnSeconds: rules.thresholds.lagSecondsThreshold });
   const server = await startHealthServer({
     port: settings.port, host: settings.host, logger: rt.logger,
-    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping() },
+    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), 'k3cloud-session': k3SessionCheck(rt) },
     live: () => stages.every((s) => s.worker.isRunning()),
     metrics: async () => {
-      await collectQueueDepths(rt.metrics, Object.values(rt.queues)).catch(() => undefined);
+      await sampleGauges(rt);
       return rt.metrics.metricsText();
     },
     extraRoutes: (app) => app.use(dashboard),

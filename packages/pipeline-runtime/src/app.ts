@@ -1,7 +1,7 @@
 import { loadConfig } from '@receipt-sync/config';
 import { isSyncError } from '@receipt-sync/errors';
 import { startHealthServer, type ReadinessCheck } from '@receipt-sync/health';
-import { collectQueueDepths } from '@receipt-sync/metrics';
+import { sampleGauges } from './gauges';
 import { createRuntime, type Runtime } from './runtime';
 import { Shutdown } from './shutdown';
 import type { RunningStage } from './stage-workers';
@@ -29,7 +29,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     process.exit(1);
   }
   const stages = await opts.start(rt);
-  const sampler = setInterval(() => void collectQueueDepths(rt.metrics, Object.values(rt.queues)).catch(() => undefined), 15_000);
+  const sampler = setInterval(() => void sampleGauges(rt), 15_000);
   const health = await startHealthServer({
     port: rt.config.healthPort ?? opts.defaultHealthPort,
     checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), ...(opts.checks?.(rt) ?? {}) },

@@ -4,3 +4,4 @@ export * from './stage-workers';
 export * from './drain';
 export * from './window-lock';
 export * from './app';
+export * from './gauges';
