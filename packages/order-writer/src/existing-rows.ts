@@ -1,4 +1,5 @@
-import type { BillQueryRequest, K3Writer } from './ports';
+import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
+import type { K3Writer } from './ports';
 
 export interface RowLocator {
   formId: string;

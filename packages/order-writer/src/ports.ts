@@ -1,4 +1,4 @@
-import type { K3FieldError, SyncError } from '@receipt-sync/errors';
+import type { BillQueryRequest, ModelSaveResult } from '@receipt-sync/kingdee-client';
 
 export interface WriterLedgerEntry {
   receiptId: string;
@@ -22,25 +22,8 @@ export interface WriterLedger {
   ): Promise<void>;
 }
 
-export interface ModelResult {
-  dIndex: number;
-  ok: boolean;
-  id?: number;
-  number?: string;
-  errors: K3FieldError[];
-  /** Typed error of a failed model (network control, validation...). */
-  error?: SyncError;
-}
-
-/** The query shape of @receipt-sync/kingdee-client (kingdee spec §6 data, camel-cased). */
-export interface BillQueryRequest {
-  formId: string;
-  fieldKeys: string;
-  filterString: string;
-  orderString?: string;
-  startRow?: number;
-  limit?: number;
-}
+/** One model's outcome of a BatchSave (kingdee-client). */
+export type ModelResult = ModelSaveResult;
 
 /** BatchSave options in the client's spelling; isDeleteEntry MUST be false (operating contract). */
 export interface WriterSaveOptions {

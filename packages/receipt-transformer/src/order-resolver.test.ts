@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { SalesOrderNotFoundError } from '@receipt-sync/errors';
 import { createLogger } from '@receipt-sync/logger';
 import { OrderResolver } from './order-resolver';
-import type { BillQueryRequest, OrderIndex } from './ports';
+import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
+import type { OrderIndex } from './ports';
 
 const logger = createLogger({ name: 'test', level: 'silent', pretty: false, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -22,7 +23,7 @@ describe('OrderResolver', () => {
   const k3 = {
     executeBillQuery: async (q: BillQueryRequest) => {
       queries.push(q);
-      const ids = [...q.filterString.matchAll(/'(\d+)'/g)].map((m) => m[1]!);
+      const ids = [...String(q.filterString).matchAll(/'(\d+)'/g)].map((m) => m[1]!);
       return ids.filter((id) => orders[id]).map((id) => [orders[id], `XSDD${id}`, id]);
     },
   };
@@ -36,7 +37,7 @@ describe('OrderResolver', () => {
     const found = await Promise.all([resolver.resolve('11'), resolver.resolve('12'), resolver.resolve('11')]);
     expect(found).toEqual([1001, 1002, 1001]);
     expect(queries).toHaveLength(1);
-    expect(queries[0]!.filterString).toBe("F_Cash_Collection_Id IN ('11','12')");
+    expect(String(queries[0]!.filterString)).toBe("F_Cash_Collection_Id IN ('11','12')");
   });
 
   it('caches hits and misses, so a missing order does not cost a query per receipt', async () => {

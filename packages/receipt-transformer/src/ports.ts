@@ -1,3 +1,5 @@
+import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
+
 /** The slice of the ledger the transformer reads and writes (@receipt-sync/store). */
 export interface LedgerView {
   receiptId: string;
@@ -27,16 +29,6 @@ export interface OrderIndex {
   get(orderId: string): Promise<{ fid: number; billNo?: string } | 'miss' | undefined>;
   put(orderId: string, value: { fid: number; billNo?: string }, ttlMs?: number): Promise<void>;
   putMiss(orderId: string, ttlMs: number): Promise<void>;
-}
-
-/** The query shape of @receipt-sync/kingdee-client (kingdee spec §6 data, camel-cased). */
-export interface BillQueryRequest {
-  formId: string;
-  fieldKeys: string;
-  filterString: string;
-  orderString?: string;
-  startRow?: number;
-  limit?: number;
 }
 
 /** K3Cloud ExecuteBillQuery (kingdee spec §6): rows of values in FieldKeys order. */

@@ -3,6 +3,7 @@
  * structural type declared here, so the real clients (xiaoman-client, kingdee-client, store) and
  * test doubles both fit without this package depending on them.
  */
+import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
 
 /** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
 export interface ReconcileWindow {
@@ -10,14 +11,8 @@ export interface ReconcileWindow {
   to: string;
 }
 
-/** One item of the drift-safe OKKI window walk (xiaoman-client `iterateWindow`). */
-export type SourceItem =
-  | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
-  | { kind: 'invalid'; raw: unknown; issues: string[] };
-
-export interface ReceiptSourcePort {
-  iterateWindow(args: { startTime: string; endTime: string; removed: boolean; pageSize: number }): AsyncIterable<SourceItem>;
-}
+/** One item of the drift-safe OKKI window walk, and the walk itself (shared with the producer). */
+export type { ReceiptSource as ReceiptSourcePort, WindowItem as SourceItem } from '@receipt-sync/window-producer';
 
 /** OKKI `/v1/invoices/receipt/info` (xiaoman spec §6); only used when the mapping reads `info.` fields. */
 export interface ReceiptInfoPort {
@@ -29,15 +24,11 @@ export interface ReceiptInfoPort {
  * values in FieldKeys order.
  */
 export interface BillQueryPort {
-  executeBillQuery(query: {
-    formId: string;
-    fieldKeys: string;
-    filterString: string;
-    orderString?: string;
-    startRow?: number;
-    limit?: number;
-  }): Promise<unknown[][]>;
+  executeBillQuery(query: BillQueryText): Promise<unknown[][]>;
 }
+
+/** kingdee-client's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
+export type BillQueryText = Omit<BillQueryRequest, 'fieldKeys' | 'filterString'> & { fieldKeys: string; filterString: string };
 
 /** The ledger fields reconcile reads (@receipt-sync/store LedgerEntry). */
 export interface LedgerView {
