@@ -74,6 +74,7 @@ export class RowBatcher {
       this.flush();
       return;
     }
+    if (this.queue.length === 0) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();
@@ -87,6 +88,10 @@ export class RowBatcher {
   }
 
   private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     while (this.inFlight < this.opts.maxInFlight) {
       const batch = this.take();
       if (batch.length === 0) break;
@@ -104,6 +109,7 @@ export class RowBatcher {
           if (this.queue.length > 0) this.schedule();
         });
     }
+    // Rows left behind (their order is busy, or every slot is taken) go when a batch finishes.
   }
 
   private take(): PendingRow[] {
