@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { startDemoEnvironment } from '@receipt-sync/demo-environment';
+import { cleanPrefix, envFor } from '../e2e/helpers';
+import { LocalRedis } from '../e2e/local-redis';
+
+const root = path.resolve(__dirname, '../..');
+
+function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/supervisor/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run sync:once (operating contract)', () => {
+  it('prints the summary JSON as the last line of stdout and exits 0', async () => {
+    const demo = await startDemoEnvironment({ seed: 81, receipts: 40, orders: 10 });
+    const prefix = `e2e-once-${randomUUID().slice(0, 8)}`;
+    try {
+      const { code, stdout } = await run({ ...envFor(demo, prefix), LOG_LEVEL: 'info' });
+      expect(code).toBe(0);
+      const last = stdout.trimEnd().split('\n').pop()!;
+      const summary = JSON.parse(last);
+      expect(Object.keys(summary)).toEqual(['fetched', 'written', 'unchanged', 'quarantined', 'deadLettered', 'windowStart', 'windowEnd']);
+      expect(summary.fetched).toBe(40);
+      expect(summary.windowStart).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(stdout.trim().split('\n')).toHaveLength(1); // logs go to stderr
+    } finally {
+      await demo.close();
+      await cleanPrefix(prefix);
+    }
+  }, 120_000);
+
+  it('exits 1 naming the variable when the configuration is bad, without printing secrets', async () => {
+    const { code, stderr, stdout } = await run({ PATH: process.env.PATH, XIAOMAN_CLIENT_SECRET: 'top-secret-value', KINGDEE_BATCH_SIZE: 'many' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/XIAOMAN_CLIENT_ID/);
+    expect(stderr).toMatch(/KINGDEE_BATCH_SIZE/);
+    expect(stderr + stdout).not.toContain('top-secret-value');
+  }, 60_000);
+
+  it('exits 1 when Redis does not answer', async () => {
+    const demo = await startDemoEnvironment({ seed: 82, receipts: 5, orders: 2 });
+    try {
+      const port = await LocalRedis.freePort();
+      const { code, stderr } = await run({ ...envFor(demo, 'e2e-noredis'), REDIS_URL: `redis://127.0.0.1:${port}` });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/Redis .* did not answer/);
+    } finally {
+      await demo.close();
+    }
+  }, 60_000);
+});
