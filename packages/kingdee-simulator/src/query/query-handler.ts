@@ -67,13 +67,16 @@ function runQuery(ctx: SimContext, op: QueryOp, dataRaw: unknown): unknown[] {
   if (entities.size > 1) throw new QueryError(8, `不支持在一次查询中同时使用多个单据体：${[...entities].join(',')}`);
   const entity = [...entities][0];
 
-  let rows = flatten(ctx.store.all(formId), entity);
-  if (filter) {
-    rows = rows.filter((r) => evaluate(filter, (name) => {
-      const f = filterFields.get(name) as ResolvedField;
-      return { value: f.read(r.bill, r.row, r.seq), type: f.type };
-    }) === true);
-  }
+  const lookup = (bill: Bill, row: Row | undefined, seq: number) => (name: string) => {
+    const f = filterFields.get(name) as ResolvedField;
+    return { value: f.read(bill, row, seq), type: f.type };
+  };
+  // Like a database index: header-only conditions of a top-level AND pick the bills before their
+  // entry rows are expanded (the full filter still decides every row below).
+  const headerOnly = filter ? headerConjuncts(filter, filterFields) : [];
+  const bills = ctx.store.all(formId).filter((bill) => headerOnly.every((c) => evaluate(c, lookup(bill, undefined, 0)) === true));
+  let rows = flatten(bills, entity);
+  if (filter) rows = rows.filter((r) => evaluate(filter, lookup(r.bill, r.row, r.seq)) === true);
   if (order.length) rows = sortRows(rows, order);
   const top = int(data, 'TopRowCount');
   const start = int(data, 'StartRow');
@@ -93,6 +96,11 @@ interface FlatRow {
 }
 
 /** One row per bill, or per entry row when an entity is involved; no rows → one row of nulls (left join). */
+function headerConjuncts(expr: FilterExpr, fields: Map<string, ResolvedField>): FilterExpr[] {
+  if (expr.kind === 'and') return [...headerConjuncts(expr.left, fields), ...headerConjuncts(expr.right, fields)];
+  return fieldsOf(expr).every((name) => !fields.get(name)?.entity) ? [expr] : [];
+}
+
 function flatten(bills: Bill[], entity: string | undefined): FlatRow[] {
   const out: FlatRow[] = [];
   for (const bill of bills) {
