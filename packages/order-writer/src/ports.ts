@@ -1,26 +1,9 @@
 import type { BillQueryRequest, ModelSaveResult } from '@receipt-sync/kingdee-client';
+import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
 
-export interface WriterLedgerEntry {
-  receiptId: string;
-  sourceVersion: string;
-  removed: boolean;
-  status: 'pending' | 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
-  contentHash?: string;
-  k3Fid?: number;
-  k3EntryId?: number;
-}
-
-export interface WriterLedger {
-  getMany(receiptIds: string[]): Promise<Map<string, WriterLedgerEntry>>;
-  recordWritten(entry: {
-    receiptId: string; receiptNo: string; orderId: string; sourceVersion: string; removed: boolean;
-    contentHash: string; k3Fid: number; k3EntryId: number;
-  }): Promise<void>;
-  recordOutcome(
-    receiptId: string,
-    patch: { status: WriterLedgerEntry['status']; lastError?: { code: string; message: string; at: Date }; receiptNo?: string; orderId?: string; sourceVersion?: string },
-  ): Promise<void>;
-}
+/** The ledger calls the writer makes (@receipt-sync/store). */
+export type WriterLedgerEntry = LedgerEntry;
+export type WriterLedger = Pick<LedgerRepo, 'getMany' | 'recordWritten' | 'recordOutcome'>;
 
 /** One model's outcome of a BatchSave (kingdee-client). */
 export type ModelResult = ModelSaveResult;

@@ -1,29 +1,9 @@
 import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
+import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
 
-/** The slice of the ledger the transformer reads and writes (@receipt-sync/store). */
-export interface LedgerView {
-  receiptId: string;
-  sourceVersion: string;
-  removed: boolean;
-  status: 'pending' | 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
-  contentHash?: string;
-  /** Set once the receipt has a row in K3Cloud; never cleared. */
-  k3Fid?: number;
-}
-
-export interface TransformerLedger {
-  get(receiptId: string): Promise<LedgerView | undefined>;
-  recordOutcome(
-    receiptId: string,
-    patch: {
-      status: LedgerView['status'];
-      lastError?: { code: string; message: string; at: Date };
-      receiptNo?: string;
-      orderId?: string;
-      sourceVersion?: string;
-    },
-  ): Promise<void>;
-}
+/** The ledger calls the transformer makes (@receipt-sync/store). */
+export type LedgerView = LedgerEntry;
+export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome'>;
 
 export interface OrderIndex {
   get(orderId: string): Promise<{ fid: number; billNo?: string } | 'miss' | undefined>;
