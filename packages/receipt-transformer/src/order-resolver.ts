@@ -13,7 +13,11 @@ export interface OrderResolverOptions {
   missTtlMs?: number;
   /** How long a found FID is trusted. @defaultValue 24 h */
   hitTtlMs?: number;
-  /** Lookups arriving within this many ms share one ExecuteBillQuery. @defaultValue 10 */
+  /**
+   * Lookups arriving within this many ms share one ExecuteBillQuery (up to 200 ids; a full set
+   * goes at once). Each query costs a K3Cloud slot for its whole latency, so waiting a little to
+   * answer many receipts with one query is the cheaper trade. @defaultValue 100
+   */
   coalesceMs?: number;
 }
 
@@ -41,7 +45,12 @@ export class OrderResolver {
       const waiters = this.pending.get(orderId) ?? [];
       waiters.push({ resolve, reject });
       this.pending.set(orderId, waiters);
-      this.timer ??= setTimeout(() => void this.flush(), this.opts.coalesceMs ?? 10);
+      if (this.pending.size >= CHUNK) {
+        if (this.timer) clearTimeout(this.timer);
+        void this.flush();
+      } else {
+        this.timer ??= setTimeout(() => void this.flush(), this.opts.coalesceMs ?? 100);
+      }
     });
   }
 

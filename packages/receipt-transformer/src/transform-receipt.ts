@@ -76,7 +76,8 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
       return await finish('unchanged', 'mapped content equals the last write');
     }
 
-    const fid = await deps.orders.resolve(row.orderKey);
+    // A receipt already written to this order keeps its FID: no lookup for edits and removals.
+    const fid = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
     await deps.ledger.recordOutcome(receiptId, { status: 'pending', receiptNo, orderId: row.orderKey, sourceVersion: version });
     const ready: ReadyRowJob = {
       windowId, receiptId, receiptNo, orderId: row.orderKey, fid, sourceVersion: version, removed,
