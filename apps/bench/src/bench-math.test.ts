@@ -35,6 +35,12 @@ describe('RSS trend', () => {
     expect(v.peakMb).toBe(133);
   });
 
+  it('judges a name carried by one process per segment by the peak of each process', () => {
+    const v = judgeRss({ ...series([0, 150, 152, 0, 149, 151]), instancePeaks: [152, 151] });
+    expect(v.trend).toBe('flat');
+    expect(judgeRss({ ...series([0, 150, 0, 200]), instancePeaks: [150, 200] }).trend).toBe('growing');
+  });
+
   it('calls steady growth growing', () => {
     expect(judgeRss(series(Array.from({ length: 40 }, (_, i) => 100 + i * 5))).trend).toBe('growing');
   });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { markdownTable, textTable } from './format';
 import { bundleLauncher, tsxLauncher, type Launcher } from './launcher';
 import { parseOptions, type BenchOptions, type LatencyProfile } from './options';
-import { REPO_ROOT } from './processes';
+import { REPO_ROOT, stopAllChildren } from './processes';
+import { cleanupPrefix, prefixesInUse } from './redis-keys';
 import { buildTables, machineLine } from './report';
 import type { BenchResults } from './results';
 import { runLatencySection } from './section-latency';
@@ -36,6 +37,7 @@ function newResults(o: BenchOptions, argv: string[]): BenchResults {
 }
 
 async function section(results: BenchResults, name: string, run: () => Promise<void>): Promise<void> {
+  if (interrupted) return;
   console.log(`\n▶ ${name}`);
   const started = performance.now();
   try {
@@ -78,9 +80,26 @@ function markdownOf(r: BenchResults): string {
   ].join('\n');
 }
 
+let interrupted = false;
+
+/** Ctrl-C: stop the children and delete the run's Redis keys instead of leaving them behind. */
+function onInterrupt(redisUrl: string): void {
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: stopping child processes and cleaning Redis keys of this run…`);
+    void stopAllChildren(5_000)
+      .then(() => Promise.allSettled(prefixesInUse().map((p) => cleanupPrefix(redisUrl, p))))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const o = parseOptions(argv, process.env);
+  onInterrupt(o.redisUrl);
   const runId = Date.now().toString(36);
   const r = newResults(o, argv);
   console.log(`receipt-sync benchmark${o.quick ? ' (quick)' : ''} — sections: ${o.sections.join(', ')}`);
@@ -102,6 +121,8 @@ async function main(): Promise<void> {
   };
   if (has('rss')) await section(r, 'RSS through a backfill', async () => void (r.rss = await runRssSection(o, runId, await launch())));
   if (has('writers')) await section(r, 'writer processes', async () => void (r.writers = await runWritersSection(o, runId, await launch())));
+  // Interrupted: the signal handler exits once children and keys are gone; no partial report.
+  if (interrupted) return;
   r.targets = checkTargets(r);
   r.machine.loadAverage.end = loadavg()[0] ?? 0;
 

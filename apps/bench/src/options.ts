@@ -34,12 +34,16 @@ export interface BenchOptions {
     pipelineReceipts: number;
     zeroReceipts: number;
     rssReceipts: number;
+    /** Receipts per simulator pair in the backfill (see section-rss.ts). */
+    rssSegment: number;
     writersZeroReceipts: number;
     writersLatencyReceipts: number;
   };
   writerCounts: number[];
   /** Upper bound on any single wait for a run to finish. */
   runDeadlineMs: number;
+  /** The 100k backfill: the simulators' queries scan every stored row, so it is slow on a small machine. */
+  rssDeadlineMs: number;
   redisUrl: string;
   /** How the multi-process runs start the apps: the image's bundles (default) or tsx. */
   runtime: 'bundle' | 'tsx';
@@ -101,13 +105,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       naiveReceipts: num(env, 'BENCH_NAIVE_RECEIPTS', quick ? 20 : 100),
       naiveMaxSeconds: quick ? 30 : 120,
       pipelineReceipts: num(env, 'BENCH_PIPELINE_RECEIPTS', quick ? 1_000 : 5_000),
-      zeroReceipts: num(env, 'BENCH_ZERO_RECEIPTS', quick ? 1_000 : 20_000),
+      zeroReceipts: num(env, 'BENCH_ZERO_RECEIPTS', quick ? 1_000 : 10_000),
       rssReceipts: num(env, 'BENCH_RSS_RECEIPTS', quick ? 10_000 : 100_000),
-      writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 20_000),
+      rssSegment: num(env, 'BENCH_RSS_SEGMENT', quick ? 5_000 : 10_000),
+      writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 10_000),
       writersLatencyReceipts: quick ? 500 : 5_000,
     },
     writerCounts: [1, 2, 4],
     runDeadlineMs: quick ? 10 * 60_000 : 30 * 60_000,
+    rssDeadlineMs: quick ? 15 * 60_000 : 90 * 60_000,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     runtime: env.BENCH_RUNTIME === 'tsx' ? 'tsx' : 'bundle',
   };

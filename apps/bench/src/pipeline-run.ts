@@ -1,5 +1,6 @@
 import { syncOnce, type SyncOnceSummary } from '../../supervisor/src/sync-once-run';
 import { pipelineEnv, type PipelineEnvInput } from './pipeline-env';
+import { cpuSeconds } from './processes';
 import { cleanupPrefix } from './redis-keys';
 import type { SimHost } from './sim-client';
 import type { RowCensus, SimStats } from './sim-protocol';
@@ -12,6 +13,13 @@ export interface PipelineRun {
   summary: SyncOnceSummary;
   census: RowCensus;
   calls: SimStats;
+  /** Share of one core used during the run: this (pipeline) process, and the simulator host. */
+  cpu: CpuShare;
+}
+
+export interface CpuShare {
+  pipelinePercent: number;
+  simulatorsPercent: number;
 }
 
 /**
@@ -23,11 +31,18 @@ export async function runPipelineOnce(sim: SimHost, input: Omit<PipelineEnvInput
   const env = pipelineEnv({ ...input, simEnv: sim.env });
   await sim.resetStats();
   try {
+    const cpuBefore = process.cpuUsage();
+    const simBefore = cpuSeconds(sim.pid) ?? 0;
     const started = performance.now();
     const summary = await syncOnce(env);
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpuBefore);
+    const cpu = {
+      pipelinePercent: (100 * (used.user + used.system)) / 1e6 / seconds,
+      simulatorsPercent: (100 * ((cpuSeconds(sim.pid) ?? simBefore) - simBefore)) / seconds,
+    };
     const [census, calls] = await Promise.all([sim.census(), sim.stats()]);
-    return { receipts: sim.receipts, seconds, receiptsPerSecond: census.written / seconds, summary, census, calls };
+    return { receipts: sim.receipts, seconds, receiptsPerSecond: census.written / seconds, summary, census, calls, cpu };
   } finally {
     await cleanupPrefix(input.redisUrl, input.prefix);
   }

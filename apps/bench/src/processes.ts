@@ -21,6 +21,11 @@ export function registerChild(child: ChildProcess): void {
   }
 }
 
+/** Stops every child still running (an interrupted bench): SIGTERM, then SIGKILL. */
+export async function stopAllChildren(deadlineMs: number): Promise<void> {
+  await Promise.allSettled([...live].map((c) => stopProcess(c, deadlineMs)));
+}
+
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
@@ -82,6 +87,21 @@ export function rssMb(pid: number): number | undefined {
   try {
     const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux clock ticks per second (USER_HZ): 100 on every mainstream kernel configuration. */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system) a live process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return undefined;
   }

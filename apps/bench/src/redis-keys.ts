@@ -1,9 +1,18 @@
 import type { Queue } from 'bullmq';
 import { createRedisConnection } from '@receipt-sync/queues';
 
-/** A QUEUE_PREFIX nobody else uses: `bench-<run>-<label>`. */
+const inUse = new Set<string>();
+
+/** A QUEUE_PREFIX nobody else uses: `bench-<run>-<label>`; remembered until cleaned up. */
 export function benchPrefix(runId: string, label: string): string {
-  return `bench-${runId}-${label}`;
+  const prefix = `bench-${runId}-${label}`;
+  inUse.add(prefix);
+  return prefix;
+}
+
+/** Prefixes handed out and not yet cleaned (an interrupted run cleans these on its way out). */
+export function prefixesInUse(): string[] {
+  return [...inUse];
 }
 
 /**
@@ -26,6 +35,7 @@ export async function cleanupPrefix(redisUrl: string, prefix: string): Promise<n
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }
+  inUse.delete(prefix);
   return deleted;
 }
 

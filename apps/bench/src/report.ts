@@ -27,7 +27,7 @@ export function buildTables(r: BenchResults): Table[] {
               `pipeline, enrichment ${onOff(x.enrichBank)}: ${fmt.int(p.census.written)} receipts in ${fmt.secs(p.seconds)} s (start-up and drain included); ` +
                 `per receipt OKKI list ${c.okkiList.toFixed(3)} + info ${c.okkiInfo.toFixed(3)} calls (${c.okki429} HTTP 429), ` +
                 `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save); ` +
-                `duplicates ${p.census.duplicated}, missing ${p.census.missing}`,
+                `duplicates ${p.census.duplicated}, missing ${p.census.missing}; CPU: pipeline ${p.cpu.pipelinePercent.toFixed(0)}%, simulators ${p.cpu.simulatorsPercent.toFixed(0)}% of a core`,
               `  its own call pattern allows: OKKI ${fmt.rate(p.ceilings.okkiReceiptsPerSecond)} receipts/s; ` +
                 `K3Cloud (${c.k3Queries.toFixed(3)} + ${c.k3Saves.toFixed(3)}) calls × L + r = ${p.ceilings.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt → ` +
                 `${fmt.rate(p.ceilings.k3ReceiptsPerSecond)} receipts/s (the bound assumes ${x.bound.k3SlotMsPerReceipt.toFixed(1)} ms)`,
@@ -46,35 +46,42 @@ export function buildTables(r: BenchResults): Table[] {
   if (r.zero.length > 0) {
     tables.push({
       title: `Zero latency — pipeline overhead, in one process (${r.profiles.zero})`,
-      headers: ['bank enrichment', 'receipts', 'seconds', 'receipts/s', 'config cap r/s'],
-      align: ['l', 'r', 'r', 'r', 'r'],
-      rows: r.zero.map((z) => [onOff(z.enrichBank), fmt.int(z.census.written), fmt.secs(z.seconds), fmt.rate(z.receiptsPerSecond), fmt.rate(z.configCap)]),
-      notes: ['end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine'],
+      headers: ['bank enrichment', 'receipts', 'seconds', 'receipts/s', 'config cap r/s', 'CPU pipeline', 'CPU simulators'],
+      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows: r.zero.map((z) => [
+        onOff(z.enrichBank), fmt.int(z.census.written), fmt.secs(z.seconds), fmt.rate(z.receiptsPerSecond), fmt.rate(z.configCap),
+        `${z.cpu.pipelinePercent.toFixed(0)}%`, `${z.cpu.simulatorsPercent.toFixed(0)}%`,
+      ]),
+      notes: ['end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine; CPU as % of one core'],
     });
   }
   if (r.rss) {
     const s = r.rss;
     tables.push({
       title: `Peak RSS per process — ${fmt.int(s.receipts)}-receipt backfill, separate processes, zero latency, enrichment on`,
-      headers: ['process', 'peak MB', 'after start-up MB', 'last quarter MB', 'trend', 'MB over time (12 points)'],
-      align: ['l', 'r', 'r', 'r', 'l', 'l'],
+      headers: ['process', 'peak MB', 'after start-up MB¹', 'last quarter MB¹', 'trend', 'CPU s (% of a core)', 'MB over time (12 points)'],
+      align: ['l', 'r', 'r', 'r', 'l', 'r', 'l'],
       rows: s.processes.map((p) => [
-        p.role === 'harness' ? `${p.name} (bench harness)` : p.name, fmt.mb(p.peakMb), fmt.mb(p.earlyMb), fmt.mb(p.lateMb), p.trend, p.profile.join(' '),
+        p.role === 'harness' ? `${p.name} (bench harness)` : p.name, fmt.mb(p.peakMb), fmt.mb(p.earlyMb), fmt.mb(p.lateMb), p.trend,
+        p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`, p.profile.join(' '),
       ]),
       notes: [
         `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
-        'VmRSS sampled every second from /proc; the producer exits once the window is enqueued',
+        `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
+          '(the K3Cloud simulator scans every stored row per query); the transformer and writer processes run throughout',
+        'VmRSS and CPU time sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
+        '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
       ],
     });
   }
   if (r.writers.length > 0) {
     tables.push({
       title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
-      headers: ['K3Cloud latency', 'writers', 'rows', 'seconds', 'rows/s', 'K3 peak in flight', 'peak RSS MB'],
-      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      headers: ['K3Cloud latency', 'writers', 'rows', 'seconds', 'rows/s', 'K3 peak in flight', 'peak RSS MB', 'CPU simulators'],
+      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       rows: r.writers.map((w) => [
         w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''), String(w.writers), fmt.int(w.receipts), w.seconds.toFixed(2),
-        fmt.rate(w.receiptsPerSecond), String(w.k3PeakConcurrent), fmt.mb(w.peakRssMb),
+        fmt.rate(w.receiptsPerSecond), String(w.k3PeakConcurrent), fmt.mb(w.peakRssMb), `${w.simulatorsCpuPercent.toFixed(0)}%`,
       ]),
       notes: ['KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
         r.writers.map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`).join('; ')],

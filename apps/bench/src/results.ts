@@ -1,4 +1,5 @@
 import type { Bound } from './bound';
+import type { CpuShare } from './pipeline-run';
 import type { RssVerdict } from './rss-sampler';
 import type { RowCensus } from './sim-protocol';
 
@@ -42,7 +43,7 @@ export interface LatencyRun {
   bound: Bound;
   naive?: { receipts: number; seconds: number; receiptsPerSecond: number; written: number };
   pipeline?: {
-    receipts: number; seconds: number; receiptsPerSecond: number; census: RowCensus; calls: CallsPerReceipt; shareOfBound: number;
+    receipts: number; seconds: number; receiptsPerSecond: number; census: RowCensus; calls: CallsPerReceipt; shareOfBound: number; cpu: CpuShare;
     /** What the pipeline's own measured call pattern allows under the same caps (explains a shortfall). */
     ceilings: CallPatternCeilings;
   };
@@ -59,12 +60,15 @@ export interface ZeroRun {
   seconds: number;
   receiptsPerSecond: number;
   census: RowCensus;
+  cpu: CpuShare;
   /** What the configuration caps allow with no latency (XIAOMAN_MAX_RPS ≤ 1000 by the config schema). */
   configCap: number;
 }
 
 export interface RssRun {
   receipts: number;
+  /** Simulator pairs the backfill ran against, one after the other (see section-rss.ts). */
+  segments: number;
   seconds: number;
   receiptsPerSecond: number;
   census: RowCensus;
@@ -80,6 +84,8 @@ export interface WritersRun {
   census: RowCensus;
   k3PeakConcurrent: number;
   peakRssMb: number;
+  /** The simulator host's CPU over the write phase, % of one core (near 100 = the harness is the limit). */
+  simulatorsCpuPercent: number;
 }
 
 export interface TargetCheck {

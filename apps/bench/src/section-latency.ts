@@ -90,7 +90,7 @@ export async function runLatencySection(options: BenchOptions, runId: string, wa
         const calls = callsPerReceipt(p.calls, p.census.written);
         run.pipeline = {
           receipts: p.receipts, seconds: p.seconds, receiptsPerSecond: p.receiptsPerSecond, census: p.census,
-          calls, shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond, ceilings: callPatternCeilings(calls, profile),
+          calls, shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond, ceilings: callPatternCeilings(calls, profile), cpu: p.cpu,
         };
         console.log(`    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
           `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +

@@ -2,7 +2,7 @@ import { QUEUE_NAMES } from '@receipt-sync/queues';
 import type { Launcher } from './launcher';
 import type { BenchOptions, LatencyProfile } from './options';
 import { pipelineEnv } from './pipeline-env';
-import { rssMb, type AppProcess } from './processes';
+import { cpuSeconds, rssMb, type AppProcess } from './processes';
 import { benchPrefix, cleanupPrefix, waitFor } from './redis-keys';
 import type { WritersRun } from './results';
 import { simSpec } from './section-latency';
@@ -39,7 +39,7 @@ async function runWriters(options: BenchOptions, runId: string, launcher: Launch
     await watch.queues[QUEUE_NAMES.ready].pause();
     const transformer = await startStage(launcher, 'transformer', 'transformer', env);
     apps.push(transformer);
-    const producer = startProducer(launcher, env);
+    const producer = startProducer(launcher, env, sim.updateRange);
     apps.push(producer);
     await watch.drained({ producer, watch: [transformer], deadlineMs: options.runDeadlineMs, rawOnly: true });
     await stopAll([transformer]);
@@ -51,6 +51,7 @@ async function runWriters(options: BenchOptions, runId: string, launcher: Launch
     apps.push(...writerApps);
     await sim.resetStats();
     let peakRss = 0;
+    const simCpuBefore = cpuSeconds(sim.pid) ?? 0;
     const started = performance.now();
     await watch.queues[QUEUE_NAMES.ready].resume();
     const doneAt = await waitFor('writers', async () => {
@@ -58,12 +59,13 @@ async function runWriters(options: BenchOptions, runId: string, launcher: Launch
       return (await watch.ready()) === 0;
     }, { deadlineMs: options.runDeadlineMs, pollMs: 100, failed: () => exitProblem(writerApps) });
     const seconds = (doneAt - started) / 1000;
+    const simulatorsPercent = (100 * ((cpuSeconds(sim.pid) ?? simCpuBefore) - simCpuBefore)) / seconds;
     const [census, stats] = await Promise.all([sim.census(), sim.stats()]);
     console.log(`    ${rows} rows → ${census.written} written in ${seconds.toFixed(2)} s = ${(rows / seconds).toFixed(0)} rows/s ` +
-      `(K3Cloud peak in flight ${stats.k3.peakConcurrent}); duplicates ${census.duplicated}, missing ${census.missing}`);
+      `(K3Cloud peak in flight ${stats.k3.peakConcurrent}, simulators ${simulatorsPercent.toFixed(0)}% of a core); duplicates ${census.duplicated}, missing ${census.missing}`);
     return {
       profile: writeProfile.name, writers, receipts: rows, seconds, receiptsPerSecond: rows / seconds, census,
-      k3PeakConcurrent: stats.k3.peakConcurrent, peakRssMb: peakRss,
+      k3PeakConcurrent: stats.k3.peakConcurrent, peakRssMb: peakRss, simulatorsCpuPercent: simulatorsPercent,
     };
   } finally {
     await stopAll(apps);

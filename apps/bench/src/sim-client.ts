@@ -17,6 +17,8 @@ export class SimHost {
     readonly receipts: number,
     readonly orders: number,
     readonly distinctOrders: number,
+    /** First and last update_time of the generated receipts (the backfill range). */
+    readonly updateRange: { from: string; to: string },
   ) {
     child.on('message', (m: SimReply) => {
       if (m.type !== 'reply') return;
@@ -65,7 +67,7 @@ export class SimHost {
       await stopProcess(child, 2_000);
       throw error;
     });
-    return new SimHost(child, ready.env, ready.receipts, ready.orders, ready.distinctOrders);
+    return new SimHost(child, ready.env, ready.receipts, ready.orders, ready.distinctOrders, ready.updateRange);
   }
 
   private request<T>(command: Command, timeoutMs = 120_000): Promise<T> {

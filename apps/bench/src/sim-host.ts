@@ -1,6 +1,6 @@
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/demo-environment';
 import { DEFAULT_MAPPING } from '@receipt-sync/mapping';
-import { generateDataset } from '@receipt-sync/sample-data';
+import { generateDataset, type Dataset } from '@receipt-sync/sample-data';
 import type { RowCensus, SimCommand, SimReply, SimSpec, SimStats, StoredRow } from './sim-protocol';
 
 /**
@@ -10,6 +10,21 @@ import type { RowCensus, SimCommand, SimReply, SimSpec, SimStats, StoredRow } fr
 const FORM = DEFAULT_MAPPING.formId;
 const ENTITY = DEFAULT_MAPPING.entity;
 const ROW_KEY = DEFAULT_MAPPING.rowKey.targetField;
+
+/** Segment n: ids and numbers no other segment uses (ids grow by < 10^7 per 10k receipts). */
+function shiftDataset(d: Dataset, segment: number): Dataset {
+  if (segment === 0) return d;
+  const shift = segment * 100_000_000;
+  return {
+    receipts: d.receipts.map((r) => ({
+      ...r,
+      cash_collection_id: r.cash_collection_id + shift,
+      cash_collection_no: `${r.cash_collection_no}S${segment}`,
+      order_id: r.order_id ? r.order_id + shift : r.order_id,
+    })),
+    orders: d.orders.map((o) => ({ ...o, F_Cash_Collection_Id: String(Number(o.F_Cash_Collection_Id) + shift) })),
+  };
+}
 
 function send(message: SimReply): void {
   process.send?.(message);
@@ -61,15 +76,17 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as SimSpec;
   // No receipts without an order or with a missing one: every receipt is meant to be written, so
   // receipts/s counts writes and no run waits on the order back-off (noted in RESULTS.md).
-  const dataset = generateDataset({ seed: spec.seed, receipts: spec.receipts, orders: spec.orders, noOrderRate: 0, missingOrderRate: 0 });
+  const generated = generateDataset({ seed: spec.seed + (spec.segment ?? 0), receipts: spec.receipts, orders: spec.orders, noOrderRate: 0, missingOrderRate: 0 });
+  const dataset = shiftDataset(generated, spec.segment ?? 0);
   const demo = await startDemoEnvironment({
-    seed: spec.seed, dataset,
+    seed: spec.seed, dataset, okkiPort: spec.okkiPort, k3Port: spec.k3Port,
     okkiFaults: { latencyMs: spec.okkiLatencyMs, rateLimit: spec.okkiMaxPerSecond ? { maxPerSecond: spec.okkiMaxPerSecond } : null },
     k3Faults: { latencyMs: spec.k3LatencyMs, perRowLatencyMs: spec.k3PerRowMs },
     k3MaxConcurrent: spec.k3Concurrency,
   });
   const receiptNos = new Set(dataset.receipts.map((r) => String(r.cash_collection_no)));
   const distinctOrders = new Set(dataset.receipts.map((r) => String(r.order_id))).size;
+  const updates = dataset.receipts.map((r) => String(r.update_time)).sort();
   const closeAndExit = async () => {
     await demo.close();
     process.exit(0);
@@ -101,7 +118,9 @@ async function main(): Promise<void> {
       send({ type: 'reply', id: raw.id, error: error instanceof Error ? error.message : String(error) });
     }
   });
-  send({ type: 'ready', env: demo.env, receipts: dataset.receipts.length, orders: dataset.orders.length, distinctOrders, windowStart: demo.env.SYNC_START_TIME ?? '' });
+  send({ type: 'ready', env: demo.env, receipts: dataset.receipts.length, orders: dataset.orders.length, distinctOrders,
+    updateRange: { from: updates[0] ?? '', to: updates[updates.length - 1] ?? '' },
+  });
 }
 
 main().catch((error: unknown) => {

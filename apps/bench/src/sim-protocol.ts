@@ -9,6 +9,14 @@ export interface SimSpec {
   k3LatencyMs: number;
   k3PerRowMs: number;
   k3Concurrency: number;
+  /**
+   * Segment n of a segmented backfill: receipt ids, numbers and order ids are shifted so no two
+   * segments share a receipt or an order (the pipeline's ledger and order index see new ones).
+   */
+  segment?: number;
+  /** Fixed ports, so a fresh simulator pair can replace the last one under running stage processes. */
+  okkiPort?: number;
+  k3Port?: number;
 }
 
 /** One K3Cloud receipt row as stored, without its FEntryID (which differs between runs). */
@@ -40,6 +48,6 @@ export type SimCommand =
   | { id: number; cmd: 'close' };
 
 export type SimReply =
-  | { type: 'ready'; env: Record<string, string>; receipts: number; orders: number; distinctOrders: number; windowStart: string }
+  | { type: 'ready'; env: Record<string, string>; receipts: number; orders: number; distinctOrders: number; updateRange: { from: string; to: string } }
   | { type: 'failed'; message: string }
   | { type: 'reply'; id: number; result?: unknown; error?: string };

@@ -19,9 +19,9 @@ export async function startStage(launcher: Launcher, kind: StageKind, name: stri
   return app;
 }
 
-/** The producer (one window over the whole dataset) as its own process; exits when enqueued. */
-export function startProducer(launcher: Launcher, env: Record<string, string>): AppProcess {
-  return spawnApp('producer', launcher.args('producer'), env, { keepStdout: true });
+/** The producer as its own process: pages the range in hourly sub-windows, exits when all are enqueued. */
+export function startProducer(launcher: Launcher, env: Record<string, string>, range: { from: string; to: string }, stream = 'bench-backfill'): AppProcess {
+  return spawnApp('producer', launcher.args('producer'), { ...env, BENCH_FROM: range.from, BENCH_TO: range.to, BENCH_STEP_HOURS: '1', BENCH_STREAM: stream }, { keepStdout: true });
 }
 
 export function exitProblem(apps: AppProcess[], allowCleanExit: AppProcess[] = []): string | undefined {

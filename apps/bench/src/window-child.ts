@@ -1,16 +1,50 @@
+import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/china-time';
 import { loadConfig } from '@receipt-sync/config';
-import { createRuntime, openWindow } from '@receipt-sync/pipeline-runtime';
+import { createRuntime } from '@receipt-sync/pipeline-runtime';
+import { versionTag } from '@receipt-sync/queues';
+import { runFixedWindow } from '@receipt-sync/window-producer';
 
 /**
- * The producer as its own process for the multi-process runs: opens one window (the whole
- * backfill), pages every receipt of it into `raw`, prints the run as one JSON line and exits.
- * Its RSS is sampled like the stage processes'.
+ * The producer as its own process for the multi-process runs. Like `cli backfill --step-hours`, it
+ * pages `[BENCH_FROM, BENCH_TO]` in sub-windows of BENCH_STEP_HOURS under its own checkpoint
+ * stream (BENCH_STREAM) (one window over 100,000 receipts would make every list page sort them all, in the
+ * simulator as in OKKI), prints `{"fetched":n,"windows":n}` and exits. Its RSS is sampled like the
+ * stage processes'.
  */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value || !parseChinaTime(value)) throw new Error(`${name} must be a China time 'YYYY-MM-DD HH:mm:ss', got ${JSON.stringify(value)}`);
+  return value;
+}
+
 async function main(): Promise<void> {
+  const from = parseChinaTime(required('BENCH_FROM'))!;
+  const to = required('BENCH_TO');
+  const stepSeconds = Math.max(60, Math.round(Number(process.env.BENCH_STEP_HOURS ?? '1') * 3600));
   const rt = await createRuntime(loadConfig(), { name: 'bench-producer', needsOkki: true, needsK3: false });
+  let fetched = 0;
+  let windows = 0;
   try {
-    const run = await openWindow(rt, 'bench', { waitForLock: true });
-    process.stdout.write(`${JSON.stringify({ fetched: run?.fetched ?? 0, windowId: run?.windowId ?? null })}\n`);
+    const deps = {
+      store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki!, logger: rt.logger,
+      settings: { ...rt.config.sync, pageSize: rt.config.xiaoman!.pageSize },
+    };
+    let previous: string | undefined;
+    // Bounded: at most 10,000 sub-windows.
+    for (let i = 0; i < 10_000; i++) {
+      const start = formatChinaTime(addSeconds(from, i * stepSeconds));
+      if (start > to) break;
+      const next = formatChinaTime(addSeconds(from, (i + 1) * stepSeconds - 1));
+      // OKKI bounds are inclusive and update_time has whole seconds: windows end one second apart.
+      const end = next < to ? next : to;
+      const run = await runFixedWindow(deps, { id: `w${versionTag(start)}-${versionTag(end)}`, start, end, previousCheckpoint: previous }, {
+        trigger: 'bench-backfill', stream: process.env.BENCH_STREAM ?? 'bench-backfill',
+      });
+      fetched += run.fetched;
+      windows += 1;
+      previous = end;
+    }
+    process.stdout.write(`${JSON.stringify({ fetched, windows })}\n`);
   } finally {
     await rt.close();
   }
