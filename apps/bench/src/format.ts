@@ -29,7 +29,8 @@ export function markdownTable(t: Table): string {
     `| ${t.headers.map(esc).join(' | ')} |`,
     `|${t.align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
     ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-    ...(t.notes && t.notes.length > 0 ? ['', ...t.notes.map((n) => `- ${n}`)] : []),
+    // A note indented by two spaces continues the one above it: a nested item.
+    ...(t.notes && t.notes.length > 0 ? ['', ...t.notes.map((n) => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`))] : []),
   ].join('\n');
 }
 

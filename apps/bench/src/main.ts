@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { markdownTable, textTable } from './format';
@@ -96,8 +96,24 @@ function onInterrupt(redisUrl: string): void {
   process.once('SIGTERM', stop);
 }
 
+function report(r: BenchResults): void {
+  r.targets = checkTargets(r);
+  const text = buildTables(r).map(textTable).join('\n\n');
+  console.log(`\n${'═'.repeat(100)}\n${text}`);
+  const written = writeOutputs(r, markdownOf(r));
+  console.log(`\nwritten: ${written.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  const render = argv.indexOf('--render');
+  if (render >= 0) {
+    // Re-print a saved run (e.g. after a change to the report's wording); its command and machine stay.
+    const file = argv[render + 1];
+    if (!file) throw new Error('--render needs the path of a saved results JSON (bench-results/latest.json)');
+    report(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
+    return;
+  }
   const o = parseOptions(argv, process.env);
   onInterrupt(o.redisUrl);
   const runId = Date.now().toString(36);
@@ -116,21 +132,16 @@ async function main(): Promise<void> {
   let launcher: Launcher | undefined;
   const launch = async () => {
     launcher ??= o.runtime === 'tsx' ? tsxLauncher : await bundleLauncher();
-    r.runtime = launcher.describe;
+    const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS;
+    r.runtime = `${launcher.describe}${nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : ''}`;
     return launcher;
   };
   if (has('rss')) await section(r, 'RSS through a backfill', async () => void (r.rss = await runRssSection(o, runId, await launch())));
   if (has('writers')) await section(r, 'writer processes', async () => void (r.writers = await runWritersSection(o, runId, await launch())));
   // Interrupted: the signal handler exits once children and keys are gone; no partial report.
   if (interrupted) return;
-  r.targets = checkTargets(r);
   r.machine.loadAverage.end = loadavg()[0] ?? 0;
-
-  const tables = buildTables(r);
-  const text = tables.map(textTable).join('\n\n');
-  console.log(`\n${'═'.repeat(100)}\n${text}`);
-  const written = writeOutputs(r, markdownOf(r));
-  console.log(`\nwritten: ${written.join(', ')}`);
+  report(r);
   if (r.errors.length) console.log(`sections that failed: ${r.errors.length} (see above)`);
   process.exit(r.errors.length ? 1 : 0);
 }

@@ -67,7 +67,12 @@ export interface AppProcess {
 export function spawnApp(name: string, nodeArgs: string[], env: Record<string, string>, opts: { keepStdout?: boolean } = {}): AppProcess {
   const child = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
+    env: {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production',
+      // A knob for memory experiments, e.g. BENCH_CHILD_NODE_OPTIONS=--max-old-space-size=128.
+      ...(process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   registerChild(child);
