@@ -68,7 +68,8 @@ export function buildTables(r: BenchResults): Table[] {
       notes: [
         `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
         `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
-          '(the K3Cloud simulator scans every stored row per query); the transformer and writer processes run throughout',
+          '(the simulators\' cost per call grows with their store: one pair holding all of them was itself the bottleneck); ' +
+          'the transformer and writer processes run throughout and see every receipt',
         'VmRSS and CPU time sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
         '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
       ],

@@ -15,11 +15,13 @@ import { QueueWatch, startProducer, startStage, stopAll } from './stage-processe
  * sampled every second from start-up to the end of the drain. Zero latency, so the queues fill as
  * fast as the machine allows (the worst case for memory).
  *
- * The K3Cloud simulator answers every query by scanning every row it stores, so one store of
- * 100,000 rows makes the harness, not the pipeline, the bottleneck (the cost grows with the square
- * of the backfill). The backfill therefore runs in segments of `segmentSize` receipts, each against
- * a fresh simulator pair on the same ports with receipts and orders no other segment has, while the
- * same transformer and writer processes run throughout and see every receipt.
+ * The simulators' cost per call grows with what they store (every OKKI list page filters and sorts
+ * the whole receipt store; every K3Cloud query sorts and filters every bill), so one simulator pair
+ * holding 100,000 receipts is itself the bottleneck (measured: ~34 receipts/s with the simulator
+ * process at ~94% of a core, against ~210/s in segments). The backfill therefore runs in segments of
+ * `segmentSize` receipts (BENCH_RSS_SEGMENT), each against a fresh simulator pair on the same ports
+ * with receipts and orders no other segment has, while the same transformer and writer processes
+ * run throughout and see every receipt.
  */
 export async function runRssSection(options: BenchOptions, runId: string, launcher: Launcher): Promise<RssRun> {
   const profile = options.zero;
