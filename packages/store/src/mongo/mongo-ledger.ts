@@ -3,25 +3,24 @@ import {
   ERROR_SCAN_LIMIT,
   LEDGER_STATUSES,
   ledgerEntrySchema,
-  outcomeSchema,
-  writtenSchema,
   type ErrorGroup,
   type LedgerEntry,
   type LedgerListFilter,
   type LedgerRepo,
   type LedgerStatus,
-  type OutcomePatch,
-  type WrittenRecord,
 } from '../model/ledger';
-import { applyAttempt, applyOutcome, applyWritten, emptyCounts, groupErrors } from '../model/ledger-rules';
-import { clampLimit, idSchema, parseOrThrow } from '../model/validate';
+import { emptyCounts, groupErrors } from '../model/ledger-rules';
+import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
+import { clampLimit, parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
 
 const ID_CHUNK = 1000;
 
 /** Same rules as the Redis ledger (model/ledger-rules), applied through a rev-guarded CAS. */
-export class MongoLedger implements LedgerRepo {
-  constructor(private readonly collection: Collection<Document>) {}
+export class MongoLedger extends RuleLedger implements LedgerRepo {
+  constructor(private readonly collection: Collection<Document>) {
+    super();
+  }
 
   async get(receiptId: string): Promise<LedgerEntry | undefined> {
     const doc = await this.collection.findOne({ receiptId });
@@ -39,23 +38,6 @@ export class MongoLedger implements LedgerRepo {
       }
     }
     return found;
-  }
-
-  async recordWritten(entry: WrittenRecord): Promise<void> {
-    const w = parseOrThrow(writtenSchema, entry, `store ledger write ${entry.receiptId}`);
-    await this.update(w.receiptId, (current) => applyWritten(current, w, new Date()));
-  }
-
-  async recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void> {
-    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
-    const p = parseOrThrow(outcomeSchema, patch, `store ledger outcome ${receiptId}`);
-    await this.update(id, (current) => applyOutcome(current, id, p, new Date()));
-  }
-
-  async incrementAttempts(receiptId: string): Promise<number> {
-    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
-    const next = await this.update(id, (current) => applyAttempt(current, id, new Date()));
-    return next?.attempts ?? 0;
   }
 
   async countByStatus(): Promise<Record<LedgerStatus, number>> {
@@ -87,7 +69,7 @@ export class MongoLedger implements LedgerRepo {
     return groupErrors(docs.map((doc) => this.decode(doc)), clampLimit(limit, 20, 1000));
   }
 
-  private update(receiptId: string, rule: (current: LedgerEntry | undefined) => LedgerEntry | undefined): Promise<LedgerEntry | undefined> {
+  protected update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined> {
     return casDocument(this.collection, { receiptId }, (doc) => this.decode(doc), rule);
   }
 

@@ -4,18 +4,15 @@ import {
   ERROR_SCAN_LIMIT,
   LEDGER_STATUSES,
   ledgerEntrySchema,
-  outcomeSchema,
-  writtenSchema,
   type ErrorGroup,
   type LedgerEntry,
   type LedgerListFilter,
   type LedgerRepo,
   type LedgerStatus,
-  type OutcomePatch,
-  type WrittenRecord,
 } from '../model/ledger';
-import { applyAttempt, applyOutcome, applyWritten, emptyCounts, groupErrors } from '../model/ledger-rules';
-import { clampLimit, idSchema, parseOrThrow } from '../model/validate';
+import { emptyCounts, groupErrors } from '../model/ledger-rules';
+import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
+import { clampLimit, parseOrThrow } from '../model/validate';
 import type { StateKeys } from './keys';
 import { getManyRaw, parseJson } from './scripts';
 
@@ -42,8 +39,10 @@ return 1
 
 const LIST_CHUNK = 200;
 
-export class RedisLedger implements LedgerRepo {
-  constructor(private readonly redis: Redis, private readonly keys: StateKeys) {}
+export class RedisLedger extends RuleLedger implements LedgerRepo {
+  constructor(private readonly redis: Redis, private readonly keys: StateKeys) {
+    super();
+  }
 
   async get(receiptId: string): Promise<LedgerEntry | undefined> {
     const raw = await this.redis.get(this.keys.ledgerEntry(receiptId));
@@ -59,23 +58,6 @@ export class RedisLedger implements LedgerRepo {
       if (raw !== null && id !== undefined) found.set(id, this.decode(raw, id));
     });
     return found;
-  }
-
-  async recordWritten(entry: WrittenRecord): Promise<void> {
-    const w = parseOrThrow(writtenSchema, entry, `store ledger write ${entry.receiptId}`);
-    await this.update(w.receiptId, (current) => applyWritten(current, w, new Date()));
-  }
-
-  async recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void> {
-    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
-    const p = parseOrThrow(outcomeSchema, patch, `store ledger outcome ${receiptId}`);
-    await this.update(id, (current) => applyOutcome(current, id, p, new Date()));
-  }
-
-  async incrementAttempts(receiptId: string): Promise<number> {
-    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
-    const next = await this.update(id, (current) => applyAttempt(current, id, new Date()));
-    return next?.attempts ?? 0;
   }
 
   async countByStatus(): Promise<Record<LedgerStatus, number>> {
@@ -121,7 +103,7 @@ export class RedisLedger implements LedgerRepo {
   }
 
   /** Optimistic read → rule → CAS; returns the entry written, or undefined when the rule changed nothing. */
-  private update(receiptId: string, rule: (current: LedgerEntry | undefined) => LedgerEntry | undefined): Promise<LedgerEntry | undefined> {
+  protected update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined> {
     const k = this.keys;
     return retryOnConflict(`ledger ${receiptId}`, async () => {
       const raw = await this.redis.get(k.ledgerEntry(receiptId));

@@ -1,0 +1,32 @@
+import { outcomeSchema, writtenSchema, type LedgerEntry, type OutcomePatch, type WrittenRecord } from './ledger';
+import { applyAttempt, applyOutcome, applyWritten } from './ledger-rules';
+import { idSchema, parseOrThrow } from './validate';
+
+export type LedgerRule = (current: LedgerEntry | undefined) => LedgerEntry | undefined;
+
+/**
+ * The ledger writes both backends share: validate the input, then apply the rule from
+ * ledger-rules through the backend's own compare-and-set (`update`). Keeping this in one place is
+ * what keeps the untested MongoDB backend on the same rules as the tested Redis one.
+ */
+export abstract class RuleLedger {
+  /** Read → rule → compare-and-set; resolves to the entry written, or undefined when the rule changed nothing. */
+  protected abstract update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined>;
+
+  async recordWritten(entry: WrittenRecord): Promise<void> {
+    const w = parseOrThrow(writtenSchema, entry, `store ledger write ${entry.receiptId}`);
+    await this.update(w.receiptId, (current) => applyWritten(current, w, new Date()));
+  }
+
+  async recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void> {
+    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
+    const p = parseOrThrow(outcomeSchema, patch, `store ledger outcome ${receiptId}`);
+    await this.update(id, (current) => applyOutcome(current, id, p, new Date()));
+  }
+
+  async incrementAttempts(receiptId: string): Promise<number> {
+    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
+    const next = await this.update(id, (current) => applyAttempt(current, id, new Date()));
+    return next?.attempts ?? 0;
+  }
+}
