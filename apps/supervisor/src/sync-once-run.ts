@@ -42,7 +42,7 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
       await waitUntilDrained(rt.queues, { onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs') });
       if (!run) {
         const cp = await rt.store.checkpoints.get(RECEIPT_STREAM);
-        const bounds = nextWindow(cp?.windowEnd, new Date(), { ...config.sync, lookbackSeconds: config.sync.lookbackSeconds });
+        const bounds = nextWindow(cp?.windowEnd, new Date(), config.sync);
         const edge = cp?.windowEnd ?? config.sync.startTime ?? '';
         return { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, windowStart: bounds?.start ?? edge, windowEnd: bounds?.end ?? edge };
       }

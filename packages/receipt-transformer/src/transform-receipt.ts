@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { EarlierVersionInFlightError, InvalidInputError, OkkiBusinessError, QuarantineError } from '@receipt-sync/errors';
 import type { Logger } from '@receipt-sync/logger';
-import { checkQuality, describeReceipt, mapReceipt, type Mapping } from '@receipt-sync/mapping';
+import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import {
   describeIssues, QUEUE_NAMES, RawReceiptJobSchema, readyJobId, receiptVersionKey, settleFailure,
   type OutcomeTracker, type PipelineQueues, type ReadyRowJob,
@@ -114,4 +114,3 @@ async function fetchInfo(source: ReceiptInfoSource, id: number, removed: boolean
   }
 }
 
-export { describeReceipt };
