@@ -1,7 +1,7 @@
-# receipt-sync: one image per app, selected by the APP build arg.
+# receipt-sync: one image, the process selected by the APP build arg (an entry of apps/service or apps/cli).
 #   docker build --build-arg APP=writer -t receipt-sync-writer .
-# Apps: producer transformer writer dashboard supervisor simulator cli (default: supervisor = `npm start`).
-# One-off cycle with any app image:  docker run --rm --env-file deploy/receipt-sync.env IMAGE node apps/supervisor/dist/sync-once.js
+# APP: producer transformer writer dashboard supervisor simulator sync-once cli (default: supervisor = `npm start`).
+# One-off cycle with any image:  docker run --rm --env-file deploy/receipt-sync.env IMAGE node dist/sync-once.js
 #
 # Stages: manifests (package.json files only, so `npm ci` layers stay cached while sources change)
 #         → deps (all deps) → build (esbuild bundles per app) → runtime (prod deps + apps/*/dist only).
@@ -28,8 +28,8 @@ COPY . .
 ENV BUILD_APP_STRICT=1
 # npm workspaces rather than turbo: an image build always starts clean, so turbo's cache buys nothing here.
 RUN npm run build --workspaces --if-present \
- && mkdir -p /out \
- && for dist in apps/*/dist; do mkdir -p "/out/${dist%/dist}" && cp -R "$dist" "/out/$dist"; done
+ && mkdir -p /out/dist \
+ && cp -R apps/*/dist/. /out/dist/
 
 FROM ${NODE_IMAGE} AS runtime
 # dumb-init (Debian package) runs as PID 1: it forwards SIGTERM/SIGINT to node and reaps zombies.
@@ -43,14 +43,14 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=manifests /manifests/ ./
-# Production deps only. Workspace links are dropped: packages/* are bundled into each app's dist.
+# Production deps only. Workspace links are dropped: packages/* are bundled into each entry's bundle.
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force \
  && rm -rf node_modules/@receipt-sync
-COPY --from=build /out/apps/ ./apps/
+COPY --from=build /out/dist/ ./dist/
 COPY deploy/healthcheck.js ./deploy/healthcheck.js
 
-# Last, so the five app images share every layer above.
+# Last, so every app image shares every layer above.
 ARG APP=supervisor
 ENV APP=${APP} \
     NODE_OPTIONS=--enable-source-maps
@@ -60,4 +60,4 @@ USER node
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/deploy/healthcheck.js"]
 ENTRYPOINT ["dumb-init", "--"]
 # exec: node replaces sh, so dumb-init's signals reach node directly.
-CMD ["sh", "-c", "exec node \"apps/${APP}/dist/main.js\""]
+CMD ["sh", "-c", "exec node \"dist/${APP}.js\""]

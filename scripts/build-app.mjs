@@ -2,7 +2,8 @@
 /**
  * Bundles one app (run from its folder: `npm run build` there, or `turbo run build` at the root).
  *
- * - entries: src/main.ts, plus src/sync-once.ts when present → dist/<name>.js (CommonJS, node20, linked source maps)
+ * - entries: the app's package.json `entries` map (name → source file) → dist/<name>.js (CommonJS, node20,
+ *   linked source maps); entry names are unique across apps, so an image runs `node dist/$APP.js`
  * - every `@receipt-sync/*` workspace package is bundled (they ship TypeScript source, no build step);
  * - every ROOT package.json dependency stays external: the runtime image installs them with
  *   `npm ci --omit=dev`, so native/optional bits (msgpackr-extract, mongodb extras) and packages that
@@ -21,21 +22,19 @@ const appDir = process.cwd();
 const appName = path.basename(appDir);
 const strict = process.env.BUILD_APP_STRICT === '1';
 
-const OPTIONAL_ENTRIES = ['sync-once'];
-
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 function entryPoints() {
-  const main = path.join(appDir, 'src', 'main.ts');
-  if (!existsSync(main)) return undefined;
-  const entries = { main };
-  for (const name of OPTIONAL_ENTRIES) {
-    const file = path.join(appDir, 'src', `${name}.ts`);
-    if (existsSync(file)) entries[name] = file;
+  const declared = readJson(path.join(appDir, 'package.json')).entries ?? {};
+  const entries = {};
+  for (const [name, file] of Object.entries(declared)) {
+    const full = path.join(appDir, file);
+    if (!existsSync(full)) return undefined;
+    entries[name] = full;
   }
-  return entries;
+  return Object.keys(entries).length > 0 ? entries : undefined;
 }
 
 /** Third-party packages that ended up inside the bundle (not workspace code, not declared runtime deps). */
@@ -55,7 +54,7 @@ async function main() {
   }
   const entries = entryPoints();
   if (!entries) {
-    const note = `build-app: apps/${appName}/src/main.ts does not exist yet`;
+    const note = `build-app: apps/${appName} declares no entries, or an entry file is missing`;
     if (strict) {
       console.error(`${note}; BUILD_APP_STRICT=1, failing`);
       process.exit(1);

@@ -100,7 +100,7 @@ check_final '^ENTRYPOINT.*(dumb-init|tini)' "an init process (dumb-init/tini) as
 check_final 'npm ci .*--omit=dev' "production-only deps (npm ci --omit=dev)"
 check_final '^ENV[[:space:]].*NODE_ENV=production' "NODE_ENV=production"
 check_final '^ARG[[:space:]]+APP' "the APP build arg"
-check_final 'apps/\$\{?APP\}?/dist/main\.js' "a CMD running apps/\$APP/dist/main.js"
+check_final 'dist/\$\{?APP\}?\.js' "a CMD running dist/\$APP.js"
 if echo "$final_stage" | grep -Eq '^COPY[[:space:]]+(--chown=[^[:space:]]+[[:space:]]+)?\.[[:space:]]'; then
   fail "Dockerfile: final stage copies the whole build context"
 fi

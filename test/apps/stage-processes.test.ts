@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { request } from 'undici';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from '../e2e/expectations';
 import { cleanPrefix, envFor, waitFor } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
@@ -10,7 +10,7 @@ import { LocalRedis } from '../e2e/local-redis';
 const root = path.resolve(__dirname, '../..');
 
 function startApp(app: string, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/service/src/${app}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { cleanPrefix, envFor } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
 
@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, '../..');
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/supervisor/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));

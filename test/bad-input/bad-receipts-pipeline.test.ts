@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
-import { createQueues, createRedisConnection, closeQueues, DeadLetterJobSchema } from '@receipt-sync/queues';
-import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { createQueues, createRedisConnection, closeQueues, DeadLetterJobSchema } from '@receipt-sync/pipeline';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { cleanPrefix, envFor } from '../e2e/helpers';
 
 describe('bad receipts through the whole pipeline', () => {

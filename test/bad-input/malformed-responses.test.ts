@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { isSyncError } from '@receipt-sync/errors';
-import { KingdeeClient } from '@receipt-sync/kingdee-client';
-import { XiaomanClient } from '@receipt-sync/xiaoman-client';
+import { isSyncError } from '@receipt-sync/core';
+import { K3CloudClient } from '@receipt-sync/k3cloud';
+import { OkkiClient } from '@receipt-sync/okki';
 import { hostileAnswer } from './arbitraries';
 import { startHostileServer } from './hostile-server';
 
@@ -23,7 +23,7 @@ describe('malformed upstream responses never crash, hang or vanish', () => {
         ? { status: 200, contentType: 'application/json', body: JSON.stringify({ token_type: 'Bearer', expires_in: 28800, access_token: 'tok-123456789' }) }
         : undefined,
     );
-    const client = new XiaomanClient({ baseUrl: server.url, clientId: 'c', clientSecret: 'secret-xyz', timeoutMs: 2000, maxRps: 1000, retry: { attempts: 1 } });
+    const client = new OkkiClient({ baseUrl: server.url, clientId: 'c', clientSecret: 'secret-xyz', timeoutMs: 2000, maxRps: 1000, retry: { attempts: 1 } });
     const valid = fc.constantFrom(
       JSON.stringify({ code: 200, message: 'success', now: '2025-04-15 20:04:51', data: { list: [{ cash_collection_id: 1, update_time: '2025-04-15 17:47:13' }, { cash_collection_id: 'x' }], totalItem: 2 } }),
       JSON.stringify({ code: 404, message: 'Not Found Resource', now: '2025-04-15 20:04:51' }),
@@ -55,7 +55,7 @@ describe('malformed upstream responses never crash, hang or vanish', () => {
     const server = await startHostileServer((req) =>
       /AuthService/i.test(req.url ?? '') ? { status: 200, contentType: 'application/json', body: loginBody } : undefined,
     );
-    const client = new KingdeeClient({ baseUrl: `${server.url}/k3cloud/`, acctId: 'a', username: 'u', password: 'pw-secret', timeoutMs: 2000, maxConcurrency: 4, readAttempts: 1 });
+    const client = new K3CloudClient({ baseUrl: `${server.url}/k3cloud/`, acctId: 'a', username: 'u', password: 'pw-secret', timeoutMs: 2000, maxConcurrency: 4, readAttempts: 1 });
     const valid = fc.constantFrom(
       JSON.stringify({ Result: { ResponseStatus: { IsSuccess: true, Errors: [], SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }], SuccessMessages: [], MsgCode: 0 }, NeedReturnData: [{}] } }),
       JSON.stringify({ Result: { ResponseStatus: { ErrorCode: 500, IsSuccess: false, Errors: [{ FieldName: 'F', Message: 'bad', DIndex: 1 }], SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }], SuccessMessages: [], MsgCode: 11 } } }),

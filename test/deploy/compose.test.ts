@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { EnvSchema } from '@receipt-sync/config';
+import { EnvSchema } from '@receipt-sync/core';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 // js-yaml is already in node_modules (via eslint); no @types package, so type just the call we use.

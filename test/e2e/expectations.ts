@@ -1,17 +1,17 @@
-import { formatMoney, parseMoney } from '@receipt-sync/money';
+import { formatMoney, parseMoney } from '@receipt-sync/core';
 import { checkQuality, DEFAULT_MAPPING, mapReceipt } from '@receipt-sync/mapping';
-import type { DemoEnvironment } from '@receipt-sync/demo-environment';
+import type { DemoEnvironment } from '@receipt-sync/simulators';
 
 type Row = Record<string, unknown> & { FEntryID: number };
 type Bill = Record<string, unknown> & { FID: number };
 
-export interface K3Snapshot {
+export interface K3CloudSnapshot {
   bills: Map<number, Bill>;
   /** receipt no → rows carrying it, across every order. */
   rowsByNo: Map<string, Array<{ fid: number; row: Row }>>;
 }
 
-export function snapshotK3(demo: DemoEnvironment): K3Snapshot {
+export function snapshotK3(demo: DemoEnvironment): K3CloudSnapshot {
   const bills = new Map<number, Bill>();
   const rowsByNo = new Map<string, Array<{ fid: number; row: Row }>>();
   for (const bill of demo.k3.allBills('SAL_SaleOrder') as Bill[]) {
@@ -56,7 +56,7 @@ export function expectedOutcome(demo: DemoEnvironment): Expected {
 }
 
 /** Asserts every expected receipt is present exactly once, on its order, with the right values. */
-export function assertExactlyOnce(demo: DemoEnvironment, snap: K3Snapshot, expected: Expected): void {
+export function assertExactlyOnce(demo: DemoEnvironment, snap: K3CloudSnapshot, expected: Expected): void {
   for (const [no, fid] of expected.written) {
     const rows = snap.rowsByNo.get(no) ?? [];
     if (rows.length !== 1) throw new Error(`receipt ${no}: expected exactly one K3Cloud row, found ${rows.length}`);
@@ -78,7 +78,7 @@ export function assertExactlyOnce(demo: DemoEnvironment, snap: K3Snapshot, expec
   }
 }
 
-/** K3Cloud hands datetimes back as `yyyy-MM-ddTHH:mm:ss` and decimals as numbers (kingdee spec §6). */
+/** K3Cloud hands datetimes back as `yyyy-MM-ddTHH:mm:ss` and decimals as numbers (k3cloud spec §6). */
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (expected === null) return actual === null || actual === undefined || actual === '';
   if (typeof expected === 'boolean') return actual === expected || String(actual) === String(expected);
@@ -90,7 +90,7 @@ function sameValue(actual: unknown, expected: unknown): boolean {
 }
 
 /** Rows the sync never owned (seeded rows of older receipts) must be byte-identical afterwards. */
-export function foreignRows(demo: DemoEnvironment, snap: K3Snapshot): Map<string, string> {
+export function foreignRows(demo: DemoEnvironment, snap: K3CloudSnapshot): Map<string, string> {
   const ours = new Set(demo.okki.allReceipts().map((r) => r.cash_collection_no));
   const out = new Map<string, string>();
   for (const [no, rows] of snap.rowsByNo) if (!ours.has(no)) out.set(no, JSON.stringify(rows));

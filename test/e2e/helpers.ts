@@ -1,5 +1,5 @@
 import IORedis from 'ioredis';
-import type { DemoEnvironment } from '@receipt-sync/demo-environment';
+import type { DemoEnvironment } from '@receipt-sync/simulators';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
-import { mutateReceipt, createRng } from '@receipt-sync/sample-data';
-import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { mutateReceipt, createRng } from '@receipt-sync/simulators';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
 import { cleanPrefix, envFor } from './helpers';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { formatChinaTime } from '@receipt-sync/china-time';
-import { loadConfig } from '@receipt-sync/config';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
-import { createRuntime } from '@receipt-sync/pipeline-runtime';
+import { formatChinaTime } from '@receipt-sync/core';
+import { loadConfig } from '@receipt-sync/core';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { createRuntime } from '@receipt-sync/pipeline';
 import { fixReconcile, reconcile } from '@receipt-sync/reconcile';
-import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, snapshotK3 } from './expectations';
 import { cleanPrefix, envFor } from './helpers';
 

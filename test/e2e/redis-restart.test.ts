@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
-import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
 import { envFor, waitFor } from './helpers';
 import { LocalRedis } from './local-redis';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startDemoEnvironment } from '@receipt-sync/demo-environment';
-import { syncOnce } from '../../apps/supervisor/src/sync-once-run';
+import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
 import { cleanPrefix, envFor, waitFor } from './helpers';
 
@@ -16,7 +16,7 @@ describe('a sync:once process killed with SIGKILL mid-write', () => {
     const env = envFor(demo, prefix, { KINGDEE_BATCH_SIZE: '10', KINGDEE_MAX_CONCURRENCY: '2', WORKER_LOCK_MS: '2000', KINGDEE_TIMEOUT_MS: '10000', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent' });
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/supervisor/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += String(d)));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -12,13 +12,13 @@ export interface Launcher {
 }
 
 const SOURCES: Record<BenchApp, string> = {
-  transformer: 'apps/transformer/src/main.ts',
-  writer: 'apps/writer/src/main.ts',
+  transformer: 'apps/service/src/transformer.ts',
+  writer: 'apps/service/src/writer.ts',
   // The producer of the multi-process runs: one window, then exit (see window-child.ts).
   producer: 'apps/bench/src/window-child.ts',
 };
 
-/** TypeScript through tsx, as in development (`npx tsx apps/writer/src/main.ts`, without the npx process). */
+/** TypeScript through tsx, as in development (`npx tsx apps/service/src/writer.ts`, without the npx process). */
 export const tsxLauncher: Launcher = {
   describe: 'node --import tsx (TypeScript compiled at load, as in development)',
   args: (app) => ['--import', 'tsx', join(REPO_ROOT, SOURCES[app])],

@@ -1,8 +1,8 @@
-import { formatChinaTime } from '@receipt-sync/china-time';
-import { KingdeeClient, k3Quote, type SaveOptions } from '@receipt-sync/kingdee-client';
-import { createLogger } from '@receipt-sync/logger';
+import { formatChinaTime } from '@receipt-sync/core';
+import { K3CloudClient, k3Quote, type SaveOptions } from '@receipt-sync/k3cloud';
+import { createLogger } from '@receipt-sync/core';
 import { buildSaveOptions, DEFAULT_MAPPING, mapReceipt } from '@receipt-sync/mapping';
-import { XiaomanClient } from '@receipt-sync/xiaoman-client';
+import { OkkiClient } from '@receipt-sync/okki';
 
 export interface NaiveOptions {
   /** The demo environment's variables (simulator URLs and credentials). */
@@ -35,11 +35,11 @@ export interface NaiveResult {
 export async function runNaiveSync(opts: NaiveOptions): Promise<NaiveResult> {
   const logger = createLogger({ name: 'naive-sync', level: 'silent' });
   const env = opts.env;
-  const okki = new XiaomanClient({
+  const okki = new OkkiClient({
     baseUrl: need(env, 'XIAOMAN_BASE_URL'), clientId: need(env, 'XIAOMAN_CLIENT_ID'), clientSecret: need(env, 'XIAOMAN_CLIENT_SECRET'),
     timeoutMs: 60_000, maxRps: opts.maxRps, logger,
   });
-  const k3 = new KingdeeClient({
+  const k3 = new K3CloudClient({
     baseUrl: need(env, 'KINGDEE_BASE_URL'), acctId: need(env, 'KINGDEE_ACCT_ID'), username: need(env, 'KINGDEE_USERNAME'),
     password: need(env, 'KINGDEE_PASSWORD'), maxConcurrency: 1, logger,
   });

@@ -1,4 +1,4 @@
-import { syncOnce, type SyncOnceSummary } from '../../supervisor/src/sync-once-run';
+import { syncOnce, type SyncOnceSummary } from '@receipt-sync/pipeline';
 import { pipelineEnv, type PipelineEnvInput } from './pipeline-env';
 import { cpuSeconds } from './processes';
 import { cleanupPrefix } from './redis-keys';

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { createRedisConnection } from '@receipt-sync/queues';
+import { createRedisConnection } from '@receipt-sync/pipeline';
 
 const inUse = new Set<string>();
 

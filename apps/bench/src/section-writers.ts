@@ -1,4 +1,4 @@
-import { QUEUE_NAMES } from '@receipt-sync/queues';
+import { QUEUE_NAMES } from '@receipt-sync/pipeline';
 import type { Launcher } from './launcher';
 import type { BenchOptions, LatencyProfile } from './options';
 import { pipelineEnv } from './pipeline-env';

@@ -1,6 +1,6 @@
-import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/demo-environment';
+import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import { DEFAULT_MAPPING } from '@receipt-sync/mapping';
-import { generateDataset, type Dataset } from '@receipt-sync/sample-data';
+import { generateDataset, type Dataset } from '@receipt-sync/simulators';
 import type { RowCensus, SimCommand, SimReply, SimSpec, SimStats, StoredRow } from './sim-protocol';
 
 /**

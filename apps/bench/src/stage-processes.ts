@@ -1,4 +1,4 @@
-import { closeQueues, createQueues, createRedisConnection, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/queues';
+import { closeQueues, createQueues, createRedisConnection, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type IORedis from 'ioredis';
 import type { Launcher } from './launcher';
 import { freePort, spawnApp, stopProcess, waitReady, type AppProcess } from './processes';

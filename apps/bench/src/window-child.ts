@@ -1,8 +1,8 @@
-import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/china-time';
-import { loadConfig } from '@receipt-sync/config';
-import { createRuntime } from '@receipt-sync/pipeline-runtime';
-import { versionTag } from '@receipt-sync/queues';
-import { runFixedWindow } from '@receipt-sync/window-producer';
+import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/core';
+import { loadConfig } from '@receipt-sync/core';
+import { createRuntime } from '@receipt-sync/pipeline';
+import { versionTag } from '@receipt-sync/pipeline';
+import { runFixedWindow } from '@receipt-sync/pipeline';
 
 /**
  * The producer as its own process for the multi-process runs. Like `cli backfill --step-hours`, it
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     const deps = {
       store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki!, logger: rt.logger,
-      settings: { ...rt.config.sync, pageSize: rt.config.xiaoman!.pageSize },
+      settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     let previous: string | undefined;
     // Bounded: at most 10,000 sub-windows.

@@ -1,5 +1,5 @@
-import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/china-time';
-import { versionTag } from '@receipt-sync/queues';
+import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/core';
+import { versionTag } from '@receipt-sync/pipeline';
 import { UsageError } from './exit-codes';
 
 export interface BackfillWindow {

@@ -1,9 +1,9 @@
 import IORedis from 'ioredis';
 import pino from 'pino';
-import { loadConfig, type Config } from '@receipt-sync/config';
-import { createLogger, registerSecret, type Logger } from '@receipt-sync/logger';
-import { secretsOf } from '@receipt-sync/config';
-import { closeQueues, createQueues, createRedisConnection, type PipelineQueues } from '@receipt-sync/queues';
+import { loadConfig, type Config } from '@receipt-sync/core';
+import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
+import { secretsOf } from '@receipt-sync/core';
+import { closeQueues, createQueues, createRedisConnection, type PipelineQueues } from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { CouldNotRunError } from './exit-codes';
 

@@ -1,5 +1,5 @@
-import { ConfigError } from '@receipt-sync/errors';
-import { redact } from '@receipt-sync/logger';
+import { ConfigError } from '@receipt-sync/core';
+import { redact } from '@receipt-sync/core';
 
 /** The CLI's exit codes; main.ts and `--help` document the same list. */
 export const EXIT = {

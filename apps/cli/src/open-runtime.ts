@@ -1,13 +1,13 @@
-import type { Config } from '@receipt-sync/config';
-import { createRuntime, type Runtime } from '@receipt-sync/pipeline-runtime';
+import type { Config } from '@receipt-sync/core';
+import { createRuntime, type Runtime } from '@receipt-sync/pipeline';
 import { cliLogger, probeRedis } from './context';
 import { CouldNotRunError } from './exit-codes';
 
 /** The full runtime (queues, store, both API clients) for commands that talk to OKKI and K3Cloud. */
 export async function openRuntime(config: Config, name: string): Promise<Runtime & { okki: NonNullable<Runtime['okki']>; k3: NonNullable<Runtime['k3']> }> {
   const missing = [
-    ...(config.xiaoman ? [] : ['XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET']),
-    ...(config.kingdee ? [] : ['KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD (or KINGDEE_APP_ID/KINGDEE_APP_SECRET)']),
+    ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET']),
+    ...(config.k3cloud ? [] : ['KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD (or KINGDEE_APP_ID/KINGDEE_APP_SECRET)']),
   ];
   if (missing.length > 0) throw new CouldNotRunError(`${name} needs OKKI and K3Cloud; not configured: ${missing.join('; ')}`);
   await probeRedis(config.redisUrl);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
-import { SalesOrderNotFoundError } from '@receipt-sync/errors';
+import { SalesOrderNotFoundError } from '@receipt-sync/core';
 import {
   closeQueues, createQueues, createRedisConnection, deadLetter, QUEUE_NAMES, rawJobId, type PipelineQueues,
-} from '@receipt-sync/queues';
+} from '@receipt-sync/pipeline';
 import { lastJson, runCli } from './run-cli';
 
 let redis: IORedis;

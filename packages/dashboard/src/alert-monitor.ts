@@ -1,5 +1,5 @@
-import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from '@receipt-sync/alerts';
-import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/queues';
+import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
+import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Alerter } from '@receipt-sync/alerts';
-import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/queues';
+import type { Alerter } from './alerts';
+import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { operatorOf } from './auth';
 import { discardDeadLetters, listDeadLetters } from './dead-letters';

@@ -2,8 +2,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
-import { redact } from '@receipt-sync/logger';
-import { PIPELINE_QUEUES, QUEUE_NAMES, type PipelineQueues, type QueueName } from '@receipt-sync/queues';
+import { redact } from '@receipt-sync/core';
+import { PIPELINE_QUEUES, QUEUE_NAMES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
 
 /** Pipeline stages are watched, never edited: a retry there skips our replay bookkeeping. */
 const READ_ONLY: ReadonlySet<QueueName> = new Set([QUEUE_NAMES.windows, QUEUE_NAMES.raw, QUEUE_NAMES.ready]);

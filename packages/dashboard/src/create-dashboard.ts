@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Alerter } from '@receipt-sync/alerts';
-import { ConfigError } from '@receipt-sync/errors';
-import { registerSecret } from '@receipt-sync/logger';
-import type { PipelineQueues } from '@receipt-sync/queues';
+import type { Alerter } from './alerts';
+import { ConfigError } from '@receipt-sync/core';
+import { registerSecret } from '@receipt-sync/core';
+import type { PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { basicAuth, csrfGuard, loopbackOnly, operatorOf } from './auth';

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { DeadLetterJobSchema, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/queues';
+import { DeadLetterJobSchema, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
 
 export type DeadLetterQueueName = 'dead-letter' | 'quarantine';
 export const DEAD_LETTER_QUEUES: readonly DeadLetterQueueName[] = [QUEUE_NAMES.deadLetter, QUEUE_NAMES.quarantine];

@@ -1,4 +1,4 @@
-import { formatChinaTime } from '@receipt-sync/china-time';
+import { formatChinaTime } from '@receipt-sync/core';
 
 /** Markup that is already safe; everything else interpolated into `html` is escaped. */
 export class SafeHtml {

@@ -11,3 +11,4 @@ export { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, isK3Lo
 export { CSRF_HEADER, CSRF_HEADER_VALUE } from './auth';
 export { escapeHtml } from './html';
 export type { DashboardLogger } from './types';
+export * from './alerts';

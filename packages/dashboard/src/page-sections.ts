@@ -1,5 +1,5 @@
-import { QUEUE_STATES } from '@receipt-sync/metrics';
-import { PIPELINE_QUEUES } from '@receipt-sync/queues';
+import { QUEUE_STATES } from '@receipt-sync/core';
+import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
 import { LEDGER_STATUSES } from '@receipt-sync/store';
 import type { DeadLetterPage } from './dead-letters';
 import { chinaTime, clip, html, humanDuration, table, type SafeHtml } from './html';

@@ -1,5 +1,5 @@
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
-import { parseChinaTime } from '@receipt-sync/china-time';
+import type { ApiCallRecord } from '@receipt-sync/core';
+import { parseChinaTime } from '@receipt-sync/core';
 import type { Checkpoint, WindowRecord } from '@receipt-sync/store';
 
 /** The producer's one stream (store checkpoints). */

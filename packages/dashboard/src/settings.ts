@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '@receipt-sync/errors';
-import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from '@receipt-sync/alerts';
+import { ConfigError } from '@receipt-sync/core';
+import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
 /** Who may use the dashboard. Without credentials it only runs when explicitly local-only. */
 export interface DashboardAuth {

@@ -1,8 +1,8 @@
-import type { Alerter, OpenIncident } from '@receipt-sync/alerts';
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
-import { formatChinaTime } from '@receipt-sync/china-time';
-import { QUEUE_STATES } from '@receipt-sync/metrics';
-import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/queues';
+import type { Alerter, OpenIncident } from './alerts';
+import type { ApiCallRecord } from '@receipt-sync/core';
+import { formatChinaTime } from '@receipt-sync/core';
+import { QUEUE_STATES } from '@receipt-sync/core';
+import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
 import type { ErrorGroup, LedgerStatus, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
 

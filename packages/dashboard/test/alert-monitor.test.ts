@@ -1,6 +1,6 @@
-import { createAlerter, createAlertRules, type Alerter } from '@receipt-sync/alerts';
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
-import { formatChinaTime } from '@receipt-sync/china-time';
+import { createAlerter, createAlertRules, type Alerter } from '../src/alerts';
+import type { ApiCallRecord } from '@receipt-sync/core';
+import { formatChinaTime } from '@receipt-sync/core';
 import { startAlertMonitor, type AlertMonitor } from '../src';
 import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
 

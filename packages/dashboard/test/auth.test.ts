@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '@receipt-sync/errors';
-import type { HealthServer } from '@receipt-sync/health';
+import { ConfigError } from '@receipt-sync/core';
+import type { HealthServer } from '@receipt-sync/core';
 import { createDashboard, dashboardSettingsFromEnv, NO_CREDENTIALS_MESSAGE } from '../src';
 import { basic, createHarness, get, PASSWORD, USER, type Harness } from './harness';
 

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { QueueEvents, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createAlerter } from '@receipt-sync/alerts';
-import { formatChinaTime } from '@receipt-sync/china-time';
-import type { HealthServer } from '@receipt-sync/health';
-import { createRedisConnection } from '@receipt-sync/queues';
+import { createAlerter } from '../src/alerts';
+import { formatChinaTime } from '@receipt-sync/core';
+import type { HealthServer } from '@receipt-sync/core';
+import { createRedisConnection } from '@receipt-sync/pipeline';
 import { createDashboard } from '../src';
 import { createHarness, deadLetterRecord, PASSWORD, recordingLogger, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
 

@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
-import type { HealthServer } from '@receipt-sync/health';
-import { createRedisConnection } from '@receipt-sync/queues';
+import type { HealthServer } from '@receipt-sync/core';
+import { createRedisConnection } from '@receipt-sync/pipeline';
 import { createDashboard } from '../src';
 import { basic, createHarness, deadLetterRecord, get, PASSWORD, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
 

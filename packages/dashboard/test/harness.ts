@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Router } from 'express';
 import type IORedis from 'ioredis';
-import { startHealthServer, type HealthServer } from '@receipt-sync/health';
-import { closeQueues, createQueues, createRedisConnection, type DeadLetterJob, type PipelineQueues } from '@receipt-sync/queues';
+import { startHealthServer, type HealthServer } from '@receipt-sync/core';
+import { closeQueues, createQueues, createRedisConnection, type DeadLetterJob, type PipelineQueues } from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import type { DashboardLogger } from '../src/types';
 

@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import type IORedis from 'ioredis';
-import { QuarantineError } from '@receipt-sync/errors';
-import type { HealthServer } from '@receipt-sync/health';
-import { createRedisConnection, OutcomeTracker, settleFailure, type ReplayResult } from '@receipt-sync/queues';
+import { QuarantineError } from '@receipt-sync/core';
+import type { HealthServer } from '@receipt-sync/core';
+import { createRedisConnection, OutcomeTracker, settleFailure, type ReplayResult } from '@receipt-sync/pipeline';
 import { createDashboard, type DeadLetterPage, type DiscardResult } from '../src';
 import { createHarness, deadLetterRecord, get, PASSWORD, post, REDIS_URL, seedDeadLetter, USER, waitFor, type Harness } from './harness';
 

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { createAlerter } from '@receipt-sync/alerts';
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
-import { formatChinaTime } from '@receipt-sync/china-time';
-import type { HealthServer } from '@receipt-sync/health';
+import { createAlerter } from '../src/alerts';
+import type { ApiCallRecord } from '@receipt-sync/core';
+import { formatChinaTime } from '@receipt-sync/core';
+import type { HealthServer } from '@receipt-sync/core';
 import { createDashboard, type DashboardStatus } from '../src';
 import { createHarness, deadLetterRecord, get, PASSWORD, recordingLogger, seedDeadLetter, USER, type Harness } from './harness';
 

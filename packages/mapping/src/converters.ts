@@ -1,5 +1,5 @@
-import { parseChinaTime, formatChinaDate, formatChinaTime } from '@receipt-sync/china-time';
-import { Big, formatMoney, tryParseMoney, type Money } from '@receipt-sync/money';
+import { parseChinaTime, formatChinaDate, formatChinaTime } from '@receipt-sync/core';
+import { Big, formatMoney, tryParseMoney, type Money } from '@receipt-sync/core';
 import { normalizeText, showValue, truncateText } from './text';
 import type { FieldValue, QualityRule } from './types';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import type { z } from 'zod';
 import { convertValue } from './evaluate-field';
 import { mappingSchema, type Mapping } from './schema';

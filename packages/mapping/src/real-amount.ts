@@ -1,10 +1,10 @@
-import { tryParseMoney } from '@receipt-sync/money';
+import { tryParseMoney } from '@receipt-sync/core';
 import { isAbsent } from './source-path';
 import { showValue } from './text';
 import type { KeyProblem } from './receipt-keys';
 
 /**
- * xiaoman spec §5 [INTEG]: real_amount == amount − bank_charge (201.00 − 1.00 = 200.00). Compared as
+ * okki spec §5 [INTEG]: real_amount == amount − bank_charge (201.00 − 1.00 = 200.00). Compared as
  * exact decimals; skipped when any of the three is absent, since OKKI leaves bank_charge out at times.
  */
 export function checkRealAmount(receipt: Record<string, unknown>): KeyProblem[] {

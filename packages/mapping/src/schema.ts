@@ -60,7 +60,7 @@ const boolField = z.strictObject({ type: z.literal('bool'), source: sourcePath, 
 const removedFlagField = z.strictObject({ type: z.literal('removedFlag'), target: k3Key, label: z.string().optional() });
 const customField = z.strictObject({
   type: z.literal('customField'),
-  // xiaoman spec §5: custom fields live in external_field_data_info under numeric ids
+  // okki spec §5: custom fields live in external_field_data_info under numeric ids
   source: z.string().regex(/^external_field_data_info\.[A-Za-z0-9_]+$/, {
     error: 'must be external_field_data_info.<field id>',
   }),
@@ -71,7 +71,7 @@ const customField = z.strictObject({
 });
 const enrichmentField = z.strictObject({
   type: z.literal('enrichment'),
-  // xiaoman spec §6: only the info endpoint carries capital_account_info
+  // okki spec §6: only the info endpoint carries capital_account_info
   source: z.string().regex(/^info(\.[A-Za-z0-9_]+)+$/, { error: 'must be a path into the info record: info.<path>' }),
   ...common,
   convert: z.enum(['text', 'decimal']).default('text'),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import defaultMappingJson from '../src/default-mapping.json';
 import { DEFAULT_MAPPING, loadMapping, parseMapping } from '../src';
 

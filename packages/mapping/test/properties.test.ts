@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '@receipt-sync/errors';
-import { parseChinaTime } from '@receipt-sync/china-time';
+import { InvalidInputError } from '@receipt-sync/core';
+import { parseChinaTime } from '@receipt-sync/core';
 import defaultMappingJson from '../src/default-mapping.json';
 import { DEFAULT_MAPPING, QUALITY_RULES, mapReceipt, parseMapping, type MappingInput } from '../src';
 import { sampleInfo, sampleReceipt } from './fixtures/sample-receipt';

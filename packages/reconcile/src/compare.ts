@@ -1,7 +1,7 @@
 import { mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import { diffFields, fieldKinds, isTrue, removedFlagField } from './field-compare';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
-import { FINDING_CATEGORIES, type Finding, type K3Row, type LedgerView, type OkkiReceipt, type ReconcileSnapshot } from './types';
+import { FINDING_CATEGORIES, type Finding, type K3CloudRow, type LedgerView, type OkkiReceipt, type ReconcileSnapshot } from './types';
 
 export interface Comparison {
   findings: Finding[];
@@ -11,22 +11,22 @@ export interface Comparison {
 
 /** Rows indexed by receipt number, each list ordered by FID then FEntryID. */
 class RowIndex {
-  private readonly byKey = new Map<string, K3Row[]>();
+  private readonly byKey = new Map<string, K3CloudRow[]>();
 
-  constructor(rows: readonly K3Row[]) {
+  constructor(rows: readonly K3CloudRow[]) {
     const sorted = [...rows].sort((a, b) => a.fid - b.fid || a.entryId - b.entryId);
     for (const row of sorted) this.byKey.set(row.rowKey, [...(this.byKey.get(row.rowKey) ?? []), row]);
   }
 
-  withKey(no: string): K3Row[] {
+  withKey(no: string): K3CloudRow[] {
     return this.byKey.get(no) ?? [];
   }
 
-  on(fid: number, no: string): K3Row[] {
+  on(fid: number, no: string): K3CloudRow[] {
     return this.withKey(no).filter((r) => r.fid === fid);
   }
 
-  groups(): IterableIterator<[string, K3Row[]]> {
+  groups(): IterableIterator<[string, K3CloudRow[]]> {
     return this.byKey.entries();
   }
 }
@@ -41,7 +41,7 @@ interface Context {
   findings: Finding[];
 }
 
-const ids = (rows: K3Row[]) => rows.map((r) => r.entryId).join(', ');
+const ids = (rows: K3CloudRow[]) => rows.map((r) => r.entryId).join(', ');
 
 /**
  * The pure half of reconcile: given what OKKI, K3Cloud and the ledger hold for one window, lists
@@ -144,7 +144,7 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
   }
 }
 
-function pushStale(ctx: Context, base: Pick<Finding, 'receiptNo' | 'receiptId' | 'orderId'>, row: K3Row, expected: Record<string, unknown>, source: Finding['source']): void {
+function pushStale(ctx: Context, base: Pick<Finding, 'receiptNo' | 'receiptId' | 'orderId'>, row: K3CloudRow, expected: Record<string, unknown>, source: Finding['source']): void {
   const skip = new Set([ctx.mapping.rowKey.targetField]);
   const fields = diffFields(ctx.kinds, expected, row.values, skip);
   if (fields.length === 0) return;

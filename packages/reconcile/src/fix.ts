@@ -1,4 +1,4 @@
-import { describeIssues, RawReceiptJobSchema, rawJobId, readyJobId } from '@receipt-sync/queues';
+import { describeIssues, RawReceiptJobSchema, rawJobId, readyJobId } from '@receipt-sync/pipeline';
 import type { Finding, FindingCategory, LedgerView, ReconcileReport } from './types';
 
 /** Categories `--fix` repairs by sending the receipt through the pipeline again. */

@@ -1,10 +1,10 @@
-import { InvalidInputError } from '@receipt-sync/errors';
-import { parseChinaTime } from '@receipt-sync/china-time';
+import { InvalidInputError } from '@receipt-sync/core';
+import { parseChinaTime } from '@receipt-sync/core';
 import { mapReceipt, needsEnrichment, type Mapping } from '@receipt-sync/mapping';
-import { queryAllPages } from '@receipt-sync/order-writer';
+import { queryAllPages } from '@receipt-sync/pipeline';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import type {
-  BillQueryPort, K3Row, LedgerPort, LedgerView, OkkiReceipt, ReceiptInfoPort, ReceiptSourcePort, ReconcileSnapshot, ReconcileWindow,
+  BillQueryPort, K3CloudRow, LedgerPort, LedgerView, OkkiReceipt, ReceiptInfoPort, ReceiptSourcePort, ReconcileSnapshot, ReconcileWindow,
 } from './types';
 
 export interface ReconcileDeps {
@@ -86,7 +86,7 @@ async function readOkki(deps: ReconcileDeps, window: ReconcileWindow): Promise<{
       }
       const id = String(item.receipt.cash_collection_id);
       const seen = byId.get(id);
-      // removed wins a tie: the removed list is the later state (xiaoman spec §8)
+      // removed wins a tie: the removed list is the later state (okki spec §8)
       if (!seen || String(seen.receipt.update_time) <= item.receipt.update_time) byId.set(id, { receipt: item.receipt, removed });
     }
   }
@@ -117,17 +117,17 @@ export async function resolveOrders(k3: BillQueryPort, mapping: Mapping, orderId
   return out;
 }
 
-/** Every field the mapping writes, plus FID, FEntryID and the row key (kingdee spec §6 `<Entity>_FEntryID`). */
+/** Every field the mapping writes, plus FID, FEntryID and the row key (k3cloud spec §6 `<Entity>_FEntryID`). */
 export function rowFieldKeys(mapping: Mapping): string[] {
   const fields = [...new Set(mapping.fields.map((f) => f.target))].filter((f) => f !== mapping.rowKey.targetField);
   return ['FID', `${mapping.entity}_FEntryID`, mapping.rowKey.targetField, ...fields];
 }
 
-export async function readRows(k3: BillQueryPort, mapping: Mapping, fids: number[]): Promise<K3Row[]> {
+export async function readRows(k3: BillQueryPort, mapping: Mapping, fids: number[]): Promise<K3CloudRow[]> {
   const keys = rowFieldKeys(mapping);
   const valueKeys = keys.slice(3);
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0).sort((a, b) => a - b);
-  const out: K3Row[] = [];
+  const out: K3CloudRow[] = [];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const rows = await queryAllPages(k3, {
       formId: mapping.formId,

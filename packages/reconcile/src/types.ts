@@ -1,9 +1,9 @@
 /**
  * What reconcile compares and reports. Everything that talks to OKKI, K3Cloud or the store is a
- * structural type declared here, so the real clients (xiaoman-client, kingdee-client, store) and
+ * structural type declared here, so the real clients (okki-client, k3cloud-client, store) and
  * test doubles both fit without this package depending on them.
  */
-import type { BillQueryRequest } from '@receipt-sync/kingdee-client';
+import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 
 /** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
 export interface ReconcileWindow {
@@ -12,22 +12,22 @@ export interface ReconcileWindow {
 }
 
 /** One item of the drift-safe OKKI window walk, and the walk itself (shared with the producer). */
-export type { ReceiptSource as ReceiptSourcePort, WindowItem as SourceItem } from '@receipt-sync/window-producer';
+export type { ReceiptSource as ReceiptSourcePort, WindowItem as SourceItem } from '@receipt-sync/pipeline';
 
-/** OKKI `/v1/invoices/receipt/info` (xiaoman spec §6); only used when the mapping reads `info.` fields. */
+/** OKKI `/v1/invoices/receipt/info` (okki spec §6); only used when the mapping reads `info.` fields. */
 export interface ReceiptInfoPort {
   getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
 }
 
 /**
- * K3Cloud ExecuteBillQuery (kingdee spec §6) in kingdee-client's camel-cased request shape: rows of
+ * K3Cloud ExecuteBillQuery (k3cloud spec §6) in k3cloud-client's camel-cased request shape: rows of
  * values in FieldKeys order.
  */
 export interface BillQueryPort {
   executeBillQuery(query: BillQueryText): Promise<unknown[][]>;
 }
 
-/** kingdee-client's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
+/** k3cloud-client's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
 export type BillQueryText = Omit<BillQueryRequest, 'fieldKeys' | 'filterString'> & { fieldKeys: string; filterString: string };
 
 /** The ledger fields reconcile reads (@receipt-sync/store LedgerEntry). */
@@ -56,7 +56,7 @@ export interface OkkiReceipt {
 }
 
 /** One row of the receipt entity on a K3Cloud sales order. */
-export interface K3Row {
+export interface K3CloudRow {
   fid: number;
   entryId: number;
   rowKey: string;
@@ -72,7 +72,7 @@ export interface ReconcileSnapshot {
   invalid: number;
   /** OKKI order_id → FID of the sales order carrying it (lowest FID when several do). */
   orders: Map<string, number>;
-  rows: K3Row[];
+  rows: K3CloudRow[];
   /** Ledger entries of the window's OKKI receipts, by receipt id. */
   ledger: Map<string, LedgerView>;
   /** Other ledger entries on the orders involved (and from a ledger scan when asked). */

@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import {
   closeQueues, createQueues, createRedisConnection, QUEUE_NAMES, RawReceiptJobSchema, readyJobId, type PipelineQueues,
-} from '@receipt-sync/queues';
+} from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { fixReconcile } from '../src';
 import type { Finding } from '../src/types';

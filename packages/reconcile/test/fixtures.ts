@@ -1,11 +1,11 @@
 import { DEFAULT_MAPPING, mapReceipt } from '@receipt-sync/mapping';
-import type { K3Row, LedgerView, OkkiReceipt, ReconcileSnapshot } from '../src/types';
+import type { K3CloudRow, LedgerView, OkkiReceipt, ReconcileSnapshot } from '../src/types';
 
 export const WINDOW = { from: '2025-04-15 00:00:00', to: '2025-04-15 23:59:59' };
 export const FID = 100001;
 export const ORDER_ID = '3564000001';
 
-/** An OKKI receipt list item (xiaoman spec §10 sample, linked to ORDER_ID). */
+/** An OKKI receipt list item (okki spec §10 sample, linked to ORDER_ID). */
 export function receipt(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     cash_collection_id: 5221565013,
@@ -29,9 +29,9 @@ export const okki = (r: Record<string, unknown>, removed = false): OkkiReceipt =
 
 /**
  * The row K3Cloud holds after the writer saved `r`, rendered the way ExecuteBillQuery answers:
- * decimals as JSON numbers, dates as `yyyy-MM-ddTHH:mm:ss` (kingdee spec §6).
+ * decimals as JSON numbers, dates as `yyyy-MM-ddTHH:mm:ss` (k3cloud spec §6).
  */
-export function k3Row(r: Record<string, unknown>, entryId: number, opts: { fid?: number; removed?: boolean; values?: Record<string, unknown> } = {}): K3Row {
+export function k3Row(r: Record<string, unknown>, entryId: number, opts: { fid?: number; removed?: boolean; values?: Record<string, unknown> } = {}): K3CloudRow {
   const mapped = mapReceipt({ receipt: r, removed: opts.removed ?? false }, DEFAULT_MAPPING);
   if (!mapped.ok) throw new Error(`fixture does not map: ${JSON.stringify(mapped.problems)}`);
   const values: Record<string, unknown> = {};

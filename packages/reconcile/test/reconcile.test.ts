@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import { DEFAULT_MAPPING } from '@receipt-sync/mapping';
 import { reconcile, rowFieldKeys } from '../src';
 import type { BillQueryPort, LedgerPort, LedgerView, ReceiptSourcePort, SourceItem } from '../src/types';

@@ -1,4 +1,4 @@
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink } from './audit-sink';
 
 const call = (n: number): ApiCallRecord => ({

@@ -1,4 +1,4 @@
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import type { ApiCallRecord } from '@receipt-sync/core';
 import type { AuditSink, AuditSinkStats } from './model/audit';
 
 export interface BufferedAuditSinkOptions {

@@ -1,8 +1,8 @@
-import type { WindowSummary } from '@receipt-sync/queues';
-import { startTransformerStage, startWriterStage, waitUntilDrained, withWindowLock, type Runtime } from '@receipt-sync/pipeline-runtime';
-import { runFixedWindow } from '@receipt-sync/window-producer';
+import type { WindowSummary } from '@receipt-sync/pipeline';
+import { startTransformerStage, startWriterStage, waitUntilDrained, withWindowLock, type Runtime } from '@receipt-sync/pipeline';
+import { runFixedWindow } from '@receipt-sync/pipeline';
 // same short order waits as sync:once: this run waits for its jobs, so hours-long waits would hold it
-import { SYNC_ONCE_ORDER_WAITS_MS } from '../../../supervisor/src/sync-once-run';
+import { SYNC_ONCE_ORDER_WAITS_MS } from '@receipt-sync/pipeline';
 import { loadCliConfig } from '../context';
 import { CouldNotRunError, EXIT } from '../exit-codes';
 import { planBackfill, type BackfillWindow } from '../backfill-plan';
@@ -57,7 +57,7 @@ async function runBackfill(rt: Runtime & { okki: NonNullable<Runtime['okki']> },
   try {
     const deps = {
       store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki, logger: rt.logger,
-      settings: { ...rt.config.sync, pageSize: rt.config.xiaoman!.pageSize },
+      settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     for (const w of plan.remaining) {
       const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });

@@ -1,4 +1,4 @@
-import { DeadLetterJobSchema, QUEUE_NAMES, replayDeadLetters, type PipelineQueues } from '@receipt-sync/queues';
+import { DeadLetterJobSchema, QUEUE_NAMES, replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import { formatTable, printJson, printLine } from '../output';

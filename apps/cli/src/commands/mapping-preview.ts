@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import {
   buildSaveOptions, describeReceipt, loadMapping, needsEnrichment, previewReceipt, type Mapping,
 } from '@receipt-sync/mapping';

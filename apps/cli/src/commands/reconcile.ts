@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import { needsEnrichment } from '@receipt-sync/mapping';
 import { checkWindow, fixReconcile, reconcile, type Finding, type FixResult, type ReconcileReport } from '@receipt-sync/reconcile';
 import { loadCliConfig } from '../context';
@@ -29,11 +29,11 @@ export async function reconcileCommand(opts: ReconcileOptions): Promise<number> 
   const config = loadCliConfig();
   const rt = await openRuntime(config, 'reconcile');
   try {
-    const enrich = opts.bank !== false && config.xiaoman?.enrichBank && needsEnrichment(rt.mapping);
+    const enrich = opts.bank !== false && config.okki?.enrichBank && needsEnrichment(rt.mapping);
     const report = await reconcile(
       {
         source: rt.okki, k3: rt.k3, ledger: rt.store.ledger, mapping: rt.mapping, info: enrich ? rt.okki : undefined,
-        pageSize: config.xiaoman?.pageSize, scanLedger: opts.scanLedger !== false, onProgress: progress,
+        pageSize: config.okki?.pageSize, scanLedger: opts.scanLedger !== false, onProgress: progress,
       },
       window,
     );

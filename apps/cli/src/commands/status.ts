@@ -1,6 +1,6 @@
-import { formatChinaTime, parseChinaTime } from '@receipt-sync/china-time';
-import { PIPELINE_QUEUES } from '@receipt-sync/queues';
-import { RECEIPT_STREAM } from '@receipt-sync/window-producer';
+import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
+import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
+import { RECEIPT_STREAM } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT } from '../exit-codes';
 import { formatTable, printJson, printLine } from '../output';

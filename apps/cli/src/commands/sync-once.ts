@@ -1,6 +1,6 @@
 // apps have no package entry point; the supervisor's sync-once-run module is the one implementation
 // of `npm run sync:once`, imported directly so `cli sync once` cannot drift from it.
-import { syncOnce } from '../../../supervisor/src/sync-once-run';
+import { syncOnce } from '@receipt-sync/pipeline';
 import { loadCliConfig, probeRedis } from '../context';
 import { EXIT } from '../exit-codes';
 import { printJson, printLine } from '../output';

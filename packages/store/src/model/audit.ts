@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiAuditSink, ApiCallRecord, ApiOutcome, ApiSystem } from '@receipt-sync/api-audit';
+import type { ApiAuditSink, ApiCallRecord, ApiOutcome, ApiSystem } from '@receipt-sync/core';
 
 export interface AuditFilter {
   system?: ApiSystem;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InvalidInputError } from '@receipt-sync/errors';
-import { parseChinaTime } from '@receipt-sync/china-time';
+import { InvalidInputError } from '@receipt-sync/core';
+import { parseChinaTime } from '@receipt-sync/core';
 
 /**
  * China wall-clock stamps (`YYYY-MM-DD HH:mm:ss`, Asia/Shanghai) are compared as strings across the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '@receipt-sync/errors';
+import { InvalidInputError } from '@receipt-sync/core';
 import { chinaTimeSchema, idSchema } from './validate';
 
 export type WindowStatus = 'open' | 'enqueued' | 'completed' | 'failed';

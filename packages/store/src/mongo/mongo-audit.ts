@@ -1,5 +1,5 @@
 import type { Collection, Document, Filter } from 'mongodb';
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
 import { apiCallRecordSchema, type AuditFilter, type AuditRepo, type AuditSink } from '../model/audit';
 import { clampLimit, parseOrThrow, withoutUndefined } from '../model/validate';

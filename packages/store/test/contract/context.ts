@@ -1,4 +1,4 @@
-import type { ApiCallRecord } from '@receipt-sync/api-audit';
+import type { ApiCallRecord } from '@receipt-sync/core';
 import type { SyncStore } from '../../src';
 import { newPrefix, type Backend, type StoreOverrides } from '../backends';
 

@@ -1,0 +1,71 @@
+/**
+ * The dashboard on its own: status page, dead-letter replay, Bull Board, and the alert monitor,
+ * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
+ * the same dashboard in-process instead.
+ */
+import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
+import { loadConfig, secretsOf } from '@receipt-sync/core';
+import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { startHealthServer } from '@receipt-sync/core';
+import { createLogger, registerSecret } from '@receipt-sync/core';
+import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
+import { Shutdown } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
+import { createStore } from '@receipt-sync/store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const settings = dashboardSettingsFromEnv(process.env);
+  for (const secret of [...secretsOf(config), settings.auth.password]) registerSecret(secret);
+  const logger = createLogger({ name: 'dashboard', level: config.logLevel });
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
+  // queueing forever (anchors A6: the HTTP side should fail fast).
+  const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
+  connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const queues = createQueues(connection, config.queuePrefix);
+  const store = createStore({ mongoUrl: config.mongoUrl, mongoDb: config.mongoDb, redis: config.mongoUrl ? undefined : connection, prefix: config.queuePrefix });
+  await store.init();
+
+  const alerter = createAlerter({ targets: settings.alerts.targets.targets, dashboardUrl: settings.alerts.targets.dashboardUrl, logger });
+  const rules = createAlertRules(settings.alerts.rules);
+  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+
+  const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
+  const dashboard = createDashboard({ queues, store, logger, auth: settings.auth, alerter, lagWarnSeconds: rules.thresholds.lagSecondsThreshold });
+  const server = await startHealthServer({
+    port: settings.port,
+    host: settings.host,
+    logger,
+    checks: {
+      redis: async () => {
+        await connection.ping();
+      },
+      store: () => store.ping(),
+    },
+    metrics: async () => {
+      await collectQueueDepths(metrics, Object.values(queues)).catch((err: unknown) => logger.warn({ err }, 'queue depth collection failed'));
+      return metrics.metricsText();
+    },
+    extraRoutes: (app) => app.use(dashboard),
+  });
+  logger.info(
+    { url: server.url, auth: settings.auth.username ? 'basic' : 'none (local only)', alertTargets: settings.alerts.targets.targets.length },
+    `dashboard listening on ${server.url}`,
+  );
+
+  const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
+  shutdown.add('http server', () => server.close());
+  shutdown.add('alert monitor', () => monitor.stop());
+  shutdown.add('queues', () => closeQueues(queues));
+  shutdown.add('store', () => store.close());
+  shutdown.add('redis', () => connection.quit());
+  shutdown.installSignalHandlers();
+}
+
+main().catch((error: unknown) => {
+  // Configuration errors name the variable, never its value; print them plainly for the operator.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import type IORedis from 'ioredis';
+import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
+import type { Logger } from '@receipt-sync/core';
+import { createRng, mutateReceipt } from '@receipt-sync/simulators';
+
+export const DEMO_QUEUE_PREFIX = 'rsync-demo';
+
+/**
+ * `npm start` without OKKI/K3Cloud configuration: both simulators with seeded data and realistic
+ * latency. Returns the environment that points the service at them.
+ */
+export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnvironment; env: NodeJS.ProcessEnv }> {
+  const demo = await startDemoEnvironment({
+    receipts: Number(env.DEMO_RECEIPTS ?? 500), orders: Number(env.DEMO_ORDERS ?? 120),
+    okkiFaults: { latencyMs: 30 }, k3Faults: { latencyMs: 80, perRowLatencyMs: 2 },
+  });
+  return {
+    demo,
+    env: {
+      ...env, ...demo.env,
+      QUEUE_PREFIX: env.QUEUE_PREFIX ?? DEMO_QUEUE_PREFIX,
+      SYNC_INTERVAL_SECONDS: env.SYNC_INTERVAL_SECONDS ?? '20',
+      SYNC_SAFETY_LAG_SECONDS: env.SYNC_SAFETY_LAG_SECONDS ?? '1',
+      // The demo shows a missing sales order dead-lettering within a minute, not after hours.
+      ORDER_WAIT_DELAYS: env.ORDER_WAIT_DELAYS ?? '5,15',
+      DASHBOARD_LOCAL_ONLY: env.DASHBOARD_USERNAME ? env.DASHBOARD_LOCAL_ONLY : 'true',
+    },
+  };
+}
+
+/** The demo starts from a clean slate: its own prefix only, never an operator's. */
+export async function clearDemoState(redis: IORedis, prefix: string): Promise<void> {
+  if (!prefix.startsWith(DEMO_QUEUE_PREFIX)) return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Keeps the demo alive: every interval a few receipts are edited and one is added in OKKI. */
+export function startDemoActivity(demo: DemoEnvironment, intervalMs: number, logger: Logger): () => void {
+  const rng = createRng(Date.now() % 100_000);
+  let next = 8_000_000_000;
+  const timer = setInterval(() => {
+    const active = demo.okki.allReceipts({ removed: false }).filter((r) => r.order_id);
+    for (let i = 0; i < 3 && active.length > 0; i++) demo.okki.upsertReceipt(mutateReceipt(rng.pick(active), rng));
+    const template = rng.pick(active);
+    if (template) demo.okki.upsertReceipt({ ...template, cash_collection_id: next, cash_collection_no: `HKDEMO${next++}` });
+    logger.debug('demo: edited 3 receipts and added 1 in the OKKI simulator');
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,72 @@
+import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
+import { loadConfig } from '@receipt-sync/core';
+import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import type { DemoEnvironment } from '@receipt-sync/simulators';
+import { isSyncError } from '@receipt-sync/core';
+import { startHealthServer } from '@receipt-sync/core';
+import { registerSecret } from '@receipt-sync/core';
+import {
+  createRuntime, k3SessionCheck, sampleGauges, Shutdown, startProducerStage, startTransformerStage, startWriterStage,
+} from '@receipt-sync/pipeline';
+import { clearDemoState, startDemo, startDemoActivity } from './demo-mode';
+
+/**
+ * `npm start`: producer, transformer, writer and dashboard in one supervisor process. With no
+ * OKKI/K3Cloud configuration it starts the simulators and runs against them (the demo).
+ */
+async function main(): Promise<void> {
+  let env = process.env;
+  const configured = loadConfig(env);
+  let demo: DemoEnvironment | undefined;
+  if (!configured.okki && !configured.k3cloud) {
+    ({ demo, env } = await startDemo(env));
+  } else if (!configured.okki || !configured.k3cloud) {
+    throw new Error(`${configured.okki ? 'K3Cloud (KINGDEE_*)' : 'OKKI (XIAOMAN_*)'} is not configured; set both systems, or neither for the demo`);
+  }
+  const config = loadConfig(env);
+  const settings = dashboardSettingsFromEnv(env);
+  registerSecret(settings.auth.password);
+  const rt = await createRuntime(config, { name: 'receipt-sync', needsOkki: true, needsK3: true });
+  if (demo) await clearDemoState(rt.connection, config.queuePrefix);
+
+  const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
+  const alerter = createAlerter({ targets: settings.alerts.targets.targets, dashboardUrl: settings.alerts.targets.dashboardUrl, logger: rt.logger });
+  const rules = createAlertRules(settings.alerts.rules);
+  const monitor = startAlertMonitor({ queues: rt.queues, store: rt.store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger: rt.logger });
+  const dashboard = createDashboard({ queues: rt.queues, store: rt.store, logger: rt.logger, auth: settings.auth, alerter, lagWarnSeconds: rules.thresholds.lagSecondsThreshold });
+  const server = await startHealthServer({
+    port: settings.port, host: settings.host, logger: rt.logger,
+    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), 'k3cloud-session': k3SessionCheck(rt) },
+    live: () => stages.every((s) => s.worker.isRunning()),
+    metrics: async () => {
+      await sampleGauges(rt);
+      return rt.metrics.metricsText();
+    },
+    extraRoutes: (app) => app.use(dashboard),
+  });
+  const stopActivity = demo ? startDemoActivity(demo, config.sync.intervalSeconds * 1000, rt.logger) : () => undefined;
+  rt.logger.info({ dashboard: server.url }, `receipt-sync running; dashboard at ${server.url}/ (Bull Board at ${server.url}/queues)`);
+  if (demo) {
+    rt.logger.info(
+      { okki: demo.okki.url, k3cloud: demo.k3.baseUrl },
+      settings.auth.username
+        ? 'demo mode: simulators started; log in to the dashboard with DASHBOARD_USERNAME / DASHBOARD_PASSWORD'
+        : 'demo mode: simulators started; the dashboard is local-only (127.0.0.1) and needs no login. Set DASHBOARD_USERNAME and DASHBOARD_PASSWORD to require one',
+    );
+  }
+
+  const shutdown = new Shutdown(rt.logger, config.shutdownTimeoutMs);
+  shutdown.add('demo activity', async () => stopActivity());
+  for (const stage of stages) shutdown.add('stage workers', () => stage.close());
+  shutdown.add('alert monitor', () => monitor.stop());
+  shutdown.add('http server', () => server.close());
+  shutdown.add('runtime', () => rt.close());
+  if (demo) shutdown.add('simulators', () => demo.close());
+  shutdown.installSignalHandlers();
+  process.on('unhandledRejection', (err) => rt.logger.error({ err }, 'unhandled rejection'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`receipt-sync could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

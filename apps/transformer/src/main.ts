@@ -1,7 +1,0 @@
-import { runStageApp, startTransformerStage } from '@receipt-sync/pipeline-runtime';
-
-/** raw → ready: validate, enrich with bank details, map, resolve the sales order. */
-void runStageApp({
-  name: 'transformer', needsOkki: true, needsK3: true, defaultHealthPort: 9102,
-  start: async (rt) => [await startTransformerStage(rt)],
-});

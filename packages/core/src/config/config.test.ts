@@ -1,0 +1,54 @@
+import { ConfigError } from '../errors';
+import { loadConfig, secretsOf } from '.';
+
+describe('loadConfig', () => {
+  it('applies the operating contract defaults', () => {
+    const c = loadConfig({});
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.queuePrefix).toBe('rsync');
+    expect(c.mongoUrl).toBeUndefined();
+    expect(c.env.XIAOMAN_BASE_URL).toBe('https://api-sandbox.xiaoman.cn');
+    expect(c.env.XIAOMAN_PAGE_SIZE).toBe(100);
+    expect(c.env.XIAOMAN_MAX_RPS).toBe(5);
+    expect(c.env.KINGDEE_LCID).toBe(2052);
+    expect(c.env.KINGDEE_MAX_CONCURRENCY).toBe(4);
+    expect(c.env.KINGDEE_BATCH_SIZE).toBe(50);
+    expect(c.sync).toEqual({ startTime: undefined, intervalSeconds: 300, lookbackSeconds: 120, safetyLagSeconds: 5 });
+    expect(c.okki).toBeUndefined();
+    expect(c.k3cloud).toBeUndefined();
+  });
+
+  it('builds client settings and normalises the K3Cloud site path', () => {
+    const c = loadConfig({
+      XIAOMAN_CLIENT_ID: 'id', XIAOMAN_CLIENT_SECRET: 's3cret-value',
+      KINGDEE_BASE_URL: 'http://erp.example.com/k3cloud', KINGDEE_ACCT_ID: 'acct', KINGDEE_USERNAME: 'u', KINGDEE_PASSWORD: 'pw-value',
+      XIAOMAN_ENRICH_BANK: 'false',
+    });
+    expect(c.k3cloud?.baseUrl).toBe('http://erp.example.com/k3cloud/');
+    expect(c.okki?.enrichBank).toBe(false);
+    expect(secretsOf(c)).toEqual(['s3cret-value', 'pw-value']);
+  });
+
+  it('names every bad variable and never echoes a value', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        XIAOMAN_PAGE_SIZE: 'lots', KINGDEE_BATCH_SIZE: '0', SYNC_START_TIME: '2025/01/01',
+        XIAOMAN_CLIENT_SECRET: 'only-the-secret-xyz', KINGDEE_BASE_URL: 'http://erp/k3cloud/', QUEUE_PREFIX: 'a:b',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['XIAOMAN_PAGE_SIZE', 'KINGDEE_BATCH_SIZE', 'SYNC_START_TIME', 'XIAOMAN_CLIENT_ID', 'KINGDEE_ACCT_ID', 'KINGDEE_PASSWORD', 'QUEUE_PREFIX']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('only-the-secret-xyz');
+  });
+
+  it('accepts app-secret login without a password', () => {
+    const c = loadConfig({ KINGDEE_BASE_URL: 'http://erp/k3cloud/', KINGDEE_ACCT_ID: 'a', KINGDEE_USERNAME: 'u', KINGDEE_APP_ID: '1_x', KINGDEE_APP_SECRET: 'y' });
+    expect(c.k3cloud?.appId).toBe('1_x');
+  });
+});

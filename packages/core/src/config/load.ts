@@ -1,0 +1,118 @@
+import { ConfigError } from '../errors';
+import { crossFieldIssues, EnvSchema, type Env } from './schema';
+
+export interface OkkiSettings {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  pageSize: number;
+  maxRps: number;
+  timeoutMs: number;
+  enrichBank: boolean;
+}
+
+export interface K3CloudSettings {
+  baseUrl: string;
+  acctId: string;
+  username: string;
+  password?: string;
+  lcid: number;
+  appId?: string;
+  appSecret?: string;
+  maxConcurrency: number;
+  batchSize: number;
+  timeoutMs: number;
+}
+
+export interface Config {
+  env: Env;
+  redisUrl: string;
+  queuePrefix: string;
+  mongoUrl?: string;
+  mongoDb: string;
+  /** Undefined when no OKKI credentials are configured (the demo then starts simulators). */
+  okki?: OkkiSettings;
+  /** Undefined when no K3Cloud server is configured. */
+  k3cloud?: K3CloudSettings;
+  sync: { startTime?: string; intervalSeconds: number; lookbackSeconds: number; safetyLagSeconds: number };
+  mappingFile?: string;
+  logLevel: Env['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+  workers: {
+    transformerConcurrency: number; writerConcurrency: number; writerLingerMs: number; lockMs: number; orderWaitDelaysMs: number[];
+    retryBaseDelayMs: number; retryMaxDelayMs: number;
+  };
+  healthPort?: number;
+}
+
+/** Values that must never be printed; hand them to the logger's `registerSecret`. */
+export function secretsOf(config: Config): string[] {
+  return [config.okki?.clientSecret, config.k3cloud?.password, config.k3cloud?.appSecret].filter((s): s is string => Boolean(s));
+}
+
+/**
+ * Parses the environment once. Throws ConfigError whose message names every bad variable and
+ * what is wrong with it, never its value (it may be a secret).
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`)),
+    ...crossFieldIssues(source),
+  ];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+  const env = parsed.data;
+  return {
+    env,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    mongoUrl: env.MONGO_URL,
+    mongoDb: env.MONGO_DB,
+    okki:
+      env.XIAOMAN_CLIENT_ID && env.XIAOMAN_CLIENT_SECRET
+        ? {
+            baseUrl: env.XIAOMAN_BASE_URL,
+            clientId: env.XIAOMAN_CLIENT_ID,
+            clientSecret: env.XIAOMAN_CLIENT_SECRET,
+            pageSize: env.XIAOMAN_PAGE_SIZE,
+            maxRps: env.XIAOMAN_MAX_RPS,
+            timeoutMs: env.XIAOMAN_TIMEOUT_MS,
+            enrichBank: env.XIAOMAN_ENRICH_BANK,
+          }
+        : undefined,
+    k3cloud:
+      env.KINGDEE_BASE_URL && env.KINGDEE_ACCT_ID && env.KINGDEE_USERNAME
+        ? {
+            baseUrl: env.KINGDEE_BASE_URL.endsWith('/') ? env.KINGDEE_BASE_URL : `${env.KINGDEE_BASE_URL}/`,
+            acctId: env.KINGDEE_ACCT_ID,
+            username: env.KINGDEE_USERNAME,
+            password: env.KINGDEE_PASSWORD,
+            lcid: env.KINGDEE_LCID,
+            appId: env.KINGDEE_APP_ID,
+            appSecret: env.KINGDEE_APP_SECRET,
+            maxConcurrency: env.KINGDEE_MAX_CONCURRENCY,
+            batchSize: env.KINGDEE_BATCH_SIZE,
+            timeoutMs: env.KINGDEE_TIMEOUT_MS,
+          }
+        : undefined,
+    sync: {
+      startTime: env.SYNC_START_TIME,
+      intervalSeconds: env.SYNC_INTERVAL_SECONDS,
+      lookbackSeconds: env.SYNC_LOOKBACK_SECONDS,
+      safetyLagSeconds: env.SYNC_SAFETY_LAG_SECONDS,
+    },
+    mappingFile: env.MAPPING_FILE,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    workers: {
+      transformerConcurrency: env.TRANSFORMER_CONCURRENCY,
+      writerConcurrency: env.WRITER_CONCURRENCY || Math.min(5000, 2 * env.KINGDEE_BATCH_SIZE * env.KINGDEE_MAX_CONCURRENCY),
+      writerLingerMs: env.WRITER_LINGER_MS,
+      lockMs: env.WORKER_LOCK_MS,
+      orderWaitDelaysMs: env.ORDER_WAIT_DELAYS.split(',').map((s) => Number(s) * 1000),
+      retryBaseDelayMs: env.RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
+    },
+    healthPort: env.HEALTH_PORT,
+  };
+}

@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApiAuditSink } from '../audit';
+
+export interface CreateMetricsOptions {
+  /** Defaults to a fresh registry, so two apps in one process (the supervisor) never collide on prom-client's global one. */
+  registry?: Registry;
+  /** Prepended to every metric name; default `receipt_sync_`. */
+  prefix?: string;
+  /** Labels added to every series, e.g. `{ app: 'writer' }`. */
+  defaultLabels?: Record<string, string>;
+}
+
+/**
+ * API calls take from ~10 ms (a cached token) to the 120 s K3Cloud deadline (KINGDEE_TIMEOUT_MS
+ * default), so buckets span 10 ms – 2 min.
+ */
+export const API_CALL_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+
+export interface SyncMetrics {
+  readonly registry: Registry;
+  readonly receiptsFetched: Counter<'removed'>;
+  readonly receiptsWritten: Counter;
+  readonly receiptsUnchanged: Counter;
+  readonly receiptsQuarantined: Counter<'reason'>;
+  readonly receiptsDeadLettered: Counter<'code'>;
+  readonly apiCallDuration: Histogram<'system' | 'operation' | 'outcome'>;
+  readonly apiCallErrors: Counter<'system' | 'operation' | 'error_class'>;
+  readonly queueDepth: Gauge<'queue' | 'state'>;
+  readonly checkpointLagSeconds: Gauge;
+  readonly windowInFlight: Gauge;
+  /** Prometheus text exposition (format 0.0.4) of the whole registry. */
+  metricsText(): Promise<string>;
+  /** Content-Type that goes with `metricsText()`. */
+  readonly contentType: string;
+  /** Observes every ApiCallRecord into `apiCallDuration` and, when not ok, `apiCallErrors`. */
+  auditSink(): ApiAuditSink;
+}
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+/**
+ * A metric already registered under that name is reused instead of throwing, so calling
+ * createMetrics twice on one shared registry gives two views of the same series.
+ */
+function reuseOr<M extends AnyMetric>(registry: Registry, name: string, create: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? create();
+}
+
+export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
+  const registry = options.registry ?? new Registry();
+  const p = options.prefix ?? 'receipt_sync_';
+  if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+  const registers = [registry];
+
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    reuseOr(registry, p + name, () => new Counter<L>({ name: p + name, help, labelNames, registers }));
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    reuseOr(registry, p + name, () => new Gauge<L>({ name: p + name, help, labelNames, registers }));
+
+  const apiCallDuration = reuseOr(registry, `${p}api_call_duration_seconds`, () =>
+    new Histogram<'system' | 'operation' | 'outcome'>({
+      name: `${p}api_call_duration_seconds`,
+      help: 'Duration of each outbound OKKI / K3Cloud call attempt, by outcome',
+      labelNames: ['system', 'operation', 'outcome'],
+      buckets: API_CALL_BUCKETS_SECONDS,
+      registers,
+    }),
+  );
+  const apiCallErrors = counter(
+    'api_call_errors_total',
+    'Outbound call attempts that did not end ok; error_class is the error code, else the outcome',
+    ['system', 'operation', 'error_class'],
+  );
+
+  const metrics: SyncMetrics = {
+    registry,
+    receiptsFetched: counter('receipts_fetched_total', 'Receipts listed by OKKI (removed="true" for the removed list)', ['removed']),
+    receiptsWritten: counter('receipts_written_total', 'Receipts written to a K3Cloud sales order row', []),
+    receiptsUnchanged: counter('receipts_unchanged_total', 'Receipts skipped because their mapped content is unchanged', []),
+    receiptsQuarantined: counter('receipts_quarantined_total', 'Receipts set aside for a person to look at', ['reason']),
+    receiptsDeadLettered: counter('receipts_dead_lettered_total', 'Receipts that exhausted their retries', ['code']),
+    apiCallDuration,
+    apiCallErrors,
+    queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),
+    checkpointLagSeconds: gauge('checkpoint_lag_seconds', 'Seconds between now and the committed checkpoint', []),
+    windowInFlight: gauge('window_in_flight', '1 while a sync window is open and not yet committed', []),
+    metricsText: () => registry.metrics(),
+    contentType: registry.contentType,
+    auditSink: () => ({
+      record(entry) {
+        // A sink must never throw into the API call it observes (api-audit contract).
+        try {
+          const seconds = entry.durationMs / 1000;
+          if (Number.isFinite(seconds) && seconds >= 0) {
+            apiCallDuration.observe({ system: entry.system, operation: entry.operation, outcome: entry.outcome }, seconds);
+          }
+          if (entry.outcome !== 'ok') {
+            apiCallErrors.inc({
+              system: entry.system,
+              operation: entry.operation,
+              error_class: entry.errorCode ?? entry.outcome,
+            });
+          }
+        } catch {
+          // ignore: metrics are best-effort.
+        }
+      },
+    }),
+  };
+  return metrics;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ConfigError } from '@receipt-sync/core';
+
+export const ALERT_KINDS = ['dingtalk', 'wecom', 'feishu', 'slack'] as const;
+/** `slack` means any Slack-compatible incoming webhook that takes `{ "text": … }` (Mattermost, Rocket.Chat...). */
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface AlertTarget {
+  kind: AlertKind;
+  /** Full webhook URL. It carries the bot's token: never log it (see `describeTarget`). */
+  url: string;
+  /** DingTalk "加签" secret; only on dingtalk targets. */
+  secret?: string;
+}
+
+export interface AlertTargetsConfig {
+  targets: AlertTarget[];
+  /** Linked from every message when set. */
+  dashboardUrl?: string;
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const httpUrl = z.string().trim().refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
+
+const EnvSchema = z.object({
+  ALERT_WEBHOOKS: z.preprocess(blankToUndefined, z.string().optional()),
+  ALERT_DASHBOARD_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
+  ALERT_DINGTALK_SECRET: z.preprocess(blankToUndefined, z.string().trim().min(1).optional()),
+});
+
+const EntrySchema = z.object({
+  kind: z.enum(ALERT_KINDS, { error: () => `is not supported (expected one of ${ALERT_KINDS.join(', ')})` }),
+  url: httpUrl,
+});
+
+/**
+ * Splits `kind=url,kind=url`. Only the first `=` separates, because webhook URLs carry
+ * `?access_token=…` / `?key=…`. Error messages name the entry's position and kind but never echo
+ * the URL, which contains the bot token.
+ */
+function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKind; url: string }> {
+  const out: Array<{ kind: AlertKind; url: string }> = [];
+  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  entries.forEach((entry, i) => {
+    const where = `ALERT_WEBHOOKS entry ${i + 1}`;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) {
+      issues.push(`${where}: must look like kind=url (kind: ${ALERT_KINDS.join(', ')})`);
+      return;
+    }
+    const kindText = entry.slice(0, eq).trim().toLowerCase();
+    const parsed = EntrySchema.safeParse({ kind: kindText, url: entry.slice(eq + 1).trim() });
+    if (parsed.success) {
+      out.push(parsed.data);
+      return;
+    }
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0] === 'kind' ? `kind "${kindText.slice(0, 20)}"` : `URL of ${kindText}`;
+      issues.push(`${where}: ${field} ${issue.message}`);
+    }
+  });
+  return out;
+}
+
+/**
+ * Reads ALERT_WEBHOOKS, ALERT_DASHBOARD_URL and ALERT_DINGTALK_SECRET. No webhooks configured is
+ * valid (incidents are then only logged). Throws ConfigError listing every problem at once.
+ */
+export function parseAlertTargets(env: Record<string, string | undefined>): AlertTargetsConfig {
+  const issues: string[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(`${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(issues);
+  }
+  const { ALERT_WEBHOOKS, ALERT_DASHBOARD_URL, ALERT_DINGTALK_SECRET } = parsed.data;
+  const entries = ALERT_WEBHOOKS ? parseWebhookList(ALERT_WEBHOOKS, issues) : [];
+  if (issues.length > 0) throw new ConfigError(issues);
+  const targets = entries.map((e): AlertTarget =>
+    e.kind === 'dingtalk' && ALERT_DINGTALK_SECRET ? { ...e, secret: ALERT_DINGTALK_SECRET } : e,
+  );
+  return ALERT_DASHBOARD_URL ? { targets, dashboardUrl: ALERT_DASHBOARD_URL } : { targets };
+}
+
+/** What may be logged about a target: its kind and host, never the path or query (tokens). */
+export function describeTarget(target: Pick<AlertTarget, 'kind' | 'url'>): string {
+  let host = 'invalid-url';
+  try {
+    host = new URL(target.url).host;
+  } catch {
+    // keep the placeholder
+  }
+  return `${target.kind}@${host}`;
+}

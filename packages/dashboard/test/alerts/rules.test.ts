@@ -1,0 +1,93 @@
+import { createLogger } from '@receipt-sync/core';
+import { InvalidInputError } from '@receipt-sync/core';
+import { applyRules, createAlerter, createAlertRules, type PipelineSnapshot } from '../../src/alerts';
+import { WebhookReceiver } from './webhook-receiver';
+
+const healthy: PipelineSnapshot = {
+  deadLetterCount: 4,
+  previousDeadLetterCount: 4,
+  consecutiveWindowFailures: 0,
+  checkpointLagSeconds: 300,
+  k3LoginFailing: false,
+};
+
+describe('createAlertRules().evaluate', () => {
+  const rules = createAlertRules(); // lag threshold 3 × 300 s, 3 window failures
+
+  it.each<[string, Partial<PipelineSnapshot>, string[]]>([
+    ['all healthy', {}, []],
+    ['dead letters grew', { deadLetterCount: 6 }, ['dead-letters-growing']],
+    ['dead letters shrank (retried by hand)', { deadLetterCount: 1 }, []],
+    ['2 window failures (below threshold)', { consecutiveWindowFailures: 2 }, []],
+    ['3 window failures', { consecutiveWindowFailures: 3 }, ['window-failing']],
+    ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
+    ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
+    ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
+    [
+      'everything wrong',
+      { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
+      ['dead-letters-growing', 'window-failing', 'checkpoint-lag', 'k3cloud-login'],
+    ],
+  ])('%s → open %j', (_name, change, expectedOpen) => {
+    const evaluation = rules.evaluate({ ...healthy, ...change });
+    expect(evaluation.open.map((i) => i.key)).toEqual(expectedOpen);
+    // every rule key is either open or closed, never both
+    expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual(
+      ['checkpoint-lag', 'dead-letters-growing', 'k3cloud-login', 'window-failing'],
+    );
+  });
+
+  it('gives details a person can act on, and severities', () => {
+    const { open } = rules.evaluate({ ...healthy, deadLetterCount: 7, consecutiveWindowFailures: 4, checkpointLagSeconds: 3600, k3LoginFailing: true });
+    const byKey = Object.fromEntries(open.map((i) => [i.key, i]));
+    expect(byKey['dead-letters-growing']).toMatchObject({ severity: 'warning', detail: expect.stringMatching(/^3 receipt job\(s\) .* \(7 in the dead-letter queue\)/) });
+    expect(byKey['window-failing']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('4 sync windows failed in a row (threshold 3)') });
+    expect(byKey['checkpoint-lag']).toMatchObject({ severity: 'warning', detail: 'The checkpoint is 60 min behind now (threshold 15 min).' });
+    expect(byKey['k3cloud-login']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('KINGDEE_') });
+  });
+
+  it('uses configured thresholds', () => {
+    const strict = createAlertRules({ lagSecondsThreshold: 60, windowFailuresThreshold: 1 });
+    expect(strict.evaluate({ ...healthy, checkpointLagSeconds: 61, consecutiveWindowFailures: 1 }).open.map((i) => i.key)).toEqual([
+      'window-failing',
+      'checkpoint-lag',
+    ]);
+    expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({ lagSecondsThreshold: 180, windowFailuresThreshold: 3 });
+  });
+
+  it('rejects a snapshot with a missing or negative figure, naming the field', () => {
+    expect(() => rules.evaluate({ ...healthy, checkpointLagSeconds: Number.NaN })).toThrow(InvalidInputError);
+    expect(() => rules.evaluate({ ...healthy, deadLetterCount: -1 })).toThrow(/deadLetterCount/);
+  });
+});
+
+describe('applyRules', () => {
+  const receiver = new WebhookReceiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it('announces a problem once while it lasts and once when it clears', async () => {
+    const alerter = createAlerter({
+      targets: [{ kind: 'slack', url: `${receiver.origin}/hook` }],
+      logger: createLogger({ name: 'rules-test', level: 'silent' }),
+      retryDelayMs: 5,
+    });
+    const rules = createAlertRules();
+    const texts = () => receiver.requests.map((r) => (r.body as { text: string }).text);
+
+    await applyRules(alerter, rules.evaluate(healthy));
+    expect(receiver.requests).toHaveLength(0);
+
+    await applyRules(alerter, rules.evaluate({ ...healthy, checkpointLagSeconds: 1200, k3LoginFailing: true }));
+    await applyRules(alerter, rules.evaluate({ ...healthy, checkpointLagSeconds: 1500, k3LoginFailing: true }));
+    expect(texts()).toHaveLength(2);
+    expect(texts().some((t) => t.includes('CRITICAL: K3Cloud login is failing'))).toBe(true);
+    expect(texts().some((t) => t.includes('WARNING: Sync checkpoint is lagging'))).toBe(true);
+
+    await applyRules(alerter, rules.evaluate({ ...healthy, checkpointLagSeconds: 90, k3LoginFailing: true }));
+    expect(texts()).toHaveLength(3);
+    expect(texts()[2]).toContain('RESOLVED: Sync checkpoint is lagging');
+    expect(texts()[2]).toContain('Checkpoint lag is back to 90 s.');
+    expect(alerter.openIncidents().map((i) => i.key)).toEqual(['k3cloud-login']);
+  });
+});

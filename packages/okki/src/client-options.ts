@@ -1,0 +1,37 @@
+import type { ApiAuditSink } from '@receipt-sync/core';
+import type { Logger } from '@receipt-sync/core';
+import type { Redis } from 'ioredis';
+
+export interface RetryOptions {
+  /** HTTP attempts per logical call, the first included. Default 5. */
+  attempts: number;
+  /** Back-off base: attempt n waits up to baseDelayMs × 2^(n−1) (full jitter). Default 500. */
+  baseDelayMs: number;
+  /** Back-off ceiling (Retry-After may ask for longer and is honoured). Default 30 000. */
+  maxDelayMs: number;
+}
+
+export interface OkkiClientOptions {
+  /** OKKI origin, e.g. https://api-sandbox.xiaoman.cn (okki spec §1). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** okki spec §2: receipts need the `invoices` scope. */
+  scope?: 'invoices';
+  /** Per HTTP attempt, headers and body included. */
+  timeoutMs: number;
+  /** Requests per second across every process sharing `limiterId` through `redis` (XIAOMAN_MAX_RPS). */
+  maxRps: number;
+  redis?: Redis;
+  /** Shared limiter identity; default 'okki'. */
+  limiterId?: string;
+  audit?: ApiAuditSink;
+  logger?: Logger;
+  retry?: Partial<RetryOptions>;
+  /** Connections kept open to OKKI; default 8. */
+  connections?: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+export type OkkiOperation = 'token' | 'receipt.list' | 'receipt.info';

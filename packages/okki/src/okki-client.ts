@@ -1,0 +1,185 @@
+import { setMaxListeners } from 'node:events';
+import { formatChinaTime } from '@receipt-sync/core';
+import { noopAudit, safePath } from '@receipt-sync/core';
+import { ConfigError, InvalidInputError, MalformedResponseError } from '@receipt-sync/core';
+import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
+import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
+import { z } from 'zod';
+import { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
+import { TokenRejectedError } from './client-errors';
+import { OkkiHttp } from './http-transport';
+import { parseReceipt, parseReceiptPage, type ReceiptInfo, type ReceiptPage } from './receipt-parsing';
+import { interpretEnvelope, interpretToken, type Envelope } from './response-interpreter';
+import { delayBeforeRetry, isRetryable, sleep } from './retry-policy';
+import { TokenCache } from './token-cache';
+import { ReceiptWindowReader, type WindowOptions } from './window-reader';
+
+export interface ListReceiptsQuery {
+  /** update_time bounds, inclusive (okki spec §4); Date or China-time text. Omitted = unbounded. */
+  startTime?: Date | string;
+  endTime?: Date | string;
+  /** 1-based page number (spec §4: start_index is a page, not an offset). Default 1. */
+  page?: number;
+  /** Rows per page, 1..500. Default 100. */
+  count?: number;
+  /** true: deleted receipts only (removed=1). Default false. */
+  removed?: boolean;
+}
+
+const optionsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  timeoutMs: z.number().int().positive(),
+  maxRps: z.number().positive(),
+});
+
+const TOKEN_PATH = '/v1/oauth2/access_token';
+
+function timeParam(value: Date | string): string {
+  return typeof value === 'string' ? value : formatChinaTime(value);
+}
+
+/**
+ * OKKI CRM open API client for receipts: client_credentials token (spec §2), receipt list and
+ * info (§4, §6), retries with back-off, pacing shared across processes, an audit record per HTTP
+ * attempt, and a drift-safe window iterator.
+ */
+export class OkkiClient {
+  private readonly http: OkkiHttp;
+  private readonly limiter: SharedLimiter;
+  private readonly tokens: TokenCache;
+  private readonly retry: RetryOptions;
+  private readonly logger: Logger;
+  private readonly closing = new AbortController();
+  private closed?: Promise<void>;
+
+  constructor(private readonly options: OkkiClientOptions) {
+    const checked = optionsSchema.safeParse(options);
+    if (!checked.success) {
+      throw new ConfigError(checked.error.issues.map((i) => `okki client ${i.path.join('.')}: ${i.message}`));
+    }
+    registerSecret(options.clientSecret);
+    // Every pending back-off sleep listens for close(); there can be many at once.
+    setMaxListeners(0, this.closing.signal);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger ?? createLogger({ name: 'okki-client' });
+    this.limiter = createSharedLimiter({
+      id: options.limiterId ?? 'okki', maxPerSecond: options.maxRps, redis: options.redis,
+      slotExpiryMs: options.timeoutMs + 5_000,
+    });
+    this.http = new OkkiHttp(options.baseUrl, options.timeoutMs, options.connections ?? 8, this.limiter, options.audit ?? noopAudit, this.logger);
+    this.tokens = new TokenCache(() => this.requestToken(), (token) => registerSecret(token));
+  }
+
+  async listReceipts(query: ListReceiptsQuery = {}): Promise<ReceiptPage> {
+    const page = query.page ?? 1;
+    const count = query.count ?? 100;
+    if (!Number.isInteger(page) || page < 1) throw new InvalidInputError('okki receipt/list', [`page: must be an integer >= 1, got ${page}`]);
+    if (!Number.isInteger(count) || count < 1 || count > 500) throw new InvalidInputError('okki receipt/list', [`count: must be 1..500, got ${count}`]);
+    const params = new URLSearchParams();
+    if (query.startTime !== undefined) params.set('start_time', timeParam(query.startTime));
+    if (query.endTime !== undefined) params.set('end_time', timeParam(query.endTime));
+    params.set('start_index', String(page));
+    params.set('count', String(count));
+    params.set('removed', query.removed ? '1' : '0');
+    const { data, now } = await this.getData('receipt.list', `/v1/invoices/receipt/list?${params}`);
+    return parseReceiptPage(data, now);
+  }
+
+  /**
+   * GET /v1/invoices/receipt/info by id or number (spec §6). Unknown → OkkiBusinessError with
+   * `isNotFound`. A deleted receipt is still returned (enable_flag 0).
+   */
+  async getReceiptInfo(ref: number | { cashCollectionNo: string }): Promise<ReceiptInfo> {
+    const params = new URLSearchParams(
+      typeof ref === 'number' ? { cash_collection_id: String(ref) } : { cash_collection_no: ref.cashCollectionNo },
+    );
+    const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`);
+    if (data === undefined || data === null) throw new MalformedResponseError('okki', 'receipt/info answered success without data');
+    const parsed = parseReceipt(data);
+    if (!parsed.ok) throw new InvalidInputError(`okki receipt/info ${params.toString()}`, parsed.invalid.issues);
+    return parsed.receipt;
+  }
+
+  /** Every receipt of a fixed update_time window exactly once, drift-safe; see ReceiptWindowReader. */
+  iterateWindow(options: WindowOptions): ReceiptWindowReader {
+    return new ReceiptWindowReader(
+      (q) => this.listReceipts({ startTime: q.startTime, endTime: q.endTime, page: q.page, count: q.count, removed: q.removed }),
+      options,
+      this.logger,
+    );
+  }
+
+  /** Idempotent: a second close (Redis-backed limiters do not survive two) returns the first one's promise. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort(new Error('okki client closed'));
+      await Promise.allSettled([this.http.close(), this.limiter.close()]);
+    })();
+    return this.closed;
+  }
+
+  /** spec §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */
+  private requestToken() {
+    const body = JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: this.options.clientId,
+      client_secret: this.options.clientSecret,
+      scope: this.options.scope ?? 'invoices',
+    });
+    return this.withRetries(async (nextAttempt) =>
+      this.http.send(
+        { operation: 'token', method: 'POST', path: TOKEN_PATH, headers: { 'content-type': 'application/json', accept: 'application/json' }, body },
+        nextAttempt(),
+        (raw) => interpretToken(raw, this.retry.baseDelayMs),
+      ),
+    );
+  }
+
+  /**
+   * A GET with the token. spec §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
+   * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
+   * token call has already retried on its own).
+   */
+  private getData(operation: OkkiOperation, path: string): Promise<Envelope> {
+    let tokenFailure: unknown;
+    return this.withRetries(async (nextAttempt) => {
+      let refreshed = false;
+      for (;;) {
+        let token: string;
+        try {
+          token = await this.tokens.get();
+        } catch (error) {
+          tokenFailure = error;
+          throw error;
+        }
+        try {
+          return await this.http.send(
+            { operation, method: 'GET', path, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
+            nextAttempt(),
+            (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),
+          );
+        } catch (error) {
+          if (!(error instanceof TokenRejectedError)) throw error;
+          this.tokens.invalidate(token);
+          if (refreshed) throw error;
+          refreshed = true;
+        }
+      }
+    }, (error) => error !== tokenFailure);
+  }
+
+  private async withRetries<T>(run: (nextAttempt: () => number) => Promise<T>, retryable: (error: unknown) => boolean = () => true): Promise<T> {
+    let attempt = 0;
+    const nextAttempt = () => ++attempt;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await run(nextAttempt);
+      } catch (error) {
+        if (tries >= this.retry.attempts || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted) throw error;
+        await sleep(delayBeforeRetry(error, this.retry, tries), this.closing.signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export * from './queues';
+export * from './producer';
+export * from './transformer';
+export * from './writer';
+export * from './runtime';
+export * from './sync-once';

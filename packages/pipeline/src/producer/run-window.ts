@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@receipt-sync/core';
+import {
+  QUEUE_NAMES, rawJobId, receiptVersionKey, deadLetterJobId, type OutcomeTracker, type PipelineQueues, type RawReceiptJob,
+} from '../queues';
+import type { ProducerStore, ReceiptSource } from './ports';
+import { nextWindow, RECEIPT_STREAM, type WindowBounds, type WindowSettings } from './window-bounds';
+
+export interface ProducerDeps {
+  store: ProducerStore;
+  queues: PipelineQueues;
+  tracker: OutcomeTracker;
+  source: ReceiptSource;
+  logger: Logger;
+  settings: WindowSettings & { pageSize: number };
+  now?: () => Date;
+  onFetched?: (count: number, removed: boolean) => void;
+}
+
+export interface WindowRun {
+  windowId: string;
+  /** The checkpoint the window was opened from (compare-and-set guard for a deferred advance). */
+  previousCheckpoint?: string;
+  windowStart: string;
+  windowEnd: string;
+  fetched: number;
+  invalid: number;
+  /** False when another producer advanced the checkpoint first (the window's jobs still count). */
+  advanced: boolean;
+}
+
+const BULK = 500;
+
+/**
+ * One sync window: page active then removed receipts of the fixed window into `raw` (addBulk is
+ * atomic per chunk), then advance the checkpoint by compare-and-set. The checkpoint moves only after
+ * every receipt of the window is durably enqueued (Singer: "save state too early → data missing").
+ */
+export async function runWindow(deps: ProducerDeps, trigger = 'schedule', opts: { deferAdvance?: boolean } = {}): Promise<WindowRun | undefined> {
+  const checkpoint = await deps.store.checkpoints.get(RECEIPT_STREAM);
+  const window = nextWindow(checkpoint?.windowEnd, (deps.now ?? (() => new Date()))(), deps.settings);
+  if (!window) return undefined;
+  return runFixedWindow(deps, window, { trigger, stream: RECEIPT_STREAM, deferAdvance: opts.deferAdvance });
+}
+
+/**
+ * Pages one explicit window and advances `stream`'s checkpoint to its end by compare-and-set
+ * against `window.previousCheckpoint`. Backfills use their own stream so they never move the live
+ * checkpoint.
+ */
+export async function runFixedWindow(
+  deps: ProducerDeps,
+  window: WindowBounds,
+  opts: { trigger: string; stream: string; /** sync:once advances only after every job finished. */ deferAdvance?: boolean },
+): Promise<WindowRun> {
+  const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end, trigger: opts.trigger });
+  await deps.store.windows.open({ id: window.id, start: window.start, end: window.end });
+  log.info('window opened');
+  let fetched = 0;
+  let fetchedRemoved = 0;
+  let invalid = 0;
+  try {
+    for (const removed of [false, true]) {
+      let batch: Array<{ name: string; data: RawReceiptJob; opts: { jobId: string } }> = [];
+      let keys: string[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await deps.tracker.recordFetched(window.id, keys);
+        await deps.queues[QUEUE_NAMES.raw].addBulk(batch);
+        deps.onFetched?.(batch.length, removed);
+        batch = [];
+        keys = [];
+      };
+      const fetchedAt = new Date().toISOString();
+      for await (const item of deps.source.iterateWindow({ startTime: window.start, endTime: window.end, removed, pageSize: deps.settings.pageSize })) {
+        fetched += 1;
+        if (removed) fetchedRemoved += 1;
+        if (item.kind === 'invalid') {
+          invalid += 1;
+          await quarantineUnreadable(deps, window.id, item.raw, item.issues, removed);
+          continue;
+        }
+        const r = item.receipt;
+        keys.push(receiptVersionKey(r.cash_collection_id, r.update_time, removed));
+        batch.push({
+          name: removed ? 'removed-receipt' : 'receipt',
+          data: { windowId: window.id, removed, fetchedAt, receipt: r },
+          opts: { jobId: rawJobId(r.cash_collection_id, r.update_time, removed) },
+        });
+        if (batch.length >= BULK) await flush();
+      }
+      await flush();
+    }
+  } catch (error) {
+    await deps.store.windows.update(window.id, { status: 'failed', error: String(error), counts: { fetched, removed: fetchedRemoved }, finishedAt: new Date() });
+    throw error;
+  }
+  const advanced = opts.deferAdvance ? false : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
+  if (!advanced && !opts.deferAdvance) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
+  await deps.store.windows.update(window.id, { status: 'enqueued', counts: { fetched, removed: fetchedRemoved, enqueued: fetched - invalid }, finishedAt: new Date() });
+  log.info({ fetched, invalid }, 'window enqueued');
+  return { windowId: window.id, previousCheckpoint: window.previousCheckpoint, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
+}
+
+/** A list item without a usable id or update_time cannot enter the pipeline; an operator must see it. */
+async function quarantineUnreadable(deps: ProducerDeps, windowId: string, raw: unknown, issues: string[], removed: boolean): Promise<void> {
+  const digest = createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex').slice(0, 24);
+  const key = `unreadable-${digest}`;
+  await deps.tracker.recordFetched(windowId, [key]);
+  await deps.queues[QUEUE_NAMES.quarantine].add(
+    'quarantined',
+    {
+      kind: 'quarantined', sourceQueue: 'raw', sourceJobId: key, payload: { windowId, removed, receipt: raw },
+      code: 'input.invalid', reason: `OKKI list item unreadable: ${issues.join('; ')}`, attemptsMade: 0,
+      failedAt: new Date().toISOString(), windowId, replays: 0,
+    },
+    { jobId: deadLetterJobId(key) },
+  );
+  await deps.tracker.record(key, 'quarantined');
+}

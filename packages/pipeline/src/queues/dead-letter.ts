@@ -1,0 +1,50 @@
+import type { Job } from 'bullmq';
+import { describeError, errorCode, isSyncError } from '@receipt-sync/core';
+import type { PipelineQueues } from './connection';
+import { QUEUE_NAMES } from './catalog';
+import { deadLetterJobId } from './job-ids';
+import type { DeadLetterJob, DeadLetterKind } from './payloads';
+
+export interface DeadLetterInput {
+  job: Job;
+  sourceQueue: 'raw' | 'ready';
+  kind: DeadLetterKind;
+  error: unknown;
+  receiptId?: string;
+  receiptNo?: string;
+  windowId?: string;
+}
+
+/**
+ * Puts a failed job where an operator sees it and can replay it: the quarantine queue for data
+ * problems, the dead-letter queue for everything else. Idempotent per source job id, so a worker
+ * that crashes after this call and re-runs the job does not create a second dead letter.
+ */
+export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput): Promise<DeadLetterJob> {
+  const { job } = input;
+  const sourceJobId = job.id ?? 'unknown';
+  const prior = (job.data as { __replays?: number } | undefined)?.__replays ?? 0;
+  const record: DeadLetterJob = {
+    kind: input.kind,
+    sourceQueue: input.sourceQueue,
+    sourceJobId,
+    payload: stripInternal(job.data),
+    code: errorCode(input.error),
+    reason: isSyncError(input.error) ? input.error.message : describeError(input.error),
+    attemptsMade: job.attemptsMade,
+    failedAt: new Date().toISOString(),
+    receiptId: input.receiptId,
+    receiptNo: input.receiptNo,
+    windowId: input.windowId,
+    replays: prior,
+  };
+  const target = input.kind === 'quarantined' ? queues[QUEUE_NAMES.quarantine] : queues[QUEUE_NAMES.deadLetter];
+  await target.add(input.kind, record, { jobId: deadLetterJobId(sourceJobId) });
+  return record;
+}
+
+/** Removes bookkeeping fields (`__*`) that the pipeline adds to job data. */
+export function stripInternal(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
+}

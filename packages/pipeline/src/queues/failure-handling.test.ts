@@ -1,0 +1,44 @@
+import {
+  AmbiguousWriteError, InvalidInputError, K3CloudNetworkControlError, QuarantineError, RateLimitedError, SalesOrderNotFoundError,
+} from '@receipt-sync/core';
+import { decideFailure, type FailureContext } from './failure-handling';
+
+const ctx = (over: Partial<FailureContext> = {}): FailureContext => ({
+  attemptsMade: 0, maxAttempts: 5, attemptsStarted: 1, dependencyWaits: 0, orderWaitDelaysMs: [1000, 5000], ...over,
+});
+
+describe('decideFailure', () => {
+  it('dead-letters permanent errors at once, quarantining data problems', () => {
+    expect(decideFailure(new InvalidInputError('raw job', ['receipt.update_time: required']), ctx())).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+    expect(decideFailure(new QuarantineError('HK1', ['receipt has no sales order']), ctx())).toEqual({ action: 'dead-letter', kind: 'quarantined' });
+  });
+
+  it('retries transient and ambiguous errors until the last attempt', () => {
+    expect(decideFailure(new K3CloudNetworkControlError('冲突'), ctx())).toEqual({ action: 'retry' });
+    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 3 }))).toEqual({ action: 'retry' });
+    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 4 }))).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+    expect(decideFailure(new Error('bug'), ctx())).toEqual({ action: 'retry' });
+  });
+
+  it('waits on rate limits without spending attempts', () => {
+    expect(decideFailure(new RateLimitedError('okki', 2500), ctx({ attemptsMade: 4 }))).toEqual({ action: 'wait', delayMs: 2500, countsAsDependencyWait: false });
+  });
+
+  it('waits for a missing sales order on the long schedule, then dead-letters', () => {
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx())).toEqual({ action: 'wait', delayMs: 1000, countsAsDependencyWait: true });
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 1 }))).toEqual({ action: 'wait', delayMs: 5000, countsAsDependencyWait: true });
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 2 }))).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+  });
+});
+
+describe('cappedBackoff', () => {
+  it('doubles from the base, never exceeds the cap, and jitters within the upper half', async () => {
+    const { cappedBackoff } = await import('./backoff');
+    const high = cappedBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000 }, () => 1);
+    const low = cappedBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000 }, () => 0);
+    expect([1, 2, 3, 4].map((n) => high(n) as number)).toEqual([1000, 2000, 4000, 8000]);
+    expect(high(30)).toBe(60_000);
+    expect(low(1)).toBe(500);
+    expect(low(30)).toBe(30_000);
+  });
+});

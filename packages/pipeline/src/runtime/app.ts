@@ -1,0 +1,48 @@
+import { loadConfig } from '@receipt-sync/core';
+import { isSyncError } from '@receipt-sync/core';
+import { startHealthServer, type ReadinessCheck } from '@receipt-sync/core';
+import { sampleGauges } from './gauges';
+import { createRuntime, type Runtime } from './runtime';
+import { Shutdown } from './shutdown';
+import type { RunningStage } from './stage-workers';
+
+export interface StageAppOptions {
+  name: string;
+  needsOkki: boolean;
+  needsK3: boolean;
+  defaultHealthPort: number;
+  start(rt: Runtime): Promise<RunningStage[]>;
+  /** Extra readiness checks, e.g. a K3Cloud session for the writer. */
+  checks?: (rt: Runtime) => Record<string, ReadinessCheck>;
+}
+
+/**
+ * The whole life of one stage process: config (exit 1 with the message on error), runtime, stages,
+ * /healthz /readyz /metrics, queue-depth sampling, and an ordered shutdown on SIGTERM/SIGINT.
+ */
+export async function runStageApp(opts: StageAppOptions): Promise<void> {
+  let rt: Runtime;
+  try {
+    rt = await createRuntime(loadConfig(), { name: opts.name, needsOkki: opts.needsOkki, needsK3: opts.needsK3 });
+  } catch (error) {
+    console.error(`${opts.name} could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  const stages = await opts.start(rt);
+  const sampler = setInterval(() => void sampleGauges(rt), 15_000);
+  const health = await startHealthServer({
+    port: rt.config.healthPort ?? opts.defaultHealthPort,
+    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), ...(opts.checks?.(rt) ?? {}) },
+    live: () => stages.every((s) => s.worker.isRunning()),
+    metrics: () => rt.metrics.metricsText(),
+    logger: rt.logger,
+  });
+  rt.logger.info({ health: health.url }, `${opts.name} started`);
+  const shutdown = new Shutdown(rt.logger, rt.config.shutdownTimeoutMs);
+  shutdown.add('stop sampling', async () => clearInterval(sampler));
+  for (const stage of stages) shutdown.add('stage workers', () => stage.close());
+  shutdown.add('health server', () => health.close());
+  shutdown.add('runtime', () => rt.close());
+  shutdown.installSignalHandlers();
+  process.on('unhandledRejection', (err) => rt.logger.error({ err }, 'unhandled rejection'));
+}

@@ -1,0 +1,18 @@
+import { QUEUE_NAMES, unfinishedCount, type PipelineQueues } from '../queues';
+
+/**
+ * Resolves once raw and ready hold no unfinished job (waiting, active, delayed...). Jobs left active
+ * by a killed earlier run count as unfinished until their lock expires and a worker finishes them.
+ * Polling is deliberate: it reads the queues' truth in Redis rather than events a crash could lose.
+ */
+export async function waitUntilDrained(queues: PipelineQueues, opts: { pollMs?: number; onProgress?: (left: number) => void } = {}): Promise<void> {
+  let quietPolls = 0;
+  for (;;) {
+    const left = (await unfinishedCount(queues[QUEUE_NAMES.raw])) + (await unfinishedCount(queues[QUEUE_NAMES.ready]));
+    opts.onProgress?.(left);
+    // Two consecutive empty reads: a transformer may add to `ready` between the two counts above.
+    quietPolls = left === 0 ? quietPolls + 1 : 0;
+    if (quietPolls >= 2) return;
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+  }
+}

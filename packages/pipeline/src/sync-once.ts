@@ -1,0 +1,65 @@
+import pino from 'pino';
+import { loadConfig, type Config } from '@receipt-sync/core';
+import { createLogger } from '@receipt-sync/core';
+import {
+  createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained, waitForWindowLock,
+} from './runtime';
+import { RECEIPT_STREAM, nextWindow } from './producer';
+
+export interface SyncOnceSummary {
+  fetched: number;
+  written: number;
+  unchanged: number;
+  quarantined: number;
+  deadLettered: number;
+  windowStart: string;
+  windowEnd: string;
+}
+
+/**
+ * `sync:once` waits for every job of its window, so a missing sales order cannot hold it for the
+ * hours the long-running schedule allows: unless ORDER_WAIT_DELAYS is set, it waits 5 s, 15 s and
+ * 30 s, then dead-letters (replayable once the order exists).
+ */
+export const SYNC_ONCE_ORDER_WAITS_MS = [5_000, 15_000, 30_000];
+
+/**
+ * One whole cycle in this process (operating contract): open `[checkpoint − lookback, now − lag]`,
+ * fetch active and removed receipts, transform and write them, wait until every job is finished —
+ * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
+ * the caller prints the summary as the last line of stdout.
+ */
+export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<SyncOnceSummary> {
+  const loaded = loadConfig(env);
+  const config: Config = env.ORDER_WAIT_DELAYS ? loaded : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
+  const logger = createLogger({ name: 'sync-once', level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+  const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
+  const transformer = await startTransformerStage(rt);
+  const writer = await startWriterStage(rt);
+  try {
+    return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
+      const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });
+      await waitUntilDrained(rt.queues, { onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs') });
+      if (!run) {
+        const cp = await rt.store.checkpoints.get(RECEIPT_STREAM);
+        const bounds = nextWindow(cp?.windowEnd, new Date(), config.sync);
+        const edge = cp?.windowEnd ?? config.sync.startTime ?? '';
+        return { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, windowStart: bounds?.start ?? edge, windowEnd: bounds?.end ?? edge };
+      }
+      const summary = await rt.tracker.summarize(run.windowId);
+      const advanced = await rt.store.checkpoints.advance(RECEIPT_STREAM, run.windowEnd, run.previousCheckpoint);
+      await rt.store.windows.update(run.windowId, {
+        status: 'completed', finishedAt: new Date(),
+        counts: { written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined, deadLettered: summary.deadLettered },
+      });
+      if (!advanced) logger.warn('the checkpoint moved while this cycle ran; left as the other process set it');
+      return {
+        fetched: summary.fetched, written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined,
+        deadLettered: summary.deadLettered, windowStart: run.windowStart, windowEnd: run.windowEnd,
+      };
+    });
+  } finally {
+    await Promise.allSettled([transformer.close(), writer.close()]);
+    await rt.close();
+  }
+}

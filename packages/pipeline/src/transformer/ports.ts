@@ -1,0 +1,22 @@
+import type { BillQueryRequest } from '@receipt-sync/k3cloud';
+import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
+
+/** The ledger calls the transformer makes (@receipt-sync/store). */
+export type LedgerView = LedgerEntry;
+export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome'>;
+
+export interface OrderIndex {
+  get(orderId: string): Promise<{ fid: number; billNo?: string } | 'miss' | undefined>;
+  put(orderId: string, value: { fid: number; billNo?: string }, ttlMs?: number): Promise<void>;
+  putMiss(orderId: string, ttlMs: number): Promise<void>;
+}
+
+/** K3Cloud ExecuteBillQuery (k3cloud spec §6): rows of values in FieldKeys order. */
+export interface BillQuery {
+  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+}
+
+/** OKKI /v1/invoices/receipt/info (okki spec §6). */
+export interface ReceiptInfoSource {
+  getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
+}

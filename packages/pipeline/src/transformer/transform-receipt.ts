@@ -1,0 +1,116 @@
+import type { Job } from 'bullmq';
+import { EarlierVersionInFlightError, InvalidInputError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
+import type { Logger } from '@receipt-sync/core';
+import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
+import {
+  describeIssues, QUEUE_NAMES, RawReceiptJobSchema, readyJobId, receiptVersionKey, settleFailure,
+  type OutcomeTracker, type PipelineQueues, type ReadyRowJob,
+} from '../queues';
+import type { OrderResolver } from './order-resolver';
+import type { ReceiptInfoSource, TransformerLedger } from './ports';
+
+export interface TransformerDeps {
+  queues: PipelineQueues;
+  tracker: OutcomeTracker;
+  ledger: TransformerLedger;
+  mapping: Mapping;
+  orders: OrderResolver;
+  /** Present when bank enrichment is on and the mapping reads `info.` fields. */
+  info?: ReceiptInfoSource;
+  orderWaitDelaysMs: number[];
+  logger: Logger;
+  onOutcome?: (outcome: TransformOutcome, detail: { receiptNo: string; code?: string }) => void;
+}
+
+export type TransformOutcome = 'forwarded' | 'unchanged' | 'quarantined' | 'dead-lettered';
+
+/**
+ * raw → ready. Skips versions already written (no OKKI or K3Cloud call), quarantines receipts that
+ * break data-quality rules, enriches with bank details, maps, resolves the sales order and hands a
+ * typed row to the writer under a deterministic job id.
+ */
+export async function transformReceipt(job: Job, token: string | undefined, deps: TransformerDeps): Promise<{ outcome: TransformOutcome; reason?: string }> {
+  const parsed = RawReceiptJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const error = new InvalidInputError(`raw job ${job.id}`, describeIssues(parsed.error));
+    const settled = await settleFailure(job, token, error, { queues: deps.queues, tracker: deps.tracker, sourceQueue: 'raw', orderWaitDelaysMs: deps.orderWaitDelaysMs });
+    deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
+    return { outcome: settled.outcome, reason: settled.reason };
+  }
+  const { receipt, removed, windowId } = parsed.data;
+  const receiptId = String(receipt.cash_collection_id);
+  const version = receipt.update_time;
+  const versionKey = receiptVersionKey(receiptId, version, removed);
+  const receiptNo = typeof receipt.cash_collection_no === 'string' && receipt.cash_collection_no ? receipt.cash_collection_no : `#${receiptId}`;
+  const orderId = receipt.order_id === undefined || receipt.order_id === null ? '' : String(receipt.order_id);
+  const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id });
+
+  const finish = async (outcome: 'unchanged', why: string) => {
+    await deps.tracker.record(versionKey, outcome);
+    deps.onOutcome?.(outcome, { receiptNo });
+    log.debug({ why }, 'receipt unchanged');
+    return { outcome, reason: why };
+  };
+
+  try {
+    const ledger = await deps.ledger.get(receiptId);
+    if (ledger && ledger.sourceVersion > version) return await finish('unchanged', `superseded by version ${ledger.sourceVersion}`);
+    if (ledger?.status === 'written' && ledger.sourceVersion === version && ledger.removed === removed) {
+      return await finish('unchanged', 'this version was already written');
+    }
+    if (removed && !ledger?.k3Fid) {
+      // Its active version is still on the way: flag the row once it exists, never skip the flag.
+      if (ledger?.status === 'pending') throw new EarlierVersionInFlightError(receiptNo);
+      // Removed before it ever reached K3Cloud: there is no row to flag, and none must be created.
+      return await finish('unchanged', 'removed in OKKI and never written to K3Cloud');
+    }
+    const problems = checkQuality({ receipt, removed }, deps.mapping);
+    if (problems.length > 0) throw new QuarantineError(receiptNo, problems.map((p) => p.message), { details: { problems } });
+
+    const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
+    const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
+    if (!mapped.ok) throw new QuarantineError(receiptNo, mapped.problems.map((p) => p.message), { details: { problems: mapped.problems } });
+    const row = mapped.row;
+    if (ledger?.status === 'written' && ledger.contentHash === row.contentHash) {
+      await deps.ledger.recordOutcome(receiptId, { status: 'written', sourceVersion: version });
+      return await finish('unchanged', 'mapped content equals the last write');
+    }
+
+    // A receipt already written to this order keeps its FID: no lookup for edits and removals.
+    const fid = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
+    await deps.ledger.recordOutcome(receiptId, { status: 'pending', receiptNo, orderId: row.orderKey, sourceVersion: version });
+    const ready: ReadyRowJob = {
+      windowId, receiptId, receiptNo, orderId: row.orderKey, fid, sourceVersion: version, removed,
+      formId: row.formId, entity: row.entity, rowKeyField: row.rowKeyField, rowKey: row.rowKey,
+      fields: row.fields, contentHash: row.contentHash,
+    };
+    await deps.queues[QUEUE_NAMES.ready].add(removed ? 'removed-row' : 'row', ready, { jobId: readyJobId(receiptId, version, removed) });
+    deps.onOutcome?.('forwarded', { receiptNo });
+    return { outcome: 'forwarded' };
+  } catch (error) {
+    const settled = await settleFailure(job, token, error, {
+      queues: deps.queues, tracker: deps.tracker, sourceQueue: 'raw', orderWaitDelaysMs: deps.orderWaitDelaysMs,
+      versionKey, receiptId, receiptNo, windowId,
+      onDeadLetter: async (record) => {
+        await deps.ledger.recordOutcome(receiptId, {
+          status: record.kind, receiptNo, orderId, sourceVersion: version,
+          lastError: { code: record.code, message: record.reason, at: new Date() },
+        });
+        log.warn({ code: record.code, reason: record.reason }, `receipt ${record.kind}`);
+      },
+    });
+    deps.onOutcome?.(settled.outcome, { receiptNo, code: settled.code });
+    return { outcome: settled.outcome, reason: settled.reason };
+  }
+}
+
+/** Bank details; a removed receipt whose detail is gone keeps its last known bank fields. */
+async function fetchInfo(source: ReceiptInfoSource, id: number, removed: boolean): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await source.getReceiptInfo(id);
+  } catch (error) {
+    if (removed && error instanceof OkkiBusinessError && error.isNotFound) return undefined;
+    throw error;
+  }
+}
+

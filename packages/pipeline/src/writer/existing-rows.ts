@@ -1,0 +1,57 @@
+import type { BillQueryRequest } from '@receipt-sync/k3cloud';
+import type { K3CloudWriter } from './ports';
+
+export interface RowLocator {
+  formId: string;
+  entity: string;
+  rowKeyField: string;
+}
+
+/** (FID, row key) → FEntryIDs of rows already in K3Cloud, lowest first. */
+export type ExistingRows = Map<string, number[]>;
+
+export const rowSlot = (fid: number, rowKey: string): string => `${fid}|${rowKey}`;
+
+const CHUNK = 200;
+
+/**
+ * Reads the rows the given orders already carry in the receipt entity. This read-before-write is
+ * what makes every save an upsert keyed on the receipt number: a retry after an ambiguous failure
+ * (save applied, answer lost) finds the row and updates it instead of appending a duplicate.
+ * The entry key alias `<Entity>_FEntryID` follows k3cloud spec §6 (custom-entity naming UNVERIFIED).
+ */
+export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, fids: number[]): Promise<ExistingRows> {
+  const out: ExistingRows = new Map();
+  const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0);
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const chunk = unique.slice(i, i + CHUNK);
+    const rows = await queryAllPages(k3, {
+      formId: locator.formId,
+      fieldKeys: `FID,${locator.entity}_FEntryID,${locator.rowKeyField}`,
+      filterString: `FID IN (${chunk.join(',')})`,
+      orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
+    });
+    for (const [fid, entryId, rowKey] of rows) {
+      const entry = Number(entryId);
+      if (!entry || rowKey === null || rowKey === undefined || rowKey === '') continue;
+      const slot = rowSlot(Number(fid), String(rowKey));
+      const list = out.get(slot) ?? [];
+      list.push(entry);
+      list.sort((a, b) => a - b);
+      out.set(slot, list);
+    }
+  }
+  return out;
+}
+
+const PAGE = 2000;
+
+/** ExecuteBillQuery pages (k3cloud spec §5.4/§6: at most 2000 rows per answer by default). */
+export async function queryAllPages(k3: Pick<K3CloudWriter, 'executeBillQuery'>, query: Omit<BillQueryRequest, 'startRow' | 'limit'>): Promise<unknown[][]> {
+  const all: unknown[][] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await k3.executeBillQuery({ ...query, startRow: start, limit: PAGE });
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
+}

@@ -1,0 +1,79 @@
+import type { ReadyRowJob } from '../queues';
+import { RowBatcher, type PendingRow } from './row-batcher';
+
+function row(receiptId: number, fid: number): ReadyRowJob {
+  return {
+    windowId: 'w', receiptId: String(receiptId), receiptNo: `HK${receiptId}`, orderId: String(fid), fid, sourceVersion: '2025-04-15 00:00:00',
+    removed: false, formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', rowKeyField: 'F_PBLH_CashCollectionNo', rowKey: `HK${receiptId}`,
+    fields: {}, contentHash: 'h',
+  };
+}
+
+/** A writer whose batches the test releases by hand, recording what each batch held. */
+function manualWriter() {
+  const batches: PendingRow[][] = [];
+  const release: Array<() => void> = [];
+  const write = (rows: PendingRow[]) =>
+    new Promise<void>((resolve) => {
+      batches.push(rows);
+      release.push(() => {
+        for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid, entryId: 1 });
+        resolve();
+      });
+    });
+  return { batches, release, write };
+}
+
+describe('RowBatcher', () => {
+  it('fills a batch up to batchSize without waiting for the linger timer', async () => {
+    const w = manualWriter();
+    const batcher = new RowBatcher({ batchSize: 3, lingerMs: 60_000, maxInFlight: 1, write: w.write });
+    const done = [1, 2, 3].map((i) => batcher.submit(row(i, 100 + i)));
+    expect(w.batches).toHaveLength(1);
+    expect(w.batches[0]!.map((p) => p.row.receiptId)).toEqual(['1', '2', '3']);
+    w.release[0]!();
+    await expect(Promise.all(done)).resolves.toHaveLength(3);
+  });
+
+  it('never lets two batches touch one sales order at the same time', async () => {
+    const w = manualWriter();
+    const batcher = new RowBatcher({ batchSize: 2, lingerMs: 1, maxInFlight: 4, write: w.write });
+    const first = [batcher.submit(row(1, 7)), batcher.submit(row(2, 8))];
+    const second = [batcher.submit(row(3, 7)), batcher.submit(row(4, 9))];
+    await new Promise((r) => setTimeout(r, 10));
+    // Order 7 is in the first batch, so the second batch may take row 4 (order 9) but not row 3.
+    const fidsInFlight = w.batches.map((b) => b.map((p) => p.row.fid));
+    expect(fidsInFlight[0]).toEqual([7, 8]);
+    expect(fidsInFlight.slice(1).flat()).not.toContain(7);
+    for (const r of [...w.release]) r();
+    await Promise.all(first);
+    await new Promise((r) => setTimeout(r, 10));
+    for (const r of w.release.slice(2)) r();
+    await Promise.all(second);
+    expect(w.batches.flat().map((p) => p.row.receiptId).sort()).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('saves a row isolated after a rejected model alone, apart from the rest of its order', async () => {
+    const w = manualWriter();
+    const batcher = new RowBatcher({ batchSize: 10, lingerMs: 1, maxInFlight: 1, write: w.write });
+    const solo = new Promise((resolve, reject) => batcher.requeue({ row: row(1, 5), solo: true, resolve, reject }));
+    const grouped = batcher.submit(row(2, 5));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.batches[0]!.map((p) => p.row.receiptId)).toEqual(['1']);
+    w.release[0]!();
+    await solo;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.batches[1]!.map((p) => p.row.receiptId)).toEqual(['2']);
+    w.release[1]!();
+    await grouped;
+  });
+
+  it('rejects waiting rows on close so their jobs are retried elsewhere', async () => {
+    const w = manualWriter();
+    const batcher = new RowBatcher({ batchSize: 10, lingerMs: 60_000, maxInFlight: 1, write: w.write });
+    const pending = batcher.submit(row(1, 1));
+    batcher.close();
+    await expect(pending).rejects.toThrow(/shutting down/);
+    expect(w.batches).toHaveLength(0);
+  });
+});

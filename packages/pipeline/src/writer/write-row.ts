@@ -1,0 +1,53 @@
+import type { Job } from 'bullmq';
+import { InvalidInputError } from '@receipt-sync/core';
+import type { Logger } from '@receipt-sync/core';
+import {
+  describeIssues, ReadyRowJobSchema, receiptVersionKey, settleFailure, type OutcomeTracker, type PipelineQueues,
+} from '../queues';
+import type { WriterLedger } from './ports';
+import type { RowBatcher } from './row-batcher';
+
+export interface WriteRowDeps {
+  queues: PipelineQueues;
+  tracker: OutcomeTracker;
+  ledger: WriterLedger;
+  batcher: RowBatcher;
+  logger: Logger;
+  onOutcome?: (outcome: WriteOutcome, detail: { receiptNo: string; code?: string }) => void;
+}
+
+export type WriteOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
+
+/** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
+export async function writeRow(job: Job, token: string | undefined, deps: WriteRowDeps): Promise<{ outcome: WriteOutcome; reason?: string; fid?: number; entryId?: number }> {
+  const parsed = ReadyRowJobSchema.safeParse(job.data);
+  const settleCtx = { queues: deps.queues, tracker: deps.tracker, sourceQueue: 'ready' as const, orderWaitDelaysMs: [] };
+  if (!parsed.success) {
+    const settled = await settleFailure(job, token, new InvalidInputError(`ready job ${job.id}`, describeIssues(parsed.error)), settleCtx);
+    deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
+    return { outcome: settled.outcome, reason: settled.reason };
+  }
+  const row = parsed.data;
+  const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
+  try {
+    const result = await deps.batcher.submit(row);
+    await deps.tracker.record(versionKey, result.outcome);
+    deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
+    return result.outcome === 'written'
+      ? { outcome: 'written', fid: result.fid, entryId: result.entryId }
+      : { outcome: 'unchanged', reason: result.reason };
+  } catch (error) {
+    const settled = await settleFailure(job, token, error, {
+      ...settleCtx, versionKey, receiptId: row.receiptId, receiptNo: row.receiptNo, windowId: row.windowId,
+      onDeadLetter: async (record) => {
+        await deps.ledger.recordOutcome(row.receiptId, {
+          status: record.kind, receiptNo: row.receiptNo, orderId: row.orderId, sourceVersion: row.sourceVersion,
+          lastError: { code: record.code, message: record.reason, at: new Date() },
+        });
+        deps.logger.warn({ receiptNo: row.receiptNo, fid: row.fid, code: record.code, reason: record.reason }, `row ${record.kind}`);
+      },
+    });
+    deps.onOutcome?.(settled.outcome, { receiptNo: row.receiptNo, code: settled.code });
+    return { outcome: settled.outcome, reason: settled.reason };
+  }
+}

@@ -1,0 +1,4 @@
+export { startOkkiSimulator, type OkkiSimulator, type OkkiSimulatorOptions } from './server';
+export { defaultFaults, type OkkiFaults, type SimEndpoint } from './faults';
+export type { OkkiSimulatorStats, SimRequestLogEntry } from './stats';
+export { TOKEN_LIFETIME_SECONDS } from './token-store';

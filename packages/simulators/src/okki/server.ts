@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRng, type OkkiReceiptRecord } from '../sample-data';
+import { defaultFaults, latencyFor, SlidingSecond, type SimEndpoint, type OkkiFaults } from './faults';
+import { authorize } from './authorize';
+import { handleReceiptInfo, handleReceiptList, type ReceiptEndpointContext } from './receipt-endpoints';
+import { ReceiptStore } from './receipt-store';
+import { businessError, gatewayFailure, json, malformed, readBody, type SimResponse } from './responses';
+import { emptyStats, resetStats, type OkkiSimulatorStats } from './stats';
+import { handleTokenRequest } from './token-endpoint';
+import { TokenStore } from './token-store';
+
+export interface OkkiSimulatorOptions {
+  port?: number;
+  host?: string;
+  clientId?: string;
+  clientSecret?: string;
+  receipts?: OkkiReceiptRecord[];
+  faults?: Partial<OkkiFaults>;
+  /** Seed of every random fault decision. */
+  seed?: number;
+  /** The server clock: token expiry, update_time stamps and the envelope `now`. */
+  now?: () => Date;
+}
+
+export interface OkkiSimulator {
+  /** Origin, e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Mutable: change it at run time; the next request sees the change. */
+  readonly faults: OkkiFaults;
+  readonly stats: OkkiSimulatorStats;
+  /** Saves an edit: update_time = `options.updateTime` or now; restores a deleted receipt. */
+  upsertReceipt(receipt: OkkiReceiptRecord, options?: { updateTime?: string | Date }): OkkiReceiptRecord;
+  /** Deletes (okki spec §8): moves the receipt to the removed set with update_time = now. */
+  removeReceipt(id: number): boolean;
+  getReceipt(id: number): OkkiReceiptRecord | undefined;
+  allReceipts(filter?: { removed?: boolean }): OkkiReceiptRecord[];
+  /** Ends every issued token (as if 8 h passed); the next data call gets HTTP 401. */
+  expireTokens(): void;
+  /** Every token value ever issued (for secret-leak assertions). */
+  issuedTokens(): string[];
+  resetStats(): void;
+  /** Back to no faults, with a fresh rate-limit budget. */
+  resetFaults(): void;
+  close(): Promise<void>;
+}
+
+function route(method: string | undefined, path: string): SimEndpoint | undefined {
+  if (method === 'POST' && path === '/v1/oauth2/access_token') return 'token';
+  if (method === 'GET' && path === '/v1/invoices/receipt/list') return 'receipt.list';
+  if (method === 'GET' && path === '/v1/invoices/receipt/info') return 'receipt.info';
+  return undefined;
+}
+
+export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Promise<OkkiSimulator> {
+  const now = options.now ?? (() => new Date());
+  const clientId = options.clientId ?? 'sim-client-id';
+  const clientSecret = options.clientSecret ?? 'sim-client-secret-0123456789';
+  const rng = createRng(options.seed ?? 1);
+  const random = () => rng.next();
+  const faults: OkkiFaults = { ...defaultFaults(), ...options.faults };
+  const stats = emptyStats();
+  const store = new ReceiptStore(now);
+  for (const r of options.receipts ?? []) store.load(r);
+  const tokens = new TokenStore(() => now().getTime());
+  const arrivals = new SlidingSecond();
+  const accepted = new SlidingSecond();
+  const timers = new Set<NodeJS.Timeout>();
+  const receiptCtx: ReceiptEndpointContext = {
+    store, faults, random, driftFired: new WeakMap(), onDrift: () => void (stats.driftEvents += 1),
+  };
+
+  const delay = (ms: number) =>
+    ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+      const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
+      timers.add(t);
+    });
+
+  async function respond(req: IncomingMessage, endpoint: SimEndpoint | undefined, url: URL): Promise<SimResponse> {
+    const stamp = store.nowStamp();
+    if (!endpoint) return json(404, { code: 404, message: 'Not Found', now: stamp });
+    const body = endpoint === 'token' ? await readBody(req) : '';
+    const randomFaults = faults.randomFaultEndpoints.includes(endpoint);
+    if (randomFaults && faults.errorRate > 0 && random() < faults.errorRate) {
+      stats.serverErrors += 1;
+      return gatewayFailure(rng.pick([500, 502, 503] as const), stamp);
+    }
+    const garble = randomFaults && faults.malformedRate > 0 && random() < faults.malformedRate;
+    const answer = produce(endpoint, url, body, req, randomFaults);
+    // The work is done (drift included); only the bytes on the wire are mangled.
+    if (!garble || answer.status !== 200) return answer;
+    stats.malformed += 1;
+    return malformed(answer, random() < 0.5 ? 'truncated' : 'html');
+  }
+
+  function produce(endpoint: SimEndpoint, url: URL, body: string, req: IncomingMessage, randomFaults: boolean): SimResponse {
+    if (endpoint === 'token') {
+      const { response, issued } = handleTokenRequest(
+        { clientId, clientSecret, tokens, omitExpiresIn: faults.omitTokenExpiresIn }, body, req.headers['content-type']);
+      if (issued) stats.tokensIssued += 1;
+      return response;
+    }
+    const denied = authorize(tokens, faults, req.headers.authorization, store.nowStamp());
+    if (denied) return denied;
+    if (randomFaults && faults.businessErrorRate > 0 && random() < faults.businessErrorRate) {
+      stats.businessErrors += 1;
+      return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
+    }
+    return endpoint === 'receipt.list' ? handleReceiptList(receiptCtx, url.searchParams) : handleReceiptInfo(receiptCtx, url.searchParams);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
+    stats.maxObservedRps = Math.max(stats.maxObservedRps, arrivals.add(arrivedAt));
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const endpoint = route(req.method, url.pathname);
+    stats.requests[endpoint ?? 'other'] += 1;
+    const limit = faults.rateLimit;
+    let response: SimResponse;
+    if (limit && accepted.count(arrivedAt) >= limit.maxPerSecond) {
+      // okki spec §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
+      const seconds = limit.retryAfterSeconds ?? 1;
+      const retryAfter = limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+      stats.rateLimited += 1;
+      req.resume();
+      await delay(latencyFor(faults, random));
+      response = json(429, { code: 429, message: 'Too Many Requests', now: store.nowStamp() }, { 'retry-after': retryAfter });
+    } else {
+      accepted.add(arrivedAt);
+      await delay(latencyFor(faults, random));
+      response = await respond(req, endpoint, url);
+    }
+    if (response.status === 401) stats.unauthorized += 1;
+    stats.log.push({ atMs: Date.now(), endpoint: endpoint ?? 'other', status: response.status });
+    if (stats.log.length > 10_000) stats.log.splice(0, stats.log.length - 10_000);
+    if (res.destroyed) return;
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+    res.end(response.body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    clientId,
+    clientSecret,
+    faults,
+    stats,
+    upsertReceipt: (r, o) => store.upsert(r, o?.updateTime),
+    removeReceipt: (id) => store.remove(id),
+    getReceipt: (id) => store.get(id),
+    allReceipts: (filter) => store.all(filter),
+    expireTokens: () => tokens.expireAll(),
+    issuedTokens: () => tokens.issued(),
+    resetStats: () => {
+      resetStats(stats);
+      arrivals.clear(); // maxObservedRps starts over too
+    },
+    resetFaults: () => {
+      Object.assign(faults, defaultFaults());
+      accepted.clear(); // a fresh rate-limit budget
+    },
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
