@@ -26,7 +26,14 @@ export default tseslint.config(
       'import-x/no-relative-packages': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@receipt-sync/*/*'], message: 'Import a package by its name only; it exports what others may use.' }] },
+        {
+          patterns: [
+            {
+              group: ['@receipt-sync/*/*'],
+              message: 'Import a package by its name only; it exports what others may use.',
+            },
+          ],
+        },
       ],
       'import-x/no-extraneous-dependencies': [
         'error',
@@ -35,7 +42,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'apps/bench/**/*.ts', 'apps/cli/**/*.ts', 'apps/service/src/simulator.ts'],
+    files: [
+      '**/*.test.ts',
+      '**/test/**/*.ts',
+      'apps/bench/**/*.ts',
+      'apps/cli/**/*.ts',
+      'apps/service/src/simulator.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

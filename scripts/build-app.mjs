@@ -104,6 +104,8 @@ async function main() {
 
 main().catch((error) => {
   // esbuild has already printed the located errors; this names the app that failed.
-  console.error(`build-app: apps/${appName} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  console.error(
+    `build-app: apps/${appName} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+  );
   process.exit(1);
 });

@@ -9,8 +9,15 @@ import { LocalRedis } from '../e2e/local-redis';
 
 const root = path.resolve(__dirname, '../..');
 
-function startApp(app: string, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/service/src/${app}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startApp(
+  app: string,
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/service/src/${app}.ts`], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
@@ -27,16 +34,28 @@ describe('producer, transformer and writer as separate processes (the container 
   it('sync every receipt exactly once, report ready with health and metrics, and stop cleanly on SIGTERM', async () => {
     const demo = await startDemoEnvironment({ seed: 71, receipts: 150, orders: 30 });
     const prefix = `e2e-apps-${randomUUID().slice(0, 8)}`;
-    const ports = { producer: await LocalRedis.freePort(), transformer: await LocalRedis.freePort(), writer: await LocalRedis.freePort() };
+    const ports = {
+      producer: await LocalRedis.freePort(),
+      transformer: await LocalRedis.freePort(),
+      writer: await LocalRedis.freePort(),
+    };
     const base = envFor(demo, prefix, { SYNC_INTERVAL_SECONDS: '2', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '10000' });
-    const apps = Object.entries(ports).map(([name, port]) => ({ name, port, ...startApp(name, { ...base, HEALTH_PORT: String(port) }) }));
+    const apps = Object.entries(ports).map(([name, port]) => ({
+      name,
+      port,
+      ...startApp(name, { ...base, HEALTH_PORT: String(port) }),
+    }));
     try {
       const before = foreignRows(demo, snapshotK3(demo));
       const expected = expectedOutcome(demo);
-      await waitFor(() => {
-        const snap = snapshotK3(demo);
-        return [...expected.written.keys()].every((no) => snap.rowsByNo.has(no));
-      }, 90_000, 'every receipt to reach K3Cloud');
+      await waitFor(
+        () => {
+          const snap = snapshotK3(demo);
+          return [...expected.written.keys()].every((no) => snap.rowsByNo.has(no));
+        },
+        90_000,
+        'every receipt to reach K3Cloud',
+      );
       const snap = snapshotK3(demo);
       assertExactlyOnce(demo, snap, expected);
       expect(foreignRows(demo, snap)).toEqual(before);

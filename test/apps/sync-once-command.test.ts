@@ -9,7 +9,11 @@ const root = path.resolve(__dirname, '../..');
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -27,7 +31,15 @@ describe('npm run sync:once (operating contract)', () => {
       expect(code).toBe(0);
       const last = stdout.trimEnd().split('\n').pop()!;
       const summary = JSON.parse(last);
-      expect(Object.keys(summary)).toEqual(['fetched', 'written', 'unchanged', 'quarantined', 'deadLettered', 'windowStart', 'windowEnd']);
+      expect(Object.keys(summary)).toEqual([
+        'fetched',
+        'written',
+        'unchanged',
+        'quarantined',
+        'deadLettered',
+        'windowStart',
+        'windowEnd',
+      ]);
       expect(summary.fetched).toBe(40);
       expect(summary.windowStart).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(stdout.trim().split('\n')).toHaveLength(1); // logs go to stderr
@@ -38,7 +50,11 @@ describe('npm run sync:once (operating contract)', () => {
   }, 120_000);
 
   it('exits 1 naming the variable when the configuration is bad, without printing secrets', async () => {
-    const { code, stderr, stdout } = await run({ PATH: process.env.PATH, XIAOMAN_CLIENT_SECRET: 'top-secret-value', KINGDEE_BATCH_SIZE: 'many' });
+    const { code, stderr, stdout } = await run({
+      PATH: process.env.PATH,
+      XIAOMAN_CLIENT_SECRET: 'top-secret-value',
+      KINGDEE_BATCH_SIZE: 'many',
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/XIAOMAN_CLIENT_ID/);
     expect(stderr).toMatch(/KINGDEE_BATCH_SIZE/);

@@ -18,14 +18,16 @@ describe('bad receipts through the whole pipeline', () => {
       { ...good[4]!, real_amount: '999.99' }, // ≠ amount − bank_charge
       { ...good[5]!, cash_collection_no: [] as unknown as string },
     ];
-    for (const r of broken) demo.okki.upsertReceipt(r as typeof good[number]);
+    for (const r of broken) demo.okki.upsertReceipt(r as (typeof good)[number]);
     demo.okki.faults.corruptReceiptIds = [good[6]!.cash_collection_id];
     const connection = createRedisConnection(env.REDIS_URL!);
     const queues = createQueues(connection, prefix);
     try {
       const summary = await syncOnce(env);
       expect(summary.written + summary.unchanged + summary.quarantined + summary.deadLettered).toBe(summary.fetched);
-      const quarantined = (await queues.quarantine.getJobs(['wait', 'prioritized', 'delayed'], 0, 1000)).map((j) => DeadLetterJobSchema.parse(j.data));
+      const quarantined = (await queues.quarantine.getJobs(['wait', 'prioritized', 'delayed'], 0, 1000)).map((j) =>
+        DeadLetterJobSchema.parse(j.data),
+      );
       const reasonFor = (no: string) => quarantined.find((q) => q.reason.includes(no))?.reason;
       expect(reasonFor(good[0]!.cash_collection_no)).toMatch(/real_amount/);
       expect(reasonFor(good[1]!.cash_collection_no)).toMatch(/collection_date/);
@@ -33,11 +35,17 @@ describe('bad receipts through the whole pipeline', () => {
       expect(reasonFor(good[4]!.cash_collection_no)).toMatch(/real_amount/);
       expect(quarantined.some((q) => q.code === 'input.invalid' && /unreadable/.test(q.reason))).toBe(true);
       // The over-long remark is cut, not fatal: that receipt is written.
-      const long = demo.k3.findBills('SAL_SaleOrder', () => true).flatMap((b) => (b.F_PBLH_Entity as Array<Record<string, unknown>>) ?? [])
+      const long = demo.k3
+        .findBills('SAL_SaleOrder', () => true)
+        .flatMap((b) => (b.F_PBLH_Entity as Array<Record<string, unknown>>) ?? [])
         .find((row) => row.F_PBLH_CashCollectionNo === good[3]!.cash_collection_no);
       expect(long).toBeDefined();
       expect(String(long!.F_PBLH_Remark).length).toBeLessThanOrEqual(255);
-      expect(quarantined.some((q) => q.receiptId === String(good[5]!.cash_collection_id) && /cash_collection_no/.test(q.reason))).toBe(true);
+      expect(
+        quarantined.some(
+          (q) => q.receiptId === String(good[5]!.cash_collection_id) && /cash_collection_no/.test(q.reason),
+        ),
+      ).toBe(true);
     } finally {
       await closeQueues(queues);
       await connection.quit();

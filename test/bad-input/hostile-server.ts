@@ -17,7 +17,10 @@ export async function startHostileServer(login: (req: http.IncomingMessage) => H
     req.resume();
     req.on('end', () => {
       const answer = login(req) ?? next;
-      res.writeHead(answer.status, { 'content-type': answer.contentType, 'set-cookie': 'kdservice-sessionid=s1; path=/' });
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType,
+        'set-cookie': 'kdservice-sessionid=s1; path=/',
+      });
       res.end(answer.body);
     });
   });

@@ -20,12 +20,31 @@ describe('malformed upstream responses never crash, hang or vanish', () => {
   it('OKKI: every list answer becomes a page (invalid rows surfaced) or a classified error', async () => {
     const server = await startHostileServer((req) =>
       req.url?.startsWith('/v1/oauth2/access_token')
-        ? { status: 200, contentType: 'application/json', body: JSON.stringify({ token_type: 'Bearer', expires_in: 28800, access_token: 'tok-123456789' }) }
+        ? {
+            status: 200,
+            contentType: 'application/json',
+            body: JSON.stringify({ token_type: 'Bearer', expires_in: 28800, access_token: 'tok-123456789' }),
+          }
         : undefined,
     );
-    const client = new OkkiClient({ baseUrl: server.url, clientId: 'c', clientSecret: 'secret-xyz', timeoutMs: 2000, maxRps: 1000, retry: { attempts: 1 } });
+    const client = new OkkiClient({
+      baseUrl: server.url,
+      clientId: 'c',
+      clientSecret: 'secret-xyz',
+      timeoutMs: 2000,
+      maxRps: 1000,
+      retry: { attempts: 1 },
+    });
     const valid = fc.constantFrom(
-      JSON.stringify({ code: 200, message: 'success', now: '2025-04-15 20:04:51', data: { list: [{ cash_collection_id: 1, update_time: '2025-04-15 17:47:13' }, { cash_collection_id: 'x' }], totalItem: 2 } }),
+      JSON.stringify({
+        code: 200,
+        message: 'success',
+        now: '2025-04-15 20:04:51',
+        data: {
+          list: [{ cash_collection_id: 1, update_time: '2025-04-15 17:47:13' }, { cash_collection_id: 'x' }],
+          totalItem: 2,
+        },
+      }),
       JSON.stringify({ code: 404, message: 'Not Found Resource', now: '2025-04-15 20:04:51' }),
       JSON.stringify({ error: 'access_denied', message: 'denied' }),
     );
@@ -51,29 +70,87 @@ describe('malformed upstream responses never crash, hang or vanish', () => {
   }, 120_000);
 
   it('K3Cloud: every BatchSave answer gives one result per model or a classified error; queries give rows or an error', async () => {
-    const loginBody = JSON.stringify({ LoginResultType: 1, KDSVCSessionId: 'sess-1', IsSuccessByAPI: true, Context: { SessionId: 's' } });
+    const loginBody = JSON.stringify({
+      LoginResultType: 1,
+      KDSVCSessionId: 'sess-1',
+      IsSuccessByAPI: true,
+      Context: { SessionId: 's' },
+    });
     const server = await startHostileServer((req) =>
-      /AuthService/i.test(req.url ?? '') ? { status: 200, contentType: 'application/json', body: loginBody } : undefined,
+      /AuthService/i.test(req.url ?? '')
+        ? { status: 200, contentType: 'application/json', body: loginBody }
+        : undefined,
     );
-    const client = new K3CloudClient({ baseUrl: `${server.url}/k3cloud/`, acctId: 'a', username: 'u', password: 'pw-secret', timeoutMs: 2000, maxConcurrency: 4, readAttempts: 1 });
+    const client = new K3CloudClient({
+      baseUrl: `${server.url}/k3cloud/`,
+      acctId: 'a',
+      username: 'u',
+      password: 'pw-secret',
+      timeoutMs: 2000,
+      maxConcurrency: 4,
+      readAttempts: 1,
+    });
     const valid = fc.constantFrom(
-      JSON.stringify({ Result: { ResponseStatus: { IsSuccess: true, Errors: [], SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }], SuccessMessages: [], MsgCode: 0 }, NeedReturnData: [{}] } }),
-      JSON.stringify({ Result: { ResponseStatus: { ErrorCode: 500, IsSuccess: false, Errors: [{ FieldName: 'F', Message: 'bad', DIndex: 1 }], SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }], SuccessMessages: [], MsgCode: 11 } } }),
-      JSON.stringify([[1, 'a'], [2, 'b']]),
-      JSON.stringify([[{ Result: { ResponseStatus: { ErrorCode: 500, IsSuccess: false, Errors: [{ FieldName: null, Message: '会话信息已丢失，请重新登录', DIndex: 0 }], MsgCode: 1 } } }]]),
+      JSON.stringify({
+        Result: {
+          ResponseStatus: {
+            IsSuccess: true,
+            Errors: [],
+            SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }],
+            SuccessMessages: [],
+            MsgCode: 0,
+          },
+          NeedReturnData: [{}],
+        },
+      }),
+      JSON.stringify({
+        Result: {
+          ResponseStatus: {
+            ErrorCode: 500,
+            IsSuccess: false,
+            Errors: [{ FieldName: 'F', Message: 'bad', DIndex: 1 }],
+            SuccessEntitys: [{ Id: 1, Number: 'X', DIndex: 0 }],
+            SuccessMessages: [],
+            MsgCode: 11,
+          },
+        },
+      }),
+      JSON.stringify([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+      JSON.stringify([
+        [
+          {
+            Result: {
+              ResponseStatus: {
+                ErrorCode: 500,
+                IsSuccess: false,
+                Errors: [{ FieldName: null, Message: '会话信息已丢失，请重新登录', DIndex: 0 }],
+                MsgCode: 1,
+              },
+            },
+          },
+        ],
+      ]),
     );
     try {
       await fc.assert(
         fc.asyncProperty(hostileAnswer(valid), async (answer) => {
           server.answerWith(answer);
-          const saved = await settle(client.batchSave('SAL_SaleOrder', [{ FID: 1 }, { FID: 2 }], { isDeleteEntry: false }));
+          const saved = await settle(
+            client.batchSave('SAL_SaleOrder', [{ FID: 1 }, { FID: 2 }], { isDeleteEntry: false }),
+          );
           if (saved.ok) {
             expect(saved.value.results.map((r) => r.dIndex).sort()).toEqual([0, 1]);
-            for (const r of saved.value.results) if (!r.ok) expect(r.errors.length > 0 || r.error !== undefined).toBe(true);
+            for (const r of saved.value.results)
+              if (!r.ok) expect(r.errors.length > 0 || r.error !== undefined).toBe(true);
           } else {
             expect(isSyncError(saved.error)).toBe(true);
           }
-          const queried = await settle(client.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: 'FID = 1' }));
+          const queried = await settle(
+            client.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: 'FID = 1' }),
+          );
           if (queried.ok) for (const row of queried.value) expect(Array.isArray(row)).toBe(true);
           else expect(isSyncError(queried.error)).toBe(true);
         }),

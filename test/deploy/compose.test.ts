@@ -18,11 +18,28 @@ const yaml = jest.requireActual<{ load(text: string): unknown }>('js-yaml');
 
 /** operating-contract.md, "Configuration": the only names the deployment may pass to the apps. */
 const CONTRACT_VARS = new Set([
-  'REDIS_URL', 'QUEUE_PREFIX', 'MONGO_URL',
-  'XIAOMAN_BASE_URL', 'XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET', 'XIAOMAN_PAGE_SIZE', 'XIAOMAN_MAX_RPS',
-  'KINGDEE_BASE_URL', 'KINGDEE_ACCT_ID', 'KINGDEE_USERNAME', 'KINGDEE_PASSWORD', 'KINGDEE_LCID',
-  'KINGDEE_APP_ID', 'KINGDEE_APP_SECRET', 'KINGDEE_MAX_CONCURRENCY', 'KINGDEE_BATCH_SIZE',
-  'SYNC_START_TIME', 'SYNC_INTERVAL_SECONDS', 'SYNC_LOOKBACK_SECONDS', 'SYNC_SAFETY_LAG_SECONDS', 'MAPPING_FILE',
+  'REDIS_URL',
+  'QUEUE_PREFIX',
+  'MONGO_URL',
+  'XIAOMAN_BASE_URL',
+  'XIAOMAN_CLIENT_ID',
+  'XIAOMAN_CLIENT_SECRET',
+  'XIAOMAN_PAGE_SIZE',
+  'XIAOMAN_MAX_RPS',
+  'KINGDEE_BASE_URL',
+  'KINGDEE_ACCT_ID',
+  'KINGDEE_USERNAME',
+  'KINGDEE_PASSWORD',
+  'KINGDEE_LCID',
+  'KINGDEE_APP_ID',
+  'KINGDEE_APP_SECRET',
+  'KINGDEE_MAX_CONCURRENCY',
+  'KINGDEE_BATCH_SIZE',
+  'SYNC_START_TIME',
+  'SYNC_INTERVAL_SECONDS',
+  'SYNC_LOOKBACK_SECONDS',
+  'SYNC_SAFETY_LAG_SECONDS',
+  'MAPPING_FILE',
 ]);
 const HEALTH_PORTS: Record<string, number> = { producer: 9101, transformer: 9102, writer: 9103, dashboard: 3000 };
 const APPS = Object.keys(HEALTH_PORTS);
@@ -34,11 +51,17 @@ const Service = z.object({
   build: z.object({ args: z.record(z.string(), z.string()).optional() }).optional(),
   command: z.union([z.string(), z.array(z.string())]).optional(),
   environment: z.record(z.string(), z.string().nullable()).optional(),
-  healthcheck: z.object({ test: z.union([z.string(), z.array(z.string())]).optional(), disable: z.boolean().optional() }).optional(),
+  healthcheck: z
+    .object({ test: z.union([z.string(), z.array(z.string())]).optional(), disable: z.boolean().optional() })
+    .optional(),
   restart: z.string().optional(),
   stop_grace_period: z.string().optional(),
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string() }))]).optional(),
-  ports: z.array(z.union([z.string(), z.object({ target: z.number(), published: z.union([z.string(), z.number()]).optional() })])).optional(),
+  ports: z
+    .array(
+      z.union([z.string(), z.object({ target: z.number(), published: z.union([z.string(), z.number()]).optional() })]),
+    )
+    .optional(),
   volumes: z.array(z.string()).optional(),
   profiles: z.array(z.string()).optional(),
 });
@@ -141,7 +164,10 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(seconds(app.stop_grace_period)).toBeGreaterThanOrEqual(MIN_GRACE_SECONDS);
     expect(app.healthcheck?.disable).not.toBe(true);
     expect(healthTest(app)).toMatch(/healthcheck\.js|healthz/);
-    expect(app.depends_on).toMatchObject({ redis: { condition: 'service_healthy' }, mongo: { condition: 'service_healthy' } });
+    expect(app.depends_on).toMatchObject({
+      redis: { condition: 'service_healthy' },
+      mongo: { condition: 'service_healthy' },
+    });
   });
 
   test.each(APPS)('%s gets only operating-contract variables plus its health port', (name) => {
@@ -156,7 +182,9 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
   });
 
   test('the dashboard is published on port 3000', () => {
-    const ports = (service(services, 'dashboard').ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
+    const ports = (service(services, 'dashboard').ports ?? []).map((p) =>
+      typeof p === 'string' ? p : `${p.published}:${p.target}`,
+    );
     expect(ports.some((p) => /(^|:)3000:3000(\/tcp)?$/.test(p))).toBe(true);
   });
 
@@ -172,7 +200,9 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
       });
       expect(app.environment?.XIAOMAN_CLIENT_ID).toBeTruthy();
       expect(app.environment?.KINGDEE_PASSWORD).toBeTruthy();
-      expect(Object.keys(app.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k) && k !== 'HEALTH_PORT')).toEqual([]);
+      expect(Object.keys(app.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k) && k !== 'HEALTH_PORT')).toEqual(
+        [],
+      );
       expect(app.depends_on).toMatchObject({ simulator: { condition: 'service_healthy' } });
     }
   });
@@ -184,7 +214,7 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
   });
 });
 
-describe('deploy/healthcheck.js (the containers\' health probe)', () => {
+describe("deploy/healthcheck.js (the containers' health probe)", () => {
   const execFileAsync = promisify(execFile);
   let server: http.Server;
   let port: number;

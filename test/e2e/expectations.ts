@@ -34,7 +34,8 @@ export interface Expected {
 /** What a correct sync of the simulator's current OKKI data must leave in K3Cloud. */
 export function expectedOutcome(demo: DemoEnvironment): Expected {
   const fidByOrderKey = new Map<string, number>();
-  for (const bill of demo.k3.allBills('SAL_SaleOrder') as Bill[]) fidByOrderKey.set(String(bill.F_Cash_Collection_Id), bill.FID);
+  for (const bill of demo.k3.allBills('SAL_SaleOrder') as Bill[])
+    fidByOrderKey.set(String(bill.F_Cash_Collection_Id), bill.FID);
   const written = new Map<string, number>();
   const noOrder: string[] = [];
   const missingOrder: string[] = [];
@@ -64,13 +65,19 @@ export function assertExactlyOnce(demo: DemoEnvironment, snap: K3CloudSnapshot, 
     const okki = demo.okki.allReceipts().find((r) => r.cash_collection_no === no)!;
     const row = rows[0]!.row;
     const realAmount = formatMoney(parseMoney(okki.real_amount));
-    if (!sameValue(row.F_PBLH_Decimal, realAmount)) throw new Error(`receipt ${no}: F_PBLH_Decimal ${String(row.F_PBLH_Decimal)} ≠ ${realAmount}`);
-    if (!sameValue(row.F_PBLH_Date, `${okki.collection_date} 00:00:00`)) throw new Error(`receipt ${no}: F_PBLH_Date ${String(row.F_PBLH_Date)}`);
+    if (!sameValue(row.F_PBLH_Decimal, realAmount))
+      throw new Error(`receipt ${no}: F_PBLH_Decimal ${String(row.F_PBLH_Decimal)} ≠ ${realAmount}`);
+    if (!sameValue(row.F_PBLH_Date, `${okki.collection_date} 00:00:00`))
+      throw new Error(`receipt ${no}: F_PBLH_Date ${String(row.F_PBLH_Date)}`);
     const info = demo.okki.getReceipt(okki.cash_collection_id) as unknown as Record<string, unknown>;
-    const mapped = mapReceipt({ receipt: okki as unknown as Record<string, unknown>, info, removed: false }, DEFAULT_MAPPING);
+    const mapped = mapReceipt(
+      { receipt: okki as unknown as Record<string, unknown>, info, removed: false },
+      DEFAULT_MAPPING,
+    );
     if (!mapped.ok) throw new Error(`receipt ${no}: expected to map`);
     for (const [field, value] of Object.entries(mapped.row.fields)) {
-      if (!sameValue(row[field], value)) throw new Error(`receipt ${no}: ${field} is ${JSON.stringify(row[field])}, expected ${JSON.stringify(value)}`);
+      if (!sameValue(row[field], value))
+        throw new Error(`receipt ${no}: ${field} is ${JSON.stringify(row[field])}, expected ${JSON.stringify(value)}`);
     }
   }
   for (const no of [...expected.noOrder, ...expected.missingOrder]) {

@@ -7,8 +7,16 @@ import { cleanPrefix, envFor } from './helpers';
 describe('fault storms', () => {
   it('K3Cloud at high fault rates: every third save ambiguous, conflicts and session loss — still exactly once, nothing unaccounted', async () => {
     const demo = await startDemoEnvironment({
-      seed: 41, receipts: 200, orders: 30,
-      k3Faults: { latencyMs: 3, ambiguousRate: 0.3, networkControlRate: 0.2, sessionExpiryRate: 0.2, callLimitRate: 0.05 },
+      seed: 41,
+      receipts: 200,
+      orders: 30,
+      k3Faults: {
+        latencyMs: 3,
+        ambiguousRate: 0.3,
+        networkControlRate: 0.2,
+        sessionExpiryRate: 0.2,
+        callLimitRate: 0.05,
+      },
     });
     const prefix = `e2e-storm-${randomUUID().slice(0, 8)}`;
     try {
@@ -31,12 +39,18 @@ describe('fault storms', () => {
 
   it('OKKI 429 storm and repeated page drift: every receipt of the window arrives once', async () => {
     const demo = await startDemoEnvironment({
-      seed: 43, receipts: 200, orders: 30,
+      seed: 43,
+      receipts: 200,
+      orders: 30,
       okkiFaults: { rateLimit: { maxPerSecond: 10 }, pageDrift: { afterPage: 2, updateCount: 4, times: 4 } },
     });
     const prefix = `e2e-storm-${randomUUID().slice(0, 8)}`;
     try {
-      const env = envFor(demo, prefix, { XIAOMAN_PAGE_SIZE: '25', XIAOMAN_MAX_RPS: '100', XIAOMAN_ENRICH_BANK: 'false' });
+      const env = envFor(demo, prefix, {
+        XIAOMAN_PAGE_SIZE: '25',
+        XIAOMAN_MAX_RPS: '100',
+        XIAOMAN_ENRICH_BANK: 'false',
+      });
       await syncOnce(env);
       await syncOnce(env); // drifted receipts carry update_time = now and belong to the next window
       const snap = snapshotK3(demo);

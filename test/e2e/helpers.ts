@@ -17,16 +17,30 @@ export async function cleanPrefix(prefix: string): Promise<void> {
 
 export function envFor(demo: DemoEnvironment, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: process.env.HOME,
-    ...demo.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent',
-    SYNC_LOOKBACK_SECONDS: '120', SYNC_SAFETY_LAG_SECONDS: '0', KINGDEE_BATCH_SIZE: '20',
-    XIAOMAN_MAX_RPS: '200', ORDER_WAIT_DELAYS: '1,1', WORKER_LOCK_MS: '5000',
-    RETRY_BASE_DELAY_MS: '200', RETRY_MAX_DELAY_MS: '2000', ...extra,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...demo.env,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    SYNC_LOOKBACK_SECONDS: '120',
+    SYNC_SAFETY_LAG_SECONDS: '0',
+    KINGDEE_BATCH_SIZE: '20',
+    XIAOMAN_MAX_RPS: '200',
+    ORDER_WAIT_DELAYS: '1,1',
+    WORKER_LOCK_MS: '5000',
+    RETRY_BASE_DELAY_MS: '200',
+    RETRY_MAX_DELAY_MS: '2000',
+    ...extra,
   };
 }
 
 /** Polls a condition until it holds, failing with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -30,13 +30,19 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
 
       // Second cycle: edit 20, remove 10 written ones, add 15 new receipts on existing orders.
       const rng = createRng(99);
-      const active = demo.okki.allReceipts({ removed: false }).filter((r) => expected.written.has(r.cash_collection_no));
+      const active = demo.okki
+        .allReceipts({ removed: false })
+        .filter((r) => expected.written.has(r.cash_collection_no));
       const edited = active.slice(0, 20).map((r) => demo.okki.upsertReceipt(mutateReceipt(r, rng)));
       const removed = active.slice(20, 30);
       for (const r of removed) demo.okki.removeReceipt(r.cash_collection_id);
       const template = active[40]!;
       const added = Array.from({ length: 15 }, (_, i) =>
-        demo.okki.upsertReceipt({ ...template, cash_collection_id: 9_000_000_000 + i, cash_collection_no: `HKNEW${i}` }),
+        demo.okki.upsertReceipt({
+          ...template,
+          cash_collection_id: 9_000_000_000 + i,
+          cash_collection_no: `HKNEW${i}`,
+        }),
       );
       const second = await syncOnce(envFor(demo, prefix));
       const snap2 = snapshotK3(demo);
@@ -58,9 +64,22 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
 
   it('stays exactly-once under 429s, 5xx, page drift, session loss, conflicts and ambiguous failures', async () => {
     const demo = await startDemoEnvironment({
-      seed: 11, receipts: 250, orders: 40,
-      okkiFaults: { latencyMs: 2, rateLimit: { maxPerSecond: 20 }, errorRate: 0.05, pageDrift: { afterPage: 1, updateCount: 5, times: 3 } },
-      k3Faults: { latencyMs: 5, sessionExpiryRate: 0.05, networkControlRate: 0.05, callLimitRate: 0.03, ambiguousRate: 0.08 },
+      seed: 11,
+      receipts: 250,
+      orders: 40,
+      okkiFaults: {
+        latencyMs: 2,
+        rateLimit: { maxPerSecond: 20 },
+        errorRate: 0.05,
+        pageDrift: { afterPage: 1, updateCount: 5, times: 3 },
+      },
+      k3Faults: {
+        latencyMs: 5,
+        sessionExpiryRate: 0.05,
+        networkControlRate: 0.05,
+        callLimitRate: 0.03,
+        ambiguousRate: 0.08,
+      },
     });
     const prefix = `e2e-${randomUUID().slice(0, 8)}`;
     prefixes.push(prefix);

@@ -24,7 +24,11 @@ describe('reconcile against the simulators', () => {
       // A user changes the received amount of one synced row by hand in K3Cloud.
       const [no, fid] = [...expectedOutcome(demo).written][0]!;
       const row = snapshotK3(demo).rowsByNo.get(no)![0]!.row;
-      await rt.k3!.save('SAL_SaleOrder', { FID: fid, F_PBLH_Entity: [{ FEntryID: row.FEntryID, F_PBLH_Decimal: '1.00' }] }, { isDeleteEntry: false });
+      await rt.k3!.save(
+        'SAL_SaleOrder',
+        { FID: fid, F_PBLH_Entity: [{ FEntryID: row.FEntryID, F_PBLH_Decimal: '1.00' }] },
+        { isDeleteEntry: false },
+      );
 
       const report = await reconcile(deps, window);
       expect(report.findings).toHaveLength(1);

@@ -9,10 +9,18 @@ describe('Redis killed and restarted in the middle of a cycle', () => {
   it('reconnects, finishes the cycle and leaves every receipt in K3Cloud exactly once', async () => {
     const redis = new LocalRedis(await LocalRedis.freePort());
     await redis.start();
-    const demo = await startDemoEnvironment({ seed: 31, receipts: 200, orders: 40, k3Faults: { latencyMs: 30, perRowLatencyMs: 3 } });
+    const demo = await startDemoEnvironment({
+      seed: 31,
+      receipts: 200,
+      orders: 40,
+      k3Faults: { latencyMs: 30, perRowLatencyMs: 3 },
+    });
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      const env = { ...envFor(demo, `e2e-redis-${randomUUID().slice(0, 8)}`, { KINGDEE_BATCH_SIZE: '10' }), REDIS_URL: redis.url };
+      const env = {
+        ...envFor(demo, `e2e-redis-${randomUUID().slice(0, 8)}`, { KINGDEE_BATCH_SIZE: '10' }),
+        REDIS_URL: redis.url,
+      };
       const cycle = syncOnce(env);
       await waitFor(() => demo.k3.stats.savesApplied >= 3, 60_000, 'the first saves');
       await redis.kill();

@@ -11,12 +11,27 @@ const root = path.resolve(__dirname, '../..');
 describe('a sync:once process killed with SIGKILL mid-write', () => {
   it('loses nothing: the next run finishes its jobs and every receipt is in K3Cloud exactly once', async () => {
     // Slow K3Cloud so the kill lands while batches are in flight.
-    const demo = await startDemoEnvironment({ seed: 23, receipts: 240, orders: 50, k3Faults: { latencyMs: 40, perRowLatencyMs: 4 } });
+    const demo = await startDemoEnvironment({
+      seed: 23,
+      receipts: 240,
+      orders: 50,
+      k3Faults: { latencyMs: 40, perRowLatencyMs: 4 },
+    });
     const prefix = `e2e-kill-${randomUUID().slice(0, 8)}`;
-    const env = envFor(demo, prefix, { KINGDEE_BATCH_SIZE: '10', KINGDEE_MAX_CONCURRENCY: '2', WORKER_LOCK_MS: '2000', KINGDEE_TIMEOUT_MS: '10000', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent' });
+    const env = envFor(demo, prefix, {
+      KINGDEE_BATCH_SIZE: '10',
+      KINGDEE_MAX_CONCURRENCY: '2',
+      WORKER_LOCK_MS: '2000',
+      KINGDEE_TIMEOUT_MS: '10000',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+    });
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += String(d)));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

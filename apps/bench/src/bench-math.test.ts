@@ -20,7 +20,13 @@ describe('theoretical bound', () => {
     const bare = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50, ordersPerReceipt: 0 });
     expect(bare.receiptsPerSecond).toBeCloseTo((4 * 50 * 1000) / (3 * 200 + 2 * 50), 5);
     expect(bare.limitedBy).toBe('K3Cloud');
-    const withLookups = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50, ordersPerReceipt: 0.25 });
+    const withLookups = theoreticalBound({
+      profile,
+      enrichBank: false,
+      pageSize: 100,
+      batchSize: 50,
+      ordersPerReceipt: 0.25,
+    });
     expect(withLookups.receiptsPerSecond).toBeLessThan(bare.receiptsPerSecond);
     expect(withLookups.k3SlotMsPerReceipt).toBeCloseTo(700 / 50 + (0.25 / 200) * 200, 5);
   });

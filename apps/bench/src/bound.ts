@@ -59,7 +59,12 @@ export function theoreticalBound(input: BoundInputs): Bound {
     `bound = min(${f(okki)}, ${Number.isFinite(k3) ? f(k3) : '∞'}) = ${Number.isFinite(bound) ? f(bound) : '∞'} receipts/s (${okki <= k3 ? 'OKKI' : 'K3Cloud'})`,
   ];
   return {
-    okkiCallsPerReceipt: okkiCalls, okkiReceiptsPerSecond: okki, k3SlotMsPerReceipt: slotMs, k3ReceiptsPerSecond: k3,
-    receiptsPerSecond: bound, limitedBy: okki <= k3 ? 'OKKI' : 'K3Cloud', formula,
+    okkiCallsPerReceipt: okkiCalls,
+    okkiReceiptsPerSecond: okki,
+    k3SlotMsPerReceipt: slotMs,
+    k3ReceiptsPerSecond: k3,
+    receiptsPerSecond: bound,
+    limitedBy: okki <= k3 ? 'OKKI' : 'K3Cloud',
+    formula,
   };
 }

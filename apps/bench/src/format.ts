@@ -11,7 +11,11 @@ export interface Table {
 export function textTable(t: Table): string {
   const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    '  ' + cells.map((c, i) => (t.align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    '  ' +
+    cells
+      .map((c, i) => (t.align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [
     t.title,
     line(t.headers),
@@ -30,12 +34,15 @@ export function markdownTable(t: Table): string {
     `|${t.align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
     ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
     // A note indented by two spaces continues the one above it: a nested item.
-    ...(t.notes && t.notes.length > 0 ? ['', ...t.notes.map((n) => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`))] : []),
+    ...(t.notes && t.notes.length > 0
+      ? ['', ...t.notes.map((n) => (n.startsWith('  ') ? `  - ${n.trim()}` : `- ${n}`))]
+      : []),
   ].join('\n');
 }
 
 export const fmt = {
-  rate: (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)),
+  rate: (n: number | undefined) =>
+    n === undefined || !Number.isFinite(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2),
   pct: (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : `${(100 * n).toFixed(1)}%`),
   times: (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(1)}×`),
   secs: (n: number | undefined) => (n === undefined ? '—' : n.toFixed(1)),

@@ -31,7 +31,9 @@ export const tsxLauncher: Launcher = {
  */
 export async function bundleLauncher(): Promise<Launcher> {
   const outdir = join(REPO_ROOT, 'bench-results', '.bundles');
-  const rootPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const rootPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   await build({
     entryPoints: Object.fromEntries(Object.entries(SOURCES).map(([app, src]) => [app, join(REPO_ROOT, src)])),
     outdir,

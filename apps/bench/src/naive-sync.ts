@@ -36,24 +36,41 @@ export async function runNaiveSync(opts: NaiveOptions): Promise<NaiveResult> {
   const logger = createLogger({ name: 'naive-sync', level: 'silent' });
   const env = opts.env;
   const okki = new OkkiClient({
-    baseUrl: need(env, 'XIAOMAN_BASE_URL'), clientId: need(env, 'XIAOMAN_CLIENT_ID'), clientSecret: need(env, 'XIAOMAN_CLIENT_SECRET'),
-    timeoutMs: 60_000, maxRps: opts.maxRps, logger,
+    baseUrl: need(env, 'XIAOMAN_BASE_URL'),
+    clientId: need(env, 'XIAOMAN_CLIENT_ID'),
+    clientSecret: need(env, 'XIAOMAN_CLIENT_SECRET'),
+    timeoutMs: 60_000,
+    maxRps: opts.maxRps,
+    logger,
   });
   const k3 = new K3CloudClient({
-    baseUrl: need(env, 'KINGDEE_BASE_URL'), acctId: need(env, 'KINGDEE_ACCT_ID'), username: need(env, 'KINGDEE_USERNAME'),
-    password: need(env, 'KINGDEE_PASSWORD'), maxConcurrency: 1, logger,
+    baseUrl: need(env, 'KINGDEE_BASE_URL'),
+    acctId: need(env, 'KINGDEE_ACCT_ID'),
+    username: need(env, 'KINGDEE_USERNAME'),
+    password: need(env, 'KINGDEE_PASSWORD'),
+    maxConcurrency: 1,
+    logger,
   });
   const mapping = DEFAULT_MAPPING;
   const options = buildSaveOptions(mapping);
   // Operating contract, write options: other rows of the order are never touched.
   const saveOptions: SaveOptions = {
-    isDeleteEntry: options.IsDeleteEntry, isAutoSubmitAndAudit: options.IsAutoSubmitAndAudit, isVerifyBaseDataField: options.IsVerifyBaseDataField,
+    isDeleteEntry: options.IsDeleteEntry,
+    isAutoSubmitAndAudit: options.IsAutoSubmitAndAudit,
+    isVerifyBaseDataField: options.IsVerifyBaseDataField,
   };
   const startTime = need(env, 'SYNC_START_TIME');
   const endTime = formatChinaTime(new Date());
   const started = performance.now();
   const deadline = started + opts.maxSeconds * 1000;
-  const result: NaiveResult = { processed: 0, written: 0, skipped: 0, seconds: 0, receiptsPerSecond: 0, writtenNos: [] };
+  const result: NaiveResult = {
+    processed: 0,
+    written: 0,
+    skipped: 0,
+    seconds: 0,
+    receiptsPerSecond: 0,
+    writtenNos: [],
+  };
   try {
     outer: for (let page = 1; page <= 100_000; page++) {
       const list = await okki.listReceipts({ startTime, endTime, page, count: opts.pageSize });
@@ -61,14 +78,24 @@ export async function runNaiveSync(opts: NaiveOptions): Promise<NaiveResult> {
         if (result.processed >= opts.maxReceipts || performance.now() > deadline) break outer;
         result.processed += 1;
         const info = opts.enrichBank ? await okki.getReceiptInfo(receipt.cash_collection_id) : undefined;
-        const mapped = mapReceipt({ receipt: receipt as unknown as Record<string, unknown>, info: info as Record<string, unknown> | undefined, removed: false }, mapping);
+        const mapped = mapReceipt(
+          {
+            receipt: receipt as unknown as Record<string, unknown>,
+            info: info as Record<string, unknown> | undefined,
+            removed: false,
+          },
+          mapping,
+        );
         if (!mapped.ok) {
           result.skipped += 1;
           continue;
         }
         const row = mapped.row;
         const found = await k3.executeBillQuery({
-          formId: row.formId, fieldKeys: 'FID', filterString: `${row.orderKeyField} = ${k3Quote(row.orderKey)}`, limit: 1,
+          formId: row.formId,
+          fieldKeys: 'FID',
+          filterString: `${row.orderKeyField} = ${k3Quote(row.orderKey)}`,
+          limit: 1,
         });
         const fid = Number(found[0]?.[0]);
         if (!Number.isInteger(fid) || fid <= 0) {

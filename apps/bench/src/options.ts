@@ -53,7 +53,8 @@ function num(env: NodeJS.ProcessEnv, name: string, def: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -66,22 +67,28 @@ function parseSections(argv: string[], env: NodeJS.ProcessEnv): Section[] {
     else if (arg.startsWith('--only=')) raw = arg.slice('--only='.length);
   }
   if (raw === undefined || raw.trim() === '') return [...SECTIONS];
-  const wanted = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
   return SECTIONS.filter((s) => wanted.includes(s));
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log([
-      'npm run bench [-- --only naive,pipeline,zero,rss,writers] [--quick]',
-      'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
-      '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
-      '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
-      '     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes, e.g. --max-old-space-size=128)',
-      'npm run bench -- --render bench-results/latest.json   re-print and re-write the report of a saved run',
-    ].join('\n'));
+    console.log(
+      [
+        'npm run bench [-- --only naive,pipeline,zero,rss,writers] [--quick]',
+        'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
+        '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
+        '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
+        '     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes, e.g. --max-old-space-size=128)',
+        'npm run bench -- --render bench-results/latest.json   re-print and re-write the report of a saved run',
+      ].join('\n'),
+    );
     process.exit(0);
   }
   const quick = argv.includes('--quick') || /^(1|true|yes)$/i.test(env.BENCH_QUICK ?? '');
@@ -96,12 +103,22 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     batchSize: 50,
     // Issue 5: OKKI ~80 ms per call under a request-rate cap; K3Cloud ~200 ms + ~2 ms per row, 4 in flight.
     realistic: {
-      name: 'realistic', okkiLatencyMs: 80, okkiMaxPerSecond: okkiCap, clientRps: okkiCap,
-      k3LatencyMs: 200, k3PerRowMs: 2, k3Concurrency,
+      name: 'realistic',
+      okkiLatencyMs: 80,
+      okkiMaxPerSecond: okkiCap,
+      clientRps: okkiCap,
+      k3LatencyMs: 200,
+      k3PerRowMs: 2,
+      k3Concurrency,
     },
     zero: {
-      name: 'zero', okkiLatencyMs: 0, okkiMaxPerSecond: null, clientRps: 1000,
-      k3LatencyMs: 0, k3PerRowMs: 0, k3Concurrency,
+      name: 'zero',
+      okkiLatencyMs: 0,
+      okkiMaxPerSecond: null,
+      clientRps: 1000,
+      k3LatencyMs: 0,
+      k3PerRowMs: 0,
+      k3Concurrency,
     },
     sizes: {
       naiveReceipts: num(env, 'BENCH_NAIVE_RECEIPTS', quick ? 20 : 100),

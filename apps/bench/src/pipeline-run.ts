@@ -42,7 +42,15 @@ export async function runPipelineOnce(sim: SimHost, input: Omit<PipelineEnvInput
       simulatorsPercent: (100 * ((cpuSeconds(sim.pid) ?? simBefore) - simBefore)) / seconds,
     };
     const [census, calls] = await Promise.all([sim.census(), sim.stats()]);
-    return { receipts: sim.receipts, seconds, receiptsPerSecond: census.written / seconds, summary, census, calls, cpu };
+    return {
+      receipts: sim.receipts,
+      seconds,
+      receiptsPerSecond: census.written / seconds,
+      summary,
+      census,
+      calls,
+      cpu,
+    };
   } finally {
     await cleanupPrefix(input.redisUrl, input.prefix);
   }

@@ -16,7 +16,13 @@ export function registerChild(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const c of live) if (c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* already gone */ }
+      for (const c of live)
+        if (c.pid)
+          try {
+            process.kill(c.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
     });
   }
 }
@@ -64,11 +70,18 @@ export interface AppProcess {
  * `node <args>` from the repository root: one process per app (npx/tsx wrappers would put a second
  * process between us and the one whose RSS we sample). The environment is only what it is given.
  */
-export function spawnApp(name: string, nodeArgs: string[], env: Record<string, string>, opts: { keepStdout?: boolean } = {}): AppProcess {
+export function spawnApp(
+  name: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+  opts: { keepStdout?: boolean } = {},
+): AppProcess {
   const child = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
     env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'production',
       // A knob for memory experiments, e.g. BENCH_CHILD_NODE_OPTIONS=--max-old-space-size=128.
       ...(process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {}),
       ...env,
@@ -129,8 +142,14 @@ export function freePort(): Promise<number> {
 export async function waitReady(app: AppProcess, port: number, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
-    if (exited(app.child)) throw new Error(`${app.name} exited (${app.child.exitCode ?? app.child.signalCode}) before it was ready: ${app.stderrTail()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (exited(app.child))
+      throw new Error(
+        `${app.name} exited (${app.child.exitCode ?? app.child.signalCode}) before it was ready: ${app.stderrTail()}`,
+      );
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

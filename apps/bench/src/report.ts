@@ -9,17 +9,36 @@ export function buildTables(r: BenchResults): Table[] {
   if (r.latency.length > 0) {
     tables.push({
       title: `Realistic latency — ${r.profiles.realistic}`,
-      headers: ['bank enrichment', 'naive r/s', 'pipeline r/s', 'pipeline ÷ naive', 'bound r/s', 'limited by', 'share of bound'],
+      headers: [
+        'bank enrichment',
+        'naive r/s',
+        'pipeline r/s',
+        'pipeline ÷ naive',
+        'bound r/s',
+        'limited by',
+        'share of bound',
+      ],
       align: ['l', 'r', 'r', 'r', 'r', 'l', 'r'],
       rows: r.latency.map((x) => [
-        onOff(x.enrichBank), fmt.rate(x.naive?.receiptsPerSecond), fmt.rate(x.pipeline?.receiptsPerSecond), fmt.times(x.ratio),
-        fmt.rate(x.bound.receiptsPerSecond), x.bound.limitedBy, fmt.pct(x.pipeline?.shareOfBound),
+        onOff(x.enrichBank),
+        fmt.rate(x.naive?.receiptsPerSecond),
+        fmt.rate(x.pipeline?.receiptsPerSecond),
+        fmt.times(x.ratio),
+        fmt.rate(x.bound.receiptsPerSecond),
+        x.bound.limitedBy,
+        fmt.pct(x.pipeline?.shareOfBound),
       ]),
       notes: [
-        ...r.latency.flatMap((x) => [`bound, enrichment ${onOff(x.enrichBank)}:`, ...x.bound.formula.map((l) => `  ${l}`)]),
+        ...r.latency.flatMap((x) => [
+          `bound, enrichment ${onOff(x.enrichBank)}:`,
+          ...x.bound.formula.map((l) => `  ${l}`),
+        ]),
         ...r.latency.flatMap((x) => {
           const lines: string[] = [];
-          if (x.naive) lines.push(`naive, enrichment ${onOff(x.enrichBank)}: ${x.naive.receipts} receipts in ${fmt.secs(x.naive.seconds)} s (sequential, so the rate is steady; the first receipts of the same data)`);
+          if (x.naive)
+            lines.push(
+              `naive, enrichment ${onOff(x.enrichBank)}: ${x.naive.receipts} receipts in ${fmt.secs(x.naive.seconds)} s (sequential, so the rate is steady; the first receipts of the same data)`,
+            );
           const p = x.pipeline;
           if (p) {
             const c = p.calls;
@@ -35,8 +54,10 @@ export function buildTables(r: BenchResults): Table[] {
           }
           if (x.rowCheck) {
             const rc = x.rowCheck;
-            lines.push(`row check, enrichment ${onOff(x.enrichBank)}: ${rc.identical} of ${rc.compared} naive rows identical to the pipeline's (same order, same fields)` +
-              (rc.differences.length ? `; differences: ${rc.differences.slice(0, 5).join('; ')}` : ''));
+            lines.push(
+              `row check, enrichment ${onOff(x.enrichBank)}: ${rc.identical} of ${rc.compared} naive rows identical to the pipeline's (same order, same fields)` +
+                (rc.differences.length ? `; differences: ${rc.differences.slice(0, 5).join('; ')}` : ''),
+            );
           }
           return lines;
         }),
@@ -46,29 +67,57 @@ export function buildTables(r: BenchResults): Table[] {
   if (r.zero.length > 0) {
     tables.push({
       title: `Zero latency — pipeline overhead, in one process (${r.profiles.zero})`,
-      headers: ['bank enrichment', 'receipts', 'seconds', 'receipts/s', 'config cap r/s', 'CPU pipeline', 'CPU simulators'],
+      headers: [
+        'bank enrichment',
+        'receipts',
+        'seconds',
+        'receipts/s',
+        'config cap r/s',
+        'CPU pipeline',
+        'CPU simulators',
+      ],
       align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       rows: r.zero.map((z) => [
-        onOff(z.enrichBank), fmt.int(z.census.written), fmt.secs(z.seconds), fmt.rate(z.receiptsPerSecond), fmt.rate(z.configCap),
-        `${z.cpu.pipelinePercent.toFixed(0)}%`, `${z.cpu.simulatorsPercent.toFixed(0)}%`,
+        onOff(z.enrichBank),
+        fmt.int(z.census.written),
+        fmt.secs(z.seconds),
+        fmt.rate(z.receiptsPerSecond),
+        fmt.rate(z.configCap),
+        `${z.cpu.pipelinePercent.toFixed(0)}%`,
+        `${z.cpu.simulatorsPercent.toFixed(0)}%`,
       ]),
-      notes: ['end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine; CPU as % of one core'],
+      notes: [
+        'end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine; CPU as % of one core',
+      ],
     });
   }
   if (r.rss) {
     const s = r.rss;
     tables.push({
       title: `Peak RSS per process — ${fmt.int(s.receipts)}-receipt backfill, separate processes, zero latency, enrichment on`,
-      headers: ['process', 'peak MB', 'after start-up MB¹', 'last quarter MB¹', 'trend', 'CPU s (% of a core)', 'MB over time (12 points)'],
+      headers: [
+        'process',
+        'peak MB',
+        'after start-up MB¹',
+        'last quarter MB¹',
+        'trend',
+        'CPU s (% of a core)',
+        'MB over time (12 points)',
+      ],
       align: ['l', 'r', 'r', 'r', 'l', 'r', 'l'],
       rows: s.processes.map((p) => [
-        p.role === 'harness' ? `${p.name} (bench harness)` : p.name, fmt.mb(p.peakMb), fmt.mb(p.earlyMb), fmt.mb(p.lateMb), p.trend,
-        p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`, p.profile.join(' '),
+        p.role === 'harness' ? `${p.name} (bench harness)` : p.name,
+        fmt.mb(p.peakMb),
+        fmt.mb(p.earlyMb),
+        fmt.mb(p.lateMb),
+        p.trend,
+        p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`,
+        p.profile.join(' '),
       ]),
       notes: [
         `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
         `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
-          '(the simulators\' cost per call grows with their store: one pair holding all of them was itself the bottleneck); ' +
+          "(the simulators' cost per call grows with their store: one pair holding all of them was itself the bottleneck); " +
           'the transformer and writer processes run throughout and see every receipt',
         'VmRSS and CPU time sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
         '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
@@ -78,14 +127,33 @@ export function buildTables(r: BenchResults): Table[] {
   if (r.writers.length > 0) {
     tables.push({
       title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
-      headers: ['K3Cloud latency', 'writers', 'rows', 'seconds', 'rows/s', 'K3 peak in flight', 'peak RSS MB', 'CPU simulators'],
+      headers: [
+        'K3Cloud latency',
+        'writers',
+        'rows',
+        'seconds',
+        'rows/s',
+        'K3 peak in flight',
+        'peak RSS MB',
+        'CPU simulators',
+      ],
       align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       rows: r.writers.map((w) => [
-        w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''), String(w.writers), fmt.int(w.receipts), w.seconds.toFixed(2),
-        fmt.rate(w.receiptsPerSecond), String(w.k3PeakConcurrent), fmt.mb(w.peakRssMb), `${w.simulatorsCpuPercent.toFixed(0)}%`,
+        w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''),
+        String(w.writers),
+        fmt.int(w.receipts),
+        w.seconds.toFixed(2),
+        fmt.rate(w.receiptsPerSecond),
+        String(w.k3PeakConcurrent),
+        fmt.mb(w.peakRssMb),
+        `${w.simulatorsCpuPercent.toFixed(0)}%`,
       ]),
-      notes: ['KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
-        r.writers.map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`).join('; ')],
+      notes: [
+        'KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
+          r.writers
+            .map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`)
+            .join('; '),
+      ],
     });
   }
   if (r.targets.length > 0) {

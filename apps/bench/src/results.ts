@@ -5,7 +5,15 @@ import type { RowCensus } from './sim-protocol';
 
 /** Everything one invocation measured; written as bench-results/latest.json. */
 export interface BenchResults {
-  machine: { nproc: number; cpu: string; memoryGb: number; node: string; platform: string; date: string; loadAverage: { start: number; end?: number } };
+  machine: {
+    nproc: number;
+    cpu: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    date: string;
+    loadAverage: { start: number; end?: number };
+  };
   command: string;
   quick: boolean;
   sections: string[];
@@ -43,7 +51,13 @@ export interface LatencyRun {
   bound: Bound;
   naive?: { receipts: number; seconds: number; receiptsPerSecond: number; written: number };
   pipeline?: {
-    receipts: number; seconds: number; receiptsPerSecond: number; census: RowCensus; calls: CallsPerReceipt; shareOfBound: number; cpu: CpuShare;
+    receipts: number;
+    seconds: number;
+    receiptsPerSecond: number;
+    census: RowCensus;
+    calls: CallsPerReceipt;
+    shareOfBound: number;
+    cpu: CpuShare;
     /** What the pipeline's own measured call pattern allows under the same caps (explains a shortfall). */
     ceilings: CallPatternCeilings;
   };

@@ -25,7 +25,14 @@ export interface RssVerdict {
   cpuPercent?: number;
 }
 
-type Tracked = { pid: number; samples: Array<[number, number]>; cpuDone: number; cpuFirst?: number; cpuLast?: number; peaks: number[] };
+type Tracked = {
+  pid: number;
+  samples: Array<[number, number]>;
+  cpuDone: number;
+  cpuFirst?: number;
+  cpuLast?: number;
+  peaks: number[];
+};
 
 /**
  * Samples VmRSS (and CPU time) of every tracked process once per interval until stopped. Tracking
@@ -74,7 +81,10 @@ export class RssSampler {
     this.sample();
     clearInterval(this.timer);
     return [...this.series.entries()].map(([name, s]) => ({
-      name, samples: s.samples, cpuSeconds: s.cpuDone + (s.cpuLast ?? 0) - (s.cpuFirst ?? 0), instancePeaks: s.peaks,
+      name,
+      samples: s.samples,
+      cpuSeconds: s.cpuDone + (s.cpuLast ?? 0) - (s.cpuFirst ?? 0),
+      instancePeaks: s.peaks,
     }));
   }
 }
@@ -98,11 +108,24 @@ export function judgeRss(series: RssSeries): RssVerdict {
   const [early, late] = byInstance ? [peaks[0]!, peaks[peaks.length - 1]!] : [earlyMb, lateMb];
   const trend = !byInstance && q < 2 ? 'too short' : late - early <= Math.max(15, early * 0.1) ? 'flat' : 'growing';
   const points = 12;
-  const profile = mbs.length === 0 ? [] : Array.from({ length: Math.min(points, mbs.length) }, (_, i) => {
-    const idx = Math.round((i * (mbs.length - 1)) / Math.max(1, Math.min(points, mbs.length) - 1));
-    return Math.round(mbs[idx]!);
-  });
+  const profile =
+    mbs.length === 0
+      ? []
+      : Array.from({ length: Math.min(points, mbs.length) }, (_, i) => {
+          const idx = Math.round((i * (mbs.length - 1)) / Math.max(1, Math.min(points, mbs.length) - 1));
+          return Math.round(mbs[idx]!);
+        });
   const span = series.samples.length > 1 ? series.samples[series.samples.length - 1]![0] - series.samples[0]![0] : 0;
   const cpuPercent = series.cpuSeconds !== undefined && span > 0 ? (100 * series.cpuSeconds) / span : undefined;
-  return { name: series.name, peakMb, earlyMb: early, lateMb: late, trend, samples: mbs.length, profile, cpuSeconds: series.cpuSeconds, cpuPercent };
+  return {
+    name: series.name,
+    peakMb,
+    earlyMb: early,
+    lateMb: late,
+    trend,
+    samples: mbs.length,
+    profile,
+    cpuSeconds: series.cpuSeconds,
+    cpuPercent,
+  };
 }

@@ -12,9 +12,14 @@ const ROW_SAMPLE = 25;
 
 export function simSpec(options: BenchOptions, profile: LatencyProfile, receipts: number): SimSpec {
   return {
-    seed: options.seed, receipts, orders: ordersFor(receipts, options),
-    okkiLatencyMs: profile.okkiLatencyMs, okkiMaxPerSecond: profile.okkiMaxPerSecond,
-    k3LatencyMs: profile.k3LatencyMs, k3PerRowMs: profile.k3PerRowMs, k3Concurrency: profile.k3Concurrency,
+    seed: options.seed,
+    receipts,
+    orders: ordersFor(receipts, options),
+    okkiLatencyMs: profile.okkiLatencyMs,
+    okkiMaxPerSecond: profile.okkiMaxPerSecond,
+    k3LatencyMs: profile.k3LatencyMs,
+    k3PerRowMs: profile.k3PerRowMs,
+    k3Concurrency: profile.k3Concurrency,
   };
 }
 
@@ -48,7 +53,11 @@ export function callPatternCeilings(calls: CallsPerReceipt, p: LatencyProfile): 
  * simulator pair holding the same generated data; their rate, the bound, and a row-by-row check
  * that both left the same rows for the receipts the naive sync wrote.
  */
-export async function runLatencySection(options: BenchOptions, runId: string, want: { naive: boolean; pipeline: boolean }): Promise<LatencyRun[]> {
+export async function runLatencySection(
+  options: BenchOptions,
+  runId: string,
+  want: { naive: boolean; pipeline: boolean },
+): Promise<LatencyRun[]> {
   const profile = options.realistic;
   const spec = simSpec(options, profile, options.sizes.pipelineReceipts);
   const out: LatencyRun[] = [];
@@ -56,7 +65,13 @@ export async function runLatencySection(options: BenchOptions, runId: string, wa
     const label = `bank enrichment ${enrichBank ? 'on' : 'off'}`;
     const run: LatencyRun = {
       enrichBank,
-      bound: theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: spec.orders / spec.receipts }),
+      bound: theoreticalBound({
+        profile,
+        enrichBank,
+        pageSize: options.pageSize,
+        batchSize: options.batchSize,
+        ordersPerReceipt: spec.orders / spec.receipts,
+      }),
     };
     out.push(run);
     let naiveRows: Record<string, StoredRow[]> | undefined;
@@ -64,14 +79,33 @@ export async function runLatencySection(options: BenchOptions, runId: string, wa
     if (want.naive) {
       const sim = await SimHost.start(spec);
       try {
-        run.bound = theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: sim.distinctOrders / sim.receipts });
-        console.log(`  naive sync, ${label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`);
-        const naive = await runNaiveSync({
-          env: sim.env, enrichBank, pageSize: options.pageSize, maxRps: profile.clientRps,
-          maxReceipts: options.sizes.naiveReceipts, maxSeconds: options.sizes.naiveMaxSeconds,
+        run.bound = theoreticalBound({
+          profile,
+          enrichBank,
+          pageSize: options.pageSize,
+          batchSize: options.batchSize,
+          ordersPerReceipt: sim.distinctOrders / sim.receipts,
         });
-        run.naive = { receipts: naive.processed, seconds: naive.seconds, receiptsPerSecond: naive.receiptsPerSecond, written: naive.written };
-        console.log(`    ${naive.processed} receipts (${naive.written} written) in ${naive.seconds.toFixed(1)} s = ${naive.receiptsPerSecond.toFixed(2)} receipts/s`);
+        console.log(
+          `  naive sync, ${label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`,
+        );
+        const naive = await runNaiveSync({
+          env: sim.env,
+          enrichBank,
+          pageSize: options.pageSize,
+          maxRps: profile.clientRps,
+          maxReceipts: options.sizes.naiveReceipts,
+          maxSeconds: options.sizes.naiveMaxSeconds,
+        });
+        run.naive = {
+          receipts: naive.processed,
+          seconds: naive.seconds,
+          receiptsPerSecond: naive.receiptsPerSecond,
+          written: naive.written,
+        };
+        console.log(
+          `    ${naive.processed} receipts (${naive.written} written) in ${naive.seconds.toFixed(1)} s = ${naive.receiptsPerSecond.toFixed(2)} receipts/s`,
+        );
         sample = naive.writtenNos.slice(0, ROW_SAMPLE);
         naiveRows = await sim.rows(sample);
       } finally {
@@ -81,20 +115,38 @@ export async function runLatencySection(options: BenchOptions, runId: string, wa
     if (want.pipeline) {
       const sim = await SimHost.start(spec);
       try {
-        run.bound = theoreticalBound({ profile, enrichBank, pageSize: options.pageSize, batchSize: options.batchSize, ordersPerReceipt: sim.distinctOrders / sim.receipts });
+        run.bound = theoreticalBound({
+          profile,
+          enrichBank,
+          pageSize: options.pageSize,
+          batchSize: options.batchSize,
+          ordersPerReceipt: sim.distinctOrders / sim.receipts,
+        });
         console.log(`  pipeline (sync:once in-process), ${label}: ${sim.receipts} receipts…`);
         const p = await runPipelineOnce(sim, {
-          profile, enrichBank, prefix: benchPrefix(runId, `lat-${enrichBank ? 'on' : 'off'}`), redisUrl: options.redisUrl,
-          pageSize: options.pageSize, batchSize: options.batchSize,
+          profile,
+          enrichBank,
+          prefix: benchPrefix(runId, `lat-${enrichBank ? 'on' : 'off'}`),
+          redisUrl: options.redisUrl,
+          pageSize: options.pageSize,
+          batchSize: options.batchSize,
         });
         const calls = callsPerReceipt(p.calls, p.census.written);
         run.pipeline = {
-          receipts: p.receipts, seconds: p.seconds, receiptsPerSecond: p.receiptsPerSecond, census: p.census,
-          calls, shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond, ceilings: callPatternCeilings(calls, profile), cpu: p.cpu,
+          receipts: p.receipts,
+          seconds: p.seconds,
+          receiptsPerSecond: p.receiptsPerSecond,
+          census: p.census,
+          calls,
+          shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond,
+          ceilings: callPatternCeilings(calls, profile),
+          cpu: p.cpu,
         };
-        console.log(`    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
-          `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +
-          `duplicates ${p.census.duplicated}, missing ${p.census.missing}`);
+        console.log(
+          `    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
+            `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +
+            `duplicates ${p.census.duplicated}, missing ${p.census.missing}`,
+        );
         if (naiveRows) run.rowCheck = compareRows(sample, naiveRows, await sim.rows(sample));
       } finally {
         await sim.close();

@@ -31,18 +31,33 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
   const segments = Math.ceil(total / segmentSize);
   const ports = { okkiPort: await freePort(), k3Port: await freePort() };
   const startSim = (segment: number) =>
-    SimHost.start({ ...simSpec(options, profile, Math.min(segmentSize, total - segment * segmentSize)), segment, ...ports });
+    SimHost.start({
+      ...simSpec(options, profile, Math.min(segmentSize, total - segment * segmentSize)),
+      segment,
+      ...ports,
+    });
   let sim = await startSim(0);
-  const env = pipelineEnv({ simEnv: sim.env, profile, enrichBank: true, prefix, redisUrl: options.redisUrl, pageSize: options.pageSize, batchSize: options.batchSize });
+  const env = pipelineEnv({
+    simEnv: sim.env,
+    profile,
+    enrichBank: true,
+    prefix,
+    redisUrl: options.redisUrl,
+    pageSize: options.pageSize,
+    batchSize: options.batchSize,
+  });
   const sampler = new RssSampler(1_000);
   const apps: AppProcess[] = [];
   const watch = new QueueWatch(options.redisUrl, prefix);
   const census: RowCensus = { written: 0, duplicated: 0, missing: 0 };
   try {
     sampler.track('simulators', sim.pid);
-    console.log(`  backfill of ${total} receipts in ${segments} segment(s) of ${segmentSize}: producer, transformer and writer processes (zero latency, enrichment on)…`);
+    console.log(
+      `  backfill of ${total} receipts in ${segments} segment(s) of ${segmentSize}: producer, transformer and writer processes (zero latency, enrichment on)…`,
+    );
     const [transformer, writer] = await Promise.all([
-      startStage(launcher, 'transformer', 'transformer', env), startStage(launcher, 'writer', 'writer', env),
+      startStage(launcher, 'transformer', 'transformer', env),
+      startStage(launcher, 'writer', 'writer', env),
     ]);
     apps.push(transformer, writer);
     sampler.track('transformer', transformer.pid);
@@ -60,7 +75,9 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
       apps.push(producer);
       sampler.track('producer', producer.pid);
       const doneAt = await watch.drained({
-        producer, watch: [transformer, writer], deadlineMs: options.rssDeadlineMs,
+        producer,
+        watch: [transformer, writer],
+        deadlineMs: options.rssDeadlineMs,
         onTick: () => void progress(watch, started, [transformer, writer]),
       });
       busy += (doneAt - segStart) / 1000;
@@ -68,14 +85,21 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
       census.written += c.written;
       census.duplicated += c.duplicated;
       census.missing += c.missing;
-      console.log(`    segment ${segment + 1}/${segments}: ${c.written} written in ${((doneAt - segStart) / 1000).toFixed(1)} s; ` +
-        `${census.written} so far; RSS transformer ${Math.round(rssMb(transformer.pid) ?? 0)} MB, writer ${Math.round(rssMb(writer.pid) ?? 0)} MB`);
+      console.log(
+        `    segment ${segment + 1}/${segments}: ${c.written} written in ${((doneAt - segStart) / 1000).toFixed(1)} s; ` +
+          `${census.written} so far; RSS transformer ${Math.round(rssMb(transformer.pid) ?? 0)} MB, writer ${Math.round(rssMb(writer.pid) ?? 0)} MB`,
+      );
     }
     const wall = (performance.now() - started) / 1000;
     const series = sampler.stop();
-    const processes = series.map((s) => ({ ...judgeRss(s), role: s.name === 'simulators' ? ('harness' as const) : ('pipeline' as const) }));
-    console.log(`    ${census.written} written in ${busy.toFixed(1)} s of backfill (${wall.toFixed(1)} s with simulator restarts) = ` +
-      `${(census.written / busy).toFixed(0)} receipts/s; duplicates ${census.duplicated}, missing ${census.missing}`);
+    const processes = series.map((s) => ({
+      ...judgeRss(s),
+      role: s.name === 'simulators' ? ('harness' as const) : ('pipeline' as const),
+    }));
+    console.log(
+      `    ${census.written} written in ${busy.toFixed(1)} s of backfill (${wall.toFixed(1)} s with simulator restarts) = ` +
+        `${(census.written / busy).toFixed(0)} receipts/s; duplicates ${census.duplicated}, missing ${census.missing}`,
+    );
     return { receipts: total, seconds: busy, receiptsPerSecond: census.written / busy, census, processes, segments };
   } finally {
     sampler.stop();
@@ -89,5 +113,7 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
 async function progress(watch: QueueWatch, started: number, apps: AppProcess[]): Promise<void> {
   const [raw, ready] = await Promise.all([watch.raw(), watch.ready()]).catch(() => [NaN, NaN]);
   const rss = apps.map((a) => `${a.name} ${Math.round(rssMb(a.pid) ?? 0)} MB`).join(', ');
-  console.log(`    … ${((performance.now() - started) / 1000).toFixed(0)} s: raw ${raw} left, ready ${ready} left; RSS ${rss}`);
+  console.log(
+    `    … ${((performance.now() - started) / 1000).toFixed(0)} s: raw ${raw} left, ready ${ready} left; RSS ${rss}`,
+  );
 }

@@ -15,27 +15,49 @@ import { exitProblem, QueueWatch, startProducer, startStage, stopAll } from './s
  * resume until `ready` is empty. Zero K3Cloud latency shows the CPU cost; realistic latency shows
  * that the shared 4-in-flight cap, not the number of processes, bounds the stage.
  */
-export async function runWritersSection(options: BenchOptions, runId: string, launcher: Launcher): Promise<WritersRun[]> {
+export async function runWritersSection(
+  options: BenchOptions,
+  runId: string,
+  launcher: Launcher,
+): Promise<WritersRun[]> {
   const out: WritersRun[] = [];
   const plans: Array<{ profile: LatencyProfile; receipts: number }> = [
     { profile: options.zero, receipts: options.sizes.writersZeroReceipts },
     { profile: options.realistic, receipts: options.sizes.writersLatencyReceipts },
   ];
   for (const plan of plans) {
-    for (const writers of options.writerCounts) out.push(await runWriters(options, runId, launcher, plan.profile, plan.receipts, writers));
+    for (const writers of options.writerCounts)
+      out.push(await runWriters(options, runId, launcher, plan.profile, plan.receipts, writers));
   }
   return out;
 }
 
-async function runWriters(options: BenchOptions, runId: string, launcher: Launcher, writeProfile: LatencyProfile, receipts: number, writers: number): Promise<WritersRun> {
+async function runWriters(
+  options: BenchOptions,
+  runId: string,
+  launcher: Launcher,
+  writeProfile: LatencyProfile,
+  receipts: number,
+  writers: number,
+): Promise<WritersRun> {
   const fill = options.zero;
   const prefix = benchPrefix(runId, `writers-${writeProfile.name}-${writers}`);
   const sim = await SimHost.start(simSpec(options, fill, receipts));
-  const env = pipelineEnv({ simEnv: sim.env, profile: fill, enrichBank: false, prefix, redisUrl: options.redisUrl, pageSize: options.pageSize, batchSize: options.batchSize });
+  const env = pipelineEnv({
+    simEnv: sim.env,
+    profile: fill,
+    enrichBank: false,
+    prefix,
+    redisUrl: options.redisUrl,
+    pageSize: options.pageSize,
+    batchSize: options.batchSize,
+  });
   const watch = new QueueWatch(options.redisUrl, prefix);
   const apps: AppProcess[] = [];
   try {
-    console.log(`  ${writers} writer process(es), K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`);
+    console.log(
+      `  ${writers} writer process(es), K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
+    );
     await watch.queues[QUEUE_NAMES.ready].pause();
     const transformer = await startStage(launcher, 'transformer', 'transformer', env);
     apps.push(transformer);
@@ -46,7 +68,12 @@ async function runWriters(options: BenchOptions, runId: string, launcher: Launch
     const rows = await watch.ready();
     await sim.setK3Latency(writeProfile.k3LatencyMs, writeProfile.k3PerRowMs);
     const writerApps = await Promise.all(
-      Array.from({ length: writers }, (_, i) => startStage(launcher, 'writer', `writer-${i + 1}`, { ...env, KINGDEE_MAX_CONCURRENCY: String(writeProfile.k3Concurrency) })),
+      Array.from({ length: writers }, (_, i) =>
+        startStage(launcher, 'writer', `writer-${i + 1}`, {
+          ...env,
+          KINGDEE_MAX_CONCURRENCY: String(writeProfile.k3Concurrency),
+        }),
+      ),
     );
     apps.push(...writerApps);
     await sim.resetStats();
@@ -54,18 +81,31 @@ async function runWriters(options: BenchOptions, runId: string, launcher: Launch
     const simCpuBefore = cpuSeconds(sim.pid) ?? 0;
     const started = performance.now();
     await watch.queues[QUEUE_NAMES.ready].resume();
-    const doneAt = await waitFor('writers', async () => {
-      for (const w of writerApps) peakRss = Math.max(peakRss, rssMb(w.pid) ?? 0);
-      return (await watch.ready()) === 0;
-    }, { deadlineMs: options.runDeadlineMs, pollMs: 100, failed: () => exitProblem(writerApps) });
+    const doneAt = await waitFor(
+      'writers',
+      async () => {
+        for (const w of writerApps) peakRss = Math.max(peakRss, rssMb(w.pid) ?? 0);
+        return (await watch.ready()) === 0;
+      },
+      { deadlineMs: options.runDeadlineMs, pollMs: 100, failed: () => exitProblem(writerApps) },
+    );
     const seconds = (doneAt - started) / 1000;
     const simulatorsPercent = (100 * ((cpuSeconds(sim.pid) ?? simCpuBefore) - simCpuBefore)) / seconds;
     const [census, stats] = await Promise.all([sim.census(), sim.stats()]);
-    console.log(`    ${rows} rows → ${census.written} written in ${seconds.toFixed(2)} s = ${(rows / seconds).toFixed(0)} rows/s ` +
-      `(K3Cloud peak in flight ${stats.k3.peakConcurrent}, simulators ${simulatorsPercent.toFixed(0)}% of a core); duplicates ${census.duplicated}, missing ${census.missing}`);
+    console.log(
+      `    ${rows} rows → ${census.written} written in ${seconds.toFixed(2)} s = ${(rows / seconds).toFixed(0)} rows/s ` +
+        `(K3Cloud peak in flight ${stats.k3.peakConcurrent}, simulators ${simulatorsPercent.toFixed(0)}% of a core); duplicates ${census.duplicated}, missing ${census.missing}`,
+    );
     return {
-      profile: writeProfile.name, writers, receipts: rows, seconds, receiptsPerSecond: rows / seconds, census,
-      k3PeakConcurrent: stats.k3.peakConcurrent, peakRssMb: peakRss, simulatorsCpuPercent: simulatorsPercent,
+      profile: writeProfile.name,
+      writers,
+      receipts: rows,
+      seconds,
+      receiptsPerSecond: rows / seconds,
+      census,
+      k3PeakConcurrent: stats.k3.peakConcurrent,
+      peakRssMb: peakRss,
+      simulatorsCpuPercent: simulatorsPercent,
     };
   } finally {
     await stopAll(apps);

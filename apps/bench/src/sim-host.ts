@@ -68,7 +68,13 @@ function stats(demo: DemoEnvironment): SimStats {
   const k = demo.k3.stats;
   return {
     okki: { requests: { ...o.requests }, rateLimited: o.rateLimited, maxObservedRps: o.maxObservedRps },
-    k3: { calls: { ...k.calls }, rowsSaved: k.rowsSaved, savesApplied: k.savesApplied, peakConcurrent: k.peakConcurrent, conflicts: k.conflicts },
+    k3: {
+      calls: { ...k.calls },
+      rowsSaved: k.rowsSaved,
+      savesApplied: k.savesApplied,
+      peakConcurrent: k.peakConcurrent,
+      conflicts: k.conflicts,
+    },
   };
 }
 
@@ -76,11 +82,23 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as SimSpec;
   // No receipts without an order or with a missing one: every receipt is meant to be written, so
   // receipts/s counts writes and no run waits on the order back-off (noted in RESULTS.md).
-  const generated = generateDataset({ seed: spec.seed + (spec.segment ?? 0), receipts: spec.receipts, orders: spec.orders, noOrderRate: 0, missingOrderRate: 0 });
+  const generated = generateDataset({
+    seed: spec.seed + (spec.segment ?? 0),
+    receipts: spec.receipts,
+    orders: spec.orders,
+    noOrderRate: 0,
+    missingOrderRate: 0,
+  });
   const dataset = shiftDataset(generated, spec.segment ?? 0);
   const demo = await startDemoEnvironment({
-    seed: spec.seed, dataset, okkiPort: spec.okkiPort, k3Port: spec.k3Port,
-    okkiFaults: { latencyMs: spec.okkiLatencyMs, rateLimit: spec.okkiMaxPerSecond ? { maxPerSecond: spec.okkiMaxPerSecond } : null },
+    seed: spec.seed,
+    dataset,
+    okkiPort: spec.okkiPort,
+    k3Port: spec.k3Port,
+    okkiFaults: {
+      latencyMs: spec.okkiLatencyMs,
+      rateLimit: spec.okkiMaxPerSecond ? { maxPerSecond: spec.okkiMaxPerSecond } : null,
+    },
     k3Faults: { latencyMs: spec.k3LatencyMs, perRowLatencyMs: spec.k3PerRowMs },
     k3MaxConcurrent: spec.k3Concurrency,
   });
@@ -118,12 +136,17 @@ async function main(): Promise<void> {
       send({ type: 'reply', id: raw.id, error: error instanceof Error ? error.message : String(error) });
     }
   });
-  send({ type: 'ready', env: demo.env, receipts: dataset.receipts.length, orders: dataset.orders.length, distinctOrders,
+  send({
+    type: 'ready',
+    env: demo.env,
+    receipts: dataset.receipts.length,
+    orders: dataset.orders.length,
+    distinctOrders,
     updateRange: { from: updates[0] ?? '', to: updates[updates.length - 1] ?? '' },
   });
 }
 
 main().catch((error: unknown) => {
-  send({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exit(1);
 });

@@ -36,7 +36,13 @@ export interface RowCensus {
 
 export interface SimStats {
   okki: { requests: Record<string, number>; rateLimited: number; maxObservedRps: number };
-  k3: { calls: Record<string, number>; rowsSaved: number; savesApplied: number; peakConcurrent: number; conflicts: number };
+  k3: {
+    calls: Record<string, number>;
+    rowsSaved: number;
+    savesApplied: number;
+    peakConcurrent: number;
+    conflicts: number;
+  };
 }
 
 export type SimCommand =
@@ -48,6 +54,13 @@ export type SimCommand =
   | { id: number; cmd: 'close' };
 
 export type SimReply =
-  | { type: 'ready'; env: Record<string, string>; receipts: number; orders: number; distinctOrders: number; updateRange: { from: string; to: string } }
+  | {
+      type: 'ready';
+      env: Record<string, string>;
+      receipts: number;
+      orders: number;
+      distinctOrders: number;
+      updateRange: { from: string; to: string };
+    }
   | { type: 'failed'; message: string }
   | { type: 'reply'; id: number; result?: unknown; error?: string };

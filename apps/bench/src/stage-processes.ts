@@ -1,4 +1,10 @@
-import { closeQueues, createQueues, createRedisConnection, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  QUEUE_NAMES,
+  type PipelineQueues,
+} from '@receipt-sync/pipeline';
 import type IORedis from 'ioredis';
 import type { Launcher } from './launcher';
 import { freePort, spawnApp, stopProcess, waitReady, type AppProcess } from './processes';
@@ -7,7 +13,12 @@ import { unfinished, waitFor } from './redis-keys';
 export type StageKind = 'transformer' | 'writer';
 
 /** A stage app (`apps/<kind>/src/main.ts`) as its own process, ready when /readyz answers 200. */
-export async function startStage(launcher: Launcher, kind: StageKind, name: string, env: Record<string, string>): Promise<AppProcess> {
+export async function startStage(
+  launcher: Launcher,
+  kind: StageKind,
+  name: string,
+  env: Record<string, string>,
+): Promise<AppProcess> {
   const port = await freePort();
   const app = spawnApp(name, launcher.args(kind), { ...env, HEALTH_PORT: String(port) });
   try {
@@ -20,8 +31,18 @@ export async function startStage(launcher: Launcher, kind: StageKind, name: stri
 }
 
 /** The producer as its own process: pages the range in hourly sub-windows, exits when all are enqueued. */
-export function startProducer(launcher: Launcher, env: Record<string, string>, range: { from: string; to: string }, stream = 'bench-backfill'): AppProcess {
-  return spawnApp('producer', launcher.args('producer'), { ...env, BENCH_FROM: range.from, BENCH_TO: range.to, BENCH_STEP_HOURS: '1', BENCH_STREAM: stream }, { keepStdout: true });
+export function startProducer(
+  launcher: Launcher,
+  env: Record<string, string>,
+  range: { from: string; to: string },
+  stream = 'bench-backfill',
+): AppProcess {
+  return spawnApp(
+    'producer',
+    launcher.args('producer'),
+    { ...env, BENCH_FROM: range.from, BENCH_TO: range.to, BENCH_STEP_HOURS: '1', BENCH_STREAM: stream },
+    { keepStdout: true },
+  );
 }
 
 export function exitProblem(apps: AppProcess[], allowCleanExit: AppProcess[] = []): string | undefined {
@@ -58,7 +79,13 @@ export class QueueWatch {
   }
 
   /** Until the producer has exited and raw (and, unless `rawOnly`, ready) hold nothing unfinished. */
-  drained(opts: { producer: AppProcess; watch: AppProcess[]; deadlineMs: number; rawOnly?: boolean; onTick?: () => void }): Promise<number> {
+  drained(opts: {
+    producer: AppProcess;
+    watch: AppProcess[];
+    deadlineMs: number;
+    rawOnly?: boolean;
+    onTick?: () => void;
+  }): Promise<number> {
     let lastTick = performance.now();
     return waitFor(
       opts.rawOnly ? 'filling ready' : 'backfill',
@@ -71,7 +98,11 @@ export class QueueWatch {
         const left = (await this.raw()) + (opts.rawOnly ? 0 : await this.ready());
         return left === 0;
       },
-      { deadlineMs: opts.deadlineMs, pollMs: 200, failed: () => exitProblem([opts.producer, ...opts.watch], [opts.producer]) },
+      {
+        deadlineMs: opts.deadlineMs,
+        pollMs: 200,
+        failed: () => exitProblem([opts.producer, ...opts.watch], [opts.producer]),
+      },
     );
   }
 

@@ -13,9 +13,12 @@ function shortfall(bound: number, measured: number, c: CallPatternCeilings): str
   if (k3 < 0.9 * bound && k3 <= c.okkiReceiptsPerSecond) {
     return `its K3Cloud calls take ${c.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt (the bound assumes less), capping it at ${fmt.rate(k3)} receipts/s; ${busy}`;
   }
-  if (c.okkiReceiptsPerSecond < 0.9 * bound) return `its OKKI calls per receipt cap it at ${fmt.rate(c.okkiReceiptsPerSecond)} receipts/s`;
-  return `its call pattern allows about the bound (OKKI ${fmt.rate(c.okkiReceiptsPerSecond)}, K3Cloud ${fmt.rate(k3)} receipts/s); ` +
-    `the rest is waiting: ${busy}, plus start-up and the final drain`;
+  if (c.okkiReceiptsPerSecond < 0.9 * bound)
+    return `its OKKI calls per receipt cap it at ${fmt.rate(c.okkiReceiptsPerSecond)} receipts/s`;
+  return (
+    `its call pattern allows about the bound (OKKI ${fmt.rate(c.okkiReceiptsPerSecond)}, K3Cloud ${fmt.rate(k3)} receipts/s); ` +
+    `the rest is waiting: ${busy}, plus start-up and the final drain`
+  );
 }
 
 /** Issue 5 targets, judged on what was measured (never asserted: a benchmark, not a test). */
@@ -28,7 +31,10 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
         target: `≥ 90% of the bound, latency on, ${onOff(run.enrichBank)}`,
         measured: `${fmt.rate(p.receiptsPerSecond)} of ${fmt.rate(run.bound.receiptsPerSecond)} receipts/s = ${fmt.pct(p.shareOfBound)}`,
         status: p.shareOfBound >= 0.9 ? 'met' : 'missed',
-        note: p.shareOfBound >= 0.9 ? `bound set by ${run.bound.limitedBy}` : shortfall(run.bound.receiptsPerSecond, p.receiptsPerSecond, p.ceilings),
+        note:
+          p.shareOfBound >= 0.9
+            ? `bound set by ${run.bound.limitedBy}`
+            : shortfall(run.bound.receiptsPerSecond, p.receiptsPerSecond, p.ceilings),
       });
     }
     if (run.naive && p && run.ratio !== undefined) {
@@ -47,11 +53,18 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       target: `≥ 1,500 receipts/s at zero latency on 2 cores, ${onOff(z.enrichBank)}`,
       measured: `${fmt.rate(z.receiptsPerSecond)} receipts/s on ${r.machine.nproc} core(s)`,
       status: z.receiptsPerSecond >= 1_500 ? 'met' : 'missed',
-      note: [
-        capped ? `out of reach by configuration: XIAOMAN_MAX_RPS ≤ 1000 (config schema) allows ${fmt.rate(z.configCap)} receipts/s with one receipt/info call each` : '',
-        z.cpu ? `the one pipeline process used ${z.cpu.pipelinePercent.toFixed(0)}% of a core, the simulators ${z.cpu.simulatorsPercent.toFixed(0)}%` : '',
-        r.machine.nproc !== 2 ? `measured on ${r.machine.nproc} cores, not 2` : '',
-      ].filter(Boolean).join('; ') || undefined,
+      note:
+        [
+          capped
+            ? `out of reach by configuration: XIAOMAN_MAX_RPS ≤ 1000 (config schema) allows ${fmt.rate(z.configCap)} receipts/s with one receipt/info call each`
+            : '',
+          z.cpu
+            ? `the one pipeline process used ${z.cpu.pipelinePercent.toFixed(0)}% of a core, the simulators ${z.cpu.simulatorsPercent.toFixed(0)}%`
+            : '',
+          r.machine.nproc !== 2 ? `measured on ${r.machine.nproc} cores, not 2` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
     });
   }
   if (r.rss) {

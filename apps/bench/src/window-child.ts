@@ -13,7 +13,8 @@ import { runFixedWindow } from '@receipt-sync/pipeline';
  */
 function required(name: string): string {
   const value = process.env[name];
-  if (!value || !parseChinaTime(value)) throw new Error(`${name} must be a China time 'YYYY-MM-DD HH:mm:ss', got ${JSON.stringify(value)}`);
+  if (!value || !parseChinaTime(value))
+    throw new Error(`${name} must be a China time 'YYYY-MM-DD HH:mm:ss', got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
   let windows = 0;
   try {
     const deps = {
-      store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki!, logger: rt.logger,
+      store: rt.store,
+      queues: rt.queues,
+      tracker: rt.tracker,
+      source: rt.okki!,
+      logger: rt.logger,
       settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     let previous: string | undefined;
@@ -37,9 +42,14 @@ async function main(): Promise<void> {
       const next = formatChinaTime(addSeconds(from, (i + 1) * stepSeconds - 1));
       // OKKI bounds are inclusive and update_time has whole seconds: windows end one second apart.
       const end = next < to ? next : to;
-      const run = await runFixedWindow(deps, { id: `w${versionTag(start)}-${versionTag(end)}`, start, end, previousCheckpoint: previous }, {
-        trigger: 'bench-backfill', stream: process.env.BENCH_STREAM ?? 'bench-backfill',
-      });
+      const run = await runFixedWindow(
+        deps,
+        { id: `w${versionTag(start)}-${versionTag(end)}`, start, end, previousCheckpoint: previous },
+        {
+          trigger: 'bench-backfill',
+          stream: process.env.BENCH_STREAM ?? 'bench-backfill',
+        },
+      );
       fetched += run.fetched;
       windows += 1;
       previous = end;
@@ -53,7 +63,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(`bench producer failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`bench producer failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );

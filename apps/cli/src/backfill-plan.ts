@@ -24,7 +24,8 @@ const MAX_WINDOWS = 100_000;
 
 function stamp(value: string, flag: string): Date {
   const parsed = STAMP.test(value) ? parseChinaTime(value) : undefined;
-  if (!parsed) throw new UsageError(`${flag} must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai), got ${JSON.stringify(value)}`);
+  if (!parsed)
+    throw new UsageError(`${flag} must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai), got ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -43,12 +44,14 @@ export function planBackfill(from: string, to: string, stepHours: number, checkp
   const start = stamp(from, '--from');
   const end = stamp(to, '--to');
   if (start > end) throw new UsageError('--from must not be after --to');
-  if (!Number.isFinite(stepHours) || stepHours <= 0) throw new UsageError(`--step-hours must be a positive number, got ${stepHours}`);
+  if (!Number.isFinite(stepHours) || stepHours <= 0)
+    throw new UsageError(`--step-hours must be a positive number, got ${stepHours}`);
   const stepSeconds = Math.round(stepHours * 3600);
   if (stepSeconds < 1) throw new UsageError('--step-hours must be at least one second');
   const spanSeconds = (end.getTime() - start.getTime()) / 1000;
   const total = Math.floor(spanSeconds / stepSeconds) + 1;
-  if (total > MAX_WINDOWS) throw new UsageError(`--step-hours ${stepHours} splits the range into ${total} windows; at most ${MAX_WINDOWS}`);
+  if (total > MAX_WINDOWS)
+    throw new UsageError(`--step-hours ${stepHours} splits the range into ${total} windows; at most ${MAX_WINDOWS}`);
 
   const stream = backfillStream(from, to);
   const remaining: BackfillWindow[] = [];
@@ -57,8 +60,15 @@ export function planBackfill(from: string, to: string, stepHours: number, checkp
     let winStart = formatChinaTime(addSeconds(start, i * stepSeconds));
     const winEnd = i === total - 1 ? to : formatChinaTime(addSeconds(start, (i + 1) * stepSeconds - 1));
     if (checkpoint !== undefined && winEnd <= checkpoint) continue;
-    if (checkpoint !== undefined && winStart <= checkpoint) winStart = formatChinaTime(addSeconds(parseChinaTime(checkpoint)!, 1));
-    remaining.push({ index: i + 1, id: `b${versionTag(winStart)}-${versionTag(winEnd)}`, start: winStart, end: winEnd, previousCheckpoint: previous });
+    if (checkpoint !== undefined && winStart <= checkpoint)
+      winStart = formatChinaTime(addSeconds(parseChinaTime(checkpoint)!, 1));
+    remaining.push({
+      index: i + 1,
+      id: `b${versionTag(winStart)}-${versionTag(winEnd)}`,
+      start: winStart,
+      end: winEnd,
+      previousCheckpoint: previous,
+    });
     previous = winEnd;
   }
   return { stream, total, remaining };

@@ -37,7 +37,13 @@ export function safeRedisUrl(url: string): string {
  * down" instead of hanging, so it asks once with a short deadline first.
  */
 export async function probeRedis(url: string, timeoutMs = 5_000): Promise<void> {
-  const client = new IORedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -63,9 +69,16 @@ export async function openState(config: Config): Promise<StateHandles> {
   const connection = createRedisConnection(config.redisUrl);
   connection.on('error', () => undefined);
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({ mongoUrl: config.mongoUrl, mongoDb: config.mongoDb, redis: config.mongoUrl ? undefined : connection, prefix: config.queuePrefix });
+  const store = createStore({
+    mongoUrl: config.mongoUrl,
+    mongoDb: config.mongoDb,
+    redis: config.mongoUrl ? undefined : connection,
+    prefix: config.queuePrefix,
+  });
   return {
-    connection, queues, store,
+    connection,
+    queues,
+    store,
     async close() {
       await closeQueues(queues);
       await store.close().catch(() => undefined);

@@ -33,7 +33,11 @@ function lazy<A extends Action>(load: () => Promise<A>) {
 }
 
 function leaf(parent: Command, name: string, description: string): Command {
-  return parent.command(name).description(description).option('--json', 'machine-readable output on stdout').addHelpText('after', EXIT_CODES_HELP);
+  return parent
+    .command(name)
+    .description(description)
+    .option('--json', 'machine-readable output on stdout')
+    .addHelpText('after', EXIT_CODES_HELP);
 }
 
 const program = new Command('receipt-sync')
@@ -43,10 +47,17 @@ const program = new Command('receipt-sync')
   .addHelpText('after', EXIT_CODES_HELP);
 
 const sync = program.command('sync').description('run the pipeline');
-leaf(sync, 'once', 'one whole cycle in this process (same as npm run sync:once); summary JSON is the last stdout line')
-  .action(lazy(async () => (await import('./commands/sync-once')).syncOnceCommand));
+leaf(
+  sync,
+  'once',
+  'one whole cycle in this process (same as npm run sync:once); summary JSON is the last stdout line',
+).action(lazy(async () => (await import('./commands/sync-once')).syncOnceCommand));
 
-leaf(program, 'backfill', 'sync a past range in sub-windows with its own resumable checkpoint; waits until every job finished')
+leaf(
+  program,
+  'backfill',
+  'sync a past range in sub-windows with its own resumable checkpoint; waits until every job finished',
+)
   .requiredOption('--from <time>', "range start, 'YYYY-MM-DD HH:mm:ss' China time")
   .requiredOption('--to <time>', "range end, 'YYYY-MM-DD HH:mm:ss' China time")
   .option('--step-hours <hours>', 'sub-window length', '24')
@@ -79,12 +90,16 @@ leaf(program, 'reconcile', 'compare OKKI, K3Cloud rows and the ledger for receip
   .requiredOption('--from <time>', "'YYYY-MM-DD HH:mm:ss' China time")
   .requiredOption('--to <time>', "'YYYY-MM-DD HH:mm:ss' China time")
   .option('--fix', 're-enqueue missing, stale and removed-not-flagged receipts (never deletes K3Cloud rows)')
-  .option('--no-scan-ledger', "read only the window's orders' ledger entries (faster; misses receipts deleted outright in OKKI that were alone on their order)")
+  .option(
+    '--no-scan-ledger',
+    "read only the window's orders' ledger entries (faster; misses receipts deleted outright in OKKI that were alone on their order)",
+  )
   .option('--no-bank', 'do not fetch /receipt/info (one OKKI call per receipt); bank fields are not compared')
   .action(lazy(async () => (await import('./commands/reconcile')).reconcileCommand));
 
-leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts')
-  .action(lazy(async () => (await import('./commands/status')).status));
+leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
+  lazy(async () => (await import('./commands/status')).status),
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

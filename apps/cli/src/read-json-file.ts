@@ -16,7 +16,9 @@ export function readJsonObject(path: string, what: string): Record<string, unkno
     throw new UsageError(`${what} ${path}: not valid JSON (${(error as Error).message})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`${what} ${path}: expected one JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+    throw new UsageError(
+      `${what} ${path}: expected one JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -27,12 +27,21 @@ describe('planBackfill', () => {
 
   it('resumes one second after a checkpoint that is off the grid (the step changed between runs)', () => {
     const [first] = planBackfill(FROM, TO, 24, '2025-04-02 11:59:59').remaining;
-    expect(first).toMatchObject({ index: 2, start: '2025-04-02 12:00:00', end: '2025-04-02 23:59:59', previousCheckpoint: '2025-04-02 11:59:59' });
+    expect(first).toMatchObject({
+      index: 2,
+      start: '2025-04-02 12:00:00',
+      end: '2025-04-02 23:59:59',
+      previousCheckpoint: '2025-04-02 11:59:59',
+    });
   });
 
   it('cuts the last sub-window at --to', () => {
     const plan = planBackfill(FROM, '2025-04-01 10:00:00', 4);
-    expect(plan.remaining.map((w) => w.end)).toEqual(['2025-04-01 03:59:59', '2025-04-01 07:59:59', '2025-04-01 10:00:00']);
+    expect(plan.remaining.map((w) => w.end)).toEqual([
+      '2025-04-01 03:59:59',
+      '2025-04-01 07:59:59',
+      '2025-04-01 10:00:00',
+    ]);
   });
 
   it.each([

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { SalesOrderNotFoundError } from '@receipt-sync/core';
 import {
-  closeQueues, createQueues, createRedisConnection, deadLetter, QUEUE_NAMES, rawJobId, type PipelineQueues,
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  deadLetter,
+  QUEUE_NAMES,
+  rawJobId,
+  type PipelineQueues,
 } from '@receipt-sync/pipeline';
 import { lastJson, runCli } from './run-cli';
 
@@ -11,16 +17,30 @@ let queues: PipelineQueues;
 let prefix: string;
 let env: NodeJS.ProcessEnv;
 
-const RECEIPT = { cash_collection_id: 5221565013, cash_collection_no: 'HK202504150112', update_time: '2025-04-15 17:47:13', order_id: 3564000001 };
+const RECEIPT = {
+  cash_collection_id: 5221565013,
+  cash_collection_no: 'HK202504150112',
+  update_time: '2025-04-15 17:47:13',
+  order_id: 3564000001,
+};
 const RAW_ID = rawJobId(RECEIPT.cash_collection_id, RECEIPT.update_time, false);
 
 /** A raw job that failed for good, dead-lettered the way the transformer does it. */
 async function seedDeadLetter(): Promise<string> {
-  const job = await queues.raw.add('receipt', { windowId: 'w1', removed: false, fetchedAt: new Date().toISOString(), receipt: RECEIPT }, { jobId: RAW_ID });
+  const job = await queues.raw.add(
+    'receipt',
+    { windowId: 'w1', removed: false, fetchedAt: new Date().toISOString(), receipt: RECEIPT },
+    { jobId: RAW_ID },
+  );
   await job.remove(); // the transformer's job finished; only the dead letter remains
   await deadLetter(queues, {
-    job, sourceQueue: 'raw', kind: 'dead-lettered', error: new SalesOrderNotFoundError('3564000001'),
-    receiptId: String(RECEIPT.cash_collection_id), receiptNo: RECEIPT.cash_collection_no, windowId: 'w1',
+    job,
+    sourceQueue: 'raw',
+    kind: 'dead-lettered',
+    error: new SalesOrderNotFoundError('3564000001'),
+    receiptId: String(RECEIPT.cash_collection_id),
+    receiptNo: RECEIPT.cash_collection_no,
+    windowId: 'w1',
   });
   return `dl-${RAW_ID}`;
 }
@@ -46,15 +66,29 @@ describe('cli dlq', () => {
     const list = runCli(['dlq', 'list', '--json'], env);
     expect(list.status).toBe(0);
     expect(lastJson(list)).toMatchObject({
-      queue: 'dead-letter', total: 1,
-      items: [{ id, kind: 'dead-lettered', sourceQueue: 'raw', code: 'k3cloud.order-not-found', receiptNo: 'HK202504150112', replays: 0 }],
+      queue: 'dead-letter',
+      total: 1,
+      items: [
+        {
+          id,
+          kind: 'dead-lettered',
+          sourceQueue: 'raw',
+          code: 'k3cloud.order-not-found',
+          receiptNo: 'HK202504150112',
+          replays: 0,
+        },
+      ],
     });
     const human = runCli(['dlq', 'list'], env);
     expect(human.stdout).toMatch(/HK202504150112.*k3cloud\.order-not-found/);
 
     const replay = runCli(['dlq', 'replay', '--all', '--json'], env);
     expect(replay.status).toBe(0);
-    expect(lastJson(replay)).toEqual({ queue: 'dead-letter', replayed: [{ deadLetterId: id, newJobId: `${RAW_ID}-replay1`, queue: 'raw' }], failed: [] });
+    expect(lastJson(replay)).toEqual({
+      queue: 'dead-letter',
+      replayed: [{ deadLetterId: id, newJobId: `${RAW_ID}-replay1`, queue: 'raw' }],
+      failed: [],
+    });
 
     expect(await queues[QUEUE_NAMES.deadLetter].getJob(id)).toBeUndefined();
     const replayed = await queues.raw.getJob(`${RAW_ID}-replay1`);
@@ -66,7 +100,11 @@ describe('cli dlq', () => {
     const id = await seedDeadLetter();
     const missing = runCli(['dlq', 'discard', '--id', 'dl-nope', '--json'], env);
     expect(missing.status).toBe(2);
-    expect(lastJson(missing)).toEqual({ queue: 'dead-letter', discarded: [], failed: [{ id: 'dl-nope', reason: 'no such dead letter' }] });
+    expect(lastJson(missing)).toEqual({
+      queue: 'dead-letter',
+      discarded: [],
+      failed: [{ id: 'dl-nope', reason: 'no such dead letter' }],
+    });
 
     const run = runCli(['dlq', 'discard', '--id', id], env);
     expect(run.status).toBe(0);

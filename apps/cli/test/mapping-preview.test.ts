@@ -35,9 +35,13 @@ describe('cli mapping preview', () => {
     const run = runCli(['mapping', 'preview', receipt, '--json']);
     expect(run.status).toBe(0);
     expect(lastJson(run)).toMatchObject({
-      maps: true, orderKeyField: 'F_Cash_Collection_Id', orderKey: '3564000001', rowKey: 'HK202504150112',
+      maps: true,
+      orderKeyField: 'F_Cash_Collection_Id',
+      orderKey: '3564000001',
+      rowKey: 'HK202504150112',
       saveOptions: { IsDeleteEntry: false, IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: false },
-      payload: { FID: 0, F_PBLH_Entity: [EXPECTED_ROW] }, problems: [],
+      payload: { FID: 0, F_PBLH_Entity: [EXPECTED_ROW] },
+      problems: [],
     });
   });
 
@@ -48,7 +52,14 @@ describe('cli mapping preview', () => {
     const model = JSON.parse(shown.slice(shown.indexOf('{'), shown.lastIndexOf('}') + 1));
     expect(model).toEqual({
       FID: 0,
-      F_PBLH_Entity: [{ ...EXPECTED_ROW, F_PBLH_Bank: '中国银行深圳分行', F_PBLH_BankAccount: '6217 0000 1234 5678', F_PBLH_Removed: true }],
+      F_PBLH_Entity: [
+        {
+          ...EXPECTED_ROW,
+          F_PBLH_Bank: '中国银行深圳分行',
+          F_PBLH_BankAccount: '6217 0000 1234 5678',
+          F_PBLH_Removed: true,
+        },
+      ],
     });
     expect(run.stdout).toContain('F_Cash_Collection_Id = 3564000001');
   });
@@ -56,7 +67,11 @@ describe('cli mapping preview', () => {
   it('lists the quality problems and exits 3 when the receipt would be quarantined', () => {
     const run = runCli(['mapping', 'preview', problems, '--json']);
     expect(run.status).toBe(3);
-    const out = lastJson(run) as { maps: boolean; payload: unknown; problems: Array<{ rule: string; message: string }> };
+    const out = lastJson(run) as {
+      maps: boolean;
+      payload: unknown;
+      problems: Array<{ rule: string; message: string }>;
+    };
     expect(out.maps).toBe(false);
     expect(out.payload).toBeNull();
     expect(out.problems.map((p) => p.rule).sort()).toEqual(['no-order', 'not-a-number']);
@@ -79,7 +94,10 @@ describe('cli mapping preview', () => {
   });
 
   it('exits 2 for a mapping file that fails validation, naming the bad entry', () => {
-    const mapping = write('mapping.json', JSON.stringify({ version: 1, formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', fields: [] }));
+    const mapping = write(
+      'mapping.json',
+      JSON.stringify({ version: 1, formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', fields: [] }),
+    );
     const run = runCli(['mapping', 'preview', receipt, '--mapping', mapping]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/mapping\.json.*(order|rowKey|fields)/);

@@ -25,15 +25,31 @@ async function main(): Promise<void> {
   const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({ mongoUrl: config.mongoUrl, mongoDb: config.mongoDb, redis: config.mongoUrl ? undefined : connection, prefix: config.queuePrefix });
+  const store = createStore({
+    mongoUrl: config.mongoUrl,
+    mongoDb: config.mongoDb,
+    redis: config.mongoUrl ? undefined : connection,
+    prefix: config.queuePrefix,
+  });
   await store.init();
 
-  const alerter = createAlerter({ targets: settings.alerts.targets.targets, dashboardUrl: settings.alerts.targets.dashboardUrl, logger });
+  const alerter = createAlerter({
+    targets: settings.alerts.targets.targets,
+    dashboardUrl: settings.alerts.targets.dashboardUrl,
+    logger,
+  });
   const rules = createAlertRules(settings.alerts.rules);
   const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
 
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
-  const dashboard = createDashboard({ queues, store, logger, auth: settings.auth, alerter, lagWarnSeconds: rules.thresholds.lagSecondsThreshold });
+  const dashboard = createDashboard({
+    queues,
+    store,
+    logger,
+    auth: settings.auth,
+    alerter,
+    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+  });
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,
@@ -45,13 +61,19 @@ async function main(): Promise<void> {
       store: () => store.ping(),
     },
     metrics: async () => {
-      await collectQueueDepths(metrics, Object.values(queues)).catch((err: unknown) => logger.warn({ err }, 'queue depth collection failed'));
+      await collectQueueDepths(metrics, Object.values(queues)).catch((err: unknown) =>
+        logger.warn({ err }, 'queue depth collection failed'),
+      );
       return metrics.metricsText();
     },
     extraRoutes: (app) => app.use(dashboard),
   });
   logger.info(
-    { url: server.url, auth: settings.auth.username ? 'basic' : 'none (local only)', alertTargets: settings.alerts.targets.targets.length },
+    {
+      url: server.url,
+      auth: settings.auth.username ? 'basic' : 'none (local only)',
+      alertTargets: settings.alerts.targets.targets.length,
+    },
     `dashboard listening on ${server.url}`,
   );
 

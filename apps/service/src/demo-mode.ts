@@ -11,13 +11,16 @@ export const DEMO_QUEUE_PREFIX = 'rsync-demo';
  */
 export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnvironment; env: NodeJS.ProcessEnv }> {
   const demo = await startDemoEnvironment({
-    receipts: Number(env.DEMO_RECEIPTS ?? 500), orders: Number(env.DEMO_ORDERS ?? 120),
-    okkiFaults: { latencyMs: 30 }, k3Faults: { latencyMs: 80, perRowLatencyMs: 2 },
+    receipts: Number(env.DEMO_RECEIPTS ?? 500),
+    orders: Number(env.DEMO_ORDERS ?? 120),
+    okkiFaults: { latencyMs: 30 },
+    k3Faults: { latencyMs: 80, perRowLatencyMs: 2 },
   });
   return {
     demo,
     env: {
-      ...env, ...demo.env,
+      ...env,
+      ...demo.env,
       QUEUE_PREFIX: env.QUEUE_PREFIX ?? DEMO_QUEUE_PREFIX,
       SYNC_INTERVAL_SECONDS: env.SYNC_INTERVAL_SECONDS ?? '20',
       SYNC_SAFETY_LAG_SECONDS: env.SYNC_SAFETY_LAG_SECONDS ?? '1',
@@ -47,7 +50,8 @@ export function startDemoActivity(demo: DemoEnvironment, intervalMs: number, log
     const active = demo.okki.allReceipts({ removed: false }).filter((r) => r.order_id);
     for (let i = 0; i < 3 && active.length > 0; i++) demo.okki.upsertReceipt(mutateReceipt(rng.pick(active), rng));
     const template = rng.pick(active);
-    if (template) demo.okki.upsertReceipt({ ...template, cash_collection_id: next, cash_collection_no: `HKDEMO${next++}` });
+    if (template)
+      demo.okki.upsertReceipt({ ...template, cash_collection_id: next, cash_collection_no: `HKDEMO${next++}` });
     logger.debug('demo: edited 3 receipts and added 1 in the OKKI simulator');
   }, intervalMs);
   timer.unref();

@@ -7,13 +7,22 @@ import { DEMO_CREDENTIALS, startDemoEnvironment } from '@receipt-sync/simulators
 async function main(): Promise<void> {
   const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
   const demo = await startDemoEnvironment({
-    seed: num('SIM_SEED', 42), receipts: num('SIM_RECEIPTS', 500), orders: num('SIM_ORDERS', 120),
-    okkiPort: num('SIM_OKKI_PORT', 4010), k3Port: num('SIM_K3_PORT', 4020), host: process.env.SIM_HOST ?? '0.0.0.0',
-    okkiFaults: { latencyMs: num('SIM_OKKI_LATENCY_MS', 0) }, k3Faults: { latencyMs: num('SIM_K3_LATENCY_MS', 0) },
+    seed: num('SIM_SEED', 42),
+    receipts: num('SIM_RECEIPTS', 500),
+    orders: num('SIM_ORDERS', 120),
+    okkiPort: num('SIM_OKKI_PORT', 4010),
+    k3Port: num('SIM_K3_PORT', 4020),
+    host: process.env.SIM_HOST ?? '0.0.0.0',
+    okkiFaults: { latencyMs: num('SIM_OKKI_LATENCY_MS', 0) },
+    k3Faults: { latencyMs: num('SIM_K3_LATENCY_MS', 0) },
   });
   console.log(`OKKI simulator:    ${demo.okki.url}  (client id ${DEMO_CREDENTIALS.okkiClientId})`);
-  console.log(`K3Cloud simulator: ${demo.k3.baseUrl}  (acct ${DEMO_CREDENTIALS.k3AcctId}, user ${DEMO_CREDENTIALS.k3Username})`);
-  console.log(`${demo.dataset.receipts.length} receipts, ${demo.dataset.orders.length} sales orders. Point the service at them with:`);
+  console.log(
+    `K3Cloud simulator: ${demo.k3.baseUrl}  (acct ${DEMO_CREDENTIALS.k3AcctId}, user ${DEMO_CREDENTIALS.k3Username})`,
+  );
+  console.log(
+    `${demo.dataset.receipts.length} receipts, ${demo.dataset.orders.length} sales orders. Point the service at them with:`,
+  );
   for (const [k, v] of Object.entries(demo.env)) console.log(`  export ${k}='${v}'`);
   const stop = () => void demo.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);

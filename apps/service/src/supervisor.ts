@@ -6,7 +6,13 @@ import { isSyncError } from '@receipt-sync/core';
 import { startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
-  createRuntime, k3SessionCheck, sampleGauges, Shutdown, startProducerStage, startTransformerStage, startWriterStage,
+  createRuntime,
+  k3SessionCheck,
+  sampleGauges,
+  Shutdown,
+  startProducerStage,
+  startTransformerStage,
+  startWriterStage,
 } from '@receipt-sync/pipeline';
 import { clearDemoState, startDemo, startDemoActivity } from './demo-mode';
 
@@ -21,7 +27,9 @@ async function main(): Promise<void> {
   if (!configured.okki && !configured.k3cloud) {
     ({ demo, env } = await startDemo(env));
   } else if (!configured.okki || !configured.k3cloud) {
-    throw new Error(`${configured.okki ? 'K3Cloud (KINGDEE_*)' : 'OKKI (XIAOMAN_*)'} is not configured; set both systems, or neither for the demo`);
+    throw new Error(
+      `${configured.okki ? 'K3Cloud (KINGDEE_*)' : 'OKKI (XIAOMAN_*)'} is not configured; set both systems, or neither for the demo`,
+    );
   }
   const config = loadConfig(env);
   const settings = dashboardSettingsFromEnv(env);
@@ -30,13 +38,37 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
-  const alerter = createAlerter({ targets: settings.alerts.targets.targets, dashboardUrl: settings.alerts.targets.dashboardUrl, logger: rt.logger });
+  const alerter = createAlerter({
+    targets: settings.alerts.targets.targets,
+    dashboardUrl: settings.alerts.targets.dashboardUrl,
+    logger: rt.logger,
+  });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues: rt.queues, store: rt.store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger: rt.logger });
-  const dashboard = createDashboard({ queues: rt.queues, store: rt.store, logger: rt.logger, auth: settings.auth, alerter, lagWarnSeconds: rules.thresholds.lagSecondsThreshold });
+  const monitor = startAlertMonitor({
+    queues: rt.queues,
+    store: rt.store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger: rt.logger,
+  });
+  const dashboard = createDashboard({
+    queues: rt.queues,
+    store: rt.store,
+    logger: rt.logger,
+    auth: settings.auth,
+    alerter,
+    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+  });
   const server = await startHealthServer({
-    port: settings.port, host: settings.host, logger: rt.logger,
-    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), 'k3cloud-session': k3SessionCheck(rt) },
+    port: settings.port,
+    host: settings.host,
+    logger: rt.logger,
+    checks: {
+      redis: async () => void (await rt.connection.ping()),
+      store: () => rt.store.ping(),
+      'k3cloud-session': k3SessionCheck(rt),
+    },
     live: () => stages.every((s) => s.worker.isRunning()),
     metrics: async () => {
       await sampleGauges(rt);
@@ -45,7 +77,10 @@ async function main(): Promise<void> {
     extraRoutes: (app) => app.use(dashboard),
   });
   const stopActivity = demo ? startDemoActivity(demo, config.sync.intervalSeconds * 1000, rt.logger) : () => undefined;
-  rt.logger.info({ dashboard: server.url }, `receipt-sync running; dashboard at ${server.url}/ (Bull Board at ${server.url}/queues)`);
+  rt.logger.info(
+    { dashboard: server.url },
+    `receipt-sync running; dashboard at ${server.url}/ (Bull Board at ${server.url}/queues)`,
+  );
   if (demo) {
     rt.logger.info(
       { okki: demo.okki.url, k3cloud: demo.k3.baseUrl },
@@ -67,6 +102,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`receipt-sync could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `receipt-sync could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -29,7 +29,9 @@ const AUDIT_READ = 2000;
 
 async function deadLetterCount(queues: PipelineQueues): Promise<number> {
   const counts = await Promise.all(
-    [queues[QUEUE_NAMES.deadLetter], queues[QUEUE_NAMES.quarantine]].map((q) => q.getJobCounts('wait', 'prioritized', 'delayed', 'failed', 'completed', 'active')),
+    [queues[QUEUE_NAMES.deadLetter], queues[QUEUE_NAMES.quarantine]].map((q) =>
+      q.getJobCounts('wait', 'prioritized', 'delayed', 'failed', 'completed', 'active'),
+    ),
   );
   return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
 }
@@ -88,7 +90,9 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
     if (stopped) return;
     timer = setTimeout(() => {
       tick()
-        .catch((error: unknown) => opts.logger.warn({ err: error }, 'alert monitor: evaluation failed; retrying next interval'))
+        .catch((error: unknown) =>
+          opts.logger.warn({ err: error }, 'alert monitor: evaluation failed; retrying next interval'),
+        )
         .finally(schedule);
     }, opts.intervalMs);
     timer.unref();

@@ -20,20 +20,29 @@ const MAX_IDS = 1000;
 
 const queueName = z.enum(['dead-letter', 'quarantine']);
 const jobId = z.string().min(1).max(300);
-const index = (def: number) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(def));
+const index = (def: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(def));
 
 const ListQuery = z
   .object({ queue: queueName.default('dead-letter'), start: index(0), end: index(49) })
-  .refine((q) => q.end >= q.start && q.end - q.start < MAX_PAGE, { message: `end must be ≥ start and the page at most ${MAX_PAGE} long`, path: ['end'] });
+  .refine((q) => q.end >= q.start && q.end - q.start < MAX_PAGE, {
+    message: `end must be ≥ start and the page at most ${MAX_PAGE} long`,
+    path: ['end'],
+  });
 
 const ReplayBody = z
   .object({ queue: queueName, ids: z.array(jobId).min(1).max(MAX_IDS).optional(), all: z.literal(true).optional() })
-  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give either ids (a non-empty list) or all: true' });
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), {
+    message: 'give either ids (a non-empty list) or all: true',
+  });
 
 const DiscardBody = z.object({ queue: queueName, ids: z.array(jobId).min(1).max(MAX_IDS) });
 
 function badRequest(res: Response, error: z.ZodError): void {
-  res.status(400).json({ error: 'invalid request', issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+  res.status(400).json({
+    error: 'invalid request',
+    issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+  });
 }
 
 /** POST-only routes answer other methods with 405 instead of falling through to a 404. */

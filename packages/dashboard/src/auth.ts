@@ -39,7 +39,10 @@ export function basicAuth(username: string, password: string, logger: DashboardL
         return;
       }
       // The attempted user name is not a secret and helps spot guessing; the password is never logged.
-      logger.warn({ ip: req.socket.remoteAddress, user: given.username.slice(0, 100), path: req.path }, 'dashboard login failed');
+      logger.warn(
+        { ip: req.socket.remoteAddress, user: given.username.slice(0, 100), path: req.path },
+        'dashboard login failed',
+      );
     }
     res.set('WWW-Authenticate', REALM).status(401).type('text/plain').send('authentication required\n');
   };
@@ -92,7 +95,9 @@ export function csrfGuard(): RequestHandler {
       next();
       return;
     }
-    res.status(403).json({ error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or a same-origin Origin` });
+    res.status(403).json({
+      error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or a same-origin Origin`,
+    });
   };
 }
 

@@ -12,7 +12,8 @@ const DESCRIPTIONS: Record<QueueName, string> = {
   windows: 'Scheduler ticks; each opens one sync window (read-only here).',
   raw: 'Receipts as fetched from OKKI (read-only here).',
   ready: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
-  'dead-letter': 'Failed for good. Replay from the receipt-sync status page: it re-adds the job to its source queue with all attempts.',
+  'dead-letter':
+    'Failed for good. Replay from the receipt-sync status page: it re-adds the job to its source queue with all attempts.',
   quarantine: 'Data-quality problems. Fix the data, then replay from the receipt-sync status page.',
 };
 
@@ -40,7 +41,12 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
   createBullBoard({
     queues: adapters,
     serverAdapter,
-    options: { uiConfig: { boardTitle: 'receipt-sync', miscLinks: [{ text: 'Status page', url: mountPath.replace(/\/queues$/, '') || '/' }] } },
+    options: {
+      uiConfig: {
+        boardTitle: 'receipt-sync',
+        miscLinks: [{ text: 'Status page', url: mountPath.replace(/\/queues$/, '') || '/' }],
+      },
+    },
   });
   return serverAdapter.getRouter() as RequestHandler;
 }

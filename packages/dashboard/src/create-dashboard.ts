@@ -32,7 +32,9 @@ export const PAGE_DEAD_LETTERS = 100;
 function normaliseBase(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').replace(/\/+$/, '');
   if (trimmed !== '' && !/^\/[A-Za-z0-9/_.-]*$/.test(trimmed)) {
-    throw new ConfigError([`dashboard basePath must be a path like /ops, not ${JSON.stringify(basePath).slice(0, 60)}`]);
+    throw new ConfigError([
+      `dashboard basePath must be a path like /ops, not ${JSON.stringify(basePath).slice(0, 60)}`,
+    ]);
   }
   return trimmed;
 }
@@ -54,7 +56,12 @@ export function createDashboard(deps: DashboardDeps): Router {
 
   const router = Router();
   router.use((_req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    res.set({
+      'Cache-Control': 'no-store',
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    });
     next();
   });
   if (localOnly) router.use(loopbackOnly());
@@ -65,7 +72,11 @@ export function createDashboard(deps: DashboardDeps): Router {
 
   // Bull Board's own write calls (remove, clean, add on the dead-letter queues) leave a trace too.
   router.use('/queues/api', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET') deps.logger.warn({ operator: operatorOf(res), method: req.method, path: req.path }, 'dashboard: Bull Board write');
+    if (req.method !== 'GET')
+      deps.logger.warn(
+        { operator: operatorOf(res), method: req.method, path: req.path },
+        'dashboard: Bull Board write',
+      );
     next();
   });
   router.use('/queues', bullBoardRouter(deps.queues, `${base}/queues`));
@@ -76,8 +87,18 @@ export function createDashboard(deps: DashboardDeps): Router {
       ...DEAD_LETTER_QUEUES.map((q) => listDeadLetters(deps.queues, q, 0, PAGE_DEAD_LETTERS - 1)),
     ]);
     const nonce = randomBytes(16).toString('base64');
-    res.set('Content-Security-Policy', pageSecurityPolicy(nonce)).type('html')
-      .send(renderPage({ status, deadLetters: deadLetters as Awaited<ReturnType<typeof listDeadLetters>>[], base, nonce, lagWarnSeconds: deps.lagWarnSeconds ?? 900 }));
+    res
+      .set('Content-Security-Policy', pageSecurityPolicy(nonce))
+      .type('html')
+      .send(
+        renderPage({
+          status,
+          deadLetters: deadLetters as Awaited<ReturnType<typeof listDeadLetters>>[],
+          base,
+          nonce,
+          lagWarnSeconds: deps.lagWarnSeconds ?? 900,
+        }),
+      );
   });
 
   // Errors become a short JSON answer; the stack goes to the log only (health-server does the same).

@@ -37,23 +37,45 @@ function toItem(job: Job): DeadLetterItem {
   const parsed = DeadLetterJobSchema.safeParse(job.data);
   const id = job.id ?? '?';
   if (!parsed.success) {
-    return { id, kind: job.name, code: 'invalid', reason: 'not a dead-letter record (cannot be replayed)', failedAt: new Date(job.timestamp).toISOString(), replays: 0 };
+    return {
+      id,
+      kind: job.name,
+      code: 'invalid',
+      reason: 'not a dead-letter record (cannot be replayed)',
+      failedAt: new Date(job.timestamp).toISOString(),
+      replays: 0,
+    };
   }
   const d = parsed.data;
   return {
-    id, kind: d.kind, code: d.code, reason: d.reason, receiptNo: d.receiptNo, receiptId: d.receiptId,
-    failedAt: d.failedAt, replays: d.replays, sourceQueue: d.sourceQueue,
+    id,
+    kind: d.kind,
+    code: d.code,
+    reason: d.reason,
+    receiptNo: d.receiptNo,
+    receiptId: d.receiptId,
+    failedAt: d.failedAt,
+    replays: d.replays,
+    sourceQueue: d.sourceQueue,
   };
 }
 
 /** A page of dead letters, newest first; `start`/`end` are inclusive indexes as in BullMQ. */
-export async function listDeadLetters(queues: PipelineQueues, queue: DeadLetterQueueName, start: number, end: number): Promise<DeadLetterPage> {
+export async function listDeadLetters(
+  queues: PipelineQueues,
+  queue: DeadLetterQueueName,
+  start: number,
+  end: number,
+): Promise<DeadLetterPage> {
   const q = queues[queue];
   const [jobs, counts] = await Promise.all([
     q.getJobs([...DEAD_LETTER_STATES], start, end, false),
     q.getJobCounts(...DEAD_LETTER_STATES),
   ]);
-  const items = (jobs as Array<Job | undefined>).filter((j): j is Job => Boolean(j)).slice(0, end - start + 1).map(toItem);
+  const items = (jobs as Array<Job | undefined>)
+    .filter((j): j is Job => Boolean(j))
+    .slice(0, end - start + 1)
+    .map(toItem);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return { queue, total, start, end, items };
 }
@@ -64,7 +86,11 @@ export interface DiscardResult {
 }
 
 /** Removes dead letters an operator decided to drop; they are gone for good (the ledger keeps the outcome). */
-export async function discardDeadLetters(queues: PipelineQueues, queue: DeadLetterQueueName, ids: readonly string[]): Promise<DiscardResult> {
+export async function discardDeadLetters(
+  queues: PipelineQueues,
+  queue: DeadLetterQueueName,
+  ids: readonly string[],
+): Promise<DiscardResult> {
   const q = queues[queue];
   const result: DiscardResult = { discarded: [], failed: [] };
   for (const id of ids) {

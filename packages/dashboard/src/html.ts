@@ -36,9 +36,25 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 /** A table with a header row; `empty` is shown as a single row when there is no data. */
 export function table(headers: readonly string[], rows: readonly unknown[][], empty: string): SafeHtml {
   const body = rows.length
-    ? rows.map((cells) => html`<tr>${cells.map((c) => html`<td>${c}</td>`)}</tr>`)
-    : html`<tr><td class="empty" colspan="${headers.length}">${empty}</td></tr>`;
-  return html`<table><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${body}</tbody></table>`;
+    ? rows.map(
+        (cells) =>
+          html`<tr>
+            ${cells.map((c) => html`<td>${c}</td>`)}
+          </tr>`,
+      )
+    : html`<tr>
+        <td class="empty" colspan="${headers.length}">${empty}</td>
+      </tr>`;
+  return html`<table>
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${body}
+    </tbody>
+  </table>`;
 }
 
 /** An ISO instant or Date as China time (the time operators and K3Cloud use); '' when unreadable. */

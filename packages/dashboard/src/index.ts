@@ -3,11 +3,31 @@
  * Bull Board) and the alert monitor. Mounted by the supervisor (`npm start`) and apps/dashboard.
  */
 export { createDashboard, PAGE_DEAD_LETTERS, type DashboardDeps } from './create-dashboard';
-export { dashboardSettingsFromEnv, authIssues, NO_CREDENTIALS_MESSAGE, type DashboardAuth, type DashboardSettings } from './settings';
+export {
+  dashboardSettingsFromEnv,
+  authIssues,
+  NO_CREDENTIALS_MESSAGE,
+  type DashboardAuth,
+  type DashboardSettings,
+} from './settings';
 export { startAlertMonitor, type AlertMonitor, type AlertMonitorOptions } from './alert-monitor';
 export { collectStatus, type DashboardStatus, type StatusSources } from './status';
-export { listDeadLetters, discardDeadLetters, DEAD_LETTER_QUEUES, type DeadLetterItem, type DeadLetterPage, type DeadLetterQueueName, type DiscardResult } from './dead-letters';
-export { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, isK3Login, RECEIPTS_STREAM } from './pipeline-signals';
+export {
+  listDeadLetters,
+  discardDeadLetters,
+  DEAD_LETTER_QUEUES,
+  type DeadLetterItem,
+  type DeadLetterPage,
+  type DeadLetterQueueName,
+  type DiscardResult,
+} from './dead-letters';
+export {
+  checkpointLagSeconds,
+  consecutiveWindowFailures,
+  k3LoginFailing,
+  isK3Login,
+  RECEIPTS_STREAM,
+} from './pipeline-signals';
 export { CSRF_HEADER, CSRF_HEADER_VALUE } from './auth';
 export { escapeHtml } from './html';
 export type { DashboardLogger } from './types';

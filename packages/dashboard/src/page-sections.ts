@@ -13,12 +13,15 @@ export function summarySection(s: DashboardStatus, lagWarnSeconds: number): Safe
   const quarantined = total(s.queues.quarantine);
   const incidents = s.incidents?.length;
   const card = (label: string, value: string, bad: boolean, note?: string) =>
-    html`<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${note ? html`<div class="note">${note}</div>` : ''}</div>`;
+    html`<div class="card${bad ? ' bad' : ''}">
+      <div class="label">${label}</div>
+      <div class="value">${value}</div>
+      ${note ? html`<div class="note">${note}</div>` : ''}
+    </div>`;
   return html`<section class="cards">
     ${card('Checkpoint', s.checkpoint ? s.checkpoint.windowEnd : 'none yet', false, s.checkpoint ? 'China time' : 'no window finished yet')}
     ${card('Checkpoint lag', s.checkpoint ? humanDuration(lag) : '–', typeof lag === 'number' && lag > lagWarnSeconds)}
-    ${card('Dead letters', String(dead), dead > 0)}
-    ${card('Quarantined', String(quarantined), quarantined > 0)}
+    ${card('Dead letters', String(dead), dead > 0)} ${card('Quarantined', String(quarantined), quarantined > 0)}
     ${card('Open alerts', incidents === undefined ? 'not monitored' : String(incidents), (incidents ?? 0) > 0)}
   </section>`;
 }
@@ -29,16 +32,27 @@ function total(counts: Record<string, number> | undefined): number {
 
 export function incidentsSection(s: DashboardStatus): SafeHtml {
   if (s.incidents === null) return html``;
-  return html`<section><h2>Open alerts</h2>${table(
-    ['Severity', 'Alert', 'Detail', 'Open since'],
-    s.incidents.map((i) => [html`<span class="sev ${i.severity}">${i.severity}</span>`, i.title, clip(i.detail), chinaTime(i.openedAt)]),
-    'No open alerts.',
-  )}</section>`;
+  return html`<section>
+    <h2>Open alerts</h2>
+    ${table(
+      ['Severity', 'Alert', 'Detail', 'Open since'],
+      s.incidents.map((i) => [
+        html`<span class="sev ${i.severity}">${i.severity}</span>`,
+        i.title,
+        clip(i.detail),
+        chinaTime(i.openedAt),
+      ]),
+      'No open alerts.',
+    )}
+  </section>`;
 }
 
 export function deadLetterSection(page: DeadLetterPage): SafeHtml {
   const title = QUEUE_TITLES[page.queue] ?? page.queue;
-  const more = page.total > page.items.length ? html`<p class="note">Showing the newest ${page.items.length} of ${page.total}; Bull Board lists them all.</p>` : '';
+  const more =
+    page.total > page.items.length
+      ? html`<p class="note">Showing the newest ${page.items.length} of ${page.total}; Bull Board lists them all.</p>`
+      : '';
   const rows = page.items.map((d) => [
     d.receiptNo ?? '',
     d.receiptId ?? '',
@@ -47,41 +61,93 @@ export function deadLetterSection(page: DeadLetterPage): SafeHtml {
     chinaTime(d.failedAt),
     String(d.replays),
     html`<button type="button" data-action="replay" data-queue="${page.queue}" data-id="${d.id}">Replay</button>
-      <button type="button" class="secondary" data-action="discard" data-queue="${page.queue}" data-id="${d.id}">Discard</button>`,
+      <button type="button" class="secondary" data-action="discard" data-queue="${page.queue}" data-id="${d.id}">
+        Discard
+      </button>`,
   ]);
-  return html`<section id="${page.queue}"><div class="section-head"><h2>${title} (${page.total})</h2>
-    <button type="button" data-action="replay-all" data-queue="${page.queue}"${page.total === 0 ? html` disabled` : ''}>Replay all</button></div>
-    ${table(['Receipt no', 'Receipt id', 'Code', 'Reason', 'Failed at', 'Replays', ''], rows, 'Nothing here.')}${more}</section>`;
+  return html`<section id="${page.queue}">
+    <div class="section-head">
+      <h2>${title} (${page.total})</h2>
+      <button
+        type="button"
+        data-action="replay-all"
+        data-queue="${page.queue}"
+        ${page.total === 0 ? html` disabled` : ''}
+      >
+        Replay all
+      </button>
+    </div>
+    ${table(['Receipt no', 'Receipt id', 'Code', 'Reason', 'Failed at', 'Replays', ''], rows, 'Nothing here.')}${more}
+  </section>`;
 }
 
 export function queuesSection(s: DashboardStatus, base: string): SafeHtml {
-  const rows = PIPELINE_QUEUES.map((name) => [html`<a href="${base}/queues/queue/${name}">${name}</a>`, ...QUEUE_STATES.map((st) => String(s.queues[name]?.[st] ?? 0))]);
-  return html`<section><h2>Queues</h2>${table(['Queue', ...QUEUE_STATES], rows, 'No queues.')}</section>`;
+  const rows = PIPELINE_QUEUES.map((name) => [
+    html`<a href="${base}/queues/queue/${name}">${name}</a>`,
+    ...QUEUE_STATES.map((st) => String(s.queues[name]?.[st] ?? 0)),
+  ]);
+  return html`<section>
+    <h2>Queues</h2>
+    ${table(['Queue', ...QUEUE_STATES], rows, 'No queues.')}
+  </section>`;
 }
 
 export function ledgerSection(s: DashboardStatus): SafeHtml {
-  return html`<section><h2>Receipts by outcome</h2>${table([...LEDGER_STATUSES], [LEDGER_STATUSES.map((st) => String(s.ledger[st] ?? 0))], '')}</section>`;
+  return html`<section>
+    <h2>Receipts by outcome</h2>
+    ${table([...LEDGER_STATUSES], [LEDGER_STATUSES.map((st) => String(s.ledger[st] ?? 0))], '')}
+  </section>`;
 }
 
 export function windowsSection(s: DashboardStatus): SafeHtml {
   const rows = s.windows.map((w) => [
-    w.start, w.end, html`<span class="st ${w.status}">${w.status}</span>`,
-    String(w.counts.fetched ?? ''), String(w.counts.written ?? ''), String(w.counts.unchanged ?? ''),
-    String(w.counts.quarantined ?? ''), String(w.counts.deadLettered ?? ''), chinaTime(w.startedAt), clip(w.error, 200),
+    w.start,
+    w.end,
+    html`<span class="st ${w.status}">${w.status}</span>`,
+    String(w.counts.fetched ?? ''),
+    String(w.counts.written ?? ''),
+    String(w.counts.unchanged ?? ''),
+    String(w.counts.quarantined ?? ''),
+    String(w.counts.deadLettered ?? ''),
+    chinaTime(w.startedAt),
+    clip(w.error, 200),
   ]);
-  return html`<section><h2>Latest sync windows</h2>${table(
-    ['Start', 'End', 'Status', 'Fetched', 'Written', 'Unchanged', 'Quarantined', 'Dead', 'Started', 'Error'], rows, 'No window has run yet.',
-  )}</section>`;
+  return html`<section>
+    <h2>Latest sync windows</h2>
+    ${table(
+      ['Start', 'End', 'Status', 'Fetched', 'Written', 'Unchanged', 'Quarantined', 'Dead', 'Started', 'Error'],
+      rows,
+      'No window has run yet.',
+    )}
+  </section>`;
 }
 
 export function errorsSection(s: DashboardStatus): SafeHtml {
-  const rows = s.errors.map((e) => [html`<code>${e.code}</code>`, clip(e.message), String(e.count), chinaTime(e.lastAt), e.sampleReceiptIds.join(', ')]);
-  return html`<section><h2>Current errors</h2>${table(['Code', 'Message', 'Receipts', 'Latest', 'Example receipt ids'], rows, 'No receipt is in error.')}</section>`;
+  const rows = s.errors.map((e) => [
+    html`<code>${e.code}</code>`,
+    clip(e.message),
+    String(e.count),
+    chinaTime(e.lastAt),
+    e.sampleReceiptIds.join(', '),
+  ]);
+  return html`<section>
+    <h2>Current errors</h2>
+    ${table(['Code', 'Message', 'Receipts', 'Latest', 'Example receipt ids'], rows, 'No receipt is in error.')}
+  </section>`;
 }
 
 export function failedCallsSection(s: DashboardStatus): SafeHtml {
   const rows = s.failedCalls.map((c) => [
-    chinaTime(c.at), c.system, c.operation, c.outcome, c.status === undefined ? '' : String(c.status), c.errorCode ?? '', clip(c.message, 200),
+    chinaTime(c.at),
+    c.system,
+    c.operation,
+    c.outcome,
+    c.status === undefined ? '' : String(c.status),
+    c.errorCode ?? '',
+    clip(c.message, 200),
   ]);
-  return html`<section><h2>Recent failed API calls</h2>${table(['At', 'System', 'Operation', 'Outcome', 'HTTP', 'Code', 'Message'], rows, 'No failed call recently.')}</section>`;
+  return html`<section>
+    <h2>Recent failed API calls</h2>
+    ${table(['At', 'System', 'Operation', 'Outcome', 'HTTP', 'Code', 'Message'], rows, 'No failed call recently.')}
+  </section>`;
 }

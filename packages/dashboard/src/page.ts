@@ -1,7 +1,14 @@
 import type { DeadLetterPage } from './dead-letters';
 import { html, SafeHtml } from './html';
 import {
-  deadLetterSection, errorsSection, failedCallsSection, incidentsSection, ledgerSection, queuesSection, summarySection, windowsSection,
+  deadLetterSection,
+  errorsSection,
+  failedCallsSection,
+  incidentsSection,
+  ledgerSection,
+  queuesSection,
+  summarySection,
+  windowsSection,
 } from './page-sections';
 import type { DashboardStatus } from './status';
 
@@ -79,31 +86,45 @@ const SCRIPT = `
 export function renderPage(input: PageInput): string {
   const { status: s, base, nonce } = input;
   const doc = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>receipt-sync dashboard</title><style nonce="${nonce}">${new SafeHtml(STYLE)}</style></head>
-<body data-base="${base}">
-<header><h1>receipt-sync</h1><span class="muted">OKKI receipts → K3Cloud · status at ${s.now} (China time)</span>
-<a href="${base}/queues">Queues (Bull Board)</a><a href="${base}/api/status">Status JSON</a></header>
-<main>
-<div id="notice" role="status"></div>
-${summarySection(s, input.lagWarnSeconds)}
-${incidentsSection(s)}
-${input.deadLetters.map(deadLetterSection)}
-${windowsSection(s)}
-${errorsSection(s)}
-${failedCallsSection(s)}
-${ledgerSection(s)}
-${queuesSection(s, base)}
-</main>
-<script nonce="${nonce}">${new SafeHtml(SCRIPT)}</script>
-</body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>receipt-sync dashboard</title>
+        <style nonce="${nonce}">
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body data-base="${base}">
+        <header>
+          <h1>receipt-sync</h1>
+          <span class="muted">OKKI receipts → K3Cloud · status at ${s.now} (China time)</span>
+          <a href="${base}/queues">Queues (Bull Board)</a><a href="${base}/api/status">Status JSON</a>
+        </header>
+        <main>
+          <div id="notice" role="status"></div>
+          ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)} ${input.deadLetters.map(deadLetterSection)}
+          ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)} ${ledgerSection(s)}
+          ${queuesSection(s, base)}
+        </main>
+        <script nonce="${nonce}">
+          ${new SafeHtml(SCRIPT)};
+        </script>
+      </body>
+    </html>`;
   return doc.value;
 }
 
 /** Only our own nonce'd style and script run; no external assets, no framing. */
 export function pageSecurityPolicy(nonce: string): string {
   return [
-    "default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src 'nonce-${nonce}'`, "connect-src 'self'",
-    "img-src 'self' data:", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
   ].join('; ');
 }

@@ -33,7 +33,15 @@ const bool = z.preprocess(
 const port = (def: number) => z.preprocess(blank, z.coerce.number().int().min(0).max(65535).default(def));
 
 const EnvSchema = z.object({
-  DASHBOARD_USERNAME: z.preprocess(blank, z.string().min(1).max(200).refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)').optional()),
+  DASHBOARD_USERNAME: z.preprocess(
+    blank,
+    z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)')
+      .optional(),
+  ),
   // Not trimmed: a password may legitimately start or end with a space.
   DASHBOARD_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).max(500).optional()),
   DASHBOARD_LOCAL_ONLY: bool,
@@ -54,7 +62,9 @@ export function authIssues(auth: DashboardAuth): string[] {
   const hasUser = Boolean(auth.username);
   const hasPassword = Boolean(auth.password);
   if (hasUser !== hasPassword) {
-    return [`${hasUser ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME'} must be set together with ${hasUser ? 'DASHBOARD_USERNAME' : 'DASHBOARD_PASSWORD'}`];
+    return [
+      `${hasUser ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME'} must be set together with ${hasUser ? 'DASHBOARD_USERNAME' : 'DASHBOARD_PASSWORD'}`,
+    ];
   }
   if (!hasUser && !auth.localOnly) return [NO_CREDENTIALS_MESSAGE];
   return [];
@@ -69,13 +79,21 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
   const e = parsed.data;
-  const auth: DashboardAuth = { username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, localOnly: e.DASHBOARD_LOCAL_ONLY };
+  const auth: DashboardAuth = {
+    username: e.DASHBOARD_USERNAME,
+    password: e.DASHBOARD_PASSWORD,
+    localOnly: e.DASHBOARD_LOCAL_ONLY,
+  };
   const issues = authIssues(auth);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     auth,
     port: e.DASHBOARD_PORT,
     host: auth.localOnly ? '127.0.0.1' : '0.0.0.0',
-    alerts: { targets: parseAlertTargets(env), rules: alertRuleOptionsFromEnv(env), intervalMs: e.ALERT_CHECK_INTERVAL_SECONDS * 1000 },
+    alerts: {
+      targets: parseAlertTargets(env),
+      rules: alertRuleOptionsFromEnv(env),
+      intervalMs: e.ALERT_CHECK_INTERVAL_SECONDS * 1000,
+    },
   };
 }

@@ -45,7 +45,10 @@ export const STATUS_FAILED_CALLS = 20;
 
 async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Record<string, number>>> {
   const counts = await Promise.all(PIPELINE_QUEUES.map((name) => queues[name].getJobCounts(...QUEUE_STATES)));
-  return Object.fromEntries(PIPELINE_QUEUES.map((name, i) => [name, counts[i]!])) as Record<QueueName, Record<string, number>>;
+  return Object.fromEntries(PIPELINE_QUEUES.map((name, i) => [name, counts[i]!])) as Record<
+    QueueName,
+    Record<string, number>
+  >;
 }
 
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */

@@ -8,15 +8,33 @@ let h: Harness;
 let alerter: Alerter;
 let monitor: AlertMonitor;
 
-const openKeys = () => alerter.openIncidents().map((i) => i.key).sort();
+const openKeys = () =>
+  alerter
+    .openIncidents()
+    .map((i) => i.key)
+    .sort();
 function login(operation: string, outcome: ApiCallRecord['outcome']): ApiCallRecord {
-  return { system: 'k3cloud', operation, method: 'POST', path: `/k3cloud/${operation}`, durationMs: 40, attempt: 1, outcome, at: new Date().toISOString() };
+  return {
+    system: 'k3cloud',
+    operation,
+    method: 'POST',
+    path: `/k3cloud/${operation}`,
+    durationMs: 40,
+    attempt: 1,
+    outcome,
+    at: new Date().toISOString(),
+  };
 }
 let windowSeq = 0;
 async function addWindow(status: 'failed' | 'completed'): Promise<void> {
   windowSeq += 1;
   const id = `w${windowSeq}`;
-  await h.store.windows.open({ id, start: '2025-04-15 10:00:00', end: '2025-04-15 10:05:00', startedAt: new Date(Date.now() + windowSeq) });
+  await h.store.windows.open({
+    id,
+    start: '2025-04-15 10:00:00',
+    end: '2025-04-15 10:05:00',
+    startedAt: new Date(Date.now() + windowSeq),
+  });
   await h.store.windows.update(id, { status });
 }
 
@@ -25,7 +43,11 @@ beforeAll(async () => {
   alerter = createAlerter({ targets: [], logger: recordingLogger() });
   // A long interval: these tests drive evaluations with tick() so each one is deterministic.
   monitor = startAlertMonitor({
-    queues: h.queues, store: h.store, alerter, logger: h.logger, intervalMs: 3_600_000,
+    queues: h.queues,
+    store: h.store,
+    alerter,
+    logger: h.logger,
+    intervalMs: 3_600_000,
     rules: createAlertRules({ lagSecondsThreshold: 300, windowFailuresThreshold: 2 }),
   });
 });
@@ -37,7 +59,13 @@ afterAll(async () => {
 describe('startAlertMonitor', () => {
   it('opens nothing on a quiet pipeline', async () => {
     const snapshot = await monitor.tick();
-    expect(snapshot).toEqual({ deadLetterCount: 0, previousDeadLetterCount: 0, consecutiveWindowFailures: 0, checkpointLagSeconds: 0, k3LoginFailing: false });
+    expect(snapshot).toEqual({
+      deadLetterCount: 0,
+      previousDeadLetterCount: 0,
+      consecutiveWindowFailures: 0,
+      checkpointLagSeconds: 0,
+      k3LoginFailing: false,
+    });
     expect(openKeys()).toEqual([]);
   });
 
@@ -76,7 +104,14 @@ describe('startAlertMonitor', () => {
   it('evaluates on its own every interval', async () => {
     let resolves = 0;
     const counting = { raise: async () => undefined, resolve: async () => void (resolves += 1) };
-    const fast = startAlertMonitor({ queues: h.queues, store: h.store, alerter: counting, logger: h.logger, intervalMs: 50, rules: createAlertRules() });
+    const fast = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: counting,
+      logger: h.logger,
+      intervalMs: 50,
+      rules: createAlertRules(),
+    });
     // Each quiet evaluation resolves all four rules: three rounds = first run + two timer runs.
     await waitFor('three evaluations', async () => (resolves >= 12 ? true : undefined));
     await fast.stop();

@@ -10,7 +10,14 @@ let server: HealthServer;
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await h.serve(createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { username: USER, password: PASSWORD, localOnly: false } }));
+  server = await h.serve(
+    createDashboard({
+      queues: h.queues,
+      store: h.store,
+      logger: h.logger,
+      auth: { username: USER, password: PASSWORD, localOnly: false },
+    }),
+  );
 });
 afterAll(() => h.close());
 
@@ -23,7 +30,14 @@ function bullBoardAsset(): string {
 }
 
 describe('HTTP Basic covers every route', () => {
-  const routes = () => ['/', '/api/status', '/api/dead-letters?queue=dead-letter', '/queues', '/queues/api/queues', bullBoardAsset()];
+  const routes = () => [
+    '/',
+    '/api/status',
+    '/api/dead-letters?queue=dead-letter',
+    '/queues',
+    '/queues/api/queues',
+    bullBoardAsset(),
+  ];
 
   it('answers 401 with a Basic challenge without credentials', async () => {
     for (const route of routes()) {
@@ -53,7 +67,9 @@ describe('HTTP Basic covers every route', () => {
   });
 
   it('lists all five queues in Bull Board under the receipt-sync title', async () => {
-    const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as { queues: Array<{ name: string; readOnlyMode: boolean }> };
+    const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as {
+      queues: Array<{ name: string; readOnlyMode: boolean }>;
+    };
     const byName = Object.fromEntries(api.queues.map((q) => [q.name, q.readOnlyMode]));
     expect(byName).toEqual({ windows: true, raw: true, ready: true, 'dead-letter': false, quarantine: false });
     const page = await (await get(`${server.url}/queues`)).text();
@@ -63,19 +79,27 @@ describe('HTTP Basic covers every route', () => {
 
 describe('start-up without credentials', () => {
   it('refuses to start, explaining both options', () => {
-    const make = () => createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { localOnly: false } });
+    const make = () =>
+      createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { localOnly: false } });
     expect(make).toThrow(ConfigError);
     expect(make).toThrow(/DASHBOARD_USERNAME and DASHBOARD_PASSWORD.*DASHBOARD_LOCAL_ONLY=true/s);
   });
 
   it('refuses a user name without a password', () => {
-    expect(() => createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { username: USER, localOnly: true } })).toThrow(
-      /DASHBOARD_PASSWORD must be set together with DASHBOARD_USERNAME/,
-    );
+    expect(() =>
+      createDashboard({
+        queues: h.queues,
+        store: h.store,
+        logger: h.logger,
+        auth: { username: USER, localOnly: true },
+      }),
+    ).toThrow(/DASHBOARD_PASSWORD must be set together with DASHBOARD_USERNAME/);
   });
 
   it('serves without a login in local-only mode (bound to 127.0.0.1 by the caller)', async () => {
-    const local = await h.serve(createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { localOnly: true } }));
+    const local = await h.serve(
+      createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { localOnly: true } }),
+    );
     const res = await get(`${local.url}/api/status`, {});
     expect(res.status).toBe(200);
     expect(await res.json()).toHaveProperty('queues');
@@ -89,13 +113,26 @@ describe('dashboardSettingsFromEnv', () => {
     expect(dashboardSettingsFromEnv({ ...creds, DASHBOARD_LOCAL_ONLY: 'false' }).auth.localOnly).toBe(false);
     expect(dashboardSettingsFromEnv({ ...creds, DASHBOARD_LOCAL_ONLY: '0' }).auth.localOnly).toBe(false);
     expect(dashboardSettingsFromEnv({ DASHBOARD_LOCAL_ONLY: '1' }).auth.localOnly).toBe(true);
-    expect(dashboardSettingsFromEnv({ DASHBOARD_LOCAL_ONLY: 'true' })).toMatchObject({ host: '127.0.0.1', auth: { localOnly: true } });
-    expect(() => dashboardSettingsFromEnv({ ...creds, DASHBOARD_LOCAL_ONLY: 'yes please' })).toThrow(/DASHBOARD_LOCAL_ONLY must be true, false, 1 or 0/);
+    expect(dashboardSettingsFromEnv({ DASHBOARD_LOCAL_ONLY: 'true' })).toMatchObject({
+      host: '127.0.0.1',
+      auth: { localOnly: true },
+    });
+    expect(() => dashboardSettingsFromEnv({ ...creds, DASHBOARD_LOCAL_ONLY: 'yes please' })).toThrow(
+      /DASHBOARD_LOCAL_ONLY must be true, false, 1 or 0/,
+    );
   });
 
   it('defaults the port to 3000 on all interfaces and reads the alert settings', () => {
-    const s = dashboardSettingsFromEnv({ ...creds, ALERT_WEBHOOKS: 'slack=https://hooks.example.com/x', ALERT_LAG_SECONDS: '600' });
-    expect(s).toMatchObject({ port: 3000, host: '0.0.0.0', alerts: { rules: { lagSecondsThreshold: 600 }, intervalMs: 60_000 } });
+    const s = dashboardSettingsFromEnv({
+      ...creds,
+      ALERT_WEBHOOKS: 'slack=https://hooks.example.com/x',
+      ALERT_LAG_SECONDS: '600',
+    });
+    expect(s).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      alerts: { rules: { lagSecondsThreshold: 600 }, intervalMs: 60_000 },
+    });
     expect(s.alerts.targets.targets).toEqual([{ kind: 'slack', url: 'https://hooks.example.com/x' }]);
     expect(dashboardSettingsFromEnv({ ...creds, DASHBOARD_PORT: '8080' }).port).toBe(8080);
   });

@@ -7,11 +7,29 @@ import { formatChinaTime } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
 import { createDashboard } from '../src';
-import { createHarness, deadLetterRecord, PASSWORD, recordingLogger, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
+import {
+  createHarness,
+  deadLetterRecord,
+  PASSWORD,
+  recordingLogger,
+  REDIS_URL,
+  seedDeadLetter,
+  USER,
+  type Harness,
+} from './harness';
 
 /** Debian's chromium; CI installs it. Missing → the suite fails, it never silently skips. */
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOT = '/tmp/dashboard.png';
 
 jest.setTimeout(120_000);
@@ -25,22 +43,62 @@ let workerConnection: IORedis | undefined;
 let eventsConnection: IORedis | undefined;
 let page: Page;
 
-const record = deadLetterRecord({ receiptNo: 'SKHD20250415001', code: 'k3cloud.order-not-found', reason: 'sales order not found in K3Cloud' });
+const record = deadLetterRecord({
+  receiptNo: 'SKHD20250415001',
+  code: 'k3cloud.order-not-found',
+  reason: 'sales order not found in K3Cloud',
+});
 const replayedJobId = `${record.sourceJobId}-replay1`;
 
 async function seedStatus(): Promise<void> {
   const { store } = h;
   await store.checkpoints.advance('receipts', formatChinaTime(new Date(Date.now() - 240_000)), undefined);
-  await store.windows.open({ id: 'w-1', start: '2025-04-15 09:58:00', end: '2025-04-15 10:04:55', startedAt: new Date(Date.now() - 300_000) });
-  await store.windows.update('w-1', { status: 'completed', counts: { fetched: 42, written: 39, unchanged: 1, quarantined: 1, deadLettered: 1 } });
-  await store.ledger.recordOutcome('5001', { status: 'dead-lettered', receiptNo: record.receiptNo, lastError: { code: record.code, message: record.reason } });
-  await store.audit.append([{ system: 'k3cloud', operation: 'BatchSave', method: 'POST', path: '/k3cloud/Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.BatchSave.common.kdsvc', durationMs: 120_000, attempt: 1, outcome: 'timeout', errorCode: 'net.timeout', message: 'no answer within 120000 ms', at: new Date().toISOString() }]);
-  await seedDeadLetter(h.queues, deadLetterRecord({ kind: 'quarantined', code: 'receipt.quarantined', receiptNo: 'SKHD20250415002', reason: 'receipt SKHD20250415002: receipt has no sales order' }), 'quarantine');
+  await store.windows.open({
+    id: 'w-1',
+    start: '2025-04-15 09:58:00',
+    end: '2025-04-15 10:04:55',
+    startedAt: new Date(Date.now() - 300_000),
+  });
+  await store.windows.update('w-1', {
+    status: 'completed',
+    counts: { fetched: 42, written: 39, unchanged: 1, quarantined: 1, deadLettered: 1 },
+  });
+  await store.ledger.recordOutcome('5001', {
+    status: 'dead-lettered',
+    receiptNo: record.receiptNo,
+    lastError: { code: record.code, message: record.reason },
+  });
+  await store.audit.append([
+    {
+      system: 'k3cloud',
+      operation: 'BatchSave',
+      method: 'POST',
+      path: '/k3cloud/Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.BatchSave.common.kdsvc',
+      durationMs: 120_000,
+      attempt: 1,
+      outcome: 'timeout',
+      errorCode: 'net.timeout',
+      message: 'no answer within 120000 ms',
+      at: new Date().toISOString(),
+    },
+  ]);
+  await seedDeadLetter(
+    h.queues,
+    deadLetterRecord({
+      kind: 'quarantined',
+      code: 'receipt.quarantined',
+      receiptNo: 'SKHD20250415002',
+      reason: 'receipt SKHD20250415002: receipt has no sales order',
+    }),
+    'quarantine',
+  );
 }
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the dashboard browser test`);
+    throw new Error(
+      `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the dashboard browser test`,
+    );
   }
   h = await createHarness();
   await seedStatus();
@@ -48,18 +106,37 @@ beforeAll(async () => {
 
   // A tiny stand-in for the writer: completes whatever reaches `ready`.
   workerConnection = createRedisConnection(REDIS_URL);
-  worker = new Worker('ready', async (job) => ({ written: job.data.receiptNo as string }), { connection: workerConnection, prefix: h.prefix });
+  worker = new Worker('ready', async (job) => ({ written: job.data.receiptNo as string }), {
+    connection: workerConnection,
+    prefix: h.prefix,
+  });
   eventsConnection = createRedisConnection(REDIS_URL);
   events = new QueueEvents('ready', { connection: eventsConnection, prefix: h.prefix });
   await events.waitUntilReady();
 
   const alerter = createAlerter({ targets: [], logger: recordingLogger() });
-  await alerter.raise({ key: 'dead-letters-growing', title: 'Dead-lettered receipts are growing', detail: '1 receipt job(s) exhausted their retries since the last check.', severity: 'warning' });
-  server = await h.serve(createDashboard({ queues: h.queues, store: h.store, logger: h.logger, alerter, auth: { username: USER, password: PASSWORD, localOnly: false } }));
+  await alerter.raise({
+    key: 'dead-letters-growing',
+    title: 'Dead-lettered receipts are growing',
+    detail: '1 receipt job(s) exhausted their retries since the last check.',
+    severity: 'warning',
+  });
+  server = await h.serve(
+    createDashboard({
+      queues: h.queues,
+      store: h.store,
+      logger: h.logger,
+      alerter,
+      auth: { username: USER, password: PASSWORD, localOnly: false },
+    }),
+  );
 
   // Playwright gives every launch() its own temporary user-data-dir and removes it on close.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1360, height: 900 } });
+  const context = await browser.newContext({
+    httpCredentials: { username: USER, password: PASSWORD },
+    viewport: { width: 1360, height: 900 },
+  });
   page = await context.newPage();
 });
 
@@ -116,7 +193,10 @@ describe('dashboard in a real browser', () => {
     await page.screenshot({ path: '/tmp/dashboard-bull-board.png' });
     // Bull Board's UI sends no custom header; the browser's Origin on a PUT is what lets it through.
     const [quarantined] = await h.queues.quarantine.getJobs(['wait']);
-    const status = await page.evaluate((id) => fetch(`/queues/api/queues/quarantine/${id}/clean`, { method: 'PUT' }).then((r) => r.status), quarantined!.id!);
+    const status = await page.evaluate(
+      (id) => fetch(`/queues/api/queues/quarantine/${id}/clean`, { method: 'PUT' }).then((r) => r.status),
+      quarantined!.id!,
+    );
     expect(status).toBe(204);
     expect(await h.queues.quarantine.getJob(quarantined!.id!)).toBeUndefined();
   });

@@ -2,24 +2,45 @@ import { Worker, type Job } from 'bullmq';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
 import { createDashboard } from '../src';
-import { basic, createHarness, deadLetterRecord, get, PASSWORD, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
+import {
+  basic,
+  createHarness,
+  deadLetterRecord,
+  get,
+  PASSWORD,
+  REDIS_URL,
+  seedDeadLetter,
+  USER,
+  type Harness,
+} from './harness';
 
 let h: Harness;
 let server: HealthServer;
 let failedReadyJob: Job;
 
-function put(path: string, headers: Record<string, string> = { 'x-requested-with': 'receipt-sync' }): Promise<Response> {
+function put(
+  path: string,
+  headers: Record<string, string> = { 'x-requested-with': 'receipt-sync' },
+): Promise<Response> {
   return fetch(server.url + path, { method: 'PUT', headers: { authorization: basic(), ...headers } });
 }
 
 /** A job that really failed in `ready`, as a worker leaves it after its last attempt. */
 async function failOneReadyJob(): Promise<Job> {
   const connection = createRedisConnection(REDIS_URL);
-  const worker = new Worker('ready', async () => {
-    throw new Error('K3Cloud said no');
-  }, { connection, prefix: h.prefix });
+  const worker = new Worker(
+    'ready',
+    async () => {
+      throw new Error('K3Cloud said no');
+    },
+    { connection, prefix: h.prefix },
+  );
   const failed = new Promise<void>((resolve) => worker.on('failed', () => resolve()));
-  const job = await h.queues.ready.add('ready', { receiptNo: 'SKHD1' }, { jobId: 'ready-1-20250415174713-active', attempts: 1 });
+  const job = await h.queues.ready.add(
+    'ready',
+    { receiptNo: 'SKHD1' },
+    { jobId: 'ready-1-20250415174713-active', attempts: 1 },
+  );
   await failed;
   await worker.close();
   await connection.quit();
@@ -28,7 +49,14 @@ async function failOneReadyJob(): Promise<Job> {
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await h.serve(createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { username: USER, password: PASSWORD, localOnly: false } }));
+  server = await h.serve(
+    createDashboard({
+      queues: h.queues,
+      store: h.store,
+      logger: h.logger,
+      auth: { username: USER, password: PASSWORD, localOnly: false },
+    }),
+  );
   failedReadyJob = await failOneReadyJob();
 });
 afterAll(() => h.close());
@@ -57,7 +85,13 @@ describe('Bull Board on the dead-letter queues is writable', () => {
     const res = await put(`/queues/api/queues/dead-letter/${id}/clean`);
     expect(res.status).toBe(204);
     expect(await h.queues['dead-letter'].getJob(id)).toBeUndefined();
-    expect(h.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'dashboard: Bull Board write', obj: expect.objectContaining({ operator: USER }) }));
+    expect(h.logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'dashboard: Bull Board write',
+        obj: expect.objectContaining({ operator: USER }),
+      }),
+    );
   });
 
   it('refuses a write without the CSRF header or a same-origin Origin', async () => {
@@ -75,8 +109,20 @@ describe('Bull Board on the dead-letter queues is writable', () => {
 
 describe('job data in Bull Board', () => {
   it('passes through redact: secret-named fields are hidden', async () => {
-    const job = await h.queues.raw.add('raw', { windowId: 'w1', receipt: { cash_collection_no: 'SKHD7' }, access_token: 'tok-should-not-show', clientSecret: 'also-hidden' });
-    const body = (await (await get(`${server.url}/queues/api/queues/raw/${job.id}`)).json()) as { job: { data: Record<string, unknown> } };
-    expect(body.job.data).toEqual({ windowId: 'w1', receipt: { cash_collection_no: 'SKHD7' }, access_token: '[redacted]', clientSecret: '[redacted]' });
+    const job = await h.queues.raw.add('raw', {
+      windowId: 'w1',
+      receipt: { cash_collection_no: 'SKHD7' },
+      access_token: 'tok-should-not-show',
+      clientSecret: 'also-hidden',
+    });
+    const body = (await (await get(`${server.url}/queues/api/queues/raw/${job.id}`)).json()) as {
+      job: { data: Record<string, unknown> };
+    };
+    expect(body.job.data).toEqual({
+      windowId: 'w1',
+      receipt: { cash_collection_no: 'SKHD7' },
+      access_token: '[redacted]',
+      clientSecret: '[redacted]',
+    });
   });
 });

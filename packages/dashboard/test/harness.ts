@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Router } from 'express';
 import type IORedis from 'ioredis';
 import { startHealthServer, type HealthServer } from '@receipt-sync/core';
-import { closeQueues, createQueues, createRedisConnection, type DeadLetterJob, type PipelineQueues } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  type DeadLetterJob,
+  type PipelineQueues,
+} from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import type { DashboardLogger } from '../src/types';
 
@@ -22,7 +28,9 @@ export function recordingLogger(): DashboardLogger & { lines: LogLine[] } {
   const at = (level: LogLine['level']) => (obj: unknown, msg?: string) => {
     lines.push({ level, obj, msg });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') } as unknown as DashboardLogger & { lines: LogLine[] };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') } as unknown as DashboardLogger & {
+    lines: LogLine[];
+  };
 }
 
 export interface Harness {
@@ -45,9 +53,18 @@ export async function createHarness(): Promise<Harness> {
   await store.init();
   const servers: HealthServer[] = [];
   return {
-    prefix, connection, queues, store, logger: recordingLogger(),
+    prefix,
+    connection,
+    queues,
+    store,
+    logger: recordingLogger(),
     async serve(router) {
-      const server = await startHealthServer({ port: 0, host: '127.0.0.1', checks: {}, extraRoutes: (app) => app.use(router) });
+      const server = await startHealthServer({
+        port: 0,
+        host: '127.0.0.1',
+        checks: {},
+        extraRoutes: (app) => app.use(router),
+      });
       servers.push(server);
       return server;
     },
@@ -70,7 +87,12 @@ export function basic(user = USER, password = PASSWORD): string {
 export function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { authorization: basic(), 'content-type': 'application/json', 'x-requested-with': 'receipt-sync', ...headers },
+    headers: {
+      authorization: basic(),
+      'content-type': 'application/json',
+      'x-requested-with': 'receipt-sync',
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 }
@@ -102,7 +124,11 @@ export function deadLetterRecord(overrides: Partial<DeadLetterJob> = {}): DeadLe
 }
 
 /** Adds a record to the dead-letter (or quarantine) queue under the id `deadLetter()` would use. */
-export async function seedDeadLetter(queues: PipelineQueues, record: DeadLetterJob, queue: 'dead-letter' | 'quarantine' = 'dead-letter'): Promise<string> {
+export async function seedDeadLetter(
+  queues: PipelineQueues,
+  record: DeadLetterJob,
+  queue: 'dead-letter' | 'quarantine' = 'dead-letter',
+): Promise<string> {
   const id = `dl-${record.sourceJobId}`;
   await queues[queue].add(record.kind, record, { jobId: id });
   return id;

@@ -4,34 +4,93 @@ import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
 import { createDashboard, type DashboardStatus } from '../src';
-import { createHarness, deadLetterRecord, get, PASSWORD, recordingLogger, seedDeadLetter, USER, type Harness } from './harness';
+import {
+  createHarness,
+  deadLetterRecord,
+  get,
+  PASSWORD,
+  recordingLogger,
+  seedDeadLetter,
+  USER,
+  type Harness,
+} from './harness';
 
 let h: Harness;
 let server: HealthServer;
 const HOSTILE_NO = '<script>alert(1)</script>';
 
-function call(operation: string, outcome: ApiCallRecord['outcome'], secondsAgo: number, message?: string): ApiCallRecord {
-  return { system: 'k3cloud', operation, method: 'POST', path: `/k3cloud/${operation}`, durationMs: 12, attempt: 1, outcome, at: new Date(Date.now() - secondsAgo * 1000).toISOString(), ...(message ? { message } : {}) };
+function call(
+  operation: string,
+  outcome: ApiCallRecord['outcome'],
+  secondsAgo: number,
+  message?: string,
+): ApiCallRecord {
+  return {
+    system: 'k3cloud',
+    operation,
+    method: 'POST',
+    path: `/k3cloud/${operation}`,
+    durationMs: 12,
+    attempt: 1,
+    outcome,
+    at: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+    ...(message ? { message } : {}),
+  };
 }
 
 beforeAll(async () => {
   h = await createHarness();
   const { store } = h;
   await store.checkpoints.advance('receipts', formatChinaTime(new Date(Date.now() - 600_000)), undefined);
-  await store.windows.open({ id: 'w-old', start: '2025-04-15 10:00:00', end: '2025-04-15 10:05:00', startedAt: new Date(Date.now() - 120_000) });
+  await store.windows.open({
+    id: 'w-old',
+    start: '2025-04-15 10:00:00',
+    end: '2025-04-15 10:05:00',
+    startedAt: new Date(Date.now() - 120_000),
+  });
   await store.windows.update('w-old', { status: 'completed', counts: { fetched: 3, written: 2, unchanged: 1 } });
-  await store.windows.open({ id: 'w-new', start: '2025-04-15 10:05:00', end: '2025-04-15 10:10:00', startedAt: new Date(Date.now() - 60_000) });
+  await store.windows.open({
+    id: 'w-new',
+    start: '2025-04-15 10:05:00',
+    end: '2025-04-15 10:10:00',
+    startedAt: new Date(Date.now() - 60_000),
+  });
   await store.windows.update('w-new', { status: 'failed', error: 'OKKI answered 503' });
   for (const id of ['11', '12']) {
-    await store.ledger.recordOutcome(id, { status: 'dead-lettered', receiptNo: `SKHD${id}`, lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud' } });
+    await store.ledger.recordOutcome(id, {
+      status: 'dead-lettered',
+      receiptNo: `SKHD${id}`,
+      lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud' },
+    });
   }
   await store.ledger.recordOutcome('13', { status: 'unchanged', receiptNo: 'SKHD13' });
-  await store.audit.append([call('BatchSave', 'ok', 30), call('BatchSave', 'timeout', 20, 'no answer in 120 s'), call('ExecuteBillQuery', 'ok', 10), call('ValidateUser', 'business-error', 5, 'wrong password')]);
-  await seedDeadLetter(h.queues, deadLetterRecord({ receiptNo: HOSTILE_NO, reason: 'bad <img src=x onerror=alert(2)> value' }));
+  await store.audit.append([
+    call('BatchSave', 'ok', 30),
+    call('BatchSave', 'timeout', 20, 'no answer in 120 s'),
+    call('ExecuteBillQuery', 'ok', 10),
+    call('ValidateUser', 'business-error', 5, 'wrong password'),
+  ]);
+  await seedDeadLetter(
+    h.queues,
+    deadLetterRecord({ receiptNo: HOSTILE_NO, reason: 'bad <img src=x onerror=alert(2)> value' }),
+  );
 
   const alerter = createAlerter({ targets: [], logger: recordingLogger() });
-  await alerter.raise({ key: 'checkpoint-lag', title: 'Sync checkpoint is lagging', detail: '10 min behind', severity: 'warning' });
-  server = await h.serve(createDashboard({ queues: h.queues, store, logger: h.logger, alerter, auth: { username: USER, password: PASSWORD, localOnly: false } }));
+  await alerter.raise({
+    key: 'checkpoint-lag',
+    title: 'Sync checkpoint is lagging',
+    detail: '10 min behind',
+    severity: 'warning',
+  });
+  server = await h.serve(
+    createDashboard({
+      queues: h.queues,
+      store,
+      logger: h.logger,
+      alerter,
+      auth: { username: USER, password: PASSWORD, localOnly: false },
+    }),
+  );
 });
 afterAll(() => h.close());
 
@@ -41,17 +100,30 @@ describe('GET /api/status', () => {
     expect(s.checkpoint).toMatchObject({ stream: 'receipts' });
     expect(s.checkpoint!.lagSeconds).toBeGreaterThanOrEqual(600);
     expect(s.checkpoint!.lagSeconds).toBeLessThan(660);
-    expect(s.windows.map((w) => [w.id, w.status])).toEqual([['w-new', 'failed'], ['w-old', 'completed']]);
+    expect(s.windows.map((w) => [w.id, w.status])).toEqual([
+      ['w-new', 'failed'],
+      ['w-old', 'completed'],
+    ]);
     expect(Object.keys(s.queues).sort()).toEqual(['dead-letter', 'quarantine', 'raw', 'ready', 'windows']);
     expect(s.queues['dead-letter']).toMatchObject({ wait: 1, active: 0, failed: 0 });
     expect(s.ledger).toEqual({ pending: 0, written: 0, unchanged: 1, quarantined: 0, 'dead-lettered': 2 });
     expect(s.errors).toEqual([expect.objectContaining({ code: 'k3cloud.order-not-found', count: 2 })]);
     expect(s.incidents).toEqual([expect.objectContaining({ key: 'checkpoint-lag', severity: 'warning' })]);
-    expect(s.failedCalls.map((c) => [c.operation, c.outcome])).toEqual([['ValidateUser', 'business-error'], ['BatchSave', 'timeout']]);
+    expect(s.failedCalls.map((c) => [c.operation, c.outcome])).toEqual([
+      ['ValidateUser', 'business-error'],
+      ['BatchSave', 'timeout'],
+    ]);
   });
 
   it('reports incidents as null when this process runs no alerter', async () => {
-    const plain = await h.serve(createDashboard({ queues: h.queues, store: h.store, logger: h.logger, auth: { username: USER, password: PASSWORD, localOnly: false } }));
+    const plain = await h.serve(
+      createDashboard({
+        queues: h.queues,
+        store: h.store,
+        logger: h.logger,
+        auth: { username: USER, password: PASSWORD, localOnly: false },
+      }),
+    );
     const s = (await (await get(`${plain.url}/api/status`)).json()) as DashboardStatus;
     expect(s.incidents).toBeNull();
   });
@@ -89,7 +161,13 @@ describe('GET / (the human page)', () => {
 
 describe('mounted under a base path', () => {
   it('links the page, its API calls and Bull Board assets under that path', async () => {
-    const dashboard = createDashboard({ queues: h.queues, store: h.store, logger: h.logger, basePath: '/ops/', auth: { username: USER, password: PASSWORD, localOnly: false } });
+    const dashboard = createDashboard({
+      queues: h.queues,
+      store: h.store,
+      logger: h.logger,
+      basePath: '/ops/',
+      auth: { username: USER, password: PASSWORD, localOnly: false },
+    });
     const mounted = await h.serve(Router().use('/ops', dashboard));
     const page = await (await get(`${mounted.url}/ops/`)).text();
     expect(page).toContain('<a href="/ops/queues">');

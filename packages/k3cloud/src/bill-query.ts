@@ -31,7 +31,12 @@ export interface BillQueryRequest {
 const requestSchema = z.object({
   formId: z.string().min(1),
   fieldKeys: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  filterString: z.union([z.string(), z.array(z.object({ FieldName: z.string().min(1), Compare: z.string(), Value: z.string() }).loose())]).optional(),
+  filterString: z
+    .union([
+      z.string(),
+      z.array(z.object({ FieldName: z.string().min(1), Compare: z.string(), Value: z.string() }).loose()),
+    ])
+    .optional(),
   orderString: z.string().optional(),
   topRowCount: z.number().int().min(0).optional(),
   startRow: z.number().int().min(0).optional(),
@@ -41,7 +46,11 @@ const requestSchema = z.object({
 
 export function queryData(request: BillQueryRequest): Record<string, unknown> {
   const parsed = requestSchema.safeParse(request);
-  if (!parsed.success) throw new InvalidInputError('k3cloud query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success)
+    throw new InvalidInputError(
+      'k3cloud query',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
   const keys = Array.isArray(request.fieldKeys) ? request.fieldKeys.join(',') : request.fieldKeys;
   return {
     FormId: request.formId,
@@ -62,7 +71,8 @@ export function k3Quote(value: string): string {
 
 /** `field IN ('a','b')` with quoted literals; an empty list matches nothing (`1=0`). */
 export function k3In(field: string, values: readonly string[]): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) throw new InvalidInputError('k3cloud filter', [`field name ${JSON.stringify(field)} is not a K3 field key`]);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field))
+    throw new InvalidInputError('k3cloud filter', [`field name ${JSON.stringify(field)} is not a K3 field key`]);
   return values.length === 0 ? '1=0' : `${field} IN (${values.map(k3Quote).join(',')})`;
 }
 

@@ -25,7 +25,12 @@ export function outcomeOf(error: unknown): ApiOutcome {
 
 /** Reads retry only what more attempts can fix soon; session loss has its own one re-login. */
 export function isRetryableRead(error: unknown): boolean {
-  return isSyncError(error) && error.disposition === 'transient' && !(error instanceof K3CloudSessionLostError) && error.code !== 'auth.rejected';
+  return (
+    isSyncError(error) &&
+    error.disposition === 'transient' &&
+    !(error instanceof K3CloudSessionLostError) &&
+    error.code !== 'auth.rejected'
+  );
 }
 
 /** Exponential back-off with full jitter in [0.5, 1.5) × base·2^(n−1), capped at 5 s. */

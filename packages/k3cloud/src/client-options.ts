@@ -53,9 +53,12 @@ const schema = z
   })
   .superRefine((o, ctx) => {
     const app = Boolean(o.appId && o.appSecret);
-    if (o.authMode === 'signed' && !app) ctx.addIssue({ code: 'custom', path: ['appId'], message: 'signed mode needs appId and appSecret' });
-    if (o.authMode === 'session' && !app && !o.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'session mode needs a password or appId+appSecret' });
-    if (o.appId && !/^[^_]+_.+$/.test(o.appId)) ctx.addIssue({ code: 'custom', path: ['appId'], message: 'AppID must look like <digits>_<key>' });
+    if (o.authMode === 'signed' && !app)
+      ctx.addIssue({ code: 'custom', path: ['appId'], message: 'signed mode needs appId and appSecret' });
+    if (o.authMode === 'session' && !app && !o.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'session mode needs a password or appId+appSecret' });
+    if (o.appId && !/^[^_]+_.+$/.test(o.appId))
+      ctx.addIssue({ code: 'custom', path: ['appId'], message: 'AppID must look like <digits>_<key>' });
   });
 
 export type ResolvedClientOptions = z.infer<typeof schema>;
@@ -64,7 +67,10 @@ export type ResolvedClientOptions = z.infer<typeof schema>;
 export function resolveClientOptions(options: K3CloudClientOptions): ResolvedClientOptions {
   const { redis: _r, audit: _a, logger: _l, ...plain } = options;
   const parsed = schema.safeParse(plain);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `k3cloud client ${i.path.join('.') || 'options'}: ${i.message}`));
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `k3cloud client ${i.path.join('.') || 'options'}: ${i.message}`),
+    );
   const baseUrl = parsed.data.baseUrl.endsWith('/') ? parsed.data.baseUrl : `${parsed.data.baseUrl}/`;
   return { ...parsed.data, baseUrl };
 }

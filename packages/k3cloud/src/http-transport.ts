@@ -8,7 +8,14 @@ export interface RawResponse {
 }
 
 /** Failures where the request cannot have reached the server (nothing was sent). */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function codesOf(error: unknown): string[] {
@@ -30,7 +37,11 @@ function codesOf(error: unknown): string[] {
 export class K3CloudTransport {
   private readonly pool: Pool;
 
-  constructor(origin: string, private readonly timeoutMs: number, connections: number) {
+  constructor(
+    origin: string,
+    private readonly timeoutMs: number,
+    connections: number,
+  ) {
     this.pool = new Pool(origin, { connections, keepAliveTimeout: 4_000, connectTimeout: Math.min(timeoutMs, 10_000) });
   }
 
@@ -53,7 +64,11 @@ export class K3CloudTransport {
       });
       const text = await res.body.text();
       const cookie = res.headers['set-cookie'];
-      return { status: res.statusCode, text, setCookies: cookie === undefined ? [] : Array.isArray(cookie) ? cookie : [cookie] };
+      return {
+        status: res.statusCode,
+        text,
+        setCookies: cookie === undefined ? [] : Array.isArray(cookie) ? cookie : [cookie],
+      };
     } catch (error) {
       throw this.classify(error, write, timedOut);
     } finally {
@@ -64,7 +79,8 @@ export class K3CloudTransport {
   private classify(error: unknown, write: boolean, timedOut: boolean): Error {
     const codes = codesOf(error);
     const what = codes[0] ?? (error instanceof Error ? error.name : 'error');
-    if (codes.some((c) => NOT_SENT_CODES.has(c))) return new NetworkError('k3cloud', `connection failed before sending (${what})`, { cause: error });
+    if (codes.some((c) => NOT_SENT_CODES.has(c)))
+      return new NetworkError('k3cloud', `connection failed before sending (${what})`, { cause: error });
     const timeout = timedOut || codes.some((c) => TIMEOUT_CODES.has(c));
     if (write) {
       const reason = timeout ? `no answer within ${this.timeoutMs} ms` : `connection lost after sending (${what})`;

@@ -59,7 +59,9 @@ export class K3CloudClient {
     this.sitePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.transport = new K3CloudTransport(url.origin, this.options.timeoutMs, this.options.maxConcurrency);
     this.limiter = createSharedLimiter({
-      id: this.options.limiterId, maxConcurrent: this.options.maxConcurrency, redis: options.redis,
+      id: this.options.limiterId,
+      maxConcurrent: this.options.maxConcurrency,
+      redis: options.redis,
       // A slot cannot outlive one exchange's deadline; a crashed replica's slots free up after it.
       slotExpiryMs: this.options.timeoutMs + 5_000,
     });
@@ -69,19 +71,29 @@ export class K3CloudClient {
   }
 
   /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
-  async batchSave(formId: string, models: Array<Record<string, unknown>>, options: SaveOptions = {}): Promise<BatchSaveOutcome> {
+  async batchSave(
+    formId: string,
+    models: Array<Record<string, unknown>>,
+    options: SaveOptions = {},
+  ): Promise<BatchSaveOutcome> {
     checkModels(formId, models);
     const keys = models.map(modelKey);
     const params = [formId, JSON.stringify(saveData(models, options))];
     return this.withAuth('BatchSave', params, { n: 0 }, (raw) => {
       const outcome = readSaveResponse(raw.text, keys, options.batchCount);
       const failed = outcome.results.filter((r) => !r.ok).length;
-      return failed === 0 ? { value: outcome } : { value: outcome, outcome: 'business-error', message: `${failed} of ${models.length} models rejected` };
+      return failed === 0
+        ? { value: outcome }
+        : { value: outcome, outcome: 'business-error', message: `${failed} of ${models.length} models rejected` };
     });
   }
 
   /** Save of one model; a rejected model throws its typed error. */
-  async save(formId: string, model: Record<string, unknown>, options: Omit<SaveOptions, 'batchCount'> = {}): Promise<SaveResult> {
+  async save(
+    formId: string,
+    model: Record<string, unknown>,
+    options: Omit<SaveOptions, 'batchCount'> = {},
+  ): Promise<SaveResult> {
     checkModels(formId, [model]);
     const params = [formId, JSON.stringify(saveData(model, options))];
     const outcome = await this.withAuth('Save', params, { n: 0 }, (raw) => {
@@ -112,7 +124,10 @@ export class K3CloudClient {
   }
 
   /** Every row of a BillQuery, paging like `queryAll`. */
-  billQueryAll(request: BillQueryRequest, pageSize = request.limit || MAX_PAGE_SIZE): Promise<Array<Record<string, unknown>>> {
+  billQueryAll(
+    request: BillQueryRequest,
+    pageSize = request.limit || MAX_PAGE_SIZE,
+  ): Promise<Array<Record<string, unknown>>> {
     return this.pages(request, pageSize, (r) => this.billQuery(r));
   }
 
@@ -122,24 +137,35 @@ export class K3CloudClient {
     this.closed = true;
     const tokens = this.sessions.peek();
     if (tokens && this.options.authMode === 'session') {
-      await this.exchange('Logout', [], { n: 0 }, { kind: 'session', tokens }, () => ({ value: undefined })).catch(() => undefined);
+      await this.exchange('Logout', [], { n: 0 }, { kind: 'session', tokens }, () => ({ value: undefined })).catch(
+        () => undefined,
+      );
     }
     this.sessions.clear();
     await Promise.allSettled([this.transport.close(), this.limiter.close()]);
   }
 
-  private async pages<T>(request: BillQueryRequest, pageSize: number, fetchPage: (r: BillQueryRequest) => Promise<T[]>): Promise<T[]> {
+  private async pages<T>(
+    request: BillQueryRequest,
+    pageSize: number,
+    fetchPage: (r: BillQueryRequest) => Promise<T[]>,
+  ): Promise<T[]> {
     const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
     const all: T[] = [];
     const top = request.topRowCount ?? 0;
     for (let start = request.startRow ?? 0; ; start += size) {
       const page = await fetchPage({ ...request, startRow: start, limit: size });
       all.push(...page);
-      if (page.length < size || (top > 0 && start + size >= top)) return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
+      if (page.length < size || (top > 0 && start + size >= top))
+        return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
     }
   }
 
-  private async read<T>(op: K3CloudOperation, params: unknown[], interpret: (raw: RawResponse) => Interpreted<T>): Promise<T> {
+  private async read<T>(
+    op: K3CloudOperation,
+    params: unknown[],
+    interpret: (raw: RawResponse) => Interpreted<T>,
+  ): Promise<T> {
     const attempts: Attempts = { n: 0 };
     for (let tryNo = 1; ; tryNo++) {
       try {
@@ -152,7 +178,12 @@ export class K3CloudClient {
   }
 
   /** Runs a call with credentials; on MsgCode 1 re-authenticates once and repeats (nothing was applied). */
-  private async withAuth<T>(op: K3CloudOperation, params: unknown[], attempts: Attempts, interpret: (raw: RawResponse) => Interpreted<T>): Promise<T> {
+  private async withAuth<T>(
+    op: K3CloudOperation,
+    params: unknown[],
+    attempts: Attempts,
+    interpret: (raw: RawResponse) => Interpreted<T>,
+  ): Promise<T> {
     if (this.closed) throw new InvalidInputError('k3cloud client', ['client is closed']);
     if (this.options.authMode === 'signed') {
       try {
@@ -164,7 +195,8 @@ export class K3CloudClient {
           return await this.exchange(op, params, attempts, { kind: 'signed' }, interpret);
         } catch (again) {
           // No login can fix a refused signature: surface it as a credentials problem.
-          if (again instanceof K3CloudSessionLostError) throw new AuthenticationError('k3cloud', again.message, { cause: again });
+          if (again instanceof K3CloudSessionLostError)
+            throw new AuthenticationError('k3cloud', again.message, { cause: again });
           throw again;
         }
       }
@@ -186,28 +218,50 @@ export class K3CloudClient {
     const o = this.options;
     const useApp = Boolean(o.appId && o.appSecret);
     const op: K3CloudOperation = useApp ? 'LoginByAppSecret' : 'ValidateUser';
-    const params = useApp ? [o.acctId, o.username, o.appId, o.appSecret, o.lcid] : [o.acctId, o.username, o.password, o.lcid];
-    return this.exchange(op, params, { n: 0 }, { kind: 'none' }, (raw) => ({ value: readLogin(raw.text, raw.setCookies) }));
+    const params = useApp
+      ? [o.acctId, o.username, o.appId, o.appSecret, o.lcid]
+      : [o.acctId, o.username, o.password, o.lcid];
+    return this.exchange(op, params, { n: 0 }, { kind: 'none' }, (raw) => ({
+      value: readLogin(raw.text, raw.setCookies),
+    }));
   }
 
   private headersFor(op: K3CloudOperation, auth: Auth): Record<string, string> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'receipt-sync K3Cloud client (Kingdee WebApi compatible)' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'receipt-sync K3Cloud client (Kingdee WebApi compatible)',
+    };
     if (auth.kind === 'session') Object.assign(headers, sessionHeaders(auth.tokens));
     if (auth.kind === 'signed') {
       const o = this.options;
       const now = Date.now();
       const timestamp = o.signatureTimestamp === 'milliseconds' ? String(now) : String(Math.floor(now / 1000));
-      Object.assign(headers, buildSignedHeaders({
-        requestUrl: `${o.baseUrl}${serviceName(op)}`, appId: o.appId ?? '', appSecret: o.appSecret ?? '',
-        acctId: o.acctId, username: o.username, lcid: o.lcid, orgNum: o.orgNum, timestamp,
-      }));
+      Object.assign(
+        headers,
+        buildSignedHeaders({
+          requestUrl: `${o.baseUrl}${serviceName(op)}`,
+          appId: o.appId ?? '',
+          appSecret: o.appSecret ?? '',
+          acctId: o.acctId,
+          username: o.username,
+          lcid: o.lcid,
+          orgNum: o.orgNum,
+          timestamp,
+        }),
+      );
       if (this.signedTokens) Object.assign(headers, sessionHeaders(this.signedTokens));
     }
     return headers;
   }
 
   /** One HTTP call: limiter slot, POST, interpretation, exactly one audit record. */
-  private async exchange<T>(op: K3CloudOperation, params: unknown[], attempts: Attempts, auth: Auth, interpret: (raw: RawResponse) => Interpreted<T>): Promise<T> {
+  private async exchange<T>(
+    op: K3CloudOperation,
+    params: unknown[],
+    attempts: Attempts,
+    auth: Auth,
+    interpret: (raw: RawResponse) => Interpreted<T>,
+  ): Promise<T> {
     const attempt = ++attempts.n;
     let started = Date.now();
     const path = `${this.sitePath}${serviceName(op)}`;
@@ -225,7 +279,9 @@ export class K3CloudClient {
       if (raw.status !== 200 && raw.status !== 206) {
         const http = new HttpStatusError('k3cloud', raw.status, snippet(raw.text));
         // A 5xx after a write was sent says nothing about whether it was applied.
-        throw write && raw.status >= 500 ? new AmbiguousWriteError(`${op} answered HTTP ${raw.status}`, { cause: http }) : http;
+        throw write && raw.status >= 500
+          ? new AmbiguousWriteError(`${op} answered HTTP ${raw.status}`, { cause: http })
+          : http;
       }
       if (auth.kind === 'signed') this.signedTokens = tokensFromCookies(raw.setCookies) ?? this.signedTokens;
       try {
@@ -234,7 +290,8 @@ export class K3CloudClient {
         message = result.message;
         return result.value;
       } catch (error) {
-        if (write && error instanceof MalformedResponseError) throw new AmbiguousWriteError(`${op} answer unreadable: ${error.message}`, { cause: error });
+        if (write && error instanceof MalformedResponseError)
+          throw new AmbiguousWriteError(`${op} answer unreadable: ${error.message}`, { cause: error });
         throw error;
       }
     } catch (error) {
@@ -245,8 +302,17 @@ export class K3CloudClient {
       throw error;
     } finally {
       this.audit.record({
-        system: 'k3cloud', operation: op, method: 'POST', path: safePath(path), status, durationMs: Date.now() - started, attempt, outcome,
-        errorCode: failure ? errorCode(failure) : undefined, message, at: new Date(started).toISOString(),
+        system: 'k3cloud',
+        operation: op,
+        method: 'POST',
+        path: safePath(path),
+        status,
+        durationMs: Date.now() - started,
+        attempt,
+        outcome,
+        errorCode: failure ? errorCode(failure) : undefined,
+        message,
+        at: new Date(started).toISOString(),
       });
     }
   }

@@ -13,7 +13,10 @@ import { tokensFromCookies, type SessionTokens } from './session-tokens';
 
 /** A short, secret-free excerpt of a body for error messages (HTML tags dropped). */
 export function snippet(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return String(redact(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat));
 }
 
@@ -83,10 +86,15 @@ export function readLogin(text: string, setCookies: string[]): SessionTokens {
   if (!parsed.success) throw new MalformedResponseError('k3cloud', `LoginResult expected: ${snippet(text)}`);
   const result = parsed.data;
   if (result.LoginResultType !== 1 && result.IsSuccessByAPI !== true) {
-    throw new AuthenticationError('k3cloud', `${result.Message ?? 'login refused'} (LoginResultType ${result.LoginResultType})`);
+    throw new AuthenticationError(
+      'k3cloud',
+      `${result.Message ?? 'login refused'} (LoginResultType ${result.LoginResultType})`,
+    );
   }
   const fromCookies = tokensFromCookies(setCookies);
-  if (fromCookies) return { ...fromCookies, aspNetSessionId: fromCookies.aspNetSessionId ?? result.Context?.SessionId ?? undefined };
-  if (result.KDSVCSessionId) return { kdserviceSessionId: result.KDSVCSessionId, aspNetSessionId: result.Context?.SessionId ?? undefined };
+  if (fromCookies)
+    return { ...fromCookies, aspNetSessionId: fromCookies.aspNetSessionId ?? result.Context?.SessionId ?? undefined };
+  if (result.KDSVCSessionId)
+    return { kdserviceSessionId: result.KDSVCSessionId, aspNetSessionId: result.Context?.SessionId ?? undefined };
   throw new MalformedResponseError('k3cloud', 'login succeeded but no kdservice-sessionid came back');
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Spec §4/§5.1: real answers use bool/number, official templates strings; accept both. */
-const boolish = z.union([z.boolean(), z.string()]).transform((v) => (typeof v === 'boolean' ? v : v.trim().toLowerCase() === 'true'));
+const boolish = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === 'boolean' ? v : v.trim().toLowerCase() === 'true'));
 const intish = z
   .union([z.number(), z.string()])
   .nullish()

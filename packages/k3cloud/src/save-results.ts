@@ -1,4 +1,9 @@
-import { AmbiguousWriteError, MalformedResponseError, type K3CloudFieldError, type SyncError } from '@receipt-sync/core';
+import {
+  AmbiguousWriteError,
+  MalformedResponseError,
+  type K3CloudFieldError,
+  type SyncError,
+} from '@receipt-sync/core';
 import { fieldErrorsOf, k3ErrorFor, statusError } from './k3-errors';
 import { parseBody, snippet } from './response-body';
 import { saveResponseSchema, type ResponseStatus } from './response-schemas';
@@ -63,7 +68,10 @@ export function mapSaveResults(status: ResponseStatus, models: ModelKey[], batch
     const slots = candidates(entity.DIndex, size, total).filter((p) => !saved.has(p));
     const pinned = slots.filter((p) => {
       const key = models[p];
-      return (key?.fid !== undefined && key.fid === Number(entity.Id)) || (key?.billNo !== undefined && key.billNo === entity.Number);
+      return (
+        (key?.fid !== undefined && key.fid === Number(entity.Id)) ||
+        (key?.billNo !== undefined && key.billNo === entity.Number)
+      );
     });
     const only = pinned.length === 1 ? pinned[0] : slots.length === 1 ? slots[0] : undefined;
     if (only !== undefined) saved.set(only, entity);
@@ -77,17 +85,31 @@ export function mapSaveResults(status: ResponseStatus, models: ModelKey[], batch
   const allErrors = fieldErrorsOf(status);
   const errorsAt = new Map<number, K3CloudFieldError[]>();
   for (const e of allErrors) {
-    for (const p of candidates(e.dIndex, size, total).filter((q) => !saved.has(q))) errorsAt.set(p, [...(errorsAt.get(p) ?? []), { ...e, dIndex: p }]);
+    for (const p of candidates(e.dIndex, size, total).filter((q) => !saved.has(q)))
+      errorsAt.set(p, [...(errorsAt.get(p) ?? []), { ...e, dIndex: p }]);
   }
   return models.map((_key, i): ModelSaveResult => {
     const entity = saved.get(i);
     if (entity) {
       const id = Number(entity.Id);
-      return { dIndex: i, ok: true, id: Number.isFinite(id) && id > 0 ? id : undefined, number: entity.Number ?? undefined, errors: [] };
+      return {
+        dIndex: i,
+        ok: true,
+        id: Number.isFinite(id) && id > 0 ? id : undefined,
+        number: entity.Number ?? undefined,
+        errors: [],
+      };
     }
     const own = errorsAt.get(i) ?? [];
     if (unsure.has(i)) {
-      return { dIndex: i, ok: false, errors: own, error: new AmbiguousWriteError(`BatchSave result for model ${i} cannot be told apart from another batch's (BatchCount)`) };
+      return {
+        dIndex: i,
+        ok: false,
+        errors: own,
+        error: new AmbiguousWriteError(
+          `BatchSave result for model ${i} cannot be told apart from another batch's (BatchCount)`,
+        ),
+      };
     }
     if (own.length) return { dIndex: i, ok: false, errors: own, error: k3ErrorFor(status.MsgCode, own) };
     if (status.IsSuccess) return { dIndex: i, ok: true, errors: [] };
@@ -102,5 +124,8 @@ export function readSaveResponse(text: string, models: ModelKey[], batchCount?: 
   if (!parsed.success) throw new MalformedResponseError('k3cloud', `save envelope expected: ${snippet(text)}`);
   const status = parsed.data.Result.ResponseStatus;
   if (!status.IsSuccess && (status.MsgCode === 1 || status.MsgCode === 14)) throw statusError(status);
-  return { results: mapSaveResults(status, models, batchCount), needReturnData: parsed.data.Result.NeedReturnData ?? [] };
+  return {
+    results: mapSaveResults(status, models, batchCount),
+    needReturnData: parsed.data.Result.NeedReturnData ?? [],
+  };
 }

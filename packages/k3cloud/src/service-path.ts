@@ -1,5 +1,6 @@
 /** Operations this client calls and the service each belongs to (k3cloud spec §2, §3). */
-export type K3CloudOperation = 'ValidateUser' | 'LoginByAppSecret' | 'Logout' | 'Save' | 'BatchSave' | 'ExecuteBillQuery' | 'BillQuery';
+export type K3CloudOperation =
+  'ValidateUser' | 'LoginByAppSecret' | 'Logout' | 'Save' | 'BatchSave' | 'ExecuteBillQuery' | 'BillQuery';
 
 const AUTH_OPS = new Set<K3CloudOperation>(['ValidateUser', 'LoginByAppSecret', 'Logout']);
 

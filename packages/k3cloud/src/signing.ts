@@ -78,6 +78,8 @@ export function loginBySignSign(
   parts: { acctId: string; username: string; appId: string; appSecret: string; timestamp: string },
   algorithm: 'sha256' | 'sha1' = 'sha256',
 ): string {
-  const sorted = [parts.acctId, parts.username, parts.appId, parts.appSecret, parts.timestamp].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [parts.acctId, parts.username, parts.appId, parts.appSecret, parts.timestamp].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   return createHash(algorithm).update(sorted.join(''), 'utf8').digest('hex');
 }

@@ -23,7 +23,11 @@ describe('concurrency cap across client instances sharing Redis', () => {
   const burst = async (clients: ReturnType<Harness['client']>[]) => {
     await Promise.all(clients.map((c) => c.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }))); // logins done
     h.sim.resetStats();
-    await Promise.all(Array.from({ length: 18 }, (_, i) => clients[i % clients.length]?.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' })));
+    await Promise.all(
+      Array.from({ length: 18 }, (_, i) =>
+        clients[i % clients.length]?.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }),
+      ),
+    );
     return h.sim.stats.peakConcurrent;
   };
 
@@ -51,12 +55,17 @@ describe('audit records', () => {
     const session = h.client();
     await session.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
     h.sim.expireSessions();
-    await session.batchSave('SAL_SaleOrder', [{ FID: 1, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: 'HK-audit' }] }], { isDeleteEntry: false });
+    await session.batchSave('SAL_SaleOrder', [{ FID: 1, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: 'HK-audit' }] }], {
+      isDeleteEntry: false,
+    });
     const app = h.client({ password: undefined, appId: h.sim.credentials.appId, appSecret });
     await app.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
     const signed = h.client({ authMode: 'signed', password: undefined, appId: h.sim.credentials.appId, appSecret });
     await signed.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
-    await h.client({ password: 'wrong-password-123' }).billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }).catch(() => undefined);
+    await h
+      .client({ password: 'wrong-password-123' })
+      .billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' })
+      .catch(() => undefined);
     await session.close();
 
     expect(h.audit.entries.map((e) => [e.operation, e.outcome])).toEqual([
@@ -77,7 +86,8 @@ describe('audit records', () => {
       expect(e.durationMs).toBeGreaterThanOrEqual(0);
     }
     const text = JSON.stringify(h.audit.entries);
-    for (const secret of [password, appSecret, 'wrong-password-123', h.sim.credentials.appId.split('_')[1] as string]) expect(text).not.toContain(secret);
+    for (const secret of [password, appSecret, 'wrong-password-123', h.sim.credentials.appId.split('_')[1] as string])
+      expect(text).not.toContain(secret);
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/); // kdservice-sessionid values are GUIDs
     expect(text).not.toMatch(/kdservice-sessionid|ASP\.NET_SessionId|X-Kd-Signature/i);
   });

@@ -12,7 +12,11 @@ export function salesOrder(fid: number, receipts: Array<{ no: string; amount?: s
     FDate: '2024-03-01 00:00:00',
     FCustId: { FNumber: 'CUST01' },
     FSaleOrderEntry: [{ FEntryID: fid * 100, FQty: 1 }],
-    F_PBLH_Entity: receipts.map((r, i) => ({ FEntryID: fid * 100 + i + 1, F_PBLH_CashCollectionNo: r.no, F_PBLH_Decimal: r.amount ?? '10.00' })),
+    F_PBLH_Entity: receipts.map((r, i) => ({
+      FEntryID: fid * 100 + i + 1,
+      F_PBLH_CashCollectionNo: r.no,
+      F_PBLH_Decimal: r.amount ?? '10.00',
+    })),
   };
 }
 

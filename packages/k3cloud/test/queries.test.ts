@@ -6,7 +6,9 @@ describe('queries (k3cloud spec §6)', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    const orders = Array.from({ length: 7 }, (_, i) => salesOrder(100 + i, i % 2 ? [{ no: `HK-${i}-a`, amount: '1.50' }, { no: `HK-${i}-b` }] : []));
+    const orders = Array.from({ length: 7 }, (_, i) =>
+      salesOrder(100 + i, i % 2 ? [{ no: `HK-${i}-a`, amount: '1.50' }, { no: `HK-${i}-b` }] : []),
+    );
     orders.push({ ...salesOrder(200), F_Cash_Collection_Id: "O'Brien; DROP TABLE T_SAL_ORDER--" });
     h = await startHarness({ bills: { SAL_SaleOrder: orders } });
   });
@@ -27,15 +29,31 @@ describe('queries (k3cloud spec §6)', () => {
   });
 
   it('billQuery answers objects keyed by FieldKeys', async () => {
-    const rows = await h.client().billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID,FBillNo', filterString: `FBillNo = ${k3Quote('XSDD103')}` });
+    const rows = await h.client().billQuery({
+      formId: 'SAL_SaleOrder',
+      fieldKeys: 'FID,FBillNo',
+      filterString: `FBillNo = ${k3Quote('XSDD103')}`,
+    });
     expect(rows).toEqual([{ FID: 103, FBillNo: 'XSDD103' }]);
   });
 
   it('keeps injection-looking values literal through k3Quote', async () => {
     const client = h.client();
     const hostile = "O'Brien; DROP TABLE T_SAL_ORDER--";
-    expect(await client.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: `F_Cash_Collection_Id = ${k3Quote(hostile)}` })).toEqual([[200]]);
-    expect(await client.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: `FBillNo = ${k3Quote("x' OR '1'='1")}` })).toEqual([]);
+    expect(
+      await client.executeBillQuery({
+        formId: 'SAL_SaleOrder',
+        fieldKeys: 'FID',
+        filterString: `F_Cash_Collection_Id = ${k3Quote(hostile)}`,
+      }),
+    ).toEqual([[200]]);
+    expect(
+      await client.executeBillQuery({
+        formId: 'SAL_SaleOrder',
+        fieldKeys: 'FID',
+        filterString: `FBillNo = ${k3Quote("x' OR '1'='1")}`,
+      }),
+    ).toEqual([]);
     expect(h.sim.allBills('SAL_SaleOrder')).toHaveLength(8);
   });
 
@@ -52,18 +70,22 @@ describe('queries (k3cloud spec §6)', () => {
   it('maps an unknown field to K3CloudValidationError (MsgCode 9) and a broken filter to K3CloudRejectedError, without retries', async () => {
     const client = h.client();
     const before = h.sim.stats.calls.ExecuteBillQuery ?? 0;
-    const unknown = await client.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID,FIssueType' }).catch((e: unknown) => e);
+    const unknown = await client
+      .executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID,FIssueType' })
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(K3CloudValidationError);
     expect((unknown as K3CloudValidationError).msgCode).toBe(9);
     expect((unknown as Error).message).toContain('元数据中标识为FIssueType的字段不存在');
-    await expect(client.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: "FID = 1; DROP TABLE X" })).rejects.toBeInstanceOf(K3CloudRejectedError);
+    await expect(
+      client.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: 'FID = 1; DROP TABLE X' }),
+    ).rejects.toBeInstanceOf(K3CloudRejectedError);
     expect(h.sim.stats.calls.ExecuteBillQuery).toBe(before + 1);
   });
 
   it('validates the request before sending', async () => {
     const client = h.client();
     await expect(client.executeBillQuery({ formId: '', fieldKeys: 'FID' })).rejects.toBeInstanceOf(InvalidInputError);
-    expect(() => k3In("FID) OR (1=1", ['x'])).toThrow(InvalidInputError);
+    expect(() => k3In('FID) OR (1=1', ['x'])).toThrow(InvalidInputError);
     expect(k3In('FID', [])).toBe('1=0');
   });
 });

@@ -59,7 +59,11 @@ describe('session login and re-login (k3cloud spec §2.1)', () => {
   });
 
   it('uses LoginByAppSecret when appId and appSecret are set', async () => {
-    const client = h.client({ password: undefined, appId: h.sim.credentials.appId, appSecret: h.sim.credentials.appSecret });
+    const client = h.client({
+      password: undefined,
+      appId: h.sim.credentials.appId,
+      appSecret: h.sim.credentials.appSecret,
+    });
     const before = h.sim.stats.calls.LoginByAppSecret ?? 0;
     expect(await client.executeBillQuery(fidQuery)).toEqual([[7001]]);
     expect(h.sim.stats.calls.LoginByAppSecret).toBe(before + 1);
@@ -97,17 +101,35 @@ describe('signed-header mode against the simulator (k3cloud spec §2.3)', () => 
   });
   afterAll(() => h.close());
 
-  it.each(['seconds', 'milliseconds'] as const)('queries and saves with no login call (%s timestamps)', async (signatureTimestamp) => {
-    const client = h.client({ authMode: 'signed', password: undefined, appId: h.sim.credentials.appId, appSecret: h.sim.credentials.appSecret, signatureTimestamp });
-    const logins = h.sim.stats.logins;
-    expect(await client.executeBillQuery(fidQuery)).toEqual([[7001]]);
-    const saved = await client.batchSave('SAL_SaleOrder', [{ FID: 7001, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: `HK-${signatureTimestamp}` }] }], { isDeleteEntry: false });
-    expect(saved.results[0]?.ok).toBe(true);
-    expect(h.sim.stats.logins).toBe(logins);
-  });
+  it.each(['seconds', 'milliseconds'] as const)(
+    'queries and saves with no login call (%s timestamps)',
+    async (signatureTimestamp) => {
+      const client = h.client({
+        authMode: 'signed',
+        password: undefined,
+        appId: h.sim.credentials.appId,
+        appSecret: h.sim.credentials.appSecret,
+        signatureTimestamp,
+      });
+      const logins = h.sim.stats.logins;
+      expect(await client.executeBillQuery(fidQuery)).toEqual([[7001]]);
+      const saved = await client.batchSave(
+        'SAL_SaleOrder',
+        [{ FID: 7001, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: `HK-${signatureTimestamp}` }] }],
+        { isDeleteEntry: false },
+      );
+      expect(saved.results[0]?.ok).toBe(true);
+      expect(h.sim.stats.logins).toBe(logins);
+    },
+  );
 
   it('turns a refused signature into AuthenticationError after one fresh attempt', async () => {
-    const client = h.client({ authMode: 'signed', password: undefined, appId: h.sim.credentials.appId, appSecret: 'ffffffffffffffffffffffffffffffff' });
+    const client = h.client({
+      authMode: 'signed',
+      password: undefined,
+      appId: h.sim.credentials.appId,
+      appSecret: 'ffffffffffffffffffffffffffffffff',
+    });
     const before = h.sim.stats.calls.ExecuteBillQuery ?? 0;
     await expect(client.executeBillQuery(fidQuery)).rejects.toBeInstanceOf(AuthenticationError);
     expect(h.sim.stats.calls.ExecuteBillQuery).toBe(before + 2);

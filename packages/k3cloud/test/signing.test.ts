@@ -1,4 +1,11 @@
-import { apiStringToSign, buildSignedHeaders, decodeAppSecret, encodeSignPath, loginBySignSign, signPathOf } from '../src/signing';
+import {
+  apiStringToSign,
+  buildSignedHeaders,
+  decodeAppSecret,
+  encodeSignPath,
+  loginBySignSign,
+  signPathOf,
+} from '../src/signing';
 
 /** k3cloud spec §2.3 test vector, reproduced byte for byte. */
 const input = {
@@ -37,12 +44,22 @@ describe('signed headers (k3cloud spec §2.3 test vector)', () => {
 
   it('matches the Java millisecond variant', () => {
     const headers = buildSignedHeaders({ ...input, timestamp: '1700000000000' });
-    expect(headers['X-Api-Signature']).toBe('MjliOWIwNzRiYzFiYmU4MmJkMWFlM2RiMzE1NGE0OGZiN2U3ZGJkODk2ODU2ZWI2OWY4NmVmMTFlMjA1YWVlNw==');
-    expect(headers['X-Kd-Signature']).toBe('ZDg3M2E0OTY2ODI1ZThkMGUxMDY3ODAwOTIxZWQ5ZDBhY2I2NzVkZjg4MzEyZjIzMGNiZDE4MjhlMGRmMTY0NQ==');
+    expect(headers['X-Api-Signature']).toBe(
+      'MjliOWIwNzRiYzFiYmU4MmJkMWFlM2RiMzE1NGE0OGZiN2U3ZGJkODk2ODU2ZWI2OWY4NmVmMTFlMjA1YWVlNw==',
+    );
+    expect(headers['X-Kd-Signature']).toBe(
+      'ZDg3M2E0OTY2ODI1ZThkMGUxMDY3ODAwOTIxZWQ5ZDBhY2I2NzVkZjg4MzEyZjIzMGNiZDE4MjhlMGRmMTY0NQ==',
+    );
   });
 
   it('signs LoginBySign with sha256 and, for old servers, sha1', () => {
-    const parts = { acctId: input.acctId, username: input.username, appId: input.appId, appSecret: input.appSecret, timestamp: '1700000000' };
+    const parts = {
+      acctId: input.acctId,
+      username: input.username,
+      appId: input.appId,
+      appSecret: input.appSecret,
+      timestamp: '1700000000',
+    };
     expect(loginBySignSign(parts)).toBe('1b10a12ce7e8e3c184bed669a6235c3537c9d05bfa1df30559155e0d64a5d1ec');
     expect(loginBySignSign(parts, 'sha1')).toBe('9d96a8f45463aebf9363b78db1026274f5c10d41');
   });

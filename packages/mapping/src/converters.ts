@@ -58,7 +58,8 @@ function neededScale(value: Money): number {
 
 export function toDecimal(raw: unknown, options: DecimalOptions): Converted {
   if (typeof raw === 'number' && !Number.isFinite(raw)) return problem('not-a-number', `not a finite number: ${raw}`);
-  if (typeof raw !== 'string' && typeof raw !== 'number') return problem('not-a-number', `expected a decimal, got ${showValue(raw)}`);
+  if (typeof raw !== 'string' && typeof raw !== 'number')
+    return problem('not-a-number', `expected a decimal, got ${showValue(raw)}`);
   const parsed = tryParseMoney(raw);
   if (parsed === undefined) return problem('not-a-number', `not a decimal: ${showValue(raw)}`);
   const value = parsed.eq(0) ? new Big(0) : parsed; // "-0.00" is zero, written without a sign
@@ -67,7 +68,8 @@ export function toDecimal(raw: unknown, options: DecimalOptions): Converted {
   if (options.places !== undefined) {
     const text = formatMoney(value, options.places);
     // ledger amounts are never silently rounded: 200.005 into 2 places is a problem, 200.000 is not
-    if (!new Big(text).eq(value)) return problem('precision', `${showValue(raw)} has more than ${options.places} decimal places`);
+    if (!new Big(text).eq(value))
+      return problem('precision', `${showValue(raw)} has more than ${options.places} decimal places`);
     return { kind: 'value', value: text };
   }
   const needed = neededScale(value);
@@ -81,12 +83,15 @@ const MIN_YEAR = 1900;
 const MAX_YEAR = 2100;
 
 export function toDateTime(raw: unknown, precision: 'day' | 'second'): Converted {
-  if (typeof raw !== 'string') return problem('invalid-date', `expected 'YYYY-MM-DD[ HH:mm:ss]', got ${showValue(raw)}`);
+  if (typeof raw !== 'string')
+    return problem('invalid-date', `expected 'YYYY-MM-DD[ HH:mm:ss]', got ${showValue(raw)}`);
   const parsed = parseChinaTime(normalizeText(raw));
-  if (parsed === undefined) return problem('invalid-date', `not a valid 'YYYY-MM-DD[ HH:mm:ss]' date: ${showValue(raw)}`);
+  if (parsed === undefined)
+    return problem('invalid-date', `not a valid 'YYYY-MM-DD[ HH:mm:ss]' date: ${showValue(raw)}`);
   const text = formatChinaTime(parsed);
   const year = Number(text.slice(0, 4));
-  if (year < MIN_YEAR || year > MAX_YEAR) return problem('invalid-date', `${showValue(raw)} is outside ${MIN_YEAR}–${MAX_YEAR}`);
+  if (year < MIN_YEAR || year > MAX_YEAR)
+    return problem('invalid-date', `${showValue(raw)} is outside ${MIN_YEAR}–${MAX_YEAR}`);
   return { kind: 'value', value: precision === 'day' ? `${formatChinaDate(parsed)} 00:00:00` : text };
 }
 

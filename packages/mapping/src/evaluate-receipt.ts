@@ -46,7 +46,9 @@ export function evaluateReceipt(input: MappingInput, mapping: Mapping): Evaluati
   const receipt: unknown = input.receipt;
   if (!isRecord(receipt)) {
     return {
-      problems: [{ field: '(receipt)', rule: 'not-an-object', message: `(receipt): expected an object, got ${typeof receipt}` }],
+      problems: [
+        { field: '(receipt)', rule: 'not-an-object', message: `(receipt): expected an object, got ${typeof receipt}` },
+      ],
       fields: {},
     };
   }
@@ -67,7 +69,8 @@ export function evaluateReceipt(input: MappingInput, mapping: Mapping): Evaluati
   for (const field of mapping.fields) {
     const outcome = evaluateField(field, { ...input, receipt });
     if (outcome.kind === 'set') fields[field.target] = outcome.value;
-    else if (outcome.kind === 'problem') add({ field: fieldSourceName(field), rule: outcome.rule, detail: outcome.detail }, field.target);
+    else if (outcome.kind === 'problem')
+      add({ field: fieldSourceName(field), rule: outcome.rule, detail: outcome.detail }, field.target);
   }
   if (mapping.quality.checkRealAmount) for (const problem of checkRealAmount(receipt)) add(problem);
 

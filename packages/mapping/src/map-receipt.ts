@@ -8,7 +8,9 @@ import type { FieldValue, MapResult, MappedRow, MappingInput } from './types';
  * and skips K3Cloud when equal (operating contract: `unchanged`). Key order never matters.
  */
 export function contentHashOf(row: Pick<MappedRow, 'formId' | 'entity' | 'orderKey' | 'fields'>): string {
-  return sha256Hex(canonicalJson({ formId: row.formId, entity: row.entity, orderKey: row.orderKey, fields: row.fields }));
+  return sha256Hex(
+    canonicalJson({ formId: row.formId, entity: row.entity, orderKey: row.orderKey, fields: row.fields }),
+  );
 }
 
 /** One receipt → one K3Cloud entry row, or the data-quality problems that stop it. */

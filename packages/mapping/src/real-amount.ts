@@ -14,7 +14,8 @@ export function checkRealAmount(receipt: Record<string, unknown>): KeyProblem[] 
   const parsed = names.map((name) => {
     const raw = receipt[name];
     const value = typeof raw === 'string' || typeof raw === 'number' ? tryParseMoney(raw) : undefined;
-    if (value === undefined) problems.push({ field: name, rule: 'not-a-number', detail: `not a decimal: ${showValue(raw)}` });
+    if (value === undefined)
+      problems.push({ field: name, rule: 'not-a-number', detail: `not a decimal: ${showValue(raw)}` });
     return value;
   });
   const [amount, bankCharge, realAmount] = parsed;

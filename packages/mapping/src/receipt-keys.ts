@@ -43,7 +43,11 @@ export function checkReceiptId(receipt: Record<string, unknown>): KeyProblem | u
   const raw = receipt.cash_collection_id;
   if (isAbsent(raw)) return { field: 'cash_collection_id', rule: 'missing', detail: 'is missing' };
   if (idText(raw) === undefined) {
-    return { field: 'cash_collection_id', rule: 'invalid-id', detail: `is not a positive integer id: ${showValue(raw)}` };
+    return {
+      field: 'cash_collection_id',
+      rule: 'invalid-id',
+      detail: `is not a positive integer id: ${showValue(raw)}`,
+    };
   }
   return undefined;
 }
@@ -52,7 +56,11 @@ export function checkUpdateTime(receipt: Record<string, unknown>): KeyProblem | 
   const raw = receipt.update_time;
   if (isAbsent(raw)) return { field: 'update_time', rule: 'missing', detail: 'is missing' };
   if (typeof raw !== 'string' || parseChinaTime(raw) === undefined) {
-    return { field: 'update_time', rule: 'invalid-date', detail: `is not a 'YYYY-MM-DD HH:mm:ss' time: ${showValue(raw)}` };
+    return {
+      field: 'update_time',
+      rule: 'invalid-date',
+      detail: `is not a 'YYYY-MM-DD HH:mm:ss' time: ${showValue(raw)}`,
+    };
   }
   return undefined;
 }
@@ -66,7 +74,8 @@ export function readRowKey(receipt: Record<string, unknown>, mapping: Mapping): 
   if (read.kind !== 'value') return { ok: false, problem: { field, rule: 'missing', detail: 'is missing' } };
   const converted = toText(read.value, { maxLength: mapping.rowKey.maxLength, onOverflow: 'reject' });
   if (converted.kind === 'value' && typeof converted.value === 'string') return { ok: true, key: converted.value };
-  if (converted.kind === 'problem') return { ok: false, problem: { field, rule: converted.rule, detail: converted.detail } };
+  if (converted.kind === 'problem')
+    return { ok: false, problem: { field, rule: converted.rule, detail: converted.detail } };
   return { ok: false, problem: { field, rule: 'missing', detail: 'is empty after removing control characters' } };
 }
 
@@ -86,7 +95,10 @@ export function readOrderKey(receipt: Record<string, unknown>, mapping: Mapping)
   }
   const key = idText(raw);
   if (key === undefined) {
-    return { ok: false, problem: { field, rule: 'invalid-id', detail: `is not a positive integer order id: ${showValue(raw)}` } };
+    return {
+      ok: false,
+      problem: { field, rule: 'invalid-id', detail: `is not a positive integer order id: ${showValue(raw)}` },
+    };
   }
   return { ok: true, key };
 }

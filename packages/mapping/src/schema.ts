@@ -57,7 +57,11 @@ const datetimeField = z.strictObject({
   precision: z.enum(['day', 'second']).default('second'),
 });
 const boolField = z.strictObject({ type: z.literal('bool'), source: sourcePath, ...common });
-const removedFlagField = z.strictObject({ type: z.literal('removedFlag'), target: k3Key, label: z.string().optional() });
+const removedFlagField = z.strictObject({
+  type: z.literal('removedFlag'),
+  target: k3Key,
+  label: z.string().optional(),
+});
 const customField = z.strictObject({
   type: z.literal('customField'),
   // okki spec §5: custom fields live in external_field_data_info under numeric ids
@@ -86,7 +90,12 @@ const lookupField = z.strictObject({
   table: z.record(z.string(), z.string()),
   default: z.string().nullable().optional(),
 });
-const constantField = z.strictObject({ type: z.literal('constant'), target: k3Key, label: z.string().optional(), value: scalar });
+const constantField = z.strictObject({
+  type: z.literal('constant'),
+  target: k3Key,
+  label: z.string().optional(),
+  value: scalar,
+});
 
 export const fieldSchema = z.discriminatedUnion('type', [
   textField,
@@ -118,7 +127,9 @@ export const mappingSchema = z
     saveOptions: z
       .strictObject({
         // true would make BatchSave delete every other receipt row of the order (operating contract)
-        IsDeleteEntry: z.literal(false, { error: 'must be false: true deletes the other rows of the order' }).default(false),
+        IsDeleteEntry: z
+          .literal(false, { error: 'must be false: true deletes the other rows of the order' })
+          .default(false),
         IsAutoSubmitAndAudit: z.boolean().default(false),
         IsVerifyBaseDataField: z.boolean().default(false),
       })
@@ -126,7 +137,9 @@ export const mappingSchema = z
     quality: z
       .strictObject({
         // operating contract: order_id 0 is quarantined; a row cannot exist without its sales order
-        requireOrder: z.literal(true, { error: 'must be true: a row cannot exist without its sales order' }).default(true),
+        requireOrder: z
+          .literal(true, { error: 'must be true: a row cannot exist without its sales order' })
+          .default(true),
         checkRealAmount: z.boolean().default(true),
       })
       .prefault({}),
@@ -136,7 +149,11 @@ export const mappingSchema = z
     mapping.fields.forEach((field, i) => {
       const first = seen.get(field.target);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['fields', i, 'target'], message: `duplicate target ${field.target} (also ${first})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', i, 'target'],
+          message: `duplicate target ${field.target} (also ${first})`,
+        });
       } else {
         seen.set(field.target, `fields[${i}]`);
       }

@@ -13,12 +13,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * space rather than vanishing, so "line1\nline2" does not turn into "line1line2" in a remark.
  */
 export function normalizeText(text: string): string {
-  return text
-    .replace(LONE_SURROGATE, '\uFFFD')
-    .normalize('NFC')
-    .replace(LINE_BREAKS, ' ')
-    .replace(CONTROLS, '')
-    .trim();
+  return text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC').replace(LINE_BREAKS, ' ').replace(CONTROLS, '').trim();
 }
 
 /** Cuts to `max` UTF-16 units (nvarchar counts those) without splitting a surrogate pair. */

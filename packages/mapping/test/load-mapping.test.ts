@@ -16,7 +16,9 @@ function writeMapping(name: string, content: unknown): string {
 
 /** The default mapping JSON with `edit` applied to a deep copy. */
 function variant(edit: (m: Record<string, unknown> & { fields: Array<Record<string, unknown>> }) => void): unknown {
-  const copy = structuredClone(defaultMappingJson) as unknown as Record<string, unknown> & { fields: Array<Record<string, unknown>> };
+  const copy = structuredClone(defaultMappingJson) as unknown as Record<string, unknown> & {
+    fields: Array<Record<string, unknown>>;
+  };
   edit(copy);
   return copy;
 }
@@ -49,7 +51,11 @@ describe('the shipped default mapping', () => {
       ['F_PBLH_InspectionFee', 'customField', 'external_field_data_info.3564970303'],
       ['F_PBLH_Removed', 'removedFlag', undefined],
     ]);
-    expect(DEFAULT_MAPPING.rowKey).toEqual({ targetField: 'F_PBLH_CashCollectionNo', source: 'cash_collection_no', maxLength: 255 });
+    expect(DEFAULT_MAPPING.rowKey).toEqual({
+      targetField: 'F_PBLH_CashCollectionNo',
+      source: 'cash_collection_no',
+      maxLength: 255,
+    });
     expect(DEFAULT_MAPPING.order).toEqual({ targetField: 'F_Cash_Collection_Id', source: 'order_id' });
     expect(Object.isFrozen(DEFAULT_MAPPING.fields[0])).toBe(true);
   });
@@ -62,18 +68,90 @@ describe('the shipped default mapping', () => {
 
 describe('bad mapping files stop start-up with a message naming the file and the entry', () => {
   it.each([
-    ['bad-type.json', variant((m) => { m.fields[3]!.type = 'money'; }), 'fields[3].type: expected one of text|decimal|datetime|bool|removedFlag|customField|enrichment|lookup|constant'],
-    ['duplicate.json', variant((m) => { m.fields[4]!.target = 'F_PBLH_Date'; }), 'fields[4].target: duplicate target F_PBLH_Date (also fields[0])'],
-    ['row-key-dup.json', variant((m) => { m.fields[2]!.target = 'F_PBLH_CashCollectionNo'; }), 'fields[2].target: duplicate target F_PBLH_CashCollectionNo (also rowKey.targetField)'],
-    ['empty.json', variant((m) => { m.fields = []; }), 'fields: must list at least one field'],
-    ['bad-key.json', variant((m) => { m.fields[1]!.target = 'PBLH Decimal'; }), 'fields[1].target: must be a K3Cloud key matching /^F[A-Za-z0-9_]+$/'],
-    ['bad-entity.json', variant((m) => { m.entity = 'X_Entity'; }), 'entity: must be a K3Cloud key'],
-    ['typo.json', variant((m) => { m.fields[1]!.palces = 2; }), 'fields[1]: unknown key(s) palces'],
-    ['places.json', variant((m) => { m.fields[1]!.places = 'two'; }), 'fields[1].places: Invalid input: expected number, received string'],
-    ['delete.json', variant((m) => { m.saveOptions = { IsDeleteEntry: true }; }), 'saveOptions.IsDeleteEntry: must be false'],
-    ['version.json', variant((m) => { m.version = 2; }), 'version: Invalid input: expected 1'],
-    ['custom.json', variant((m) => { m.fields[10]!.source = 'freight'; }), 'fields[10].source: must be external_field_data_info.<field id>'],
-    ['default.json', variant((m) => { m.fields[2]!.default = 'n/a'; }), 'fields[2].default: not a decimal: "n/a"'],
+    [
+      'bad-type.json',
+      variant((m) => {
+        m.fields[3]!.type = 'money';
+      }),
+      'fields[3].type: expected one of text|decimal|datetime|bool|removedFlag|customField|enrichment|lookup|constant',
+    ],
+    [
+      'duplicate.json',
+      variant((m) => {
+        m.fields[4]!.target = 'F_PBLH_Date';
+      }),
+      'fields[4].target: duplicate target F_PBLH_Date (also fields[0])',
+    ],
+    [
+      'row-key-dup.json',
+      variant((m) => {
+        m.fields[2]!.target = 'F_PBLH_CashCollectionNo';
+      }),
+      'fields[2].target: duplicate target F_PBLH_CashCollectionNo (also rowKey.targetField)',
+    ],
+    [
+      'empty.json',
+      variant((m) => {
+        m.fields = [];
+      }),
+      'fields: must list at least one field',
+    ],
+    [
+      'bad-key.json',
+      variant((m) => {
+        m.fields[1]!.target = 'PBLH Decimal';
+      }),
+      'fields[1].target: must be a K3Cloud key matching /^F[A-Za-z0-9_]+$/',
+    ],
+    [
+      'bad-entity.json',
+      variant((m) => {
+        m.entity = 'X_Entity';
+      }),
+      'entity: must be a K3Cloud key',
+    ],
+    [
+      'typo.json',
+      variant((m) => {
+        m.fields[1]!.palces = 2;
+      }),
+      'fields[1]: unknown key(s) palces',
+    ],
+    [
+      'places.json',
+      variant((m) => {
+        m.fields[1]!.places = 'two';
+      }),
+      'fields[1].places: Invalid input: expected number, received string',
+    ],
+    [
+      'delete.json',
+      variant((m) => {
+        m.saveOptions = { IsDeleteEntry: true };
+      }),
+      'saveOptions.IsDeleteEntry: must be false',
+    ],
+    [
+      'version.json',
+      variant((m) => {
+        m.version = 2;
+      }),
+      'version: Invalid input: expected 1',
+    ],
+    [
+      'custom.json',
+      variant((m) => {
+        m.fields[10]!.source = 'freight';
+      }),
+      'fields[10].source: must be external_field_data_info.<field id>',
+    ],
+    [
+      'default.json',
+      variant((m) => {
+        m.fields[2]!.default = 'n/a';
+      }),
+      'fields[2].default: not a decimal: "n/a"',
+    ],
     ['not-json.json', '{"version": 1,', 'not valid JSON'],
     ['array.json', '[]', '(root): Invalid input: expected object, received array'],
   ])('%s', (name, content, expected) => {

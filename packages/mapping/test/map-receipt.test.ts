@@ -74,7 +74,9 @@ describe('mapReceipt with the default mapping (operating contract table)', () =>
     const row = rowOf(mapReceipt({ receipt, removed: false }, DEFAULT_MAPPING));
     expect(row.fields.F_PBLH_Freight).toBeNull();
     expect(row.fields.F_PBLH_InspectionFee).toBeNull();
-    const bare = rowOf(mapReceipt({ receipt: sampleReceipt({ external_field_data_info: [] }), removed: false }, DEFAULT_MAPPING));
+    const bare = rowOf(
+      mapReceipt({ receipt: sampleReceipt({ external_field_data_info: [] }), removed: false }, DEFAULT_MAPPING),
+    );
     expect([bare.fields.F_PBLH_Freight, bare.fields.F_PBLH_InspectionFee]).toEqual([null, null]);
   });
 
@@ -84,7 +86,12 @@ describe('mapReceipt with the default mapping (operating contract table)', () =>
   });
 
   it('keeps a collection_date given with a time as the day at 00:00:00', () => {
-    const row = rowOf(mapReceipt({ receipt: sampleReceipt({ collection_date: '2025-04-16 13:45:00' }), removed: false }, DEFAULT_MAPPING));
+    const row = rowOf(
+      mapReceipt(
+        { receipt: sampleReceipt({ collection_date: '2025-04-16 13:45:00' }), removed: false },
+        DEFAULT_MAPPING,
+      ),
+    );
     expect(row.fields.F_PBLH_Date).toBe('2025-04-16 00:00:00');
   });
 
@@ -98,7 +105,8 @@ describe('mapReceipt with the default mapping (operating contract table)', () =>
 });
 
 describe('contentHash', () => {
-  const hashOf = (receipt: Record<string, unknown>, mapping = DEFAULT_MAPPING) => rowOf(mapReceipt({ receipt, removed: false }, mapping)).contentHash;
+  const hashOf = (receipt: Record<string, unknown>, mapping = DEFAULT_MAPPING) =>
+    rowOf(mapReceipt({ receipt, removed: false }, mapping)).contentHash;
 
   it('does not depend on the key order of the receipt or of the mapping fields', () => {
     const receipt = sampleReceipt();
@@ -145,14 +153,21 @@ describe('another tenant mapping file (F_ABCD_ prefix)', () => {
       F_ABCD_Source: 'OKKI',
       F_ABCD_Deleted: true,
     });
-    expect(buildSaveOptions(mapping)).toEqual({ IsDeleteEntry: false, IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: true });
+    expect(buildSaveOptions(mapping)).toEqual({
+      IsDeleteEntry: false,
+      IsAutoSubmitAndAudit: true,
+      IsVerifyBaseDataField: true,
+    });
     expect(needsEnrichment(mapping)).toBe(false);
   });
 
   it('uses the lookup default for an unknown payment type and honours its own row-key length', () => {
     const other = rowOf(mapReceipt({ receipt: sampleReceipt({ type: 'PayPal' }), removed: false }, mapping));
     expect(other.fields.F_ABCD_Method).toBe('OTHER');
-    const long = mapReceipt({ receipt: sampleReceipt({ cash_collection_no: 'HK'.padEnd(31, '9') }), removed: false }, mapping);
+    const long = mapReceipt(
+      { receipt: sampleReceipt({ cash_collection_no: 'HK'.padEnd(31, '9') }), removed: false },
+      mapping,
+    );
     expect(long.ok ? [] : long.problems.map((p) => [p.field, p.rule])).toEqual([['cash_collection_no', 'too-long']]);
   });
 });
@@ -167,11 +182,17 @@ describe('previewReceipt and save options', () => {
 
   it('shows problems and no payload for a receipt that cannot be written', () => {
     const preview = previewReceipt({ receipt: sampleReceipt({ order_id: 0 }), removed: false }, DEFAULT_MAPPING);
-    expect(preview).toEqual({ problems: [{ field: 'order_id', rule: 'no-order', message: 'receipt has no sales order' }] });
+    expect(preview).toEqual({
+      problems: [{ field: 'order_id', rule: 'no-order', message: 'receipt has no sales order' }],
+    });
   });
 
   it('builds the contract write options and knows the default mapping needs /receipt/info', () => {
-    expect(buildSaveOptions(DEFAULT_MAPPING)).toEqual({ IsDeleteEntry: false, IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: false });
+    expect(buildSaveOptions(DEFAULT_MAPPING)).toEqual({
+      IsDeleteEntry: false,
+      IsAutoSubmitAndAudit: false,
+      IsVerifyBaseDataField: false,
+    });
     expect(needsEnrichment(DEFAULT_MAPPING)).toBe(true);
   });
 });

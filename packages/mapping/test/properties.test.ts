@@ -7,17 +7,57 @@ import { sampleInfo, sampleReceipt } from './fixtures/sample-receipt';
 
 const RUNS = { seed: 20250415, numRuns: 300 };
 
-const oddUnicode = fc.constantFrom('\u0000', '\u0007', '\uD800', '\uDC00x', 'e\u0301', '\u202E', '\uFEFF', '\r\n\t', '😀', '\u0085');
+const oddUnicode = fc.constantFrom(
+  '\u0000',
+  '\u0007',
+  '\uD800',
+  '\uDC00x',
+  'e\u0301',
+  '\u202E',
+  '\uFEFF',
+  '\r\n\t',
+  '😀',
+  '\u0085',
+);
 const hugeString = fc.integer({ min: 256, max: 5000 }).map((n) => 'Ж'.repeat(n));
-const junkText = fc.array(fc.oneof(fc.string({ unit: 'binary' }), oddUnicode), { maxLength: 8 }).map((parts) => parts.join(''));
+const junkText = fc
+  .array(fc.oneof(fc.string({ unit: 'binary' }), oddUnicode), { maxLength: 8 })
+  .map((parts) => parts.join(''));
 const junk = fc.oneof(
-  fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withDate: true }),
+  fc.anything({
+    withBigInt: true,
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withSparseArray: true,
+    withDate: true,
+  }),
   junkText,
   hugeString,
   fc.constant([]),
   fc.constant({}),
-  fc.constantFrom(-1, -0.01, 1e13, -1e300, Number.NaN, Number.POSITIVE_INFINITY, 0, '0', '-5.00', '1e3', '1,000.00', ' 12.5 '),
-  fc.constantFrom('2025-02-30', '2025-13-01', '2025-04-16T10:00:00', '0001-01-01', '9999-12-31 23:59:59', '16/04/2025', ''),
+  fc.constantFrom(
+    -1,
+    -0.01,
+    1e13,
+    -1e300,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    0,
+    '0',
+    '-5.00',
+    '1e3',
+    '1,000.00',
+    ' 12.5 ',
+  ),
+  fc.constantFrom(
+    '2025-02-30',
+    '2025-13-01',
+    '2025-04-16T10:00:00',
+    '0001-01-01',
+    '9999-12-31 23:59:59',
+    '16/04/2025',
+    '',
+  ),
   fc.dictionary(fc.string(), fc.anything(), { maxKeys: 3 }),
 );
 
@@ -27,12 +67,26 @@ const validAmounts = fc.tuple(cents, fc.integer({ min: 0, max: 5000 })).map(([am
   bank_charge: (Math.min(fee, amount) / 100).toFixed(2),
   real_amount: ((amount - Math.min(fee, amount)) / 100).toFixed(2),
 }));
-const validDate = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+const validDate = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 
 const KEYS = [
-  'cash_collection_id', 'cash_collection_no', 'order_id', 'collection_date', 'update_time', 'amount', 'bank_charge',
-  'real_amount', 'currency', 'type', 'trade_no', 'comment', 'external_field_data_info', 'company_info', 'order_info',
+  'cash_collection_id',
+  'cash_collection_no',
+  'order_id',
+  'collection_date',
+  'update_time',
+  'amount',
+  'bank_charge',
+  'real_amount',
+  'currency',
+  'type',
+  'trade_no',
+  'comment',
+  'external_field_data_info',
+  'company_info',
+  'order_info',
 ];
 
 /** A plausible receipt, then 0–4 of its keys replaced by junk or deleted. */
@@ -54,7 +108,10 @@ const receiptArb = fc
   });
 
 const inputArb: fc.Arbitrary<MappingInput> = fc.record({
-  receipt: fc.oneof({ weight: 9, arbitrary: receiptArb }, { weight: 1, arbitrary: junk as fc.Arbitrary<Record<string, unknown>> }),
+  receipt: fc.oneof(
+    { weight: 9, arbitrary: receiptArb },
+    { weight: 1, arbitrary: junk as fc.Arbitrary<Record<string, unknown>> },
+  ),
   info: fc.oneof(fc.constant(undefined), fc.constant(sampleInfo()), junk as fc.Arbitrary<Record<string, unknown>>),
   removed: fc.boolean(),
 });
@@ -107,12 +164,26 @@ const mutatedMappingArb = fc
   .tuple(
     fc.constantFrom('version', 'formId', 'entity', 'order', 'rowKey', 'fields', 'saveOptions', 'quality', 'extra'),
     fc.nat({ max: 12 }),
-    fc.constantFrom('type', 'target', 'source', 'places', 'required', 'default', 'convert', 'maxLength', 'precision', 'table', 'value'),
+    fc.constantFrom(
+      'type',
+      'target',
+      'source',
+      'places',
+      'required',
+      'default',
+      'convert',
+      'maxLength',
+      'precision',
+      'table',
+      'value',
+    ),
     fc.option(fc.jsonValue(), { nil: undefined }),
     fc.boolean(),
   )
   .map(([top, index, key, value, inField]) => {
-    const copy = structuredClone(defaultMappingJson) as unknown as Record<string, unknown> & { fields: Array<Record<string, unknown>> };
+    const copy = structuredClone(defaultMappingJson) as unknown as Record<string, unknown> & {
+      fields: Array<Record<string, unknown>>;
+    };
     const target: Record<string, unknown> = inField && copy.fields[index] ? copy.fields[index] : copy;
     const name = inField ? key : top;
     if (value === undefined) delete target[name];

@@ -14,11 +14,14 @@ describe('data-quality rules (default mapping)', () => {
     expect(checkQuality({ receipt: bad, removed: false }, DEFAULT_MAPPING)).toEqual(problemsOf(bad));
   });
 
-  it.each([0, '0', null, [], undefined])('quarantines order_id %p with exactly "receipt has no sales order"', (orderId) => {
-    expect(problemsOf(sampleReceipt({ order_id: orderId }))).toEqual([
-      { field: 'order_id', rule: 'no-order', message: 'receipt has no sales order' },
-    ]);
-  });
+  it.each([0, '0', null, [], undefined])(
+    'quarantines order_id %p with exactly "receipt has no sales order"',
+    (orderId) => {
+      expect(problemsOf(sampleReceipt({ order_id: orderId }))).toEqual([
+        { field: 'order_id', rule: 'no-order', message: 'receipt has no sales order' },
+      ]);
+    },
+  );
 
   it('rejects an order_id that is not a positive integer, or too long to be one', () => {
     expect(rulesOf(sampleReceipt({ order_id: -5 }))).toEqual(['order_id:invalid-id']);
@@ -49,7 +52,8 @@ describe('data-quality rules (default mapping)', () => {
 
   it('reports missing key fields', () => {
     const receipt = sampleReceipt();
-    for (const key of ['cash_collection_id', 'cash_collection_no', 'collection_date', 'real_amount', 'update_time']) delete receipt[key];
+    for (const key of ['cash_collection_id', 'cash_collection_no', 'collection_date', 'real_amount', 'update_time'])
+      delete receipt[key];
     expect(rulesOf(receipt).sort()).toEqual([
       'cash_collection_id:missing',
       'cash_collection_no:missing',
@@ -88,7 +92,9 @@ describe('data-quality rules (default mapping)', () => {
     const problems = problemsOf(sampleReceipt({ real_amount: value, amount: value, bank_charge: '0' }));
     expect(problems.map((p) => p.rule)).toContain(rule);
     const realAmount = problems.find((p) => p.field === 'real_amount');
-    expect(realAmount?.message).toMatch(/^real_amount \(→ F_PBLH_Decimal\) of receipt HK202504150112 \(id 5221565013\): /);
+    expect(realAmount?.message).toMatch(
+      /^real_amount \(→ F_PBLH_Decimal\) of receipt HK202504150112 \(id 5221565013\): /,
+    );
   });
 
   it('reports a negative bank_charge and a non-numeric custom field, each once', () => {
@@ -97,11 +103,16 @@ describe('data-quality rules (default mapping)', () => {
       real_amount: '202.00',
       external_field_data_info: { '3564970299': 'four', '3564970303': 3.5 },
     });
-    expect(rulesOf(receipt)).toEqual(['bank_charge:negative-amount', 'external_field_data_info.3564970299:not-a-number']);
+    expect(rulesOf(receipt)).toEqual([
+      'bank_charge:negative-amount',
+      'external_field_data_info.3564970299:not-a-number',
+    ]);
   });
 
   it('rejects an over-long row key instead of truncating it (two receipts would share a row)', () => {
-    expect(rulesOf(sampleReceipt({ cash_collection_no: `HK${'1'.repeat(300)}` }))).toEqual(['cash_collection_no:too-long']);
+    expect(rulesOf(sampleReceipt({ cash_collection_no: `HK${'1'.repeat(300)}` }))).toEqual([
+      'cash_collection_no:too-long',
+    ]);
   });
 
   it('treats a row key of only control characters as missing and a non-text one as the wrong type', () => {
@@ -111,6 +122,9 @@ describe('data-quality rules (default mapping)', () => {
 
   it('reports a receipt that is not an object at all', () => {
     const result = mapReceipt({ receipt: [] as unknown as Record<string, unknown>, removed: false }, DEFAULT_MAPPING);
-    expect(result).toEqual({ ok: false, problems: [expect.objectContaining({ field: '(receipt)', rule: 'not-an-object' })] });
+    expect(result).toEqual({
+      ok: false,
+      problems: [expect.objectContaining({ field: '(receipt)', rule: 'not-an-object' })],
+    });
   });
 });

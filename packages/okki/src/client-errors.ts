@@ -8,8 +8,17 @@ import { AuthenticationError, SyncError, type SyncErrorOptions } from '@receipt-
 export class WindowUnstableError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'okki.window-unstable';
-  constructor(readonly startTime: string, readonly endTime: string, readonly restarts: number, reason: string, options?: SyncErrorOptions) {
-    super(`okki receipt list for [${startTime}, ${endTime}] kept drifting after ${restarts} restarts (${reason})`, options);
+  constructor(
+    readonly startTime: string,
+    readonly endTime: string,
+    readonly restarts: number,
+    reason: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `okki receipt list for [${startTime}, ${endTime}] kept drifting after ${restarts} restarts (${reason})`,
+      options,
+    );
   }
 }
 

@@ -1,8 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { safePath, type ApiAuditSink, type ApiOutcome } from '@receipt-sync/core';
 import {
-  AuthenticationError, errorCode, HttpStatusError, MalformedResponseError, NetworkError, OkkiBusinessError,
-  RateLimitedError, RequestTimeoutError,
+  AuthenticationError,
+  errorCode,
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+  OkkiBusinessError,
+  RateLimitedError,
+  RequestTimeoutError,
 } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
 import type { SharedLimiter } from '@receipt-sync/core';
@@ -96,8 +102,13 @@ export class OkkiHttp {
   }
 
   private report(
-    request: OkkiRequest, attempt: number, at: Date, started: number, status: number | undefined,
-    outcome: ApiOutcome, error?: unknown,
+    request: OkkiRequest,
+    attempt: number,
+    at: Date,
+    started: number,
+    status: number | undefined,
+    outcome: ApiOutcome,
+    error?: unknown,
   ): void {
     const durationMs = Math.round(performance.now() - started);
     const path = safePath(request.path);
@@ -116,7 +127,17 @@ export class OkkiHttp {
       at: at.toISOString(),
     });
     this.logger.debug(
-      { system: 'okki', operation: request.operation, method: request.method, path, status, durationMs, attempt, outcome, ...(error === undefined ? {} : { errorCode: errorCode(error) }) },
+      {
+        system: 'okki',
+        operation: request.operation,
+        method: request.method,
+        path,
+        status,
+        durationMs,
+        attempt,
+        outcome,
+        ...(error === undefined ? {} : { errorCode: errorCode(error) }),
+      },
       'okki call',
     );
   }

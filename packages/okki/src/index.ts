@@ -2,10 +2,21 @@ export { OkkiClient, type ListReceiptsQuery } from './okki-client';
 export { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 export { TokenRejectedError, WindowUnstableError } from './client-errors';
 export {
-  OBJECT_FIELDS, parseReceipt, parseReceiptPage,
-  type InvalidReceipt, type ParsedReceipt, type ReceiptInfo, type ReceiptListItem, type ReceiptPage,
+  OBJECT_FIELDS,
+  parseReceipt,
+  parseReceiptPage,
+  type InvalidReceipt,
+  type ParsedReceipt,
+  type ReceiptInfo,
+  type ReceiptListItem,
+  type ReceiptPage,
 } from './receipt-parsing';
 export {
-  ReceiptWindowReader, windowBound, type ListPage, type WindowItem, type WindowOptions, type WindowSummary,
+  ReceiptWindowReader,
+  windowBound,
+  type ListPage,
+  type WindowItem,
+  type WindowOptions,
+  type WindowSummary,
 } from './window-reader';
 export { parseRetryAfter } from './retry-policy';

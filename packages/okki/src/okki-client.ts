@@ -65,18 +65,32 @@ export class OkkiClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? createLogger({ name: 'okki-client' });
     this.limiter = createSharedLimiter({
-      id: options.limiterId ?? 'okki', maxPerSecond: options.maxRps, redis: options.redis,
+      id: options.limiterId ?? 'okki',
+      maxPerSecond: options.maxRps,
+      redis: options.redis,
       slotExpiryMs: options.timeoutMs + 5_000,
     });
-    this.http = new OkkiHttp(options.baseUrl, options.timeoutMs, options.connections ?? 8, this.limiter, options.audit ?? noopAudit, this.logger);
-    this.tokens = new TokenCache(() => this.requestToken(), (token) => registerSecret(token));
+    this.http = new OkkiHttp(
+      options.baseUrl,
+      options.timeoutMs,
+      options.connections ?? 8,
+      this.limiter,
+      options.audit ?? noopAudit,
+      this.logger,
+    );
+    this.tokens = new TokenCache(
+      () => this.requestToken(),
+      (token) => registerSecret(token),
+    );
   }
 
   async listReceipts(query: ListReceiptsQuery = {}): Promise<ReceiptPage> {
     const page = query.page ?? 1;
     const count = query.count ?? 100;
-    if (!Number.isInteger(page) || page < 1) throw new InvalidInputError('okki receipt/list', [`page: must be an integer >= 1, got ${page}`]);
-    if (!Number.isInteger(count) || count < 1 || count > 500) throw new InvalidInputError('okki receipt/list', [`count: must be 1..500, got ${count}`]);
+    if (!Number.isInteger(page) || page < 1)
+      throw new InvalidInputError('okki receipt/list', [`page: must be an integer >= 1, got ${page}`]);
+    if (!Number.isInteger(count) || count < 1 || count > 500)
+      throw new InvalidInputError('okki receipt/list', [`count: must be 1..500, got ${count}`]);
     const params = new URLSearchParams();
     if (query.startTime !== undefined) params.set('start_time', timeParam(query.startTime));
     if (query.endTime !== undefined) params.set('end_time', timeParam(query.endTime));
@@ -96,7 +110,8 @@ export class OkkiClient {
       typeof ref === 'number' ? { cash_collection_id: String(ref) } : { cash_collection_no: ref.cashCollectionNo },
     );
     const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`);
-    if (data === undefined || data === null) throw new MalformedResponseError('okki', 'receipt/info answered success without data');
+    if (data === undefined || data === null)
+      throw new MalformedResponseError('okki', 'receipt/info answered success without data');
     const parsed = parseReceipt(data);
     if (!parsed.ok) throw new InvalidInputError(`okki receipt/info ${params.toString()}`, parsed.invalid.issues);
     return parsed.receipt;
@@ -105,7 +120,14 @@ export class OkkiClient {
   /** Every receipt of a fixed update_time window exactly once, drift-safe; see ReceiptWindowReader. */
   iterateWindow(options: WindowOptions): ReceiptWindowReader {
     return new ReceiptWindowReader(
-      (q) => this.listReceipts({ startTime: q.startTime, endTime: q.endTime, page: q.page, count: q.count, removed: q.removed }),
+      (q) =>
+        this.listReceipts({
+          startTime: q.startTime,
+          endTime: q.endTime,
+          page: q.page,
+          count: q.count,
+          removed: q.removed,
+        }),
       options,
       this.logger,
     );
@@ -130,7 +152,13 @@ export class OkkiClient {
     });
     return this.withRetries(async (nextAttempt) =>
       this.http.send(
-        { operation: 'token', method: 'POST', path: TOKEN_PATH, headers: { 'content-type': 'application/json', accept: 'application/json' }, body },
+        {
+          operation: 'token',
+          method: 'POST',
+          path: TOKEN_PATH,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body,
+        },
         nextAttempt(),
         (raw) => interpretToken(raw, this.retry.baseDelayMs),
       ),
@@ -144,40 +172,52 @@ export class OkkiClient {
    */
   private getData(operation: OkkiOperation, path: string): Promise<Envelope> {
     let tokenFailure: unknown;
-    return this.withRetries(async (nextAttempt) => {
-      let refreshed = false;
-      for (;;) {
-        let token: string;
-        try {
-          token = await this.tokens.get();
-        } catch (error) {
-          tokenFailure = error;
-          throw error;
+    return this.withRetries(
+      async (nextAttempt) => {
+        let refreshed = false;
+        for (;;) {
+          let token: string;
+          try {
+            token = await this.tokens.get();
+          } catch (error) {
+            tokenFailure = error;
+            throw error;
+          }
+          try {
+            return await this.http.send(
+              {
+                operation,
+                method: 'GET',
+                path,
+                headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+              },
+              nextAttempt(),
+              (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),
+            );
+          } catch (error) {
+            if (!(error instanceof TokenRejectedError)) throw error;
+            this.tokens.invalidate(token);
+            if (refreshed) throw error;
+            refreshed = true;
+          }
         }
-        try {
-          return await this.http.send(
-            { operation, method: 'GET', path, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
-            nextAttempt(),
-            (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),
-          );
-        } catch (error) {
-          if (!(error instanceof TokenRejectedError)) throw error;
-          this.tokens.invalidate(token);
-          if (refreshed) throw error;
-          refreshed = true;
-        }
-      }
-    }, (error) => error !== tokenFailure);
+      },
+      (error) => error !== tokenFailure,
+    );
   }
 
-  private async withRetries<T>(run: (nextAttempt: () => number) => Promise<T>, retryable: (error: unknown) => boolean = () => true): Promise<T> {
+  private async withRetries<T>(
+    run: (nextAttempt: () => number) => Promise<T>,
+    retryable: (error: unknown) => boolean = () => true,
+  ): Promise<T> {
     let attempt = 0;
     const nextAttempt = () => ++attempt;
     for (let tries = 1; ; tries++) {
       try {
         return await run(nextAttempt);
       } catch (error) {
-        if (tries >= this.retry.attempts || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted) throw error;
+        if (tries >= this.retry.attempts || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted)
+          throw error;
         await sleep(delayBeforeRetry(error, this.retry, tries), this.closing.signal);
       }
     }

@@ -1,11 +1,18 @@
 import { parseReceipt, parseReceiptPage } from './receipt-parsing';
 import { interpretEnvelope, interpretToken } from './response-interpreter';
 import { parseRetryAfter, delayBeforeRetry, backoffDelay } from './retry-policy';
-import { HttpStatusError, MalformedResponseError, OkkiBusinessError, RateLimitedError, AuthenticationError } from '@receipt-sync/core';
+import {
+  HttpStatusError,
+  MalformedResponseError,
+  OkkiBusinessError,
+  RateLimitedError,
+  AuthenticationError,
+} from '@receipt-sync/core';
 import { TokenRejectedError } from './client-errors';
 
 // The official list sample (okki spec §10), verbatim.
-const SAMPLE = JSON.parse(`{"cash_collection_id":5221565013,"constraint":"","primary":"","create_time":"2025-04-15 17:47:13",
+const SAMPLE =
+  JSON.parse(`{"cash_collection_id":5221565013,"constraint":"","primary":"","create_time":"2025-04-15 17:47:13",
  "update_time":"2025-04-15 17:47:13","order_id":0,"collection_date":"2025-04-16","amount":"201.00",
  "currency":"CNY","exchange_rate":"100.00000","finance_verify":{"date":null,"name":null},"comment":"1",
  "file_list":[],"department_id":[],"opportunity_id":0,"user_id":[],"client_id":351383,"op_user_id":249521383,
@@ -16,7 +23,10 @@ const SAMPLE = JSON.parse(`{"cash_collection_id":5221565013,"constraint":"","pri
  "external_field_data_info":{"3564970299":"444","3564970303":3.5,"3574900796":[],"5208992912":"文本框"},
  "company_info":[],"user_info":[],"order_info":[],"opportunity_info":[],
  "create_user_info":{"user_id":"249521383","nickname":"sky","avatar":"https://x/a.jpeg"},
- "op_user_info":{"user_id":"249521383","nickname":"sky","avatar":"https://x/a.jpeg"},"lock_flag":"0"}`) as Record<string, unknown>;
+ "op_user_info":{"user_id":"249521383","nickname":"sky","avatar":"https://x/a.jpeg"},"lock_flag":"0"}`) as Record<
+    string,
+    unknown
+  >;
 
 describe('parseReceipt (lenient list items)', () => {
   it('normalises PHP [] to null only where an object belongs', () => {
@@ -30,11 +40,21 @@ describe('parseReceipt (lenient list items)', () => {
     expect(r.user_info).toEqual([]);
     expect(r.file_list).toEqual([]);
     expect(r.opportunity_info).toEqual([]);
-    expect(r.external_field_data_info).toEqual({ '3564970299': '444', '3564970303': 3.5, '3574900796': [], '5208992912': '文本框' });
+    expect(r.external_field_data_info).toEqual({
+      '3564970299': '444',
+      '3564970303': 3.5,
+      '3574900796': [],
+      '5208992912': '文本框',
+    });
   });
 
   it('keeps money strings exact and every other field, unknown ones included', () => {
-    const parsed = parseReceipt({ ...SAMPLE, amount: '0.10', bank_charge: '1234567890123.45', brand_new_field: { a: 1 } });
+    const parsed = parseReceipt({
+      ...SAMPLE,
+      amount: '0.10',
+      bank_charge: '1234567890123.45',
+      brand_new_field: { a: 1 },
+    });
     if (!parsed.ok) throw new Error('must parse');
     expect(parsed.receipt.amount).toBe('0.10');
     expect(parsed.receipt.bank_charge).toBe('1234567890123.45');
@@ -51,7 +71,10 @@ describe('parseReceipt (lenient list items)', () => {
 
   it('accepts a digit-string id and canonicalises update_time', () => {
     const parsed = parseReceipt({ ...SAMPLE, cash_collection_id: '5221565013', update_time: '2025-04-15T17:47:13' });
-    expect(parsed).toMatchObject({ ok: true, receipt: { cash_collection_id: 5221565013, update_time: '2025-04-15 17:47:13' } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      receipt: { cash_collection_id: 5221565013, update_time: '2025-04-15 17:47:13' },
+    });
   });
 
   it('reports unusable records with the field and the receipt named', () => {
@@ -66,7 +89,10 @@ describe('parseReceipt (lenient list items)', () => {
   });
 
   it('splits a page into valid and invalid items without failing it', () => {
-    const page = parseReceiptPage({ list: [SAMPLE, { nope: true }, { ...SAMPLE, cash_collection_id: 7 }], totalItem: '3' }, '2025-04-15 20:04:51');
+    const page = parseReceiptPage(
+      { list: [SAMPLE, { nope: true }, { ...SAMPLE, cash_collection_id: 7 }], totalItem: '3' },
+      '2025-04-15 20:04:51',
+    );
     expect(page.list.map((r) => r.cash_collection_id)).toEqual([5221565013, 7]);
     expect(page.invalid).toHaveLength(1);
     expect(page.totalItem).toBe(3);
@@ -76,18 +102,27 @@ describe('parseReceipt (lenient list items)', () => {
 
 describe('interpretEnvelope / interpretToken', () => {
   const raw = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
-    status, headers, text: typeof body === 'string' ? body : JSON.stringify(body),
+    status,
+    headers,
+    text: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
   it('accepts code 200 and code 0 as success', () => {
-    expect(interpretEnvelope(raw(200, { code: 200, message: 'success', now: 'n', data: 1 }), '/p', 10)).toEqual({ data: 1, now: 'n' });
+    expect(interpretEnvelope(raw(200, { code: 200, message: 'success', now: 'n', data: 1 }), '/p', 10)).toEqual({
+      data: 1,
+      now: 'n',
+    });
     expect(interpretEnvelope(raw(200, { code: 0, msg: 'success', data: 2 }), '/p', 10)).toEqual({ data: 2, now: '' });
   });
 
-  it('turns other codes into OkkiBusinessError with OKKI\'s message, code 429 into RateLimitedError', () => {
+  it("turns other codes into OkkiBusinessError with OKKI's message, code 429 into RateLimitedError", () => {
     const notFound = (() => {
       try {
-        interpretEnvelope(raw(200, { code: 404, message: 'Not Found Resource', now: 'n' }), '/v1/invoices/receipt/info', 10);
+        interpretEnvelope(
+          raw(200, { code: 404, message: 'Not Found Resource', now: 'n' }),
+          '/v1/invoices/receipt/info',
+          10,
+        );
       } catch (e) {
         return e;
       }
@@ -113,9 +148,14 @@ describe('interpretEnvelope / interpretToken', () => {
   });
 
   it('reads tokens with or without expires_in and refuses OAuth errors without quoting the body', () => {
-    expect(interpretToken(raw(200, { token_type: 'Bearer', expires_in: 28799, access_token: 'abc' }), 10)).toEqual({ accessToken: 'abc', expiresIn: 28799 });
+    expect(interpretToken(raw(200, { token_type: 'Bearer', expires_in: 28799, access_token: 'abc' }), 10)).toEqual({
+      accessToken: 'abc',
+      expiresIn: 28799,
+    });
     expect(interpretToken(raw(200, { access_token: 'abc' }), 10)).toEqual({ accessToken: 'abc', expiresIn: undefined });
-    expect(() => interpretToken(raw(400, { error: 'invalid_client', error_description: 'Client authentication failed' }), 10)).toThrow(AuthenticationError);
+    expect(() =>
+      interpretToken(raw(400, { error: 'invalid_client', error_description: 'Client authentication failed' }), 10),
+    ).toThrow(AuthenticationError);
     expect(() => interpretToken(raw(200, { token_type: 'Bearer' }), 10)).toThrow(MalformedResponseError);
   });
 });

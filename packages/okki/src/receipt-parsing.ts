@@ -26,13 +26,23 @@ export interface InvalidReceipt {
 
 /** Fields documented as objects that PHP serialises as `[]` when empty (spec §3, §5, §6). */
 export const OBJECT_FIELDS = [
-  'company_info', 'order_info', 'create_user_info', 'op_user_info', 'capital_account_info', 'finance_verify',
+  'company_info',
+  'order_info',
+  'create_user_info',
+  'op_user_info',
+  'capital_account_info',
+  'finance_verify',
   'cash_collection_invoice_info',
 ] as const;
 
 const receiptId = z.union([
   z.number().int().positive().refine(Number.isSafeInteger, 'not a safe integer'),
-  z.string().trim().regex(/^\d+$/, 'not a digit string').transform(Number).refine((n) => Number.isSafeInteger(n) && n > 0, 'not a usable id'),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'not a digit string')
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n > 0, 'not a usable id'),
 ]);
 
 const updateTime = z.string().refine((s) => parseChinaTime(s) !== undefined, 'not a YYYY-MM-DD HH:mm:ss time');

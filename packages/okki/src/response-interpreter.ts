@@ -1,5 +1,9 @@
 import {
-  AuthenticationError, HttpStatusError, MalformedResponseError, OkkiBusinessError, RateLimitedError,
+  AuthenticationError,
+  HttpStatusError,
+  MalformedResponseError,
+  OkkiBusinessError,
+  RateLimitedError,
 } from '@receipt-sync/core';
 import { z } from 'zod';
 import { TokenRejectedError } from './client-errors';
@@ -22,7 +26,13 @@ function isAccessDenied(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { error?: unknown }).error === 'access_denied';
 }
 
-const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const intLike = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 
 /** okki spec §3 envelope: strict on what decides success, lenient on the rest. */
 const envelopeSchema = z.looseObject({
@@ -52,7 +62,10 @@ export function interpretEnvelope(raw: RawResponse, path: string, fallbackRetryM
   if (raw.status === 401 || isAccessDenied(body)) throw new TokenRejectedError();
   if (raw.status !== 200) throw new HttpStatusError('okki', raw.status, snippet(raw.text));
   if (body === undefined) {
-    throw new MalformedResponseError('okki', `${path}: body is not JSON (content-type ${String(raw.headers['content-type'] ?? 'none')}): ${snippet(raw.text).slice(0, 60)}`);
+    throw new MalformedResponseError(
+      'okki',
+      `${path}: body is not JSON (content-type ${String(raw.headers['content-type'] ?? 'none')}): ${snippet(raw.text).slice(0, 60)}`,
+    );
   }
   const parsed = envelopeSchema.safeParse(body);
   if (!parsed.success) throw new MalformedResponseError('okki', `${path}: no {code,message} envelope`);
@@ -71,7 +84,11 @@ const tokenSchema = z.looseObject({
   expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
 });
 
-const oauthErrorSchema = z.looseObject({ error: z.string(), message: z.string().optional(), error_description: z.string().optional() });
+const oauthErrorSchema = z.looseObject({
+  error: z.string(),
+  message: z.string().optional(),
+  error_description: z.string().optional(),
+});
 
 export interface TokenGrant {
   accessToken: string;
@@ -84,7 +101,8 @@ export interface TokenGrant {
  * problems: AuthenticationError, never retried here. Token bodies are never quoted in errors.
  */
 export function interpretToken(raw: RawResponse, fallbackRetryMs: number): TokenGrant {
-  if (raw.status === 429) return rateLimited(parseRetryAfter(raw.headers['retry-after']) ?? fallbackRetryMs, 'HTTP 429 on token');
+  if (raw.status === 429)
+    return rateLimited(parseRetryAfter(raw.headers['retry-after']) ?? fallbackRetryMs, 'HTTP 429 on token');
   const body = tryJson(raw.text);
   const oauthError = oauthErrorSchema.safeParse(body);
   if (oauthError.success && raw.status < 500) {

@@ -21,7 +21,8 @@ export function backoffDelay(retry: RetryOptions, attempt: number, random: () =>
 /** How long to wait before attempt `attempt + 1`: at least what the server asked for. */
 export function delayBeforeRetry(error: unknown, retry: RetryOptions, attempt: number, random?: () => number): number {
   const jitter = backoffDelay(retry, attempt, random);
-  if (error instanceof RateLimitedError && error.retryAfterMs !== undefined) return Math.max(error.retryAfterMs, jitter);
+  if (error instanceof RateLimitedError && error.retryAfterMs !== undefined)
+    return Math.max(error.retryAfterMs, jitter);
   return jitter;
 }
 

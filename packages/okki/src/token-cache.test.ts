@@ -6,11 +6,15 @@ describe('TokenCache', () => {
     let issued = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const cache = new TokenCache(async () => {
-      issued += 1;
-      await gate;
-      return { accessToken: `t${issued}`, expiresIn: 28_800 };
-    }, undefined, () => now);
+    const cache = new TokenCache(
+      async () => {
+        issued += 1;
+        await gate;
+        return { accessToken: `t${issued}`, expiresIn: 28_800 };
+      },
+      undefined,
+      () => now,
+    );
     const waiting = Promise.all([cache.get(), cache.get(), cache.get()]);
     release();
     expect(await waiting).toEqual(['t1', 't1', 't1']);
@@ -35,7 +39,11 @@ describe('TokenCache', () => {
   it('keeps a token with little life left for half of it instead of re-asking on every call', async () => {
     let now = 0;
     let issued = 0;
-    const cache = new TokenCache(async () => ({ accessToken: `t${++issued}`, expiresIn: 120 }), undefined, () => now);
+    const cache = new TokenCache(
+      async () => ({ accessToken: `t${++issued}`, expiresIn: 120 }),
+      undefined,
+      () => now,
+    );
     await cache.get();
     now = 59_000;
     await cache.get();

@@ -41,7 +41,8 @@ export class TokenCache {
   private async refresh(): Promise<string> {
     const requestedAt = this.clock();
     const grant = await this.fetchGrant();
-    const lifetimeMs = grant.expiresIn !== undefined && grant.expiresIn > 0 ? grant.expiresIn * 1000 : DEFAULT_LIFETIME_MS;
+    const lifetimeMs =
+      grant.expiresIn !== undefined && grant.expiresIn > 0 ? grant.expiresIn * 1000 : DEFAULT_LIFETIME_MS;
     // A re-request inside the validity returns the same token with the remaining seconds (spec §2),
     // possibly under 5 min: then keep it for half of what is left instead of re-asking on every call.
     const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);

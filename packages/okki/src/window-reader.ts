@@ -41,14 +41,21 @@ export interface WindowSummary {
   complete: boolean;
 }
 
-export type ListPage = (query: { startTime: string; endTime: string; page: number; count: number; removed: boolean }) => Promise<ReceiptPage>;
+export type ListPage = (query: {
+  startTime: string;
+  endTime: string;
+  page: number;
+  count: number;
+  removed: boolean;
+}) => Promise<ReceiptPage>;
 
 /** Canonical China-time bound; a date-only end means the whole day (spec §4 ASSUMPTION). */
 export function windowBound(value: Date | string, edge: 'start' | 'end'): string {
   if (typeof value !== 'string') return formatChinaTime(value);
   const text = value.trim();
   const parsed = parseChinaTime(text);
-  if (!parsed) throw new InvalidInputError('okki receipt window', [`${edge}Time: not a China time: ${JSON.stringify(value)}`]);
+  if (!parsed)
+    throw new InvalidInputError('okki receipt window', [`${edge}Time: not a China time: ${JSON.stringify(value)}`]);
   if (/^\d{4}-\d{2}-\d{2}$/.test(text) && edge === 'end') return `${text} 23:59:59`;
   return formatChinaTime(parsed);
 }
@@ -70,10 +77,22 @@ export function windowBound(value: Date | string, edge: 'start' | 'end'): string
  */
 export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
   private readonly state: WindowSummary = {
-    pages: 0, reads: 0, restarts: 0, totalItem: 0, yielded: 0, invalid: 0, outOfWindow: 0, openWindow: false, complete: false,
+    pages: 0,
+    reads: 0,
+    restarts: 0,
+    totalItem: 0,
+    yielded: 0,
+    invalid: 0,
+    outOfWindow: 0,
+    openWindow: false,
+    complete: false,
   };
 
-  constructor(private readonly listPage: ListPage, private readonly options: WindowOptions, private readonly logger?: Logger) {}
+  constructor(
+    private readonly listPage: ListPage,
+    private readonly options: WindowOptions,
+    private readonly logger?: Logger,
+  ) {}
 
   get summary(): WindowSummary {
     return { ...this.state };

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  HttpStatusError, MalformedResponseError, OkkiBusinessError, RequestTimeoutError,
-} from '@receipt-sync/core';
+import { HttpStatusError, MalformedResponseError, OkkiBusinessError, RequestTimeoutError } from '@receipt-sync/core';
 import { generateDataset } from '@receipt-sync/simulators';
 import { startOkkiSimulator, type OkkiSimulator } from '@receipt-sync/simulators';
 import IORedis from 'ioredis';
@@ -38,14 +36,19 @@ describe('OkkiClient under injected faults', () => {
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(performance.now() - started).toBeLessThan(1_000);
     const lists = audit.entries.filter((e) => e.operation === 'receipt.list').slice(1);
-    expect(lists.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'timeout'], [2, 'timeout'], [3, 'timeout']]);
+    expect(lists.map((e) => [e.attempt, e.outcome])).toEqual([
+      [1, 'timeout'],
+      [2, 'timeout'],
+      [3, 'timeout'],
+    ]);
   });
 
   it('rides out jittered latency where some attempts exceed the timeout', async () => {
     const { client, audit } = kit({ timeoutMs: 150, retry: { attempts: 12, baseDelayMs: 5, maxDelayMs: 20 } });
     await client.listReceipts({ count: 1 });
     sim.faults.latencyMs = { minMs: 0, maxMs: 300 };
-    for (let i = 0; i < 6; i++) await expect(client.listReceipts({ count: 3 })).resolves.toMatchObject({ totalItem: 60 });
+    for (let i = 0; i < 6; i++)
+      await expect(client.listReceipts({ count: 3 })).resolves.toMatchObject({ totalItem: 60 });
     expect(audit.entries.some((e) => e.outcome === 'timeout')).toBe(true);
   });
 
@@ -54,14 +57,19 @@ describe('OkkiClient under injected faults', () => {
     const { client, audit } = kit();
     await client.listReceipts({ count: 1 }); // the token call spent this second's budget
     const lists = audit.entries.filter((e) => e.operation === 'receipt.list');
-    expect(lists.map((e) => [e.attempt, e.outcome, e.status])).toEqual([[1, 'rate-limited', 429], [2, 'ok', 200]]);
+    expect(lists.map((e) => [e.attempt, e.outcome, e.status])).toEqual([
+      [1, 'rate-limited', 429],
+      [2, 'ok', 200],
+    ]);
     expect(Date.parse(lists[1]!.at) - Date.parse(lists[0]!.at)).toBeGreaterThanOrEqual(1_000);
   });
 
   it('gets through a 429 storm: every call completes and the server limit is what it observed', async () => {
     sim.faults.rateLimit = { maxPerSecond: 5, retryAfterSeconds: 1 };
     const { client, audit } = kit({ retry: { attempts: 12, baseDelayMs: 50, maxDelayMs: 400 } });
-    const pages = await Promise.all(Array.from({ length: 15 }, (_, i) => client.listReceipts({ page: (i % 3) + 1, count: 20 })));
+    const pages = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => client.listReceipts({ page: (i % 3) + 1, count: 20 })),
+    );
     expect(pages.every((p) => p.totalItem === 60 && p.list.length === 20)).toBe(true);
     expect(sim.stats.rateLimited).toBeGreaterThan(0);
     expect(audit.entries.filter((e) => e.outcome === 'rate-limited')).toHaveLength(sim.stats.rateLimited);
@@ -101,7 +109,8 @@ describe('OkkiClient under injected faults', () => {
   it('retries random 5xx, HTML gateway pages included, and surfaces HttpStatusError when they never stop', async () => {
     const { client, audit } = kit({ retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 20 } });
     sim.faults.errorRate = 0.5;
-    for (let i = 0; i < 10; i++) await expect(client.listReceipts({ count: 2 })).resolves.toMatchObject({ totalItem: 60 });
+    for (let i = 0; i < 10; i++)
+      await expect(client.listReceipts({ count: 2 })).resolves.toMatchObject({ totalItem: 60 });
     const failures = audit.entries.filter((e) => e.outcome === 'http-error');
     expect(new Set(failures.map((e) => e.status))).toEqual(new Set([500, 502, 503]));
     sim.faults.errorRate = 1;
@@ -110,7 +119,7 @@ describe('OkkiClient under injected faults', () => {
     expect(audit.entries.slice(-10).every((e) => e.outcome === 'http-error')).toBe(true);
   });
 
-  it('retries business code 500 and surfaces OKKI\'s message; not-found is final at once', async () => {
+  it("retries business code 500 and surfaces OKKI's message; not-found is final at once", async () => {
     const { client, audit } = kit({ retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 } });
     await client.listReceipts({ count: 1 });
     sim.faults.businessErrorRate = 1;
@@ -118,21 +127,30 @@ describe('OkkiClient under injected faults', () => {
     expect(error).toBeInstanceOf(OkkiBusinessError);
     expect(error.okkiCode).toBe(500);
     expect(error.okkiMessage).toBe('系统繁忙，请稍后再试');
-    expect(audit.entries.slice(-3).map((e) => e.outcome)).toEqual(['business-error', 'business-error', 'business-error']);
+    expect(audit.entries.slice(-3).map((e) => e.outcome)).toEqual([
+      'business-error',
+      'business-error',
+      'business-error',
+    ]);
     sim.faults.businessErrorRate = 0;
     const before = audit.entries.length;
     const missing = (await caught(client.getReceiptInfo(42))) as OkkiBusinessError;
     expect(missing.isNotFound).toBe(true);
     expect(missing.disposition).toBe('permanent');
     expect(audit.entries.length - before).toBe(1);
-    expect(audit.entries.at(-1)).toMatchObject({ operation: 'receipt.info', path: '/v1/invoices/receipt/info', message: 'code 404 Not Found Resource' });
+    expect(audit.entries.at(-1)).toMatchObject({
+      operation: 'receipt.info',
+      path: '/v1/invoices/receipt/info',
+      message: 'code 404 Not Found Resource',
+    });
   });
 
   it('retries truncated JSON and HTML bodies served with HTTP 200', async () => {
     const { client, audit } = kit({ retry: { attempts: 10, baseDelayMs: 5, maxDelayMs: 20 } });
     await client.listReceipts({ count: 1 });
     sim.faults.malformedRate = 0.5;
-    for (let i = 0; i < 8; i++) await expect(client.listReceipts({ count: 2 })).resolves.toMatchObject({ totalItem: 60 });
+    for (let i = 0; i < 8; i++)
+      await expect(client.listReceipts({ count: 2 })).resolves.toMatchObject({ totalItem: 60 });
     expect(audit.entries.filter((e) => e.outcome === 'malformed').length).toBeGreaterThan(0);
     sim.faults.malformedRate = 1;
     expect(await caught(client.listReceipts())).toBeInstanceOf(MalformedResponseError);

@@ -42,13 +42,26 @@ describe('OkkiClient token handling (spec §2, §11.1)', () => {
     expect(sim.stats.tokensIssued).toBe(3);
     expect(sim.stats.unauthorized).toBe(2);
     expect(audit.entries.map((e) => `${e.operation}:${e.outcome}`)).toEqual([
-      'token:ok', 'receipt.list:ok', 'receipt.list:ok',
-      'receipt.list:session-lost', 'token:ok', 'receipt.list:ok', 'receipt.list:ok',
-      'receipt.list:session-lost', 'token:ok', 'receipt.list:ok',
+      'token:ok',
+      'receipt.list:ok',
+      'receipt.list:ok',
+      'receipt.list:session-lost',
+      'token:ok',
+      'receipt.list:ok',
+      'receipt.list:ok',
+      'receipt.list:session-lost',
+      'token:ok',
+      'receipt.list:ok',
     ]);
     expect(audit.entries).toHaveLength(totalRequests(sim));
     const retried = audit.entries[5]!;
-    expect(retried).toMatchObject({ system: 'okki', method: 'GET', path: '/v1/invoices/receipt/list', status: 200, attempt: 2 });
+    expect(retried).toMatchObject({
+      system: 'okki',
+      method: 'GET',
+      path: '/v1/invoices/receipt/list',
+      status: 200,
+      attempt: 2,
+    });
   });
 
   it('after expiry, many concurrent callers that all get 401 cause exactly one new token request', async () => {
@@ -76,7 +89,10 @@ describe('OkkiClient token handling (spec §2, §11.1)', () => {
     expect(error).toBeInstanceOf(TokenRejectedError);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(audit.entries.map((e) => `${e.operation}:${e.outcome}`)).toEqual([
-      'token:ok', 'receipt.list:session-lost', 'token:ok', 'receipt.list:session-lost',
+      'token:ok',
+      'receipt.list:session-lost',
+      'token:ok',
+      'receipt.list:session-lost',
     ]);
   });
 
@@ -86,7 +102,12 @@ describe('OkkiClient token handling (spec §2, §11.1)', () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toContain('invalid_client');
     expect(audit.entries).toHaveLength(1);
-    expect(audit.entries[0]).toMatchObject({ operation: 'token', status: 400, outcome: 'http-error', errorCode: 'auth.rejected' });
+    expect(audit.entries[0]).toMatchObject({
+      operation: 'token',
+      status: 400,
+      outcome: 'http-error',
+      errorCode: 'auth.rejected',
+    });
   });
 
   it('keeps a token for 8 h when expires_in is absent', async () => {

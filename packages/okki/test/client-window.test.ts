@@ -16,11 +16,18 @@ async function drain(client: OkkiClient, options: Parameters<OkkiClient['iterate
   const reader = client.iterateWindow(options);
   const items: WindowItem[] = [];
   for await (const item of reader) items.push(item);
-  return { items, summary: reader.summary, ids: items.flatMap((i) => (i.kind === 'receipt' ? [i.receipt.cash_collection_id] : [])) };
+  return {
+    items,
+    summary: reader.summary,
+    ids: items.flatMap((i) => (i.kind === 'receipt' ? [i.receipt.cash_collection_id] : [])),
+  };
 }
 
 function inWindow(sim: OkkiSimulator, start: string, end: string, removed = false): number[] {
-  return sim.allReceipts({ removed }).filter((r) => r.update_time >= start && r.update_time <= end).map((r) => r.cash_collection_id);
+  return sim
+    .allReceipts({ removed })
+    .filter((r) => r.update_time >= start && r.update_time <= end)
+    .map((r) => r.cash_collection_id);
 }
 
 describe('OkkiClient.iterateWindow', () => {
@@ -44,8 +51,21 @@ describe('OkkiClient.iterateWindow', () => {
     const active = await drain(client, { startTime: START, endTime: END, pageSize: 20 });
     expect(active.ids.sort()).toEqual(inWindow(sim, START, END).sort());
     expect(active.ids).toHaveLength(288);
-    expect(active.summary).toMatchObject({ pages: 15, reads: 288, restarts: 0, totalItem: 288, yielded: 288, complete: true, openWindow: false });
-    const removed = await drain(client, { startTime: parseChinaTime(START)!, endTime: '2025-04-15', removed: true, pageSize: 20 });
+    expect(active.summary).toMatchObject({
+      pages: 15,
+      reads: 288,
+      restarts: 0,
+      totalItem: 288,
+      yielded: 288,
+      complete: true,
+      openWindow: false,
+    });
+    const removed = await drain(client, {
+      startTime: parseChinaTime(START)!,
+      endTime: '2025-04-15',
+      removed: true,
+      pageSize: 20,
+    });
     expect(removed.ids.sort()).toEqual(inWindow(sim, START, END, true).sort());
     expect(removed.items.every((i) => i.removed)).toBe(true);
   });
@@ -96,10 +116,17 @@ describe('OkkiClient.iterateWindow', () => {
   it('gives up with WindowUnstableError when the list never stops moving', async () => {
     const { sim, client } = await setup(dataset(4), 7);
     sim.faults.pageDrift = { afterPage: 1, updateCount: 3 };
-    const reader = client.iterateWindow({ startTime: START, endTime: '2030-01-01 00:00:00', pageSize: 20, maxRestarts: 3 });
-    const error = await caught((async () => {
-      for await (const _ of reader) void _;
-    })());
+    const reader = client.iterateWindow({
+      startTime: START,
+      endTime: '2030-01-01 00:00:00',
+      pageSize: 20,
+      maxRestarts: 3,
+    });
+    const error = await caught(
+      (async () => {
+        for await (const _ of reader) void _;
+      })(),
+    );
     expect(error).toBeInstanceOf(WindowUnstableError);
     expect((error as WindowUnstableError).disposition).toBe('transient');
     expect(reader.summary.restarts).toBe(4);

@@ -2,7 +2,12 @@ import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
 import { createLogger } from '@receipt-sync/core';
 import {
-  createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained, waitForWindowLock,
+  createRuntime,
+  openWindow,
+  startTransformerStage,
+  startWriterStage,
+  waitUntilDrained,
+  waitForWindowLock,
 } from './runtime';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 
@@ -31,31 +36,59 @@ export const SYNC_ONCE_ORDER_WAITS_MS = [5_000, 15_000, 30_000];
  */
 export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<SyncOnceSummary> {
   const loaded = loadConfig(env);
-  const config: Config = env.ORDER_WAIT_DELAYS ? loaded : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
-  const logger = createLogger({ name: 'sync-once', level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+  const config: Config = env.ORDER_WAIT_DELAYS
+    ? loaded
+    : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
+  const logger = createLogger({
+    name: 'sync-once',
+    level: config.logLevel,
+    pretty: false,
+    destination: pino.destination({ fd: 2, sync: true }),
+  });
   const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
   const transformer = await startTransformerStage(rt);
   const writer = await startWriterStage(rt);
   try {
     return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
       const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });
-      await waitUntilDrained(rt.queues, { onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs') });
+      await waitUntilDrained(rt.queues, {
+        onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs'),
+      });
       if (!run) {
         const cp = await rt.store.checkpoints.get(RECEIPT_STREAM);
         const bounds = nextWindow(cp?.windowEnd, new Date(), config.sync);
         const edge = cp?.windowEnd ?? config.sync.startTime ?? '';
-        return { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, windowStart: bounds?.start ?? edge, windowEnd: bounds?.end ?? edge };
+        return {
+          fetched: 0,
+          written: 0,
+          unchanged: 0,
+          quarantined: 0,
+          deadLettered: 0,
+          windowStart: bounds?.start ?? edge,
+          windowEnd: bounds?.end ?? edge,
+        };
       }
       const summary = await rt.tracker.summarize(run.windowId);
       const advanced = await rt.store.checkpoints.advance(RECEIPT_STREAM, run.windowEnd, run.previousCheckpoint);
       await rt.store.windows.update(run.windowId, {
-        status: 'completed', finishedAt: new Date(),
-        counts: { written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined, deadLettered: summary.deadLettered },
+        status: 'completed',
+        finishedAt: new Date(),
+        counts: {
+          written: summary.written,
+          unchanged: summary.unchanged,
+          quarantined: summary.quarantined,
+          deadLettered: summary.deadLettered,
+        },
       });
       if (!advanced) logger.warn('the checkpoint moved while this cycle ran; left as the other process set it');
       return {
-        fetched: summary.fetched, written: summary.written, unchanged: summary.unchanged, quarantined: summary.quarantined,
-        deadLettered: summary.deadLettered, windowStart: run.windowStart, windowEnd: run.windowEnd,
+        fetched: summary.fetched,
+        written: summary.written,
+        unchanged: summary.unchanged,
+        quarantined: summary.quarantined,
+        deadLettered: summary.deadLettered,
+        windowStart: run.windowStart,
+        windowEnd: run.windowEnd,
       };
     });
   } finally {

@@ -1,7 +1,14 @@
 import { mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import { diffFields, fieldKinds, isTrue, removedFlagField } from './field-compare';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
-import { FINDING_CATEGORIES, type Finding, type K3CloudRow, type LedgerView, type OkkiReceipt, type ReconcileSnapshot } from './types';
+import {
+  FINDING_CATEGORIES,
+  type Finding,
+  type K3CloudRow,
+  type LedgerView,
+  type OkkiReceipt,
+  type ReconcileSnapshot,
+} from './types';
 
 export interface Comparison {
   findings: Finding[];
@@ -53,7 +60,13 @@ export function compareSnapshot(snapshot: ReconcileSnapshot, mapping: Mapping): 
   const orderOfFid = new Map<number, string>();
   for (const [orderId, fid] of snapshot.orders) if (!orderOfFid.has(fid)) orderOfFid.set(fid, orderId);
   const ctx: Context = {
-    snapshot, mapping, rows: new RowIndex(snapshot.rows), kinds: fieldKinds(mapping), flag: removedFlagField(mapping), orderOfFid, findings: [],
+    snapshot,
+    mapping,
+    rows: new RowIndex(snapshot.rows),
+    kinds: fieldKinds(mapping),
+    flag: removedFlagField(mapping),
+    orderOfFid,
+    findings: [],
   };
   const okkiIds = new Set<string>();
   const okkiNos = new Set<string>();
@@ -64,7 +77,10 @@ export function compareSnapshot(snapshot: ReconcileSnapshot, mapping: Mapping): 
     compareReceipt(ctx, okki);
   }
   const others = snapshot.ledgerOthers.filter((e) => !okkiIds.has(e.receiptId));
-  for (const entry of [...snapshot.ledger.values(), ...others.filter((e) => inWindow(e.sourceVersion, snapshot.window))]) {
+  for (const entry of [
+    ...snapshot.ledger.values(),
+    ...others.filter((e) => inWindow(e.sourceVersion, snapshot.window)),
+  ]) {
     checkLedger(ctx, entry);
   }
   findVanished(ctx, others, okkiNos);
@@ -87,13 +103,20 @@ export function compareSnapshot(snapshot: ReconcileSnapshot, mapping: Mapping): 
       const onOrder = rows.filter((r) => r.fid === fid);
       if (onOrder.length < 2) continue;
       ctx.findings.push({
-        category: 'duplicated', receiptNo: no, receiptId: idOfNo.get(no), orderId: orderOfFid.get(fid), fid, entryIds: onOrder.map((r) => r.entryId),
+        category: 'duplicated',
+        receiptNo: no,
+        receiptId: idOfNo.get(no),
+        orderId: orderOfFid.get(fid),
+        fid,
+        entryIds: onOrder.map((r) => r.entryId),
         reason: `${onOrder.length} rows carry ${mapping.rowKey.targetField}=${no} on FID ${fid} (FEntryID ${ids(onOrder)}); the writer updates the first, a person must delete the others`,
       });
     }
   }
   const rank = (f: Finding) => FINDING_CATEGORIES.indexOf(f.category);
-  ctx.findings.sort((a, b) => rank(a) - rank(b) || (a.receiptNo < b.receiptNo ? -1 : a.receiptNo > b.receiptNo ? 1 : 0));
+  ctx.findings.sort(
+    (a, b) => rank(a) - rank(b) || (a.receiptNo < b.receiptNo ? -1 : a.receiptNo > b.receiptNo ? 1 : 0),
+  );
   return { findings: ctx.findings, ignoredRows };
 }
 
@@ -118,16 +141,24 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
     if (ctx.flag) {
       for (const row of home.filter((r) => !isTrue(r.values[ctx.flag!]))) {
         ctx.findings.push({
-          ...base, category: 'removed-not-flagged', fid: row.fid, entryId: row.entryId, source,
+          ...base,
+          category: 'removed-not-flagged',
+          fid: row.fid,
+          entryId: row.entryId,
+          source,
           reason: `removed in OKKI (update_time ${String(okki.receipt.update_time)}) but ${ctx.flag} is ${JSON.stringify(row.values[ctx.flag!] ?? null)}`,
         });
       }
     }
-    if (mapped.ok && first && (!ctx.flag || isTrue(first.values[ctx.flag]))) pushStale(ctx, base, first, mapped.row.fields, source);
+    if (mapped.ok && first && (!ctx.flag || isTrue(first.values[ctx.flag])))
+      pushStale(ctx, base, first, mapped.row.fields, source);
   } else if (mapped.ok && fid !== undefined) {
     if (!first) {
       ctx.findings.push({
-        ...base, category: 'missing', fid, source,
+        ...base,
+        category: 'missing',
+        fid,
+        source,
         reason: `active in OKKI and passes the quality rules, sales order FID ${fid} exists, but it has no ${mapping.rowKey.targetField}=${no} row`,
       });
     } else {
@@ -138,34 +169,64 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
   if (homeFid === undefined || !ledger) return;
   for (const row of ctx.rows.withKey(no).filter((r) => r.fid !== homeFid)) {
     ctx.findings.push({
-      ...base, category: 'extra', orderId: ctx.orderOfFid.get(row.fid), fid: row.fid, entryId: row.entryId,
+      ...base,
+      category: 'extra',
+      orderId: ctx.orderOfFid.get(row.fid),
+      fid: row.fid,
+      entryId: row.entryId,
       reason: `the receipt belongs to order ${orderId ?? '?'} (FID ${homeFid}), but this row is on FID ${row.fid}`,
     });
   }
 }
 
-function pushStale(ctx: Context, base: Pick<Finding, 'receiptNo' | 'receiptId' | 'orderId'>, row: K3CloudRow, expected: Record<string, unknown>, source: Finding['source']): void {
+function pushStale(
+  ctx: Context,
+  base: Pick<Finding, 'receiptNo' | 'receiptId' | 'orderId'>,
+  row: K3CloudRow,
+  expected: Record<string, unknown>,
+  source: Finding['source'],
+): void {
   const skip = new Set([ctx.mapping.rowKey.targetField]);
   const fields = diffFields(ctx.kinds, expected, row.values, skip);
   if (fields.length === 0) return;
   ctx.findings.push({
-    ...base, category: 'stale', fid: row.fid, entryId: row.entryId, fields, source,
+    ...base,
+    category: 'stale',
+    fid: row.fid,
+    entryId: row.entryId,
+    fields,
+    source,
     reason: `differs from the current mapping in ${fields.map((f) => f.field).join(', ')}`,
   });
 }
 
 /** The ledger says the receipt is written: its row must exist on the FID (and FEntryID) it recorded. */
 function checkLedger(ctx: Context, entry: LedgerView): void {
-  if ((entry.status !== 'written' && entry.status !== 'unchanged') || entry.k3Fid === undefined || !entry.receiptNo) return;
-  const base = { category: 'ledger-mismatch' as const, receiptNo: entry.receiptNo, receiptId: entry.receiptId, orderId: entry.orderId || undefined, fid: entry.k3Fid };
+  if ((entry.status !== 'written' && entry.status !== 'unchanged') || entry.k3Fid === undefined || !entry.receiptNo)
+    return;
+  const base = {
+    category: 'ledger-mismatch' as const,
+    receiptNo: entry.receiptNo,
+    receiptId: entry.receiptId,
+    orderId: entry.orderId || undefined,
+    fid: entry.k3Fid,
+  };
   const onFid = ctx.rows.on(entry.k3Fid, entry.receiptNo);
   if (onFid.length === 0) {
     const elsewhere = ctx.rows.withKey(entry.receiptNo);
-    const where = elsewhere.length > 0 ? `the row is on FID ${[...new Set(elsewhere.map((r) => r.fid))].join(', ')} instead` : 'no such row exists';
-    ctx.findings.push({ ...base, entryId: entry.k3EntryId, reason: `ledger says written to FID ${entry.k3Fid}, but ${where}` });
+    const where =
+      elsewhere.length > 0
+        ? `the row is on FID ${[...new Set(elsewhere.map((r) => r.fid))].join(', ')} instead`
+        : 'no such row exists';
+    ctx.findings.push({
+      ...base,
+      entryId: entry.k3EntryId,
+      reason: `ledger says written to FID ${entry.k3Fid}, but ${where}`,
+    });
   } else if (entry.k3EntryId !== undefined && !onFid.some((r) => r.entryId === entry.k3EntryId)) {
     ctx.findings.push({
-      ...base, entryId: entry.k3EntryId,
+      ...base,
+      entryId: entry.k3EntryId,
       reason: `ledger says FEntryID ${entry.k3EntryId}, but the row on FID ${entry.k3Fid} is FEntryID ${ids(onFid)}`,
     });
   }
@@ -178,13 +239,23 @@ function checkLedger(ctx: Context, entry: LedgerView): void {
 function findVanished(ctx: Context, others: LedgerView[], okkiNos: Set<string>): void {
   const vanished = new Map<string, LedgerView>();
   for (const e of others) {
-    if (e.receiptNo && !okkiNos.has(e.receiptNo) && inWindow(e.sourceVersion, ctx.snapshot.window) && !vanished.has(e.receiptNo)) vanished.set(e.receiptNo, e);
+    if (
+      e.receiptNo &&
+      !okkiNos.has(e.receiptNo) &&
+      inWindow(e.sourceVersion, ctx.snapshot.window) &&
+      !vanished.has(e.receiptNo)
+    )
+      vanished.set(e.receiptNo, e);
   }
   for (const [no, entry] of vanished) {
     for (const row of ctx.rows.withKey(no)) {
       ctx.findings.push({
-        category: 'extra', receiptNo: no, receiptId: entry.receiptId, orderId: ctx.orderOfFid.get(row.fid) ?? (entry.orderId || undefined),
-        fid: row.fid, entryId: row.entryId,
+        category: 'extra',
+        receiptNo: no,
+        receiptId: entry.receiptId,
+        orderId: ctx.orderOfFid.get(row.fid) ?? (entry.orderId || undefined),
+        fid: row.fid,
+        entryId: row.entryId,
         reason: `written by us (ledger version ${entry.sourceVersion}) but OKKI lists no such receipt in the window, active or removed`,
       });
     }

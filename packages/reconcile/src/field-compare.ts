@@ -86,7 +86,8 @@ export function diffFields(
     if (skip.has(field)) continue;
     const kind = kinds.get(field) ?? 'text';
     const have = actual[field];
-    if (normalizeValue(kind, want) !== normalizeValue(kind, have)) out.push({ field, expected: want, actual: have ?? null });
+    if (normalizeValue(kind, want) !== normalizeValue(kind, have))
+      out.push({ field, expected: want, actual: have ?? null });
   }
   return out;
 }

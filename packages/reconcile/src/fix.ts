@@ -48,7 +48,11 @@ export async function fixReconcile(deps: FixDeps, report: Pick<ReconcileReport, 
       continue;
     }
     if (!f.source || !f.receiptId) {
-      result.skipped.push({ receiptId: f.receiptId, receiptNo: f.receiptNo, reason: 'the finding carries no OKKI receipt to re-enqueue' });
+      result.skipped.push({
+        receiptId: f.receiptId,
+        receiptNo: f.receiptNo,
+        reason: 'the finding carries no OKKI receipt to re-enqueue',
+      });
       continue;
     }
     const group = groups.get(f.receiptId);
@@ -57,15 +61,32 @@ export async function fixReconcile(deps: FixDeps, report: Pick<ReconcileReport, 
   }
   for (const { finding, categories } of groups.values()) {
     const outcome = await requeue(deps, finding, now, stamp);
-    if ('reason' in outcome) result.skipped.push({ receiptId: finding.receiptId, receiptNo: finding.receiptNo, reason: outcome.reason });
-    else result.enqueued.push({ receiptId: finding.receiptId!, receiptNo: finding.receiptNo, jobId: outcome.jobId, categories });
+    if ('reason' in outcome)
+      result.skipped.push({ receiptId: finding.receiptId, receiptNo: finding.receiptNo, reason: outcome.reason });
+    else
+      result.enqueued.push({
+        receiptId: finding.receiptId!,
+        receiptNo: finding.receiptNo,
+        jobId: outcome.jobId,
+        categories,
+      });
   }
   return result;
 }
 
-async function requeue(deps: FixDeps, finding: Finding, now: Date, stamp: number): Promise<{ jobId: string } | { reason: string }> {
+async function requeue(
+  deps: FixDeps,
+  finding: Finding,
+  now: Date,
+  stamp: number,
+): Promise<{ jobId: string } | { reason: string }> {
   const { receipt, removed } = finding.source!;
-  const parsed = RawReceiptJobSchema.safeParse({ windowId: `reconcile-${stamp}`, removed, fetchedAt: now.toISOString(), receipt });
+  const parsed = RawReceiptJobSchema.safeParse({
+    windowId: `reconcile-${stamp}`,
+    removed,
+    fetchedAt: now.toISOString(),
+    receipt,
+  });
   if (!parsed.success) return { reason: `not a valid raw job: ${describeIssues(parsed.error).join('; ')}` };
   const job = parsed.data;
   const receiptId = String(job.receipt.cash_collection_id);
@@ -73,19 +94,25 @@ async function requeue(deps: FixDeps, finding: Finding, now: Date, stamp: number
 
   const entry = await deps.ledger.get(receiptId);
   if (entry && entry.sourceVersion > version) {
-    return { reason: `the ledger already holds a newer version (${entry.sourceVersion}); the next sync window carries it` };
+    return {
+      reason: `the ledger already holds a newer version (${entry.sourceVersion}); the next sync window carries it`,
+    };
   }
   if (removed && entry?.k3Fid === undefined) {
     // receipt-transformer: a removed receipt the ledger never wrote is skipped, never flagged
-    return { reason: `removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID ${finding.entryId ?? '?'} on FID ${finding.fid ?? '?'} by hand` };
+    return {
+      reason: `removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID ${finding.entryId ?? '?'} on FID ${finding.fid ?? '?'} by hand`,
+    };
   }
   const previous = await deps.queues.ready.getJob(readyJobId(receiptId, version, removed));
   if (previous) {
     const state = await previous.getState();
-    if (state !== 'completed' && state !== 'failed') return { reason: `a write of this version is already queued (${state})` };
+    if (state !== 'completed' && state !== 'failed')
+      return { reason: `a write of this version is already queued (${state})` };
     await previous.remove();
   }
-  if (entry?.status === 'written') await deps.ledger.recordOutcome(receiptId, { status: 'pending', sourceVersion: version });
+  if (entry?.status === 'written')
+    await deps.ledger.recordOutcome(receiptId, { status: 'pending', sourceVersion: version });
   const jobId = `${rawJobId(receiptId, version, removed)}-reconcile${stamp}`;
   await deps.queues.raw.add(removed ? 'removed-receipt' : 'receipt', job, { jobId });
   return { jobId };

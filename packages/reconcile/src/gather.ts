@@ -4,7 +4,15 @@ import { mapReceipt, needsEnrichment, type Mapping } from '@receipt-sync/mapping
 import { queryAllPages } from '@receipt-sync/pipeline';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import type {
-  BillQueryPort, K3CloudRow, LedgerPort, LedgerView, OkkiReceipt, ReceiptInfoPort, ReceiptSourcePort, ReconcileSnapshot, ReconcileWindow,
+  BillQueryPort,
+  K3CloudRow,
+  LedgerPort,
+  LedgerView,
+  OkkiReceipt,
+  ReceiptInfoPort,
+  ReceiptSourcePort,
+  ReconcileSnapshot,
+  ReconcileWindow,
 } from './types';
 
 export interface ReconcileDeps {
@@ -48,7 +56,10 @@ export async function gatherSnapshot(deps: ReconcileDeps, window: ReconcileWindo
   const say = deps.onProgress ?? (() => undefined);
   const { receipts, invalid } = await readOkki(deps, window);
   say(`OKKI: ${receipts.length} receipts (${receipts.filter((r) => r.removed).length} removed), ${invalid} unreadable`);
-  const ledger = receipts.length > 0 ? await deps.ledger.getMany(receipts.map((r) => receiptIdOf(r.receipt))) : new Map<string, LedgerView>();
+  const ledger =
+    receipts.length > 0
+      ? await deps.ledger.getMany(receipts.map((r) => receiptIdOf(r.receipt)))
+      : new Map<string, LedgerView>();
 
   const orderIds = new Set<string>();
   for (const r of receipts) {
@@ -68,17 +79,29 @@ export async function gatherSnapshot(deps: ReconcileDeps, window: ReconcileWindo
   if (deps.info && needsEnrichment(deps.mapping)) {
     // bank details only matter where a row exists to compare them with (one OKKI call per receipt)
     const keys = new Set(rows.map((r) => r.rowKey));
-    await enrich(deps.info, deps.mapping, receipts.filter((r) => keys.has(receiptNoOf(r.receipt, deps.mapping) ?? '')));
+    await enrich(
+      deps.info,
+      deps.mapping,
+      receipts.filter((r) => keys.has(receiptNoOf(r.receipt, deps.mapping) ?? '')),
+    );
   }
   return { window, receipts, invalid, orders, rows, ledger, ledgerOthers };
 }
 
 /** Active then removed receipts of the window; a receipt listed twice keeps its newest listing. */
-async function readOkki(deps: ReconcileDeps, window: ReconcileWindow): Promise<{ receipts: OkkiReceipt[]; invalid: number }> {
+async function readOkki(
+  deps: ReconcileDeps,
+  window: ReconcileWindow,
+): Promise<{ receipts: OkkiReceipt[]; invalid: number }> {
   const byId = new Map<string, OkkiReceipt>();
   let invalid = 0;
   for (const removed of [false, true]) {
-    const items = deps.source.iterateWindow({ startTime: window.from, endTime: window.to, removed, pageSize: deps.pageSize ?? 100 });
+    const items = deps.source.iterateWindow({
+      startTime: window.from,
+      endTime: window.to,
+      removed,
+      pageSize: deps.pageSize ?? 100,
+    });
     for await (const item of items) {
       if (item.kind === 'invalid') {
         invalid += 1;
@@ -87,14 +110,19 @@ async function readOkki(deps: ReconcileDeps, window: ReconcileWindow): Promise<{
       const id = String(item.receipt.cash_collection_id);
       const seen = byId.get(id);
       // removed wins a tie: the removed list is the later state (okki spec §8)
-      if (!seen || String(seen.receipt.update_time) <= item.receipt.update_time) byId.set(id, { receipt: item.receipt, removed });
+      if (!seen || String(seen.receipt.update_time) <= item.receipt.update_time)
+        byId.set(id, { receipt: item.receipt, removed });
     }
   }
   return { receipts: [...byId.values()], invalid };
 }
 
 /** OKKI order_id → FID, like receipt-transformer's OrderResolver (header fields only, `IN` chunks). */
-export async function resolveOrders(k3: BillQueryPort, mapping: Mapping, orderIds: string[]): Promise<Map<string, number>> {
+export async function resolveOrders(
+  k3: BillQueryPort,
+  mapping: Mapping,
+  orderIds: string[],
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const field = mapping.order.targetField;
   for (let i = 0; i < orderIds.length; i += CHUNK) {
@@ -161,7 +189,10 @@ async function listAll(ledger: LedgerPort, filter: { orderId?: string }): Promis
 
 /** Ledger entries of other receipts on the window's orders (and, when asked, the whole ledger in the window). */
 async function readOtherLedgerEntries(
-  deps: ReconcileDeps, window: ReconcileWindow, known: Map<string, LedgerView>, okkiOrderIds: Set<string>,
+  deps: ReconcileDeps,
+  window: ReconcileWindow,
+  known: Map<string, LedgerView>,
+  okkiOrderIds: Set<string>,
 ): Promise<LedgerView[]> {
   const orderIds = new Set([...okkiOrderIds, ...[...known.values()].map((e) => e.orderId).filter(Boolean)]);
   const byId = new Map<string, LedgerView>();
@@ -169,7 +200,8 @@ async function readOtherLedgerEntries(
     if (!known.has(e.receiptId)) byId.set(e.receiptId, e);
   };
   for (const orderId of orderIds) for (const e of await listAll(deps.ledger, { orderId })) keep(e);
-  if (deps.scanLedger !== false) for (const e of await listAll(deps.ledger, {})) if (inWindow(e.sourceVersion, window)) keep(e);
+  if (deps.scanLedger !== false)
+    for (const e of await listAll(deps.ledger, {})) if (inWindow(e.sourceVersion, window)) keep(e);
   return [...byId.values()];
 }
 

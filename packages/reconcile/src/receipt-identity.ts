@@ -29,7 +29,14 @@ export function receiptNoOf(receipt: Record<string, unknown>, mapping: Mapping):
 /** The OKKI order id (digits, no leading zeros), or undefined for 0 / missing / junk (okki spec §5). */
 export function orderIdOf(receipt: Record<string, unknown>, mapping: Mapping): string | undefined {
   const raw = readPath(receipt, mapping.order.source);
-  const text = typeof raw === 'number' ? (Number.isSafeInteger(raw) ? String(raw) : '') : typeof raw === 'string' ? raw.trim() : '';
+  const text =
+    typeof raw === 'number'
+      ? Number.isSafeInteger(raw)
+        ? String(raw)
+        : ''
+      : typeof raw === 'string'
+        ? raw.trim()
+        : '';
   if (!/^\d{1,20}$/.test(text)) return undefined;
   const digits = text.replace(/^0+/, '');
   return digits === '' ? undefined : digits;

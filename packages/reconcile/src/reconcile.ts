@@ -23,7 +23,8 @@ export async function reconcile(deps: ReconcileDeps, window: ReconcileWindow): P
       okkiActive: snapshot.receipts.filter((r) => !r.removed).length,
       okkiRemoved: snapshot.receipts.filter((r) => r.removed).length,
       okkiInvalid: snapshot.invalid,
-      orders: new Set(snapshot.receipts.map((r) => orderIdOf(r.receipt, deps.mapping)).filter((id) => id !== undefined)).size,
+      orders: new Set(snapshot.receipts.map((r) => orderIdOf(r.receipt, deps.mapping)).filter((id) => id !== undefined))
+        .size,
       ordersFound: snapshot.orders.size,
       salesOrders: new Set(snapshot.rows.map((r) => r.fid)).size,
       rows: snapshot.rows.length,

@@ -28,7 +28,10 @@ export interface BillQueryPort {
 }
 
 /** k3cloud-client's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
-export type BillQueryText = Omit<BillQueryRequest, 'fieldKeys' | 'filterString'> & { fieldKeys: string; filterString: string };
+export type BillQueryText = Omit<BillQueryRequest, 'fieldKeys' | 'filterString'> & {
+  fieldKeys: string;
+  filterString: string;
+};
 
 /** The ledger fields reconcile reads (@receipt-sync/store LedgerEntry). */
 export interface LedgerView {
@@ -79,7 +82,14 @@ export interface ReconcileSnapshot {
   ledgerOthers: LedgerView[];
 }
 
-export const FINDING_CATEGORIES = ['missing', 'extra', 'stale', 'duplicated', 'removed-not-flagged', 'ledger-mismatch'] as const;
+export const FINDING_CATEGORIES = [
+  'missing',
+  'extra',
+  'stale',
+  'duplicated',
+  'removed-not-flagged',
+  'ledger-mismatch',
+] as const;
 export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 
 export interface FieldDifference {

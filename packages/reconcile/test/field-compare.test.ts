@@ -3,7 +3,7 @@ import { normalizeValue, type ValueKind } from '../src/field-compare';
 describe('normalizeValue', () => {
   it.each<[ValueKind, unknown, unknown, boolean]>([
     ['decimal', '200.00', 200, true],
-    ['decimal', '3.5', 3.50, true],
+    ['decimal', '3.5', 3.5, true],
     ['decimal', null, 0, true],
     ['decimal', '200.00', 200.01, false],
     ['datetime', '2025-04-16 00:00:00', '2025-04-16T00:00:00', true],

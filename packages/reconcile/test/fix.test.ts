@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import {
-  closeQueues, createQueues, createRedisConnection, QUEUE_NAMES, RawReceiptJobSchema, readyJobId, type PipelineQueues,
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  QUEUE_NAMES,
+  RawReceiptJobSchema,
+  readyJobId,
+  type PipelineQueues,
 } from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { fixReconcile } from '../src';
@@ -15,8 +21,14 @@ const C = receipt({ cash_collection_id: 5221565015, cash_collection_no: 'HK20250
 const D = receipt({ cash_collection_id: 5221565016, cash_collection_no: 'HK202504150115' });
 
 const finding = (category: Finding['category'], r: Record<string, unknown>, removed = false): Finding => ({
-  category, receiptNo: String(r.cash_collection_no), receiptId: String(r.cash_collection_id), orderId: ORDER_ID, fid: FID, entryId: 7,
-  reason: 'test', source: { receipt: r, removed },
+  category,
+  receiptNo: String(r.cash_collection_no),
+  receiptId: String(r.cash_collection_id),
+  orderId: ORDER_ID,
+  fid: FID,
+  entryId: 7,
+  reason: 'test',
+  source: { receipt: r, removed },
 });
 
 let redis: IORedis;
@@ -55,19 +67,28 @@ async function finishedReadyJob(r: Record<string, unknown>): Promise<void> {
 describe('fixReconcile', () => {
   it('re-enqueues missing, stale and removed-not-flagged receipts as fresh raw jobs the pipeline will not skip', async () => {
     await store.ledger.recordWritten({
-      receiptId: String(A.cash_collection_id), receiptNo: String(A.cash_collection_no), orderId: ORDER_ID,
-      sourceVersion: String(A.update_time), removed: false, contentHash: 'h1', k3Fid: FID, k3EntryId: 7,
+      receiptId: String(A.cash_collection_id),
+      receiptNo: String(A.cash_collection_no),
+      orderId: ORDER_ID,
+      sourceVersion: String(A.update_time),
+      removed: false,
+      contentHash: 'h1',
+      k3Fid: FID,
+      k3EntryId: 7,
     });
     await finishedReadyJob(A);
     const now = new Date('2025-05-01T00:00:00Z');
-    const result = await fixReconcile({ queues, ledger: store.ledger, now: () => now }, {
-      findings: [
-        finding('stale', A),
-        finding('missing', C),
-        finding('removed-not-flagged', B, true),
-        { category: 'duplicated', receiptNo: 'HK9', fid: FID, entryIds: [1, 2], reason: 'two rows' },
-      ],
-    });
+    const result = await fixReconcile(
+      { queues, ledger: store.ledger, now: () => now },
+      {
+        findings: [
+          finding('stale', A),
+          finding('missing', C),
+          finding('removed-not-flagged', B, true),
+          { category: 'duplicated', receiptNo: 'HK9', fid: FID, entryIds: [1, 2], reason: 'two rows' },
+        ],
+      },
+    );
 
     const stamp = now.getTime();
     expect(result.enqueued.map((e) => e.jobId)).toEqual([
@@ -75,12 +96,20 @@ describe('fixReconcile', () => {
       `raw-5221565015-20250415174713-active-reconcile${stamp}`,
     ]);
     expect(result.skipped).toEqual([
-      expect.objectContaining({ receiptNo: 'HK202504150113', reason: expect.stringMatching(/no K3Cloud row.*by hand/) }),
+      expect.objectContaining({
+        receiptNo: 'HK202504150113',
+        reason: expect.stringMatching(/no K3Cloud row.*by hand/),
+      }),
     ]);
     expect(result.leftForHumans).toBe(1);
 
     const job = await queues.raw.getJob(result.enqueued[0]!.jobId);
-    expect(job?.data).toEqual({ windowId: `reconcile-${stamp}`, removed: false, fetchedAt: now.toISOString(), receipt: A });
+    expect(job?.data).toEqual({
+      windowId: `reconcile-${stamp}`,
+      removed: false,
+      fetchedAt: now.toISOString(),
+      receipt: A,
+    });
     expect(RawReceiptJobSchema.strict().safeParse(job?.data).success).toBe(true);
     // the finished write of this version no longer blocks the transformer's ready job, and the ledger no longer says "written"
     expect(await queues.ready.getJob(readyJobId('5221565013', String(A.update_time), false))).toBeUndefined();
@@ -89,7 +118,8 @@ describe('fixReconcile', () => {
   });
 
   it('adds a new job on every run instead of being deduplicated onto the last one', async () => {
-    const run = (ms: number) => fixReconcile({ queues, ledger: store.ledger, now: () => new Date(ms) }, { findings: [finding('missing', D)] });
+    const run = (ms: number) =>
+      fixReconcile({ queues, ledger: store.ledger, now: () => new Date(ms) }, { findings: [finding('missing', D)] });
     const first = await run(1_000_000);
     const second = await run(2_000_000);
     expect(first.enqueued[0]!.jobId).not.toBe(second.enqueued[0]!.jobId);

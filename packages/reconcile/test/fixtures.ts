@@ -31,7 +31,11 @@ export const okki = (r: Record<string, unknown>, removed = false): OkkiReceipt =
  * The row K3Cloud holds after the writer saved `r`, rendered the way ExecuteBillQuery answers:
  * decimals as JSON numbers, dates as `yyyy-MM-ddTHH:mm:ss` (k3cloud spec §6).
  */
-export function k3Row(r: Record<string, unknown>, entryId: number, opts: { fid?: number; removed?: boolean; values?: Record<string, unknown> } = {}): K3CloudRow {
+export function k3Row(
+  r: Record<string, unknown>,
+  entryId: number,
+  opts: { fid?: number; removed?: boolean; values?: Record<string, unknown> } = {},
+): K3CloudRow {
   const mapped = mapReceipt({ receipt: r, removed: opts.removed ?? false }, DEFAULT_MAPPING);
   if (!mapped.ok) throw new Error(`fixture does not map: ${JSON.stringify(mapped.problems)}`);
   const values: Record<string, unknown> = {};
@@ -48,14 +52,27 @@ export function k3Row(r: Record<string, unknown>, entryId: number, opts: { fid?:
 
 export function ledgerEntry(r: Record<string, unknown>, over: Partial<LedgerView> = {}): LedgerView {
   return {
-    receiptId: String(r.cash_collection_id), receiptNo: String(r.cash_collection_no), orderId: String(r.order_id),
-    sourceVersion: String(r.update_time), removed: false, status: 'written', k3Fid: FID, ...over,
+    receiptId: String(r.cash_collection_id),
+    receiptNo: String(r.cash_collection_no),
+    orderId: String(r.order_id),
+    sourceVersion: String(r.update_time),
+    removed: false,
+    status: 'written',
+    k3Fid: FID,
+    ...over,
   };
 }
 
 export function snapshot(parts: Partial<ReconcileSnapshot>): ReconcileSnapshot {
   return {
-    window: WINDOW, receipts: [], invalid: 0, orders: new Map([[ORDER_ID, FID]]), rows: [], ledger: new Map(), ledgerOthers: [], ...parts,
+    window: WINDOW,
+    receipts: [],
+    invalid: 0,
+    orders: new Map([[ORDER_ID, FID]]),
+    rows: [],
+    ledger: new Map(),
+    ledgerOthers: [],
+    ...parts,
   };
 }
 

@@ -15,7 +15,9 @@ function fakeK3(orders: Array<{ fid: number; orderId: string; rows: Array<Record
   const k3: BillQueryPort = {
     async executeBillQuery(q) {
       queries.push(q);
-      const inList = (/IN \(([^)]*)\)/.exec(q.filterString)?.[1] ?? '').split(',').map((s) => s.trim().replace(/'/g, ''));
+      const inList = (/IN \(([^)]*)\)/.exec(q.filterString)?.[1] ?? '')
+        .split(',')
+        .map((s) => s.trim().replace(/'/g, ''));
       const keys = q.fieldKeys.split(',');
       let out: unknown[][];
       if (q.filterString.startsWith('F_Cash_Collection_Id')) {
@@ -23,7 +25,9 @@ function fakeK3(orders: Array<{ fid: number; orderId: string; rows: Array<Record
       } else {
         out = orders
           .filter((o) => inList.includes(String(o.fid)))
-          .flatMap((o) => (o.rows.length ? o.rows : [{}]).map((r) => keys.map((k) => (k === 'FID' ? o.fid : (r[k] ?? null)))));
+          .flatMap((o) =>
+            (o.rows.length ? o.rows : [{}]).map((r) => keys.map((k) => (k === 'FID' ? o.fid : (r[k] ?? null)))),
+          );
       }
       return out.slice(q.startRow ?? 0, (q.startRow ?? 0) + (q.limit ?? out.length));
     },
@@ -31,17 +35,26 @@ function fakeK3(orders: Array<{ fid: number; orderId: string; rows: Array<Record
   return { k3, queries };
 }
 
-function k3Record(r: Record<string, unknown>, entryId: number, values: Record<string, unknown> = {}): Record<string, unknown> {
+function k3Record(
+  r: Record<string, unknown>,
+  entryId: number,
+  values: Record<string, unknown> = {},
+): Record<string, unknown> {
   const row = k3Row(r, entryId, { values });
   return { F_PBLH_Entity_FEntryID: entryId, F_PBLH_CashCollectionNo: row.rowKey, ...row.values };
 }
 
-function source(active: Array<Record<string, unknown>>, removed: Array<Record<string, unknown>> = [], invalid = 0): ReceiptSourcePort {
+function source(
+  active: Array<Record<string, unknown>>,
+  removed: Array<Record<string, unknown>> = [],
+  invalid = 0,
+): ReceiptSourcePort {
   return {
     async *iterateWindow(args) {
       const list = args.removed ? removed : active;
       for (const r of list) yield { kind: 'receipt', receipt: r } as SourceItem;
-      if (!args.removed) for (let i = 0; i < invalid; i++) yield { kind: 'invalid', raw: {}, issues: ['cash_collection_id: required'] };
+      if (!args.removed)
+        for (let i = 0; i < invalid; i++) yield { kind: 'invalid', raw: {}, issues: ['cash_collection_id: required'] };
     },
   };
 }
@@ -65,8 +78,16 @@ function ledger(entries: LedgerView[]): LedgerPort & { lists: unknown[] } {
 }
 
 const A = receipt();
-const B = receipt({ cash_collection_id: 5221565014, cash_collection_no: 'HK202504150113', update_time: '2025-04-15 18:00:00' });
-const C = receipt({ cash_collection_id: 5221565015, cash_collection_no: 'HK202504150114', update_time: '2025-04-15 19:00:00' });
+const B = receipt({
+  cash_collection_id: 5221565014,
+  cash_collection_no: 'HK202504150113',
+  update_time: '2025-04-15 18:00:00',
+});
+const C = receipt({
+  cash_collection_id: 5221565015,
+  cash_collection_no: 'HK202504150114',
+  update_time: '2025-04-15 19:00:00',
+});
 
 describe('reconcile', () => {
   it('reads OKKI, the sales orders and the ledger, and reports each difference with its ids', async () => {
@@ -77,8 +98,14 @@ describe('reconcile', () => {
     const removedB = { ...B, update_time: '2025-04-15 20:00:00' };
     const report = await reconcile(
       {
-        source: source([A, B], [removedB], 1), k3, mapping: DEFAULT_MAPPING,
-        ledger: ledger([ledgerEntry(A, { k3EntryId: 7 }), ledgerEntry(B, { k3EntryId: 8 }), ledgerEntry(C, { k3EntryId: 9 })]),
+        source: source([A, B], [removedB], 1),
+        k3,
+        mapping: DEFAULT_MAPPING,
+        ledger: ledger([
+          ledgerEntry(A, { k3EntryId: 7 }),
+          ledgerEntry(B, { k3EntryId: 8 }),
+          ledgerEntry(C, { k3EntryId: 9 }),
+        ]),
       },
       WINDOW,
     );
@@ -87,8 +114,22 @@ describe('reconcile', () => {
       ['stale', 'HK202504150112', FID, 7],
       ['ledger-mismatch', 'HK202504150113', FID, 8], // B's row is gone although the ledger says written
     ]);
-    expect(report.counts).toEqual({ missing: 0, extra: 1, stale: 1, duplicated: 0, 'removed-not-flagged': 0, 'ledger-mismatch': 1 });
-    expect(report.scanned).toMatchObject({ okkiActive: 1, okkiRemoved: 1, okkiInvalid: 1, orders: 1, ordersFound: 1, rows: 2 });
+    expect(report.counts).toEqual({
+      missing: 0,
+      extra: 1,
+      stale: 1,
+      duplicated: 0,
+      'removed-not-flagged': 0,
+      'ledger-mismatch': 1,
+    });
+    expect(report.scanned).toMatchObject({
+      okkiActive: 1,
+      okkiRemoved: 1,
+      okkiInvalid: 1,
+      orders: 1,
+      ordersFound: 1,
+      rows: 2,
+    });
     expect(report.clean).toBe(false);
 
     const lookup = queries.find((q) => q.filterString.startsWith('F_Cash_Collection_Id'));
@@ -101,13 +142,19 @@ describe('reconcile', () => {
 
   it('is clean when K3Cloud holds exactly what the mapping produces', async () => {
     const { k3 } = fakeK3([{ fid: FID, orderId: ORDER_ID, rows: [k3Record(A, 7)] }]);
-    const report = await reconcile({ source: source([A]), k3, mapping: DEFAULT_MAPPING, ledger: ledger([ledgerEntry(A, { k3EntryId: 7 })]) }, WINDOW);
+    const report = await reconcile(
+      { source: source([A]), k3, mapping: DEFAULT_MAPPING, ledger: ledger([ledgerEntry(A, { k3EntryId: 7 })]) },
+      WINDOW,
+    );
     expect(report.findings).toEqual([]);
     expect(report.clean).toBe(true);
   });
 
   it('reads every page of a large order (2000 rows per ExecuteBillQuery answer)', async () => {
-    const many = Array.from({ length: 2100 }, (_, i) => ({ F_PBLH_Entity_FEntryID: i + 1, F_PBLH_CashCollectionNo: `X${i}` }));
+    const many = Array.from({ length: 2100 }, (_, i) => ({
+      F_PBLH_Entity_FEntryID: i + 1,
+      F_PBLH_CashCollectionNo: `X${i}`,
+    }));
     const { k3, queries } = fakeK3([{ fid: FID, orderId: ORDER_ID, rows: [...many, k3Record(A, 9999)] }]);
     const report = await reconcile({ source: source([A]), k3, mapping: DEFAULT_MAPPING, ledger: ledger([]) }, WINDOW);
     expect(report.scanned.rows).toBe(2101);
@@ -124,12 +171,16 @@ describe('reconcile', () => {
     const entries = [ledgerEntry(A, { k3EntryId: 7 }), ledgerEntry(D, { orderId: '88', k3Fid: 300, k3EntryId: 31 })];
     const deps = { source: source([A]), k3, mapping: DEFAULT_MAPPING, ledger: ledger(entries) };
     const found = await reconcile(deps, WINDOW);
-    expect(found.findings.map((f) => [f.category, f.receiptNo, f.fid, f.entryId])).toEqual([['extra', 'HK202504150115', 300, 31]]);
+    expect(found.findings.map((f) => [f.category, f.receiptNo, f.fid, f.entryId])).toEqual([
+      ['extra', 'HK202504150115', 300, 31],
+    ]);
     expect((await reconcile({ ...deps, scanLedger: false }, WINDOW)).findings).toEqual([]);
   });
 
   it('compares bank fields when an info source is given, asking OKKI only for receipts that have a row', async () => {
-    const { k3 } = fakeK3([{ fid: FID, orderId: ORDER_ID, rows: [k3Record(A, 7, { F_PBLH_Bank: '工商银行', F_PBLH_BankAccount: '6222' })] }]);
+    const { k3 } = fakeK3([
+      { fid: FID, orderId: ORDER_ID, rows: [k3Record(A, 7, { F_PBLH_Bank: '工商银行', F_PBLH_BankAccount: '6222' })] },
+    ]);
     const asked: number[] = [];
     const info = {
       async getReceiptInfo(id: number) {
@@ -137,7 +188,10 @@ describe('reconcile', () => {
         return { capital_account_info: { capital_bank: '中国银行', bank_account: '6222' } };
       },
     };
-    const report = await reconcile({ source: source([A, C]), k3, info, mapping: DEFAULT_MAPPING, ledger: ledger([]) }, WINDOW);
+    const report = await reconcile(
+      { source: source([A, C]), k3, info, mapping: DEFAULT_MAPPING, ledger: ledger([]) },
+      WINDOW,
+    );
     expect(asked).toEqual([A.cash_collection_id]);
     const stale = report.findings.filter((f) => f.category === 'stale');
     expect(stale.map((f) => f.fields)).toEqual([[{ field: 'F_PBLH_Bank', expected: '中国银行', actual: '工商银行' }]]);
@@ -149,7 +203,9 @@ describe('reconcile', () => {
     [{ from: '2025-02-30 00:00:00', to: WINDOW.to }],
   ])('refuses the window %j before calling anything', async (window) => {
     const { k3, queries } = fakeK3([]);
-    await expect(reconcile({ source: source([]), k3, mapping: DEFAULT_MAPPING, ledger: ledger([]) }, window)).rejects.toThrow(InvalidInputError);
+    await expect(
+      reconcile({ source: source([]), k3, mapping: DEFAULT_MAPPING, ledger: ledger([]) }, window),
+    ).rejects.toThrow(InvalidInputError);
     expect(queries).toEqual([]);
   });
 });

@@ -2,7 +2,13 @@ import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink } from './audit-sink';
 
 const call = (n: number): ApiCallRecord => ({
-  system: 'okki', operation: `op-${n}`, method: 'GET', path: '/v1/invoices/receipt/list', durationMs: 1, attempt: 1, outcome: 'ok',
+  system: 'okki',
+  operation: `op-${n}`,
+  method: 'GET',
+  path: '/v1/invoices/receipt/list',
+  durationMs: 1,
+  attempt: 1,
+  outcome: 'ok',
   at: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
 });
 
@@ -19,7 +25,11 @@ describe('BufferedAuditSink', () => {
 
   it('writes in batches of batchSize, oldest first', async () => {
     const batches: string[][] = [];
-    const sink = make({ write: async (b) => void batches.push(b.map((r) => r.operation)), batchSize: 2, flushIntervalMs: 60_000 });
+    const sink = make({
+      write: async (b) => void batches.push(b.map((r) => r.operation)),
+      batchSize: 2,
+      flushIntervalMs: 60_000,
+    });
     for (let n = 1; n <= 5; n++) sink.record(call(n));
     await sink.flush();
     expect(batches.flat()).toEqual(['op-1', 'op-2', 'op-3', 'op-4', 'op-5']);
@@ -91,7 +101,10 @@ describe('BufferedAuditSink', () => {
 
   it('close() writes what is buffered', async () => {
     const written: string[] = [];
-    const sink = new BufferedAuditSink({ write: async (b) => void written.push(...b.map((r) => r.operation)), flushIntervalMs: 60_000 });
+    const sink = new BufferedAuditSink({
+      write: async (b) => void written.push(...b.map((r) => r.operation)),
+      flushIntervalMs: 60_000,
+    });
     sink.record(call(1));
     await sink.close();
     expect(written).toEqual(['op-1']);

@@ -30,9 +30,19 @@ export interface CreateStoreOptions {
 }
 
 const optionsSchema = z.object({
-  mongoUrl: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
-  mongoDb: z.string().min(1).regex(/^[^/\\. "$]+$/, 'is not a valid database name').optional(),
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  mongoUrl: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+    .optional(),
+  mongoDb: z
+    .string()
+    .min(1)
+    .regex(/^[^/\\. "$]+$/, 'is not a valid database name')
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   // Same rule as QUEUE_PREFIX in @receipt-sync/config: no ':' so key spaces cannot overlap.
   prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")'),
   auditLimit: z.number().int().positive().max(10_000_000).optional(),
@@ -68,5 +78,12 @@ export function createStore(options: CreateStoreOptions): SyncStore {
   }
   const ownsConnection = options.redis === undefined;
   const redis = options.redis ?? new IORedis(o.redisUrl ?? 'redis://127.0.0.1:6379');
-  return new RedisSyncStore({ redis, ownsConnection, prefix: o.prefix, auditLimit, windowLimit, auditSink: options.auditSink });
+  return new RedisSyncStore({
+    redis,
+    ownsConnection,
+    prefix: o.prefix,
+    auditLimit,
+    windowLimit,
+    auditSink: options.auditSink,
+  });
 }

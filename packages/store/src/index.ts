@@ -5,7 +5,13 @@
 export { createStore, type CreateStoreOptions } from './create-store';
 export type { SyncStore, StoreBackend } from './sync-store';
 export { BufferedAuditSink, type BufferedAuditSinkOptions, type AuditSinkTuning } from './audit-sink';
-export { MAX_COMPLETED_INTERVALS, mergeIntervals, type Checkpoint, type CheckpointRepo, type TimeInterval } from './model/checkpoint';
+export {
+  MAX_COMPLETED_INTERVALS,
+  mergeIntervals,
+  type Checkpoint,
+  type CheckpointRepo,
+  type TimeInterval,
+} from './model/checkpoint';
 export {
   DEFAULT_WINDOW_LIMIT,
   WINDOW_STATUSES,

@@ -27,7 +27,9 @@ export function redisBackend(): Backend {
   return {
     name: 'redis',
     open: (prefix, { ownConnection, ...overrides } = {}) =>
-      ownConnection ? createStore({ redisUrl, prefix, ...overrides }) : createStore({ redis: connection(), prefix, ...overrides }),
+      ownConnection
+        ? createStore({ redisUrl, prefix, ...overrides })
+        : createStore({ redis: connection(), prefix, ...overrides }),
     async cleanup(prefixes) {
       const redis = connection();
       for (const prefix of prefixes) {
@@ -50,7 +52,8 @@ export function mongoBackend(url: string): Backend {
   const dbName = databaseInUrl(url) ?? 'receipt_sync_test';
   return {
     name: 'mongodb',
-    open: (prefix, { ownConnection: _own, ...overrides } = {}) => createStore({ mongoUrl: url, mongoDb: dbName, prefix, ...overrides }),
+    open: (prefix, { ownConnection: _own, ...overrides } = {}) =>
+      createStore({ mongoUrl: url, mongoDb: dbName, prefix, ...overrides }),
     async cleanup(prefixes) {
       const client = new MongoClient(url);
       try {
@@ -66,12 +69,17 @@ export function mongoBackend(url: string): Backend {
 }
 
 /** Polls `probe` until `accept` holds, failing after `timeoutMs`; for TTL expiry without fixed sleeps. */
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

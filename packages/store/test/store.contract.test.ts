@@ -31,6 +31,9 @@ const backends: Backend[] = [redisBackend(), ...(mongoUrl ? [mongoBackend(mongoU
 describe.each(backends)('store contract: $name', (backend) => storeContract(backend));
 
 if (!mongoUrl) {
-  process.stdout.write('store contract: MongoDB backend NOT run (skipped: MONGO_URL is unset); only Redis was tested\n');
-  describe.skip('store contract: mongodb (skipped: MONGO_URL is unset)', () => storeContract(mongoBackend('mongodb://127.0.0.1:27017')));
+  process.stdout.write(
+    'store contract: MongoDB backend NOT run (skipped: MONGO_URL is unset); only Redis was tested\n',
+  );
+  describe.skip('store contract: mongodb (skipped: MONGO_URL is unset)', () =>
+    storeContract(mongoBackend('mongodb://127.0.0.1:27017')));
 }

@@ -1,5 +1,11 @@
 import type { WindowSummary } from '@receipt-sync/pipeline';
-import { startTransformerStage, startWriterStage, waitUntilDrained, withWindowLock, type Runtime } from '@receipt-sync/pipeline';
+import {
+  startTransformerStage,
+  startWriterStage,
+  waitUntilDrained,
+  withWindowLock,
+  type Runtime,
+} from '@receipt-sync/pipeline';
 import { runFixedWindow } from '@receipt-sync/pipeline';
 // same short order waits as sync:once: this run waits for its jobs, so hours-long waits would hold it
 import { SYNC_ONCE_ORDER_WAITS_MS } from '@receipt-sync/pipeline';
@@ -25,13 +31,18 @@ export async function backfill(opts: BackfillOptions): Promise<number> {
   const stepHours = opts.stepHours === undefined ? 24 : Number(opts.stepHours);
   planBackfill(opts.from, opts.to, stepHours); // bad arguments fail before anything connects
   const loaded = loadCliConfig();
-  const config = process.env.ORDER_WAIT_DELAYS ? loaded : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
+  const config = process.env.ORDER_WAIT_DELAYS
+    ? loaded
+    : { ...loaded, workers: { ...loaded.workers, orderWaitDelaysMs: SYNC_ONCE_ORDER_WAITS_MS } };
   const rt = await openRuntime(config, 'backfill');
   try {
     const stream = planBackfill(opts.from, opts.to, stepHours).stream;
     // one run per range at a time; a second one would page OKKI for nothing and lose the CAS anyway
-    const result = await withWindowLock(rt.connection, `${config.queuePrefix}-${stream}`, () => runBackfill(rt, opts, stepHours));
-    if (!result) throw new CouldNotRunError(`another backfill of ${opts.from} → ${opts.to} is running (stream ${stream})`);
+    const result = await withWindowLock(rt.connection, `${config.queuePrefix}-${stream}`, () =>
+      runBackfill(rt, opts, stepHours),
+    );
+    if (!result)
+      throw new CouldNotRunError(`another backfill of ${opts.from} → ${opts.to} is running (stream ${stream})`);
     if (!opts.json) {
       printLine(
         `backfill ${opts.from} → ${opts.to}: ${result.ran} of ${result.windows} windows run now` +
@@ -46,24 +57,40 @@ export async function backfill(opts: BackfillOptions): Promise<number> {
   }
 }
 
-async function runBackfill(rt: Runtime & { okki: NonNullable<Runtime['okki']> }, opts: BackfillOptions, stepHours: number) {
+async function runBackfill(
+  rt: Runtime & { okki: NonNullable<Runtime['okki']> },
+  opts: BackfillOptions,
+  stepHours: number,
+) {
   const planStream = planBackfill(opts.from, opts.to, stepHours).stream;
   const checkpoint = await rt.store.checkpoints.get(planStream);
   const plan = planBackfill(opts.from, opts.to, stepHours, checkpoint?.windowEnd);
-  if (checkpoint) progress(`resuming ${plan.stream} after ${checkpoint.windowEnd}: ${plan.remaining.length} of ${plan.total} windows left`);
+  if (checkpoint)
+    progress(
+      `resuming ${plan.stream} after ${checkpoint.windowEnd}: ${plan.remaining.length} of ${plan.total} windows left`,
+    );
   const transformer = await startTransformerStage(rt);
   const writer = await startWriterStage(rt);
   const ran: BackfillWindow[] = [];
   try {
     const deps = {
-      store: rt.store, queues: rt.queues, tracker: rt.tracker, source: rt.okki, logger: rt.logger,
+      store: rt.store,
+      queues: rt.queues,
+      tracker: rt.tracker,
+      source: rt.okki,
+      logger: rt.logger,
       settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     for (const w of plan.remaining) {
       const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });
-      if (!run.advanced) throw new CouldNotRunError(`the checkpoint of ${plan.stream} was moved by another process; run the backfill again to resume`);
+      if (!run.advanced)
+        throw new CouldNotRunError(
+          `the checkpoint of ${plan.stream} was moved by another process; run the backfill again to resume`,
+        );
       ran.push(w);
-      progress(`window ${w.index}/${plan.total} [${w.start} → ${w.end}] fetched ${run.fetched}${run.invalid ? ` (${run.invalid} unreadable, quarantined)` : ''}`);
+      progress(
+        `window ${w.index}/${plan.total} [${w.start} → ${w.end}] fetched ${run.fetched}${run.invalid ? ` (${run.invalid} unreadable, quarantined)` : ''}`,
+      );
     }
     let lastReport = 0;
     await waitUntilDrained(rt.queues, {
@@ -85,7 +112,13 @@ async function runBackfill(rt: Runtime & { okki: NonNullable<Runtime['okki']> },
     await rt.store.windows.update(w.id, { status: 'completed', finishedAt: new Date(), counts });
   }
   return {
-    from: opts.from, to: opts.to, stepHours, stream: plan.stream, windows: plan.total, ran: ran.length,
-    resumedAfter: checkpoint?.windowEnd ?? null, ...total,
+    from: opts.from,
+    to: opts.to,
+    stepHours,
+    stream: plan.stream,
+    windows: plan.total,
+    ran: ran.length,
+    resumedAfter: checkpoint?.windowEnd ?? null,
+    ...total,
   };
 }

@@ -15,7 +15,8 @@ const STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as cons
 
 function queueOf(opts: Common): DeadLetterQueue {
   const q = opts.queue ?? 'dead-letter';
-  if (q !== 'dead-letter' && q !== 'quarantine') throw new UsageError(`--queue must be dead-letter or quarantine, got ${JSON.stringify(q)}`);
+  if (q !== 'dead-letter' && q !== 'quarantine')
+    throw new UsageError(`--queue must be dead-letter or quarantine, got ${JSON.stringify(q)}`);
   return q;
 }
 
@@ -36,7 +37,8 @@ async function withQueues<T>(work: (queues: PipelineQueues) => Promise<T>): Prom
 export async function dlqList(opts: Common & { limit?: string }): Promise<number> {
   const q = queueOf(opts);
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, got ${opts.limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--limit must be a whole number from 1 to 10000, got ${opts.limit}`);
   return withQueues(async (queues) => {
     const queue = sourceQueue(queues, q);
     const counts = await queue.getJobCounts(...STATES);
@@ -44,20 +46,28 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
     const jobs = (await queue.getJobs([...STATES], 0, limit - 1, false)).filter((j) => j !== undefined && j !== null);
     const items = jobs.map((job) => {
       const parsed = DeadLetterJobSchema.safeParse(job.data);
-      return parsed.success ? { id: job.id ?? '?', ...parsed.data } : { id: job.id ?? '?', invalid: true, data: job.data };
+      return parsed.success
+        ? { id: job.id ?? '?', ...parsed.data }
+        : { id: job.id ?? '?', invalid: true, data: job.data };
     });
     if (opts.json) {
       printJson({ queue: q, total, items });
       return EXIT.ok;
     }
-    printLine(`${q}: ${total} record${total === 1 ? '' : 's'}${total > items.length ? ` (showing ${items.length})` : ''}`);
+    printLine(
+      `${q}: ${total} record${total === 1 ? '' : 's'}${total > items.length ? ` (showing ${items.length})` : ''}`,
+    );
     if (items.length === 0) return EXIT.ok;
-    printLine(formatTable(
-      ['id', 'receipt', 'code', 'failed at', 'replays', 'reason'],
-      items.map((i) => ('invalid' in i
-        ? [i.id, '', '(not a dead-letter record)', '', '', '']
-        : [i.id, i.receiptNo ?? (i.receiptId ? `id ${i.receiptId}` : ''), i.code, i.failedAt, i.replays, i.reason])),
-    ));
+    printLine(
+      formatTable(
+        ['id', 'receipt', 'code', 'failed at', 'replays', 'reason'],
+        items.map((i) =>
+          'invalid' in i
+            ? [i.id, '', '(not a dead-letter record)', '', '', '']
+            : [i.id, i.receiptNo ?? (i.receiptId ? `id ${i.receiptId}` : ''), i.code, i.failedAt, i.replays, i.reason],
+        ),
+      ),
+    );
     return EXIT.ok;
   });
 }
@@ -67,7 +77,8 @@ export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean })
   const q = queueOf(opts);
   const ids = opts.id ?? [];
   if (opts.all === true && ids.length > 0) throw new UsageError('give either --id … or --all, not both');
-  if (opts.all !== true && ids.length === 0) throw new UsageError('name the dead letters to replay with --id <id>… or use --all');
+  if (opts.all !== true && ids.length === 0)
+    throw new UsageError('name the dead letters to replay with --id <id>… or use --all');
   return withQueues(async (queues) => {
     const result = await replayDeadLetters(queues, q, opts.all ? { all: true } : { ids });
     if (opts.json) printJson({ queue: q, ...result });

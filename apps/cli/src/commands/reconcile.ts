@@ -1,6 +1,13 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import { needsEnrichment } from '@receipt-sync/mapping';
-import { checkWindow, fixReconcile, reconcile, type Finding, type FixResult, type ReconcileReport } from '@receipt-sync/reconcile';
+import {
+  checkWindow,
+  fixReconcile,
+  reconcile,
+  type Finding,
+  type FixResult,
+  type ReconcileReport,
+} from '@receipt-sync/reconcile';
 import { loadCliConfig } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import { openRuntime } from '../open-runtime';
@@ -23,7 +30,8 @@ export async function reconcileCommand(opts: ReconcileOptions): Promise<number> 
   try {
     checkWindow(window);
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new UsageError(error.issues.map((i) => i.replace(/^from/, '--from').replace(/^to/, '--to')).join('; '));
+    if (error instanceof InvalidInputError)
+      throw new UsageError(error.issues.map((i) => i.replace(/^from/, '--from').replace(/^to/, '--to')).join('; '));
     throw error;
   }
   const config = loadCliConfig();
@@ -32,12 +40,21 @@ export async function reconcileCommand(opts: ReconcileOptions): Promise<number> 
     const enrich = opts.bank !== false && config.okki?.enrichBank && needsEnrichment(rt.mapping);
     const report = await reconcile(
       {
-        source: rt.okki, k3: rt.k3, ledger: rt.store.ledger, mapping: rt.mapping, info: enrich ? rt.okki : undefined,
-        pageSize: config.okki?.pageSize, scanLedger: opts.scanLedger !== false, onProgress: progress,
+        source: rt.okki,
+        k3: rt.k3,
+        ledger: rt.store.ledger,
+        mapping: rt.mapping,
+        info: enrich ? rt.okki : undefined,
+        pageSize: config.okki?.pageSize,
+        scanLedger: opts.scanLedger !== false,
+        onProgress: progress,
       },
       window,
     );
-    const fix = opts.fix && !report.clean ? await fixReconcile({ queues: rt.queues, ledger: rt.store.ledger }, report) : undefined;
+    const fix =
+      opts.fix && !report.clean
+        ? await fixReconcile({ queues: rt.queues, ledger: rt.store.ledger }, report)
+        : undefined;
     if (opts.json) printJson({ ...report, findings: report.findings.map(withoutSource), ...(fix ? { fix } : {}) });
     else printHuman(report, fix);
     return report.clean ? EXIT.ok : EXIT.differences;
@@ -54,7 +71,9 @@ function withoutSource(f: Finding): Omit<Finding, 'source'> {
 
 function explain(f: Finding): string {
   if (!f.fields?.length) return f.reason;
-  return f.fields.map((d) => `${d.field}: K3Cloud ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`).join('; ');
+  return f.fields
+    .map((d) => `${d.field}: K3Cloud ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`)
+    .join('; ');
 }
 
 function printHuman(report: ReconcileReport, fix: FixResult | undefined): void {
@@ -68,17 +87,37 @@ function printHuman(report: ReconcileReport, fix: FixResult | undefined): void {
     printLine('  clean: K3Cloud and the ledger match OKKI');
     return;
   }
-  printLine(`  ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  printLine(
+    `  ${Object.entries(report.counts)
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ')}`,
+  );
   printLine();
-  printLine(formatTable(
-    ['category', 'receipt', 'id', 'order', 'FID', 'FEntryID', 'reason'],
-    report.findings.map((f) => [f.category, f.receiptNo, f.receiptId, f.orderId, f.fid, f.entryIds?.join(',') ?? f.entryId, explain(f)]),
-    160,
-  ));
+  printLine(
+    formatTable(
+      ['category', 'receipt', 'id', 'order', 'FID', 'FEntryID', 'reason'],
+      report.findings.map((f) => [
+        f.category,
+        f.receiptNo,
+        f.receiptId,
+        f.orderId,
+        f.fid,
+        f.entryIds?.join(',') ?? f.entryId,
+        explain(f),
+      ]),
+      160,
+    ),
+  );
   if (!fix) return;
   printLine();
-  printLine(`--fix: ${fix.enqueued.length} receipt${fix.enqueued.length === 1 ? '' : 's'} re-enqueued; the running pipeline writes them`);
+  printLine(
+    `--fix: ${fix.enqueued.length} receipt${fix.enqueued.length === 1 ? '' : 's'} re-enqueued; the running pipeline writes them`,
+  );
   for (const e of fix.enqueued) printLine(`  ${e.receiptNo} (${e.categories.join(', ')}) → raw job ${e.jobId}`);
   for (const k of fix.skipped) printLine(`  ${k.receiptNo}: not re-enqueued (${k.reason})`);
-  if (fix.leftForHumans > 0) printLine(`  ${fix.leftForHumans} finding${fix.leftForHumans === 1 ? '' : 's'} (duplicated, extra, ledger-mismatch) need a person; K3Cloud rows are never deleted automatically`);
+  if (fix.leftForHumans > 0)
+    printLine(
+      `  ${fix.leftForHumans} finding${fix.leftForHumans === 1 ? '' : 's'} (duplicated, extra, ledger-mismatch) need a person; K3Cloud rows are never deleted automatically`,
+    );
 }

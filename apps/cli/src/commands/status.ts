@@ -25,7 +25,9 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       queuePrefix: config.queuePrefix,
       store: state.store.backend,
       now: formatChinaTime(now),
-      checkpoint: checkpoint ? { stream: RECEIPT_STREAM, windowEnd: checkpoint.windowEnd, updatedAt: checkpoint.updatedAt.toISOString() } : null,
+      checkpoint: checkpoint
+        ? { stream: RECEIPT_STREAM, windowEnd: checkpoint.windowEnd, updatedAt: checkpoint.updatedAt.toISOString() }
+        : null,
       lagSeconds,
       lastWindow: lastWindow ?? null,
       queues,
@@ -36,16 +38,30 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       return EXIT.ok;
     }
     printLine(`prefix ${config.queuePrefix}, state in ${state.store.backend}, now ${report.now} (China time)`);
-    printLine(checkpoint
-      ? `checkpoint: ${checkpoint.windowEnd} (lag ${lagSeconds}s, advanced ${checkpoint.updatedAt.toISOString()})`
-      : `checkpoint: none yet (the first window starts at SYNC_START_TIME${config.sync.startTime ? ` = ${config.sync.startTime}` : ', which is not set'})`);
+    printLine(
+      checkpoint
+        ? `checkpoint: ${checkpoint.windowEnd} (lag ${lagSeconds}s, advanced ${checkpoint.updatedAt.toISOString()})`
+        : `checkpoint: none yet (the first window starts at SYNC_START_TIME${config.sync.startTime ? ` = ${config.sync.startTime}` : ', which is not set'})`,
+    );
     if (lastWindow) {
-      printLine(`last window: ${lastWindow.id} [${lastWindow.start} → ${lastWindow.end}] ${lastWindow.status}${lastWindow.error ? ` (${lastWindow.error})` : ''}`);
+      printLine(
+        `last window: ${lastWindow.id} [${lastWindow.start} → ${lastWindow.end}] ${lastWindow.status}${lastWindow.error ? ` (${lastWindow.error})` : ''}`,
+      );
     }
     printLine();
-    printLine(formatTable(['queue', ...STATES], PIPELINE_QUEUES.map((name) => [name, ...STATES.map((s) => queues[name]![s] ?? 0)])));
+    printLine(
+      formatTable(
+        ['queue', ...STATES],
+        PIPELINE_QUEUES.map((name) => [name, ...STATES.map((s) => queues[name]![s] ?? 0)]),
+      ),
+    );
     printLine();
-    printLine(formatTable(['ledger status', 'receipts'], Object.entries(ledger).map(([s, n]) => [s, n])));
+    printLine(
+      formatTable(
+        ['ledger status', 'receipts'],
+        Object.entries(ledger).map(([s, n]) => [s, n]),
+      ),
+    );
     return EXIT.ok;
   } finally {
     await state.close();

@@ -20,8 +20,12 @@ describe('loadConfig', () => {
 
   it('builds client settings and normalises the K3Cloud site path', () => {
     const c = loadConfig({
-      XIAOMAN_CLIENT_ID: 'id', XIAOMAN_CLIENT_SECRET: 's3cret-value',
-      KINGDEE_BASE_URL: 'http://erp.example.com/k3cloud', KINGDEE_ACCT_ID: 'acct', KINGDEE_USERNAME: 'u', KINGDEE_PASSWORD: 'pw-value',
+      XIAOMAN_CLIENT_ID: 'id',
+      XIAOMAN_CLIENT_SECRET: 's3cret-value',
+      KINGDEE_BASE_URL: 'http://erp.example.com/k3cloud',
+      KINGDEE_ACCT_ID: 'acct',
+      KINGDEE_USERNAME: 'u',
+      KINGDEE_PASSWORD: 'pw-value',
       XIAOMAN_ENRICH_BANK: 'false',
     });
     expect(c.k3cloud?.baseUrl).toBe('http://erp.example.com/k3cloud/');
@@ -33,22 +37,40 @@ describe('loadConfig', () => {
     let error: unknown;
     try {
       loadConfig({
-        XIAOMAN_PAGE_SIZE: 'lots', KINGDEE_BATCH_SIZE: '0', SYNC_START_TIME: '2025/01/01',
-        XIAOMAN_CLIENT_SECRET: 'only-the-secret-xyz', KINGDEE_BASE_URL: 'http://erp/k3cloud/', QUEUE_PREFIX: 'a:b',
+        XIAOMAN_PAGE_SIZE: 'lots',
+        KINGDEE_BATCH_SIZE: '0',
+        SYNC_START_TIME: '2025/01/01',
+        XIAOMAN_CLIENT_SECRET: 'only-the-secret-xyz',
+        KINGDEE_BASE_URL: 'http://erp/k3cloud/',
+        QUEUE_PREFIX: 'a:b',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['XIAOMAN_PAGE_SIZE', 'KINGDEE_BATCH_SIZE', 'SYNC_START_TIME', 'XIAOMAN_CLIENT_ID', 'KINGDEE_ACCT_ID', 'KINGDEE_PASSWORD', 'QUEUE_PREFIX']) {
+    for (const name of [
+      'XIAOMAN_PAGE_SIZE',
+      'KINGDEE_BATCH_SIZE',
+      'SYNC_START_TIME',
+      'XIAOMAN_CLIENT_ID',
+      'KINGDEE_ACCT_ID',
+      'KINGDEE_PASSWORD',
+      'QUEUE_PREFIX',
+    ]) {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('only-the-secret-xyz');
   });
 
   it('accepts app-secret login without a password', () => {
-    const c = loadConfig({ KINGDEE_BASE_URL: 'http://erp/k3cloud/', KINGDEE_ACCT_ID: 'a', KINGDEE_USERNAME: 'u', KINGDEE_APP_ID: '1_x', KINGDEE_APP_SECRET: 'y' });
+    const c = loadConfig({
+      KINGDEE_BASE_URL: 'http://erp/k3cloud/',
+      KINGDEE_ACCT_ID: 'a',
+      KINGDEE_USERNAME: 'u',
+      KINGDEE_APP_ID: '1_x',
+      KINGDEE_APP_SECRET: 'y',
+    });
     expect(c.k3cloud?.appId).toBe('1_x');
   });
 });

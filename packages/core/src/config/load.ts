@@ -39,15 +39,22 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   workers: {
-    transformerConcurrency: number; writerConcurrency: number; writerLingerMs: number; lockMs: number; orderWaitDelaysMs: number[];
-    retryBaseDelayMs: number; retryMaxDelayMs: number;
+    transformerConcurrency: number;
+    writerConcurrency: number;
+    writerLingerMs: number;
+    lockMs: number;
+    orderWaitDelaysMs: number[];
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
   };
   healthPort?: number;
 }
 
 /** Values that must never be printed; hand them to the logger's `registerSecret`. */
 export function secretsOf(config: Config): string[] {
-  return [config.okki?.clientSecret, config.k3cloud?.password, config.k3cloud?.appSecret].filter((s): s is string => Boolean(s));
+  return [config.okki?.clientSecret, config.k3cloud?.password, config.k3cloud?.appSecret].filter((s): s is string =>
+    Boolean(s),
+  );
 }
 
 /**
@@ -106,7 +113,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workers: {
       transformerConcurrency: env.TRANSFORMER_CONCURRENCY,
-      writerConcurrency: env.WRITER_CONCURRENCY || Math.min(5000, 2 * env.KINGDEE_BATCH_SIZE * env.KINGDEE_MAX_CONCURRENCY),
+      writerConcurrency:
+        env.WRITER_CONCURRENCY || Math.min(5000, 2 * env.KINGDEE_BATCH_SIZE * env.KINGDEE_MAX_CONCURRENCY),
       writerLingerMs: env.WRITER_LINGER_MS,
       lockMs: env.WORKER_LOCK_MS,
       orderWaitDelaysMs: env.ORDER_WAIT_DELAYS.split(',').map((s) => Number(s) * 1000),

@@ -4,10 +4,16 @@ import { parseChinaTime } from '../time';
 /** Empty strings in an env file mean "not set". */
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
 const int = (def: number, min: number, max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().min(min).max(max).default(def));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number().int().min(min).max(max).default(def),
+  );
 /** `z.coerce.boolean()` turns "false" into true; this does not. */
 const bool = (def: boolean) =>
-  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] }).default(def));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] }).default(def),
+  );
 const url = (what: string) =>
   z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -18,69 +24,95 @@ const url = (what: string) =>
  * Every variable of shared/specs/operating-contract.md, with its documented default, plus the
  * project's own additions (marked "added"). Parsed once at start-up by `loadConfig`.
  */
-export const EnvSchema = z
-  .object({
-    REDIS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379')),
-    QUEUE_PREFIX: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")').default('rsync')),
-    MONGO_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional()),
-    /** added: database name when MONGO_URL carries none. */
-    MONGO_DB: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('receipt_sync')),
+export const EnvSchema = z.object({
+  REDIS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .default('redis://127.0.0.1:6379'),
+  ),
+  QUEUE_PREFIX: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")')
+      .default('rsync'),
+  ),
+  MONGO_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+      .optional(),
+  ),
+  /** added: database name when MONGO_URL carries none. */
+  MONGO_DB: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('receipt_sync')),
 
-    XIAOMAN_BASE_URL: url('XIAOMAN_BASE_URL').default('https://api-sandbox.xiaoman.cn'),
-    XIAOMAN_CLIENT_ID: optionalText,
-    XIAOMAN_CLIENT_SECRET: optionalText,
-    XIAOMAN_PAGE_SIZE: int(100, 1, 500),
-    XIAOMAN_MAX_RPS: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().positive().max(1000).default(5)),
-    /** added: per-request deadline; the spec's servers answer within 60 s. */
-    XIAOMAN_TIMEOUT_MS: int(60_000, 100, 600_000),
-    /** added: fetch bank details from /v1/invoices/receipt/info (one extra call per receipt). */
-    XIAOMAN_ENRICH_BANK: bool(true),
+  XIAOMAN_BASE_URL: url('XIAOMAN_BASE_URL').default('https://api-sandbox.xiaoman.cn'),
+  XIAOMAN_CLIENT_ID: optionalText,
+  XIAOMAN_CLIENT_SECRET: optionalText,
+  XIAOMAN_PAGE_SIZE: int(100, 1, 500),
+  XIAOMAN_MAX_RPS: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number().positive().max(1000).default(5),
+  ),
+  /** added: per-request deadline; the spec's servers answer within 60 s. */
+  XIAOMAN_TIMEOUT_MS: int(60_000, 100, 600_000),
+  /** added: fetch bank details from /v1/invoices/receipt/info (one extra call per receipt). */
+  XIAOMAN_ENRICH_BANK: bool(true),
 
-    KINGDEE_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), url('KINGDEE_BASE_URL').optional()),
-    KINGDEE_ACCT_ID: optionalText,
-    KINGDEE_USERNAME: optionalText,
-    KINGDEE_PASSWORD: optionalText,
-    KINGDEE_LCID: int(2052, 1, 99999),
-    KINGDEE_APP_ID: optionalText,
-    KINGDEE_APP_SECRET: optionalText,
-    KINGDEE_MAX_CONCURRENCY: int(4, 1, 64),
-    KINGDEE_BATCH_SIZE: int(50, 1, 1000),
-    /** added: per-request deadline (official SDKs use 120 s). */
-    KINGDEE_TIMEOUT_MS: int(120_000, 100, 600_000),
+  KINGDEE_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), url('KINGDEE_BASE_URL').optional()),
+  KINGDEE_ACCT_ID: optionalText,
+  KINGDEE_USERNAME: optionalText,
+  KINGDEE_PASSWORD: optionalText,
+  KINGDEE_LCID: int(2052, 1, 99999),
+  KINGDEE_APP_ID: optionalText,
+  KINGDEE_APP_SECRET: optionalText,
+  KINGDEE_MAX_CONCURRENCY: int(4, 1, 64),
+  KINGDEE_BATCH_SIZE: int(50, 1, 1000),
+  /** added: per-request deadline (official SDKs use 120 s). */
+  KINGDEE_TIMEOUT_MS: int(120_000, 100, 600_000),
 
-    SYNC_START_TIME: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z.string().refine((s) => parseChinaTime(s) !== undefined, "must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai)").optional(),
-    ),
-    SYNC_INTERVAL_SECONDS: int(300, 1, 86_400),
-    SYNC_LOOKBACK_SECONDS: int(120, 0, 30 * 86_400),
-    SYNC_SAFETY_LAG_SECONDS: int(5, 0, 86_400),
-    MAPPING_FILE: optionalText,
+  SYNC_START_TIME: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .refine((s) => parseChinaTime(s) !== undefined, "must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai)")
+      .optional(),
+  ),
+  SYNC_INTERVAL_SECONDS: int(300, 1, 86_400),
+  SYNC_LOOKBACK_SECONDS: int(120, 0, 30 * 86_400),
+  SYNC_SAFETY_LAG_SECONDS: int(5, 0, 86_400),
+  MAPPING_FILE: optionalText,
 
-    /** added: pino level. */
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** added: raw jobs processed at once per transformer process. */
-    TRANSFORMER_CONCURRENCY: int(32, 1, 1000),
-    /** added: ready jobs held at once per writer process; 0 = 2 × KINGDEE_BATCH_SIZE × KINGDEE_MAX_CONCURRENCY. */
-    WRITER_CONCURRENCY: int(0, 0, 5000),
-    /** added: how long the writer waits to fill a BatchSave before sending a partial one. */
-    WRITER_LINGER_MS: int(50, 0, 10_000),
-    /** added: back-off (seconds, comma-separated) while a receipt's sales order is missing in K3Cloud. */
-    ORDER_WAIT_DELAYS: z.preprocess(
-      (v) => (v === '' || v === undefined ? undefined : v),
-      z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds, e.g. 60,300,900').default('60,300,900,1800,3600,7200,14400'),
-    ),
-    /** added: first retry delay of a failed raw/ready job (capped exponential back-off with jitter). */
-    RETRY_BASE_DELAY_MS: int(1_000, 10, 600_000),
-    /** added: longest wait between two retries. */
-    RETRY_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
-    /** added: BullMQ job lock; a killed process's jobs are retried after it. */
-    WORKER_LOCK_MS: int(30_000, 1000, 600_000),
-    /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
-    HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
-    /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
-    SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
-  });
+  /** added: pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** added: raw jobs processed at once per transformer process. */
+  TRANSFORMER_CONCURRENCY: int(32, 1, 1000),
+  /** added: ready jobs held at once per writer process; 0 = 2 × KINGDEE_BATCH_SIZE × KINGDEE_MAX_CONCURRENCY. */
+  WRITER_CONCURRENCY: int(0, 0, 5000),
+  /** added: how long the writer waits to fill a BatchSave before sending a partial one. */
+  WRITER_LINGER_MS: int(50, 0, 10_000),
+  /** added: back-off (seconds, comma-separated) while a receipt's sales order is missing in K3Cloud. */
+  ORDER_WAIT_DELAYS: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds, e.g. 60,300,900')
+      .default('60,300,900,1800,3600,7200,14400'),
+  ),
+  /** added: first retry delay of a failed raw/ready job (capped exponential back-off with jitter). */
+  RETRY_BASE_DELAY_MS: int(1_000, 10, 600_000),
+  /** added: longest wait between two retries. */
+  RETRY_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
+  /** added: BullMQ job lock; a killed process's jobs are retried after it. */
+  WORKER_LOCK_MS: int(30_000, 1000, 600_000),
+  /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
+  HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
+});
 
 /**
  * Cross-variable rules, checked on the raw environment so they are reported together with

@@ -4,7 +4,11 @@ import { SyncError, type SyncErrorOptions } from './sync-error';
 export class InvalidInputError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'input.invalid';
-  constructor(readonly source: string, readonly issues: string[], options?: SyncErrorOptions) {
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+    options?: SyncErrorOptions,
+  ) {
     super(`${source}: ${issues.join('; ')}`, options);
   }
 }
@@ -13,7 +17,11 @@ export class InvalidInputError extends SyncError {
 export class QuarantineError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'receipt.quarantined';
-  constructor(readonly receiptNo: string, readonly reasons: string[], options?: SyncErrorOptions) {
+  constructor(
+    readonly receiptNo: string,
+    readonly reasons: string[],
+    options?: SyncErrorOptions,
+  ) {
     super(`receipt ${receiptNo}: ${reasons.join('; ')}`, options);
   }
 }
@@ -22,7 +30,10 @@ export class QuarantineError extends SyncError {
 export class SalesOrderNotFoundError extends SyncError {
   readonly disposition = 'awaiting-dependency' as const;
   readonly code = 'k3cloud.order-not-found';
-  constructor(readonly orderId: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly orderId: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`sales order not found in K3Cloud (F_Cash_Collection_Id = ${orderId})`, options);
   }
 }
@@ -31,7 +42,10 @@ export class SalesOrderNotFoundError extends SyncError {
 export class ConfigError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'config.invalid';
-  constructor(readonly issues: string[], options?: SyncErrorOptions) {
+  constructor(
+    readonly issues: string[],
+    options?: SyncErrorOptions,
+  ) {
     super(`invalid configuration:\n  - ${issues.join('\n  - ')}`, options);
   }
 }
@@ -40,7 +54,10 @@ export class ConfigError extends SyncError {
 export class EarlierVersionInFlightError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'receipt.earlier-version-in-flight';
-  constructor(readonly receiptNo: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly receiptNo: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`receipt ${receiptNo}: an earlier version is still being written`, options);
   }
 }

@@ -37,8 +37,15 @@ export class K3CloudCallLimitError extends SyncError {
 export class K3CloudValidationError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'k3cloud.validation';
-  constructor(readonly msgCode: number, readonly errors: K3CloudFieldError[], options?: SyncErrorOptions) {
-    super(`k3cloud: rejected (MsgCode ${msgCode}): ${errors.map((e) => (e.fieldName ? `${e.fieldName}: ` : '') + e.message).join('; ') || 'no message'}`, options);
+  constructor(
+    readonly msgCode: number,
+    readonly errors: K3CloudFieldError[],
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `k3cloud: rejected (MsgCode ${msgCode}): ${errors.map((e) => (e.fieldName ? `${e.fieldName}: ` : '') + e.message).join('; ') || 'no message'}`,
+      options,
+    );
   }
 }
 
@@ -46,7 +53,11 @@ export class K3CloudValidationError extends SyncError {
 export class K3CloudRejectedError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'k3cloud.rejected';
-  constructor(readonly msgCode: number, message: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly msgCode: number,
+    message: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`k3cloud: MsgCode ${msgCode}: ${message}`, options);
   }
 }

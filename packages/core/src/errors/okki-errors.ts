@@ -8,7 +8,12 @@ import { SyncError, type SyncErrorOptions } from './sync-error';
 export class OkkiBusinessError extends SyncError {
   readonly code = 'okki.business';
   readonly disposition: Disposition;
-  constructor(readonly okkiCode: number, readonly okkiMessage: string, readonly path: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly okkiCode: number,
+    readonly okkiMessage: string,
+    readonly path: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`okki ${path}: code ${okkiCode} ${okkiMessage}`, options);
     this.disposition = okkiCode >= 500 ? 'transient' : 'permanent';
   }

@@ -6,7 +6,11 @@ type System = 'okki' | 'k3cloud';
 export class NetworkError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'network.failed';
-  constructor(readonly system: System, message: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly system: System,
+    message: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`${system}: ${message}`, options);
   }
 }
@@ -15,7 +19,11 @@ export class NetworkError extends SyncError {
 export class RequestTimeoutError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'network.timeout';
-  constructor(readonly system: System, readonly timeoutMs: number, options?: SyncErrorOptions) {
+  constructor(
+    readonly system: System,
+    readonly timeoutMs: number,
+    options?: SyncErrorOptions,
+  ) {
     super(`${system}: no answer within ${timeoutMs} ms`, options);
   }
 }
@@ -39,7 +47,12 @@ export class HttpStatusError extends SyncError {
 export class RateLimitedError extends SyncError {
   readonly disposition = 'rate-limited' as const;
   readonly code = 'rate-limited';
-  constructor(readonly system: System, retryAfterMs: number, message = 'rate limited', options?: SyncErrorOptions) {
+  constructor(
+    readonly system: System,
+    retryAfterMs: number,
+    message = 'rate limited',
+    options?: SyncErrorOptions,
+  ) {
     super(`${system}: ${message} (retry after ${retryAfterMs} ms)`, { ...options, retryAfterMs });
   }
 }
@@ -48,7 +61,11 @@ export class RateLimitedError extends SyncError {
 export class MalformedResponseError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'response.malformed';
-  constructor(readonly system: System, message: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly system: System,
+    message: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`${system}: malformed response: ${message}`, options);
   }
 }
@@ -57,7 +74,11 @@ export class MalformedResponseError extends SyncError {
 export class AuthenticationError extends SyncError {
   readonly disposition = 'transient' as const;
   readonly code = 'auth.rejected';
-  constructor(readonly system: System, message: string, options?: SyncErrorOptions) {
+  constructor(
+    readonly system: System,
+    message: string,
+    options?: SyncErrorOptions,
+  ) {
     super(`${system}: authentication failed: ${message}`, options);
   }
 }

@@ -33,7 +33,9 @@ describe('startHealthServer over real HTTP', () => {
       port: 0,
       checks: {
         redis: async () => {
-          throw new Error('connect ECONNREFUSED redis://admin:hunter2@10.0.0.5:6379\n    at Socket.connect (net.js:1:1)');
+          throw new Error(
+            'connect ECONNREFUSED redis://admin:hunter2@10.0.0.5:6379\n    at Socket.connect (net.js:1:1)',
+          );
         },
         'k3cloud-session': async () => {
           throw new Error('login failed for session k3-session-abcdef');

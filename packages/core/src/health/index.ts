@@ -1,3 +1,9 @@
-export { startHealthServer, PROMETHEUS_CONTENT_TYPE, type HealthServer, type HealthServerOptions, type HealthLogger } from './health-server';
+export {
+  startHealthServer,
+  PROMETHEUS_CONTENT_TYPE,
+  type HealthServer,
+  type HealthServerOptions,
+  type HealthLogger,
+} from './health-server';
 export { runReadinessChecks, publicMessage, type ReadinessCheck, type ReadinessReport } from './readiness';
 export { withTimeout, TimeoutError } from './with-timeout';

@@ -23,11 +23,20 @@ export function publicMessage(error: unknown): string {
 }
 
 /** Runs every check in parallel, each bounded by `timeoutMs`. Never rejects. */
-export async function runReadinessChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number): Promise<ReadinessReport> {
+export async function runReadinessChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+): Promise<ReadinessReport> {
   const names = Object.keys(checks);
   const results = await Promise.allSettled(
     // Promise.resolve().then(...) turns a check that throws synchronously into a rejection.
-    names.map((name) => withTimeout(Promise.resolve().then(() => checks[name]!()), timeoutMs, `check ${name}`)),
+    names.map((name) =>
+      withTimeout(
+        Promise.resolve().then(() => checks[name]!()),
+        timeoutMs,
+        `check ${name}`,
+      ),
+    ),
   );
   const report: ReadinessReport = { ready: true, checks: {} };
   results.forEach((result, i) => {

@@ -1,6 +1,9 @@
 /** A readiness check (or any awaited step) that did not settle in time. */
 export class TimeoutError extends Error {
-  constructor(readonly what: string, readonly timeoutMs: number) {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${what} did not answer within ${timeoutMs} ms`);
     this.name = 'TimeoutError';
   }

@@ -7,14 +7,37 @@ export type { Logger } from 'pino';
  * on the key name with separators removed, so `client_secret`, `clientSecret` and `Client-Secret`
  * are all caught.
  */
-const SECRET_KEYS = new Set(
-  [
-    'password', 'passwd', 'pwd', 'secret', 'clientsecret', 'appsecret', 'kingdeeappsecret', 'xiaomanclientsecret',
-    'kingdeepassword', 'accesstoken', 'refreshtoken', 'token', 'authorization', 'cookie', 'setcookie',
-    'sessionid', 'kdsvcsessionid', 'kdservicesessionid', 'aspnetsessionid', 'usertoken', 'sign', 'signature',
-    'xapisignature', 'xkdsignature', 'xkdappdata', 'sid', 'apikey', 'webhooksecret', 'dashboardpassword',
-  ],
-);
+const SECRET_KEYS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'clientsecret',
+  'appsecret',
+  'kingdeeappsecret',
+  'xiaomanclientsecret',
+  'kingdeepassword',
+  'accesstoken',
+  'refreshtoken',
+  'token',
+  'authorization',
+  'cookie',
+  'setcookie',
+  'sessionid',
+  'kdsvcsessionid',
+  'kdservicesessionid',
+  'aspnetsessionid',
+  'usertoken',
+  'sign',
+  'signature',
+  'xapisignature',
+  'xkdsignature',
+  'xkdappdata',
+  'sid',
+  'apikey',
+  'webhooksecret',
+  'dashboardpassword',
+]);
 export const REDACTED = '[redacted]';
 
 function normaliseKey(key: string): string {
@@ -96,7 +119,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   };
   if (options.destination) return pino(config, options.destination);
   if (pretty) {
-    return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...config,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(config);
 }

@@ -27,14 +27,26 @@ describe('logger redaction', () => {
     const { lines, logger } = capture();
     logger.info(
       {
-        config: { XIAOMAN_CLIENT_SECRET: secrets.clientSecret, KINGDEE_PASSWORD: secrets.password, KINGDEE_APP_SECRET: secrets.appSecret },
-        request: { headers: { Authorization: `Bearer ${secrets.accessToken}`, cookie: `kdservice-sessionid=${secrets.sessionId}` } },
+        config: {
+          XIAOMAN_CLIENT_SECRET: secrets.clientSecret,
+          KINGDEE_PASSWORD: secrets.password,
+          KINGDEE_APP_SECRET: secrets.appSecret,
+        },
+        request: {
+          headers: {
+            Authorization: `Bearer ${secrets.accessToken}`,
+            cookie: `kdservice-sessionid=${secrets.sessionId}`,
+          },
+        },
         body: { access_token: secrets.accessToken, refresh_token: 'def502abcdef', KDSVCSessionId: secrets.sessionId },
         nested: [{ deeper: { 'x-kd-signature': 'c2lnbmF0dXJl' } }],
       },
       `login as user with password ${secrets.password}`,
     );
-    logger.error({ err: new Error(`upstream said Bearer ${secrets.accessToken} and secret ${secrets.clientSecret}`) }, 'failed');
+    logger.error(
+      { err: new Error(`upstream said Bearer ${secrets.accessToken} and secret ${secrets.clientSecret}`) },
+      'failed',
+    );
     logger.warn(`cookie kdservice-sessionid=${secrets.sessionId}; path=/`);
     const out = lines.join('');
     expect(lines).toHaveLength(3);
@@ -46,6 +58,10 @@ describe('logger redaction', () => {
   });
 
   it('keeps ordinary fields intact', () => {
-    expect(redact({ receiptNo: 'HK1', amount: '201.00', tokenCount: undefined })).toEqual({ receiptNo: 'HK1', amount: '201.00', tokenCount: undefined });
+    expect(redact({ receiptNo: 'HK1', amount: '201.00', tokenCount: undefined })).toEqual({
+      receiptNo: 'HK1',
+      amount: '201.00',
+      tokenCount: undefined,
+    });
   });
 });

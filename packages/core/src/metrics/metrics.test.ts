@@ -3,8 +3,15 @@ import { Registry, collectQueueDepths, createMetrics } from '.';
 
 function record(over: Partial<ApiCallRecord>): ApiCallRecord {
   return {
-    system: 'k3cloud', operation: 'BatchSave', method: 'POST', path: '/k3cloud/x.json',
-    durationMs: 1500, attempt: 1, outcome: 'ok', at: '2025-01-01T00:00:00.000Z', ...over,
+    system: 'k3cloud',
+    operation: 'BatchSave',
+    method: 'POST',
+    path: '/k3cloud/x.json',
+    durationMs: 1500,
+    attempt: 1,
+    outcome: 'ok',
+    at: '2025-01-01T00:00:00.000Z',
+    ...over,
   };
 }
 
@@ -24,8 +31,12 @@ describe('createMetrics', () => {
     expect(text).toContain('receipt_sync_receipts_fetched_total{removed="true",app="writer"} 1');
     expect(text).toContain('receipt_sync_receipts_written_total{app="writer"} 2');
     expect(text).toContain('receipt_sync_receipts_unchanged_total{app="writer"} 1');
-    expect(text).toContain('receipt_sync_receipts_quarantined_total{reason="receipt has no sales order",app="writer"} 1');
-    expect(text).toContain('receipt_sync_receipts_dead_lettered_total{code="k3cloud.sales-order-not-found",app="writer"} 1');
+    expect(text).toContain(
+      'receipt_sync_receipts_quarantined_total{reason="receipt has no sales order",app="writer"} 1',
+    );
+    expect(text).toContain(
+      'receipt_sync_receipts_dead_lettered_total{code="k3cloud.sales-order-not-found",app="writer"} 1',
+    );
     expect(text).toContain('receipt_sync_checkpoint_lag_seconds{app="writer"} 42');
     expect(text).toContain('receipt_sync_window_in_flight{app="writer"} 1');
     expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -45,7 +56,9 @@ describe('createMetrics', () => {
     const sink = m.auditSink();
     sink.record(record({ durationMs: 1500 }));
     sink.record(record({ outcome: 'timeout', durationMs: 120_000, errorCode: 'network.timeout' }));
-    sink.record(record({ system: 'okki', operation: 'receipt.list', outcome: 'http-error', durationMs: 8, status: 502 }));
+    sink.record(
+      record({ system: 'okki', operation: 'receipt.list', outcome: 'http-error', durationMs: 8, status: 502 }),
+    );
     sink.record(record({ durationMs: Number.NaN })); // must not throw
     const text = await m.metricsText();
     expect(text).toContain(
@@ -61,7 +74,9 @@ describe('createMetrics', () => {
       'receipt_sync_api_call_errors_total{system="k3cloud",operation="BatchSave",error_class="network.timeout"} 1',
     );
     // no errorCode: the outcome is the error class
-    expect(text).toContain('receipt_sync_api_call_errors_total{system="okki",operation="receipt.list",error_class="http-error"} 1');
+    expect(text).toContain(
+      'receipt_sync_api_call_errors_total{system="okki",operation="receipt.list",error_class="http-error"} 1',
+    );
     expect(text).not.toMatch(/api_call_errors_total\{[^}]*outcome="ok"/);
     expect(text).not.toContain('error_class="ok"');
   });
@@ -87,7 +102,9 @@ describe('collectQueueDepths', () => {
     expect(await m.metricsText()).toContain('receipt_sync_queue_depth{queue="transform",state="wait"} 9');
     redisUp = false;
     await expect(collectQueueDepths(m, [writer, transform])).rejects.toThrow('redis down');
-    expect(asked[0]).toEqual(expect.arrayContaining(['wait', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children']));
+    expect(asked[0]).toEqual(
+      expect.arrayContaining(['wait', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children']),
+    );
     const text = await m.metricsText();
     expect(text).toContain('receipt_sync_queue_depth{queue="writer",state="wait"} 5');
     expect(text).toContain('receipt_sync_queue_depth{queue="writer",state="active"} 2');

@@ -57,14 +57,17 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     reuseOr(registry, p + name, () => new Gauge<L>({ name: p + name, help, labelNames, registers }));
 
-  const apiCallDuration = reuseOr(registry, `${p}api_call_duration_seconds`, () =>
-    new Histogram<'system' | 'operation' | 'outcome'>({
-      name: `${p}api_call_duration_seconds`,
-      help: 'Duration of each outbound OKKI / K3Cloud call attempt, by outcome',
-      labelNames: ['system', 'operation', 'outcome'],
-      buckets: API_CALL_BUCKETS_SECONDS,
-      registers,
-    }),
+  const apiCallDuration = reuseOr(
+    registry,
+    `${p}api_call_duration_seconds`,
+    () =>
+      new Histogram<'system' | 'operation' | 'outcome'>({
+        name: `${p}api_call_duration_seconds`,
+        help: 'Duration of each outbound OKKI / K3Cloud call attempt, by outcome',
+        labelNames: ['system', 'operation', 'outcome'],
+        buckets: API_CALL_BUCKETS_SECONDS,
+        registers,
+      }),
   );
   const apiCallErrors = counter(
     'api_call_errors_total',
@@ -74,10 +77,20 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
 
   const metrics: SyncMetrics = {
     registry,
-    receiptsFetched: counter('receipts_fetched_total', 'Receipts listed by OKKI (removed="true" for the removed list)', ['removed']),
+    receiptsFetched: counter(
+      'receipts_fetched_total',
+      'Receipts listed by OKKI (removed="true" for the removed list)',
+      ['removed'],
+    ),
     receiptsWritten: counter('receipts_written_total', 'Receipts written to a K3Cloud sales order row', []),
-    receiptsUnchanged: counter('receipts_unchanged_total', 'Receipts skipped because their mapped content is unchanged', []),
-    receiptsQuarantined: counter('receipts_quarantined_total', 'Receipts set aside for a person to look at', ['reason']),
+    receiptsUnchanged: counter(
+      'receipts_unchanged_total',
+      'Receipts skipped because their mapped content is unchanged',
+      [],
+    ),
+    receiptsQuarantined: counter('receipts_quarantined_total', 'Receipts set aside for a person to look at', [
+      'reason',
+    ]),
     receiptsDeadLettered: counter('receipts_dead_lettered_total', 'Receipts that exhausted their retries', ['code']),
     apiCallDuration,
     apiCallErrors,
@@ -92,7 +105,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
         try {
           const seconds = entry.durationMs / 1000;
           if (Number.isFinite(seconds) && seconds >= 0) {
-            apiCallDuration.observe({ system: entry.system, operation: entry.operation, outcome: entry.outcome }, seconds);
+            apiCallDuration.observe(
+              { system: entry.system, operation: entry.operation, outcome: entry.outcome },
+              seconds,
+            );
           }
           if (entry.outcome !== 'ok') {
             apiCallErrors.inc({

@@ -1,7 +1,15 @@
 import type { SyncMetrics } from './metrics';
 
 /** The BullMQ job states exported as `queue_depth{state}`. */
-export const QUEUE_STATES = ['wait', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
+export const QUEUE_STATES = [
+  'wait',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'prioritized',
+  'waiting-children',
+] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 
 /** What collectQueueDepths needs from a queue; a BullMQ `Queue` fits structurally. */
@@ -15,7 +23,10 @@ export interface QueueLike {
  * counts cannot be read keeps no stale numbers (its series are removed) and the first such
  * error is rethrown after the others were updated, so the caller can log it.
  */
-export async function collectQueueDepths(metrics: Pick<SyncMetrics, 'queueDepth'>, queues: readonly QueueLike[]): Promise<void> {
+export async function collectQueueDepths(
+  metrics: Pick<SyncMetrics, 'queueDepth'>,
+  queues: readonly QueueLike[],
+): Promise<void> {
   const results = await Promise.allSettled(queues.map((q) => q.getJobCounts(...QUEUE_STATES)));
   let firstError: unknown;
   results.forEach((result, i) => {

@@ -34,8 +34,12 @@ export function parseChinaTime(text: string): Date | undefined {
   const utc = Date.UTC(y!, mo! - 1, d!, h, mi, s);
   const check = new Date(utc);
   if (
-    check.getUTCFullYear() !== y || check.getUTCMonth() !== mo! - 1 || check.getUTCDate() !== d ||
-    check.getUTCHours() !== h || check.getUTCMinutes() !== mi || check.getUTCSeconds() !== s
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo! - 1 ||
+    check.getUTCDate() !== d ||
+    check.getUTCHours() !== h ||
+    check.getUTCMinutes() !== mi ||
+    check.getUTCSeconds() !== s
   ) {
     return undefined;
   }
@@ -45,7 +49,8 @@ export function parseChinaTime(text: string): Date | undefined {
 /** Like parseChinaTime but throws a message that names the value. */
 export function requireChinaTime(text: string, what = 'time'): Date {
   const parsed = parseChinaTime(text);
-  if (!parsed) throw new TypeError(`${what} is not a 'YYYY-MM-DD HH:mm:ss' China time: ${JSON.stringify(text).slice(0, 40)}`);
+  if (!parsed)
+    throw new TypeError(`${what} is not a 'YYYY-MM-DD HH:mm:ss' China time: ${JSON.stringify(text).slice(0, 40)}`);
   return parsed;
 }
 

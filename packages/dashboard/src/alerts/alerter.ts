@@ -90,14 +90,20 @@ export function createAlerter(options: AlerterOptions): Alerter {
     const delivered = results.filter((r) => r.ok).map((r) => r.target);
     // Incidents stay visible in the logs even with no chat target (or none reachable).
     const level = phase === 'resolved' ? 'info' : 'warn';
-    logger[level]({ incident: incident.key, phase, severity: incident.severity, delivered, targets: results.length }, `alert ${phase}: ${incident.title}`);
+    logger[level](
+      { incident: incident.key, phase, severity: incident.severity, delivered, targets: results.length },
+      `alert ${phase}: ${incident.title}`,
+    );
   }
 
   return {
     async raise(input) {
       const parsed = IncidentSchema.safeParse(input);
       if (!parsed.success) {
-        throw new InvalidInputError('alert incident', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+        throw new InvalidInputError(
+          'alert incident',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
       }
       const incident = parsed.data;
       const at = now();

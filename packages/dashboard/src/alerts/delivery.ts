@@ -62,7 +62,10 @@ function bodyError(text: string): string | undefined {
 }
 
 async function attempt(target: AlertTarget, body: string, opts: DeliveryOptions): Promise<AttemptOutcome> {
-  const url = target.kind === 'dingtalk' && target.secret ? signDingTalkUrl(target.url, target.secret, opts.now().getTime()) : target.url;
+  const url =
+    target.kind === 'dingtalk' && target.secret
+      ? signDingTalkUrl(target.url, target.secret, opts.now().getTime())
+      : target.url;
   try {
     const res = await opts.fetchImpl(url, {
       method: 'POST',
@@ -72,7 +75,11 @@ async function attempt(target: AlertTarget, body: string, opts: DeliveryOptions)
     });
     const text = await res.text();
     if (res.status < 200 || res.status >= 300) {
-      return { ok: false, retry: res.status >= 500 || res.status === 429 || res.status === 408, reason: `HTTP ${res.status}` };
+      return {
+        ok: false,
+        retry: res.status >= 500 || res.status === 429 || res.status === 408,
+        reason: `HTTP ${res.status}`,
+      };
     }
     const rejected = bodyError(text);
     // Bad sign / keyword / token will not fix itself within seconds: no retry.
@@ -88,7 +95,12 @@ async function attempt(target: AlertTarget, body: string, opts: DeliveryOptions)
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Posts one JSON body to one target with bounded retries. Never throws; failures are logged. */
-export async function deliver(target: AlertTarget, payload: Record<string, unknown>, incidentKey: string, opts: DeliveryOptions): Promise<DeliveryResult> {
+export async function deliver(
+  target: AlertTarget,
+  payload: Record<string, unknown>,
+  incidentKey: string,
+  opts: DeliveryOptions,
+): Promise<DeliveryResult> {
   const where = describeTarget(target);
   const body = JSON.stringify(payload);
   const maxAttempts = 1 + Math.max(0, opts.retries);

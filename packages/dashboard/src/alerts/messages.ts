@@ -62,7 +62,13 @@ function facts(msg: AlertMessage): string[] {
 function markdown(msg: AlertMessage): string {
   const { badge } = headline(msg);
   // DingTalk markdown only breaks lines on a blank line; WeCom accepts the same text.
-  const parts = [`### ${badge} ${messageTitle(msg)}`, safe(msg.incident.detail, MAX_DETAIL), facts(msg).map((f) => `- ${f}`).join('\n')];
+  const parts = [
+    `### ${badge} ${messageTitle(msg)}`,
+    safe(msg.incident.detail, MAX_DETAIL),
+    facts(msg)
+      .map((f) => `- ${f}`)
+      .join('\n'),
+  ];
   if (msg.dashboardUrl) parts.push(`[Open dashboard](${msg.dashboardUrl})`);
   return parts.join('\n\n');
 }

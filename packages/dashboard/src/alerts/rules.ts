@@ -62,45 +62,76 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
   };
   if (!(thresholds.lagSecondsThreshold > 0) || !(thresholds.windowFailuresThreshold >= 1)) {
-    throw new InvalidInputError('alert thresholds', ['lagSecondsThreshold must be > 0 and windowFailuresThreshold >= 1']);
+    throw new InvalidInputError('alert thresholds', [
+      'lagSecondsThreshold must be > 0 and windowFailuresThreshold >= 1',
+    ]);
   }
 
   function evaluate(input: PipelineSnapshot): AlertEvaluation {
     const parsed = SnapshotSchema.safeParse(input);
     if (!parsed.success) {
-      throw new InvalidInputError('alert snapshot', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+      throw new InvalidInputError(
+        'alert snapshot',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      );
     }
     const s = parsed.data;
     const out: AlertEvaluation = { open: [], closed: [] };
-    const rule = (key: IncidentKey, firing: boolean, incident: () => Omit<Incident, 'key'>, recovered: () => string) => {
+    const rule = (
+      key: IncidentKey,
+      firing: boolean,
+      incident: () => Omit<Incident, 'key'>,
+      recovered: () => string,
+    ) => {
       if (firing) out.open.push({ key, ...incident() });
       else out.closed.push({ key, detail: recovered() });
     };
 
     const newDead = s.deadLetterCount - s.previousDeadLetterCount;
-    rule('dead-letters-growing', newDead > 0, () => ({
-      severity: 'warning',
-      title: 'Dead-lettered receipts are growing',
-      detail: `${newDead} receipt job(s) exhausted their retries since the last check (${s.deadLetterCount} in the dead-letter queue). They need a person: see the dashboard's dead-letter view.`,
-    }), () => `No new dead letters since the last check (${s.deadLetterCount} in the dead-letter queue).`);
+    rule(
+      'dead-letters-growing',
+      newDead > 0,
+      () => ({
+        severity: 'warning',
+        title: 'Dead-lettered receipts are growing',
+        detail: `${newDead} receipt job(s) exhausted their retries since the last check (${s.deadLetterCount} in the dead-letter queue). They need a person: see the dashboard's dead-letter view.`,
+      }),
+      () => `No new dead letters since the last check (${s.deadLetterCount} in the dead-letter queue).`,
+    );
 
-    rule('window-failing', s.consecutiveWindowFailures >= thresholds.windowFailuresThreshold, () => ({
-      severity: 'critical',
-      title: 'Sync windows keep failing',
-      detail: `${s.consecutiveWindowFailures} sync windows failed in a row (threshold ${thresholds.windowFailuresThreshold}); receipts are not moving to K3Cloud.`,
-    }), () => 'A sync window completed again.');
+    rule(
+      'window-failing',
+      s.consecutiveWindowFailures >= thresholds.windowFailuresThreshold,
+      () => ({
+        severity: 'critical',
+        title: 'Sync windows keep failing',
+        detail: `${s.consecutiveWindowFailures} sync windows failed in a row (threshold ${thresholds.windowFailuresThreshold}); receipts are not moving to K3Cloud.`,
+      }),
+      () => 'A sync window completed again.',
+    );
 
-    rule('checkpoint-lag', s.checkpointLagSeconds > thresholds.lagSecondsThreshold, () => ({
-      severity: 'warning',
-      title: 'Sync checkpoint is lagging',
-      detail: `The checkpoint is ${human(s.checkpointLagSeconds)} behind now (threshold ${human(thresholds.lagSecondsThreshold)}).`,
-    }), () => `Checkpoint lag is back to ${human(s.checkpointLagSeconds)}.`);
+    rule(
+      'checkpoint-lag',
+      s.checkpointLagSeconds > thresholds.lagSecondsThreshold,
+      () => ({
+        severity: 'warning',
+        title: 'Sync checkpoint is lagging',
+        detail: `The checkpoint is ${human(s.checkpointLagSeconds)} behind now (threshold ${human(thresholds.lagSecondsThreshold)}).`,
+      }),
+      () => `Checkpoint lag is back to ${human(s.checkpointLagSeconds)}.`,
+    );
 
-    rule('k3cloud-login', s.k3LoginFailing, () => ({
-      severity: 'critical',
-      title: 'K3Cloud login is failing',
-      detail: 'Logging in to K3Cloud fails, so no receipt can be written. Check the KINGDEE_* credentials and that the K3Cloud server is reachable.',
-    }), () => 'K3Cloud login succeeds again.');
+    rule(
+      'k3cloud-login',
+      s.k3LoginFailing,
+      () => ({
+        severity: 'critical',
+        title: 'K3Cloud login is failing',
+        detail:
+          'Logging in to K3Cloud fails, so no receipt can be written. Check the KINGDEE_* credentials and that the K3Cloud server is reachable.',
+      }),
+      () => 'K3Cloud login succeeds again.',
+    );
 
     return out;
   }
@@ -109,7 +140,10 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
 }
 
 /** Raises every incident that should be open (the alerter sends only for new ones) and resolves the rest. */
-export async function applyRules(alerter: Pick<Alerter, 'raise' | 'resolve'>, evaluation: AlertEvaluation): Promise<void> {
+export async function applyRules(
+  alerter: Pick<Alerter, 'raise' | 'resolve'>,
+  evaluation: AlertEvaluation,
+): Promise<void> {
   await Promise.all([
     ...evaluation.open.map((incident) => alerter.raise(incident)),
     ...evaluation.closed.map(({ key, detail }) => alerter.resolve(key, detail)),
@@ -119,13 +153,20 @@ export async function applyRules(alerter: Pick<Alerter, 'raise' | 'resolve'>, ev
 const positiveInt = (name: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.coerce.number({ error: `${name} must be a whole number of seconds` }).int(`${name} must be a whole number of seconds`).positive(`${name} must be > 0`).optional(),
+    z.coerce
+      .number({ error: `${name} must be a whole number of seconds` })
+      .int(`${name} must be a whole number of seconds`)
+      .positive(`${name} must be > 0`)
+      .optional(),
   );
 
 /** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300). */
 export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>): AlertRuleOptions {
   const parsed = z
-    .object({ ALERT_LAG_SECONDS: positiveInt('ALERT_LAG_SECONDS'), SYNC_INTERVAL_SECONDS: positiveInt('SYNC_INTERVAL_SECONDS') })
+    .object({
+      ALERT_LAG_SECONDS: positiveInt('ALERT_LAG_SECONDS'),
+      SYNC_INTERVAL_SECONDS: positiveInt('SYNC_INTERVAL_SECONDS'),
+    })
     .safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
   const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS } = parsed.data;

@@ -20,7 +20,10 @@ export interface AlertTargetsConfig {
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const httpUrl = z.string().trim().refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
 
 const EnvSchema = z.object({
   ALERT_WEBHOOKS: z.preprocess(blankToUndefined, z.string().optional()),
@@ -40,7 +43,10 @@ const EntrySchema = z.object({
  */
 function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKind; url: string }> {
   const out: Array<{ kind: AlertKind; url: string }> = [];
-  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = list
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   entries.forEach((entry, i) => {
     const where = `ALERT_WEBHOOKS entry ${i + 1}`;
     const eq = entry.indexOf('=');

@@ -7,7 +7,11 @@ const DINGTALK_SECRET = 'SEC0123456789abcdef';
 
 function capturingLogger() {
   const lines: string[] = [];
-  const logger = createLogger({ name: 'alerts-test', level: 'info', destination: { write: (s: string) => void lines.push(s) } });
+  const logger = createLogger({
+    name: 'alerts-test',
+    level: 'info',
+    destination: { write: (s: string) => void lines.push(s) },
+  });
   return { logger, lines, text: () => lines.join('') };
 }
 
@@ -25,7 +29,11 @@ describe('createAlerter against a local webhook receiver', () => {
   beforeAll(async () => {
     await receiver.start();
     targets = {
-      dingtalk: { kind: 'dingtalk', url: `${receiver.origin}/robot/send?access_token=dt-token-123456`, secret: DINGTALK_SECRET },
+      dingtalk: {
+        kind: 'dingtalk',
+        url: `${receiver.origin}/robot/send?access_token=dt-token-123456`,
+        secret: DINGTALK_SECRET,
+      },
       wecom: { kind: 'wecom', url: `${receiver.origin}/cgi-bin/webhook/send?key=wecom-key-123456` },
       feishu: { kind: 'feishu', url: `${receiver.origin}/open-apis/bot/v2/hook/feishu-hook-123456` },
       slack: { kind: 'slack', url: `${receiver.origin}/services/T0/B0/slack-token-123456` },
@@ -61,11 +69,17 @@ describe('createAlerter against a local webhook receiver', () => {
     expect(ding.markdown.text).toContain('incident: checkpoint-lag');
 
     const wecom = byPath('/cgi-bin/webhook/send').body as { msgtype: string; markdown: { content: string } };
-    expect(wecom).toEqual({ msgtype: 'markdown', markdown: { content: expect.stringContaining('Sync checkpoint is lagging') } });
+    expect(wecom).toEqual({
+      msgtype: 'markdown',
+      markdown: { content: expect.stringContaining('Sync checkpoint is lagging') },
+    });
     expect(wecom.markdown.content).toContain('https://ops.example.com/dash');
 
     const feishu = byPath('/open-apis/bot/v2/hook').body as { msg_type: string; content: { text: string } };
-    expect(feishu).toEqual({ msg_type: 'text', content: { text: expect.stringContaining('CRITICAL: Sync checkpoint is lagging') } });
+    expect(feishu).toEqual({
+      msg_type: 'text',
+      content: { text: expect.stringContaining('CRITICAL: Sync checkpoint is lagging') },
+    });
     expect(feishu.content.text).toContain('dashboard: https://ops.example.com/dash');
 
     const slack = byPath('/services/').body as { text: string };
@@ -134,7 +148,11 @@ describe('createAlerter against a local webhook receiver', () => {
     receiver.replyWith({ status: 500 }, { status: 502 });
     await alerter({ targets: [targets.feishu], logger: log.logger }).raise(lagIncident);
     expect(receiver.requests).toHaveLength(3);
-    expect(receiver.requests.map((r) => r.body)).toEqual([receiver.requests[0]!.body, receiver.requests[0]!.body, receiver.requests[0]!.body]);
+    expect(receiver.requests.map((r) => r.body)).toEqual([
+      receiver.requests[0]!.body,
+      receiver.requests[0]!.body,
+      receiver.requests[0]!.body,
+    ]);
     expect(log.text()).toContain('alert delivery failed, retrying');
     expect(log.text()).toContain('"delivered":["feishu@127.0.0.1');
   });
@@ -142,7 +160,9 @@ describe('createAlerter against a local webhook receiver', () => {
   it('gives up after 2 retries without throwing, and logs kind and host but never the webhook token', async () => {
     const log = capturingLogger();
     receiver.replyWith({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
-    await expect(alerter({ targets: [targets.dingtalk], logger: log.logger }).raise(lagIncident)).resolves.toBeUndefined();
+    await expect(
+      alerter({ targets: [targets.dingtalk], logger: log.logger }).raise(lagIncident),
+    ).resolves.toBeUndefined();
     expect(receiver.requests).toHaveLength(3);
     expect(log.text()).toContain('"target":"dingtalk@127.0.0.1');
     expect(log.text()).toContain('alert delivery failed"');
@@ -174,7 +194,9 @@ describe('createAlerter against a local webhook receiver', () => {
   it('keeps incident state with no targets configured and rejects a malformed incident', async () => {
     const a = alerter({ targets: [] });
     await a.raise(lagIncident);
-    expect(a.openIncidents()).toEqual([expect.objectContaining({ key: 'checkpoint-lag', severity: 'warning', openedAt: expect.any(Date) })]);
+    expect(a.openIncidents()).toEqual([
+      expect.objectContaining({ key: 'checkpoint-lag', severity: 'warning', openedAt: expect.any(Date) }),
+    ]);
     await expect(a.raise({ ...lagIncident, key: '' })).rejects.toThrow(/alert incident: key/);
   });
 });

@@ -32,27 +32,47 @@ describe('createAlertRules().evaluate', () => {
     const evaluation = rules.evaluate({ ...healthy, ...change });
     expect(evaluation.open.map((i) => i.key)).toEqual(expectedOpen);
     // every rule key is either open or closed, never both
-    expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual(
-      ['checkpoint-lag', 'dead-letters-growing', 'k3cloud-login', 'window-failing'],
-    );
+    expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual([
+      'checkpoint-lag',
+      'dead-letters-growing',
+      'k3cloud-login',
+      'window-failing',
+    ]);
   });
 
   it('gives details a person can act on, and severities', () => {
-    const { open } = rules.evaluate({ ...healthy, deadLetterCount: 7, consecutiveWindowFailures: 4, checkpointLagSeconds: 3600, k3LoginFailing: true });
+    const { open } = rules.evaluate({
+      ...healthy,
+      deadLetterCount: 7,
+      consecutiveWindowFailures: 4,
+      checkpointLagSeconds: 3600,
+      k3LoginFailing: true,
+    });
     const byKey = Object.fromEntries(open.map((i) => [i.key, i]));
-    expect(byKey['dead-letters-growing']).toMatchObject({ severity: 'warning', detail: expect.stringMatching(/^3 receipt job\(s\) .* \(7 in the dead-letter queue\)/) });
-    expect(byKey['window-failing']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('4 sync windows failed in a row (threshold 3)') });
-    expect(byKey['checkpoint-lag']).toMatchObject({ severity: 'warning', detail: 'The checkpoint is 60 min behind now (threshold 15 min).' });
+    expect(byKey['dead-letters-growing']).toMatchObject({
+      severity: 'warning',
+      detail: expect.stringMatching(/^3 receipt job\(s\) .* \(7 in the dead-letter queue\)/),
+    });
+    expect(byKey['window-failing']).toMatchObject({
+      severity: 'critical',
+      detail: expect.stringContaining('4 sync windows failed in a row (threshold 3)'),
+    });
+    expect(byKey['checkpoint-lag']).toMatchObject({
+      severity: 'warning',
+      detail: 'The checkpoint is 60 min behind now (threshold 15 min).',
+    });
     expect(byKey['k3cloud-login']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('KINGDEE_') });
   });
 
   it('uses configured thresholds', () => {
     const strict = createAlertRules({ lagSecondsThreshold: 60, windowFailuresThreshold: 1 });
-    expect(strict.evaluate({ ...healthy, checkpointLagSeconds: 61, consecutiveWindowFailures: 1 }).open.map((i) => i.key)).toEqual([
-      'window-failing',
-      'checkpoint-lag',
-    ]);
-    expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({ lagSecondsThreshold: 180, windowFailuresThreshold: 3 });
+    expect(
+      strict.evaluate({ ...healthy, checkpointLagSeconds: 61, consecutiveWindowFailures: 1 }).open.map((i) => i.key),
+    ).toEqual(['window-failing', 'checkpoint-lag']);
+    expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({
+      lagSecondsThreshold: 180,
+      windowFailuresThreshold: 3,
+    });
   });
 
   it('rejects a snapshot with a missing or negative figure, naming the field', () => {

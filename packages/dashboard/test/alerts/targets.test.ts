@@ -30,7 +30,8 @@ describe('parseAlertTargets', () => {
     let error: unknown;
     try {
       parseAlertTargets({
-        ALERT_WEBHOOKS: 'teams=https://x.example/hook?token=SEKRIT1,dingtalk=ftp://y.example/?access_token=SEKRIT2,https://z.example/SEKRIT3',
+        ALERT_WEBHOOKS:
+          'teams=https://x.example/hook?token=SEKRIT1,dingtalk=ftp://y.example/?access_token=SEKRIT2,https://z.example/SEKRIT3',
       });
     } catch (e) {
       error = e;
@@ -38,7 +39,9 @@ describe('parseAlertTargets', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
     expect(issues).toEqual([
-      expect.stringMatching(/^ALERT_WEBHOOKS entry 1: kind "teams" is not supported \(expected one of dingtalk, wecom, feishu, slack\)/),
+      expect.stringMatching(
+        /^ALERT_WEBHOOKS entry 1: kind "teams" is not supported \(expected one of dingtalk, wecom, feishu, slack\)/,
+      ),
       'ALERT_WEBHOOKS entry 2: URL of dingtalk must be an http(s) URL',
       expect.stringMatching(/^ALERT_WEBHOOKS entry 3: must look like kind=url/),
     ]);
@@ -46,11 +49,15 @@ describe('parseAlertTargets', () => {
   });
 
   it('rejects a dashboard URL that is not http(s)', () => {
-    expect(() => parseAlertTargets({ ALERT_DASHBOARD_URL: 'ops.example.com' })).toThrow(/ALERT_DASHBOARD_URL must be an http\(s\) URL/);
+    expect(() => parseAlertTargets({ ALERT_DASHBOARD_URL: 'ops.example.com' })).toThrow(
+      /ALERT_DASHBOARD_URL must be an http\(s\) URL/,
+    );
   });
 
   it('describes a target by kind and host only', () => {
-    expect(describeTarget({ kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-1' })).toBe('wecom@qyapi.weixin.qq.com');
+    expect(describeTarget({ kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-1' })).toBe(
+      'wecom@qyapi.weixin.qq.com',
+    );
   });
 });
 

@@ -4,7 +4,12 @@ export type WindowItem =
   | { kind: 'invalid'; raw: unknown; issues: string[] };
 
 export interface ReceiptSource {
-  iterateWindow(args: { startTime: string; endTime: string; removed: boolean; pageSize: number }): AsyncIterable<WindowItem>;
+  iterateWindow(args: {
+    startTime: string;
+    endTime: string;
+    removed: boolean;
+    pageSize: number;
+  }): AsyncIterable<WindowItem>;
 }
 
 /** What the producer needs from the durable store. */
@@ -21,7 +26,15 @@ export interface ProducerStore {
 
 export interface WindowPatch {
   status?: 'open' | 'enqueued' | 'completed' | 'failed';
-  counts?: { fetched?: number; removed?: number; enqueued?: number; written?: number; unchanged?: number; quarantined?: number; deadLettered?: number };
+  counts?: {
+    fetched?: number;
+    removed?: number;
+    enqueued?: number;
+    written?: number;
+    unchanged?: number;
+    quarantined?: number;
+    deadLettered?: number;
+  };
   finishedAt?: Date;
   error?: string;
 }

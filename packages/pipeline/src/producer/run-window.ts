@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@receipt-sync/core';
 import {
-  QUEUE_NAMES, rawJobId, receiptVersionKey, deadLetterJobId, type OutcomeTracker, type PipelineQueues, type RawReceiptJob,
+  QUEUE_NAMES,
+  rawJobId,
+  receiptVersionKey,
+  deadLetterJobId,
+  type OutcomeTracker,
+  type PipelineQueues,
+  type RawReceiptJob,
 } from '../queues';
 import type { ProducerStore, ReceiptSource } from './ports';
 import { nextWindow, RECEIPT_STREAM, type WindowBounds, type WindowSettings } from './window-bounds';
@@ -36,7 +42,11 @@ const BULK = 500;
  * atomic per chunk), then advance the checkpoint by compare-and-set. The checkpoint moves only after
  * every receipt of the window is durably enqueued (Singer: "save state too early → data missing").
  */
-export async function runWindow(deps: ProducerDeps, trigger = 'schedule', opts: { deferAdvance?: boolean } = {}): Promise<WindowRun | undefined> {
+export async function runWindow(
+  deps: ProducerDeps,
+  trigger = 'schedule',
+  opts: { deferAdvance?: boolean } = {},
+): Promise<WindowRun | undefined> {
   const checkpoint = await deps.store.checkpoints.get(RECEIPT_STREAM);
   const window = nextWindow(checkpoint?.windowEnd, (deps.now ?? (() => new Date()))(), deps.settings);
   if (!window) return undefined;
@@ -51,9 +61,18 @@ export async function runWindow(deps: ProducerDeps, trigger = 'schedule', opts: 
 export async function runFixedWindow(
   deps: ProducerDeps,
   window: WindowBounds,
-  opts: { trigger: string; stream: string; /** sync:once advances only after every job finished. */ deferAdvance?: boolean },
+  opts: {
+    trigger: string;
+    stream: string;
+    /** sync:once advances only after every job finished. */ deferAdvance?: boolean;
+  },
 ): Promise<WindowRun> {
-  const log = deps.logger.child({ windowId: window.id, windowStart: window.start, windowEnd: window.end, trigger: opts.trigger });
+  const log = deps.logger.child({
+    windowId: window.id,
+    windowStart: window.start,
+    windowEnd: window.end,
+    trigger: opts.trigger,
+  });
   await deps.store.windows.open({ id: window.id, start: window.start, end: window.end });
   log.info('window opened');
   let fetched = 0;
@@ -72,7 +91,12 @@ export async function runFixedWindow(
         keys = [];
       };
       const fetchedAt = new Date().toISOString();
-      for await (const item of deps.source.iterateWindow({ startTime: window.start, endTime: window.end, removed, pageSize: deps.settings.pageSize })) {
+      for await (const item of deps.source.iterateWindow({
+        startTime: window.start,
+        endTime: window.end,
+        removed,
+        pageSize: deps.settings.pageSize,
+      })) {
         fetched += 1;
         if (removed) fetchedRemoved += 1;
         if (item.kind === 'invalid') {
@@ -92,27 +116,63 @@ export async function runFixedWindow(
       await flush();
     }
   } catch (error) {
-    await deps.store.windows.update(window.id, { status: 'failed', error: String(error), counts: { fetched, removed: fetchedRemoved }, finishedAt: new Date() });
+    await deps.store.windows.update(window.id, {
+      status: 'failed',
+      error: String(error),
+      counts: { fetched, removed: fetchedRemoved },
+      finishedAt: new Date(),
+    });
     throw error;
   }
-  const advanced = opts.deferAdvance ? false : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
-  if (!advanced && !opts.deferAdvance) log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
-  await deps.store.windows.update(window.id, { status: 'enqueued', counts: { fetched, removed: fetchedRemoved, enqueued: fetched - invalid }, finishedAt: new Date() });
+  const advanced = opts.deferAdvance
+    ? false
+    : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
+  if (!advanced && !opts.deferAdvance)
+    log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
+  await deps.store.windows.update(window.id, {
+    status: 'enqueued',
+    counts: { fetched, removed: fetchedRemoved, enqueued: fetched - invalid },
+    finishedAt: new Date(),
+  });
   log.info({ fetched, invalid }, 'window enqueued');
-  return { windowId: window.id, previousCheckpoint: window.previousCheckpoint, windowStart: window.start, windowEnd: window.end, fetched, invalid, advanced };
+  return {
+    windowId: window.id,
+    previousCheckpoint: window.previousCheckpoint,
+    windowStart: window.start,
+    windowEnd: window.end,
+    fetched,
+    invalid,
+    advanced,
+  };
 }
 
 /** A list item without a usable id or update_time cannot enter the pipeline; an operator must see it. */
-async function quarantineUnreadable(deps: ProducerDeps, windowId: string, raw: unknown, issues: string[], removed: boolean): Promise<void> {
-  const digest = createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex').slice(0, 24);
+async function quarantineUnreadable(
+  deps: ProducerDeps,
+  windowId: string,
+  raw: unknown,
+  issues: string[],
+  removed: boolean,
+): Promise<void> {
+  const digest = createHash('sha256')
+    .update(JSON.stringify(raw) ?? 'undefined')
+    .digest('hex')
+    .slice(0, 24);
   const key = `unreadable-${digest}`;
   await deps.tracker.recordFetched(windowId, [key]);
   await deps.queues[QUEUE_NAMES.quarantine].add(
     'quarantined',
     {
-      kind: 'quarantined', sourceQueue: 'raw', sourceJobId: key, payload: { windowId, removed, receipt: raw },
-      code: 'input.invalid', reason: `OKKI list item unreadable: ${issues.join('; ')}`, attemptsMade: 0,
-      failedAt: new Date().toISOString(), windowId, replays: 0,
+      kind: 'quarantined',
+      sourceQueue: 'raw',
+      sourceJobId: key,
+      payload: { windowId, removed, receipt: raw },
+      code: 'input.invalid',
+      reason: `OKKI list item unreadable: ${issues.join('; ')}`,
+      attemptsMade: 0,
+      failedAt: new Date().toISOString(),
+      windowId,
+      replays: 0,
     },
     { jobId: deadLetterJobId(key) },
   );

@@ -5,8 +5,17 @@ const now = new Date('2025-05-01T04:00:10Z'); // 12:00:10 in Shanghai
 
 describe('nextWindow', () => {
   it('starts at SYNC_START_TIME when there is no checkpoint and ends lag seconds before now', () => {
-    const w = nextWindow(undefined, now, { startTime: '2025-04-01 00:00:00', lookbackSeconds: 120, safetyLagSeconds: 5 });
-    expect(w).toEqual({ id: 'w20250401000000-20250501120005', start: '2025-04-01 00:00:00', end: '2025-05-01 12:00:05', previousCheckpoint: undefined });
+    const w = nextWindow(undefined, now, {
+      startTime: '2025-04-01 00:00:00',
+      lookbackSeconds: 120,
+      safetyLagSeconds: 5,
+    });
+    expect(w).toEqual({
+      id: 'w20250401000000-20250501120005',
+      start: '2025-04-01 00:00:00',
+      end: '2025-05-01 12:00:05',
+      previousCheckpoint: undefined,
+    });
   });
 
   it('reopens lookback seconds before the checkpoint', () => {

@@ -25,7 +25,11 @@ export interface WindowBounds {
  * the next window instead of shifting this one. The lookback re-reads late commits and clock skew;
  * the idempotent writer absorbs the re-reads. Returns undefined when the window would be empty.
  */
-export function nextWindow(checkpoint: string | undefined, now: Date, settings: WindowSettings): WindowBounds | undefined {
+export function nextWindow(
+  checkpoint: string | undefined,
+  now: Date,
+  settings: WindowSettings,
+): WindowBounds | undefined {
   let start: string;
   if (checkpoint) {
     const cp = parseChinaTime(checkpoint);

@@ -30,7 +30,12 @@ const retained = {
 } satisfies DefaultJobOptions;
 
 export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
-  windows: { attempts: 3, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } },
+  windows: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+    removeOnComplete: { count: 500 },
+    removeOnFail: { count: 500 },
+  },
   // Timing of 'capped-exponential' comes from the worker's backoffStrategy (backoff.ts, RETRY_* env).
   raw: { attempts: 8, backoff: { type: 'capped-exponential' }, ...retained },
   ready: { attempts: 10, backoff: { type: 'capped-exponential' }, ...retained },
@@ -55,4 +60,8 @@ export interface StageWorkerTuning {
   maxStalledCount: number;
 }
 
-export const DEFAULT_WORKER_TUNING: StageWorkerTuning = { lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 5 };
+export const DEFAULT_WORKER_TUNING: StageWorkerTuning = {
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 15_000,
+  maxStalledCount: 5,
+};

@@ -1,33 +1,69 @@
 import {
-  AmbiguousWriteError, InvalidInputError, K3CloudNetworkControlError, QuarantineError, RateLimitedError, SalesOrderNotFoundError,
+  AmbiguousWriteError,
+  InvalidInputError,
+  K3CloudNetworkControlError,
+  QuarantineError,
+  RateLimitedError,
+  SalesOrderNotFoundError,
 } from '@receipt-sync/core';
 import { decideFailure, type FailureContext } from './failure-handling';
 
 const ctx = (over: Partial<FailureContext> = {}): FailureContext => ({
-  attemptsMade: 0, maxAttempts: 5, attemptsStarted: 1, dependencyWaits: 0, orderWaitDelaysMs: [1000, 5000], ...over,
+  attemptsMade: 0,
+  maxAttempts: 5,
+  attemptsStarted: 1,
+  dependencyWaits: 0,
+  orderWaitDelaysMs: [1000, 5000],
+  ...over,
 });
 
 describe('decideFailure', () => {
   it('dead-letters permanent errors at once, quarantining data problems', () => {
-    expect(decideFailure(new InvalidInputError('raw job', ['receipt.update_time: required']), ctx())).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
-    expect(decideFailure(new QuarantineError('HK1', ['receipt has no sales order']), ctx())).toEqual({ action: 'dead-letter', kind: 'quarantined' });
+    expect(decideFailure(new InvalidInputError('raw job', ['receipt.update_time: required']), ctx())).toEqual({
+      action: 'dead-letter',
+      kind: 'dead-lettered',
+    });
+    expect(decideFailure(new QuarantineError('HK1', ['receipt has no sales order']), ctx())).toEqual({
+      action: 'dead-letter',
+      kind: 'quarantined',
+    });
   });
 
   it('retries transient and ambiguous errors until the last attempt', () => {
     expect(decideFailure(new K3CloudNetworkControlError('冲突'), ctx())).toEqual({ action: 'retry' });
-    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 3 }))).toEqual({ action: 'retry' });
-    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 4 }))).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 3 }))).toEqual({
+      action: 'retry',
+    });
+    expect(decideFailure(new AmbiguousWriteError('socket hang up'), ctx({ attemptsMade: 4 }))).toEqual({
+      action: 'dead-letter',
+      kind: 'dead-lettered',
+    });
     expect(decideFailure(new Error('bug'), ctx())).toEqual({ action: 'retry' });
   });
 
   it('waits on rate limits without spending attempts', () => {
-    expect(decideFailure(new RateLimitedError('okki', 2500), ctx({ attemptsMade: 4 }))).toEqual({ action: 'wait', delayMs: 2500, countsAsDependencyWait: false });
+    expect(decideFailure(new RateLimitedError('okki', 2500), ctx({ attemptsMade: 4 }))).toEqual({
+      action: 'wait',
+      delayMs: 2500,
+      countsAsDependencyWait: false,
+    });
   });
 
   it('waits for a missing sales order on the long schedule, then dead-letters', () => {
-    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx())).toEqual({ action: 'wait', delayMs: 1000, countsAsDependencyWait: true });
-    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 1 }))).toEqual({ action: 'wait', delayMs: 5000, countsAsDependencyWait: true });
-    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 2 }))).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx())).toEqual({
+      action: 'wait',
+      delayMs: 1000,
+      countsAsDependencyWait: true,
+    });
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 1 }))).toEqual({
+      action: 'wait',
+      delayMs: 5000,
+      countsAsDependencyWait: true,
+    });
+    expect(decideFailure(new SalesOrderNotFoundError('42'), ctx({ dependencyWaits: 2 }))).toEqual({
+      action: 'dead-letter',
+      kind: 'dead-lettered',
+    });
   });
 });
 

@@ -32,7 +32,13 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
   const lastAttempt = ctx.attemptsMade + 1 >= ctx.maxAttempts;
   switch (disposition) {
     case 'permanent':
-      return { action: 'dead-letter', kind: error instanceof QuarantineError || (isSyncError(error) && error.code === 'receipt.quarantined') ? 'quarantined' : 'dead-lettered' };
+      return {
+        action: 'dead-letter',
+        kind:
+          error instanceof QuarantineError || (isSyncError(error) && error.code === 'receipt.quarantined')
+            ? 'quarantined'
+            : 'dead-lettered',
+      };
     case 'rate-limited': {
       if (ctx.attemptsStarted > ctx.maxAttempts * 10) return { action: 'dead-letter', kind: 'dead-lettered' };
       const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 1_000;
@@ -40,7 +46,9 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
     }
     case 'awaiting-dependency': {
       const delay = ctx.orderWaitDelaysMs[ctx.dependencyWaits];
-      return delay === undefined ? { action: 'dead-letter', kind: 'dead-lettered' } : { action: 'wait', delayMs: delay, countsAsDependencyWait: true };
+      return delay === undefined
+        ? { action: 'dead-letter', kind: 'dead-lettered' }
+        : { action: 'wait', delayMs: delay, countsAsDependencyWait: true };
     }
     default:
       return lastAttempt ? { action: 'dead-letter', kind: 'dead-lettered' } : { action: 'retry' };
@@ -57,7 +65,12 @@ export interface JobBookkeeping {
  * Moves a job back to `delayed` without spending an attempt (bullmq: DelayedError does not
  * increase attemptsMade). Must be thrown from the processor that holds `token`.
  */
-export async function waitAndRetry(job: Job, token: string | undefined, delayMs: number, bumpDependencyWait: boolean): Promise<never> {
+export async function waitAndRetry(
+  job: Job,
+  token: string | undefined,
+  delayMs: number,
+  bumpDependencyWait: boolean,
+): Promise<never> {
   if (bumpDependencyWait) {
     const data = job.data as JobBookkeeping;
     await job.updateData({ ...job.data, __dependencyWaits: (data.__dependencyWaits ?? 0) + 1 });

@@ -35,7 +35,11 @@ export class OutcomeTracker {
   async recordFetched(windowId: string, versionKeys: string[]): Promise<void> {
     if (versionKeys.length === 0) return;
     const key = this.fetchedKey(windowId);
-    await this.redis.multi().sadd(key, ...versionKeys).expire(key, this.ttlSeconds).exec();
+    await this.redis
+      .multi()
+      .sadd(key, ...versionKeys)
+      .expire(key, this.ttlSeconds)
+      .exec();
   }
 
   async record(versionKey: string, outcome: ReceiptOutcome): Promise<void> {
@@ -47,7 +51,14 @@ export class OutcomeTracker {
   }
 
   async summarize(windowId: string): Promise<WindowSummary> {
-    const summary: WindowSummary = { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, pending: 0 };
+    const summary: WindowSummary = {
+      fetched: 0,
+      written: 0,
+      unchanged: 0,
+      quarantined: 0,
+      deadLettered: 0,
+      pending: 0,
+    };
     let cursor = '0';
     do {
       const [next, members] = await this.redis.sscan(this.fetchedKey(windowId), cursor, 'COUNT', 1000);

@@ -31,7 +31,12 @@ export async function replayDeadLetters(
   } else {
     const pageSize = 500;
     for (let start = 0; ; start += pageSize) {
-      const page = await source.getJobs(['wait', 'prioritized', 'delayed', 'failed', 'completed'], start, start + pageSize - 1, true);
+      const page = await source.getJobs(
+        ['wait', 'prioritized', 'delayed', 'failed', 'completed'],
+        start,
+        start + pageSize - 1,
+        true,
+      );
       jobs.push(...page.filter((j): j is Job => Boolean(j)));
       if (page.length < pageSize) break;
     }
@@ -46,7 +51,8 @@ export async function replayDeadLetters(
     const replays = dl.replays + 1;
     const newJobId = replayJobId(dl.sourceJobId, replays);
     const target = queues[dl.sourceQueue === 'raw' ? QUEUE_NAMES.raw : QUEUE_NAMES.ready];
-    const payload = dl.payload && typeof dl.payload === 'object' ? { ...(dl.payload as object), __replays: replays } : dl.payload;
+    const payload =
+      dl.payload && typeof dl.payload === 'object' ? { ...(dl.payload as object), __replays: replays } : dl.payload;
     await target.add(dl.sourceQueue, payload, { jobId: newJobId });
     await job.remove();
     result.replayed.push({ deadLetterId: job.id ?? '?', newJobId, queue: dl.sourceQueue });

@@ -25,7 +25,12 @@ export type Settled = { outcome: 'dead-lettered' | 'quarantined'; code: string; 
  * Applies decideFailure to a job inside its processor: rethrows for a retry, moves it to delayed
  * for a wait, or dead-letters it and returns normally so the job completes with that outcome.
  */
-export async function settleFailure(job: Job, token: string | undefined, error: unknown, ctx: SettleContext): Promise<Settled> {
+export async function settleFailure(
+  job: Job,
+  token: string | undefined,
+  error: unknown,
+  ctx: SettleContext,
+): Promise<Settled> {
   const decision = decideFailure(error, {
     attemptsMade: job.attemptsMade,
     maxAttempts: job.opts.attempts ?? 1,
@@ -36,8 +41,13 @@ export async function settleFailure(job: Job, token: string | undefined, error: 
   if (decision.action === 'retry') throw error;
   if (decision.action === 'wait') return waitAndRetry(job, token, decision.delayMs, decision.countsAsDependencyWait);
   const record = await deadLetter(ctx.queues, {
-    job, sourceQueue: ctx.sourceQueue, kind: decision.kind, error,
-    receiptId: ctx.receiptId, receiptNo: ctx.receiptNo, windowId: ctx.windowId,
+    job,
+    sourceQueue: ctx.sourceQueue,
+    kind: decision.kind,
+    error,
+    receiptId: ctx.receiptId,
+    receiptNo: ctx.receiptNo,
+    windowId: ctx.windowId,
   });
   if (ctx.versionKey) await ctx.tracker.record(ctx.versionKey, decision.kind);
   await ctx.onDeadLetter?.(record, error);

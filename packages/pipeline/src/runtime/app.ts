@@ -25,14 +25,20 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
   try {
     rt = await createRuntime(loadConfig(), { name: opts.name, needsOkki: opts.needsOkki, needsK3: opts.needsK3 });
   } catch (error) {
-    console.error(`${opts.name} could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `${opts.name} could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   }
   const stages = await opts.start(rt);
   const sampler = setInterval(() => void sampleGauges(rt), 15_000);
   const health = await startHealthServer({
     port: rt.config.healthPort ?? opts.defaultHealthPort,
-    checks: { redis: async () => void (await rt.connection.ping()), store: () => rt.store.ping(), ...(opts.checks?.(rt) ?? {}) },
+    checks: {
+      redis: async () => void (await rt.connection.ping()),
+      store: () => rt.store.ping(),
+      ...(opts.checks?.(rt) ?? {}),
+    },
     live: () => stages.every((s) => s.worker.isRunning()),
     metrics: () => rt.metrics.metricsText(),
     logger: rt.logger,

@@ -5,7 +5,10 @@ import { QUEUE_NAMES, unfinishedCount, type PipelineQueues } from '../queues';
  * by a killed earlier run count as unfinished until their lock expires and a worker finishes them.
  * Polling is deliberate: it reads the queues' truth in Redis rather than events a crash could lose.
  */
-export async function waitUntilDrained(queues: PipelineQueues, opts: { pollMs?: number; onProgress?: (left: number) => void } = {}): Promise<void> {
+export async function waitUntilDrained(
+  queues: PipelineQueues,
+  opts: { pollMs?: number; onProgress?: (left: number) => void } = {},
+): Promise<void> {
   let quietPolls = 0;
   for (;;) {
     const left = (await unfinishedCount(queues[QUEUE_NAMES.raw])) + (await unfinishedCount(queues[QUEUE_NAMES.ready]));

@@ -41,40 +41,74 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   for (const secret of secretsOf(config)) registerSecret(secret);
   const logger = opts.logger ?? createLogger({ name: opts.name, level: config.logLevel });
   if (opts.needsOkki && !config.okki) throw new Error('XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET must be set');
-  if (opts.needsK3 && !config.k3cloud) throw new Error('KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and a password or app secret must be set');
+  if (opts.needsK3 && !config.k3cloud)
+    throw new Error('KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and a password or app secret must be set');
   const mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
 
   const connection = createRedisConnection(config.redisUrl);
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await pingWithin(connection, 10_000, config.redisUrl);
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({ mongoUrl: config.mongoUrl, mongoDb: config.mongoDb, redis: config.mongoUrl ? undefined : connection, prefix: config.queuePrefix });
+  const store = createStore({
+    mongoUrl: config.mongoUrl,
+    mongoDb: config.mongoDb,
+    redis: config.mongoUrl ? undefined : connection,
+    prefix: config.queuePrefix,
+  });
   await store.init();
   const metrics = opts.metrics ?? createMetrics();
   const storeSink = store.audit.sink();
   const logSink: ApiAuditSink = {
-    record: (r: ApiCallRecord) => logger[r.outcome === 'ok' ? 'debug' : 'info']({ api: r }, `${r.system} ${r.operation} ${r.outcome}`),
+    record: (r: ApiCallRecord) =>
+      logger[r.outcome === 'ok' ? 'debug' : 'info']({ api: r }, `${r.system} ${r.operation} ${r.outcome}`),
   };
   const audit = fanOutAudit(storeSink, metrics.auditSink(), logSink);
 
-  const okki = opts.needsOkki && config.okki
-    ? new OkkiClient({
-        baseUrl: config.okki.baseUrl, clientId: config.okki.clientId, clientSecret: config.okki.clientSecret,
-        timeoutMs: config.okki.timeoutMs, maxRps: config.okki.maxRps, redis: connection,
-        limiterId: `${config.queuePrefix}-okki`, audit, logger: logger.child({ api: 'okki' }),
-      })
-    : undefined;
-  const k3 = opts.needsK3 && config.k3cloud
-    ? new K3CloudClient({
-        baseUrl: config.k3cloud.baseUrl, acctId: config.k3cloud.acctId, username: config.k3cloud.username,
-        password: config.k3cloud.password, appId: config.k3cloud.appId, appSecret: config.k3cloud.appSecret,
-        lcid: config.k3cloud.lcid, timeoutMs: config.k3cloud.timeoutMs, maxConcurrency: config.k3cloud.maxConcurrency,
-        redis: connection, limiterId: `${config.queuePrefix}-k3cloud`, audit, logger: logger.child({ api: 'k3cloud' }),
-      })
-    : undefined;
+  const okki =
+    opts.needsOkki && config.okki
+      ? new OkkiClient({
+          baseUrl: config.okki.baseUrl,
+          clientId: config.okki.clientId,
+          clientSecret: config.okki.clientSecret,
+          timeoutMs: config.okki.timeoutMs,
+          maxRps: config.okki.maxRps,
+          redis: connection,
+          limiterId: `${config.queuePrefix}-okki`,
+          audit,
+          logger: logger.child({ api: 'okki' }),
+        })
+      : undefined;
+  const k3 =
+    opts.needsK3 && config.k3cloud
+      ? new K3CloudClient({
+          baseUrl: config.k3cloud.baseUrl,
+          acctId: config.k3cloud.acctId,
+          username: config.k3cloud.username,
+          password: config.k3cloud.password,
+          appId: config.k3cloud.appId,
+          appSecret: config.k3cloud.appSecret,
+          lcid: config.k3cloud.lcid,
+          timeoutMs: config.k3cloud.timeoutMs,
+          maxConcurrency: config.k3cloud.maxConcurrency,
+          redis: connection,
+          limiterId: `${config.queuePrefix}-k3cloud`,
+          audit,
+          logger: logger.child({ api: 'k3cloud' }),
+        })
+      : undefined;
 
   return {
-    name: opts.name, config, logger, connection, queues, store, mapping, metrics, audit, okki, k3,
+    name: opts.name,
+    config,
+    logger,
+    connection,
+    queues,
+    store,
+    mapping,
+    metrics,
+    audit,
+    okki,
+    k3,
     tracker: new OutcomeTracker(connection, config.queuePrefix),
     async close() {
       await Promise.allSettled([okki?.close(), k3?.close()]);
@@ -92,7 +126,10 @@ async function pingWithin(connection: IORedis, ms: number, url: string): Promise
     await Promise.race([
       connection.ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//')} did not answer within ${ms} ms`)), ms);
+        timer = setTimeout(
+          () => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//')} did not answer within ${ms} ms`)),
+          ms,
+        );
       }),
     ]);
   } catch (error) {

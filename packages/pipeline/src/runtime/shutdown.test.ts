@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { createLogger } from '@receipt-sync/core';
 import { Shutdown } from './shutdown';
 
-const logger = createLogger({ name: 'test', level: 'silent', pretty: false, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createLogger({
+  name: 'test',
+  level: 'silent',
+  pretty: false,
+  destination: new Writable({ write: (_c, _e, cb) => cb() }),
+});
 
 describe('Shutdown', () => {
   it('runs steps in order and reports a clean stop', async () => {

@@ -11,7 +11,10 @@ export class Shutdown {
   private readonly steps: Step[] = [];
   private running: Promise<boolean> | undefined;
 
-  constructor(private readonly logger: Logger, private readonly deadlineMs: number) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly deadlineMs: number,
+  ) {}
 
   /** Steps run in the order they were added. */
   add(name: string, run: () => Promise<unknown>): void {
@@ -32,10 +35,13 @@ export class Shutdown {
       const left = deadline - Date.now();
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        step.run().then(() => 'done' as const, (error: unknown) => {
-          this.logger.warn({ step: step.name, err: error }, 'shutdown step failed');
-          return 'failed' as const;
-        }),
+        step.run().then(
+          () => 'done' as const,
+          (error: unknown) => {
+            this.logger.warn({ step: step.name, err: error }, 'shutdown step failed');
+            return 'failed' as const;
+          },
+        ),
         new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), Math.max(0, left));
         }),

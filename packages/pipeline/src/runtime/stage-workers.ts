@@ -2,7 +2,13 @@ import { Worker, type Job, type Processor } from 'bullmq';
 import { buildSaveOptions, needsEnrichment } from '@receipt-sync/mapping';
 import { createBatchWriter, OrderLocks, RowBatcher, writeRow, type WriterSaveOptions } from '../writer';
 import {
-  cappedBackoff, deadLetter, QUEUE_NAMES, RawReceiptJobSchema, ReadyRowJobSchema, receiptVersionKey, type QueueName,
+  cappedBackoff,
+  deadLetter,
+  QUEUE_NAMES,
+  RawReceiptJobSchema,
+  ReadyRowJobSchema,
+  receiptVersionKey,
+  type QueueName,
 } from '../queues';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
@@ -25,7 +31,12 @@ function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurr
     // read-before-write makes the second run safe (bullmq stalled-jobs docs: default 1).
     maxStalledCount: 5,
     metrics: { maxDataPoints: 60 * 24 * 7 },
-    settings: { backoffStrategy: cappedBackoff({ baseDelayMs: rt.config.workers.retryBaseDelayMs, maxDelayMs: rt.config.workers.retryMaxDelayMs }) },
+    settings: {
+      backoffStrategy: cappedBackoff({
+        baseDelayMs: rt.config.workers.retryBaseDelayMs,
+        maxDelayMs: rt.config.workers.retryMaxDelayMs,
+      }),
+    },
   });
   worker.on('error', (err) => rt.logger.warn({ err, queue: name }, 'worker error'));
   worker.on('failed', (job, err) => void backstop(rt, name, job, err));
@@ -43,7 +54,11 @@ async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err
   try {
     const raw = queue === 'raw' ? RawReceiptJobSchema.safeParse(job.data) : undefined;
     const ready = queue === 'ready' ? ReadyRowJobSchema.safeParse(job.data) : undefined;
-    const receiptId = raw?.success ? String(raw.data.receipt.cash_collection_id) : ready?.success ? ready.data.receiptId : undefined;
+    const receiptId = raw?.success
+      ? String(raw.data.receipt.cash_collection_id)
+      : ready?.success
+        ? ready.data.receiptId
+        : undefined;
     const version = raw?.success ? raw.data.receipt.update_time : ready?.success ? ready.data.sourceVersion : undefined;
     const removed = raw?.success ? raw.data.removed : ready?.success ? ready.data.removed : false;
     await deadLetter(rt.queues, { job, sourceQueue: queue, kind: 'dead-lettered', error: err, receiptId });
@@ -55,7 +70,11 @@ async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err
 }
 
 /** Opens one window now (under the cross-process window lock); undefined when another holds it. */
-export async function openWindow(rt: Runtime, trigger: string, opts: { deferAdvance?: boolean; waitForLock?: boolean } = {}): Promise<WindowRun | undefined> {
+export async function openWindow(
+  rt: Runtime,
+  trigger: string,
+  opts: { deferAdvance?: boolean; waitForLock?: boolean } = {},
+): Promise<WindowRun | undefined> {
   const okki = rt.okki;
   if (!okki) throw new Error('the producer needs an OKKI client');
   const lock = opts.waitForLock ? waitForWindowLock : withWindowLock;
@@ -64,7 +83,11 @@ export async function openWindow(rt: Runtime, trigger: string, opts: { deferAdva
     try {
       return await runWindow(
         {
-          store: rt.store, queues: rt.queues, tracker: rt.tracker, source: okki, logger: rt.logger,
+          store: rt.store,
+          queues: rt.queues,
+          tracker: rt.tracker,
+          source: okki,
+          logger: rt.logger,
           settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
         },
@@ -82,26 +105,50 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   const windows = rt.queues[QUEUE_NAMES.windows];
   await windows.setGlobalConcurrency(1);
   // Upserted from one place at every boot (anchors A10: idempotent; avoid racing upserts).
-  await windows.upsertJobScheduler('receipt-windows', { every: rt.config.sync.intervalSeconds * 1000 }, { name: 'tick', data: { trigger: 'schedule' } });
-  const worker = startWorker(rt, QUEUE_NAMES.windows, async (job) => {
-    const run = await openWindow(rt, (job.data as { trigger?: string }).trigger ?? 'schedule');
-    return run ?? { skipped: 'another window is running or the window is empty' };
-  }, 1);
+  await windows.upsertJobScheduler(
+    'receipt-windows',
+    { every: rt.config.sync.intervalSeconds * 1000 },
+    { name: 'tick', data: { trigger: 'schedule' } },
+  );
+  const worker = startWorker(
+    rt,
+    QUEUE_NAMES.windows,
+    async (job) => {
+      const run = await openWindow(rt, (job.data as { trigger?: string }).trigger ?? 'schedule');
+      return run ?? { skipped: 'another window is running or the window is empty' };
+    },
+    1,
+  );
   return { worker, close: () => worker.close() };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
   if (!rt.k3) throw new Error('the transformer needs a K3Cloud client (order lookups)');
   const orders = new OrderResolver({
-    index: rt.store.orders, k3: rt.k3, formId: rt.mapping.formId, orderKeyField: rt.mapping.order.targetField, logger: rt.logger,
+    index: rt.store.orders,
+    k3: rt.k3,
+    formId: rt.mapping.formId,
+    orderKeyField: rt.mapping.order.targetField,
+    logger: rt.logger,
   });
   const enrich = rt.okki && rt.config.okki?.enrichBank && needsEnrichment(rt.mapping) ? rt.okki : undefined;
   const deps = {
-    queues: rt.queues, tracker: rt.tracker, ledger: rt.store.ledger, mapping: rt.mapping, orders, info: enrich,
-    orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs, logger: rt.logger,
+    queues: rt.queues,
+    tracker: rt.tracker,
+    ledger: rt.store.ledger,
+    mapping: rt.mapping,
+    orders,
+    info: enrich,
+    orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
+    logger: rt.logger,
     onOutcome: (outcome: string, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
-  const worker = startWorker(rt, QUEUE_NAMES.raw, (job, token) => transformReceipt(job, token, deps), rt.config.workers.transformerConcurrency);
+  const worker = startWorker(
+    rt,
+    QUEUE_NAMES.raw,
+    (job, token) => transformReceipt(job, token, deps),
+    rt.config.workers.transformerConcurrency,
+  );
   return { worker, close: () => worker.close() };
 }
 
@@ -112,20 +159,36 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
-    batchSize: rt.config.k3cloud.batchSize, lingerMs: rt.config.workers.writerLingerMs,
-    maxInFlight: rt.config.k3cloud.maxConcurrency, write: (rows) => write(rows),
+    batchSize: rt.config.k3cloud.batchSize,
+    lingerMs: rt.config.workers.writerLingerMs,
+    maxInFlight: rt.config.k3cloud.maxConcurrency,
+    write: (rows) => write(rows),
   });
   const write = createBatchWriter({
-    k3, ledger: rt.store.ledger, locks, logger: rt.logger, saveOptions: writerSaveOptions(rt),
+    k3,
+    ledger: rt.store.ledger,
+    locks,
+    logger: rt.logger,
+    saveOptions: writerSaveOptions(rt),
     requeue: (p) => batcher.requeue(p),
   });
   const deps = {
-    queues: rt.queues, tracker: rt.tracker, ledger: rt.store.ledger, batcher, logger: rt.logger,
+    queues: rt.queues,
+    tracker: rt.tracker,
+    ledger: rt.store.ledger,
+    batcher,
+    logger: rt.logger,
     onOutcome: (outcome: string, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
-  const worker = startWorker(rt, QUEUE_NAMES.ready, (job, token) => writeRow(job, token, deps), rt.config.workers.writerConcurrency);
+  const worker = startWorker(
+    rt,
+    QUEUE_NAMES.ready,
+    (job, token) => writeRow(job, token, deps),
+    rt.config.workers.writerConcurrency,
+  );
   return {
-    worker, batcher,
+    worker,
+    batcher,
     async close() {
       await worker.close();
       batcher.close();
@@ -147,5 +210,9 @@ function countOutcome(rt: Runtime, outcome: string, code?: string): void {
  */
 function writerSaveOptions(rt: Runtime): WriterSaveOptions {
   const o = buildSaveOptions(rt.mapping);
-  return { isDeleteEntry: false, isAutoSubmitAndAudit: o.IsAutoSubmitAndAudit, isVerifyBaseDataField: o.IsVerifyBaseDataField };
+  return {
+    isDeleteEntry: false,
+    isAutoSubmitAndAudit: o.IsAutoSubmitAndAudit,
+    isVerifyBaseDataField: o.IsVerifyBaseDataField,
+  };
 }

@@ -9,11 +9,19 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
  * compare-and-set is the last guard; this lock keeps two processes from paging OKKI for nothing.
  * Returns undefined when another process holds it.
  */
-export async function withWindowLock<T>(redis: IORedis, prefix: string, work: () => Promise<T>, ttlMs = 15_000): Promise<T | undefined> {
+export async function withWindowLock<T>(
+  redis: IORedis,
+  prefix: string,
+  work: () => Promise<T>,
+  ttlMs = 15_000,
+): Promise<T | undefined> {
   const key = `${prefix}:lock:sync-window`;
   const token = randomUUID();
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
-  const timer = setInterval(() => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined), ttlMs / 3);
+  const timer = setInterval(
+    () => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined),
+    ttlMs / 3,
+  );
   try {
     return await work();
   } finally {
@@ -23,7 +31,12 @@ export async function withWindowLock<T>(redis: IORedis, prefix: string, work: ()
 }
 
 /** Waits (polling) until the lock is free and runs `work` under it. */
-export async function waitForWindowLock<T>(redis: IORedis, prefix: string, work: () => Promise<T>, pollMs = 250): Promise<T> {
+export async function waitForWindowLock<T>(
+  redis: IORedis,
+  prefix: string,
+  work: () => Promise<T>,
+  pollMs = 250,
+): Promise<T> {
   for (;;) {
     const result = await withWindowLock(redis, prefix, async () => ({ value: await work() }));
     if (result) return result.value;

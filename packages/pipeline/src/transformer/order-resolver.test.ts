@@ -5,7 +5,12 @@ import { OrderResolver } from './order-resolver';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 import type { OrderIndex } from './ports';
 
-const logger = createLogger({ name: 'test', level: 'silent', pretty: false, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createLogger({
+  name: 'test',
+  level: 'silent',
+  pretty: false,
+  destination: new Writable({ write: (_c, _e, cb) => cb() }),
+});
 
 function memoryIndex(): OrderIndex & { entries: Map<string, unknown> } {
   const entries = new Map<string, { fid: number } | 'miss'>();
@@ -33,7 +38,13 @@ describe('OrderResolver', () => {
   });
 
   it('answers lookups made together with one ExecuteBillQuery', async () => {
-    const resolver = new OrderResolver({ index: memoryIndex(), k3, formId: 'SAL_SaleOrder', orderKeyField: 'F_Cash_Collection_Id', logger });
+    const resolver = new OrderResolver({
+      index: memoryIndex(),
+      k3,
+      formId: 'SAL_SaleOrder',
+      orderKeyField: 'F_Cash_Collection_Id',
+      logger,
+    });
     const found = await Promise.all([resolver.resolve('11'), resolver.resolve('12'), resolver.resolve('11')]);
     expect(found).toEqual([1001, 1002, 1001]);
     expect(queries).toHaveLength(1);
@@ -42,7 +53,13 @@ describe('OrderResolver', () => {
 
   it('caches hits and misses, so a missing order does not cost a query per receipt', async () => {
     const index = memoryIndex();
-    const resolver = new OrderResolver({ index, k3, formId: 'SAL_SaleOrder', orderKeyField: 'F_Cash_Collection_Id', logger });
+    const resolver = new OrderResolver({
+      index,
+      k3,
+      formId: 'SAL_SaleOrder',
+      orderKeyField: 'F_Cash_Collection_Id',
+      logger,
+    });
     await expect(resolver.resolve('99')).rejects.toBeInstanceOf(SalesOrderNotFoundError);
     await expect(resolver.resolve('99')).rejects.toThrow('sales order not found in K3Cloud');
     await resolver.resolve('11');
@@ -51,7 +68,13 @@ describe('OrderResolver', () => {
   });
 
   it('never puts a non-numeric order id into a filter', async () => {
-    const resolver = new OrderResolver({ index: memoryIndex(), k3, formId: 'SAL_SaleOrder', orderKeyField: 'F_Cash_Collection_Id', logger });
+    const resolver = new OrderResolver({
+      index: memoryIndex(),
+      k3,
+      formId: 'SAL_SaleOrder',
+      orderKeyField: 'F_Cash_Collection_Id',
+      logger,
+    });
     await expect(resolver.resolve("1' OR '1'='1")).rejects.toBeInstanceOf(SalesOrderNotFoundError);
     expect(queries).toHaveLength(0);
   });

@@ -98,7 +98,10 @@ export class OrderResolver {
       if (!Number.isInteger(fidNumber) || fidNumber <= 0) continue;
       const existing = out.get(orderId);
       if (existing && existing.fid !== fidNumber) {
-        this.opts.logger.warn({ orderId, fids: [existing.fid, fidNumber] }, 'several sales orders share one F_Cash_Collection_Id; using the lowest FID');
+        this.opts.logger.warn(
+          { orderId, fids: [existing.fid, fidNumber] },
+          'several sales orders share one F_Cash_Collection_Id; using the lowest FID',
+        );
         continue;
       }
       out.set(orderId, { fid: fidNumber, billNo: billNo == null ? undefined : String(billNo) });

@@ -3,8 +3,15 @@ import { EarlierVersionInFlightError, InvalidInputError, OkkiBusinessError, Quar
 import type { Logger } from '@receipt-sync/core';
 import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import {
-  describeIssues, QUEUE_NAMES, RawReceiptJobSchema, readyJobId, receiptVersionKey, settleFailure,
-  type OutcomeTracker, type PipelineQueues, type ReadyRowJob,
+  describeIssues,
+  QUEUE_NAMES,
+  RawReceiptJobSchema,
+  readyJobId,
+  receiptVersionKey,
+  settleFailure,
+  type OutcomeTracker,
+  type PipelineQueues,
+  type ReadyRowJob,
 } from '../queues';
 import type { OrderResolver } from './order-resolver';
 import type { ReceiptInfoSource, TransformerLedger } from './ports';
@@ -29,11 +36,20 @@ export type TransformOutcome = 'forwarded' | 'unchanged' | 'quarantined' | 'dead
  * break data-quality rules, enriches with bank details, maps, resolves the sales order and hands a
  * typed row to the writer under a deterministic job id.
  */
-export async function transformReceipt(job: Job, token: string | undefined, deps: TransformerDeps): Promise<{ outcome: TransformOutcome; reason?: string }> {
+export async function transformReceipt(
+  job: Job,
+  token: string | undefined,
+  deps: TransformerDeps,
+): Promise<{ outcome: TransformOutcome; reason?: string }> {
   const parsed = RawReceiptJobSchema.safeParse(job.data);
   if (!parsed.success) {
     const error = new InvalidInputError(`raw job ${job.id}`, describeIssues(parsed.error));
-    const settled = await settleFailure(job, token, error, { queues: deps.queues, tracker: deps.tracker, sourceQueue: 'raw', orderWaitDelaysMs: deps.orderWaitDelaysMs });
+    const settled = await settleFailure(job, token, error, {
+      queues: deps.queues,
+      tracker: deps.tracker,
+      sourceQueue: 'raw',
+      orderWaitDelaysMs: deps.orderWaitDelaysMs,
+    });
     deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
     return { outcome: settled.outcome, reason: settled.reason };
   }
@@ -41,7 +57,10 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
   const receiptId = String(receipt.cash_collection_id);
   const version = receipt.update_time;
   const versionKey = receiptVersionKey(receiptId, version, removed);
-  const receiptNo = typeof receipt.cash_collection_no === 'string' && receipt.cash_collection_no ? receipt.cash_collection_no : `#${receiptId}`;
+  const receiptNo =
+    typeof receipt.cash_collection_no === 'string' && receipt.cash_collection_no
+      ? receipt.cash_collection_no
+      : `#${receiptId}`;
   const orderId = receipt.order_id === undefined || receipt.order_id === null ? '' : String(receipt.order_id);
   const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id });
 
@@ -54,7 +73,8 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
 
   try {
     const ledger = await deps.ledger.get(receiptId);
-    if (ledger && ledger.sourceVersion > version) return await finish('unchanged', `superseded by version ${ledger.sourceVersion}`);
+    if (ledger && ledger.sourceVersion > version)
+      return await finish('unchanged', `superseded by version ${ledger.sourceVersion}`);
     if (ledger?.status === 'written' && ledger.sourceVersion === version && ledger.removed === removed) {
       return await finish('unchanged', 'this version was already written');
     }
@@ -65,11 +85,21 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
       return await finish('unchanged', 'removed in OKKI and never written to K3Cloud');
     }
     const problems = checkQuality({ receipt, removed }, deps.mapping);
-    if (problems.length > 0) throw new QuarantineError(receiptNo, problems.map((p) => p.message), { details: { problems } });
+    if (problems.length > 0)
+      throw new QuarantineError(
+        receiptNo,
+        problems.map((p) => p.message),
+        { details: { problems } },
+      );
 
     const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
     const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
-    if (!mapped.ok) throw new QuarantineError(receiptNo, mapped.problems.map((p) => p.message), { details: { problems: mapped.problems } });
+    if (!mapped.ok)
+      throw new QuarantineError(
+        receiptNo,
+        mapped.problems.map((p) => p.message),
+        { details: { problems: mapped.problems } },
+      );
     const row = mapped.row;
     if (ledger?.status === 'written' && ledger.contentHash === row.contentHash) {
       await deps.ledger.recordOutcome(receiptId, { status: 'written', sourceVersion: version });
@@ -77,23 +107,50 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
     }
 
     // A receipt already written to this order keeps its FID: no lookup for edits and removals.
-    const fid = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
-    await deps.ledger.recordOutcome(receiptId, { status: 'pending', receiptNo, orderId: row.orderKey, sourceVersion: version });
+    const fid =
+      ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
+    await deps.ledger.recordOutcome(receiptId, {
+      status: 'pending',
+      receiptNo,
+      orderId: row.orderKey,
+      sourceVersion: version,
+    });
     const ready: ReadyRowJob = {
-      windowId, receiptId, receiptNo, orderId: row.orderKey, fid, sourceVersion: version, removed,
-      formId: row.formId, entity: row.entity, rowKeyField: row.rowKeyField, rowKey: row.rowKey,
-      fields: row.fields, contentHash: row.contentHash,
+      windowId,
+      receiptId,
+      receiptNo,
+      orderId: row.orderKey,
+      fid,
+      sourceVersion: version,
+      removed,
+      formId: row.formId,
+      entity: row.entity,
+      rowKeyField: row.rowKeyField,
+      rowKey: row.rowKey,
+      fields: row.fields,
+      contentHash: row.contentHash,
     };
-    await deps.queues[QUEUE_NAMES.ready].add(removed ? 'removed-row' : 'row', ready, { jobId: readyJobId(receiptId, version, removed) });
+    await deps.queues[QUEUE_NAMES.ready].add(removed ? 'removed-row' : 'row', ready, {
+      jobId: readyJobId(receiptId, version, removed),
+    });
     deps.onOutcome?.('forwarded', { receiptNo });
     return { outcome: 'forwarded' };
   } catch (error) {
     const settled = await settleFailure(job, token, error, {
-      queues: deps.queues, tracker: deps.tracker, sourceQueue: 'raw', orderWaitDelaysMs: deps.orderWaitDelaysMs,
-      versionKey, receiptId, receiptNo, windowId,
+      queues: deps.queues,
+      tracker: deps.tracker,
+      sourceQueue: 'raw',
+      orderWaitDelaysMs: deps.orderWaitDelaysMs,
+      versionKey,
+      receiptId,
+      receiptNo,
+      windowId,
       onDeadLetter: async (record) => {
         await deps.ledger.recordOutcome(receiptId, {
-          status: record.kind, receiptNo, orderId, sourceVersion: version,
+          status: record.kind,
+          receiptNo,
+          orderId,
+          sourceVersion: version,
           lastError: { code: record.code, message: record.reason, at: new Date() },
         });
         log.warn({ code: record.code, reason: record.reason }, `receipt ${record.kind}`);
@@ -105,7 +162,11 @@ export async function transformReceipt(job: Job, token: string | undefined, deps
 }
 
 /** Bank details; a removed receipt whose detail is gone keeps its last known bank fields. */
-async function fetchInfo(source: ReceiptInfoSource, id: number, removed: boolean): Promise<Record<string, unknown> | undefined> {
+async function fetchInfo(
+  source: ReceiptInfoSource,
+  id: number,
+  removed: boolean,
+): Promise<Record<string, unknown> | undefined> {
   try {
     return await source.getReceiptInfo(id);
   } catch (error) {
@@ -113,4 +174,3 @@ async function fetchInfo(source: ReceiptInfoSource, id: number, removed: boolean
     throw error;
   }
 }
-

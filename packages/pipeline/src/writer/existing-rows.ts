@@ -47,7 +47,10 @@ export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, f
 const PAGE = 2000;
 
 /** ExecuteBillQuery pages (k3cloud spec §5.4/§6: at most 2000 rows per answer by default). */
-export async function queryAllPages(k3: Pick<K3CloudWriter, 'executeBillQuery'>, query: Omit<BillQueryRequest, 'startRow' | 'limit'>): Promise<unknown[][]> {
+export async function queryAllPages(
+  k3: Pick<K3CloudWriter, 'executeBillQuery'>,
+  query: Omit<BillQueryRequest, 'startRow' | 'limit'>,
+): Promise<unknown[][]> {
   const all: unknown[][] = [];
   for (let start = 0; ; start += PAGE) {
     const page = await k3.executeBillQuery({ ...query, startRow: start, limit: PAGE });

@@ -47,7 +47,10 @@ export class OrderLocks {
 
   /** Holds `fids` while `work` runs, renewing at a third of the TTL. */
   async hold<T>(fids: number[], work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => void this.renew(fids).catch(() => undefined), Math.max(1000, Math.floor(this.ttlMs / 3)));
+    const timer = setInterval(
+      () => void this.renew(fids).catch(() => undefined),
+      Math.max(1000, Math.floor(this.ttlMs / 3)),
+    );
     try {
       return await work();
     } finally {

@@ -17,6 +17,10 @@ export interface WriterSaveOptions {
 
 /** The K3Cloud calls the writer makes (k3cloud-client). */
 export interface K3CloudWriter {
-  batchSave(formId: string, models: Array<Record<string, unknown>>, options?: WriterSaveOptions): Promise<{ results: ModelResult[] }>;
+  batchSave(
+    formId: string,
+    models: Array<Record<string, unknown>>,
+    options?: WriterSaveOptions,
+  ): Promise<{ results: ModelResult[] }>;
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }

@@ -3,9 +3,19 @@ import { RowBatcher, type PendingRow } from './row-batcher';
 
 function row(receiptId: number, fid: number): ReadyRowJob {
   return {
-    windowId: 'w', receiptId: String(receiptId), receiptNo: `HK${receiptId}`, orderId: String(fid), fid, sourceVersion: '2025-04-15 00:00:00',
-    removed: false, formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', rowKeyField: 'F_PBLH_CashCollectionNo', rowKey: `HK${receiptId}`,
-    fields: {}, contentHash: 'h',
+    windowId: 'w',
+    receiptId: String(receiptId),
+    receiptNo: `HK${receiptId}`,
+    orderId: String(fid),
+    fid,
+    sourceVersion: '2025-04-15 00:00:00',
+    removed: false,
+    formId: 'SAL_SaleOrder',
+    entity: 'F_PBLH_Entity',
+    rowKeyField: 'F_PBLH_CashCollectionNo',
+    rowKey: `HK${receiptId}`,
+    fields: {},
+    contentHash: 'h',
   };
 }
 
@@ -50,7 +60,12 @@ describe('RowBatcher', () => {
     await new Promise((r) => setTimeout(r, 10));
     for (const r of w.release.slice(2)) r();
     await Promise.all(second);
-    expect(w.batches.flat().map((p) => p.row.receiptId).sort()).toEqual(['1', '2', '3', '4']);
+    expect(
+      w.batches
+        .flat()
+        .map((p) => p.row.receiptId)
+        .sort(),
+    ).toEqual(['1', '2', '3', '4']);
   });
 
   it('saves a row isolated after a rejected model alone, apart from the rest of its order', async () => {

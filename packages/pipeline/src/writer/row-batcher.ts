@@ -1,8 +1,6 @@
 import type { ReadyRowJob } from '../queues';
 
-export type RowResult =
-  | { outcome: 'written'; fid: number; entryId: number }
-  | { outcome: 'unchanged'; reason: string };
+export type RowResult = { outcome: 'written'; fid: number; entryId: number } | { outcome: 'unchanged'; reason: string };
 
 export interface PendingRow {
   row: ReadyRowJob;

@@ -43,12 +43,16 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const existing = await readExistingRows(deps.k3, locator, fids);
   const models = fids.map((fid) => ({
     FID: fid,
-    [locator.entity]: byFid.get(fid)!.map((p) => ({ FEntryID: entryIdOf(existing, fid, p.row.rowKey, deps.logger) ?? 0, ...p.row.fields })),
+    [locator.entity]: byFid
+      .get(fid)!
+      .map((p) => ({ FEntryID: entryIdOf(existing, fid, p.row.rowKey, deps.logger) ?? 0, ...p.row.fields })),
   }));
   const { results } = await deps.k3.batchSave(locator.formId, models, deps.saveOptions);
 
   const saved = fids.filter((_, i) => results.find((r) => r.dIndex === i)?.ok);
-  const needReread = saved.some((fid) => byFid.get(fid)!.some((p) => entryIdOf(existing, fid, p.row.rowKey) === undefined));
+  const needReread = saved.some((fid) =>
+    byFid.get(fid)!.some((p) => entryIdOf(existing, fid, p.row.rowKey) === undefined),
+  );
   const after = needReread ? await readExistingRows(deps.k3, locator, saved) : existing;
 
   for (const [i, fid] of fids.entries()) {
@@ -58,7 +62,9 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
       for (const p of group) await settleWritten(p, fid, entryIdOf(after, fid, p.row.rowKey) ?? 0, deps.ledger);
       continue;
     }
-    const errors = result?.errors ?? [{ fieldName: null, message: 'no result for this model in the BatchSave answer', dIndex: i }];
+    const errors = result?.errors ?? [
+      { fieldName: null, message: 'no result for this model in the BatchSave answer', dIndex: i },
+    ];
     if (result?.error && result.error.disposition !== 'permanent') {
       // A network-control conflict or similar on this bill only: retry these rows later as they are.
       for (const p of group) p.reject(result.error);
@@ -75,7 +81,10 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
 function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?: Logger): number | undefined {
   const ids = existing.get(rowSlot(fid, rowKey));
   if (ids && ids.length > 1 && logger) {
-    logger.warn({ fid, rowKey, entryIds: ids }, 'several K3Cloud rows carry one receipt number; updating the first (see reconcile)');
+    logger.warn(
+      { fid, rowKey, entryIds: ids },
+      'several K3Cloud rows carry one receipt number; updating the first (see reconcile)',
+    );
   }
   return ids?.[0];
 }
@@ -113,8 +122,14 @@ async function dropSettledVersions(rows: PendingRow[], ledger: WriterLedger): Pr
 async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger: WriterLedger): Promise<void> {
   const r = p.row;
   await ledger.recordWritten({
-    receiptId: r.receiptId, receiptNo: r.receiptNo, orderId: r.orderId, sourceVersion: r.sourceVersion,
-    removed: r.removed, contentHash: r.contentHash, k3Fid: fid, k3EntryId: entryId,
+    receiptId: r.receiptId,
+    receiptNo: r.receiptNo,
+    orderId: r.orderId,
+    sourceVersion: r.sourceVersion,
+    removed: r.removed,
+    contentHash: r.contentHash,
+    k3Fid: fid,
+    k3EntryId: entryId,
   });
   p.resolve({ outcome: 'written', fid, entryId });
 }

@@ -2,7 +2,12 @@ import type { Job } from 'bullmq';
 import { InvalidInputError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
 import {
-  describeIssues, ReadyRowJobSchema, receiptVersionKey, settleFailure, type OutcomeTracker, type PipelineQueues,
+  describeIssues,
+  ReadyRowJobSchema,
+  receiptVersionKey,
+  settleFailure,
+  type OutcomeTracker,
+  type PipelineQueues,
 } from '../queues';
 import type { WriterLedger } from './ports';
 import type { RowBatcher } from './row-batcher';
@@ -19,11 +24,25 @@ export interface WriteRowDeps {
 export type WriteOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
 
 /** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
-export async function writeRow(job: Job, token: string | undefined, deps: WriteRowDeps): Promise<{ outcome: WriteOutcome; reason?: string; fid?: number; entryId?: number }> {
+export async function writeRow(
+  job: Job,
+  token: string | undefined,
+  deps: WriteRowDeps,
+): Promise<{ outcome: WriteOutcome; reason?: string; fid?: number; entryId?: number }> {
   const parsed = ReadyRowJobSchema.safeParse(job.data);
-  const settleCtx = { queues: deps.queues, tracker: deps.tracker, sourceQueue: 'ready' as const, orderWaitDelaysMs: [] };
+  const settleCtx = {
+    queues: deps.queues,
+    tracker: deps.tracker,
+    sourceQueue: 'ready' as const,
+    orderWaitDelaysMs: [],
+  };
   if (!parsed.success) {
-    const settled = await settleFailure(job, token, new InvalidInputError(`ready job ${job.id}`, describeIssues(parsed.error)), settleCtx);
+    const settled = await settleFailure(
+      job,
+      token,
+      new InvalidInputError(`ready job ${job.id}`, describeIssues(parsed.error)),
+      settleCtx,
+    );
     deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
     return { outcome: settled.outcome, reason: settled.reason };
   }
@@ -38,13 +57,23 @@ export async function writeRow(job: Job, token: string | undefined, deps: WriteR
       : { outcome: 'unchanged', reason: result.reason };
   } catch (error) {
     const settled = await settleFailure(job, token, error, {
-      ...settleCtx, versionKey, receiptId: row.receiptId, receiptNo: row.receiptNo, windowId: row.windowId,
+      ...settleCtx,
+      versionKey,
+      receiptId: row.receiptId,
+      receiptNo: row.receiptNo,
+      windowId: row.windowId,
       onDeadLetter: async (record) => {
         await deps.ledger.recordOutcome(row.receiptId, {
-          status: record.kind, receiptNo: row.receiptNo, orderId: row.orderId, sourceVersion: row.sourceVersion,
+          status: record.kind,
+          receiptNo: row.receiptNo,
+          orderId: row.orderId,
+          sourceVersion: row.sourceVersion,
           lastError: { code: record.code, message: record.reason, at: new Date() },
         });
-        deps.logger.warn({ receiptNo: row.receiptNo, fid: row.fid, code: record.code, reason: record.reason }, `row ${record.kind}`);
+        deps.logger.warn(
+          { receiptNo: row.receiptNo, fid: row.fid, code: record.code, reason: record.reason },
+          `row ${record.kind}`,
+        );
       },
     });
     deps.onOutcome?.(settled.outcome, { receiptNo: row.receiptNo, code: settled.code });

@@ -40,17 +40,30 @@ export const DEMO_CREDENTIALS = {
  * simulator app, end-to-end tests and the benchmark.
  */
 export async function startDemoEnvironment(options: DemoOptions = {}): Promise<DemoEnvironment> {
-  const dataset = options.dataset ?? generateDataset({ seed: options.seed ?? 42, receipts: options.receipts ?? 500, orders: options.orders ?? 120 });
+  const dataset =
+    options.dataset ??
+    generateDataset({ seed: options.seed ?? 42, receipts: options.receipts ?? 500, orders: options.orders ?? 120 });
   const host = options.host ?? '127.0.0.1';
   const okki = await startOkkiSimulator({
-    port: options.okkiPort ?? 0, host, receipts: dataset.receipts, faults: options.okkiFaults, seed: options.seed ?? 42,
-    clientId: DEMO_CREDENTIALS.okkiClientId, clientSecret: DEMO_CREDENTIALS.okkiClientSecret,
+    port: options.okkiPort ?? 0,
+    host,
+    receipts: dataset.receipts,
+    faults: options.okkiFaults,
+    seed: options.seed ?? 42,
+    clientId: DEMO_CREDENTIALS.okkiClientId,
+    clientSecret: DEMO_CREDENTIALS.okkiClientSecret,
   });
   let k3: K3CloudSimulator;
   try {
     k3 = await startK3CloudSimulator({
-      port: options.k3Port ?? 0, host, bills: { SAL_SaleOrder: dataset.orders.map((o) => ({ ...o }) as Record<string, unknown> & { FID: number }) }, faults: options.k3Faults, seed: options.seed ?? 42,
-      acctId: DEMO_CREDENTIALS.k3AcctId, username: DEMO_CREDENTIALS.k3Username, password: DEMO_CREDENTIALS.k3Password,
+      port: options.k3Port ?? 0,
+      host,
+      bills: { SAL_SaleOrder: dataset.orders.map((o) => ({ ...o }) as Record<string, unknown> & { FID: number }) },
+      faults: options.k3Faults,
+      seed: options.seed ?? 42,
+      acctId: DEMO_CREDENTIALS.k3AcctId,
+      username: DEMO_CREDENTIALS.k3Username,
+      password: DEMO_CREDENTIALS.k3Password,
       maxConcurrent: options.k3MaxConcurrent,
     });
   } catch (error) {
@@ -58,7 +71,9 @@ export async function startDemoEnvironment(options: DemoOptions = {}): Promise<D
     throw error;
   }
   return {
-    okki, k3, dataset,
+    okki,
+    k3,
+    dataset,
     env: {
       XIAOMAN_BASE_URL: okki.url,
       XIAOMAN_CLIENT_ID: DEMO_CREDENTIALS.okkiClientId,

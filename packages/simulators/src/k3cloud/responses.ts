@@ -18,7 +18,11 @@ export const SESSION_LOST_MESSAGE = '会话信息已丢失，请重新登录';
 /** ASSUMPTION: no capture of the MsgCode 14 text exists; this mirrors the table's 调用限制 meaning. */
 export const CALL_LIMIT_MESSAGE = '接口调用次数超过限制，请稍后再试（调用限制）';
 
-export function responseStatus(opts: { errors?: K3CloudError[]; successes?: K3CloudSuccessEntity[]; msgCode?: number }) {
+export function responseStatus(opts: {
+  errors?: K3CloudError[];
+  successes?: K3CloudSuccessEntity[];
+  msgCode?: number;
+}) {
   const errors = opts.errors ?? [];
   const failed = errors.length > 0;
   return {
@@ -33,7 +37,11 @@ export function responseStatus(opts: { errors?: K3CloudError[]; successes?: K3Cl
 
 /** `{"Result":{"ResponseStatus":{…}}}` with one error at DIndex 0 (session lost, call limit, ...). */
 export function failureResult(msgCode: number, message: string, fieldName: string | null = null) {
-  return { Result: { ResponseStatus: responseStatus({ errors: [{ FieldName: fieldName, Message: message, DIndex: 0 }], msgCode }) } };
+  return {
+    Result: {
+      ResponseStatus: responseStatus({ errors: [{ FieldName: fieldName, Message: message, DIndex: 0 }], msgCode }),
+    },
+  };
 }
 
 export function sessionLostResult() {
@@ -56,5 +64,5 @@ export function responseErrorBody(message: string): string {
 
 /** What IIS answers on an unhandled server fault (errorRate). */
 export const SERVER_ERROR_HTML =
-  '<!DOCTYPE html><html><head><title>Runtime Error</title></head><body><h1>Server Error in \'/K3Cloud\' Application.</h1>' +
+  "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body><h1>Server Error in '/K3Cloud' Application.</h1>" +
   '<h2><i>Runtime Error</i></h2></body></html>';

@@ -56,8 +56,20 @@ export const DEFAULT_SIMULATOR_CREDENTIALS: K3CloudCredentials = {
 
 function emptyStats(): K3CloudSimulatorStats {
   return {
-    calls: {}, logins: 0, savesApplied: 0, rowsSaved: 0, conflicts: 0, ambiguousDrops: 0, sessionLost: 0,
-    callLimits: 0, httpErrors: 0, malformed: 0, validationErrors: 0, inFlight: 0, peakConcurrent: 0, peakProcessing: 0,
+    calls: {},
+    logins: 0,
+    savesApplied: 0,
+    rowsSaved: 0,
+    conflicts: 0,
+    ambiguousDrops: 0,
+    sessionLost: 0,
+    callLimits: 0,
+    httpErrors: 0,
+    malformed: 0,
+    validationErrors: 0,
+    inFlight: 0,
+    peakConcurrent: 0,
+    peakProcessing: 0,
   };
 }
 
@@ -97,7 +109,12 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     delay: (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms).unref()) : Promise.resolve()),
   };
   const gate = new ConcurrencyGate(options.maxConcurrent ?? Number.POSITIVE_INFINITY);
-  const server = createSimulatorServer({ ctx, sessions, signatureMaxSkewMs: options.signatureMaxSkewMs, now }, gate, sitePath, stats);
+  const server = createSimulatorServer(
+    { ctx, sessions, signatureMaxSkewMs: options.signatureMaxSkewMs, now },
+    gate,
+    sitePath,
+    stats,
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -115,7 +132,11 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
       const bill = store.get(formId, fid);
       return bill ? structuredClone(bill) : undefined;
     },
-    findBills: (formId, predicate) => store.all(formId).filter(predicate).map((b) => structuredClone(b)),
+    findBills: (formId, predicate) =>
+      store
+        .all(formId)
+        .filter(predicate)
+        .map((b) => structuredClone(b)),
     allBills: (formId) => store.all(formId).map((b) => structuredClone(b)),
     seedBills: (formId, bills) => store.seed(formId, bills).map((b) => structuredClone(b)),
     failNext: (kind, count = 1) => forced.set(kind, (forced.get(kind) ?? 0) + count),

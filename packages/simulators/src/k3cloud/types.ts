@@ -44,7 +44,8 @@ export interface K3CloudFaults {
 }
 
 /** Faults that `failNext` can force deterministically, independent of the rates. */
-export type ForcedFault = 'error' | 'malformed' | 'sessionExpiry' | 'callLimit' | 'networkControl' | 'validation' | 'ambiguous';
+export type ForcedFault =
+  'error' | 'malformed' | 'sessionExpiry' | 'callLimit' | 'networkControl' | 'validation' | 'ambiguous';
 
 export const DEFAULT_FAULTS: K3CloudFaults = {
   latencyMs: 0,

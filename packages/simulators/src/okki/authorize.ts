@@ -8,7 +8,12 @@ import type { TokenStore } from './token-store';
  * - `Bearer ` prefix optional (league strips it, ASSUMPTION);
  * - token without the `invoices` scope → HTTP 200 {code:403,"no permission invoices scopes"} (ASSUMPTION).
  */
-export function authorize(tokens: TokenStore, faults: OkkiFaults, header: string | undefined, now: string): SimResponse | undefined {
+export function authorize(
+  tokens: TokenStore,
+  faults: OkkiFaults,
+  header: string | undefined,
+  now: string,
+): SimResponse | undefined {
   if (!header || header.trim() === '') return accessDenied('Missing "Authorization" header');
   const value = header.trim().replace(/^Bearer\s+/i, '');
   const token = tokens.find(value);

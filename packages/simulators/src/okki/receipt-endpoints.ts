@@ -20,7 +20,8 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 function parseBound(value: string | null, edge: 'start' | 'end'): string | undefined | null {
   if (value === null || value.trim() === '') return undefined;
   const text = value.trim();
-  if (DATE_ONLY.test(text)) return parseChinaTime(text) ? `${text} ${edge === 'start' ? '00:00:00' : '23:59:59'}` : null;
+  if (DATE_ONLY.test(text))
+    return parseChinaTime(text) ? `${text} ${edge === 'start' ? '00:00:00' : '23:59:59'}` : null;
   const parsed = parseChinaTime(text);
   return parsed ? formatChinaTime(parsed) : null;
 }
@@ -46,7 +47,9 @@ export function handleReceiptList(ctx: ReceiptEndpointContext, params: URLSearch
   const { page, count } = pageParams(params);
   const matching = ctx.store.query(window, removed);
   const corrupt = new Set(ctx.faults.corruptReceiptIds);
-  const list = matching.slice((page - 1) * count, page * count).map((r) => renderListItem(r, corrupt.has(r.cash_collection_id)));
+  const list = matching
+    .slice((page - 1) * count, page * count)
+    .map((r) => renderListItem(r, corrupt.has(r.cash_collection_id)));
   // spec §4: past the last page → empty list, same totalItem (ASSUMPTION).
   const response = success(now, { list, totalItem: matching.length });
   applyPageDrift(ctx, matching, page, count);

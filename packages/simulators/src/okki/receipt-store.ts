@@ -33,7 +33,12 @@ export class ReceiptStore {
 
   /** An edit saved now (or at `updateTime`); an upsert of a deleted receipt restores it. */
   upsert(record: OkkiReceiptRecord, updateTime?: string | Date): OkkiReceiptRecord {
-    const stamp = updateTime === undefined ? this.nowStamp() : typeof updateTime === 'string' ? updateTime : formatChinaTime(updateTime);
+    const stamp =
+      updateTime === undefined
+        ? this.nowStamp()
+        : typeof updateTime === 'string'
+          ? updateTime
+          : formatChinaTime(updateTime);
     if (!parseChinaTime(stamp)) throw new TypeError(`upsertReceipt: bad update_time ${JSON.stringify(stamp)}`);
     const stored = { ...structuredClone(record), update_time: stamp, removed: false };
     this.byId.set(stored.cash_collection_id, stored);

@@ -59,7 +59,10 @@ export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise
 export function gatewayFailure(status: 500 | 502 | 503, now: string): SimResponse {
   if (status === 500) return json(500, { code: 500, message: 'Internal Server Error', now });
   const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
-  return html(status, `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
+  return html(
+    status,
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+  );
 }
 
 /** A body that is not what the API promises: cut mid-JSON, or an HTML page with HTTP 200. */
@@ -68,5 +71,8 @@ export function malformed(original: SimResponse, variant: 'truncated' | 'html'):
     const cut = Math.max(1, Math.floor(original.body.length / 2));
     return { ...original, status: 200, body: original.body.slice(0, cut) };
   }
-  return html(200, '<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统维护</title></head><body><p>系统维护中，请稍后再试</p></body></html>');
+  return html(
+    200,
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统维护</title></head><body><p>系统维护中，请稍后再试</p></body></html>',
+  );
 }

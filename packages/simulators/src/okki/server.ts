@@ -69,14 +69,23 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
   const accepted = new SlidingSecond();
   const timers = new Set<NodeJS.Timeout>();
   const receiptCtx: ReceiptEndpointContext = {
-    store, faults, random, driftFired: new WeakMap(), onDrift: () => void (stats.driftEvents += 1),
+    store,
+    faults,
+    random,
+    driftFired: new WeakMap(),
+    onDrift: () => void (stats.driftEvents += 1),
   };
 
   const delay = (ms: number) =>
-    ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-      const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
-      timers.add(t);
-    });
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            resolve();
+          }, ms);
+          timers.add(t);
+        });
 
   async function respond(req: IncomingMessage, endpoint: SimEndpoint | undefined, url: URL): Promise<SimResponse> {
     const stamp = store.nowStamp();
@@ -95,10 +104,19 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     return malformed(answer, random() < 0.5 ? 'truncated' : 'html');
   }
 
-  function produce(endpoint: SimEndpoint, url: URL, body: string, req: IncomingMessage, randomFaults: boolean): SimResponse {
+  function produce(
+    endpoint: SimEndpoint,
+    url: URL,
+    body: string,
+    req: IncomingMessage,
+    randomFaults: boolean,
+  ): SimResponse {
     if (endpoint === 'token') {
       const { response, issued } = handleTokenRequest(
-        { clientId, clientSecret, tokens, omitExpiresIn: faults.omitTokenExpiresIn }, body, req.headers['content-type']);
+        { clientId, clientSecret, tokens, omitExpiresIn: faults.omitTokenExpiresIn },
+        body,
+        req.headers['content-type'],
+      );
       if (issued) stats.tokensIssued += 1;
       return response;
     }
@@ -108,7 +126,9 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
       stats.businessErrors += 1;
       return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
     }
-    return endpoint === 'receipt.list' ? handleReceiptList(receiptCtx, url.searchParams) : handleReceiptInfo(receiptCtx, url.searchParams);
+    return endpoint === 'receipt.list'
+      ? handleReceiptList(receiptCtx, url.searchParams)
+      : handleReceiptInfo(receiptCtx, url.searchParams);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,11 +142,16 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     if (limit && accepted.count(arrivedAt) >= limit.maxPerSecond) {
       // okki spec §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
       const seconds = limit.retryAfterSeconds ?? 1;
-      const retryAfter = limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+      const retryAfter =
+        limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
       stats.rateLimited += 1;
       req.resume();
       await delay(latencyFor(faults, random));
-      response = json(429, { code: 429, message: 'Too Many Requests', now: store.nowStamp() }, { 'retry-after': retryAfter });
+      response = json(
+        429,
+        { code: 429, message: 'Too Many Requests', now: store.nowStamp() },
+        { 'retry-after': retryAfter },
+      );
     } else {
       accepted.add(arrivedAt);
       await delay(latencyFor(faults, random));

@@ -8,7 +8,10 @@ describe('okki simulator: token endpoint and authorisation (spec §2)', () => {
   let sim: OkkiSimulator;
   let clock = Date.parse('2025-04-16T04:00:00Z');
   beforeAll(async () => {
-    sim = await startOkkiSimulator({ receipts: generateDataset({ seed: 1, receipts: 5, orders: 2 }).receipts, now: () => new Date(clock) });
+    sim = await startOkkiSimulator({
+      receipts: generateDataset({ seed: 1, receipts: 5, orders: 2 }).receipts,
+      now: () => new Date(clock),
+    });
   });
   afterAll(() => sim.close());
   beforeEach(() => {
@@ -17,36 +20,79 @@ describe('okki simulator: token endpoint and authorisation (spec §2)', () => {
   });
 
   const jsonBody = (extra: Record<string, string> = {}) =>
-    JSON.stringify({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'invoices', ...extra });
+    JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      scope: 'invoices',
+      ...extra,
+    });
 
   it('issues an 8 h Bearer token without refresh_token for client_credentials (JSON body)', async () => {
-    const res = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody() });
+    const res = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jsonBody(),
+    });
     expect(res.status).toBe(200);
     const body = res.json();
-    expect(body).toEqual({ token_type: 'Bearer', expires_in: 28800, access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
+    expect(body).toEqual({
+      token_type: 'Bearer',
+      expires_in: 28800,
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+    });
   });
 
   it('returns the same token with the remaining lifetime when asked again, also for a form body', async () => {
     const first = await fetchToken(sim);
     clock += 100_000;
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'invoices' });
-    const again = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      scope: 'invoices',
+    });
+    const again = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect(again.json()).toMatchObject({ access_token: first, expires_in: 28700 });
   });
 
   it('answers OAuth2 error bodies for a bad secret, a missing grant_type and an unknown scope', async () => {
-    const bad = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody({ client_secret: 'nope' }) });
+    const bad = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jsonBody({ client_secret: 'nope' }),
+    });
     expect(bad.status).toBe(400);
-    expect(bad.json()).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed', message: 'Client authentication failed' });
-    const noGrant = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(bad.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'Client authentication failed',
+      message: 'Client authentication failed',
+    });
+    const noGrant = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(noGrant.json().error).toBe('unsupported_grant_type');
-    const scope = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody({ scope: 'invoices bogus' }) });
+    const scope = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jsonBody({ scope: 'invoices bogus' }),
+    });
     expect(scope.json().error).toBe('invalid_scope');
   });
 
   it('omits expires_in when told to', async () => {
     sim.faults.omitTokenExpiresIn = true;
-    const res = await http(sim, TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody() });
+    const res = await http(sim, TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jsonBody(),
+    });
     expect(res.json().expires_in).toBeUndefined();
     expect(res.json().access_token).toEqual(expect.any(String));
   });

@@ -44,7 +44,9 @@ describe('okki simulator: fault injection', () => {
     sim.faults.errorRate = 1;
     const answers = await Promise.all(Array.from({ length: 20 }, () => list(sim, token, {})));
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([500, 502, 503]));
-    expect(answers.some((a) => String(a.headers['content-type']).startsWith('text/html') && a.text.includes('<html>'))).toBe(true);
+    expect(
+      answers.some((a) => String(a.headers['content-type']).startsWith('text/html') && a.text.includes('<html>')),
+    ).toBe(true);
     expect(sim.stats.serverErrors).toBe(20);
     // The token endpoint is spared unless asked for.
     expect(await fetchToken(sim)).toBe(token);

@@ -5,7 +5,11 @@ import { fetchToken, http, list, listData } from './test-helpers';
 
 // Three hours across midnight: date-only bounds must split it, and seconds repeat (tie-break).
 const dataset = generateDataset({
-  seed: 5, receipts: 620, orders: 40, spanSeconds: 3 * 3600, startTime: parseChinaTime('2025-04-15 22:30:00')!,
+  seed: 5,
+  receipts: 620,
+  orders: 40,
+  spanSeconds: 3 * 3600,
+  startTime: parseChinaTime('2025-04-15 22:30:00')!,
 });
 
 function sortedDesc(rows: Array<Record<string, unknown>>): boolean {
@@ -81,13 +85,17 @@ describe('okki simulator: receipt list and info (spec §4, §5, §6, §8)', () =
       expect(item.order_info).toEqual(source.order_info);
       expect(item.external_field_data_info).toEqual(source.external_field_data_info);
     }
-    expect(page.list.some((r) => Array.isArray(r.company_info) && (r.company_info as unknown[]).length === 0)).toBe(true);
+    expect(page.list.some((r) => Array.isArray(r.company_info) && (r.company_info as unknown[]).length === 0)).toBe(
+      true,
+    );
   });
 
   it('serves info by id or number with capital account, enable_flag and flattened custom fields; unknown → code 404', async () => {
     const r = dataset.receipts.find((x) => !Array.isArray(x.capital_account_info) && !Array.isArray(x.order_info))!;
     const auth = { authorization: `Bearer ${token}` };
-    const byId = await http(sim, `/v1/invoices/receipt/info?cash_collection_id=${r.cash_collection_id}`, { headers: auth });
+    const byId = await http(sim, `/v1/invoices/receipt/info?cash_collection_id=${r.cash_collection_id}`, {
+      headers: auth,
+    });
     const data = byId.json().data as Record<string, unknown>;
     expect(data).toMatchObject({
       cash_collection_id: r.cash_collection_id,
@@ -98,7 +106,9 @@ describe('okki simulator: receipt list and info (spec §4, §5, §6, §8)', () =
     });
     expect(Object.keys(data.order_info as object).sort()).toEqual(['name', 'order_id', 'order_no']);
     for (const [fieldId, value] of Object.entries(r.external_field_data_info)) expect(data[fieldId]).toEqual(value);
-    const byNo = await http(sim, `/v1/invoices/receipt/info?cash_collection_no=${r.cash_collection_no}`, { headers: auth });
+    const byNo = await http(sim, `/v1/invoices/receipt/info?cash_collection_no=${r.cash_collection_no}`, {
+      headers: auth,
+    });
     expect(byNo.json().data).toEqual(data);
     const missing = await http(sim, '/v1/invoices/receipt/info?cash_collection_id=1', { headers: auth });
     expect(missing.status).toBe(200);
@@ -125,8 +135,13 @@ describe('okki simulator: data control and deletes (spec §8)', () => {
     const removed = listData(await list(sim, token, { count: 100, removed: 1 }));
     expect(active.totalItem).toBe(29);
     expect(removed.totalItem).toBe(1);
-    expect(removed.list[0]).toMatchObject({ cash_collection_id: victim.cash_collection_id, update_time: '2025-06-01 08:00:01' });
-    const info = await http(sim, `/v1/invoices/receipt/info?cash_collection_id=${victim.cash_collection_id}`, { headers: { authorization: token } });
+    expect(removed.list[0]).toMatchObject({
+      cash_collection_id: victim.cash_collection_id,
+      update_time: '2025-06-01 08:00:01',
+    });
+    const info = await http(sim, `/v1/invoices/receipt/info?cash_collection_id=${victim.cash_collection_id}`, {
+      headers: { authorization: token },
+    });
     expect(info.json().data).toMatchObject({ enable_flag: 0 });
   });
 

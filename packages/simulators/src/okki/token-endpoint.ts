@@ -3,8 +3,18 @@ import type { TokenStore } from './token-store';
 
 /** Module scopes OKKI knows (okki spec §2). */
 const KNOWN_SCOPES = new Set([
-  'product', 'company', 'lead', 'opportunity', 'invoices', 'user', 'costInvoice', 'paymentInvoice', 'purchaseOrder',
-  'warehouse', 'capitalAccount', 'webhook',
+  'product',
+  'company',
+  'lead',
+  'opportunity',
+  'invoices',
+  'user',
+  'costInvoice',
+  'paymentInvoice',
+  'purchaseOrder',
+  'warehouse',
+  'capitalAccount',
+  'webhook',
 ]);
 
 /** okki spec §2: the doc says form-encoded, its text says JSON; both are used, so accept both. */
@@ -16,7 +26,8 @@ function parseTokenBody(raw: string, contentType: string | undefined): Record<st
       const parsed = JSON.parse(text) as unknown;
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
       const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+      for (const [k, v] of Object.entries(parsed))
+        if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
       return out;
     } catch {
       return undefined;
@@ -33,14 +44,33 @@ export interface TokenEndpointContext {
 }
 
 /** POST /v1/oauth2/access_token (okki spec §2). Only client_credentials is simulated. */
-export function handleTokenRequest(ctx: TokenEndpointContext, raw: string, contentType: string | undefined): { response: SimResponse; issued: boolean } {
+export function handleTokenRequest(
+  ctx: TokenEndpointContext,
+  raw: string,
+  contentType: string | undefined,
+): { response: SimResponse; issued: boolean } {
   const body = parseTokenBody(raw, contentType);
   if (!body) {
-    return { response: oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.'), issued: false };
+    return {
+      response: oauthError(
+        400,
+        'invalid_request',
+        'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+      ),
+      issued: false,
+    };
   }
   // spec §2: "A POST with no grant_type returns unsupported_grant_type" (AE, live probe).
   if (body.grant_type !== 'client_credentials') {
-    return { response: oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided'), issued: false };
+    return {
+      response: oauthError(
+        400,
+        'unsupported_grant_type',
+        'The authorization grant type is not supported by the authorization server.',
+        'Check that all required parameters have been provided',
+      ),
+      issued: false,
+    };
   }
   if (body.client_id !== ctx.clientId || body.client_secret !== ctx.clientSecret) {
     // spec §2 doc example answers invalid_client with HTTP 400 (league's 401 is UNVERIFIED).
@@ -48,7 +78,15 @@ export function handleTokenRequest(ctx: TokenEndpointContext, raw: string, conte
   }
   const scopes = new Set((body.scope ?? '').split(/\s+/).filter(Boolean));
   if (scopes.size === 0 || [...scopes].some((s) => !KNOWN_SCOPES.has(s))) {
-    return { response: oauthError(400, 'invalid_scope', 'The requested scope is invalid, unknown, or malformed', 'Check the `scope` parameter'), issued: false };
+    return {
+      response: oauthError(
+        400,
+        'invalid_scope',
+        'The requested scope is invalid, unknown, or malformed',
+        'Check the `scope` parameter',
+      ),
+      issued: false,
+    };
   }
   const { token, expiresIn, fresh } = ctx.tokens.issue(ctx.clientId, scopes);
   // spec §2: client_credentials gets no refresh_token; expires_in is the remaining lifetime.

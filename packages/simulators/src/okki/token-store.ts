@@ -41,7 +41,14 @@ export class TokenStore {
     const expiresAtMs = this.nowMs() + TOKEN_LIFETIME_SECONDS * 1000;
     // Shaped like the league/oauth2-server JWT OKKI returns; the content is meaningless.
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256' }));
-    const payload = b64url(JSON.stringify({ aud: clientId, jti: randomBytes(20).toString('hex'), exp: Math.floor(expiresAtMs / 1000), scopes: [...scopes] }));
+    const payload = b64url(
+      JSON.stringify({
+        aud: clientId,
+        jti: randomBytes(20).toString('hex'),
+        exp: Math.floor(expiresAtMs / 1000),
+        scopes: [...scopes],
+      }),
+    );
     const token: IssuedToken = {
       token: `${header}.${payload}.${b64url(randomBytes(64))}`,
       scopes,

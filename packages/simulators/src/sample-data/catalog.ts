@@ -60,9 +60,19 @@ export const CAPITAL_ACCOUNTS: readonly OkkiCapitalAccountInfo[] = [
     capital_name: 'HAINA TRADING (HK) LIMITED',
     capital_bank: 'The Hongkong and Shanghai Banking Corporation Limited',
     bank_account: '808-123456-838',
-    capital_account_address: '1 Queen\'s Road Central, Hong Kong',
+    capital_account_address: "1 Queen's Road Central, Hong Kong",
     capital_account_remark: 'SWIFT HSBCHKHHHKH',
   },
 ];
 
-export const COMMENTS = ['', '', '1', '定金', '尾款', 'Balance payment', '30% deposit', '货款 PI-2025-031', 'partial'] as const;
+export const COMMENTS = [
+  '',
+  '',
+  '1',
+  '定金',
+  '尾款',
+  'Balance payment',
+  '30% deposit',
+  '货款 PI-2025-031',
+  'partial',
+] as const;

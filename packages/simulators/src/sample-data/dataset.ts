@@ -66,8 +66,10 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
     buildOkkiOrder(rng, 4_900_000_000 + i * 7 + 1, 900 + i, orderDateBefore(rng, start)),
   );
 
-  const createTimes = Array.from({ length: options.receipts }, () => start.getTime() + Math.floor(rng.next() * spanMs))
-    .sort((a, b) => a - b);
+  const createTimes = Array.from(
+    { length: options.receipts },
+    () => start.getTime() + Math.floor(rng.next() * spanMs),
+  ).sort((a, b) => a - b);
   const seqByDate = new Map<string, number>();
   let receiptId = 5_221_000_000;
   const receipts = createTimes.map((createMs) => {

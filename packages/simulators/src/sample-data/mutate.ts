@@ -14,7 +14,9 @@ export function mutateReceipt(receipt: OkkiReceiptRecord, rng: Rng): OkkiReceipt
   const next = structuredClone(receipt);
   const fresh = randomRemittance(rng, receipt.currency);
   let amount = rng.chance(0.6)
-    ? parseMoney(receipt.amount).times(new Big(rng.int(90, 110)).div(100)).round(2, Big.roundHalfUp)
+    ? parseMoney(receipt.amount)
+        .times(new Big(rng.int(90, 110)).div(100))
+        .round(2, Big.roundHalfUp)
     : fresh.amount;
   if (amount.eq(parseMoney(receipt.amount))) amount = amount.plus('1.00');
   let bankCharge = fresh.bankCharge;

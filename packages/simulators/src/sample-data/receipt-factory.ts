@@ -30,7 +30,13 @@ function customFee(rng: Rng, max: number): OkkiCustomValue {
 export function buildReceipt(rng: Rng, plan: ReceiptPlan): OkkiReceiptRecord {
   const { order } = plan;
   const usdRate = order?.usdRate ?? randomUsdRate(rng);
-  const currency = order ? (rng.chance(0.9) ? order.info.currency : order.info.currency === 'USD' ? 'CNY' : 'USD') : rng.pick(['USD', 'CNY']);
+  const currency = order
+    ? rng.chance(0.9)
+      ? order.info.currency
+      : order.info.currency === 'USD'
+        ? 'CNY'
+        : 'USD'
+    : rng.pick(['USD', 'CNY']);
   const exchangeRate = currency === 'USD' ? usdRate.usdToCnyPer100 : '100.00000';
   const exchangeRateUsd = currency === 'USD' ? '100.00000' : usdRate.cnyToUsdPer100;
   const { amount, bankCharge } = randomRemittance(rng, currency);
@@ -64,7 +70,7 @@ export function buildReceipt(rng: Rng, plan: ReceiptPlan): OkkiReceiptRecord {
     finance_verify: { date: null, name: null },
     comment: rng.pick(COMMENTS),
     file_list: rng.chance(0.15)
-      ? [{ file_id: 7_100_000_000 + plan.id % 1_000_000, user_id: Number(creator.user_id), create_time: createTime }]
+      ? [{ file_id: 7_100_000_000 + (plan.id % 1_000_000), user_id: Number(creator.user_id), create_time: createTime }]
       : [],
     department_id: [department.department_id],
     opportunity_id: 0,

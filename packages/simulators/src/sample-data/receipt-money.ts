@@ -5,16 +5,27 @@ import type { OkkiReceiptRecord } from './receipt-types';
 
 type AmountFields = Pick<
   OkkiReceiptRecord,
-  | 'amount' | 'amount_rmb' | 'amount_usd'
-  | 'real_amount' | 'real_amount_rmb' | 'real_amount_usd'
-  | 'bank_charge' | 'bank_charge_rmb' | 'bank_charge_usd'
+  | 'amount'
+  | 'amount_rmb'
+  | 'amount_usd'
+  | 'real_amount'
+  | 'real_amount_rmb'
+  | 'real_amount_usd'
+  | 'bank_charge'
+  | 'bank_charge_rmb'
+  | 'bank_charge_usd'
 >;
 
 /**
  * Every money field of a receipt from its amount and bank charge, keeping the invariant
  * real_amount = amount − bank_charge (okki spec §5 [INTEG]) exact to the cent.
  */
-export function amountFields(amount: Money, bankCharge: Money, exchangeRate: string, exchangeRateUsd: string): AmountFields {
+export function amountFields(
+  amount: Money,
+  bankCharge: Money,
+  exchangeRate: string,
+  exchangeRateUsd: string,
+): AmountFields {
   const real = amount.minus(bankCharge);
   return {
     amount: formatMoney(amount),

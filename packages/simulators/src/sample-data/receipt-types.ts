@@ -131,8 +131,22 @@ export interface OkkiReceiptRecord extends OkkiReceiptInfoExtras {
 
 /** Payment methods from GET /v1/invoices/receipt/types (spec §6). */
 export const RECEIPT_TYPES = [
-  'L/C', 'T/T', 'D/P', 'D/A', 'Western Union', 'PayPal', 'M/T', 'D/D', 'Other', 'Credit Card', 'e-Checking',
-  'Boleto', 'T/T in advance', 'Alipay', 'Wechat', 'O/A',
+  'L/C',
+  'T/T',
+  'D/P',
+  'D/A',
+  'Western Union',
+  'PayPal',
+  'M/T',
+  'D/D',
+  'Other',
+  'Credit Card',
+  'e-Checking',
+  'Boleto',
+  'T/T in advance',
+  'Alipay',
+  'Wechat',
+  'O/A',
 ] as const;
 
 /** Default tenant custom-field ids for 运费 (freight) and 商检费 (inspection fee), as in the spec §10 sample. */

@@ -29,8 +29,17 @@ describe('generateDataset', () => {
   it('keeps real_amount = amount − bank_charge exactly and money as 2-dp strings', () => {
     for (const r of data.receipts) {
       expect(moneyInvariantHolds(r)).toBe(true);
-      for (const f of ['amount', 'amount_rmb', 'amount_usd', 'real_amount', 'real_amount_rmb', 'real_amount_usd',
-        'bank_charge', 'bank_charge_rmb', 'bank_charge_usd'] as const) {
+      for (const f of [
+        'amount',
+        'amount_rmb',
+        'amount_usd',
+        'real_amount',
+        'real_amount_rmb',
+        'real_amount_usd',
+        'bank_charge',
+        'bank_charge_rmb',
+        'bank_charge_usd',
+      ] as const) {
         expect(r[f]).toMatch(MONEY);
       }
       expect(r.exchange_rate).toMatch(RATE);
@@ -88,17 +97,29 @@ describe('generateDataset', () => {
       expect(r.order_id === 0).toBe(Array.isArray(r.order_info));
       if (r.company_id === 0) expect(r.company_info).toEqual([]);
       const ext = r.external_field_data_info;
-      expect(Object.keys(ext)).toEqual(expect.arrayContaining([DEFAULT_CUSTOM_FIELD_IDS.freight, DEFAULT_CUSTOM_FIELD_IDS.inspectionFee]));
+      expect(Object.keys(ext)).toEqual(
+        expect.arrayContaining([DEFAULT_CUSTOM_FIELD_IDS.freight, DEFAULT_CUSTOM_FIELD_IDS.inspectionFee]),
+      );
       for (const v of Object.values(ext)) kinds.add(Array.isArray(v) ? 'array' : typeof v);
       if (r.capital_account_id === 0) expect(r.capital_account_info).toEqual([]);
-      else expect(r.capital_account_info).toMatchObject({ capital_account_id: r.capital_account_id, capital_bank: expect.any(String) });
+      else
+        expect(r.capital_account_info).toMatchObject({
+          capital_account_id: r.capital_account_id,
+          capital_bank: expect.any(String),
+        });
     }
     expect(kinds).toEqual(new Set(['string', 'number', 'array']));
   });
 
   it('honours custom field ids', () => {
-    const custom = generateDataset({ seed: 1, receipts: 5, orders: 2, customFieldIds: { freight: '11', inspectionFee: '22' } });
-    for (const r of custom.receipts) expect(Object.keys(r.external_field_data_info)).toEqual(expect.arrayContaining(['11', '22']));
+    const custom = generateDataset({
+      seed: 1,
+      receipts: 5,
+      orders: 2,
+      customFieldIds: { freight: '11', inspectionFee: '22' },
+    });
+    for (const r of custom.receipts)
+      expect(Object.keys(r.external_field_data_info)).toEqual(expect.arrayContaining(['11', '22']));
   });
 
   it('links receipts to K3Cloud orders, to missing orders and to no order at the requested rates', () => {

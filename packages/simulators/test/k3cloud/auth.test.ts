@@ -19,7 +19,12 @@ describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
 
   it('ValidateUser answers a LoginResult and sets kdservice-sessionid and ASP.NET_SessionId', async () => {
     const answer = await post(sim, 'ValidateUser', { parameters: loginBody() });
-    const body = answer.body as { LoginResultType: number; KDSVCSessionId: string; IsSuccessByAPI: boolean; Context: { SessionId: string } };
+    const body = answer.body as {
+      LoginResultType: number;
+      KDSVCSessionId: string;
+      IsSuccessByAPI: boolean;
+      Context: { SessionId: string };
+    };
     expect(body.LoginResultType).toBe(1);
     expect(body.IsSuccessByAPI).toBe(true);
     expect(answer.cookies[0]).toBe(`kdservice-sessionid=${body.KDSVCSessionId}; path=/`);
@@ -30,7 +35,12 @@ describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
 
   it('binds named parameters case-insensitively and accepts the session as a header', async () => {
     const c = sim.credentials;
-    const answer = await post(sim, 'validateuser', { acctid: c.acctId, USERNAME: c.username, password: c.password, lcid: 2052 });
+    const answer = await post(sim, 'validateuser', {
+      acctid: c.acctId,
+      USERNAME: c.username,
+      password: c.password,
+      lcid: 2052,
+    });
     const id = (answer.body as { KDSVCSessionId: string }).KDSVCSessionId;
     expect(await queryWith({ 'kdservice-sessionid': id })).toMatchObject({ body: [] });
   });
@@ -44,20 +54,48 @@ describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
 
   it('LoginByAppSecret and LoginBySign (sha256) log in; a sha1 sign is refused', async () => {
     const c = sim.credentials;
-    const byApp = await post(sim, 'LoginByAppSecret', { parameters: [c.acctId, c.username, c.appId, c.appSecret, 2052] });
+    const byApp = await post(sim, 'LoginByAppSecret', {
+      parameters: [c.acctId, c.username, c.appId, c.appSecret, 2052],
+    });
     expect(byApp.body).toMatchObject({ LoginResultType: 1 });
     const { createHash } = await import('node:crypto');
     const ts = '1700000000';
-    const sign = (alg: string) => createHash(alg).update([c.acctId, c.username, c.appId, c.appSecret, ts].sort().join('')).digest('hex');
-    const bySign = await post(sim, 'LoginBySign', { acctID: c.acctId, username: c.username, appId: c.appId, timestamp: ts, sign: sign('sha256'), lcid: 2052 });
+    const sign = (alg: string) =>
+      createHash(alg).update([c.acctId, c.username, c.appId, c.appSecret, ts].sort().join('')).digest('hex');
+    const bySign = await post(sim, 'LoginBySign', {
+      acctID: c.acctId,
+      username: c.username,
+      appId: c.appId,
+      timestamp: ts,
+      sign: sign('sha256'),
+      lcid: 2052,
+    });
     expect(bySign.body).toMatchObject({ LoginResultType: 1 });
-    const bySha1 = await post(sim, 'LoginBySign', { acctID: c.acctId, username: c.username, appId: c.appId, timestamp: ts, sign: sign('sha1'), lcid: 2052 });
+    const bySha1 = await post(sim, 'LoginBySign', {
+      acctID: c.acctId,
+      username: c.username,
+      appId: c.appId,
+      timestamp: ts,
+      sign: sign('sha1'),
+      lcid: 2052,
+    });
     expect(bySha1.body).toMatchObject({ LoginResultType: -1 });
   });
 
   it('answers MsgCode 1 without a session: bare for saves, [[…]] for ExecuteBillQuery', async () => {
     const save = await post(sim, 'BatchSave', { parameters: ['SAL_SaleOrder', '{"Model":[{}]}'] });
-    expect(save.body).toEqual({ Result: { ResponseStatus: { ErrorCode: 500, IsSuccess: false, Errors: [{ FieldName: null, Message: SESSION_LOST, DIndex: 0 }], SuccessEntitys: [], SuccessMessages: [], MsgCode: 1 } } });
+    expect(save.body).toEqual({
+      Result: {
+        ResponseStatus: {
+          ErrorCode: 500,
+          IsSuccess: false,
+          Errors: [{ FieldName: null, Message: SESSION_LOST, DIndex: 0 }],
+          SuccessEntitys: [],
+          SuccessMessages: [],
+          MsgCode: 1,
+        },
+      },
+    });
     const queried = await queryWith({});
     expect(statusOf((queried.body as unknown[][])[0]?.[0])).toMatchObject({ MsgCode: 1 });
     expect(sim.allBills('SAL_SaleOrder')).toEqual([]);
@@ -85,8 +123,13 @@ describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
 
   it('routes case-insensitively and answers unknown operations with response_error', async () => {
     const cookie = cookieOf((await post(sim, 'ValidateUser', { parameters: loginBody() })).cookies);
-    const lower = opUrl(sim, 'ExecuteBillQuery').replace(/Kingdee\..*$/, 'kingdee.bos.webapi.servicesstub.dynamicformservice.executebillquery.common.kdsvc');
-    expect((await post(sim, 'x', { data: { FormId: 'SAL_SaleOrder', FieldKeys: 'FID' } }, { Cookie: cookie }, lower)).body).toEqual([]);
+    const lower = opUrl(sim, 'ExecuteBillQuery').replace(
+      /Kingdee\..*$/,
+      'kingdee.bos.webapi.servicesstub.dynamicformservice.executebillquery.common.kdsvc',
+    );
+    expect(
+      (await post(sim, 'x', { data: { FormId: 'SAL_SaleOrder', FieldKeys: 'FID' } }, { Cookie: cookie }, lower)).body,
+    ).toEqual([]);
     const unknown = await post(sim, 'Frobnicate', { parameters: [] }, { Cookie: cookie });
     expect(unknown.text).toMatch(/^response_error:\{"Message":/);
   });
@@ -116,12 +159,23 @@ describe('signed-header mode (k3cloud spec §2.3)', () => {
   let sim: K3CloudSimulator;
 
   beforeAll(async () => {
-    sim = await startK3CloudSimulator({ acctId: VECTOR.acctId, username: VECTOR.username, appId: VECTOR.appId, appSecret: VECTOR.appSecret, sitePath: '/k3cloud/' });
+    sim = await startK3CloudSimulator({
+      acctId: VECTOR.acctId,
+      username: VECTOR.username,
+      appId: VECTOR.appId,
+      appSecret: VECTOR.appSecret,
+      sitePath: '/k3cloud/',
+    });
   });
   afterAll(() => sim.close());
 
   const signedSave = (headers: Record<string, string>) =>
-    post(sim, 'Save', { parameters: ['SAL_SaleOrder', JSON.stringify({ Model: { F_Cash_Collection_Id: 'signed' } })] }, headers);
+    post(
+      sim,
+      'Save',
+      { parameters: ['SAL_SaleOrder', JSON.stringify({ Model: { F_Cash_Collection_Id: 'signed' } })] },
+      headers,
+    );
 
   it('serves a call carrying exactly the spec vector headers and sets a session cookie', async () => {
     const answer = await signedSave(VECTOR.headers);
@@ -130,7 +184,12 @@ describe('signed-header mode (k3cloud spec §2.3)', () => {
   });
 
   it('accepts the Java millisecond variant', async () => {
-    const answer = await signedSave({ ...VECTOR.headers, 'x-api-timestamp': '1700000000000', 'x-api-nonce': '1700000000000', 'X-Api-Signature': VECTOR.javaMsSignature });
+    const answer = await signedSave({
+      ...VECTOR.headers,
+      'x-api-timestamp': '1700000000000',
+      'x-api-nonce': '1700000000000',
+      'X-Api-Signature': VECTOR.javaMsSignature,
+    });
     expect(statusOf(answer.body).IsSuccess).toBe(true);
   });
 
@@ -147,7 +206,13 @@ describe('signed-header mode (k3cloud spec §2.3)', () => {
   });
 
   it('checks timestamp freshness when configured', async () => {
-    const strict = await startK3CloudSimulator({ acctId: VECTOR.acctId, username: VECTOR.username, appId: VECTOR.appId, appSecret: VECTOR.appSecret, signatureMaxSkewMs: 60_000 });
+    const strict = await startK3CloudSimulator({
+      acctId: VECTOR.acctId,
+      username: VECTOR.username,
+      appId: VECTOR.appId,
+      appSecret: VECTOR.appSecret,
+      signatureMaxSkewMs: 60_000,
+    });
     try {
       const answer = await post(strict, 'Save', { parameters: ['SAL_SaleOrder', '{"Model":{}}'] }, VECTOR.headers);
       expect(statusOf(answer.body).Errors[0]?.Message).toMatch(/timestamp/);

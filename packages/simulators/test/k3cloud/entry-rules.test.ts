@@ -5,8 +5,14 @@ import { batchSave, login, post, statusOf } from './raw-k3';
 const exampleBill = () => ({
   FID: 1001,
   FBillNo: 'XSDD-1001',
-  FEntity1: [{ FEntryID: 10001, FQty: 1 }, { FEntryID: 10002, FQty: 2 }],
-  FEntity2: [{ FEntryID: 20001, FQty: 3 }, { FEntryID: 20002, FQty: 4 }],
+  FEntity1: [
+    { FEntryID: 10001, FQty: 1 },
+    { FEntryID: 10002, FQty: 2 },
+  ],
+  FEntity2: [
+    { FEntryID: 20001, FQty: 3 },
+    { FEntryID: 20002, FQty: 4 },
+  ],
 });
 
 describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
@@ -16,7 +22,9 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
   let fid: number;
 
   beforeAll(async () => {
-    sim = await startK3CloudSimulator({ knownFields: { SAL_SaleOrder: { entities: { FEntity1: ['FQty'], FEntity2: ['FQty'] } } } });
+    sim = await startK3CloudSimulator({
+      knownFields: { SAL_SaleOrder: { entities: { FEntity1: ['FQty'], FEntity2: ['FQty'] } } },
+    });
     cookie = await login(sim);
   });
   afterAll(() => sim.close());
@@ -26,15 +34,20 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
     fid = nextFid++;
     const bill = exampleBill();
     const offset = (fid - 1001) * 100_000;
-    sim.seedBills('SAL_SaleOrder', [{
-      ...bill, FID: fid, FBillNo: `XSDD-${fid}`,
-      FEntity1: bill.FEntity1.map((r) => ({ ...r, FEntryID: r.FEntryID + offset })),
-      FEntity2: bill.FEntity2.map((r) => ({ ...r, FEntryID: r.FEntryID + offset })),
-    }]);
+    sim.seedBills('SAL_SaleOrder', [
+      {
+        ...bill,
+        FID: fid,
+        FBillNo: `XSDD-${fid}`,
+        FEntity1: bill.FEntity1.map((r) => ({ ...r, FEntryID: r.FEntryID + offset })),
+        FEntity2: bill.FEntity2.map((r) => ({ ...r, FEntryID: r.FEntryID + offset })),
+      },
+    ]);
   });
 
   const id = (base: number) => base + (fid - 1001) * 100_000;
-  const rows = (entity: string) => (sim.getBill('SAL_SaleOrder', fid)?.[entity] ?? []) as Array<{ FEntryID: number; FQty?: number }>;
+  const rows = (entity: string) =>
+    (sim.getBill('SAL_SaleOrder', fid)?.[entity] ?? []) as Array<{ FEntryID: number; FQty?: number }>;
   const save = async (isDeleteEntry: boolean | string | undefined, model: Record<string, unknown>) => {
     const data: Record<string, unknown> = { Model: [{ FID: fid, ...model }] };
     if (isDeleteEntry !== undefined) data.IsDeleteEntry = isDeleteEntry;
@@ -44,8 +57,14 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
 
   it('case 1: IsDeleteEntry false updates the named row and keeps the others; entity2 untouched', async () => {
     await save(false, { FEntity1: [{ FEntryID: id(10001), FQty: 22 }] });
-    expect(rows('FEntity1')).toEqual([{ FEntryID: id(10001), FQty: 22 }, { FEntryID: id(10002), FQty: 2 }]);
-    expect(rows('FEntity2')).toEqual([{ FEntryID: id(20001), FQty: 3 }, { FEntryID: id(20002), FQty: 4 }]);
+    expect(rows('FEntity1')).toEqual([
+      { FEntryID: id(10001), FQty: 22 },
+      { FEntryID: id(10002), FQty: 2 },
+    ]);
+    expect(rows('FEntity2')).toEqual([
+      { FEntryID: id(20001), FQty: 3 },
+      { FEntryID: id(20002), FQty: 4 },
+    ]);
   });
 
   it('case 2: IsDeleteEntry true (and by default) deletes rows of a processed entity not in the package', async () => {
@@ -75,10 +94,16 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
   });
 
   it('case 6: entity1 emptied; 20001 updated, 20002 kept unchanged, one row added', async () => {
-    await save(true, { FEntity1: [{}], FEntity2: [{ FEntryID: id(20001), FQty: 22 }, { FEntryID: id(20002) }, { FQty: 22 }] });
+    await save(true, {
+      FEntity1: [{}],
+      FEntity2: [{ FEntryID: id(20001), FQty: 22 }, { FEntryID: id(20002) }, { FQty: 22 }],
+    });
     expect(rows('FEntity1')).toEqual([]);
     const after = rows('FEntity2');
-    expect(after.slice(0, 2)).toEqual([{ FEntryID: id(20001), FQty: 22 }, { FEntryID: id(20002), FQty: 4 }]);
+    expect(after.slice(0, 2)).toEqual([
+      { FEntryID: id(20001), FQty: 22 },
+      { FEntryID: id(20002), FQty: 4 },
+    ]);
     expect(after).toHaveLength(3);
     expect(after[2]?.FQty).toBe(22);
   });
@@ -90,8 +115,11 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
 
   it('NeedUpDateFields limits the update to listed fields and entities', async () => {
     const answer = await batchSave(sim, cookie, {
-      NeedUpDateFields: ['FEntity1', 'FQty'], IsDeleteEntry: false,
-      Model: [{ FID: fid, FBillNo: 'NOT-APPLIED', FEntity1: [{ FEntryID: id(10002), FQty: 9 }], FEntity2: [{ FQty: 99 }] }],
+      NeedUpDateFields: ['FEntity1', 'FQty'],
+      IsDeleteEntry: false,
+      Model: [
+        { FID: fid, FBillNo: 'NOT-APPLIED', FEntity1: [{ FEntryID: id(10002), FQty: 9 }], FEntity2: [{ FQty: 99 }] },
+      ],
     });
     expect(statusOf(answer.body).IsSuccess).toBe(true);
     const bill = sim.getBill('SAL_SaleOrder', fid);
@@ -101,11 +129,28 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
   });
 
   it('Save (not batch) with a named body and data as an object answers Id/Number/NeedReturnData', async () => {
-    const answer = await post(sim, 'save', {
-      FormId: 'SAL_SaleOrder',
-      DATA: { IsDeleteEntry: false, NeedReturnFields: ['FBillNo', 'FEntity1.FEntryID'], Model: { FID: fid, FEntity1: [{ FQty: 7 }] } },
-    }, { Cookie: cookie });
-    const result = (answer.body as { Result: { Id: number; Number: string; NeedReturnData: Array<{ FBillNo: string; FEntity1: Array<{ FEntryID: number }> }> } }).Result;
+    const answer = await post(
+      sim,
+      'save',
+      {
+        FormId: 'SAL_SaleOrder',
+        DATA: {
+          IsDeleteEntry: false,
+          NeedReturnFields: ['FBillNo', 'FEntity1.FEntryID'],
+          Model: { FID: fid, FEntity1: [{ FQty: 7 }] },
+        },
+      },
+      { Cookie: cookie },
+    );
+    const result = (
+      answer.body as {
+        Result: {
+          Id: number;
+          Number: string;
+          NeedReturnData: Array<{ FBillNo: string; FEntity1: Array<{ FEntryID: number }> }>;
+        };
+      }
+    ).Result;
     expect(result.Id).toBe(fid);
     expect(result.Number).toBe(`XSDD-${fid}`);
     expect(result.NeedReturnData[0]?.FBillNo).toBe(`XSDD-${fid}`);
@@ -118,7 +163,9 @@ describe('BatchSave validation and partial success (spec §5.1)', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    sim = await startK3CloudSimulator({ bills: { SAL_SaleOrder: [{ FID: 5001, FBillNo: 'XSDD-5001', F_PBLH_Entity: [] }] } });
+    sim = await startK3CloudSimulator({
+      bills: { SAL_SaleOrder: [{ FID: 5001, FBillNo: 'XSDD-5001', F_PBLH_Entity: [] }] },
+    });
     cookie = await login(sim);
   });
   afterAll(() => sim.close());
@@ -142,7 +189,9 @@ describe('BatchSave validation and partial success (spec §5.1)', () => {
       expect.objectContaining({ FieldName: 'FID', DIndex: 2 }),
       { FieldName: 'FBillNo', Message: '违反字段唯一性要求：编码唯一。[XSDD-5001]在当前系统中已经被使用。', DIndex: 3 },
     ]);
-    expect(sim.getBill('SAL_SaleOrder', 5001)?.F_PBLH_Entity).toEqual([expect.objectContaining({ F_PBLH_CashCollectionNo: 'HK-1' })]);
+    expect(sim.getBill('SAL_SaleOrder', 5001)?.F_PBLH_Entity).toEqual([
+      expect.objectContaining({ F_PBLH_CashCollectionNo: 'HK-1' }),
+    ]);
     expect(sim.findBills('SAL_SaleOrder', (b) => b.FID === 424242)).toEqual([]);
   });
 
@@ -159,7 +208,9 @@ describe('BatchSave validation and partial success (spec §5.1)', () => {
   });
 
   it('rejects values that do not fit the field type (MsgCode 11) and bad booleans (MsgCode 8)', async () => {
-    const badDecimal = await batchSave(sim, cookie, { Model: [{ FID: 5001, F_PBLH_Entity: [{ F_PBLH_Decimal: '12,5' }] }] });
+    const badDecimal = await batchSave(sim, cookie, {
+      Model: [{ FID: 5001, F_PBLH_Entity: [{ F_PBLH_Decimal: '12,5' }] }],
+    });
     expect(statusOf(badDecimal.body)).toMatchObject({ IsSuccess: false, MsgCode: 11 });
     const badBool = await batchSave(sim, cookie, { IsDeleteEntry: 'nope', Model: [{ FID: 5001 }] });
     expect(statusOf(badBool.body)).toMatchObject({ IsSuccess: false, MsgCode: 8 });

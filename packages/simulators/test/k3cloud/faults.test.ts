@@ -2,9 +2,18 @@ import { startK3CloudSimulator, type K3CloudSimulator } from '../../src/k3cloud'
 import { batchSave, login, post, query, statusOf } from './raw-k3';
 import { waitFor } from './wait-for';
 
-const bill = (fid: number) => ({ FID: fid, FBillNo: `XSDD${fid}`, F_Cash_Collection_Id: `ORD-${fid}`, F_PBLH_Entity: [] });
-const addRow = (fid: number, no: string) => ({ IsDeleteEntry: false, Model: [{ FID: fid, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: no }] }] });
-const rowsOf = (sim: K3CloudSimulator, fid: number) => (sim.getBill('SAL_SaleOrder', fid)?.F_PBLH_Entity as unknown[]) ?? [];
+const bill = (fid: number) => ({
+  FID: fid,
+  FBillNo: `XSDD${fid}`,
+  F_Cash_Collection_Id: `ORD-${fid}`,
+  F_PBLH_Entity: [],
+});
+const addRow = (fid: number, no: string) => ({
+  IsDeleteEntry: false,
+  Model: [{ FID: fid, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: no }] }],
+});
+const rowsOf = (sim: K3CloudSimulator, fid: number) =>
+  (sim.getBill('SAL_SaleOrder', fid)?.F_PBLH_Entity as unknown[]) ?? [];
 
 describe('fault injection', () => {
   let sim: K3CloudSimulator;
@@ -16,7 +25,17 @@ describe('fault injection', () => {
   });
   afterAll(() => sim.close());
   afterEach(() => {
-    Object.assign(sim.faults, { latencyMs: 0, networkControlOnOverlap: true, networkControlRate: 0, callLimitRate: 0, ambiguousRate: 0, errorRate: 0, malformedRate: 0, validationErrorRate: 0, sessionExpiryRate: 0 });
+    Object.assign(sim.faults, {
+      latencyMs: 0,
+      networkControlOnOverlap: true,
+      networkControlRate: 0,
+      callLimitRate: 0,
+      ambiguousRate: 0,
+      errorRate: 0,
+      malformedRate: 0,
+      validationErrorRate: 0,
+      sessionExpiryRate: 0,
+    });
   });
 
   it('gives the later of two overlapping saves on one FID the 网控 answer and applies only the first', async () => {
@@ -27,7 +46,9 @@ describe('fault injection', () => {
     const second = await batchSave(sim, cookie, addRow(1, 'HK-second'));
     const status = statusOf(second.body);
     expect(status).toMatchObject({ IsSuccess: false, MsgCode: 0, ErrorCode: 500 });
-    expect(status.Errors[0]?.Message).toBe('“apiuser”使用业务单据：“销售订单”业务操作-“[销售订单-XSDD1-修改]”冲突，请稍候再使用。');
+    expect(status.Errors[0]?.Message).toBe(
+      '“apiuser”使用业务单据：“销售订单”业务操作-“[销售订单-XSDD1-修改]”冲突，请稍候再使用。',
+    );
     expect(statusOf((await first).body).IsSuccess).toBe(true);
     expect(rowsOf(sim, 1)).toEqual([expect.objectContaining({ F_PBLH_CashCollectionNo: 'HK-first' })]);
   });
@@ -45,7 +66,10 @@ describe('fault injection', () => {
 
   it('answers MsgCode 14 for the call limit, wrapped for ExecuteBillQuery', async () => {
     sim.faults.callLimitRate = 1;
-    expect(statusOf((await batchSave(sim, cookie, addRow(3, 'X'))).body)).toMatchObject({ IsSuccess: false, MsgCode: 14 });
+    expect(statusOf((await batchSave(sim, cookie, addRow(3, 'X'))).body)).toMatchObject({
+      IsSuccess: false,
+      MsgCode: 14,
+    });
     expect(statusOf(((await query(sim, cookie, { FieldKeys: 'FID' })).body as unknown[][])[0]?.[0]).MsgCode).toBe(14);
     expect(rowsOf(sim, 3)).toEqual([]);
   });
@@ -92,7 +116,11 @@ describe('fault injection', () => {
     try {
       const started = Date.now();
       const rows = ['R1', 'R2', 'R3', 'R4'].map((no) => ({ F_PBLH_CashCollectionNo: no }));
-      expect(statusOf((await batchSave(sim, cookie, { IsDeleteEntry: false, Model: [{ FID: 6, F_PBLH_Entity: rows }] })).body).IsSuccess).toBe(true);
+      expect(
+        statusOf(
+          (await batchSave(sim, cookie, { IsDeleteEntry: false, Model: [{ FID: 6, F_PBLH_Entity: rows }] })).body,
+        ).IsSuccess,
+      ).toBe(true);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 40 - 5);
     } finally {
       sim.faults.perRowLatencyMs = 0;
@@ -137,7 +165,11 @@ describe('concurrency queue', () => {
     try {
       const cookie = await login(sim);
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: 6 }, () => post(sim, 'ExecuteBillQuery', { data: { FormId: 'SAL_SaleOrder', FieldKeys: 'FID' } }, { Cookie: cookie })));
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          post(sim, 'ExecuteBillQuery', { data: { FormId: 'SAL_SaleOrder', FieldKeys: 'FID' } }, { Cookie: cookie }),
+        ),
+      );
       expect(answers.map((a) => a.body)).toEqual(Array.from({ length: 6 }, () => []));
       expect(sim.stats.peakProcessing).toBe(2);
       expect(sim.stats.peakConcurrent).toBe(6);

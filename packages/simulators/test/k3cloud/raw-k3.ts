@@ -15,8 +15,18 @@ export function opUrl(sim: K3CloudSimulator, op: string): string {
   return `${sim.baseUrl}Kingdee.BOS.WebApi.ServicesStub.${service}.${op}.common.kdsvc`;
 }
 
-export async function post(sim: K3CloudSimulator, op: string, body: unknown, headers: Record<string, string> = {}, url = opUrl(sim, op)): Promise<RawAnswer> {
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+export async function post(
+  sim: K3CloudSimulator,
+  op: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  url = opUrl(sim, op),
+): Promise<RawAnswer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -34,16 +44,31 @@ export async function login(sim: K3CloudSimulator): Promise<string> {
   return answer.cookies.map((line) => line.split(';')[0]).join('; ');
 }
 
-type Status = { IsSuccess: boolean; MsgCode: number; Errors: Array<{ FieldName: string | null; Message: string; DIndex: number }>; SuccessEntitys: Array<{ Id: number; Number: string; DIndex: number }> };
+type Status = {
+  IsSuccess: boolean;
+  MsgCode: number;
+  Errors: Array<{ FieldName: string | null; Message: string; DIndex: number }>;
+  SuccessEntitys: Array<{ Id: number; Number: string; DIndex: number }>;
+};
 
 export function statusOf(body: unknown): Status {
   return (body as { Result: { ResponseStatus: Status } }).Result.ResponseStatus;
 }
 
-export async function batchSave(sim: K3CloudSimulator, cookie: string, data: Record<string, unknown>, formId = 'SAL_SaleOrder'): Promise<RawAnswer> {
+export async function batchSave(
+  sim: K3CloudSimulator,
+  cookie: string,
+  data: Record<string, unknown>,
+  formId = 'SAL_SaleOrder',
+): Promise<RawAnswer> {
   return post(sim, 'BatchSave', { parameters: [formId, JSON.stringify(data)] }, { Cookie: cookie });
 }
 
-export async function query(sim: K3CloudSimulator, cookie: string, data: Record<string, unknown>, op = 'ExecuteBillQuery'): Promise<RawAnswer> {
+export async function query(
+  sim: K3CloudSimulator,
+  cookie: string,
+  data: Record<string, unknown>,
+  op = 'ExecuteBillQuery',
+): Promise<RawAnswer> {
   return post(sim, op, { parameters: [JSON.stringify({ FormId: 'SAL_SaleOrder', ...data })] }, { Cookie: cookie });
 }

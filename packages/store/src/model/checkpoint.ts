@@ -29,7 +29,12 @@ export interface CheckpointRepo {
    * @returns false when someone else moved it first or `windowEnd` is older than the current one.
    * @throws InvalidInputError when a stamp is not `YYYY-MM-DD HH:mm:ss`.
    */
-  advance(stream: string, windowEnd: string, expectedPrevious: string | undefined, completed?: TimeInterval): Promise<boolean>;
+  advance(
+    stream: string,
+    windowEnd: string,
+    expectedPrevious: string | undefined,
+    completed?: TimeInterval,
+  ): Promise<boolean>;
 }
 
 /** Completed intervals kept per stream; older ones are dropped (they only explain history). */

@@ -15,7 +15,16 @@ import {
  */
 
 function blankEntry(receiptId: string, now: Date): LedgerEntry {
-  return { receiptId, receiptNo: '', orderId: '', sourceVersion: '', removed: false, status: 'pending', attempts: 0, updatedAt: now };
+  return {
+    receiptId,
+    receiptNo: '',
+    orderId: '',
+    sourceVersion: '',
+    removed: false,
+    status: 'pending',
+    attempts: 0,
+    updatedAt: now,
+  };
 }
 
 function withoutError(entry: LedgerEntry): LedgerEntry {
@@ -28,7 +37,11 @@ function isStale(current: LedgerEntry | undefined, incomingVersion: string | und
   return current !== undefined && incomingVersion !== undefined && current.sourceVersion > incomingVersion;
 }
 
-export function applyWritten(current: LedgerEntry | undefined, w: z.output<typeof writtenSchema>, now: Date): LedgerEntry | undefined {
+export function applyWritten(
+  current: LedgerEntry | undefined,
+  w: z.output<typeof writtenSchema>,
+  now: Date,
+): LedgerEntry | undefined {
   if (current && isStale(current, w.sourceVersion)) {
     // An older job finished after a newer version was recorded: keep the newer fields, but learn
     // the row's K3Cloud ids if we never had them (it is the same row, keyed by the receipt number).
@@ -89,7 +102,13 @@ export function groupErrors(entries: readonly LedgerEntry[], limit: number): Err
     const key = `${e.lastError.code}\u0000${e.lastError.message}`;
     const group = groups.get(key);
     if (!group) {
-      groups.set(key, { code: e.lastError.code, message: e.lastError.message, count: 1, lastAt: e.lastError.at, sampleReceiptIds: [e.receiptId] });
+      groups.set(key, {
+        code: e.lastError.code,
+        message: e.lastError.message,
+        count: 1,
+        lastAt: e.lastError.at,
+        sampleReceiptIds: [e.receiptId],
+      });
       continue;
     }
     group.count += 1;

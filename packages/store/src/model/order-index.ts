@@ -21,7 +21,11 @@ export interface OrderIndexRepo {
   putMiss(orderId: string, ttlMs: number): Promise<void>;
 }
 
-const ttlSchema = z.number().int().positive().max(365 * 86_400_000);
+const ttlSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(365 * 86_400_000);
 
 export const putOrderSchema = z.object({
   orderId: idSchema,

@@ -2,14 +2,17 @@ import fc from 'fast-check';
 import { databaseInUrl } from '../mongo/mongo-store';
 import { MAX_COMPLETED_INTERVALS, mergeIntervals, type TimeInterval } from './checkpoint';
 
-const stamp = (minute: number) => `2025-04-15 ${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00`;
+const stamp = (minute: number) =>
+  `2025-04-15 ${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00`;
 
 describe('mergeIntervals', () => {
   it('covers exactly the minutes its inputs cover, with sorted, disjoint intervals', () => {
-    const interval = fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 60 })).map(([s, len]): TimeInterval => ({
-      start: stamp(s),
-      end: stamp(Math.min(1439, s + len)),
-    }));
+    const interval = fc
+      .tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 60 }))
+      .map(([s, len]): TimeInterval => ({
+        start: stamp(s),
+        end: stamp(Math.min(1439, s + len)),
+      }));
     fc.assert(
       fc.property(fc.array(interval, { maxLength: 30 }), (list) => {
         const merged = mergeIntervals(list);
@@ -21,7 +24,10 @@ describe('mergeIntervals', () => {
   });
 
   it('keeps only the newest intervals', () => {
-    const list = Array.from({ length: MAX_COMPLETED_INTERVALS + 5 }, (_, i) => ({ start: stamp(i * 3), end: stamp(i * 3 + 1) }));
+    const list = Array.from({ length: MAX_COMPLETED_INTERVALS + 5 }, (_, i) => ({
+      start: stamp(i * 3),
+      end: stamp(i * 3 + 1),
+    }));
     const merged = mergeIntervals(list);
     expect(merged).toHaveLength(MAX_COMPLETED_INTERVALS);
     expect(merged[merged.length - 1]).toEqual(list[list.length - 1]);

@@ -101,11 +101,22 @@ export const windowRecordSchema = z.object({
 export const DEFAULT_WINDOW_LIMIT = 10_000;
 
 export function openedWindow(w: z.output<typeof newWindowSchema>, now: Date): WindowRecord {
-  return { id: w.id, start: w.start, end: w.end, status: 'open', counts: w.counts ?? {}, startedAt: w.startedAt ?? now };
+  return {
+    id: w.id,
+    start: w.start,
+    end: w.end,
+    status: 'open',
+    counts: w.counts ?? {},
+    startedAt: w.startedAt ?? now,
+  };
 }
 
 /** The window after `patch`; both backends apply patches through this one rule. */
-export function patchedWindow(current: WindowRecord | undefined, id: string, patch: z.output<typeof windowPatchSchema>): WindowRecord {
+export function patchedWindow(
+  current: WindowRecord | undefined,
+  id: string,
+  patch: z.output<typeof windowPatchSchema>,
+): WindowRecord {
   if (!current) throw new InvalidInputError('store window', [`no window with id ${id}`]);
   return {
     ...current,

@@ -29,7 +29,13 @@ const INDEX_OPTIONS_CONFLICT = 85;
  * Creates a TTL index, or changes its expiry with collMod when it already exists with another
  * one (createIndex alone would fail with IndexOptionsConflict after `auditTtlDays` changes).
  */
-async function ensureTtlIndex(db: Db, collection: Collection<Document>, field: string, name: string, seconds: number): Promise<void> {
+async function ensureTtlIndex(
+  db: Db,
+  collection: Collection<Document>,
+  field: string,
+  name: string,
+  seconds: number,
+): Promise<void> {
   try {
     await collection.createIndex({ [field]: 1 }, { name, expireAfterSeconds: seconds });
   } catch (error) {

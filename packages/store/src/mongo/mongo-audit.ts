@@ -35,7 +35,11 @@ export class MongoAudit implements AuditRepo {
       .limit(clampLimit(limit, 100, this.limit))
       .toArray();
     return docs.map((doc) =>
-      parseOrThrow(apiCallRecordSchema, { ...doc, at: doc.at instanceof Date ? doc.at.toISOString() : doc.at }, 'store audit record'),
+      parseOrThrow(
+        apiCallRecordSchema,
+        { ...doc, at: doc.at instanceof Date ? doc.at.toISOString() : doc.at },
+        'store audit record',
+      ),
     );
   }
 

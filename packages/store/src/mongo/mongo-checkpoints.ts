@@ -1,5 +1,12 @@
 import type { Collection, Document } from 'mongodb';
-import { advanceSchema, checkpointSchema, nextCheckpoint, type Checkpoint, type CheckpointRepo, type TimeInterval } from '../model/checkpoint';
+import {
+  advanceSchema,
+  checkpointSchema,
+  nextCheckpoint,
+  type Checkpoint,
+  type CheckpointRepo,
+  type TimeInterval,
+} from '../model/checkpoint';
 import { parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
 
@@ -11,10 +18,22 @@ export class MongoCheckpoints implements CheckpointRepo {
     return doc ? this.decode(doc) : undefined;
   }
 
-  async advance(stream: string, windowEnd: string, expectedPrevious: string | undefined, completed?: TimeInterval): Promise<boolean> {
-    const input = parseOrThrow(advanceSchema, { stream, windowEnd, expectedPrevious, completed }, 'store checkpoint advance');
-    const written = await casDocument(this.collection, { stream: input.stream }, (doc) => this.decode(doc), (current) =>
-      nextCheckpoint(current, input, new Date()),
+  async advance(
+    stream: string,
+    windowEnd: string,
+    expectedPrevious: string | undefined,
+    completed?: TimeInterval,
+  ): Promise<boolean> {
+    const input = parseOrThrow(
+      advanceSchema,
+      { stream, windowEnd, expectedPrevious, completed },
+      'store checkpoint advance',
+    );
+    const written = await casDocument(
+      this.collection,
+      { stream: input.stream },
+      (doc) => this.decode(doc),
+      (current) => nextCheckpoint(current, input, new Date()),
     );
     return written !== undefined;
   }

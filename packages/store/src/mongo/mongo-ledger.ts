@@ -41,7 +41,9 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
   }
 
   async countByStatus(): Promise<Record<LedgerStatus, number>> {
-    const rows = await this.collection.aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+    const rows = await this.collection
+      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .toArray();
     const counts = emptyCounts();
     for (const row of rows) {
       const status = LEDGER_STATUSES.find((s) => s === row._id);
@@ -56,7 +58,11 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     if (filter.orderId !== undefined) query.orderId = filter.orderId;
     if (filter.after !== undefined) query.receiptId = { $gt: filter.after };
     // Default (simple) collation compares strings bytewise, the same order as Redis ZRANGEBYLEX.
-    const docs = await this.collection.find(query).sort({ receiptId: 1 }).limit(clampLimit(filter.limit, 100, 1000)).toArray();
+    const docs = await this.collection
+      .find(query)
+      .sort({ receiptId: 1 })
+      .limit(clampLimit(filter.limit, 100, 1000))
+      .toArray();
     return docs.map((doc) => this.decode(doc));
   }
 
@@ -66,7 +72,10 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
       .sort({ 'lastError.at': -1 })
       .limit(ERROR_SCAN_LIMIT)
       .toArray();
-    return groupErrors(docs.map((doc) => this.decode(doc)), clampLimit(limit, 20, 1000));
+    return groupErrors(
+      docs.map((doc) => this.decode(doc)),
+      clampLimit(limit, 20, 1000),
+    );
   }
 
   protected update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined> {

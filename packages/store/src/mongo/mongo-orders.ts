@@ -1,5 +1,13 @@
 import type { Collection, Document } from 'mongodb';
-import { putMissSchema, putOrderSchema, storedOrderSchema, toLookup, type OrderIndexRepo, type OrderLookup, type OrderRef } from '../model/order-index';
+import {
+  putMissSchema,
+  putOrderSchema,
+  storedOrderSchema,
+  toLookup,
+  type OrderIndexRepo,
+  type OrderLookup,
+  type OrderRef,
+} from '../model/order-index';
 import { parseOrThrow } from '../model/validate';
 import { isDuplicateKey } from './collections';
 

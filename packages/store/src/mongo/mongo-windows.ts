@@ -15,13 +15,20 @@ import { casDocument } from './cas';
 import { isDuplicateKey, trimToNewest } from './collections';
 
 export class MongoWindows implements WindowRepo {
-  constructor(private readonly collection: Collection<Document>, private readonly limit: number) {}
+  constructor(
+    private readonly collection: Collection<Document>,
+    private readonly limit: number,
+  ) {}
 
   async open(window: NewWindow): Promise<void> {
     const w = openedWindow(parseOrThrow(newWindowSchema, window, 'store window open'), new Date());
     try {
       // $setOnInsert: opening an existing id keeps the stored record, like Redis SET NX.
-      const result = await this.collection.updateOne({ id: w.id }, { $setOnInsert: { ...w, rev: 1 } }, { upsert: true });
+      const result = await this.collection.updateOne(
+        { id: w.id },
+        { $setOnInsert: { ...w, rev: 1 } },
+        { upsert: true },
+      );
       if (result.upsertedCount === 0) return;
     } catch (error) {
       if (isDuplicateKey(error)) return;
@@ -32,7 +39,12 @@ export class MongoWindows implements WindowRepo {
 
   async update(id: string, patch: WindowPatch): Promise<void> {
     const p = parseOrThrow(windowPatchSchema, patch, `store window ${id}`);
-    await casDocument(this.collection, { id }, (doc) => this.decode(doc), (current) => patchedWindow(current, id, p));
+    await casDocument(
+      this.collection,
+      { id },
+      (doc) => this.decode(doc),
+      (current) => patchedWindow(current, id, p),
+    );
   }
 
   async get(id: string): Promise<WindowRecord | undefined> {
@@ -41,7 +53,11 @@ export class MongoWindows implements WindowRepo {
   }
 
   async latest(limit: number): Promise<WindowRecord[]> {
-    const docs = await this.collection.find({}).sort({ startedAt: -1, _id: -1 }).limit(clampLimit(limit, 20, 1000)).toArray();
+    const docs = await this.collection
+      .find({})
+      .sort({ startedAt: -1, _id: -1 })
+      .limit(clampLimit(limit, 20, 1000))
+      .toArray();
     return docs.map((doc) => this.decode(doc));
   }
 

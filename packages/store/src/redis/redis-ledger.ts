@@ -40,7 +40,10 @@ return 1
 const LIST_CHUNK = 200;
 
 export class RedisLedger extends RuleLedger implements LedgerRepo {
-  constructor(private readonly redis: Redis, private readonly keys: StateKeys) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+  ) {
     super();
   }
 
@@ -51,7 +54,10 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
 
   async getMany(receiptIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
     const ids = [...new Set(receiptIds)];
-    const raws = await getManyRaw(this.redis, ids.map((id) => this.keys.ledgerEntry(id)));
+    const raws = await getManyRaw(
+      this.redis,
+      ids.map((id) => this.keys.ledgerEntry(id)),
+    );
     const found = new Map<string, LedgerEntry>();
     raws.forEach((raw, i) => {
       const id = ids[i];
@@ -76,15 +82,25 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
   async list(filter: LedgerListFilter = {}): Promise<LedgerEntry[]> {
     const limit = clampLimit(filter.limit, 100, 1000);
     const index =
-      filter.orderId !== undefined ? this.keys.ledgerOrder(filter.orderId)
-      : filter.status !== undefined ? this.keys.ledgerStatus(filter.status)
-      : this.keys.ledgerAll;
+      filter.orderId !== undefined
+        ? this.keys.ledgerOrder(filter.orderId)
+        : filter.status !== undefined
+          ? this.keys.ledgerStatus(filter.status)
+          : this.keys.ledgerAll;
     const keep = (e: LedgerEntry) =>
-      (filter.status === undefined || e.status === filter.status) && (filter.orderId === undefined || e.orderId === filter.orderId);
+      (filter.status === undefined || e.status === filter.status) &&
+      (filter.orderId === undefined || e.orderId === filter.orderId);
     const out: LedgerEntry[] = [];
     let cursor = filter.after;
     while (out.length < limit) {
-      const ids = await this.redis.zrangebylex(index, cursor === undefined ? '-' : `(${cursor}`, '+', 'LIMIT', 0, LIST_CHUNK);
+      const ids = await this.redis.zrangebylex(
+        index,
+        cursor === undefined ? '-' : `(${cursor}`,
+        '+',
+        'LIMIT',
+        0,
+        LIST_CHUNK,
+      );
       const entries = await this.getMany(ids);
       for (const id of ids) {
         const e = entries.get(id);

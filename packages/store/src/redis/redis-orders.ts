@@ -1,12 +1,23 @@
 import type { Redis } from 'ioredis';
-import { putMissSchema, putOrderSchema, storedOrderSchema, toLookup, type OrderIndexRepo, type OrderLookup, type OrderRef } from '../model/order-index';
+import {
+  putMissSchema,
+  putOrderSchema,
+  storedOrderSchema,
+  toLookup,
+  type OrderIndexRepo,
+  type OrderLookup,
+  type OrderRef,
+} from '../model/order-index';
 import { parseOrThrow } from '../model/validate';
 import type { StateKeys } from './keys';
 import { getManyRaw, parseJson } from './scripts';
 
 /** One key per order id; expiry is Redis's own PX, so an expired entry is simply gone. */
 export class RedisOrderIndex implements OrderIndexRepo {
-  constructor(private readonly redis: Redis, private readonly keys: StateKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+  ) {}
 
   async get(orderId: string): Promise<OrderLookup | undefined> {
     const raw = await this.redis.get(this.keys.order(orderId));
@@ -15,7 +26,10 @@ export class RedisOrderIndex implements OrderIndexRepo {
 
   async getMany(orderIds: readonly string[]): Promise<Map<string, OrderLookup>> {
     const ids = [...new Set(orderIds)];
-    const raws = await getManyRaw(this.redis, ids.map((id) => this.keys.order(id)));
+    const raws = await getManyRaw(
+      this.redis,
+      ids.map((id) => this.keys.order(id)),
+    );
     const found = new Map<string, OrderLookup>();
     raws.forEach((raw, i) => {
       const id = ids[i];

@@ -15,7 +15,11 @@ import type { StateKeys } from './keys';
 import { execAll, getManyRaw, parseJson, updateJson } from './scripts';
 
 export class RedisWindows implements WindowRepo {
-  constructor(private readonly redis: Redis, private readonly keys: StateKeys, private readonly limit: number) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+    private readonly limit: number,
+  ) {}
 
   async open(window: NewWindow): Promise<void> {
     const w = openedWindow(parseOrThrow(newWindowSchema, window, 'store window open'), new Date());
@@ -27,7 +31,12 @@ export class RedisWindows implements WindowRepo {
 
   async update(id: string, patch: WindowPatch): Promise<void> {
     const p = parseOrThrow(windowPatchSchema, patch, `store window ${id}`);
-    await updateJson(this.redis, this.keys.window(id), (raw) => this.decode(raw, id), (current) => patchedWindow(current, id, p));
+    await updateJson(
+      this.redis,
+      this.keys.window(id),
+      (raw) => this.decode(raw, id),
+      (current) => patchedWindow(current, id, p),
+    );
   }
 
   async get(id: string): Promise<WindowRecord | undefined> {
@@ -37,7 +46,10 @@ export class RedisWindows implements WindowRepo {
 
   async latest(limit: number): Promise<WindowRecord[]> {
     const ids = await this.redis.zrevrange(this.keys.windowsByStart, 0, clampLimit(limit, 20, 1000) - 1);
-    const raws = await getManyRaw(this.redis, ids.map((id) => this.keys.window(id)));
+    const raws = await getManyRaw(
+      this.redis,
+      ids.map((id) => this.keys.window(id)),
+    );
     return raws.flatMap((raw, i) => (raw === null ? [] : [this.decode(raw, ids[i] ?? '')]));
   }
 

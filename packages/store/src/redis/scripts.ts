@@ -14,7 +14,12 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `;
 
-export async function compareAndSet(redis: Redis, key: string, expectedRaw: string | null, nextRaw: string): Promise<boolean> {
+export async function compareAndSet(
+  redis: Redis,
+  key: string,
+  expectedRaw: string | null,
+  nextRaw: string,
+): Promise<boolean> {
   return (await redis.eval(CAS_SCRIPT, 1, key, expectedRaw ?? '', nextRaw)) === 1;
 }
 

@@ -32,7 +32,9 @@ export function checkpointContract(ctx: ContractContext): void {
         const previous = round === 0 ? undefined : '2025-04-15 08:00:00';
         if (previous) expect(await store.checkpoints.advance(stream, previous, undefined)).toBe(true);
         const ends = producers.flatMap((_, i) => [`2025-04-15 09:0${i}:00`, `2025-04-15 09:1${i}:00`]);
-        const results = await Promise.all(ends.map((end, i) => producers[i % producers.length]!.checkpoints.advance(stream, end, previous)));
+        const results = await Promise.all(
+          ends.map((end, i) => producers[i % producers.length]!.checkpoints.advance(stream, end, previous)),
+        );
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = ends[results.indexOf(true)];
         expect((await store.checkpoints.get(stream))?.windowEnd).toBe(winner);
@@ -42,10 +44,19 @@ export function checkpointContract(ctx: ContractContext): void {
     it('merges completed windows into intervals', async () => {
       const { store } = await ctx.fresh();
       const cps = store.checkpoints;
-      await cps.advance('receipts', '2025-04-15 10:00:00', undefined, { start: '2025-04-15 08:00:00', end: '2025-04-15 10:00:00' });
+      await cps.advance('receipts', '2025-04-15 10:00:00', undefined, {
+        start: '2025-04-15 08:00:00',
+        end: '2025-04-15 10:00:00',
+      });
       // The next window starts a lookback before the previous end, so the two overlap and merge.
-      await cps.advance('receipts', '2025-04-15 11:00:00', '2025-04-15 10:00:00', { start: '2025-04-15 09:58:00', end: '2025-04-15 11:00:00' });
-      await cps.advance('receipts', '2025-04-15 13:00:00', '2025-04-15 11:00:00', { start: '2025-04-15 12:00:00', end: '2025-04-15 13:00:00' });
+      await cps.advance('receipts', '2025-04-15 11:00:00', '2025-04-15 10:00:00', {
+        start: '2025-04-15 09:58:00',
+        end: '2025-04-15 11:00:00',
+      });
+      await cps.advance('receipts', '2025-04-15 13:00:00', '2025-04-15 11:00:00', {
+        start: '2025-04-15 12:00:00',
+        end: '2025-04-15 13:00:00',
+      });
       expect((await cps.get('receipts'))?.completedIntervals).toEqual([
         { start: '2025-04-15 08:00:00', end: '2025-04-15 11:00:00' },
         { start: '2025-04-15 12:00:00', end: '2025-04-15 13:00:00' },
@@ -54,8 +65,12 @@ export function checkpointContract(ctx: ContractContext): void {
 
     it('rejects stamps that are not China time YYYY-MM-DD HH:mm:ss, naming the field', async () => {
       const { store } = await ctx.fresh();
-      await expect(store.checkpoints.advance('receipts', '2025-04-15T10:00:00Z', undefined)).rejects.toThrow(/windowEnd/);
-      await expect(store.checkpoints.advance('receipts', '2025-02-30 10:00:00', undefined)).rejects.toMatchObject({ code: 'input.invalid' });
+      await expect(store.checkpoints.advance('receipts', '2025-04-15T10:00:00Z', undefined)).rejects.toThrow(
+        /windowEnd/,
+      );
+      await expect(store.checkpoints.advance('receipts', '2025-02-30 10:00:00', undefined)).rejects.toMatchObject({
+        code: 'input.invalid',
+      });
       expect(await store.checkpoints.get('receipts')).toBeUndefined();
     });
   });
@@ -64,17 +79,38 @@ export function checkpointContract(ctx: ContractContext): void {
     it('opens, patches (counts merged) and lists windows newest first', async () => {
       const { store } = await ctx.fresh();
       const w = store.windows;
-      await w.open({ id: 'w1', start: '2025-04-15 08:00:00', end: '2025-04-15 09:00:00', startedAt: new Date('2025-04-15T01:00:00Z') });
-      await w.open({ id: 'w2', start: '2025-04-15 08:58:00', end: '2025-04-15 10:00:00', startedAt: new Date('2025-04-15T02:00:00Z') });
+      await w.open({
+        id: 'w1',
+        start: '2025-04-15 08:00:00',
+        end: '2025-04-15 09:00:00',
+        startedAt: new Date('2025-04-15T01:00:00Z'),
+      });
+      await w.open({
+        id: 'w2',
+        start: '2025-04-15 08:58:00',
+        end: '2025-04-15 10:00:00',
+        startedAt: new Date('2025-04-15T02:00:00Z'),
+      });
       await w.update('w1', { status: 'enqueued', counts: { fetched: 12, enqueued: 12 } });
-      await w.update('w1', { status: 'completed', counts: { written: 10, unchanged: 2 }, finishedAt: new Date('2025-04-15T01:01:00Z') });
+      await w.update('w1', {
+        status: 'completed',
+        counts: { written: 10, unchanged: 2 },
+        finishedAt: new Date('2025-04-15T01:01:00Z'),
+      });
       expect(await w.get('w1')).toEqual({
-        id: 'w1', start: '2025-04-15 08:00:00', end: '2025-04-15 09:00:00', status: 'completed',
+        id: 'w1',
+        start: '2025-04-15 08:00:00',
+        end: '2025-04-15 09:00:00',
+        status: 'completed',
         counts: { fetched: 12, enqueued: 12, written: 10, unchanged: 2 },
-        startedAt: new Date('2025-04-15T01:00:00Z'), finishedAt: new Date('2025-04-15T01:01:00Z'),
+        startedAt: new Date('2025-04-15T01:00:00Z'),
+        finishedAt: new Date('2025-04-15T01:01:00Z'),
       });
       await w.update('w2', { status: 'failed', error: 'Redis unreachable' });
-      expect((await w.latest(10)).map((x) => [x.id, x.status])).toEqual([['w2', 'failed'], ['w1', 'completed']]);
+      expect((await w.latest(10)).map((x) => [x.id, x.status])).toEqual([
+        ['w2', 'failed'],
+        ['w1', 'completed'],
+      ]);
       expect((await w.latest(1)).map((x) => x.id)).toEqual(['w2']);
     });
 
@@ -91,7 +127,12 @@ export function checkpointContract(ctx: ContractContext): void {
     it('keeps only the newest windows beyond its limit', async () => {
       const { store } = await ctx.fresh({ windowLimit: 3 });
       for (let i = 1; i <= 5; i++) {
-        await store.windows.open({ id: `w${i}`, start: '2025-04-15 08:00:00', end: '2025-04-15 09:00:00', startedAt: new Date(Date.UTC(2025, 3, 15, i)) });
+        await store.windows.open({
+          id: `w${i}`,
+          start: '2025-04-15 08:00:00',
+          end: '2025-04-15 09:00:00',
+          startedAt: new Date(Date.UTC(2025, 3, 15, i)),
+        });
       }
       expect((await store.windows.latest(10)).map((w) => w.id)).toEqual(['w5', 'w4', 'w3']);
       expect(await store.windows.get('w1')).toBeUndefined();

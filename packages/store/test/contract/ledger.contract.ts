@@ -5,7 +5,17 @@ const V1 = '2025-04-15 10:00:00';
 const V2 = '2025-04-15 11:00:00';
 
 function written(receiptId: string, over: Partial<WrittenRecord> = {}): WrittenRecord {
-  return { receiptId, receiptNo: `SK-${receiptId}`, orderId: 'o-1', sourceVersion: V1, removed: false, contentHash: `h-${receiptId}`, k3Fid: 100, k3EntryId: 1000, ...over };
+  return {
+    receiptId,
+    receiptNo: `SK-${receiptId}`,
+    orderId: 'o-1',
+    sourceVersion: V1,
+    removed: false,
+    contentHash: `h-${receiptId}`,
+    k3Fid: 100,
+    k3EntryId: 1000,
+    ...over,
+  };
 }
 
 export function ledgerContract(ctx: ContractContext): void {
@@ -17,12 +27,21 @@ export function ledgerContract(ctx: ContractContext): void {
       expect(await ledger.incrementAttempts('101')).toBe(1);
       const at = new Date('2025-04-15T03:00:00Z');
       await ledger.recordOutcome('101', {
-        status: 'pending', receiptNo: 'SK-101', orderId: 'o-9', sourceVersion: V1,
+        status: 'pending',
+        receiptNo: 'SK-101',
+        orderId: 'o-9',
+        sourceVersion: V1,
         lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud', at },
       });
       expect(await ledger.incrementAttempts('101')).toBe(2);
       expect(await ledger.get('101')).toMatchObject({
-        receiptId: '101', receiptNo: 'SK-101', orderId: 'o-9', sourceVersion: V1, removed: false, status: 'pending', attempts: 2,
+        receiptId: '101',
+        receiptNo: 'SK-101',
+        orderId: 'o-9',
+        sourceVersion: V1,
+        removed: false,
+        status: 'pending',
+        attempts: 2,
         lastError: { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud', at },
       });
       await ledger.recordWritten(written('101', { orderId: 'o-9', contentHash: 'abc', k3Fid: 7, k3EntryId: 70 }));
@@ -37,10 +56,24 @@ export function ledgerContract(ctx: ContractContext): void {
     it('never regresses to an older source version', async () => {
       const { store } = await ctx.fresh();
       const ledger = store.ledger;
-      await ledger.recordWritten(written('201', { sourceVersion: V2, contentHash: 'new', removed: true, k3EntryId: 2 }));
-      await ledger.recordWritten(written('201', { sourceVersion: V1, contentHash: 'old', removed: false, k3EntryId: 1 }));
-      await ledger.recordOutcome('201', { status: 'quarantined', sourceVersion: V1, lastError: { code: 'receipt.quarantined', message: 'stale' } });
-      expect(await ledger.get('201')).toMatchObject({ sourceVersion: V2, contentHash: 'new', removed: true, status: 'written', k3EntryId: 2 });
+      await ledger.recordWritten(
+        written('201', { sourceVersion: V2, contentHash: 'new', removed: true, k3EntryId: 2 }),
+      );
+      await ledger.recordWritten(
+        written('201', { sourceVersion: V1, contentHash: 'old', removed: false, k3EntryId: 1 }),
+      );
+      await ledger.recordOutcome('201', {
+        status: 'quarantined',
+        sourceVersion: V1,
+        lastError: { code: 'receipt.quarantined', message: 'stale' },
+      });
+      expect(await ledger.get('201')).toMatchObject({
+        sourceVersion: V2,
+        contentHash: 'new',
+        removed: true,
+        status: 'written',
+        k3EntryId: 2,
+      });
       expect((await ledger.get('201'))?.lastError).toBeUndefined();
 
       // A newer version is pending when an older job's write lands: the row ids are learnt, nothing else.
@@ -68,7 +101,13 @@ export function ledgerContract(ctx: ContractContext): void {
       await store.ledger.recordOutcome('3', { status: 'dead-lettered' });
       await store.ledger.recordWritten(written('4'));
       await store.ledger.recordWritten(written('1'));
-      expect(await store.ledger.countByStatus()).toEqual({ pending: 0, written: 2, unchanged: 0, quarantined: 1, 'dead-lettered': 1 });
+      expect(await store.ledger.countByStatus()).toEqual({
+        pending: 0,
+        written: 2,
+        unchanged: 0,
+        quarantined: 1,
+        'dead-lettered': 1,
+      });
     });
 
     it('pages through entries in receiptId order with a cursor, filtered by status and order', async () => {
@@ -88,13 +127,32 @@ export function ledgerContract(ctx: ContractContext): void {
         after = page[page.length - 1]?.receiptId;
       }
       expect(pages).toEqual([['p01', 'p02', 'p03'], ['p04', 'p05', 'p06'], ['p07']]);
-      expect((await store.ledger.list({ status: 'written' })).map((e) => e.receiptId)).toEqual(['p01', 'p03', 'p05', 'p07']);
-      expect((await store.ledger.list({ status: 'written', after: 'p03', limit: 1 })).map((e) => e.receiptId)).toEqual(['p05']);
-      expect((await store.ledger.list({ orderId: 'o-a' })).map((e) => e.receiptId)).toEqual(['p01', 'p02', 'p03', 'p04', 'p06']);
-      expect((await store.ledger.list({ orderId: 'o-a', status: 'written' })).map((e) => e.receiptId)).toEqual(['p01', 'p03']);
+      expect((await store.ledger.list({ status: 'written' })).map((e) => e.receiptId)).toEqual([
+        'p01',
+        'p03',
+        'p05',
+        'p07',
+      ]);
+      expect((await store.ledger.list({ status: 'written', after: 'p03', limit: 1 })).map((e) => e.receiptId)).toEqual([
+        'p05',
+      ]);
+      expect((await store.ledger.list({ orderId: 'o-a' })).map((e) => e.receiptId)).toEqual([
+        'p01',
+        'p02',
+        'p03',
+        'p04',
+        'p06',
+      ]);
+      expect((await store.ledger.list({ orderId: 'o-a', status: 'written' })).map((e) => e.receiptId)).toEqual([
+        'p01',
+        'p03',
+      ]);
       // A receipt re-pointed to another order leaves the old order's listing.
       await store.ledger.recordOutcome('p02', { status: 'quarantined', orderId: 'o-b' });
-      expect((await store.ledger.list({ orderId: 'o-a', status: 'quarantined' })).map((e) => e.receiptId)).toEqual(['p04', 'p06']);
+      expect((await store.ledger.list({ orderId: 'o-a', status: 'quarantined' })).map((e) => e.receiptId)).toEqual([
+        'p04',
+        'p06',
+      ]);
     });
 
     it('groups current errors by code and message, most recent group first', async () => {
@@ -106,7 +164,10 @@ export function ledgerContract(ctx: ContractContext): void {
       await store.ledger.recordOutcome('e2', { status: 'pending', lastError: { ...notFound, at: t(3) } });
       await store.ledger.recordOutcome('e3', { status: 'dead-lettered', lastError: { ...notFound, at: t(2) } });
       await store.ledger.recordOutcome('e4', { status: 'quarantined', lastError: { ...noOrder, at: t(5) } });
-      await store.ledger.recordOutcome('e5', { status: 'pending', lastError: { ...notFound, message: 'other text', at: t(0) } });
+      await store.ledger.recordOutcome('e5', {
+        status: 'pending',
+        lastError: { ...notFound, message: 'other text', at: t(0) },
+      });
       expect(await store.ledger.latestErrors(10)).toEqual([
         { ...noOrder, count: 1, lastAt: t(5), sampleReceiptIds: ['e4'] },
         { ...notFound, count: 3, lastAt: t(3), sampleReceiptIds: ['e2', 'e3', 'e1'] },
@@ -120,7 +181,9 @@ export function ledgerContract(ctx: ContractContext): void {
 
     it('rejects a write that would corrupt the ledger, naming the field', async () => {
       const { store } = await ctx.fresh();
-      await expect(store.ledger.recordWritten(written('401', { sourceVersion: '15/04/2025' }))).rejects.toThrow(/sourceVersion/);
+      await expect(store.ledger.recordWritten(written('401', { sourceVersion: '15/04/2025' }))).rejects.toThrow(
+        /sourceVersion/,
+      );
       await expect(store.ledger.recordWritten(written('401', { k3EntryId: 0 }))).rejects.toThrow(/k3EntryId/);
       expect(await store.ledger.get('401')).toBeUndefined();
     });

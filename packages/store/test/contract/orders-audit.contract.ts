@@ -13,7 +13,10 @@ export function orderIndexContract(ctx: ContractContext): void {
       expect(await store.orders.get('o-3')).toBe('miss');
       expect(await store.orders.get('o-4')).toBeUndefined();
       const many = await store.orders.getMany(['o-1', 'o-3', 'o-4', 'o-1']);
-      expect([...many.entries()].sort()).toEqual([['o-1', { fid: 100001, billNo: 'XSDD000001' }], ['o-3', 'miss']]);
+      expect([...many.entries()].sort()).toEqual([
+        ['o-1', { fid: 100001, billNo: 'XSDD000001' }],
+        ['o-3', 'miss'],
+      ]);
     });
 
     it('forgets a cached miss (and a hit given a TTL) once the TTL passes', async () => {
@@ -21,8 +24,14 @@ export function orderIndexContract(ctx: ContractContext): void {
       await store.orders.putMiss('o-miss', 300);
       await store.orders.put('o-hit', { fid: 5 }, 300);
       expect(await store.orders.get('o-miss')).toBe('miss');
-      await eventually(() => store.orders.get('o-miss'), (v) => v === undefined);
-      await eventually(() => store.orders.get('o-hit'), (v) => v === undefined);
+      await eventually(
+        () => store.orders.get('o-miss'),
+        (v) => v === undefined,
+      );
+      await eventually(
+        () => store.orders.get('o-hit'),
+        (v) => v === undefined,
+      );
       expect((await store.orders.getMany(['o-miss', 'o-hit'])).size).toBe(0);
     });
 
@@ -31,7 +40,10 @@ export function orderIndexContract(ctx: ContractContext): void {
       await store.orders.putMiss('o-1', 300);
       await store.orders.putMiss('o-sentinel', 300);
       await store.orders.put('o-1', { fid: 42 });
-      await eventually(() => store.orders.get('o-sentinel'), (v) => v === undefined);
+      await eventually(
+        () => store.orders.get('o-sentinel'),
+        (v) => v === undefined,
+      );
       expect(await store.orders.get('o-1')).toEqual({ fid: 42 });
     });
   });
@@ -57,7 +69,10 @@ export function auditContract(ctx: ContractContext): void {
         apiCall(3, { system: 'okki', operation: 'receipt.info', outcome: 'rate-limited' }),
         apiCall(4),
       ]);
-      expect((await store.audit.recent(10, { system: 'okki' })).map((r) => r.operation)).toEqual(['receipt.info', 'receipt.list']);
+      expect((await store.audit.recent(10, { system: 'okki' })).map((r) => r.operation)).toEqual([
+        'receipt.info',
+        'receipt.list',
+      ]);
       expect(await store.audit.recent(10, { system: 'k3cloud', outcome: 'timeout' })).toEqual([
         apiCall(2, { outcome: 'timeout', errorCode: 'transport.timeout', message: 'no answer in 120000 ms' }),
       ]);

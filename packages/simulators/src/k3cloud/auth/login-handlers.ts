@@ -50,12 +50,24 @@ function loginSuccess(session: Session, c: K3CloudCredentials) {
 
 /** LoginResultType 0 PWError / −1 Failure (spec §2.1 enum). Message texts: ASSUMPTION. */
 function loginFailure(type: number, message: string) {
-  return { Message: message, MessageCode: null, LoginResultType: type, Context: null, KDSVCSessionId: null, IsSuccessByAPI: false };
+  return {
+    Message: message,
+    MessageCode: null,
+    LoginResultType: type,
+    Context: null,
+    KDSVCSessionId: null,
+    IsSuccessByAPI: false,
+  };
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-export function handleAuth(deps: AuthDeps, op: AuthOp, param: (index: number, name: string) => unknown, headers: Record<string, string | string[] | undefined>): HandlerResult {
+export function handleAuth(
+  deps: AuthDeps,
+  op: AuthOp,
+  param: (index: number, name: string) => unknown,
+  headers: Record<string, string | string[] | undefined>,
+): HandlerResult {
   const c = deps.credentials;
   if (op === 'Logout') {
     const id = sessionIdOf(headers);
@@ -70,12 +82,18 @@ export function handleAuth(deps: AuthDeps, op: AuthOp, param: (index: number, na
   if (op === 'ValidateUser') {
     ok = username === c.username && safeEqual(text(param(2, 'password')), c.password);
   } else if (op === 'LoginByAppSecret') {
-    ok = username === c.username && text(param(2, 'appId')) === c.appId && safeEqual(text(param(3, 'appSecret')), c.appSecret);
+    ok =
+      username === c.username &&
+      text(param(2, 'appId')) === c.appId &&
+      safeEqual(text(param(3, 'appSecret')), c.appSecret);
     failure = loginFailure(-1, '第三方系统登录授权验证失败，请检查应用ID和应用密钥');
   } else {
     const timestamp = text(param(3, 'timestamp'));
     const expected = loginSign([acctId, username, c.appId, c.appSecret, timestamp]);
-    ok = username === c.username && text(param(2, 'appId')) === c.appId && safeEqual(text(param(4, 'sign')).toLowerCase(), expected);
+    ok =
+      username === c.username &&
+      text(param(2, 'appId')) === c.appId &&
+      safeEqual(text(param(4, 'sign')).toLowerCase(), expected);
     failure = loginFailure(-1, '第三方系统登录授权验证失败，签名不正确');
   }
   if (!ok) return json(failure);

@@ -13,10 +13,18 @@ export interface Session {
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
 
   create(username: string): Session {
-    const aspId = randomBytes(18).toString('base64').replace(/[^a-z0-9]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
+    const aspId = randomBytes(18)
+      .toString('base64')
+      .replace(/[^a-z0-9]/gi, '')
+      .toLowerCase()
+      .padEnd(24, '0')
+      .slice(0, 24);
     const session = { id: randomUUID(), aspId, username, expiresAt: this.now() + this.ttlMs };
     this.sessions.set(session.id, session);
     return session;
@@ -53,7 +61,7 @@ export function sessionIdOf(headers: Record<string, string | string[] | undefine
   const header = headers['kdservice-sessionid'];
   if (typeof header === 'string' && header) return header.trim();
   const cookie = headers.cookie;
-  const text = Array.isArray(cookie) ? cookie.join(';') : cookie ?? '';
+  const text = Array.isArray(cookie) ? cookie.join(';') : (cookie ?? '');
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === 'kdservice-sessionid') return part.slice(eq + 1).trim();

@@ -9,7 +9,10 @@ const XOR_KEY = Buffer.from('0054f397c6234378b09ca7d3e5debce7', 'utf8');
 
 /** base64(ascii(lowercase hex(HMAC-SHA256))) — base64 of the hex text (spec §2.3 step 6). */
 export function kdHmac(message: string, key: string): string {
-  return Buffer.from(createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex'), 'utf8').toString('base64');
+  return Buffer.from(
+    createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex'),
+    'utf8',
+  ).toString('base64');
 }
 
 /** AppID part 1 (base64 of 24 bytes) XOR the fixed key → base64 (spec §2.3 step 4). */
@@ -62,13 +65,20 @@ export function isSignedRequest(headers: Headers): boolean {
  * Verifies X-Kd-Signature (strict) and X-Api-Signature over the request path as received.
  * Returns the reason on failure. Timestamp freshness is checked only when `maxSkewMs` is given.
  */
-export function verifySignedHeaders(headers: Headers, requestPath: string, id: SignedIdentity, now: number, maxSkewMs?: number): string | undefined {
+export function verifySignedHeaders(
+  headers: Headers,
+  requestPath: string,
+  id: SignedIdentity,
+  now: number,
+  maxSkewMs?: number,
+): string | undefined {
   const appKey = header(headers, 'x-kd-appkey');
   if (appKey !== id.appId) return 'X-Kd-Appkey 与授权应用不符';
   const appData = Buffer.from(header(headers, 'x-kd-appdata'), 'base64').toString('utf8');
   const [acct, user] = appData.split(',');
   if (acct !== id.acctId || user !== id.username) return 'X-Kd-Appdata 中的数据中心或用户不符';
-  if (!safeEqual(header(headers, 'x-kd-signature'), kdHmac(id.appId + appData, id.appSecret))) return 'X-Kd-Signature 签名验证失败';
+  if (!safeEqual(header(headers, 'x-kd-signature'), kdHmac(id.appId + appData, id.appSecret)))
+    return 'X-Kd-Signature 签名验证失败';
   if (header(headers, 'x-api-clientid') !== (id.appId.split('_')[0] ?? '')) return 'X-Api-ClientID 不符';
   const timestamp = header(headers, 'x-api-timestamp');
   const nonce = header(headers, 'x-api-nonce');

@@ -27,17 +27,29 @@ export function parseArrayFilter(items: unknown[]): FilterExpr | undefined {
     const value = pick('Value');
     const text = value === null || value === undefined ? '' : String(value);
     tokens.push({ kind: 'ident', text: field, pos });
-    const compare = String(pick('Compare') ?? '').trim().toLowerCase();
-    const like = (pattern: string) => tokens.push({ kind: 'keyword', text: 'LIKE', pos }, { kind: 'string', text: pattern, pos });
-    if (compare === '67' || compare === '105' || compare === '=') tokens.push({ kind: 'op', text: '=', pos }, { kind: 'string', text, pos });
-    else if (compare === '<>' || compare === '!=' || compare === '<' || compare === '>' || compare === '<=' || compare === '>=') {
+    const compare = String(pick('Compare') ?? '')
+      .trim()
+      .toLowerCase();
+    const like = (pattern: string) =>
+      tokens.push({ kind: 'keyword', text: 'LIKE', pos }, { kind: 'string', text: pattern, pos });
+    if (compare === '67' || compare === '105' || compare === '=')
+      tokens.push({ kind: 'op', text: '=', pos }, { kind: 'string', text, pos });
+    else if (
+      compare === '<>' ||
+      compare === '!=' ||
+      compare === '<' ||
+      compare === '>' ||
+      compare === '<=' ||
+      compare === '>='
+    ) {
       tokens.push({ kind: 'op', text: compare === '!=' ? '<>' : compare, pos }, { kind: 'string', text, pos });
     } else if (compare === '17') like(`%${text}%`);
     else if (compare === '60') like(`${text}%`);
     else if (compare === 'like') like(text);
     else throw new FilterSyntaxError(`不支持的比较符“${compare}”`, pos);
     for (const _ of right.replace(/\s/g, '')) tokens.push({ kind: 'punct', text: ')', pos });
-    if (index < items.length - 1) tokens.push({ kind: 'keyword', text: String(pick('Logic') ?? '0').trim() === '1' ? 'OR' : 'AND', pos });
+    if (index < items.length - 1)
+      tokens.push({ kind: 'keyword', text: String(pick('Logic') ?? '0').trim() === '1' ? 'OR' : 'AND', pos });
   });
   return parseTokens(tokens);
 }

@@ -88,13 +88,18 @@ export function compare(a: Scalar, b: Scalar): number | null {
   if (a.value === null || a.value === undefined || b.value === null || b.value === undefined) return null;
   const type = a.type ?? b.type;
   if (type === 'datetime') {
-    const x = typeof a.value === 'string' ? toK3DateTime(a.value) ?? a.value : String(a.value);
-    const y = typeof b.value === 'string' ? toK3DateTime(b.value) ?? b.value : String(b.value);
+    const x = typeof a.value === 'string' ? (toK3DateTime(a.value) ?? a.value) : String(a.value);
+    const y = typeof b.value === 'string' ? (toK3DateTime(b.value) ?? b.value) : String(b.value);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   const x = asNumber(a.value);
   const y = asNumber(b.value);
-  const numeric = type === 'int' || type === 'decimal' || type === 'bool' || typeof a.value === 'number' || typeof b.value === 'number';
+  const numeric =
+    type === 'int' ||
+    type === 'decimal' ||
+    type === 'bool' ||
+    typeof a.value === 'number' ||
+    typeof b.value === 'number';
   if (numeric && x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
   const s = String(a.value).trimEnd().toLowerCase();
   const t = String(b.value).trimEnd().toLowerCase();

@@ -34,7 +34,10 @@ class Parser {
   private i = 0;
   private depth = 0;
 
-  constructor(private readonly tokens: Token[], private readonly endPos: number) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly endPos: number,
+  ) {}
 
   private peek(): Token | undefined {
     return this.tokens[this.i];

@@ -1,6 +1,9 @@
 /** A FilterString that is not valid SQL-like syntax; the handler answers it as a K3 error. */
 export class FilterSyntaxError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message}（位置 ${position}）`);
     this.name = 'FilterSyntaxError';
   }
@@ -31,7 +34,14 @@ export function tokenize(input: string): Token[] {
   let i = 0;
   const previousIsOperand = () => {
     const t = tokens[tokens.length - 1];
-    return t !== undefined && (t.kind === 'ident' || t.kind === 'string' || t.kind === 'number' || (t.kind === 'punct' && t.text === ')') || (t.kind === 'keyword' && t.text === 'NULL'));
+    return (
+      t !== undefined &&
+      (t.kind === 'ident' ||
+        t.kind === 'string' ||
+        t.kind === 'number' ||
+        (t.kind === 'punct' && t.text === ')') ||
+        (t.kind === 'keyword' && t.text === 'NULL'))
+    );
   };
   while (i < input.length) {
     const c = input.charAt(i);

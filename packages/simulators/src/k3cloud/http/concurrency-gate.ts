@@ -15,7 +15,8 @@ export class ConcurrencyGate {
 
   release(): void {
     const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else this.active -= 1;
   }
 }

@@ -4,7 +4,13 @@ import { sessionCookies, sessionIdOf, type SessionStore } from '../auth/sessions
 import { isSignedRequest, verifySignedHeaders } from '../auth/signature';
 import { json, type HandlerResult, type SimContext } from '../context';
 import { queryFailure, handleQuery, type QueryOp } from '../query/query-handler';
-import { CALL_LIMIT_MESSAGE, failureResult, responseErrorBody, SERVER_ERROR_HTML, SESSION_LOST_MESSAGE } from '../responses';
+import {
+  CALL_LIMIT_MESSAGE,
+  failureResult,
+  responseErrorBody,
+  SERVER_ERROR_HTML,
+  SESSION_LOST_MESSAGE,
+} from '../responses';
 import { handleSave, type SaveOp } from '../save/save-handler';
 import { paramReader } from './request-params';
 import type { Route } from './route';
@@ -24,15 +30,32 @@ function failureFor(op: string, msgCode: number, message: string): HandlerResult
   return isQuery(op) ? queryFailure(op, msgCode, message) : json(failureResult(msgCode, message));
 }
 
-export async function dispatch(deps: DispatchDeps, route: Route, body: unknown, path: string, headers: IncomingHttpHeaders): Promise<HandlerResult> {
+export async function dispatch(
+  deps: DispatchDeps,
+  route: Route,
+  body: unknown,
+  path: string,
+  headers: IncomingHttpHeaders,
+): Promise<HandlerResult> {
   const { ctx } = deps;
   ctx.stats.calls[route.op] = (ctx.stats.calls[route.op] ?? 0) + 1;
   // ASSUMPTION: an operation the server lacks answers as a server exception.
-  if (!route.known) return { kind: 'text', status: 200, contentType: 'text/plain; charset=utf-8', body: responseErrorBody(`未找到服务方法：${route.op}`) };
+  if (!route.known)
+    return {
+      kind: 'text',
+      status: 200,
+      contentType: 'text/plain; charset=utf-8',
+      body: responseErrorBody(`未找到服务方法：${route.op}`),
+    };
   const param = paramReader(body);
   if (route.service === 'AuthService') {
     await ctx.delay(ctx.faults.latencyMs);
-    return handleAuth({ sessions: deps.sessions, credentials: ctx.credentials, stats: ctx.stats }, route.op as AuthOp, param, headers);
+    return handleAuth(
+      { sessions: deps.sessions, credentials: ctx.credentials, stats: ctx.stats },
+      route.op as AuthOp,
+      param,
+      headers,
+    );
   }
   const op = route.op;
   const faultLatency = () => ctx.delay(ctx.faults.latencyMs);
@@ -70,9 +93,15 @@ export async function dispatch(deps: DispatchDeps, route: Route, body: unknown, 
     await ctx.delay(ctx.faults.latencyMs);
     result = handleQuery(ctx, op, param(0, 'data'));
   } else {
-    result = { kind: 'text', status: 200, contentType: 'text/plain; charset=utf-8', body: responseErrorBody(`未找到服务方法：${op}`) };
+    result = {
+      kind: 'text',
+      status: 200,
+      contentType: 'text/plain; charset=utf-8',
+      body: responseErrorBody(`未找到服务方法：${op}`),
+    };
   }
-  if (auth.setCookies && result.kind === 'json') result = { ...result, setCookies: [...auth.setCookies, ...(result.setCookies ?? [])] };
+  if (auth.setCookies && result.kind === 'json')
+    result = { ...result, setCookies: [...auth.setCookies, ...(result.setCookies ?? [])] };
   return result;
 }
 
@@ -86,7 +115,13 @@ type AuthOutcome = { ok: true; sessionId: string; setCookies?: string[] } | { ok
 function authenticate(deps: DispatchDeps, path: string, headers: IncomingHttpHeaders): AuthOutcome {
   const c = deps.ctx.credentials;
   if (isSignedRequest(headers)) {
-    const reason = verifySignedHeaders(headers, decodePath(path), { appId: c.appId, appSecret: c.appSecret, acctId: c.acctId, username: c.username }, deps.now(), deps.signatureMaxSkewMs);
+    const reason = verifySignedHeaders(
+      headers,
+      decodePath(path),
+      { appId: c.appId, appSecret: c.appSecret, acctId: c.acctId, username: c.username },
+      deps.now(),
+      deps.signatureMaxSkewMs,
+    );
     if (reason) return { ok: false, message: reason };
     const existing = deps.sessions.touch(sessionIdOf(headers));
     if (existing) return { ok: true, sessionId: existing.id };

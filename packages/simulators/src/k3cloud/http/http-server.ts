@@ -38,7 +38,12 @@ function send(req: IncomingMessage, res: ServerResponse, result: HandlerResult):
   res.end(JSON.stringify(result.body));
 }
 
-export function createSimulatorServer(deps: DispatchDeps, gate: ConcurrencyGate, sitePath: string, stats: K3CloudSimulatorStats): Server {
+export function createSimulatorServer(
+  deps: DispatchDeps,
+  gate: ConcurrencyGate,
+  sitePath: string,
+  stats: K3CloudSimulatorStats,
+): Server {
   let processing = 0;
   return createServer((req, res) => {
     stats.inFlight += 1;
@@ -70,7 +75,12 @@ export function createSimulatorServer(deps: DispatchDeps, gate: ConcurrencyGate,
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
       // ASSUMPTION: unparseable JSON surfaces as a server exception.
-      send(req, res, { kind: 'text', status: 200, contentType: 'text/plain; charset=utf-8', body: responseErrorBody('请求数据不是有效的JSON') });
+      send(req, res, {
+        kind: 'text',
+        status: 200,
+        contentType: 'text/plain; charset=utf-8',
+        body: responseErrorBody('请求数据不是有效的JSON'),
+      });
       return;
     }
     await gate.acquire();

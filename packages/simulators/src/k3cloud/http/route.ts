@@ -18,7 +18,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `{sitePath}Kingdee.BOS.WebApi.ServicesStub.{Service}.{Op}.common.kdsvc`, any case (spec §1, §8.1). */
 export function parseRoute(pathname: string, sitePath: string): Route | undefined {
-  const m = new RegExp(`^${escape(sitePath)}Kingdee\\.BOS\\.WebApi\\.ServicesStub\\.(AuthService|DynamicFormService)\\.([A-Za-z0-9_]+)\\.common\\.kdsvc$`, 'i').exec(pathname);
+  const m = new RegExp(
+    `^${escape(sitePath)}Kingdee\\.BOS\\.WebApi\\.ServicesStub\\.(AuthService|DynamicFormService)\\.([A-Za-z0-9_]+)\\.common\\.kdsvc$`,
+    'i',
+  ).exec(pathname);
   if (!m?.[1] || !m[2]) return undefined;
   const entry = OPERATIONS[m[2].toLowerCase()];
   if (!entry || entry.service.toLowerCase() !== m[1].toLowerCase()) return { known: false, op: m[2] };

@@ -43,12 +43,21 @@ export function resolveField(schema: FormSchema, key: string): ResolvedField | u
   const aliasEntity = alias?.[1] ? schema.entity(alias[1]) : undefined;
   if (alias && aliasEntity) {
     const seq = alias[2]?.toLowerCase() === 'fseq';
-    return { key, entity: aliasEntity.name, type: 'int', read: (_b, row, n) => (row ? (seq ? n : row.FEntryID ?? null) : null) };
+    return {
+      key,
+      entity: aliasEntity.name,
+      type: 'int',
+      read: (_b, row, n) => (row ? (seq ? n : (row.FEntryID ?? null)) : null),
+    };
   }
   const [base = '', ...path] = name.split('.');
   const header = schema.headerField(base);
   if (header) {
-    return { key, type: path.length ? undefined : schema.typeOf(header), read: (bill) => (path.length ? navigate(bill[header], path) : scalarOf(bill[header])) };
+    return {
+      key,
+      type: path.length ? undefined : schema.typeOf(header),
+      read: (bill) => (path.length ? navigate(bill[header], path) : scalarOf(bill[header])),
+    };
   }
   const owner = schema.entityOfField(base);
   if (owner) {

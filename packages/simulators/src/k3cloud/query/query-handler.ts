@@ -14,7 +14,10 @@ import { resolveField, type ResolvedField, type Row } from './field-resolver';
 export type QueryOp = 'ExecuteBillQuery' | 'BillQuery';
 
 class QueryError extends Error {
-  constructor(readonly msgCode: number, message: string) {
+  constructor(
+    readonly msgCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,9 @@ function runQuery(ctx: SimContext, op: QueryOp, dataRaw: unknown): unknown[] {
   if (!ctx.store.hasForm(formId)) throw new QueryError(4, '业务对象不存在');
   const schema = ctx.store.schema(formId);
   const rawKeys = getIgnoringCase(data, 'FieldKeys');
-  const keys = (Array.isArray(rawKeys) ? rawKeys.map(String) : String(rawKeys ?? '').split(',')).map((k) => k.trim()).filter(Boolean);
+  const keys = (Array.isArray(rawKeys) ? rawKeys.map(String) : String(rawKeys ?? '').split(','))
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (keys.length === 0) throw new QueryError(8, '参数FieldKeys不能为空');
   const resolve = (key: string): ResolvedField => {
     const field = resolveField(schema, key);
@@ -61,8 +66,13 @@ function runQuery(ctx: SimContext, op: QueryOp, dataRaw: unknown): unknown[] {
   const filter = parseFilterParam(getIgnoringCase(data, 'FilterString'));
   const filterFields = new Map<string, ResolvedField>();
   for (const name of filter ? fieldsOf(filter) : []) filterFields.set(name, resolve(name));
-  const order = parseOrder(String(getIgnoringCase(data, 'OrderString') ?? '')).map((o) => ({ ...o, field: resolve(o.name) }));
-  const entities = new Set([...columns, ...filterFields.values(), ...order.map((o) => o.field)].map((f) => f.entity).filter(Boolean));
+  const order = parseOrder(String(getIgnoringCase(data, 'OrderString') ?? '')).map((o) => ({
+    ...o,
+    field: resolve(o.name),
+  }));
+  const entities = new Set(
+    [...columns, ...filterFields.values(), ...order.map((o) => o.field)].map((f) => f.entity).filter(Boolean),
+  );
   // ASSUMPTION: one entry entity per query (K3 would join sibling entities; nothing here needs it).
   if (entities.size > 1) throw new QueryError(8, `不支持在一次查询中同时使用多个单据体：${[...entities].join(',')}`);
   const entity = [...entities][0];
@@ -74,7 +84,9 @@ function runQuery(ctx: SimContext, op: QueryOp, dataRaw: unknown): unknown[] {
   // Like a database index: header-only conditions of a top-level AND pick the bills before their
   // entry rows are expanded (the full filter still decides every row below).
   const headerOnly = filter ? headerConjuncts(filter, filterFields) : [];
-  const bills = ctx.store.all(formId).filter((bill) => headerOnly.every((c) => evaluate(c, lookup(bill, undefined, 0)) === true));
+  const bills = ctx.store
+    .all(formId)
+    .filter((bill) => headerOnly.every((c) => evaluate(c, lookup(bill, undefined, 0)) === true));
   let rows = flatten(bills, entity);
   if (filter) rows = rows.filter((r) => evaluate(filter, lookup(r.bill, r.row, r.seq)) === true);
   if (order.length) rows = sortRows(rows, order);
@@ -140,7 +152,14 @@ function sortRows(rows: FlatRow[], order: Array<{ field: ResolvedField; desc: bo
         const y = field.read(b.r.bill, b.r.row, b.r.seq);
         const xNull = x === null || x === undefined;
         const yNull = y === null || y === undefined;
-        let c = xNull && yNull ? 0 : xNull ? -1 : yNull ? 1 : (compare({ value: x, type: field.type }, { value: y, type: field.type }) ?? 0);
+        let c =
+          xNull && yNull
+            ? 0
+            : xNull
+              ? -1
+              : yNull
+                ? 1
+                : (compare({ value: x, type: field.type }, { value: y, type: field.type }) ?? 0);
         if (desc) c = -c;
         if (c !== 0) return c;
       }

@@ -3,7 +3,8 @@ import type { Bill } from '../types';
 import { parseModel, type FieldError, type ParsedModel } from './parse-model';
 import type { SaveOptions } from './save-options';
 
-export type ModelOutcome = { ok: true; bill: Bill; rowsWritten: number } | { ok: false; msgCode: number; errors: FieldError[] };
+export type ModelOutcome =
+  { ok: true; bill: Bill; rowsWritten: number } | { ok: false; msgCode: number; errors: FieldError[] };
 
 type Row = Record<string, unknown> & { FEntryID: number };
 
@@ -21,15 +22,29 @@ export function applyModel(store: BillStore, formId: string, raw: unknown, optio
   const existing = model.fid > 0 ? store.get(formId, model.fid) : undefined;
   if (model.fid > 0 && !existing) {
     // ASSUMPTION: no capture of K3's answer to an unknown FID; MsgCode 10 未找到对应数据 per the table (spec §5.2).
-    return { ok: false, msgCode: 10, errors: [{ FieldName: 'FID', Message: `未找到对应数据：单据内码为${model.fid}的单据不存在或已被删除` }] };
+    return {
+      ok: false,
+      msgCode: 10,
+      errors: [{ FieldName: 'FID', Message: `未找到对应数据：单据内码为${model.fid}的单据不存在或已被删除` }],
+    };
   }
   const bill: Bill = existing ? structuredClone(existing) : { FID: store.allocateFid() };
   const only = existing ? options.needUpdateFields : null;
   applyHeader(bill, model, only);
-  if (!existing && (typeof bill.FBillNo !== 'string' || bill.FBillNo.trim() === '')) bill.FBillNo = store.allocateBillNo(formId);
+  if (!existing && (typeof bill.FBillNo !== 'string' || bill.FBillNo.trim() === ''))
+    bill.FBillNo = store.allocateBillNo(formId);
   const clash = typeof bill.FBillNo === 'string' ? store.findByBillNo(formId, bill.FBillNo) : undefined;
   if (clash && clash.FID !== bill.FID) {
-    return { ok: false, msgCode: 11, errors: [{ FieldName: 'FBillNo', Message: `违反字段唯一性要求：编码唯一。[${String(bill.FBillNo)}]在当前系统中已经被使用。` }] };
+    return {
+      ok: false,
+      msgCode: 11,
+      errors: [
+        {
+          FieldName: 'FBillNo',
+          Message: `违反字段唯一性要求：编码唯一。[${String(bill.FBillNo)}]在当前系统中已经被使用。`,
+        },
+      ],
+    };
   }
   let rowsWritten = 0;
   for (const entity of model.entities) {
@@ -60,13 +75,23 @@ function applyEntity(
   const current = Array.isArray(bill[entity.name]) ? (bill[entity.name] as Row[]) : [];
   const named = new Set<number>();
   const appended: Row[] = [];
-  const listed = (field: string) => !only || only.has(field.toLowerCase()) || only.has(`${entity.name}.${field}`.toLowerCase());
+  const listed = (field: string) =>
+    !only || only.has(field.toLowerCase()) || only.has(`${entity.name}.${field}`.toLowerCase());
   for (const row of entity.rows) {
     if (row.entryId > 0) {
       const target = current.find((r) => r.FEntryID === row.entryId);
       if (!target) {
         // ASSUMPTION: K3's answer to an FEntryID that is not on the bill is not captured.
-        return { ok: false, msgCode: 10, errors: [{ FieldName: `${entity.name}.FEntryID`, Message: `未找到对应数据：单据体${entity.name}中不存在内码为${row.entryId}的分录` }] };
+        return {
+          ok: false,
+          msgCode: 10,
+          errors: [
+            {
+              FieldName: `${entity.name}.FEntryID`,
+              Message: `未找到对应数据：单据体${entity.name}中不存在内码为${row.entryId}的分录`,
+            },
+          ],
+        };
       }
       named.add(row.entryId);
       for (const [field, value] of row.fields) if (listed(field)) target[field] = value;

@@ -23,7 +23,8 @@ export function needReturnData(schema: FormSchema, bill: Bill, fields: string[])
     const alias = /^(.+)_(FEntryID)$/i.exec(key);
     if (dot > 0 && schema.entity(key.slice(0, dot))) addRowField(key.slice(0, dot), key.slice(dot + 1));
     else if (alias?.[1] && schema.entity(alias[1])) addRowField(alias[1], 'FEntryID');
-    else if (schema.headerField(key)) out[schema.headerField(key) as string] = bill[schema.headerField(key) as string] ?? null;
+    else if (schema.headerField(key))
+      out[schema.headerField(key) as string] = bill[schema.headerField(key) as string] ?? null;
     else {
       const owner = schema.entityOfField(key);
       if (owner) addRowField(owner.entity, owner.field);

@@ -24,7 +24,8 @@ export type ParseResult = { ok: true; model: ParsedModel } | { ok: false; msgCod
  * (→ MsgCode 11, ASSUMPTION). Keys come back in their canonical spelling.
  */
 export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
-  if (!isPlainObject(raw)) return { ok: false, msgCode: 8, errors: [{ FieldName: 'Model', Message: 'Model数据包必须是JSON对象' }] };
+  if (!isPlainObject(raw))
+    return { ok: false, msgCode: 8, errors: [{ FieldName: 'Model', Message: 'Model数据包必须是JSON对象' }] };
   const unknown: FieldError[] = [];
   const invalid: FieldError[] = [];
   const typed = (field: string, value: unknown): unknown => {
@@ -68,7 +69,8 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
   }
   if (unknown.length) return { ok: false, msgCode: 9, errors: unknown };
   if (invalid.length) return { ok: false, msgCode: 11, errors: invalid };
-  if (model.fid < 0) return { ok: false, msgCode: 8, errors: [{ FieldName: 'FID', Message: `单据内码FID的值“${model.fid}”无效` }] };
+  if (model.fid < 0)
+    return { ok: false, msgCode: 8, errors: [{ FieldName: 'FID', Message: `单据内码FID的值“${model.fid}”无效` }] };
   return { ok: true, model };
 }
 

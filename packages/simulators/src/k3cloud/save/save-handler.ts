@@ -1,6 +1,12 @@
 import { getIgnoringCase, isPlainObject } from '../case-insensitive';
 import { json, type HandlerResult, type SimContext } from '../context';
-import { failureResult, networkControlMessage, responseStatus, type K3CloudError, type K3CloudSuccessEntity } from '../responses';
+import {
+  failureResult,
+  networkControlMessage,
+  responseStatus,
+  type K3CloudError,
+  type K3CloudSuccessEntity,
+} from '../responses';
 import { FORM_LABELS } from '../store/default-schema';
 import { applyModel, type ModelOutcome } from './apply-model';
 import { needReturnData } from './need-return-data';
@@ -27,7 +33,12 @@ export function batchSizeFor(models: number, batchCount: number): number {
   return batchCount > 1 && models > batchCount ? Math.ceil(models / batchCount) : models;
 }
 
-export async function handleSave(ctx: SimContext, op: SaveOp, formIdRaw: unknown, dataRaw: unknown): Promise<HandlerResult> {
+export async function handleSave(
+  ctx: SimContext,
+  op: SaveOp,
+  formIdRaw: unknown,
+  dataRaw: unknown,
+): Promise<HandlerResult> {
   const formId = typeof formIdRaw === 'string' ? formIdRaw.trim() : '';
   if (!formId) return json(failureResult(5, '业务对象标识（formid）为空'));
   if (!ctx.store.hasForm(formId)) return json(failureResult(4, '业务对象不存在')); // MsgCode: ASSUMPTION
@@ -37,7 +48,8 @@ export async function handleSave(ctx: SimContext, op: SaveOp, formIdRaw: unknown
   if (!options.ok) return json(failureResult(8, options.message));
   const modelRaw = getIgnoringCase(data, 'Model');
   const models = op === 'BatchSave' ? modelRaw : isPlainObject(modelRaw) ? [modelRaw] : undefined;
-  if (!Array.isArray(models) || models.length === 0) return json(failureResult(8, op === 'BatchSave' ? '参数Model必须是非空数组' : '参数Model必须是JSON对象'));
+  if (!Array.isArray(models) || models.length === 0)
+    return json(failureResult(8, op === 'BatchSave' ? '参数Model必须是非空数组' : '参数Model必须是JSON对象'));
 
   const user = ctx.credentials.username;
   const outcomes: Array<ModelOutcome | undefined> = models.map(() => undefined);
@@ -50,7 +62,13 @@ export async function handleSave(ctx: SimContext, op: SaveOp, formIdRaw: unknown
     if ((holder && ctx.faults.networkControlOnOverlap) || ctx.fault('networkControl', ctx.faults.networkControlRate)) {
       ctx.stats.conflicts += 1;
       const billNo = String(ctx.store.get(formId, fid)?.FBillNo ?? fid);
-      outcomes[i] = { ok: false, msgCode: 0, errors: [{ FieldName: null, Message: networkControlMessage(holder ?? user, FORM_LABELS[formId] ?? formId, billNo) }] };
+      outcomes[i] = {
+        ok: false,
+        msgCode: 0,
+        errors: [
+          { FieldName: null, Message: networkControlMessage(holder ?? user, FORM_LABELS[formId] ?? formId, billNo) },
+        ],
+      };
     } else if (ctx.fault('validation', ctx.faults.validationErrorRate)) {
       ctx.stats.validationErrors += 1;
       outcomes[i] = { ok: false, msgCode: 11, errors: [{ FieldName: 'FCustId', Message: '字段"客户"是必填项' }] };
@@ -81,10 +99,19 @@ export async function handleSave(ctx: SimContext, op: SaveOp, formIdRaw: unknown
     ctx.stats.ambiguousDrops += 1;
     return { kind: 'drop' };
   }
-  return json(saveResponse(ctx, op, formId, outcomes as ModelOutcome[], options.value.batchCount, options.value.needReturnFields));
+  return json(
+    saveResponse(ctx, op, formId, outcomes as ModelOutcome[], options.value.batchCount, options.value.needReturnFields),
+  );
 }
 
-function saveResponse(ctx: SimContext, op: SaveOp, formId: string, outcomes: ModelOutcome[], batchCount: number, returnFields: string[]) {
+function saveResponse(
+  ctx: SimContext,
+  op: SaveOp,
+  formId: string,
+  outcomes: ModelOutcome[],
+  batchCount: number,
+  returnFields: string[],
+) {
   const size = batchSizeFor(outcomes.length, batchCount);
   const schema = ctx.store.schema(formId);
   const errors: K3CloudError[] = [];
@@ -105,5 +132,7 @@ function saveResponse(ctx: SimContext, op: SaveOp, formId: string, outcomes: Mod
   if (op === 'BatchSave') return { Result: { ResponseStatus: status, NeedReturnData: returned } };
   const saved = successes[0];
   // Failed Saves carry only ResponseStatus (spec §5.1 captures).
-  return saved ? { Result: { ResponseStatus: status, Id: saved.Id, Number: saved.Number, NeedReturnData: returned } } : { Result: { ResponseStatus: status } };
+  return saved
+    ? { Result: { ResponseStatus: status, Id: saved.Id, Number: saved.Number, NeedReturnData: returned } }
+    : { Result: { ResponseStatus: status } };
 }

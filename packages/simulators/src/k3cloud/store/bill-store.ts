@@ -19,9 +19,13 @@ export class BillStore {
   private nextEntryId = 200_001;
   private readonly types: Record<string, FieldType>;
 
-  constructor(private readonly extraFields: Record<string, FormFieldConfig> = {}, extraTypes: Record<string, FieldType> = {}) {
+  constructor(
+    private readonly extraFields: Record<string, FormFieldConfig> = {},
+    extraTypes: Record<string, FieldType> = {},
+  ) {
     this.types = { ...DEFAULT_FIELD_TYPES, ...extraTypes };
-    for (const formId of new Set([...Object.keys(DEFAULT_FORM_FIELDS), ...Object.keys(extraFields)])) this.schema(formId);
+    for (const formId of new Set([...Object.keys(DEFAULT_FORM_FIELDS), ...Object.keys(extraFields)]))
+      this.schema(formId);
   }
 
   /** Whether the form exists (spec §5.3: an unknown FormId answers 业务对象不存在). */
@@ -108,7 +112,12 @@ export class BillStore {
 
   /** Auto-numbering when FBillNo is blank (spec §7), e.g. XSDD000001. */
   allocateBillNo(formId: string): string {
-    const prefix = BILL_NO_PREFIX[formId] ?? formId.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase();
+    const prefix =
+      BILL_NO_PREFIX[formId] ??
+      formId
+        .replace(/[^A-Za-z]/g, '')
+        .slice(0, 4)
+        .toUpperCase();
     for (;;) {
       const seq = (this.billNoSeq.get(formId) ?? 0) + 1;
       this.billNoSeq.set(formId, seq);

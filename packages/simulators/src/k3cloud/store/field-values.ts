@@ -13,7 +13,13 @@ export function toK3DateTime(text: string): string | undefined {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}`;
 }
 
-const TYPE_LABEL: Record<FieldType, string> = { text: '文本', int: '整数', decimal: '数值', datetime: '日期', bool: '布尔' };
+const TYPE_LABEL: Record<FieldType, string> = {
+  text: '文本',
+  int: '整数',
+  decimal: '数值',
+  datetime: '日期',
+  bool: '布尔',
+};
 
 /**
  * Coerces a saved value the way the server's typed metadata would: ints and decimals accept numbers
@@ -22,15 +28,28 @@ const TYPE_LABEL: Record<FieldType, string> = { text: '文本', int: '整数', d
  */
 export function normaliseValue(field: string, type: FieldType | undefined, value: unknown): Normalised {
   if (value === null || value === undefined || type === undefined || type === 'text') return { ok: true, value };
-  const bad = (): Normalised => ({ ok: false, message: `字段“${field}”的值“${String(value)}”不是有效的${TYPE_LABEL[type]}` });
+  const bad = (): Normalised => ({
+    ok: false,
+    message: `字段“${field}”的值“${String(value)}”不是有效的${TYPE_LABEL[type]}`,
+  });
   switch (type) {
     case 'int': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d+$/.test(value.trim()) ? Number(value) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^[-+]?\d+$/.test(value.trim())
+            ? Number(value)
+            : NaN;
       return Number.isInteger(n) ? { ok: true, value: n } : bad();
     }
     case 'decimal':
       if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value } : bad();
-      if (typeof value === 'string') return value.trim() === '' ? { ok: true, value: '0' } : DECIMAL.test(value.trim()) ? { ok: true, value: value.trim() } : bad();
+      if (typeof value === 'string')
+        return value.trim() === ''
+          ? { ok: true, value: '0' }
+          : DECIMAL.test(value.trim())
+            ? { ok: true, value: value.trim() }
+            : bad();
       return bad();
     case 'datetime': {
       if (typeof value !== 'string') return bad();
@@ -41,7 +60,8 @@ export function normaliseValue(field: string, type: FieldType | undefined, value
     case 'bool':
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 1 || value === 0) return { ok: true, value: value === 1 };
-      if (typeof value === 'string' && /^(true|false|1|0)$/i.test(value.trim())) return { ok: true, value: /^(true|1)$/i.test(value.trim()) };
+      if (typeof value === 'string' && /^(true|false|1|0)$/i.test(value.trim()))
+        return { ok: true, value: /^(true|1)$/i.test(value.trim()) };
       return bad();
   }
 }

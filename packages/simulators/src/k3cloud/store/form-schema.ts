@@ -13,7 +13,10 @@ export class FormSchema {
   private readonly header = new Map<string, string>();
   private readonly entities = new Map<string, EntitySchema>();
 
-  constructor(readonly formId: string, private readonly types: Record<string, FieldType>) {}
+  constructor(
+    readonly formId: string,
+    private readonly types: Record<string, FieldType>,
+  ) {}
 
   addConfig(config: FormFieldConfig | undefined): void {
     for (const name of config?.header ?? []) this.addHeader(name);
