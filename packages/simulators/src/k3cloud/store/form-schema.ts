@@ -12,11 +12,16 @@ export interface EntitySchema {
 export class FormSchema {
   private readonly header = new Map<string, string>();
   private readonly entities = new Map<string, EntitySchema>();
+  private readonly lacking: Set<string>;
 
+  /** `lacking`: keys this tenant's metadata does not have; never added, whatever config or bills say. */
   constructor(
     readonly formId: string,
     private readonly types: Record<string, FieldType>,
-  ) {}
+    lacking: Iterable<string> = [],
+  ) {
+    this.lacking = new Set([...lacking].map(lower));
+  }
 
   addConfig(config: FormFieldConfig | undefined): void {
     for (const name of config?.header ?? []) this.addHeader(name);
@@ -24,16 +29,19 @@ export class FormSchema {
   }
 
   addHeader(name: string): void {
+    if (this.lacking.has(lower(name))) return;
     if (!this.header.has(lower(name))) this.header.set(lower(name), name);
   }
 
   addEntity(name: string, fields: Iterable<string>): void {
+    if (this.lacking.has(lower(name))) return;
     let entity = this.entities.get(lower(name));
     if (!entity) {
       entity = { name, fields: new Map([['fentryid', 'FEntryID']]) };
       this.entities.set(lower(name), entity);
     }
-    for (const f of fields) if (!entity.fields.has(lower(f))) entity.fields.set(lower(f), f);
+    for (const f of fields)
+      if (!entity.fields.has(lower(f)) && !this.lacking.has(lower(f))) entity.fields.set(lower(f), f);
   }
 
   /** Every array property of a seeded bill is an entry entity, every other property a header field. */
