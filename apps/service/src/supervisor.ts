@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),
       'k3cloud-session': k3SessionCheck(rt),
+      ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
     },
     live: () => stages.every((s) => s.worker.isRunning()),
     metrics: async () => {

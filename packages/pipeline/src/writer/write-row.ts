@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { InvalidInputError } from '@receipt-sync/core';
+import { InvalidInputError, K3CloudFieldUnknownError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
 import {
   describeIssues,
@@ -18,6 +18,12 @@ export interface WriteRowDeps {
   ledger: WriterLedger;
   batcher: RowBatcher;
   logger: Logger;
+  /** Long back-off while the row's sales order is locked (KINGDEE_LOCKED_ORDER_POLICY wait). */
+  orderWaitDelaysMs: number[];
+  /** While the metadata preflight fails: the error the job waits with (no attempt spent). */
+  blocked?: () => K3CloudFieldUnknownError | undefined;
+  /** K3Cloud answered "field does not exist" during work (closes the gate until the preflight passes). */
+  onFieldUnknown?: (error: K3CloudFieldUnknownError) => void;
   onOutcome?: (outcome: WriteOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
 
@@ -34,7 +40,7 @@ export async function writeRow(
     queues: deps.queues,
     tracker: deps.tracker,
     sourceQueue: 'ready' as const,
-    orderWaitDelaysMs: [],
+    orderWaitDelaysMs: deps.orderWaitDelaysMs,
   };
   if (!parsed.success) {
     const settled = await settleFailure(
@@ -49,6 +55,8 @@ export async function writeRow(
   const row = parsed.data;
   const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
   try {
+    const blocked = deps.blocked?.();
+    if (blocked) throw blocked;
     const result = await deps.batcher.submit(row);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
@@ -56,6 +64,7 @@ export async function writeRow(
       ? { outcome: 'written', fid: result.fid, entryId: result.entryId }
       : { outcome: 'unchanged', reason: result.reason };
   } catch (error) {
+    if (error instanceof K3CloudFieldUnknownError && !deps.blocked?.()) deps.onFieldUnknown?.(error);
     const settled = await settleFailure(job, token, error, {
       ...settleCtx,
       versionKey,
