@@ -34,6 +34,8 @@ export interface K3CloudSimulator {
    */
   refuse(op: StatusOp, fid: number, message?: string): void;
   allow(op: StatusOp, fid: number): void;
+  /** Sets a bill's FDocumentStatus directly, as a person working in K3Cloud would (tests, demos). */
+  setDocumentStatus(formId: string, fid: number, status: 'Z' | 'A' | 'B' | 'C' | 'D'): void;
   stats: K3CloudSimulatorStats;
   /** Deep copy of one bill, or undefined. */
   getBill(formId: string, fid: number): Bill | undefined;
@@ -148,6 +150,11 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     tenant,
     refuse: (op, fid, message) => refusals.set(`${op}:${fid}`, message ?? DEFAULT_REFUSALS[op]),
     allow: (op, fid) => refusals.delete(`${op}:${fid}`),
+    setDocumentStatus: (formId, fid, status) => {
+      const bill = store.get(formId, fid);
+      if (!bill) throw new Error(`no ${formId} bill with FID ${fid}`);
+      store.put(formId, { ...bill, FDocumentStatus: status });
+    },
     stats,
     getBill: (formId, fid) => {
       const bill = store.get(formId, fid);
