@@ -40,6 +40,7 @@ function scalarOf(value: unknown): unknown {
  */
 export function resolveField(schema: FormSchema, key: string): ResolvedField | undefined {
   const name = key.trim();
+  if (schema.lacks(name)) return undefined;
   const alias = /^(.+)_(FEntryID|FSeq)$/i.exec(name);
   const aliasEntity = alias?.[1] ? schema.entity(alias[1]) : undefined;
   if (alias && aliasEntity) {

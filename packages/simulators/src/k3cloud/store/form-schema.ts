@@ -57,6 +57,11 @@ export class FormSchema {
     }
   }
 
+  /** Whether the tenant's metadata lacks this key (configured with `lackingFields`). */
+  lacks(name: string): boolean {
+    return this.lacking.has(lower(name));
+  }
+
   headerField(name: string): string | undefined {
     return this.header.get(lower(name));
   }
