@@ -10,7 +10,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection, K3CloudAttention } from '@receipt-sync/pipeline';
 import { createStore } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -39,7 +39,16 @@ async function main(): Promise<void> {
     logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  const attention = new K3CloudAttention(connection, config.queuePrefix);
+  const monitor = startAlertMonitor({
+    queues,
+    store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger,
+    attention,
+  });
 
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const dashboard = createDashboard({
@@ -48,6 +57,7 @@ async function main(): Promise<void> {
     logger,
     auth: settings.auth,
     alerter,
+    attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

@@ -7,6 +7,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
+  K3CloudAttention,
   k3SessionCheck,
   sampleGauges,
   Shutdown,
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
     logger: rt.logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
+  const attention = new K3CloudAttention(rt.connection, config.queuePrefix);
   const monitor = startAlertMonitor({
+    attention,
     queues: rt.queues,
     store: rt.store,
     alerter,
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     logger: rt.logger,
     auth: settings.auth,
     alerter,
+    attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

@@ -34,6 +34,8 @@ export interface K3CloudSimulator {
    */
   refuse(op: StatusOp, fid: number, message?: string): void;
   allow(op: StatusOp, fid: number): void;
+  /** The tenant's metadata now lacks exactly these keys of `formId` (a BOS change, e.g. a field added). */
+  setLackingFields(formId: string, keys: string[]): void;
   /** Sets a bill's FDocumentStatus directly, as a person working in K3Cloud would (tests, demos). */
   setDocumentStatus(formId: string, fid: number, status: 'Z' | 'A' | 'B' | 'C' | 'D'): void;
   stats: K3CloudSimulatorStats;
@@ -150,6 +152,7 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     tenant,
     refuse: (op, fid, message) => refusals.set(`${op}:${fid}`, message ?? DEFAULT_REFUSALS[op]),
     allow: (op, fid) => refusals.delete(`${op}:${fid}`),
+    setLackingFields: (formId, keys) => store.schema(formId).setLacking(keys),
     setDocumentStatus: (formId, fid, status) => {
       const bill = store.get(formId, fid);
       if (!bill) throw new Error(`no ${formId} bill with FID ${fid}`);
