@@ -15,10 +15,8 @@ export { collectStatus, type DashboardStatus, type StatusSources } from './statu
 export {
   listDeadLetters,
   discardDeadLetters,
-  DEAD_LETTER_QUEUES,
   type DeadLetterItem,
   type DeadLetterPage,
-  type DeadLetterQueueName,
   type DiscardResult,
 } from './dead-letters';
 export {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@receipt-sync/core';
 import {
-  QUEUE_NAMES,
   rawJobId,
   receiptVersionKey,
   deadLetterJobId,
@@ -85,7 +84,7 @@ export async function runFixedWindow(
       const flush = async () => {
         if (batch.length === 0) return;
         await deps.tracker.recordFetched(window.id, keys);
-        await deps.queues[QUEUE_NAMES.raw].addBulk(batch);
+        await deps.queues.raw.addBulk(batch);
         deps.onFetched?.(batch.length, removed);
         batch = [];
         keys = [];
@@ -160,7 +159,7 @@ async function quarantineUnreadable(
     .slice(0, 24);
   const key = `unreadable-${digest}`;
   await deps.tracker.recordFetched(windowId, [key]);
-  await deps.queues[QUEUE_NAMES.quarantine].add(
+  await deps.queues.quarantine.add(
     'quarantined',
     {
       kind: 'quarantined',

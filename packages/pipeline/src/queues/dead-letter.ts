@@ -1,13 +1,13 @@
 import type { Job } from 'bullmq';
 import { describeError, errorCode, isSyncError } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
-import { QUEUE_NAMES } from './catalog';
+import type { DeadLetterQueueName, StageQueueName } from './catalog';
 import { deadLetterJobId } from './job-ids';
-import type { DeadLetterJob, DeadLetterKind } from './payloads';
+import type { DeadLetterJob, DeadLetterKind, JobBookkeeping } from './payloads';
 
 export interface DeadLetterInput {
   job: Job;
-  sourceQueue: 'raw' | 'ready';
+  sourceQueue: StageQueueName;
   kind: DeadLetterKind;
   error: unknown;
   receiptId?: string;
@@ -23,7 +23,7 @@ export interface DeadLetterInput {
 export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput): Promise<DeadLetterJob> {
   const { job } = input;
   const sourceJobId = job.id ?? 'unknown';
-  const prior = (job.data as { __replays?: number } | undefined)?.__replays ?? 0;
+  const prior = (job.data as JobBookkeeping | undefined)?.__replays ?? 0;
   const record: DeadLetterJob = {
     kind: input.kind,
     sourceQueue: input.sourceQueue,
@@ -38,9 +38,13 @@ export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput)
     windowId: input.windowId,
     replays: prior,
   };
-  const target = input.kind === 'quarantined' ? queues[QUEUE_NAMES.quarantine] : queues[QUEUE_NAMES.deadLetter];
-  await target.add(input.kind, record, { jobId: deadLetterJobId(sourceJobId) });
+  await queues[deadLetterQueueFor(input.kind)].add(input.kind, record, { jobId: deadLetterJobId(sourceJobId) });
   return record;
+}
+
+/** Data problems go to quarantine, everything else to the dead-letter queue. */
+export function deadLetterQueueFor(kind: DeadLetterKind): DeadLetterQueueName {
+  return kind === 'quarantined' ? 'quarantine' : 'dead-letter';
 }
 
 /** Removes bookkeeping fields (`__*`) that the pipeline adds to job data. */

@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { isSyncError, QuarantineError, type Disposition } from '@receipt-sync/core';
+import type { JobBookkeeping } from './payloads';
 
 export type FailureDecision =
   | { action: 'retry' }
@@ -53,12 +54,6 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
     default:
       return lastAttempt ? { action: 'dead-letter', kind: 'dead-lettered' } : { action: 'retry' };
   }
-}
-
-/** Counters the pipeline keeps inside job data (stripped from dead letters). */
-export interface JobBookkeeping {
-  __dependencyWaits?: number;
-  __replays?: number;
 }
 
 /**

@@ -1,14 +1,15 @@
 import type { Job } from 'bullmq';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
-import { decideFailure, waitAndRetry, type JobBookkeeping } from './failure-handling';
+import { decideFailure, waitAndRetry } from './failure-handling';
 import type { OutcomeTracker } from './outcomes';
-import type { DeadLetterJob } from './payloads';
+import type { StageQueueName } from './catalog';
+import type { DeadLetterJob, JobBookkeeping } from './payloads';
 
 export interface SettleContext {
   queues: PipelineQueues;
   tracker: OutcomeTracker;
-  sourceQueue: 'raw' | 'ready';
+  sourceQueue: StageQueueName;
   orderWaitDelaysMs: number[];
   /** Identifies the receipt version for outcome reporting. */
   versionKey?: string;

@@ -1,13 +1,22 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { buildSaveOptions, needsEnrichment } from '@receipt-sync/mapping';
-import { createBatchWriter, OrderLocks, RowBatcher, writeRow, type WriterSaveOptions } from '../writer';
+import {
+  createBatchWriter,
+  OrderLocks,
+  RowBatcher,
+  writeRow,
+  type RowLocator,
+  type WriterSaveOptions,
+} from '../writer';
 import {
   cappedBackoff,
+  checkJob,
   deadLetter,
-  QUEUE_NAMES,
-  RawReceiptJobSchema,
-  ReadyRowJobSchema,
+  isStageQueue,
   receiptVersionKey,
+  receiptVersionOf,
+  settleFailure,
+  type PipelineJob,
   type QueueName,
 } from '../queues';
 import { OrderResolver, transformReceipt } from '../transformer';
@@ -20,8 +29,24 @@ export interface RunningStage {
   close(): Promise<void>;
 }
 
-function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurrency: number): Worker {
-  const worker = new Worker(name, processor, {
+/** A processor of queue Q: receives only jobs whose data passed Q's schema. */
+type TypedProcessor<Q extends QueueName> = (job: PipelineJob<Q>, token: string | undefined) => Promise<unknown>;
+
+/**
+ * A worker over queue `name` whose processor sees typed, validated jobs. A job whose data fails the
+ * catalog schema is settled here as invalid input (dead-lettered at once, no attempts wasted).
+ */
+function startWorker<Q extends QueueName>(
+  rt: Runtime,
+  name: Q,
+  processor: TypedProcessor<Q>,
+  concurrency: number,
+): Worker {
+  const validated = async (job: Job, token: string | undefined): Promise<unknown> => {
+    const checked = checkJob(name, job);
+    return checked.ok ? processor(checked.job, token) : settleInvalid(rt, name, job, token, checked.error);
+  };
+  const worker = new Worker(name, validated, {
     connection: rt.connection,
     prefix: rt.config.queuePrefix,
     concurrency,
@@ -43,26 +68,43 @@ function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurr
   return worker;
 }
 
+async function settleInvalid(
+  rt: Runtime,
+  queue: QueueName,
+  job: Job,
+  token: string | undefined,
+  error: Error,
+): Promise<unknown> {
+  // Only stage queues carry receipts; a malformed scheduler tick fails like any other error.
+  if (!isStageQueue(queue)) throw error;
+  const settled = await settleFailure(job, token, error, {
+    queues: rt.queues,
+    tracker: rt.tracker,
+    sourceQueue: queue,
+    orderWaitDelaysMs: [],
+  });
+  countOutcome(rt, settled.outcome, settled.code);
+  return { outcome: settled.outcome, reason: settled.reason };
+}
+
 /**
  * Processors settle every error themselves, so a `failed` event at the last attempt means BullMQ
  * failed the job on its own (stalled too often). The failed set keeps it; this also dead-letters it
  * so an operator sees it with the others (bull-board alerting recipe; not atomic, hence both).
  */
 async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err: Error): Promise<void> {
-  if (!job || (queue !== 'raw' && queue !== 'ready')) return;
+  if (!job || !isStageQueue(queue)) return;
   if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(err.message)) return;
   try {
-    const raw = queue === 'raw' ? RawReceiptJobSchema.safeParse(job.data) : undefined;
-    const ready = queue === 'ready' ? ReadyRowJobSchema.safeParse(job.data) : undefined;
-    const receiptId = raw?.success
-      ? String(raw.data.receipt.cash_collection_id)
-      : ready?.success
-        ? ready.data.receiptId
-        : undefined;
-    const version = raw?.success ? raw.data.receipt.update_time : ready?.success ? ready.data.sourceVersion : undefined;
-    const removed = raw?.success ? raw.data.removed : ready?.success ? ready.data.removed : false;
-    await deadLetter(rt.queues, { job, sourceQueue: queue, kind: 'dead-lettered', error: err, receiptId });
-    if (receiptId && version) await rt.tracker.record(receiptVersionKey(receiptId, version, removed), 'dead-lettered');
+    const v = receiptVersionOf(queue, job.data);
+    await deadLetter(rt.queues, {
+      job,
+      sourceQueue: queue,
+      kind: 'dead-lettered',
+      error: err,
+      receiptId: v?.receiptId,
+    });
+    if (v) await rt.tracker.record(receiptVersionKey(v.receiptId, v.version, v.removed), 'dead-lettered');
     rt.metrics.receiptsDeadLettered.inc({ code: 'bullmq.failed' });
   } catch (error) {
     rt.logger.error({ err: error, jobId: job.id }, 'could not dead-letter a failed job; it stays in the failed set');
@@ -102,7 +144,7 @@ export async function openWindow(
 
 /** The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. */
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
-  const windows = rt.queues[QUEUE_NAMES.windows];
+  const windows = rt.queues.windows;
   await windows.setGlobalConcurrency(1);
   // Upserted from one place at every boot (anchors A10: idempotent; avoid racing upserts).
   await windows.upsertJobScheduler(
@@ -112,9 +154,9 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   );
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.windows,
+    'windows',
     async (job) => {
-      const run = await openWindow(rt, (job.data as { trigger?: string }).trigger ?? 'schedule');
+      const run = await openWindow(rt, job.data.trigger ?? 'schedule');
       return run ?? { skipped: 'another window is running or the window is empty' };
     },
     1,
@@ -145,7 +187,7 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
   };
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.raw,
+    'raw',
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
@@ -169,6 +211,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     ledger: rt.store.ledger,
     locks,
     logger: rt.logger,
+    locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
     requeue: (p) => batcher.requeue(p),
   });
@@ -182,7 +225,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   };
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.ready,
+    'ready',
     (job, token) => writeRow(job, token, deps),
     rt.config.workers.writerConcurrency,
   );
@@ -201,6 +244,11 @@ function countOutcome(rt: Runtime, outcome: string, code?: string): void {
   else if (outcome === 'unchanged') rt.metrics.receiptsUnchanged.inc();
   else if (outcome === 'quarantined') rt.metrics.receiptsQuarantined.inc({ reason: code ?? 'unknown' });
   else if (outcome === 'dead-lettered') rt.metrics.receiptsDeadLettered.inc({ code: code ?? 'unknown' });
+}
+
+/** Where every receipt row goes, from this writer's mapping. */
+function writerLocator(rt: Runtime): RowLocator {
+  return { formId: rt.mapping.formId, entity: rt.mapping.entity, rowKeyField: rt.mapping.rowKey.targetField };
 }
 
 /**
