@@ -12,7 +12,7 @@ import {
 import { redact, registerSecret, type Logger } from '@receipt-sync/core';
 import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_PAGE_SIZE, queryData, type BillQueryRequest } from './bill-query';
+import { MAX_PAGE_SIZE, queryData, queryPages, type BillQueryRequest } from './bill-query';
 import { backoffMs, isRetryableRead, outcomeOf } from './call-outcome';
 import { resolveClientOptions, type K3CloudClientOptions, type ResolvedClientOptions } from './client-options';
 import { K3CloudTransport, type RawResponse } from './http-transport';
@@ -120,7 +120,7 @@ export class K3CloudClient {
 
   /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, spec §5.4). */
   queryAll(request: BillQueryRequest, pageSize = request.limit || MAX_PAGE_SIZE): Promise<unknown[][]> {
-    return this.pages(request, pageSize, (r) => this.executeBillQuery(r));
+    return queryPages((r) => this.executeBillQuery(r), request, pageSize);
   }
 
   /** Every row of a BillQuery, paging like `queryAll`. */
@@ -128,7 +128,7 @@ export class K3CloudClient {
     request: BillQueryRequest,
     pageSize = request.limit || MAX_PAGE_SIZE,
   ): Promise<Array<Record<string, unknown>>> {
-    return this.pages(request, pageSize, (r) => this.billQuery(r));
+    return queryPages((r) => this.billQuery(r), request, pageSize);
   }
 
   /** Logout (best effort, spec §2.1: do not leak server contexts), then release connections. */
@@ -143,22 +143,6 @@ export class K3CloudClient {
     }
     this.sessions.clear();
     await Promise.allSettled([this.transport.close(), this.limiter.close()]);
-  }
-
-  private async pages<T>(
-    request: BillQueryRequest,
-    pageSize: number,
-    fetchPage: (r: BillQueryRequest) => Promise<T[]>,
-  ): Promise<T[]> {
-    const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
-    const all: T[] = [];
-    const top = request.topRowCount ?? 0;
-    for (let start = request.startRow ?? 0; ; start += size) {
-      const page = await fetchPage({ ...request, startRow: start, limit: size });
-      all.push(...page);
-      if (page.length < size || (top > 0 && start + size >= top))
-        return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
-    }
   }
 
   private async read<T>(

@@ -1,12 +1,13 @@
 import type { Job } from 'bullmq';
-import { describeError, errorCode, isSyncError } from '@receipt-sync/core';
+import { describeError, errorCode, isSyncError, type DeadLetterKind } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
 import type { DeadLetterQueueName, StageQueueName } from './catalog';
 import { deadLetterJobId } from './job-ids';
-import type { DeadLetterJob, DeadLetterKind, JobBookkeeping } from './payloads';
+import type { DeadLetterJob, JobBookkeeping } from './payloads';
 
 export interface DeadLetterInput {
-  job: Job;
+  /** The failed job, or what the producer could not even enqueue (`attemptsMade` 0). */
+  job: Pick<Job, 'id' | 'data' | 'attemptsMade'>;
   sourceQueue: StageQueueName;
   kind: DeadLetterKind;
   error: unknown;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEAD_LETTER_KINDS } from '@receipt-sync/core';
 
 /** A receipt as OKKI listed it, kept whole: mapping rules read any field of it later. */
 export const RawReceiptSchema = z.looseObject({
@@ -34,8 +35,7 @@ export const ReadyRowSchema = z.object({
 });
 export type ReadyRow = z.infer<typeof ReadyRowSchema>;
 
-export const DeadLetterKindSchema = z.enum(['dead-lettered', 'quarantined']);
-export type DeadLetterKind = z.infer<typeof DeadLetterKindSchema>;
+export const DeadLetterKindSchema = z.enum(DEAD_LETTER_KINDS);
 
 /** What an operator sees (and replays) on the dead-letter and quarantine queues. */
 export const DeadLetterJobSchema = z.object({

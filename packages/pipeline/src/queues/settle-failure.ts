@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { DeadLetterKind } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
 import { decideFailure, waitAndRetry } from './failure-handling';
@@ -20,7 +21,7 @@ export interface SettleContext {
   onDeadLetter?: (record: DeadLetterJob, error: unknown) => Promise<void> | void;
 }
 
-export type Settled = { outcome: 'dead-lettered' | 'quarantined'; code: string; reason: string };
+export type Settled = { outcome: DeadLetterKind; code: string; reason: string };
 
 /**
  * Applies decideFailure to a job inside its processor: rethrows for a retry, moves it to delayed

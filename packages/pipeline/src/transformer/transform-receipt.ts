@@ -1,5 +1,5 @@
 import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
-import type { Logger } from '@receipt-sync/core';
+import type { Logger, StageOutcome } from '@receipt-sync/core';
 import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import {
   readyJobId,
@@ -26,7 +26,8 @@ export interface TransformerDeps {
   onOutcome?: (outcome: TransformOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
 
-export type TransformOutcome = 'forwarded' | 'unchanged' | 'quarantined' | 'dead-lettered';
+/** The transformer never writes: its jobs end forwarded to the writer, or finished without a write. */
+export type TransformOutcome = Exclude<StageOutcome, 'written'>;
 
 /**
  * raw → ready. Skips versions already written (no OKKI or K3Cloud call), quarantines receipts that

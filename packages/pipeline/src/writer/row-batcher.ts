@@ -49,15 +49,6 @@ export class RowBatcher {
     this.schedule();
   }
 
-  /** Rows waiting plus rows being saved, for metrics and shutdown. */
-  get size(): number {
-    return this.queue.length;
-  }
-
-  get activeBatches(): number {
-    return this.inFlight;
-  }
-
   /** Rejects rows still waiting; batches in flight finish. */
   close(): void {
     this.closed = true;

@@ -1,7 +1,7 @@
 import { K3CloudValidationError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
 import { readExistingRows, rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
-import type { OrderLocks } from './order-locks';
+import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 

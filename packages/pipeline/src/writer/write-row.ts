@@ -1,4 +1,4 @@
-import type { Logger } from '@receipt-sync/core';
+import type { Logger, ReceiptOutcome } from '@receipt-sync/core';
 import {
   receiptVersionKey,
   settleFailure,
@@ -15,17 +15,15 @@ export interface WriteRowDeps {
   ledger: WriterLedger;
   batcher: RowBatcher;
   logger: Logger;
-  onOutcome?: (outcome: WriteOutcome, detail: { receiptNo: string; code?: string }) => void;
+  onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
-
-export type WriteOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
 
 /** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
 export async function writeRow(
   job: PipelineJob<'ready'>,
   token: string | undefined,
   deps: WriteRowDeps,
-): Promise<{ outcome: WriteOutcome; reason?: string; fid?: number; entryId?: number }> {
+): Promise<{ outcome: ReceiptOutcome; reason?: string; fid?: number; entryId?: number }> {
   const row = job.data;
   const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
   try {
