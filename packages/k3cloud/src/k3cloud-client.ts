@@ -20,7 +20,7 @@ import { readBillQuery, readExecuteBillQuery, readLogin, snippet } from './respo
 import { readSaveResponse, type BatchSaveOutcome } from './save-results';
 import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
 import { serviceName, WRITE_OPS, type K3CloudOperation } from './service-path';
-import { sessionHeaders, SessionKeeper, tokensFromCookies, type SessionTokens } from './session-tokens';
+import { sessionHeaders, K3CloudSessionCache, tokensFromCookies, type SessionTokens } from './session-cache';
 import { buildSignedHeaders } from './signing';
 
 type Auth = { kind: 'none' } | { kind: 'session'; tokens: SessionTokens } | { kind: 'signed' };
@@ -47,7 +47,7 @@ export class K3CloudClient {
   private readonly audit: ApiAuditSink;
   private readonly logger?: Logger;
   private readonly sitePath: string;
-  private readonly sessions: SessionKeeper;
+  private readonly sessions: K3CloudSessionCache;
   /** Signed mode: the session cookie the server set, resent with the signed headers (spec §2.3). */
   private signedTokens?: SessionTokens;
   private closed = false;
@@ -67,7 +67,7 @@ export class K3CloudClient {
     });
     this.audit = options.audit ?? noopAudit;
     this.logger = options.logger;
-    this.sessions = new SessionKeeper(() => this.login());
+    this.sessions = new K3CloudSessionCache(() => this.login());
   }
 
   /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
