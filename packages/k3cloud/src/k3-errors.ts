@@ -59,10 +59,9 @@ export function fieldErrorsOf(status: ResponseStatus): K3CloudFieldError[] {
 }
 
 /**
- * The typed error for K3 field errors under a MsgCode (spec §5.2): 1 session lost; 网控 text or 13
- * network control; 14 call limit; an unknown field key (docs §5.3) field-unknown, whatever the
- * MsgCode; a save refused for the bill's status (docs §7) order-locked; 8/9/11 validation;
- * anything else rejected.
+ * The typed error for K3 field errors under a MsgCode (docs/apis/k3cloud.md §5.2): 1 session lost; 网控 text
+ * or 13 network control; 14 call limit; an unknown field key (§5.3) field-unknown, whatever the MsgCode; a
+ * save refused for the bill's status (§7) order-locked; 8/9/11 validation; anything else rejected.
  */
 export function k3ErrorFor(msgCode: number, errors: K3CloudFieldError[]): SyncError {
   const text =

@@ -2,7 +2,7 @@ import { InvalidInputError, K3CloudFieldUnknownError, K3CloudRejectedError } fro
 import { k3In, k3Quote } from '../src';
 import { salesOrder, startHarness, type Harness } from './harness';
 
-describe('queries (k3cloud spec §6)', () => {
+describe('queries (docs/apis/k3cloud.md §6)', () => {
   let h: Harness;
 
   beforeAll(async () => {

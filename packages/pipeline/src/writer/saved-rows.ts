@@ -1,5 +1,6 @@
 import { diffFields, type FieldDifference, type ValueKind } from '@receipt-sync/mapping';
-import { queryAllPages, rowSlot, type RowLocator } from './existing-rows';
+import { queryPages } from '@receipt-sync/k3cloud';
+import { rowSlot, type RowLocator } from './existing-rows';
 import type { K3CloudWriter } from './ports';
 
 /** One receipt row as K3Cloud holds it after the save. */
@@ -33,7 +34,7 @@ export async function readSavedState(
   const keys = ['FID', 'FBillNo', 'FDocumentStatus', `${locator.entity}_FEntryID`, locator.rowKeyField, ...valueKeys];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: locator.formId,
       fieldKeys: keys.join(','),
       filterString: `FID IN (${chunk.join(',')})`,

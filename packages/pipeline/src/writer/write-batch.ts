@@ -14,7 +14,7 @@ import {
   type LockedOrder,
   type UnauditDeps,
 } from './locked-orders';
-import type { OrderLocks } from './order-locks';
+import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, ModelResult, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 import { checkSavedRow, describeDifferences, readSavedState, type SavedState } from './saved-rows';
@@ -24,7 +24,9 @@ export interface BatchWriterDeps extends UnauditDeps {
   ledger: WriterLedger;
   locks: OrderLocks;
   logger: Logger;
-  /** BatchSave options from the mapping: isDeleteEntry false etc. (operating contract). */
+  /** Where receipt rows go (form, entity, row-key field): the writer's mapping, for every row alike. */
+  locator: RowLocator;
+  /** BatchSave options from the mapping: isDeleteEntry false etc. (docs/apis/k3cloud.md §4.1). */
   saveOptions: WriterSaveOptions;
   /** How each mapped field is compared when the saved rows are read back (mapping `fieldKinds`). */
   fieldKinds: ReadonlyMap<string, ValueKind>;
@@ -68,8 +70,7 @@ interface Batch {
 async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
   const live = await dropSettledVersions(rows, deps.ledger);
   if (live.length === 0) return;
-  const first = live[0]!.row;
-  const locator = { formId: first.formId, entity: first.entity, rowKeyField: first.rowKeyField };
+  const { locator } = deps;
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid, [...(byFid.get(p.row.fid) ?? []), p]);
   const fids = [...byFid.keys()];

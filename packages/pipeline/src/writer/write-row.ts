@@ -1,12 +1,9 @@
-import type { Job } from 'bullmq';
-import { InvalidInputError, K3CloudFieldUnknownError } from '@receipt-sync/core';
-import type { Logger } from '@receipt-sync/core';
+import { K3CloudFieldUnknownError, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
 import {
-  describeIssues,
-  ReadyRowJobSchema,
   receiptVersionKey,
   settleFailure,
   type OutcomeTracker,
+  type PipelineJob,
   type PipelineQueues,
 } from '../queues';
 import type { WriterLedger } from './ports';
@@ -24,35 +21,16 @@ export interface WriteRowDeps {
   blocked?: () => K3CloudFieldUnknownError | undefined;
   /** K3Cloud answered "field does not exist" during work (closes the gate until the preflight passes). */
   onFieldUnknown?: (error: K3CloudFieldUnknownError) => void;
-  onOutcome?: (outcome: WriteOutcome, detail: { receiptNo: string; code?: string }) => void;
+  onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
-
-export type WriteOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
 
 /** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
 export async function writeRow(
-  job: Job,
+  job: PipelineJob<'ready'>,
   token: string | undefined,
   deps: WriteRowDeps,
-): Promise<{ outcome: WriteOutcome; reason?: string; fid?: number; entryId?: number }> {
-  const parsed = ReadyRowJobSchema.safeParse(job.data);
-  const settleCtx = {
-    queues: deps.queues,
-    tracker: deps.tracker,
-    sourceQueue: 'ready' as const,
-    orderWaitDelaysMs: deps.orderWaitDelaysMs,
-  };
-  if (!parsed.success) {
-    const settled = await settleFailure(
-      job,
-      token,
-      new InvalidInputError(`ready job ${job.id}`, describeIssues(parsed.error)),
-      settleCtx,
-    );
-    deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
-    return { outcome: settled.outcome, reason: settled.reason };
-  }
-  const row = parsed.data;
+): Promise<{ outcome: ReceiptOutcome; reason?: string; fid?: number; entryId?: number }> {
+  const row = job.data;
   const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
   try {
     const blocked = deps.blocked?.();
@@ -66,7 +44,10 @@ export async function writeRow(
   } catch (error) {
     if (error instanceof K3CloudFieldUnknownError && !deps.blocked?.()) deps.onFieldUnknown?.(error);
     const settled = await settleFailure(job, token, error, {
-      ...settleCtx,
+      queues: deps.queues,
+      tracker: deps.tracker,
+      sourceQueue: 'ready',
+      orderWaitDelaysMs: deps.orderWaitDelaysMs,
       versionKey,
       receiptId: row.receiptId,
       receiptNo: row.receiptNo,

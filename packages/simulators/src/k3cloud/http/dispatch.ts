@@ -28,7 +28,7 @@ const isQuery = (op: string): op is QueryOp => op === 'ExecuteBillQuery' || op =
 const isSave = (op: string): op is SaveOp => op === 'Save' || op === 'BatchSave';
 const isStatusOp = (op: string): op is StatusOp => op === 'Submit' || op === 'Audit' || op === 'UnAudit';
 
-/** A business failure in the envelope the operation uses (queries wrap theirs, spec §5.3/§6). */
+/** A business failure in the envelope the operation uses (queries wrap theirs, docs/apis/k3cloud.md §5.3/§6). */
 function failureFor(op: string, msgCode: number, message: string): HandlerResult {
   return isQuery(op) ? queryFailure(op, msgCode, message) : json(failureResult(msgCode, message));
 }
@@ -114,8 +114,8 @@ export async function dispatch(
 type AuthOutcome = { ok: true; sessionId: string; setCookies?: string[] } | { ok: false; message: string };
 
 /**
- * Session mode: a live session from cookie or header (spec §2.1). Signed-header mode: the
- * signature must verify (spec §2.3); the server then serves the call and sets a session cookie.
+ * Session mode: a live session from cookie or header (docs/apis/k3cloud.md §2.1). Signed-header mode: the
+ * signature must verify (docs/apis/k3cloud.md §2.3); the server then serves the call and sets a session cookie.
  * ASSUMPTION: a failed signature answers MsgCode 1 with the reason as message.
  */
 function authenticate(deps: DispatchDeps, path: string, headers: IncomingHttpHeaders): AuthOutcome {
