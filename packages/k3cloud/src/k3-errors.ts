@@ -14,13 +14,13 @@ import type { ResponseStatus } from './response-schemas';
 /** Spec §5.3: 网控 text, seen with MsgCode 0 in real captures. */
 const NETWORK_CONTROL = /冲突[，,]\s*请稍候再使用/;
 
-/** Docs §5.3: `元数据中标识为X的字段不存在` (MsgCode 9) names one unknown key. */
+/** docs/apis/k3cloud.md §5.3: `元数据中标识为X的字段不存在` (MsgCode 9) names one unknown key. */
 const UNKNOWN_FIELD = /元数据中标识为\s*([A-Za-z0-9_.]+)\s*的字段不存在/;
-/** Docs §5.3: a key at the wrong level, `…实体不存在此属性！[EntityType：…]`; the key is FieldName or `Property：X`. */
+/** docs/apis/k3cloud.md §5.3: a key at the wrong level, `…实体不存在此属性！[EntityType：…]`; the key is FieldName or `Property：X`. */
 const NO_SUCH_PROPERTY = /实体不存在此属性/;
 const PROPERTY = /Property[：:]\s*([A-Za-z0-9_.]+)/;
 /**
- * Docs §7: a save refused because of the bill's status. The real texts are UNVERIFIED; these match
+ * docs/apis/k3cloud.md §7: a save refused because of the bill's status. The real texts are UNVERIFIED; these match
  * "…不允许修改", "…不能修改/保存" and name the bill (`单据编号为“X”`) and status (`已审核`/`审核中`).
  */
 const LOCKED = /(不允许|不能)(修改|保存)/;

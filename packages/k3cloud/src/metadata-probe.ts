@@ -9,7 +9,7 @@ export interface FieldKeyProbe {
 const sameKey = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
- * Every key of `keys` the tenant's metadata lacks, in the order given (docs §7 preflight). A query
+ * Every key of `keys` the tenant's metadata lacks, in the order given (docs/apis/k3cloud.md §7 preflight). A query
  * naming unknown keys fails with `元数据中标识为X的字段不存在` for the FIRST one only, so the probe
  * drops each named key and asks again until the query passes (unknown keys + 1 queries, each
  * `TopRowCount 1`). When K3Cloud names a key we did not send, each remaining key is asked alone.

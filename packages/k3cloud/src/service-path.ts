@@ -9,7 +9,7 @@ export type K3CloudOperation =
   | 'BillQuery'
   | StatusOperation;
 
-/** Operations that move a bill's document status (docs §3, §7). */
+/** Operations that move a bill's document status (docs/apis/k3cloud.md §3, §7). */
 export type StatusOperation = 'Submit' | 'Audit' | 'UnAudit';
 
 const AUTH_OPS = new Set<K3CloudOperation>(['ValidateUser', 'LoginByAppSecret', 'Logout']);

@@ -5,7 +5,7 @@ import { saveResponseSchema } from './response-schemas';
 import type { StatusOperation } from './service-path';
 
 /**
- * `{"Numbers":[…]}` for Submit / Audit / UnAudit (docs §3). Audit and UnAudit verify the workflow
+ * `{"Numbers":[…]}` for Submit / Audit / UnAudit (docs/apis/k3cloud.md §3). Audit and UnAudit verify the workflow
  * (IsVerifyProcInst default true); no interaction is pre-answered, so a step that needs one fails
  * visibly instead of being confirmed for the operator.
  */
@@ -14,7 +14,7 @@ export function statusOperationData(billNos: string[]): Record<string, unknown> 
 }
 
 /**
- * Reads a Submit / Audit / UnAudit answer (envelope of docs §5.1). Every bill must be in
+ * Reads a Submit / Audit / UnAudit answer (envelope of docs/apis/k3cloud.md §5.1). Every bill must be in
  * SuccessEntitys; otherwise the call throws K3CloudRejectedError naming K3Cloud's message (a
  * session loss or call limit keeps its own type so the client re-logs in or waits).
  */

@@ -11,7 +11,7 @@ const err = (message: string, fieldName: string | null = null): K3CloudFieldErro
   { fieldName, message, dIndex: 0 },
 ];
 
-describe('K3Cloud error classification (docs §5.3, §7)', () => {
+describe('K3Cloud error classification (docs/apis/k3cloud.md §5.3, §7)', () => {
   it('classifies unknown field keys as a configuration error naming the key', () => {
     const unknown = k3ErrorFor(9, err('元数据中标识为F_PBLH_Bank的字段不存在'));
     expect(unknown).toBeInstanceOf(K3CloudFieldUnknownError);

@@ -7,7 +7,7 @@ export interface MappedFieldKeys {
   orderKey: string;
   /** The row's identity field (`F_PBLH_CashCollectionNo`). */
   rowKey: string;
-  /** The entry-key alias queries use for the row's FEntryID: `<entity>_FEntryID` (k3cloud docs §6, §7). */
+  /** The entry-key alias queries use for the row's FEntryID: `<entity>_FEntryID` (docs/apis/k3cloud.md §6, §7). */
   entryKey: string;
   /** Every other row field the mapping writes. */
   rowFields: string[];

@@ -118,7 +118,7 @@ export class OkkiClient {
   }
 
   /**
-   * Asks for an access token (scope `invoices`, spec §2) and resolves once OKKI granted one:
+   * Asks for an access token (scope `invoices`, docs/apis/okki.md §2) and resolves once OKKI granted one:
    * `doctor` tells refused credentials apart from a token without the receipts scope.
    */
   async verifyToken(): Promise<void> {

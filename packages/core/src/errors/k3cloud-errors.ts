@@ -76,7 +76,7 @@ export class AmbiguousWriteError extends SyncError {
 
 /**
  * K3Cloud does not know a field key we sent or asked for: `元数据中标识为X的字段不存在` (MsgCode 9) or
- * `实体不存在此属性` (k3cloud docs §5.3). The mapping does not fit the tenant's metadata; K3Cloud names
+ * `实体不存在此属性` (docs/apis/k3cloud.md §5.3). The mapping does not fit the tenant's metadata; K3Cloud names
  * only the first unknown key, so `fieldKeys` lists what is known so far (the preflight finds all).
  */
 export class K3CloudFieldUnknownError extends SyncError {
@@ -94,7 +94,7 @@ export class K3CloudFieldUnknownError extends SyncError {
   }
 }
 
-/** A sales order's document status (k3cloud docs §7): Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核. */
+/** A sales order's document status (docs/apis/k3cloud.md §7): Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核. */
 export type DocumentStatus = 'Z' | 'A' | 'B' | 'C' | 'D';
 
 export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
@@ -107,7 +107,7 @@ export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
 
 /**
  * K3Cloud would not let us change the sales order: it refused the save, or reported success and
- * kept the locked values (k3cloud docs §7 field locks). The order may be un-audited by a person
+ * kept the locked values (docs/apis/k3cloud.md §7 field locks). The order may be un-audited by a person
  * later, so by default this waits on the long order schedule, then dead-letters naming the order.
  */
 export class K3CloudOrderLockedError extends SyncError {

@@ -4,7 +4,7 @@ import { mappedFieldKeys, type Mapping } from '@receipt-sync/mapping';
 import type { MetadataReport } from './attention';
 
 /**
- * The metadata preflight (k3cloud docs §7): every K3Cloud key the mapping uses — lookup field,
+ * The metadata preflight (docs/apis/k3cloud.md §7): every K3Cloud key the mapping uses — lookup field,
  * entry-key alias, row identity, each row field — must exist in the tenant's metadata. Throws when
  * the check could not run (login, network).
  */

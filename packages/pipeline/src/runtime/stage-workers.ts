@@ -108,7 +108,7 @@ export async function startWriterStage(
   const k3Config = rt.config.k3cloud;
   if (!k3 || !k3Config) throw new Error('the writer needs a K3Cloud client');
   const attention = new K3CloudAttention(rt.connection, rt.config.queuePrefix);
-  // Nothing is written while the mapping does not fit the tenant's metadata (k3cloud docs §7).
+  // Nothing is written while the mapping does not fit the tenant's metadata (docs/apis/k3cloud.md §7).
   const gate = new MetadataGate({
     check: () => checkMappedKeys(k3, rt.mapping),
     attention,

@@ -11,7 +11,7 @@ import type { K3CloudWriter, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 import { readSavedState, type SavedState } from './saved-rows';
 
-/** Statuses whose field locks may keep a save from changing a sales order (k3cloud docs §7). */
+/** Statuses whose field locks may keep a save from changing a sales order (docs/apis/k3cloud.md §7). */
 export const isLockedStatus = (status: string): boolean => status === 'B' || status === 'C';
 
 export interface LockedOrder {

@@ -62,7 +62,7 @@ export const DEFAULT_FAULTS: K3CloudFaults = {
 };
 
 /**
- * What the tenant does with a save on a sales order in approval (B) or audited (C), k3cloud docs §7
+ * What the tenant does with a save on a sales order in approval (B) or audited (C), docs/apis/k3cloud.md §7
  * field locks: `allow` (the entity is unlocked at that status), `reject` (an error naming the bill
  * and its status, nothing applied), `ignore` (success reported, nothing changed, no new row).
  */
@@ -73,7 +73,7 @@ export interface K3CloudTenant {
   lockedSave: LockedSaveBehaviour;
 }
 
-/** Status operations of k3cloud docs §3 the simulator serves. */
+/** Status operations of docs/apis/k3cloud.md §3 the simulator serves. */
 export type StatusOp = 'Submit' | 'Audit' | 'UnAudit';
 
 export interface K3CloudSimulatorOptions {

@@ -14,7 +14,7 @@ const addRow = (fid: number) => ({
   Model: [{ FID: fid, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: `NEW-${fid}`, F_PBLH_Decimal: '9.00' }] }],
 });
 
-describe('K3Cloud simulator: document status, status operations and locked saves (k3cloud docs §7)', () => {
+describe('K3Cloud simulator: document status, status operations and locked saves (docs/apis/k3cloud.md §7)', () => {
   let sim: K3CloudSimulator;
   let cookie: string;
 

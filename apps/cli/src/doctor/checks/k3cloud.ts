@@ -31,7 +31,7 @@ export const k3LoginCheck: DoctorCheck = {
 
 /**
  * Every K3Cloud key of the mapping — lookup field, entry-key alias, row identity, each row field —
- * exists in the tenant's metadata (k3cloud docs §7). One FAIL line per unknown key.
+ * exists in the tenant's metadata (docs/apis/k3cloud.md §7). One FAIL line per unknown key.
  */
 export const k3MetadataCheck: DoctorCheck = {
   name: 'k3cloud-metadata',

@@ -4,7 +4,7 @@ import { fail, ok, warn, type DoctorCheck, type RecentReceipt } from '../types';
 
 const LIST_COUNT = 100;
 
-/** OKKI grants an access token to the client credentials (scope `invoices`, okki docs §2). */
+/** OKKI grants an access token to the client credentials (scope `invoices`, docs/apis/okki.md §2). */
 export const okkiTokenCheck: DoctorCheck = {
   name: 'okki-token',
   needs: ['config'],
@@ -24,7 +24,7 @@ export const okkiTokenCheck: DoctorCheck = {
 
 /**
  * One receipt/list call works with that token (a token without the `invoices` scope is refused
- * here: `no permission invoices scopes`, okki docs §2). Reads the first and last page so later
+ * here: `no permission invoices scopes`, docs/apis/okki.md §2). Reads the first and last page so later
  * checks see the newest receipts whatever order OKKI lists them in.
  */
 export const okkiListCheck: DoctorCheck = {

@@ -67,7 +67,7 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
       else model.header.push([field, typed(field, value)]);
     }
   }
-  // Like K3Cloud, only the first unknown key is named (k3cloud docs §7 preflight).
+  // Like K3Cloud, only the first unknown key is named (docs/apis/k3cloud.md §7 preflight).
   if (unknown.length) return { ok: false, msgCode: 9, errors: unknown.slice(0, 1) };
   if (invalid.length) return { ok: false, msgCode: 11, errors: invalid };
   if (model.fid < 0)
@@ -75,7 +75,7 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
   return { ok: true, model };
 }
 
-/** A key known at another level (header field inside a row, or the reverse) gets 实体不存在此属性 (docs §5.3). */
+/** A key known at another level (header field inside a row, or the reverse) gets 实体不存在此属性 (docs/apis/k3cloud.md §5.3). */
 function unknownKeyMessage(schema: FormSchema, key: string, level: string): string {
   const elsewhere = level === 'BillHead' ? schema.entityOfField(key) : schema.headerField(key);
   return elsewhere ? wrongLevelMessage(level, key) : unknownFieldMessage(key);

@@ -112,7 +112,7 @@ export async function handleSave(
 }
 
 /**
- * A save on a B/C bill under the tenant's field locks (docs §7): `reject` refuses it naming the bill
+ * A save on a B/C bill under the tenant's field locks (docs/apis/k3cloud.md §7): `reject` refuses it naming the bill
  * and its status (text ASSUMPTION, modelled on "单据已经审核！"); `ignore` answers success and keeps
  * the bill as it was (no field changed, no row added). `allow` and unlocked bills → undefined.
  */

@@ -6,14 +6,14 @@ import { documentStatus, STATUS_FIELD, type DocumentStatus } from '../store/docu
 import type { Bill, StatusOp } from '../types';
 import { parseData } from './save-handler';
 
-/** ASSUMPTION: texts of refusals a tenant's rules may give (docs §7 names "已有下游单据" for UnAudit). */
+/** ASSUMPTION: texts of refusals a tenant's rules may give (docs/apis/k3cloud.md §7 names "已有下游单据" for UnAudit). */
 export const DEFAULT_REFUSALS: Record<StatusOp, string> = {
   Submit: '工作流校验未通过，不能提交！',
   Audit: '信用额度检查未通过，不能审核！',
   UnAudit: '已有下游单据，不能反审核！',
 };
 
-/** From → to per operation; any other status is refused with the text given (docs §5.1 "单据已经审核！"). */
+/** From → to per operation; any other status is refused with the text given (docs/apis/k3cloud.md §5.1 "单据已经审核！"). */
 const TRANSITIONS: Record<
   StatusOp,
   { from: DocumentStatus[]; to: DocumentStatus; refusal: (s: DocumentStatus) => string }
@@ -28,7 +28,7 @@ const TRANSITIONS: Record<
 };
 
 /**
- * Submit / Audit / UnAudit (docs §3): `{"Numbers":["…"]}` and/or `{"Ids":"id1,id2"}`; one
+ * Submit / Audit / UnAudit (docs/apis/k3cloud.md §3): `{"Numbers":["…"]}` and/or `{"Ids":"id1,id2"}`; one
  * SuccessEntitys item per bill changed, one error per bill refused (its status did not allow the
  * step, or the tenant refuses it: `refuse(op, fid)`), nothing applied for a refused bill.
  */

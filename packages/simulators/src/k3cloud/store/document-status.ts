@@ -1,11 +1,11 @@
 import type { Bill } from '../types';
 
-/** K3Cloud document status (k3cloud docs §7): Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核. */
+/** K3Cloud document status (docs/apis/k3cloud.md §7): Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核. */
 export type DocumentStatus = 'Z' | 'A' | 'B' | 'C' | 'D';
 
 export const STATUS_FIELD = 'FDocumentStatus';
 
-/** What the status reads as in messages (docs §7 labels). */
+/** What the status reads as in messages (docs/apis/k3cloud.md §7 labels). */
 export const STATUS_LABELS: Record<DocumentStatus, string> = {
   Z: '暂存',
   A: '创建',
@@ -20,7 +20,7 @@ export function documentStatus(bill: Bill): DocumentStatus {
   return raw in STATUS_LABELS ? (raw as DocumentStatus) : 'A';
 }
 
-/** Statuses whose field locks may keep a save from changing the bill (docs §7 field locks). */
+/** Statuses whose field locks may keep a save from changing the bill (docs/apis/k3cloud.md §7 field locks). */
 export function isLockedStatus(status: DocumentStatus): boolean {
   return status === 'B' || status === 'C';
 }
