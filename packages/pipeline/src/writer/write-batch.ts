@@ -145,7 +145,14 @@ async function settleOrder(
   const errors = result?.errors ?? [
     { fieldName: null, message: 'no result for this model in the BatchSave answer', dIndex: 0 },
   ];
-  if (error && (error.code === 'k3cloud.order-locked' || (header && isLockedStatus(header.status)))) {
+  const lockError = error?.code === 'k3cloud.order-locked';
+  // Network control, a rate limit, a key the tenant lacks: the rows wait as they are, whatever the order's status.
+  const waitsAsIs =
+    error !== undefined && !lockError && (error.code === 'k3cloud.field-unknown' || error.disposition !== 'permanent');
+  // A refusal on an order that reads back B/C is a lock, whatever K3Cloud's words (texts UNVERIFIED, docs/apis/k3cloud.md §7).
+  const locked =
+    error !== undefined && !waitsAsIs && (lockError || (header !== undefined && isLockedStatus(header.status)));
+  if (locked) {
     const billNo = header?.billNo ?? (error as { billNo?: string }).billNo ?? String(fid);
     const status = header?.status ?? (error as { status?: string }).status ?? '?';
     await handleLocked(
@@ -154,8 +161,7 @@ async function settleOrder(
       group,
       deps,
     );
-  } else if (error && (error.disposition !== 'permanent' || error.code === 'k3cloud.field-unknown')) {
-    // Network control, or a key the tenant lacks: every row of the model waits as it is.
+  } else if (error && waitsAsIs) {
     for (const p of group) p.reject(error);
   } else if (group.length > 1) {
     // K3Cloud names no row when it rejects a model: save each row alone so only the bad one fails.
