@@ -17,7 +17,12 @@ export const UnauditedOrderSchema = z.object({
   billNo: z.string(),
   reason: z.string(),
   at: z.string(),
+  /** Set while UnAudit → Save → Submit → Audit runs; a writer killed meanwhile leaves it behind. */
+  pending: z.boolean().optional(),
 });
+
+/** A pending record older than this means the writer died between UnAudit and Audit. */
+export const UNAUDIT_PENDING_GRACE_MS = 10 * 60_000;
 export type UnauditedOrder = z.infer<typeof UnauditedOrderSchema>;
 
 /**
@@ -64,13 +69,18 @@ export class K3CloudAttention {
     await this.redis.hdel(this.unauditedKey, String(fid));
   }
 
-  async unauditedOrders(): Promise<UnauditedOrder[]> {
+  /**
+   * Orders left un-audited: re-audit failed, or a writer stopped between UnAudit and Audit (a
+   * pending record older than UNAUDIT_PENDING_GRACE_MS). Steps in progress are not listed.
+   */
+  async unauditedOrders(now = Date.now()): Promise<UnauditedOrder[]> {
     const all = await this.redis.hgetall(this.unauditedKey);
     const out: UnauditedOrder[] = [];
     for (const raw of Object.values(all)) {
       try {
         const parsed = UnauditedOrderSchema.safeParse(JSON.parse(raw));
-        if (parsed.success) out.push(parsed.data);
+        const stale = (o: UnauditedOrder) => now - Date.parse(o.at) > UNAUDIT_PENDING_GRACE_MS;
+        if (parsed.success && (!parsed.data.pending || stale(parsed.data))) out.push(parsed.data);
       } catch {
         // an unreadable record is skipped, not fatal
       }

@@ -26,8 +26,18 @@ export interface UnauditDeps {
   k3: K3CloudWriter;
   logger: Logger;
   saveOptions: WriterSaveOptions;
-  /** An order this writer un-audited and could not audit again: alert (cleared once it reads C again). */
-  onOrderLeftUnaudited?: (order: { fid: number; billNo: string; reason: string }) => Promise<void> | void;
+  /**
+   * Records an order this writer un-audits (`pending` while the steps run, so a writer killed
+   * between UnAudit and Audit leaves a trace) or could not audit again: alert and dashboard.
+   */
+  onOrderLeftUnaudited?: (order: {
+    fid: number;
+    billNo: string;
+    reason: string;
+    pending?: boolean;
+  }) => Promise<void> | void;
+  /** The order is audited again (or was never un-audited): clears its record. */
+  onOrderAudited?: (fid: number) => Promise<void> | void;
 }
 
 /** Whether policy `unaudit` applies: opt-in, and only to audited (C) orders, never to ones in approval. */
@@ -57,10 +67,13 @@ export async function saveThroughUnaudit(
 ): Promise<SavedState | undefined> {
   const { k3, logger } = deps;
   const log = logger.child({ fid: order.fid, billNo: order.billNo });
+  const mark = { fid: order.fid, billNo: order.billNo };
+  await deps.onOrderLeftUnaudited?.({ ...mark, reason: 'UnAudit → Save → Submit → Audit in progress', pending: true });
   try {
     await k3.unAudit(locator.formId, [order.billNo]);
   } catch (error) {
     if (error instanceof K3CloudRejectedError) {
+      await deps.onOrderAudited?.(order.fid);
       log.warn({ err: error }, 'UnAudit refused; the order stays audited');
       for (const p of rows)
         p.reject(
@@ -73,6 +86,7 @@ export async function saveThroughUnaudit(
     // No trustworthy answer: the order may be un-audited now. Look before deciding.
     const state = await readSavedState(k3, locator, [order.fid], []).catch(() => undefined);
     if (state?.orders.get(order.fid)?.status === 'C') {
+      await deps.onOrderAudited?.(order.fid);
       for (const p of rows) p.reject(error);
       return undefined;
     }
@@ -103,6 +117,7 @@ async function reaudit(
   try {
     await deps.k3.submit(locator.formId, [order.billNo]);
     await deps.k3.audit(locator.formId, [order.billNo]);
+    await deps.onOrderAudited?.(order.fid);
     deps.logger.info({ fid: order.fid, billNo: order.billNo }, 'order submitted and audited again');
   } catch (error) {
     const saved = saveError === undefined ? 'the receipt rows were saved, ' : '';

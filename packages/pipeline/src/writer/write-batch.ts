@@ -35,8 +35,6 @@ export interface BatchWriterDeps extends UnauditDeps {
   requeue(row: PendingRow): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
-  /** An order read back in C: clears an un-audited-order alert for it. */
-  onOrderAudited?: (fid: number) => Promise<void> | void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
   lockRetryMs?: number;
 }
