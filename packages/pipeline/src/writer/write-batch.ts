@@ -15,7 +15,8 @@ import {
   type UnauditDeps,
 } from './locked-orders';
 import type { OrderLocks } from '../locks';
-import type { K3CloudWriter, ModelResult, WriterLedger, WriterSaveOptions } from './ports';
+import type { ModelSaveResult } from '@receipt-sync/k3cloud';
+import type { K3CloudWriter, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 import { checkSavedRow, describeDifferences, readSavedState, type SavedState } from './saved-rows';
 
@@ -105,7 +106,7 @@ function modelFor(batch: Batch, fid: number, logger?: Logger): Record<string, un
 async function settleOrder(
   batch: Batch,
   fid: number,
-  result: ModelResult | undefined,
+  result: ModelSaveResult | undefined,
   state: SavedState,
   deps: BatchWriterDeps,
 ): Promise<void> {
