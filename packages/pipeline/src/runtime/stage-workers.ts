@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
-import { OrderResolver, transformReceipt } from '../transformer';
+import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { Runtime } from './runtime';
 import { countOutcome, startWorker } from './stage-worker';
@@ -70,21 +70,13 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
-  if (!rt.k3) throw new Error('the transformer needs a K3Cloud client (order lookups)');
-  const orders = new OrderResolver({
-    index: rt.store.orders,
-    k3: rt.k3,
-    formId: rt.mapping.formId,
-    orderKeyField: rt.mapping.order.targetField,
-    logger: rt.logger,
-  });
   const enrich = rt.okki && rt.config.okki?.enrichBank && needsEnrichment(rt.mapping) ? rt.okki : undefined;
   const deps = {
     queues: rt.queues,
     tracker: rt.tracker,
     ledger: rt.store.ledger,
     mapping: rt.mapping,
-    orders,
+    orders: rt.store.orders,
     info: enrich,
     orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
     logger: rt.logger,
@@ -118,17 +110,20 @@ export async function startWriterStage(
   await gate.start(opts.preflight);
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
+  const backlog = watchBacklog(rt);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
     maxInFlight: k3Config.maxConcurrency,
+    backlog: () => backlog.value,
     write: (rows) => write(rows),
   });
   const write = createBatchWriter({
     k3,
     ledger: rt.store.ledger,
     locks,
+    orderIndex: rt.store.orders,
     logger: rt.logger,
     locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
@@ -163,6 +158,7 @@ export async function startWriterStage(
     checks: { 'k3cloud-metadata': gate.readiness() },
     async close() {
       gate.stop();
+      backlog.stop();
       await worker.close();
       batcher.close();
     },
@@ -171,7 +167,25 @@ export async function startWriterStage(
 
 /** Where every receipt row goes, from this writer's mapping. */
 function writerLocator(rt: Runtime): RowLocator {
-  return { formId: rt.mapping.formId, entity: rt.mapping.entity, rowKeyField: rt.mapping.rowKey.targetField };
+  return {
+    formId: rt.mapping.formId,
+    entity: rt.mapping.entity,
+    rowKeyField: rt.mapping.rowKey.targetField,
+    orderKeyField: rt.mapping.order.targetField,
+  };
+}
+
+/** Ready rows waiting for any writer, polled for the batcher's adaptive linger (undefined until known). */
+function watchBacklog(rt: Runtime, everyMs = 200): { value: number | undefined; stop(): void } {
+  const state = { value: undefined as number | undefined, stop: () => clearInterval(timer) };
+  const timer = setInterval(() => {
+    rt.queues.ready.getWaitingCount().then(
+      (n) => (state.value = n),
+      () => (state.value = undefined),
+    );
+  }, everyMs);
+  timer.unref();
+  return state;
 }
 
 /**

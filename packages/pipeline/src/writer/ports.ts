@@ -1,8 +1,11 @@
 import type { BillQueryRequest, ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { LedgerRepo } from '@receipt-sync/store';
+import type { LedgerRepo, OrderIndexRepo } from '@receipt-sync/store';
 
 /** The ledger calls the writer makes (@receipt-sync/store). */
 export type WriterLedger = Pick<LedgerRepo, 'getMany' | 'recordWritten' | 'recordOutcome'>;
+
+/** The order-index cache the writer fills from its query before each save (the transformer reads it). */
+export type WriterOrderIndex = Pick<OrderIndexRepo, 'put' | 'putMiss'>;
 
 /** BatchSave options in the client's spelling; isDeleteEntry MUST be false (docs/apis/k3cloud.md §4.1). */
 export interface WriterSaveOptions {

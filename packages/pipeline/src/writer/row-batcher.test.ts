@@ -1,5 +1,5 @@
 import type { ReadyRow } from '../queues';
-import { RowBatcher, type PendingRow } from './row-batcher';
+import { LONG_LINGER, RowBatcher, type PendingRow } from './row-batcher';
 
 function row(receiptId: number, fid: number): ReadyRow {
   return {
@@ -24,7 +24,7 @@ function manualWriter() {
     new Promise<void>((resolve) => {
       batches.push(rows);
       release.push(() => {
-        for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid, entryId: 1 });
+        for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid!, entryId: 1 });
         resolve();
       });
     });
@@ -87,5 +87,50 @@ describe('RowBatcher', () => {
     batcher.close();
     await expect(pending).rejects.toThrow(/shutting down/);
     expect(w.batches).toHaveLength(0);
+  });
+
+  describe('linger adapting to the ready backlog', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    const partialBatchAfter = (backlog: number | undefined) => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 10,
+        lingerMs: 100,
+        maxInFlight: 1,
+        backlog: () => backlog,
+        write: w.write,
+      });
+      void batcher.submit(row(1, 1));
+      void batcher.submit(row(2, 2));
+      const elapsed = () => w.batches.length;
+      return { elapsed, close: () => batcher.close() };
+    };
+
+    it('sends a partial batch at once when nothing more waits in the ready queue', () => {
+      const b = partialBatchAfter(0);
+      expect(b.elapsed()).toBe(0); // rows submitted in the same tick still travel together
+      jest.advanceTimersByTime(0);
+      expect(b.elapsed()).toBe(1);
+    });
+
+    it('waits the base linger while less than a batch is coming, and when the backlog is unknown', () => {
+      for (const backlog of [3, undefined]) {
+        const b = partialBatchAfter(backlog);
+        jest.advanceTimersByTime(99);
+        expect(b.elapsed()).toBe(0);
+        jest.advanceTimersByTime(1);
+        expect(b.elapsed()).toBe(1);
+      }
+    });
+
+    it('waits longer for company while more than a batch is coming', () => {
+      const b = partialBatchAfter(25);
+      jest.advanceTimersByTime(LONG_LINGER * 100 - 1);
+      expect(b.elapsed()).toBe(0);
+      jest.advanceTimersByTime(1);
+      expect(b.elapsed()).toBe(1);
+    });
   });
 });

@@ -15,20 +15,30 @@ export interface RowBatcherOptions {
   batchSize: number;
   /** How long the first waiting row waits for company before a partial batch goes. */
   lingerMs: number;
+  /**
+   * Ready rows still waiting in the queue for a writer (polled; undefined = unknown). With it the
+   * linger adapts: nothing coming → a partial batch goes at once; more than a batch coming → it
+   * waits up to LONG_LINGER × lingerMs for company (a full batch still goes at once).
+   */
+  backlog?: () => number | undefined;
   /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
   maxInFlight: number;
   /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
   write(rows: PendingRow[]): Promise<void>;
 }
 
+/** How much longer than `lingerMs` a partial batch waits while more than a batch is coming. */
+export const LONG_LINGER = 4;
+
 /**
  * Gathers ready rows from many concurrently active jobs into BatchSave calls: one model per sales
  * order, at most `batchSize` rows per call, and never two batches touching one order at once from
- * this process (replicas coordinate through OrderLocks).
+ * this process (replicas coordinate through OrderLocks). Orders are named by their OKKI order id:
+ * the writer resolves FIDs itself, in the batch's one query before the save.
  */
 export class RowBatcher {
   private queue: PendingRow[] = [];
-  private readonly busy = new Set<number>();
+  private readonly busy = new Set<string>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -67,12 +77,20 @@ export class RowBatcher {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();
-    }, this.opts.lingerMs);
+    }, this.lingerMs());
+  }
+
+  /** The linger for a partial batch, from the backlog still waiting in the ready queue. */
+  private lingerMs(): number {
+    const backlog = this.opts.backlog?.();
+    if (backlog === undefined) return this.opts.lingerMs;
+    if (backlog === 0) return 0;
+    return backlog >= this.opts.batchSize ? LONG_LINGER * this.opts.lingerMs : this.opts.lingerMs;
   }
 
   private selectableCount(): number {
     let n = 0;
-    for (const p of this.queue) if (!this.busy.has(p.row.fid)) n += 1;
+    for (const p of this.queue) if (!this.busy.has(p.row.orderId)) n += 1;
     return n;
   }
 
@@ -84,8 +102,8 @@ export class RowBatcher {
     while (this.inFlight < this.opts.maxInFlight) {
       const batch = this.take();
       if (batch.length === 0) break;
-      const fids = [...new Set(batch.map((p) => p.row.fid))];
-      for (const fid of fids) this.busy.add(fid);
+      const orders = [...new Set(batch.map((p) => p.row.orderId))];
+      for (const order of orders) this.busy.add(order);
       this.inFlight += 1;
       this.opts
         .write(batch)
@@ -94,7 +112,7 @@ export class RowBatcher {
         })
         .finally(() => {
           this.inFlight -= 1;
-          for (const fid of fids) this.busy.delete(fid);
+          for (const order of orders) this.busy.delete(order);
           if (this.queue.length > 0) this.schedule();
         });
     }
@@ -104,21 +122,21 @@ export class RowBatcher {
   private take(): PendingRow[] {
     const taken: PendingRow[] = [];
     const rest: PendingRow[] = [];
-    const soloFids = new Set<number>();
-    const groupedFids = new Set<number>();
+    const soloOrders = new Set<string>();
+    const groupedOrders = new Set<string>();
     for (const p of this.queue) {
-      const fid = p.row.fid;
+      const order = p.row.orderId;
       const fits =
         taken.length < this.opts.batchSize &&
-        !this.busy.has(fid) &&
-        !soloFids.has(fid) &&
-        !(p.solo && groupedFids.has(fid));
+        !this.busy.has(order) &&
+        !soloOrders.has(order) &&
+        !(p.solo && groupedOrders.has(order));
       if (!fits) {
         rest.push(p);
         continue;
       }
       taken.push(p);
-      (p.solo ? soloFids : groupedFids).add(fid);
+      (p.solo ? soloOrders : groupedOrders).add(order);
     }
     this.queue = rest;
     return taken;
