@@ -37,6 +37,15 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
             : shortfall(run.bound.receiptsPerSecond, p.receiptsPerSecond, p.ceilings),
       });
     }
+    if (p && p.calls.k3Saves > 0) {
+      const perSave = p.calls.k3Queries / p.calls.k3Saves;
+      out.push({
+        target: `≤ 2 K3Cloud queries per BatchSave, ${onOff(run.enrichBank)}`,
+        measured: `${perSave.toFixed(2)} (${p.calls.k3RowsPerSave.toFixed(1)} rows per save)`,
+        status: perSave <= 2 ? 'met' : 'missed',
+        note: 'one query before each save resolves the orders and finds their rows, one after it verifies',
+      });
+    }
     if (run.naive && p && run.ratio !== undefined) {
       const room = run.headroom ?? Number.POSITIVE_INFINITY;
       out.push({
@@ -67,6 +76,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
           .join('; ') || undefined,
     });
   }
+  out.push(...writerTargets(r));
   if (r.rss) {
     for (const p of r.rss.processes.filter((x) => x.role === 'pipeline')) {
       const flat = p.trend !== 'growing';
@@ -77,6 +87,26 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
         note: p.trend === 'too short' ? 'too few samples to judge the trend; peak judged only' : undefined,
       });
     }
+  }
+  return out;
+}
+
+/** Issue 11: more writer processes must not lose throughput against one, per K3Cloud profile. */
+function writerTargets(r: BenchResults): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const profile of ['zero', 'realistic'] as const) {
+    const runs = r.writers.filter((w) => w.profile === profile).sort((a, b) => a.writers - b.writers);
+    const one = runs.find((w) => w.writers === 1);
+    if (!one || runs.length < 2) continue;
+    const worst = runs.reduce((m, w) => (w.receiptsPerSecond < m.receiptsPerSecond ? w : m), one);
+    const ratio = worst.receiptsPerSecond / one.receiptsPerSecond;
+    out.push({
+      target: `${runs.map((w) => w.writers).join('/')} writer processes lose no throughput, K3Cloud ${profile === 'zero' ? 'no latency' : 'latency'}`,
+      measured: runs.map((w) => `${w.writers}: ${fmt.rate(w.receiptsPerSecond)}`).join(', ') + ' rows/s',
+      // Within 5% of one writer counts as no loss: run-to-run noise on a shared machine is about that.
+      status: ratio >= 0.95 ? 'met' : 'missed',
+      note: `slowest is ${fmt.pct(ratio)} of one writer`,
+    });
   }
   return out;
 }

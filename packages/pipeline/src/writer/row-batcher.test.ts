@@ -104,33 +104,41 @@ describe('RowBatcher', () => {
       });
       void batcher.submit(row(1, 1));
       void batcher.submit(row(2, 2));
-      const elapsed = () => w.batches.length;
-      return { elapsed, close: () => batcher.close() };
+      return { sent: () => w.batches.length };
     };
 
     it('sends a partial batch at once when nothing more waits in the ready queue', () => {
       const b = partialBatchAfter(0);
-      expect(b.elapsed()).toBe(0); // rows submitted in the same tick still travel together
+      expect(b.sent()).toBe(0); // rows submitted in the same tick still travel together
       jest.advanceTimersByTime(0);
-      expect(b.elapsed()).toBe(1);
+      expect(b.sent()).toBe(1);
     });
 
     it('waits the base linger while less than a batch is coming, and when the backlog is unknown', () => {
       for (const backlog of [3, undefined]) {
         const b = partialBatchAfter(backlog);
         jest.advanceTimersByTime(99);
-        expect(b.elapsed()).toBe(0);
+        expect(b.sent()).toBe(0);
         jest.advanceTimersByTime(1);
-        expect(b.elapsed()).toBe(1);
+        expect(b.sent()).toBe(1);
       }
+    });
+
+    it('sends full batches at once but keeps the remainder for the linger, though slots are free', () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({ batchSize: 2, lingerMs: 100, maxInFlight: 4, backlog: () => 3, write: w.write });
+      for (const i of [1, 2, 3]) void batcher.submit(row(i, i));
+      expect(w.batches.map((b) => b.length)).toEqual([2]);
+      jest.advanceTimersByTime(LONG_LINGER * 100);
+      expect(w.batches.map((b) => b.length)).toEqual([2, 1]);
     });
 
     it('waits longer for company while more than a batch is coming', () => {
       const b = partialBatchAfter(25);
       jest.advanceTimersByTime(LONG_LINGER * 100 - 1);
-      expect(b.elapsed()).toBe(0);
+      expect(b.sent()).toBe(0);
       jest.advanceTimersByTime(1);
-      expect(b.elapsed()).toBe(1);
+      expect(b.sent()).toBe(1);
     });
   });
 });

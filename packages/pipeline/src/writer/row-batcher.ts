@@ -21,7 +21,7 @@ export interface RowBatcherOptions {
    * waits up to LONG_LINGER × lingerMs for company (a full batch still goes at once).
    */
   backlog?: () => number | undefined;
-  /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
+  /** Batches in flight from this process at most (2 × KINGDEE_MAX_CONCURRENCY: K3Cloud calls are limited apart). */
   maxInFlight: number;
   /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
   write(rows: PendingRow[]): Promise<void>;
@@ -68,15 +68,13 @@ export class RowBatcher {
     for (const p of waiting) p.reject(new Error('writer is shutting down'));
   }
 
+  /** Full batches go at once; a partial one waits for the linger (adapted to the backlog). */
   private schedule(): void {
-    if (this.selectableCount() >= this.opts.batchSize) {
-      this.flush();
-      return;
-    }
-    if (this.queue.length === 0) return;
+    if (this.selectableCount() >= this.opts.batchSize) this.flush(false);
+    if (this.selectableCount() === 0) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.flush();
+      this.flush(true);
     }, this.lingerMs());
   }
 
@@ -94,12 +92,14 @@ export class RowBatcher {
     return n;
   }
 
-  private flush(): void {
-    if (this.timer) {
+  /** Sends batches while slots are free: full ones only, unless `partial` (the linger is over). */
+  private flush(partial: boolean): void {
+    if (partial && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     while (this.inFlight < this.opts.maxInFlight) {
+      if (!partial && this.selectableCount() < this.opts.batchSize) break;
       const batch = this.take();
       if (batch.length === 0) break;
       const orders = [...new Set(batch.map((p) => p.row.orderId))];

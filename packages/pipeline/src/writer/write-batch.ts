@@ -6,7 +6,7 @@ import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 import { readSavedState } from './saved-rows';
-import { modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
+import { allSettled, modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
 
 export interface BatchWriterDeps extends UnauditDeps {
   k3: K3CloudWriter;
@@ -76,15 +76,19 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
     ? { rows: new Map(), orders: new Map() }
     : await readBack(deps, locator, fids, fields);
-  for (const [i, fid] of fids.entries()) {
-    await settleOrder(
-      batch,
-      fid,
-      results.find((r) => r.dIndex === i),
-      state,
-      deps,
-    );
-  }
+  // Orders settle side by side: their rows, ledger entries and (policy unaudit) K3Cloud steps are disjoint.
+  // All of them finish before the order locks are let go, even when one fails.
+  await allSettled(
+    fids.map((fid, i) =>
+      settleOrder(
+        batch,
+        fid,
+        results.find((r) => r.dIndex === i),
+        state,
+        deps,
+      ),
+    ),
+  );
 }
 
 /**
