@@ -115,10 +115,10 @@ export async function startWriterStage(
   const batcher: RowBatcher = new RowBatcher({
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
-    // Twice the K3Cloud slots: a batch settling its rows in Redis or waiting for its order locks
-    // leaves its slot to a batch already queued for one (the client's limiter keeps K3Cloud at
-    // KINGDEE_MAX_CONCURRENCY calls in flight, across replicas).
-    maxInFlight: 2 * k3Config.maxConcurrency,
+    maxInFlight: k3Config.maxConcurrency,
+    // Full batches may wait for a K3Cloud slot beside those: one that frees while a batch settles in
+    // Redis goes straight to the next (the client's limiter keeps K3Cloud at its slots, across replicas).
+    extraFullBatches: k3Config.maxConcurrency,
     backlog: () => backlog.value,
     write: (rows) => write(rows),
   });

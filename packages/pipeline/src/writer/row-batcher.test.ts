@@ -133,6 +133,21 @@ describe('RowBatcher', () => {
       expect(w.batches.map((b) => b.length)).toEqual([2, 1]);
     });
 
+    it('lets full batches, never partial ones, go beyond the K3Cloud slots', () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 2,
+        lingerMs: 100,
+        maxInFlight: 1,
+        extraFullBatches: 1,
+        backlog: () => 0,
+        write: w.write,
+      });
+      for (const i of [1, 2, 3, 4, 5]) void batcher.submit(row(i, i));
+      jest.advanceTimersByTime(0);
+      expect(w.batches.map((b) => b.length)).toEqual([2, 2]);
+    });
+
     it('waits longer for company while more than a batch is coming', () => {
       const b = partialBatchAfter(25);
       jest.advanceTimersByTime(LONG_LINGER * 100 - 1);

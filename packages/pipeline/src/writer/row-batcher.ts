@@ -21,8 +21,14 @@ export interface RowBatcherOptions {
    * waits up to LONG_LINGER × lingerMs for company (a full batch still goes at once).
    */
   backlog?: () => number | undefined;
-  /** Batches in flight from this process at most (2 × KINGDEE_MAX_CONCURRENCY: K3Cloud calls are limited apart). */
+  /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
   maxInFlight: number;
+  /**
+   * Full batches that may go beyond `maxInFlight` (they wait for a K3Cloud slot in the client's
+   * limiter, so one that frees is never idle while a batch settles in Redis). Partial batches never
+   * do: while the slots are taken, rows gather into fuller batches. @defaultValue 0
+   */
+  extraFullBatches?: number;
   /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
   write(rows: PendingRow[]): Promise<void>;
 }
@@ -92,14 +98,16 @@ export class RowBatcher {
     return n;
   }
 
-  /** Sends batches while slots are free: full ones only, unless `partial` (the linger is over). */
+  /** Sends batches while slots are free: full ones only, unless `partial` (the linger is over), which fill the K3Cloud slots alone. */
   private flush(partial: boolean): void {
     if (partial && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    while (this.inFlight < this.opts.maxInFlight) {
-      if (!partial && this.selectableCount() < this.opts.batchSize) break;
+    const fullLimit = this.opts.maxInFlight + (this.opts.extraFullBatches ?? 0);
+    for (;;) {
+      const full = this.selectableCount() >= this.opts.batchSize;
+      if (this.inFlight >= (full ? fullLimit : this.opts.maxInFlight) || !(full || partial)) break;
       const batch = this.take();
       if (batch.length === 0) break;
       const orders = [...new Set(batch.map((p) => p.row.orderId))];
