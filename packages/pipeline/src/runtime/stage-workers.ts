@@ -178,12 +178,12 @@ function writerLocator(rt: Runtime): RowLocator {
   };
 }
 
-/** Ready rows waiting for any writer, polled for the batcher's adaptive linger (undefined until known). */
+/** Rows still coming (receipts waiting in raw, rows waiting in ready), polled for the batcher (undefined until known). */
 function watchBacklog(rt: Runtime, everyMs = 200): { value: number | undefined; stop(): void } {
   const state = { value: undefined as number | undefined, stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
-    rt.queues.ready.getWaitingCount().then(
-      (n) => (state.value = n),
+    Promise.all([rt.queues.raw.getWaitingCount(), rt.queues.ready.getWaitingCount()]).then(
+      ([raw, ready]) => (state.value = raw + ready),
       () => (state.value = undefined),
     );
   }, everyMs);

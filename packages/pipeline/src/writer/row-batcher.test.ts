@@ -148,6 +148,25 @@ describe('RowBatcher', () => {
       expect(w.batches.map((b) => b.length)).toEqual([2, 2]);
     });
 
+    it('spends at most half the slots on partial batches while rows are still coming', async () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 10,
+        lingerMs: 100,
+        maxInFlight: 4,
+        backlog: () => 5,
+        write: w.write,
+      });
+      for (const i of [1, 2, 3]) {
+        void batcher.submit(row(i, i));
+        jest.advanceTimersByTime(100);
+      }
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1]);
+      w.release[0]!();
+      await jest.advanceTimersByTimeAsync(100);
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1, 1]);
+    });
+
     it('waits longer for company while more than a batch is coming', () => {
       const b = partialBatchAfter(25);
       jest.advanceTimersByTime(LONG_LINGER * 100 - 1);

@@ -16,9 +16,11 @@ export interface RowBatcherOptions {
   /** How long the first waiting row waits for company before a partial batch goes. */
   lingerMs: number;
   /**
-   * Ready rows still waiting in the queue for a writer (polled; undefined = unknown). With it the
-   * linger adapts: nothing coming → a partial batch goes at once; more than a batch coming → it
-   * waits up to LONG_LINGER × lingerMs for company (a full batch still goes at once).
+   * Rows still coming: receipts waiting in `raw` and rows waiting in `ready` (polled; undefined =
+   * unknown). With it the linger adapts: nothing coming → a partial batch goes at once, on any free
+   * slot; rows coming → partial batches take at most half the slots (a trickle of rows must not
+   * spend every slot on small batches, each costing three K3Cloud calls), and with more than a batch
+   * coming they wait up to LONG_LINGER × lingerMs for company. A full batch always goes at once.
    */
   backlog?: () => number | undefined;
   /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
@@ -84,7 +86,14 @@ export class RowBatcher {
     }, this.lingerMs());
   }
 
-  /** The linger for a partial batch, from the backlog still waiting in the ready queue. */
+  /** Slots partial batches may fill: all of them when no more rows are coming, else half. */
+  private partialSlots(): number {
+    const backlog = this.opts.backlog?.();
+    if (backlog === undefined || backlog === 0) return this.opts.maxInFlight;
+    return Math.max(1, Math.floor(this.opts.maxInFlight / 2));
+  }
+
+  /** The linger for a partial batch, from the rows still coming. */
   private lingerMs(): number {
     const backlog = this.opts.backlog?.();
     if (backlog === undefined) return this.opts.lingerMs;
@@ -105,9 +114,10 @@ export class RowBatcher {
       this.timer = undefined;
     }
     const fullLimit = this.opts.maxInFlight + (this.opts.extraFullBatches ?? 0);
+    const partialLimit = this.partialSlots();
     for (;;) {
       const full = this.selectableCount() >= this.opts.batchSize;
-      if (this.inFlight >= (full ? fullLimit : this.opts.maxInFlight) || !(full || partial)) break;
+      if (this.inFlight >= (full ? fullLimit : partialLimit) || !(full || partial)) break;
       const batch = this.take();
       if (batch.length === 0) break;
       const orders = [...new Set(batch.map((p) => p.row.orderId))];
