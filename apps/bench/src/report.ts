@@ -171,7 +171,7 @@ function writersTable(r: BenchResults): Table | undefined {
 function targetsTable(r: BenchResults): Table | undefined {
   if (r.targets.length === 0) return undefined;
   return {
-    title: 'Targets (issue 5)',
+    title: 'Targets (issues 5 and 11)',
     headers: ['target', 'measured', 'status', 'why / note'],
     align: ['l', 'l', 'l', 'l'],
     rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
