@@ -11,6 +11,8 @@ import {
   sampleGauges,
   Shutdown,
   startProducerStage,
+  startPushReceiver,
+  startPushStage,
   startTransformerStage,
   startWriterStage,
 } from '@receipt-sync/pipeline';
@@ -38,6 +40,9 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
+  // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
+  if (config.webhook.secret) stages.push(await startPushStage(rt));
+  const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
 
   const shutdown = new Shutdown(rt.logger, config.shutdownTimeoutMs);
   shutdown.add('demo activity', async () => stopActivity());
+  if (receiver) shutdown.add('push receiver', () => receiver.close());
   for (const stage of stages) shutdown.add('stage workers', () => stage.close());
   shutdown.add('alert monitor', () => monitor.stop());
   shutdown.add('http server', () => server.close());

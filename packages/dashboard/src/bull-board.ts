@@ -6,10 +6,16 @@ import { redact } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_NAMES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
 
 /** Pipeline stages are watched, never edited: a retry there skips our replay bookkeeping. */
-const READ_ONLY: ReadonlySet<QueueName> = new Set([QUEUE_NAMES.windows, QUEUE_NAMES.raw, QUEUE_NAMES.ready]);
+const READ_ONLY: ReadonlySet<QueueName> = new Set([
+  QUEUE_NAMES.windows,
+  QUEUE_NAMES.push,
+  QUEUE_NAMES.raw,
+  QUEUE_NAMES.ready,
+]);
 
 const DESCRIPTIONS: Record<QueueName, string> = {
   windows: 'Scheduler ticks; each opens one sync window (read-only here).',
+  push: 'OKKI push events waiting for their receipt to be fetched (read-only here).',
   raw: 'Receipts as fetched from OKKI (read-only here).',
   ready: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
   'dead-letter':

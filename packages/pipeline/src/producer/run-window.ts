@@ -21,6 +21,8 @@ export interface ProducerDeps {
   settings: WindowSettings & { pageSize: number };
   now?: () => Date;
   onFetched?: (count: number, removed: boolean) => void;
+  /** Receipt versions just enqueued (push bookkeeping: a version polling sees first is a missed push). */
+  onVersionsSeen?: (versionKeys: string[]) => Promise<void>;
 }
 
 export interface WindowRun {
@@ -87,6 +89,7 @@ export async function runFixedWindow(
         await deps.tracker.recordFetched(window.id, keys);
         await deps.queues[QUEUE_NAMES.raw].addBulk(batch);
         deps.onFetched?.(batch.length, removed);
+        await deps.onVersionsSeen?.(keys);
         batch = [];
         keys = [];
       };

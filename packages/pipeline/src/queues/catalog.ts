@@ -4,6 +4,8 @@ import type { DefaultJobOptions } from 'bullmq';
 export const QUEUE_NAMES = {
   /** Scheduler ticks; each opens one sync window. Global concurrency 1. */
   windows: 'windows',
+  /** OKKI push events (docs/apis/okki.md §12), one fetch per receipt; bursts collapse (push/enqueue-push.ts). */
+  push: 'push',
   /** Receipts as fetched from OKKI, one job per receipt version. */
   raw: 'raw',
   /** Mapped K3Cloud rows waiting for BatchSave. */
@@ -35,6 +37,13 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
     backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
     removeOnComplete: { count: 500 },
     removeOnFail: { count: 500 },
+  },
+  // A push that cannot be fetched gives up after a few tries: the polling window sweeps it up.
+  push: {
+    attempts: 5,
+    backoff: { type: 'capped-exponential' },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 7 * DAY_S },
   },
   // Timing of 'capped-exponential' comes from the worker's backoffStrategy (backoff.ts, RETRY_* env).
   raw: { attempts: 8, backoff: { type: 'capped-exponential' }, ...retained },

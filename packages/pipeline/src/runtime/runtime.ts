@@ -8,6 +8,7 @@ import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, createRedisConnection, OutcomeTracker, type PipelineQueues } from '../queues';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
+import { PushState } from '../push/push-state';
 
 export interface Runtime {
   name: string;
@@ -16,6 +17,8 @@ export interface Runtime {
   connection: IORedis;
   queues: PipelineQueues;
   tracker: OutcomeTracker;
+  /** OKKI push bookkeeping in Redis (message dedupe, first sightings, freshness samples). */
+  push: PushState;
   store: SyncStore;
   mapping: Mapping;
   metrics: SyncMetrics;
@@ -110,6 +113,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     okki,
     k3,
     tracker: new OutcomeTracker(connection, config.queuePrefix),
+    push: new PushState(connection, config.queuePrefix),
     async close() {
       await Promise.allSettled([okki?.close(), k3?.close()]);
       await closeQueues(queues);

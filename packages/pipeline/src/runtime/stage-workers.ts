@@ -9,10 +9,16 @@ import {
   ReadyRowJobSchema,
   receiptVersionKey,
   type QueueName,
+  type ReadyRowJob,
 } from '../queues';
+import { parseChinaTime } from '@receipt-sync/core';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { Runtime } from './runtime';
+import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
+
+/** Receipt fetches in flight per push worker; OKKI pacing (XIAOMAN_MAX_RPS) bounds them anyway. */
+const PUSH_CONCURRENCY = 8;
 import { waitForWindowLock, withWindowLock } from './window-lock';
 
 export interface RunningStage {
@@ -90,6 +96,13 @@ export async function openWindow(
           logger: rt.logger,
           settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
+          // With push configured, a version polling sees first is a push that never came (the sweeper's catch).
+          onVersionsSeen: rt.config.webhook.secret
+            ? async (keys) => {
+                const first = await rt.push.recordFirstSeen(keys, 'poll');
+                if (first > 0) rt.metrics.receiptsFirstSeen.inc({ source: 'poll' }, first);
+              }
+            : undefined,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -179,6 +192,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     batcher,
     logger: rt.logger,
     onOutcome: (outcome: string, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onWritten: (row: ReadyRowJob, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt),
   };
   const worker = startWorker(
     rt,
@@ -194,6 +208,45 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
       batcher.close();
     },
   };
+}
+
+/** receipt_freshness_seconds: K3Cloud-confirmed write time − the receipt's OKKI update_time. */
+async function recordFreshness(rt: Runtime, row: ReadyRowJob, confirmedAt: Date): Promise<void> {
+  const updated = parseChinaTime(row.sourceVersion);
+  if (!updated) return;
+  const seconds = Math.max(0, (confirmedAt.getTime() - updated.getTime()) / 1000);
+  const source = row.windowId === PUSH_WINDOW_ID ? 'push' : 'window';
+  rt.metrics.receiptFreshness.observe({ source }, seconds);
+  await rt.push.recordFreshness({
+    atMs: confirmedAt.getTime(),
+    seconds,
+    source,
+    versionKey: receiptVersionKey(row.receiptId, row.sourceVersion, row.removed),
+  });
+}
+
+/** The push worker: each OKKI push event fetches its receipt into `raw` (runs with the producer). */
+export async function startPushStage(rt: Runtime): Promise<RunningStage> {
+  const okki = rt.okki;
+  if (!okki) throw new Error('the push worker needs an OKKI client');
+  const worker = startWorker(
+    rt,
+    QUEUE_NAMES.push,
+    (job) =>
+      processPushEvent(job, {
+        queues: rt.queues,
+        okki,
+        state: rt.push,
+        logger: rt.logger,
+        onFirstSeen: (n) => rt.metrics.receiptsFirstSeen.inc({ source: 'push' }, n),
+      }),
+    PUSH_CONCURRENCY,
+  );
+  worker.on('failed', (job, err) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+      rt.logger.warn({ err, jobId: job.id }, 'push event gave up; the polling window will pick the receipt up');
+  });
+  return { worker, close: () => worker.close() };
 }
 
 function countOutcome(rt: Runtime, outcome: string, code?: string): void {

@@ -8,6 +8,7 @@ import {
   settleFailure,
   type OutcomeTracker,
   type PipelineQueues,
+  type ReadyRowJob,
 } from '../queues';
 import type { WriterLedger } from './ports';
 import type { RowBatcher } from './row-batcher';
@@ -19,6 +20,8 @@ export interface WriteRowDeps {
   batcher: RowBatcher;
   logger: Logger;
   onOutcome?: (outcome: WriteOutcome, detail: { receiptNo: string; code?: string }) => void;
+  /** Called once K3Cloud confirmed the row (freshness is measured from here). */
+  onWritten?: (row: ReadyRowJob, confirmedAt: Date) => Promise<void>;
 }
 
 export type WriteOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
@@ -50,6 +53,7 @@ export async function writeRow(
   const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
   try {
     const result = await deps.batcher.submit(row);
+    if (result.outcome === 'written') await deps.onWritten?.(row, new Date()).catch(() => undefined);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
     return result.outcome === 'written'

@@ -8,6 +8,8 @@ import { ReceiptStore } from './receipt-store';
 import { businessError, gatewayFailure, json, malformed, readBody, type SimResponse } from './responses';
 import { emptyStats, resetStats, type OkkiSimulatorStats } from './stats';
 import { handleTokenRequest } from './token-endpoint';
+import { defaultPushFaults, PushDispatcher, type PushFaults, type PushOptions } from './push';
+import { handleSubscribe, handleWebhookRegister, handleWebhookTest } from './push-endpoints';
 import { TokenStore } from './token-store';
 
 export interface OkkiSimulatorOptions {
@@ -21,6 +23,9 @@ export interface OkkiSimulatorOptions {
   seed?: number;
   /** The server clock: token expiry, update_time stamps and the envelope `now`. */
   now?: () => Date;
+  /** Push delivery (docs/apis/okki.md §12): faults and the retry schedule. */
+  pushFaults?: Partial<PushFaults>;
+  push?: PushOptions;
 }
 
 export interface OkkiSimulator {
@@ -31,6 +36,8 @@ export interface OkkiSimulator {
   /** Mutable: change it at run time; the next request sees the change. */
   readonly faults: OkkiFaults;
   readonly stats: OkkiSimulatorStats;
+  /** Push (消息推送): the registered callback, subscriptions, faults (mutable), stats and log. */
+  readonly push: PushDispatcher;
   /** Saves an edit: update_time = `options.updateTime` or now; restores a deleted receipt. */
   upsertReceipt(receipt: OkkiReceiptRecord, options?: { updateTime?: string | Date }): OkkiReceiptRecord;
   /** Deletes (okki spec §8): moves the receipt to the removed set with update_time = now. */
@@ -51,6 +58,9 @@ function route(method: string | undefined, path: string): SimEndpoint | undefine
   if (method === 'POST' && path === '/v1/oauth2/access_token') return 'token';
   if (method === 'GET' && path === '/v1/invoices/receipt/list') return 'receipt.list';
   if (method === 'GET' && path === '/v1/invoices/receipt/info') return 'receipt.info';
+  if (method === 'POST' && path === '/v1/webhook') return 'webhook';
+  if (method === 'POST' && path === '/v1/subscribe') return 'subscribe';
+  if (method === 'POST' && path === '/v1/webhook/test') return 'webhook.test';
   return undefined;
 }
 
@@ -68,6 +78,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
   const arrivals = new SlidingSecond();
   const accepted = new SlidingSecond();
   const timers = new Set<NodeJS.Timeout>();
+  const push = new PushDispatcher({ ...defaultPushFaults(), ...options.pushFaults }, random, options.push);
   const receiptCtx: ReceiptEndpointContext = {
     store,
     faults,
@@ -90,13 +101,17 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
   async function respond(req: IncomingMessage, endpoint: SimEndpoint | undefined, url: URL): Promise<SimResponse> {
     const stamp = store.nowStamp();
     if (!endpoint) return json(404, { code: 404, message: 'Not Found', now: stamp });
-    const body = endpoint === 'token' ? await readBody(req) : '';
+    const body = req.method === 'POST' ? await readBody(req) : '';
     const randomFaults = faults.randomFaultEndpoints.includes(endpoint);
     if (randomFaults && faults.errorRate > 0 && random() < faults.errorRate) {
       stats.serverErrors += 1;
       return gatewayFailure(rng.pick([500, 502, 503] as const), stamp);
     }
     const garble = randomFaults && faults.malformedRate > 0 && random() < faults.malformedRate;
+    if (endpoint === 'webhook.test') {
+      const denied = authorize(tokens, faults, req.headers.authorization, stamp);
+      return denied ?? (await handleWebhookTest(push, stamp));
+    }
     const answer = produce(endpoint, url, body, req, randomFaults);
     // The work is done (drift included); only the bytes on the wire are mangled.
     if (!garble || answer.status !== 200) return answer;
@@ -126,6 +141,8 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
       stats.businessErrors += 1;
       return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
     }
+    if (endpoint === 'webhook') return handleWebhookRegister(push, body, store.nowStamp());
+    if (endpoint === 'subscribe') return handleSubscribe(push, body, store.nowStamp());
     return endpoint === 'receipt.list'
       ? handleReceiptList(receiptCtx, url.searchParams)
       : handleReceiptInfo(receiptCtx, url.searchParams);
@@ -186,8 +203,18 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     clientSecret,
     faults,
     stats,
-    upsertReceipt: (r, o) => store.upsert(r, o?.updateTime),
-    removeReceipt: (id) => store.remove(id),
+    push,
+    upsertReceipt: (r, o) => {
+      const before = store.peekById(r.cash_collection_id);
+      const saved = store.upsert(r, o?.updateTime);
+      push.receiptEvent(before && !before.removed ? 'update' : 'create', saved.cash_collection_id);
+      return saved;
+    },
+    removeReceipt: (id) => {
+      const removed = store.remove(id);
+      if (removed) push.receiptEvent('delete', id);
+      return removed;
+    },
     getReceipt: (id) => store.get(id),
     allReceipts: (filter) => store.all(filter),
     expireTokens: () => tokens.expireAll(),
@@ -201,6 +228,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
       accepted.clear(); // a fresh rate-limit budget
     },
     close: async () => {
+      push.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       server.closeAllConnections();
