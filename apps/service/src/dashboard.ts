@@ -10,7 +10,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection, PushState } from '@receipt-sync/pipeline';
 import { createStore } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -39,7 +39,17 @@ async function main(): Promise<void> {
     logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
+  const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
+  const monitor = startAlertMonitor({
+    queues,
+    store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger,
+    push,
+  });
 
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const dashboard = createDashboard({
@@ -48,6 +58,7 @@ async function main(): Promise<void> {
     logger,
     auth: settings.auth,
     alerter,
+    push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

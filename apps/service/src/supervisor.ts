@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     logger: rt.logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
+  const push = { state: rt.push, configured: Boolean(config.webhook.secret) };
   const monitor = startAlertMonitor({
+    push,
     queues: rt.queues,
     store: rt.store,
     alerter,
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     logger: rt.logger,
     auth: settings.auth,
     alerter,
+    push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

@@ -3,6 +3,7 @@ import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
+import type { PushSource } from './status';
 
 export interface AlertMonitorOptions {
   queues: PipelineQueues;
@@ -12,6 +13,8 @@ export interface AlertMonitorOptions {
   /** Time between the end of one evaluation and the start of the next. */
   intervalMs: number;
   logger: DashboardLogger;
+  /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
+  push?: PushSource;
   now?: () => Date;
 }
 
@@ -55,11 +58,12 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls] = await Promise.all([
+    const [dead, checkpoint, windows, calls, push] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
       opts.store.audit.recent(AUDIT_READ),
+      opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -71,6 +75,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       // Before the first checkpoint there is nothing to lag behind.
       checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
       k3LoginFailing: loginFailing,
+      missedPushesLastHour: push?.missedLastHour,
     };
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;

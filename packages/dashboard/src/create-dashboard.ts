@@ -11,7 +11,7 @@ import { bullBoardRouter } from './bull-board';
 import { DEAD_LETTER_QUEUES, listDeadLetters } from './dead-letters';
 import { pageSecurityPolicy, renderPage } from './page';
 import { authIssues, type DashboardAuth } from './settings';
-import { collectStatus } from './status';
+import { collectStatus, type PushSource } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardDeps {
@@ -22,6 +22,8 @@ export interface DashboardDeps {
   alerter?: Alerter;
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
+  /** OKKI push state: freshness p50/p95 of the last hour and push health on the page. */
+  push?: PushSource;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */
   lagWarnSeconds?: number;
 }

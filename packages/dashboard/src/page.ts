@@ -4,6 +4,7 @@ import {
   deadLetterSection,
   errorsSection,
   failedCallsSection,
+  freshnessSection,
   incidentsSection,
   ledgerSection,
   queuesSection,
@@ -103,9 +104,9 @@ export function renderPage(input: PageInput): string {
         </header>
         <main>
           <div id="notice" role="status"></div>
-          ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)} ${input.deadLetters.map(deadLetterSection)}
-          ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)} ${ledgerSection(s)}
-          ${queuesSection(s, base)}
+          ${summarySection(s, input.lagWarnSeconds)} ${freshnessSection(s)} ${incidentsSection(s)}
+          ${input.deadLetters.map(deadLetterSection)} ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)}
+          ${ledgerSection(s)} ${queuesSection(s, base)}
         </main>
         <script nonce="${nonce}">
           ${new SafeHtml(SCRIPT)};

@@ -2,7 +2,14 @@ import type { Alerter, OpenIncident } from './alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
-import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
+import {
+  freshnessFigures,
+  PIPELINE_QUEUES,
+  type FreshnessFigures,
+  type PipelineQueues,
+  type PushState,
+  type QueueName,
+} from '@receipt-sync/pipeline';
 import type { ErrorGroup, LedgerStatus, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
 
@@ -30,12 +37,44 @@ export interface DashboardStatus {
   incidents: OpenIncident[] | null;
   /** Failed OKKI/K3Cloud calls among the newest FAILED_CALL_SCAN, newest first. */
   failedCalls: ApiCallRecord[];
+  /** Freshness of the last hour and OKKI push health; null when this process was given no push state. */
+  push: PushPanel | null;
+}
+
+/** receipt_freshness_seconds of the last hour (K3Cloud-confirmed write − OKKI update_time) and push health. */
+export interface PushPanel {
+  configured: boolean;
+  lastMessageAt: string | null;
+  missedLastHour: number;
+  freshness: Record<'all' | 'push' | 'window', FreshnessFigures>;
+}
+
+/** Where the push panel reads from (pipeline PushState under QUEUE_PREFIX). */
+export interface PushSource {
+  state: Pick<PushState, 'summary' | 'freshness'>;
+  /** XIAOMAN_WEBHOOK_SECRET is set. */
+  configured: boolean;
+}
+
+async function pushPanel(src: PushSource | undefined, now: Date): Promise<PushPanel | null> {
+  if (!src) return null;
+  const [summary, samples] = await Promise.all([
+    src.state.summary(now.getTime()),
+    src.state.freshness(now.getTime() - 3600_000),
+  ]);
+  return {
+    configured: src.configured,
+    lastMessageAt: summary.lastMessageAt?.toISOString() ?? null,
+    missedLastHour: summary.missedLastHour,
+    freshness: freshnessFigures(samples),
+  };
 }
 
 export interface StatusSources {
   queues: PipelineQueues;
   store: SyncStore;
   alerter?: Pick<Alerter, 'openIncidents'>;
+  push?: PushSource;
   now?: () => Date;
 }
 
@@ -54,7 +93,7 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls] = await Promise.all([
+  const [checkpoint, windows, queues, ledger, errors, calls, push] = await Promise.all([
     src.store.checkpoints.get(RECEIPTS_STREAM),
     src.store.windows.latest(STATUS_WINDOWS),
     queueCounts(src.queues),
@@ -62,6 +101,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
     // The audit filter takes one outcome only, and failures are "anything but ok".
     src.store.audit.recent(FAILED_CALL_SCAN),
+    pushPanel(src.push, now),
   ]);
   return {
     now: formatChinaTime(now),
@@ -79,5 +119,6 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     errors,
     incidents: src.alerter ? src.alerter.openIncidents() : null,
     failedCalls: failedCalls(calls, STATUS_FAILED_CALLS),
+    push,
   };
 }

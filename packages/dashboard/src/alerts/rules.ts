@@ -3,7 +3,13 @@ import { ConfigError, InvalidInputError } from '@receipt-sync/core';
 import type { Alerter } from './alerter';
 import type { Incident } from './messages';
 
-export const INCIDENT_KEYS = ['dead-letters-growing', 'window-failing', 'checkpoint-lag', 'k3cloud-login'] as const;
+export const INCIDENT_KEYS = [
+  'dead-letters-growing',
+  'window-failing',
+  'checkpoint-lag',
+  'k3cloud-login',
+  'missed-pushes',
+] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
 /** What the pipeline measures each evaluation round. */
@@ -14,6 +20,11 @@ export interface PipelineSnapshot {
   consecutiveWindowFailures: number;
   checkpointLagSeconds: number;
   k3LoginFailing: boolean;
+  /**
+   * With OKKI push configured: receipt versions the polling window saw before any push in the last
+   * hour (missed pushes). Omitted or undefined = push not configured; the rule stays quiet.
+   */
+  missedPushesLastHour?: number;
 }
 
 export interface AlertThresholds {
@@ -21,6 +32,8 @@ export interface AlertThresholds {
   lagSecondsThreshold: number;
   /** This many failed windows in a row opens `window-failing`. */
   windowFailuresThreshold: number;
+  /** More missed pushes than this in the last hour opens `missed-pushes`. @defaultValue 10 */
+  missedPushesThreshold: number;
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
@@ -47,6 +60,7 @@ const SnapshotSchema = z.object({
   consecutiveWindowFailures: count,
   checkpointLagSeconds: z.number().finite().min(0),
   k3LoginFailing: z.boolean(),
+  missedPushesLastHour: count.optional(),
 });
 
 function human(seconds: number): string {
@@ -60,6 +74,7 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
   const thresholds: AlertThresholds = {
     lagSecondsThreshold: options.lagSecondsThreshold ?? 3 * (options.syncIntervalSeconds ?? 300),
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
+    missedPushesThreshold: options.missedPushesThreshold ?? 10,
   };
   if (!(thresholds.lagSecondsThreshold > 0) || !(thresholds.windowFailuresThreshold >= 1)) {
     throw new InvalidInputError('alert thresholds', [
@@ -133,6 +148,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       () => 'K3Cloud login succeeds again.',
     );
 
+    const missed = s.missedPushesLastHour ?? 0;
+    rule(
+      'missed-pushes',
+      missed > thresholds.missedPushesThreshold,
+      () => ({
+        severity: 'warning',
+        title: 'OKKI pushes are being missed',
+        detail: `${missed} receipt version(s) in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold ${thresholds.missedPushesThreshold}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Check the receiver (WEBHOOK_PORT, reachable from OKKI), \`npm run cli -- webhook status\` and \`webhook test\`.`,
+      }),
+      () => `Missed pushes are back to ${missed} in the last hour.`,
+    );
+
     return out;
   }
 
@@ -166,11 +193,13 @@ export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>)
     .object({
       ALERT_LAG_SECONDS: positiveInt('ALERT_LAG_SECONDS'),
       SYNC_INTERVAL_SECONDS: positiveInt('SYNC_INTERVAL_SECONDS'),
+      ALERT_MISSED_PUSHES: positiveInt('ALERT_MISSED_PUSHES'),
     })
     .safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
-  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS } = parsed.data;
+  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES } = parsed.data;
   return {
+    ...(ALERT_MISSED_PUSHES !== undefined ? { missedPushesThreshold: ALERT_MISSED_PUSHES } : {}),
     ...(ALERT_LAG_SECONDS !== undefined ? { lagSecondsThreshold: ALERT_LAG_SECONDS } : {}),
     ...(SYNC_INTERVAL_SECONDS !== undefined ? { syncIntervalSeconds: SYNC_INTERVAL_SECONDS } : {}),
   };

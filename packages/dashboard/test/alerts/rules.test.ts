@@ -23,6 +23,8 @@ describe('createAlertRules().evaluate', () => {
     ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
     ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
+    ['10 missed pushes in the last hour (at threshold)', { missedPushesLastHour: 10 }, []],
+    ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -36,6 +38,7 @@ describe('createAlertRules().evaluate', () => {
       'checkpoint-lag',
       'dead-letters-growing',
       'k3cloud-login',
+      'missed-pushes',
       'window-failing',
     ]);
   });
@@ -62,6 +65,12 @@ describe('createAlertRules().evaluate', () => {
       detail: 'The checkpoint is 60 min behind now (threshold 15 min).',
     });
     expect(byKey['k3cloud-login']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('KINGDEE_') });
+    const missed = rules.evaluate({ ...healthy, missedPushesLastHour: 25 }).open[0];
+    expect(missed).toMatchObject({
+      key: 'missed-pushes',
+      severity: 'warning',
+      detail: expect.stringMatching(/^25 receipt version\(s\) in the last hour .* \(threshold 10\).*webhook status/),
+    });
   });
 
   it('uses configured thresholds', () => {
@@ -72,7 +81,13 @@ describe('createAlertRules().evaluate', () => {
     expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({
       lagSecondsThreshold: 180,
       windowFailuresThreshold: 3,
+      missedPushesThreshold: 10,
     });
+    expect(
+      createAlertRules({ missedPushesThreshold: 2 })
+        .evaluate({ ...healthy, missedPushesLastHour: 3 })
+        .open.map((i) => i.key),
+    ).toEqual(['missed-pushes']);
   });
 
   it('rejects a snapshot with a missing or negative figure, naming the field', () => {

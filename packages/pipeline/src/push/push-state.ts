@@ -124,3 +124,23 @@ export function percentile(values: number[], p: number): number | undefined {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1];
 }
+
+export interface FreshnessFigures {
+  count: number;
+  p50?: number;
+  p95?: number;
+}
+
+/** p50/p95 of freshness samples: all of them, and split by how the version arrived. */
+export function freshnessFigures(samples: FreshnessSample[]): Record<'all' | 'push' | 'window', FreshnessFigures> {
+  const figures = (values: number[]): FreshnessFigures => ({
+    count: values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+  });
+  return {
+    all: figures(samples.map((s) => s.seconds)),
+    push: figures(samples.filter((s) => s.source === 'push').map((s) => s.seconds)),
+    window: figures(samples.filter((s) => s.source === 'window').map((s) => s.seconds)),
+  };
+}
