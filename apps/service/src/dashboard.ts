@@ -3,15 +3,13 @@
  * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
  * the same dashboard in-process instead.
  */
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig, secretsOf } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection, PushState } from '@receipt-sync/pipeline';
-import { createStore } from '@receipt-sync/store';
+import { closeQueues, createQueues, createRedisConnection, openStore, PushState } from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,46 +19,18 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
-  // queueing forever (anchors A6: the HTTP side should fail fast).
+  // queueing forever (docs/operations.md#redis-connections).
   const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   await store.init();
 
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
   // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
   const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
-  const monitor = startAlertMonitor({
-    queues,
-    store,
-    alerter,
-    rules,
-    intervalMs: settings.alerts.intervalMs,
-    logger,
-    push,
-  });
-
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, push });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
-  const dashboard = createDashboard({
-    queues,
-    store,
-    logger,
-    auth: settings.auth,
-    alerter,
-    push,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
-  });
+
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,

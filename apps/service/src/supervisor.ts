@@ -1,6 +1,5 @@
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
 import { startHealthServer } from '@receipt-sync/core';
@@ -43,30 +42,12 @@ async function main(): Promise<void> {
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
   const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger: rt.logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
-  const push = { state: rt.push, configured: Boolean(config.webhook.secret) };
-  const monitor = startAlertMonitor({
-    push,
-    queues: rt.queues,
-    store: rt.store,
-    alerter,
-    rules,
-    intervalMs: settings.alerts.intervalMs,
-    logger: rt.logger,
-  });
-  const dashboard = createDashboard({
+  const { router: dashboard, monitor } = startDashboardApp({
     queues: rt.queues,
     store: rt.store,
     logger: rt.logger,
-    auth: settings.auth,
-    alerter,
-    push,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    settings,
+    push: { state: rt.push, configured: Boolean(config.webhook.secret) },
   });
   const server = await startHealthServer({
     port: settings.port,

@@ -15,7 +15,6 @@ import {
   createRedisConnection,
   PushState,
   pushReceiverRouter,
-  QUEUE_NAMES,
   type PipelineQueues,
 } from '@receipt-sync/pipeline';
 
@@ -52,7 +51,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
     const router = pushReceiverRouter({
       secret: SECRET,
       maxSkewSeconds: 300,
-      queue: queues[QUEUE_NAMES.push],
+      queue: queues.push,
       state: new PushState(redis, prefix),
       metrics,
       logger: createLogger({ name: 'receiver-test', level: 'info', destination: sink }),
@@ -63,7 +62,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
 
   afterAll(async () => {
     await server.close();
-    await queues[QUEUE_NAMES.push].obliterate({ force: true });
+    await queues.push.obliterate({ force: true });
     await closeQueues(queues);
     let cursor = '0';
     do {
@@ -76,7 +75,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
 
   beforeEach(async () => {
     clock.now = new Date();
-    await queues[QUEUE_NAMES.push].obliterate({ force: true });
+    await queues.push.obliterate({ force: true });
   });
 
   const post = async (
@@ -92,7 +91,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const pushJobs = async () => (await queues[QUEUE_NAMES.push].getJobs(['waiting', 'delayed', 'prioritized'])).length;
+  const pushJobs = async () => (await queues.push.getJobs(['waiting', 'delayed', 'prioritized'])).length;
   const rejects = async (reason: string) =>
     (await metrics.webhookMessages.get()).values.find((v) => v.labels.result === reason)?.value ?? 0;
 
@@ -100,7 +99,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
     const m = message(5001);
     const res = await post(m.body);
     expect(res).toEqual({ status: 200, body: { data: { message_id: m.id } } });
-    const jobs = await queues[QUEUE_NAMES.push].getJobs(['waiting']);
+    const jobs = await queues.push.getJobs(['waiting']);
     expect(jobs.map((j) => j.data)).toEqual([
       expect.objectContaining({ receiptId: 5001, event: 'update', messageId: m.id }),
     ]);
@@ -124,7 +123,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
   it('collapses a burst of events for one receipt into one fetch', async () => {
     for (let i = 0; i < 6; i++) expect((await post(message(5004).body)).status).toBe(200);
     expect((await post(message(5005, 'delete').body)).status).toBe(200);
-    const jobs = await queues[QUEUE_NAMES.push].getJobs(['waiting']);
+    const jobs = await queues.push.getJobs(['waiting']);
     expect(jobs.map((j) => (j.data as { receiptId: number }).receiptId).sort()).toEqual([5004, 5005]);
   });
 

@@ -1,4 +1,4 @@
-import { pushStatus, PushState, PUSH_PATH, QUEUE_NAMES } from '@receipt-sync/pipeline';
+import { pushStatus, PushState, PUSH_PATH } from '@receipt-sync/pipeline';
 import { createRuntime, type Runtime } from '@receipt-sync/pipeline';
 import { cliLogger, loadCliConfig, probeRedis } from '../context';
 import { CouldNotRunError, EXIT, UsageError } from '../exit-codes';
@@ -78,7 +78,7 @@ export async function webhookStatus(opts: { json?: boolean }): Promise<number> {
   const rt = await createRuntime(config, { name: 'webhook status', logger: cliLogger(config) });
   try {
     const status = await pushStatus(config, new PushState(rt.connection, config.queuePrefix));
-    const queued = await rt.queues[QUEUE_NAMES.push].getJobCounts('wait', 'active', 'delayed', 'failed');
+    const queued = await rt.queues.push.getJobCounts('wait', 'active', 'delayed', 'failed');
     if (opts.json) {
       printJson({ ...status, pushQueue: queued });
       return EXIT.ok;

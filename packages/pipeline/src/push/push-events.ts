@@ -3,7 +3,6 @@ import { isSyncError, OkkiBusinessError, type Logger } from '@receipt-sync/core'
 import {
   describeIssues,
   PushEventJobSchema,
-  QUEUE_NAMES,
   rawJobId,
   RawReceiptSchema,
   receiptVersionKey,
@@ -67,6 +66,6 @@ export async function processPushEvent(
   if (first > 0) deps.onFirstSeen?.(first);
   const data: RawReceiptJob = { windowId: PUSH_WINDOW_ID, removed, fetchedAt: new Date().toISOString(), receipt: r };
   const jobId = rawJobId(r.cash_collection_id, r.update_time, removed);
-  await deps.queues[QUEUE_NAMES.raw].add(removed ? 'removed-receipt' : 'receipt', data, { jobId });
+  await deps.queues.raw.add(removed ? 'removed-receipt' : 'receipt', data, { jobId });
   return { outcome: 'enqueued', jobId };
 }

@@ -1,6 +1,6 @@
 import { isSyncError, loadConfig, startHealthServer, type HealthServer } from '@receipt-sync/core';
 import { pushReceiverRouter, PUSH_PATH } from '../push/receiver';
-import { QUEUE_NAMES } from '../queues';
+
 import { createRuntime, type Runtime } from './runtime';
 import { Shutdown } from './shutdown';
 
@@ -14,7 +14,7 @@ export async function startPushReceiver(rt: Runtime, port = rt.config.webhook.po
   const router = pushReceiverRouter({
     secret,
     maxSkewSeconds: rt.config.webhook.maxSkewSeconds,
-    queue: rt.queues[QUEUE_NAMES.push],
+    queue: rt.queues.push,
     state: rt.push,
     metrics: rt.metrics,
     logger: rt.logger,
