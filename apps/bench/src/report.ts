@@ -1,5 +1,6 @@
 import { fmt, type Table } from './format';
 import type { BenchResults } from './results';
+import { pushTables } from './report-push';
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
@@ -156,9 +157,10 @@ export function buildTables(r: BenchResults): Table[] {
       ],
     });
   }
+  tables.push(...pushTables(r));
   if (r.targets.length > 0) {
     tables.push({
-      title: 'Targets (issue 5)',
+      title: 'Targets (issues 5 and 9)',
       headers: ['target', 'measured', 'status', 'why / note'],
       align: ['l', 'l', 'l', 'l'],
       rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),

@@ -40,9 +40,10 @@ export function verifyPushSignature(
   given: string,
 ): SignatureReading | undefined {
   const signature = given.trim().toLowerCase();
-  const byBody = sameHex(pushSignature(secret, timestamp, rawBody), signature);
-  const byData = data !== undefined && sameHex(pushSignature(secret, timestamp, data), signature);
-  return byBody ? 'body' : byData ? 'data' : undefined;
+  // Which reading matched is no secret; each comparison itself is constant time.
+  if (sameHex(pushSignature(secret, timestamp, rawBody), signature)) return 'body';
+  if (data !== undefined && sameHex(pushSignature(secret, timestamp, data), signature)) return 'data';
+  return undefined;
 }
 
 /** AES-256-GCM open of `data`; throws on a short buffer, a wrong key or a tampered byte. */

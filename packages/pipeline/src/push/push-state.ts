@@ -48,7 +48,12 @@ export class PushState {
     await this.redis.del(this.key(`msg:${messageId}`));
   }
 
+  private lastMarkMs = 0;
+
+  /** The time of the last message, written at most once a second per process (it is a status figure). */
   async markMessage(at: Date): Promise<void> {
+    if (at.getTime() - this.lastMarkMs < 1000) return;
+    this.lastMarkMs = at.getTime();
     await this.redis.set(this.key('last-message-at'), at.toISOString());
   }
 

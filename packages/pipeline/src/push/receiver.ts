@@ -149,7 +149,7 @@ async function handle(req: Request, key: Buffer, opts: ReceiverOptions): Promise
     opts.logger.error({ err, messageId }, 'push message could not be enqueued; OKKI will retry it');
     return reject(503, 'enqueue-failed', 'could not enqueue; retry later');
   }
-  await opts.state.markMessage(now).catch(() => undefined);
+  void opts.state.markMessage(now).catch(() => undefined);
   opts.logger.info({ messageId, events: receipts.events.length, signedOver: reading }, 'push message enqueued');
   opts.logger.debug({ messageId, receipts: receipts.events }, 'push message receipts');
   return { status: 200, result: 'accepted', body: ack };
