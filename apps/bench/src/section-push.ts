@@ -121,24 +121,22 @@ async function freshnessRun(
   }
 }
 
-/** One edit every 500 ms of a random written receipt (never the same one twice within 2 s). */
+/**
+ * One edit every 500 ms, each of a different receipt: a second edit of one receipt would supersede
+ * the first version before polling saw it (written as the newer version only: correct, but then
+ * the first edit has no write of its own to time).
+ */
 async function editStream(demo: DemoEnvironment, seed: number, seconds: number): Promise<Map<string, number>> {
   const rng = createRng(seed + 1);
   // Only receipts that reach K3Cloud: their sales order exists there.
   const orders = new Set(demo.k3.allBills('SAL_SaleOrder').map((b) => String(b.F_Cash_Collection_Id)));
   const candidates = demo.okki.allReceipts({ removed: false }).filter((r) => orders.has(String(r.order_id)));
-  const lastEdit = new Map<number, number>();
   const edits = new Map<string, number>();
   const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    const r = rng.pick(candidates.filter((c) => Date.now() - (lastEdit.get(c.cash_collection_id) ?? 0) > 2_000));
-    if (r) {
-      const current = demo.okki.getReceipt(r.cash_collection_id)!;
-      const saved = demo.okki.upsertReceipt(mutateReceipt(current, rng));
-      const at = Date.now();
-      lastEdit.set(r.cash_collection_id, at);
-      edits.set(receiptVersionKey(saved.cash_collection_id, saved.update_time, false), at);
-    }
+  while (Date.now() < end && candidates.length > 0) {
+    const [r] = candidates.splice(Math.floor(rng.next() * candidates.length), 1);
+    const saved = demo.okki.upsertReceipt(mutateReceipt(r!, rng));
+    edits.set(receiptVersionKey(saved.cash_collection_id, saved.update_time, false), Date.now());
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return edits;
