@@ -133,6 +133,9 @@ describe('startAlertMonitor with OKKI push configured', () => {
       push: { state, configured: true },
     });
     try {
+      // Versions saved before push went live are never missed pushes; these are after it.
+      await state.markConfigured(new Date('2025-04-15T00:00:00Z'));
+      expect(await state.recordFirstSeen(['0-20250101100000-active'], 'poll')).toBe(0);
       await state.recordFirstSeen(['1-20250415100000-active', '2-20250415100000-active'], 'push');
       await state.recordFirstSeen(['3-20250415100000-active', '4-20250415100000-active'], 'poll');
       expect(await pushMonitor.tick()).toMatchObject({ missedPushesLastHour: 2 });

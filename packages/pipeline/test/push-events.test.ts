@@ -46,6 +46,7 @@ describe('push worker: an OKKI push event becomes the raw job polling would add'
       state: new PushState(redis, prefix),
       logger: createLogger({ name: 'push-events-test', level: 'silent' }),
     };
+    await deps.state.markConfigured(new Date(Date.now() - 60_000));
   });
 
   afterAll(async () => {
@@ -68,10 +69,11 @@ describe('push worker: an OKKI push event becomes the raw job polling would add'
     expect(raw?.data).toMatchObject({ windowId: 'push', removed: false, receipt: { comment: 'pushed edit' } });
     expect(await queues.raw.count()).toBe(1);
     expect((await deps.state.summary()).firstSeen).toEqual({ push: 1, poll: 0 });
-    // Polling later sees the same version: not first, not a missed push.
-    expect(
-      await deps.state.recordFirstSeen([`${r.cash_collection_id}-${r.update_time.replace(/\D/g, '')}-active`], 'poll'),
-    ).toBe(0);
+    // Polling later sees the same version: not first, not a missed push; a version push never brought is.
+    const tag = r.update_time.replace(/\D/g, '');
+    expect(await deps.state.recordFirstSeen([`${r.cash_collection_id}-${tag}-active`], 'poll')).toBe(0);
+    expect(await deps.state.recordFirstSeen([`424242-${tag}-active`], 'poll')).toBe(1);
+    expect((await deps.state.summary()).missedLastHour).toBe(1);
   });
 
   it('a delete feeds the removed version, exactly as the removed list would', async () => {

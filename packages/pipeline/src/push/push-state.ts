@@ -1,4 +1,5 @@
 import type IORedis from 'ioredis';
+import { parseChinaTime } from '@receipt-sync/core';
 
 const DAY_S = 24 * 3600;
 const HOUR_MS = 3600_000;
@@ -13,6 +14,14 @@ export interface FreshnessSample {
   seconds: number;
   source: 'push' | 'window';
   versionKey: string;
+}
+
+/** The OKKI update_time of a receipt version key (`<id>-<YYYYMMDDHHmmss>-<state>`, China time). */
+export function versionTime(versionKey: string): number | undefined {
+  const tag = /-(\d{14})-/.exec(versionKey)?.[1];
+  if (!tag) return undefined;
+  const text = `${tag.slice(0, 4)}-${tag.slice(4, 6)}-${tag.slice(6, 8)} ${tag.slice(8, 10)}:${tag.slice(10, 12)}:${tag.slice(12)}`;
+  return parseChinaTime(text)?.getTime();
 }
 
 export interface PushSummary {
@@ -57,8 +66,26 @@ export class PushState {
     await this.redis.set(this.key('last-message-at'), at.toISOString());
   }
 
-  /** Records who saw each receipt version first; counts only first sightings. Returns how many were first. */
+  /** Notes when push went live (the first receiver start under this prefix); kept once set. */
+  async markConfigured(at = new Date()): Promise<void> {
+    await this.redis.set(this.key('configured-since'), at.toISOString(), 'NX');
+  }
+
+  async configuredSince(): Promise<Date | undefined> {
+    const text = await this.redis.get(this.key('configured-since'));
+    return text ? new Date(text) : undefined;
+  }
+
+  /**
+   * Records who saw each receipt version first; counts only first sightings. Returns how many were
+   * first. Versions saved in OKKI before push went live (a first load, a backfill) could never have
+   * been pushed to us: polling's sightings of those are not recorded, so they never count as missed.
+   */
   async recordFirstSeen(versionKeys: string[], source: FirstSeenSource, at = Date.now()): Promise<number> {
+    if (source === 'poll') {
+      const since = (await this.configuredSince())?.getTime();
+      versionKeys = since === undefined ? [] : versionKeys.filter((k) => (versionTime(k) ?? 0) >= since);
+    }
     if (versionKeys.length === 0) return 0;
     const multi = this.redis.multi();
     for (const k of versionKeys) multi.set(this.key(`seen:${k}`), source, 'EX', 7 * DAY_S, 'NX');

@@ -19,6 +19,7 @@ export async function startPushReceiver(rt: Runtime, port = rt.config.webhook.po
     metrics: rt.metrics,
     logger: rt.logger,
   });
+  await rt.push.markConfigured();
   const server = await startHealthServer({
     port,
     checks: { redis: async () => void (await rt.connection.ping()) },

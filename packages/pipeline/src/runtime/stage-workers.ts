@@ -113,6 +113,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   const k3 = rt.k3;
   if (!k3 || !rt.config.k3cloud) throw new Error('the writer needs a K3Cloud client');
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
+  const startedAt = Date.now();
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
@@ -137,7 +138,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     batcher,
     logger: rt.logger,
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
-    onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt),
+    onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
   };
   const worker = startWorker(
     rt,
@@ -155,10 +156,15 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   };
 }
 
-/** receipt_freshness_seconds: K3Cloud-confirmed write time − the receipt's OKKI update_time. */
-async function recordFreshness(rt: Runtime, row: ReadyRow, confirmedAt: Date): Promise<void> {
+/**
+ * receipt_freshness_seconds: K3Cloud-confirmed write time − the receipt's OKKI update_time. Only
+ * versions saved while this writer runs count: a first load or a catch-up of older versions is
+ * backlog, not freshness (checkpoint lag shows it), and would swamp the figure.
+ */
+async function recordFreshness(rt: Runtime, row: ReadyRow, confirmedAt: Date, since: number): Promise<void> {
   const updated = parseChinaTime(row.sourceVersion);
-  if (!updated) return;
+  // update_time has whole seconds: a version saved in the writer's first second still counts.
+  if (!updated || updated.getTime() < since - 1000) return;
   const seconds = Math.max(0, (confirmedAt.getTime() - updated.getTime()) / 1000);
   const source = row.windowId === PUSH_WINDOW_ID ? 'push' : 'window';
   rt.metrics.receiptFreshness.observe({ source }, seconds);
