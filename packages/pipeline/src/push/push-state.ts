@@ -43,8 +43,9 @@ export class PushState {
     private readonly prefix: string,
   ) {}
 
+  /** Not `<prefix>:push:…`: that is the BullMQ `push` queue's key space (its obliterate would take these too). */
   private key(name: string): string {
-    return `${this.prefix}:push:${name}`;
+    return `${this.prefix}:okki-push:${name}`;
   }
 
   /** True the first time a message id is seen in 24 h (SET NX EX). */
