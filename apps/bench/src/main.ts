@@ -110,7 +110,12 @@ function pushTargetTable(r: BenchResults) {
     title: 'Targets (issue 9)',
     headers: ['target', 'measured', 'status', 'why / note'],
     align: ['l', 'l', 'l', 'l'] as Array<'l' | 'r'>,
-    rows: pushTargets(r.push).map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
+    rows: pushTargets(r.push, r.machine.loadAverage).map((t) => [
+      t.target,
+      t.measured,
+      t.status.toUpperCase(),
+      t.note ?? '',
+    ]),
   };
 }
 

@@ -79,6 +79,6 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       });
     }
   }
-  out.push(...pushTargets(r.push));
+  out.push(...pushTargets(r.push, r.machine.loadAverage));
   return out;
 }
