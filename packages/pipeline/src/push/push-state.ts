@@ -85,7 +85,9 @@ export class PushState {
   async recordFirstSeen(versionKeys: string[], source: FirstSeenSource, at = Date.now()): Promise<number> {
     if (source === 'poll') {
       const since = (await this.configuredSince())?.getTime();
-      versionKeys = since === undefined ? [] : versionKeys.filter((k) => (versionTime(k) ?? 0) >= since);
+      // update_time has whole seconds: a version saved in the same second push went live counts.
+      const from = since === undefined ? undefined : Math.floor(since / 1000) * 1000;
+      versionKeys = from === undefined ? [] : versionKeys.filter((k) => (versionTime(k) ?? 0) >= from);
     }
     if (versionKeys.length === 0) return 0;
     const multi = this.redis.multi();

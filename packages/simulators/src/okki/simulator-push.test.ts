@@ -106,7 +106,8 @@ describe('OKKI simulator push (docs/apis/okki.md §12)', () => {
       { biz_type: 'xiaoman.crm.cash_collection.create', biz_data: { cash_collection_id: 77 } },
       { biz_type: 'xiaoman.crm.cash_collection.delete', biz_data: { cash_collection_id: r.cash_collection_id } },
     ]);
-    expect(sim.push.stats.acknowledged).toBe(3);
+    // The callback answered; the simulator counts the acknowledgement once it has read the answer.
+    await waitFor(() => sim.push.stats.acknowledged === 3);
     await cb.close();
   });
 
