@@ -10,6 +10,7 @@
  *   reconcile --from --to [--fix]           differences between OKKI, K3Cloud and the ledger
  *   status                                  checkpoint, lag, queue depths, ledger counts
  *   webhook register --url | subscribe | test | status   OKKI push (docs/apis/okki.md §12)
+ *   doctor                                  checks a deployment against its real systems (before go-live)
  * Every command takes --json for machine output.
  *
  * Exit codes:
@@ -18,6 +19,7 @@
  *   2  bad arguments or input file
  *   3  mapping preview: the receipt has data-quality problems
  *   4  reconcile: differences found (also after --fix)
+ *   5  doctor: a check failed
  */
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT, EXIT_CODES_HELP } from './exit-codes';
@@ -111,6 +113,12 @@ leaf(webhook, 'test', 'ask OKKI to send a test message (POST /v1/webhook/test) a
 leaf(webhook, 'status', 'push configuration, last message, receipts first seen by push vs polling').action(
   lazy(async () => (await import('./commands/webhook')).webhookStatus),
 );
+
+leaf(
+  program,
+  'doctor',
+  'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
+).action(lazy(async () => (await import('./commands/doctor')).doctor));
 
 leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
   lazy(async () => (await import('./commands/status')).status),

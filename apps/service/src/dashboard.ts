@@ -9,7 +9,14 @@ import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection, openStore, PushState } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  K3CloudAttention,
+  openStore,
+  PushState,
+} from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,9 +33,10 @@ async function main(): Promise<void> {
   const store = openStore(config, connection);
   await store.init();
 
+  const attention = new K3CloudAttention(connection, config.queuePrefix);
   // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
   const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
-  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, push });
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, attention, push });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
 
   const server = await startHealthServer({

@@ -15,6 +15,9 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnv
     orders: Number(env.DEMO_ORDERS ?? 120),
     okkiFaults: { latencyMs: 30 },
     k3Faults: { latencyMs: 80, perRowLatencyMs: 2 },
+    // Like a real tenant, some orders are audited or in approval before the money arrives (docs/apis/k3cloud.md §7).
+    auditedOrderRate: 0.1,
+    inApprovalOrderRate: 0.03,
   });
   // The demo uses push (docs/apis/okki.md §12): the simulator posts to our receiver, polling sweeps.
   const webhookPort = env.WEBHOOK_PORT ?? '3200';

@@ -1,5 +1,5 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { type PipelineQueues } from '@receipt-sync/pipeline';
+import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -15,6 +15,8 @@ export interface AlertMonitorOptions {
   logger: DashboardLogger;
   /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
   push?: PushSource;
+  /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
 
@@ -58,11 +60,13 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, push] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
       opts.store.audit.recent(AUDIT_READ),
+      opts.attention?.metadata(),
+      opts.attention?.unauditedOrders(),
       opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
@@ -76,6 +80,8 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
       k3LoginFailing: loginFailing,
       missedPushesLastHour: push?.missedLastHour,
+      metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
+      unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
     };
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;

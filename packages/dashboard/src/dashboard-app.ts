@@ -5,8 +5,8 @@ import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import type { DashboardSettings } from './settings';
+import type { PushSource, StatusSources } from './status';
 import type { DashboardLogger } from './types';
-import type { PushSource } from './status';
 
 export interface DashboardApp {
   /** The status page, its JSON API and Bull Board, to mount at the root. */
@@ -25,10 +25,12 @@ export function startDashboardApp(deps: {
   store: SyncStore;
   logger: DashboardLogger & AlertLogger;
   settings: DashboardSettings;
+  /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
+  attention?: StatusSources['attention'];
   /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
   push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, push } = deps;
+  const { queues, store, logger, settings, attention, push } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -42,6 +44,7 @@ export function startDashboardApp(deps: {
     rules,
     intervalMs: settings.alerts.intervalMs,
     logger,
+    attention,
     push,
   });
   const router = createDashboard({
@@ -50,6 +53,7 @@ export function startDashboardApp(deps: {
     logger,
     auth: settings.auth,
     alerter,
+    attention,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });

@@ -6,9 +6,12 @@ import {
   freshnessFigures,
   PIPELINE_QUEUES,
   type FreshnessFigures,
+  type K3CloudAttention,
+  type MetadataReport,
   type PipelineQueues,
   type PushState,
   type QueueName,
+  type UnauditedOrder,
 } from '@receipt-sync/pipeline';
 import type { ReceiptStatus } from '@receipt-sync/core';
 import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
@@ -39,6 +42,8 @@ export interface DashboardStatus {
   incidents: OpenIncident[] | null;
   /** Failed OKKI/K3Cloud calls among the newest FAILED_CALL_SCAN, newest first. */
   failedCalls: ApiCallRecord[];
+  /** What the writer found out about K3Cloud: the last metadata preflight (null before any) and orders left un-audited. */
+  k3cloud: { metadata: MetadataReport | null; unauditedOrders: UnauditedOrder[] };
   /** Freshness of the last hour and OKKI push health; null when this process was given no push state. */
   push: PushPanel | null;
 }
@@ -77,6 +82,7 @@ export interface StatusSources {
   store: SyncStore;
   alerter?: Pick<Alerter, 'openIncidents'>;
   push?: PushSource;
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
 
@@ -95,7 +101,7 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls, push] = await Promise.all([
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push] = await Promise.all([
     src.store.checkpoints.get(RECEIPTS_STREAM),
     src.store.windows.latest(STATUS_WINDOWS),
     queueCounts(src.queues),
@@ -103,6 +109,8 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
     // The audit filter takes one outcome only, and failures are "anything but ok".
     src.store.audit.recent(FAILED_CALL_SCAN),
+    src.attention?.metadata(),
+    src.attention?.unauditedOrders(),
     pushPanel(src.push, now),
   ]);
   return {
@@ -121,6 +129,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     errors,
     incidents: src.alerter ? src.alerter.openIncidents() : null,
     failedCalls: failedCalls(calls, STATUS_FAILED_CALLS),
+    k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
     push,
   };
 }

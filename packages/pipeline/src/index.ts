@@ -6,3 +6,4 @@ export * from './writer';
 export * from './runtime';
 export * from './sync-once';
 export * from './push';
+export * from './preflight';

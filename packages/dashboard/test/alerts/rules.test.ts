@@ -23,6 +23,8 @@ describe('createAlertRules().evaluate', () => {
     ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
     ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
+    ['mapped keys unknown to K3Cloud', { metadataUnknownKeys: ['F_PBLH_Bank'] }, ['k3cloud-metadata']],
+    ['an order left un-audited', { unauditedOrders: ['XSDD000012 (FID 100012)'] }, ['order-left-unaudited']],
     ['10 missed pushes in the last hour (at threshold)', { missedPushesLastHour: 10 }, []],
     ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     [
@@ -38,9 +40,24 @@ describe('createAlertRules().evaluate', () => {
       'checkpoint-lag',
       'dead-letters-growing',
       'k3cloud-login',
+      'k3cloud-metadata',
       'missed-pushes',
+      'order-left-unaudited',
       'window-failing',
     ]);
+  });
+
+  it('names the unknown keys and the un-audited orders in the alert', () => {
+    const { open } = rules.evaluate({
+      ...healthy,
+      metadataUnknownKeys: ['F_PBLH_Bank', 'F_PBLH_Freight'],
+      unauditedOrders: ['XSDD000012 (FID 100012)'],
+    });
+    expect(open.find((i) => i.key === 'k3cloud-metadata')).toMatchObject({
+      severity: 'critical',
+      detail: expect.stringContaining('F_PBLH_Bank, F_PBLH_Freight'),
+    });
+    expect(open.find((i) => i.key === 'order-left-unaudited')?.detail).toContain('XSDD000012 (FID 100012)');
   });
 
   it('gives details a person can act on, and severities', () => {

@@ -1,4 +1,4 @@
-import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator } from '../k3cloud';
+import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator, type LockedSaveBehaviour } from '../k3cloud';
 import { generateDataset, type Dataset } from '../sample-data';
 import { startOkkiSimulator, type OkkiFaults, type OkkiSimulator, type PushFaults, type PushOptions } from '../okki';
 
@@ -17,6 +17,13 @@ export interface DemoOptions {
   /** OKKI push settings (retry schedule, fixed security_config) and delivery faults. */
   okkiPush?: PushOptions;
   okkiPushFaults?: Partial<PushFaults>;
+  /** Fractions of sales orders audited (C) / in approval (B); default 0. */
+  auditedOrderRate?: number;
+  inApprovalOrderRate?: number;
+  /** What the K3Cloud tenant does with saves on B/C orders; default `reject`. */
+  lockedSave?: LockedSaveBehaviour;
+  /** Field keys the K3Cloud tenant's metadata lacks, per form id. */
+  lackingFields?: Record<string, string[]>;
 }
 
 export interface DemoEnvironment {
@@ -45,7 +52,13 @@ export const DEMO_CREDENTIALS = {
 export async function startDemoEnvironment(options: DemoOptions = {}): Promise<DemoEnvironment> {
   const dataset =
     options.dataset ??
-    generateDataset({ seed: options.seed ?? 42, receipts: options.receipts ?? 500, orders: options.orders ?? 120 });
+    generateDataset({
+      seed: options.seed ?? 42,
+      receipts: options.receipts ?? 500,
+      orders: options.orders ?? 120,
+      auditedOrderRate: options.auditedOrderRate,
+      inApprovalOrderRate: options.inApprovalOrderRate,
+    });
   const host = options.host ?? '127.0.0.1';
   const okki = await startOkkiSimulator({
     port: options.okkiPort ?? 0,
@@ -70,6 +83,8 @@ export async function startDemoEnvironment(options: DemoOptions = {}): Promise<D
       username: DEMO_CREDENTIALS.k3Username,
       password: DEMO_CREDENTIALS.k3Password,
       maxConcurrent: options.k3MaxConcurrent,
+      lockedSave: options.lockedSave,
+      lackingFields: options.lackingFields,
     });
   } catch (error) {
     await okki.close();
