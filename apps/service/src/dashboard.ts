@@ -5,8 +5,13 @@
  */
 import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig, secretsOf } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
-import { startHealthServer } from '@receipt-sync/core';
+import {
+  createDashboard,
+  createDashboardGuard,
+  dashboardSettingsFromEnv,
+  startAlertMonitor,
+} from '@receipt-sync/dashboard';
+import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
@@ -42,7 +47,11 @@ async function main(): Promise<void> {
   const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
 
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
+  // One guard for the whole port: Host allowlist, deadline, login (throttled) in front of the
+  // dashboard and of /healthz, /readyz and /metrics alike.
+  const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger: logger });
   const dashboard = createDashboard({
+    guard,
     queues,
     store,
     logger,
@@ -66,15 +75,17 @@ async function main(): Promise<void> {
       );
       return metrics.metricsText();
     },
+    guard,
     extraRoutes: (app) => app.use(dashboard),
   });
   logger.info(
     {
       url: server.url,
+      listen: server.listenAddress,
       auth: settings.auth.username ? 'basic' : 'none (local only)',
       alertTargets: settings.alerts.targets.targets.length,
     },
-    `dashboard listening on ${server.url}`,
+    listeningMessage('dashboard', server),
   );
 
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);

@@ -1,9 +1,14 @@
 import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import {
+  createDashboard,
+  createDashboardGuard,
+  dashboardSettingsFromEnv,
+  startAlertMonitor,
+} from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
-import { startHealthServer } from '@receipt-sync/core';
+import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
@@ -52,7 +57,11 @@ async function main(): Promise<void> {
     intervalMs: settings.alerts.intervalMs,
     logger: rt.logger,
   });
+  // One guard for the whole port: Host allowlist, deadline, login (throttled) in front of the
+  // dashboard and of /healthz, /readyz and /metrics alike.
+  const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger: rt.logger });
   const dashboard = createDashboard({
+    guard,
     queues: rt.queues,
     store: rt.store,
     logger: rt.logger,
@@ -74,12 +83,13 @@ async function main(): Promise<void> {
       await sampleGauges(rt);
       return rt.metrics.metricsText();
     },
+    guard,
     extraRoutes: (app) => app.use(dashboard),
   });
   const stopActivity = demo ? startDemoActivity(demo, config.sync.intervalSeconds * 1000, rt.logger) : () => undefined;
   rt.logger.info(
-    { dashboard: server.url },
-    `receipt-sync running; dashboard at ${server.url}/ (Bull Board at ${server.url}/queues)`,
+    { dashboard: server.url, listen: server.listenAddress, allowedHosts: settings.allowedHosts.length },
+    `receipt-sync running; ${listeningMessage('dashboard', server)} (Bull Board at ${server.url}/queues)`,
   );
   if (demo) {
     rt.logger.info(

@@ -1,21 +1,56 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { RequestHandler } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { redact } from '@receipt-sync/core';
-import { PIPELINE_QUEUES, QUEUE_NAMES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
-
-/** Pipeline stages are watched, never edited: a retry there skips our replay bookkeeping. */
-const READ_ONLY: ReadonlySet<QueueName> = new Set([QUEUE_NAMES.windows, QUEUE_NAMES.raw, QUEUE_NAMES.ready]);
+import { operatorOf } from './auth';
+import type { DashboardLogger } from './types';
+import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
 
 const DESCRIPTIONS: Record<QueueName, string> = {
   windows: 'Scheduler ticks; each opens one sync window (read-only here).',
   raw: 'Receipts as fetched from OKKI (read-only here).',
   ready: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
   'dead-letter':
-    'Failed for good. Replay from the receipt-sync status page: it re-adds the job to its source queue with all attempts.',
-  quarantine: 'Data-quality problems. Fix the data, then replay from the receipt-sync status page.',
+    'Failed for good (read-only here). Replay or discard from the receipt-sync status page: replay re-adds the job to its source queue with all attempts, discard records each receipt dropped.',
+  quarantine:
+    'Data-quality problems (read-only here). Fix the data, then replay or discard from the receipt-sync status page.',
 };
+
+/**
+ * Bull Board is a viewer here: every queue is read-only in its UI and this refuses its write API
+ * outright. Pipeline stages must not be edited (a retry there skips our replay bookkeeping), and its
+ * Empty / Clean / obliterate / remove on `dead-letter` and `quarantine` would drop receipts with
+ * no per-receipt trace: dead letters leave only through the status page's replay and discard,
+ * which log every receipt with the operator.
+ */
+export function bullBoardWriteGuard(logger: DashboardLogger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    logger.warn(
+      { operator: operatorOf(res), method: req.method, path: req.path },
+      'dashboard: Bull Board write refused',
+    );
+    res.status(403).json({
+      error:
+        'Bull Board is read-only here: replay or discard dead letters from the receipt-sync status page, which records each receipt',
+    });
+  };
+}
+
+/** Bull Board's page links Google Fonts; its CSS falls back to system fonts, so the link goes (offline hosts, operator privacy). */
+const GOOGLE_FONTS = /<link[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>\s*/g;
+
+function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' && !req.path.startsWith('/static/') && !req.path.startsWith('/api/')) {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(GOOGLE_FONTS, '') : body);
+  }
+  next();
+}
 
 /**
  * Bull Board over every pipeline queue, to be mounted at `mountPath` (which must be the full
@@ -26,9 +61,8 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
   const adapters = PIPELINE_QUEUES.map((name) => {
-    const readOnly = READ_ONLY.has(name);
     const adapter = new BullMQAdapter(queues[name], {
-      readOnlyMode: readOnly,
+      readOnlyMode: true,
       // Bull Board's retry re-runs a dead letter inside the dead-letter queue without resetting
       // attempts (bull-board #737, anchors A9); our replay is the way back, so hide the button.
       allowRetries: false,
@@ -48,5 +82,9 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
       },
     },
   });
-  return serverAdapter.getRouter() as RequestHandler;
+  // Bull Board runs its own express app, which would announce itself with X-Powered-By.
+  const app = serverAdapter.getRouter() as Express;
+  app.disable('x-powered-by');
+  return ((req: Request, res: Response, next: NextFunction) =>
+    withoutGoogleFonts(req, res, () => app(req, res, next))) as RequestHandler;
 }

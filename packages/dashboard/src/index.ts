@@ -3,7 +3,11 @@
  * Bull Board) and the alert monitor. Mounted by the supervisor (`npm start`) and apps/dashboard.
  */
 export { createDashboard, PAGE_DEAD_LETTERS, type DashboardDeps } from './create-dashboard';
+export { createDashboardGuard, DEFAULT_DEADLINE_MS, type DashboardGuardOptions } from './guard';
+export { hostAllowed, parseAllowedHost, type AllowedHost } from './host-guard';
+export { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 export {
+  parseAllowedHosts,
   dashboardSettingsFromEnv,
   authIssues,
   NO_CREDENTIALS_MESSAGE,
