@@ -5,3 +5,4 @@ export type { BatchSaveOutcome, ModelSaveResult } from './save-results';
 export { k3In, k3Quote, MAX_PAGE_SIZE, type BillQueryRequest, type K3CloudFilterItem } from './bill-query';
 export { buildSignedHeaders, decodeAppSecret, kdHmac, loginBySignSign, type SignedHeaderInput } from './signing';
 export { k3ErrorFor } from './k3-errors';
+export { LoginGate, LOGIN_COOL_DOWNS_MS, type LoginGateOptions } from './login-gate';

@@ -10,8 +10,11 @@
  *   read-before-write (the writer re-reads K3Cloud rows before saving again).
  * - `awaiting-dependency`: something this record needs does not exist yet (the sales order);
  *   retry on a long schedule, then dead-letter.
+ * - `halted`: nothing can succeed until an operator fixes the configuration (credentials refused):
+ *   not the record's fault, so it waits `retryAfterMs` without spending an attempt and is never
+ *   dead-lettered; `sync:once` stops and exits 1 instead.
  */
-export type Disposition = 'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency';
+export type Disposition = 'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency' | 'halted';
 
 export const DISPOSITIONS: readonly Disposition[] = [
   'transient',
@@ -19,4 +22,5 @@ export const DISPOSITIONS: readonly Disposition[] = [
   'permanent',
   'ambiguous',
   'awaiting-dependency',
+  'halted',
 ];

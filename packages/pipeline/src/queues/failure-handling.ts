@@ -18,12 +18,15 @@ export interface FailureContext {
 }
 
 const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+/** A halted job (credentials refused) re-checks at least this often, and waits this long by default. */
+const HALT_WAIT_MS = 60_000;
 
 /**
  * THE place where an error becomes a queue decision (anchors C4.5): processors never decide ad hoc.
  * - permanent: dead-letter now (quarantine for data-quality problems), no attempts wasted;
  * - rate-limited: wait without spending an attempt;
  * - awaiting-dependency: wait on the long order schedule, then dead-letter;
+ * - halted (credentials refused): wait without spending an attempt, never dead-letter;
  * - transient / ambiguous / unknown: retry with back-off until attempts run out, then dead-letter.
  *   Ambiguous writes are safe to retry because the writer reads K3Cloud rows before saving.
  */
@@ -43,6 +46,10 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
       if (ctx.attemptsStarted > ctx.maxAttempts * 10) return { action: 'dead-letter', kind: 'dead-lettered' };
       const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 1_000;
       return { action: 'wait', delayMs: Math.min(wait, MAX_RATE_LIMIT_WAIT_MS), countsAsDependencyWait: false };
+    }
+    case 'halted': {
+      const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : HALT_WAIT_MS;
+      return { action: 'wait', delayMs: Math.min(Math.max(wait, 1_000), HALT_WAIT_MS), countsAsDependencyWait: false };
     }
     case 'awaiting-dependency': {
       const delay = ctx.orderWaitDelaysMs[ctx.dependencyWaits];

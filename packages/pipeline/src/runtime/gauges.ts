@@ -18,6 +18,9 @@ export function k3SessionCheck(rt: Runtime, cacheMs = 30_000): () => Promise<voi
   let last = 0;
   let lastError: unknown;
   return async () => {
+    // Refused credentials: say so at once, without a call (the login gate decides when to retry).
+    const refused = rt.k3!.loginRefused();
+    if (refused) throw refused;
     if (Date.now() - last < cacheMs) {
       if (lastError) throw lastError;
       return;

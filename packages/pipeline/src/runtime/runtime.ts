@@ -92,6 +92,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
           maxConcurrency: config.k3cloud.maxConcurrency,
           redis: connection,
           limiterId: `${config.queuePrefix}-k3cloud`,
+          credentialNames:
+            config.k3cloud.appId && config.k3cloud.appSecret
+              ? 'KINGDEE_ACCT_ID, KINGDEE_USERNAME, KINGDEE_APP_ID and KINGDEE_APP_SECRET'
+              : 'KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD',
           audit,
           logger: logger.child({ api: 'k3cloud' }),
         })
