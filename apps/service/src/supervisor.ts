@@ -16,6 +16,7 @@ import {
   sampleGauges,
   Shutdown,
   startProducerStage,
+  startRedisHealer,
   startTransformerStage,
   startWriterStage,
 } from '@receipt-sync/pipeline';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
+  const healer = await startRedisHealer(rt, rt.store, stages);
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
       store: () => rt.store.ping(),
       'k3cloud-session': k3SessionCheck(rt),
     },
-    live: () => stages.every((s) => s.worker.isRunning()),
+    live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
     metrics: async () => {
       await sampleGauges(rt);
       return rt.metrics.metricsText();
@@ -101,7 +103,10 @@ async function main(): Promise<void> {
   }
 
   const shutdown = new Shutdown(rt.logger, config.shutdownTimeoutMs);
-  shutdown.add('demo activity', async () => stopActivity());
+  shutdown.add('demo activity', async () => {
+    stopActivity();
+    healer.stop();
+  });
   for (const stage of stages) shutdown.add('stage workers', () => stage.close());
   shutdown.add('alert monitor', () => monitor.stop());
   shutdown.add('http server', () => server.close());

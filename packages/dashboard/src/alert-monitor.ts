@@ -1,6 +1,6 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { Checkpoint, SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
 
@@ -48,6 +48,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
   const now = opts.now ?? (() => new Date());
   let previousDead: number | undefined;
   let loginFailing = false;
+  let lastCheckpoint: Checkpoint | undefined;
   let lastTickAt: Date | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PipelineSnapshot> | undefined;
@@ -68,14 +69,28 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       deadLetterCount: dead,
       previousDeadLetterCount: previousDead ?? dead,
       consecutiveWindowFailures: consecutiveWindowFailures(windows),
-      // Before the first checkpoint there is nothing to lag behind.
-      checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
+      checkpointLagSeconds: lagOf(checkpoint, at),
       k3LoginFailing: loginFailing,
     };
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;
     lastTickAt = at;
+    if (checkpoint) lastCheckpoint = checkpoint;
     return snapshot;
+  }
+
+  /**
+   * Before the first checkpoint there is nothing to lag behind (0). A checkpoint that existed and is
+   * gone (Redis restarted empty) is not "no lag": the lag runs on from the last one seen.
+   */
+  function lagOf(checkpoint: Checkpoint | undefined, at: Date): number {
+    if (!checkpoint && lastCheckpoint) {
+      opts.logger.warn(
+        { lastWindowEnd: lastCheckpoint.windowEnd },
+        'alert monitor: the sync checkpoint is gone from the store; counting lag from the last one seen',
+      );
+    }
+    return checkpointLagSeconds(checkpoint ?? lastCheckpoint, at) ?? 0;
   }
 
   function tick(): Promise<PipelineSnapshot> {

@@ -101,6 +101,27 @@ describe('startAlertMonitor', () => {
     expect(openKeys()).toEqual([]);
   });
 
+  it('counts a checkpoint that vanished (Redis restarted empty) as lag from the last one seen, not 0', async () => {
+    const current = (await h.store.checkpoints.get('receipts'))!.windowEnd;
+    const hourAgo = formatChinaTime(new Date(Date.now() - 3_600_000));
+    await h.connection.del(...(await h.connection.keys(`${h.prefix}:*checkpoint*`)));
+    await h.store.checkpoints.advance('receipts', hourAgo, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+
+    const keys = await h.connection.keys(`${h.prefix}:*checkpoint*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await h.connection.del(...keys);
+    expect(await h.store.checkpoints.get('receipts')).toBeUndefined();
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+    expect(h.logger.lines.some((l) => /checkpoint is gone/.test(l.msg ?? ''))).toBe(true);
+
+    await h.store.checkpoints.advance('receipts', current, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeLessThan(300);
+    expect(openKeys()).not.toContain('checkpoint-lag');
+  });
+
   it('evaluates on its own every interval', async () => {
     let resolves = 0;
     const counting = { raise: async () => undefined, resolve: async () => void (resolves += 1) };

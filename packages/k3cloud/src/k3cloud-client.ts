@@ -92,6 +92,11 @@ export class K3CloudClient {
     return this.gate.current();
   }
 
+  /** Writes the shared concurrency limiter's Redis state again (Redis restarted empty); see RedisHealer. */
+  rebuildLimiter(): Promise<void> {
+    return this.limiter.rebuild();
+  }
+
   /**
    * Logs in now unless a session exists (at most one login; none while the login gate is closed).
    * Throws the AuthenticationError of refused credentials; `sync:once` calls it before opening a

@@ -112,6 +112,11 @@ export const EnvSchema = z.object({
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
   SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  /**
+   * added: /healthz fails once a process has not confirmed (or rebuilt, after Redis came back
+   * empty) its Redis state for this long, so an orchestrator restarts it.
+   */
+  REDIS_HEAL_TIMEOUT_SECONDS: int(300, 10, 86_400),
 });
 
 /**

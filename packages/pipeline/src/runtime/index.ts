@@ -5,3 +5,4 @@ export * from './drain';
 export * from './window-lock';
 export * from './app';
 export * from './gauges';
+export * from './redis-healer';

@@ -12,12 +12,15 @@ import {
 } from '../queues';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
+import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { waitForWindowLock, withWindowLock } from './window-lock';
 
 export interface RunningStage {
   worker: Worker;
   close(): Promise<void>;
+  /** What this stage wrote to Redis at start-up and must write again if Redis loses it. */
+  heal?: HealStep[];
 }
 
 function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurrency: number): Worker {
@@ -90,6 +93,7 @@ export async function openWindow(
           logger: rt.logger,
           settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
+          memory: rt.checkpointMemory,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -100,16 +104,25 @@ export async function openWindow(
   });
 }
 
-/** The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. */
+/**
+ * The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. The
+ * scheduler and the windows queue's concurrency live in Redis only, so they are also a heal step.
+ */
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   const windows = rt.queues[QUEUE_NAMES.windows];
-  await windows.setGlobalConcurrency(1);
-  // Upserted from one place at every boot (anchors A10: idempotent; avoid racing upserts).
-  await windows.upsertJobScheduler(
-    'receipt-windows',
-    { every: rt.config.sync.intervalSeconds * 1000 },
-    { name: 'tick', data: { trigger: 'schedule' } },
-  );
+  const schedule: HealStep = {
+    name: 'window scheduler',
+    async run() {
+      await windows.setGlobalConcurrency(1);
+      // Upserted from one place (anchors A10: idempotent; avoid racing upserts).
+      await windows.upsertJobScheduler(
+        'receipt-windows',
+        { every: rt.config.sync.intervalSeconds * 1000 },
+        { name: 'tick', data: { trigger: 'schedule' } },
+      );
+    },
+  };
+  await schedule.run();
   const worker = startWorker(
     rt,
     QUEUE_NAMES.windows,
@@ -119,7 +132,7 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { worker, close: () => worker.close() };
+  return { worker, close: () => worker.close(), heal: [schedule] };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
