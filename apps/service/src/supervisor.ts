@@ -1,11 +1,5 @@
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig } from '@receipt-sync/core';
-import {
-  createDashboard,
-  createDashboardGuard,
-  dashboardSettingsFromEnv,
-  startAlertMonitor,
-} from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
 import { listeningMessage, startHealthServer } from '@receipt-sync/core';
@@ -45,31 +39,15 @@ async function main(): Promise<void> {
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
   const healer = await startRedisHealer(rt, rt.store, stages);
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger: rt.logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({
-    queues: rt.queues,
-    store: rt.store,
-    alerter,
-    rules,
-    intervalMs: settings.alerts.intervalMs,
-    logger: rt.logger,
-  });
-  // One guard for the whole port: Host allowlist, deadline, login (throttled) in front of the
-  // dashboard and of /healthz, /readyz and /metrics alike.
-  const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger: rt.logger });
-  const dashboard = createDashboard({
+  const {
+    router: dashboard,
+    monitor,
     guard,
+  } = startDashboardApp({
     queues: rt.queues,
     store: rt.store,
     logger: rt.logger,
-    auth: settings.auth,
-    alerter,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    settings,
   });
   const server = await startHealthServer({
     port: settings.port,

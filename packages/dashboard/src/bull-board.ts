@@ -5,17 +5,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { redact } from '@receipt-sync/core';
 import { operatorOf } from './auth';
 import type { DashboardLogger } from './types';
-import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
-
-const DESCRIPTIONS: Record<QueueName, string> = {
-  windows: 'Scheduler ticks; each opens one sync window (read-only here).',
-  raw: 'Receipts as fetched from OKKI (read-only here).',
-  ready: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
-  'dead-letter':
-    'Failed for good (read-only here). Replay or discard from the receipt-sync status page: replay re-adds the job to its source queue with all attempts, discard records each receipt dropped.',
-  quarantine:
-    'Data-quality problems (read-only here). Fix the data, then replay or discard from the receipt-sync status page.',
-};
+import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sync/pipeline';
 
 /**
  * Bull Board is a viewer here: every queue is read-only in its UI and this refuses its write API
@@ -54,19 +44,21 @@ function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): vo
 
 /**
  * Bull Board over every pipeline queue, to be mounted at `mountPath` (which must be the full
- * public path, or its assets 404: anchors A12). Job data and return values pass through the
+ * public path, or its assets 404: docs/operations.md#dead-letters-and-bull-board). Job data and return values pass through the
  * logger's `redact` before display; no secret belongs in job data, this is defence in depth.
  */
 export function bullBoardRouter(queues: PipelineQueues, mountPath: string): RequestHandler {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
   const adapters = PIPELINE_QUEUES.map((name) => {
+    const { description } = QUEUE_CATALOG[name];
     const adapter = new BullMQAdapter(queues[name], {
+      // A viewer on every queue (bullBoardWriteGuard refuses its write API on the server too).
       readOnlyMode: true,
       // Bull Board's retry re-runs a dead letter inside the dead-letter queue without resetting
-      // attempts (bull-board #737, anchors A9); our replay is the way back, so hide the button.
+      // attempts (bull-board #737, docs/operations.md#dead-letters-and-bull-board); our replay is the way back, so hide the button.
       allowRetries: false,
-      description: DESCRIPTIONS[name],
+      description,
     });
     adapter.setFormatter('data', (data: unknown) => redact(data));
     adapter.setFormatter('returnValue', (value: unknown) => redact(value));

@@ -1,18 +1,7 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
-import { createDashboard } from '../src';
-import {
-  basic,
-  createHarness,
-  deadLetterRecord,
-  get,
-  PASSWORD,
-  REDIS_URL,
-  seedDeadLetter,
-  USER,
-  type Harness,
-} from './harness';
+import { basic, createHarness, deadLetterRecord, get, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
 
 let h: Harness;
 let server: HealthServer;
@@ -36,7 +25,8 @@ async function failOneReadyJob(): Promise<Job> {
     { connection, prefix: h.prefix },
   );
   const failed = new Promise<void>((resolve) => worker.on('failed', () => resolve()));
-  const job = await h.queues.ready.add(
+  // Deliberately incomplete data: the untyped view of the queue.
+  const job = await (h.queues.ready as Queue).add(
     'ready',
     { receiptNo: 'SKHD1' },
     { jobId: 'ready-1-20250415174713-active', attempts: 1 },
@@ -49,14 +39,7 @@ async function failOneReadyJob(): Promise<Job> {
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard();
   failedReadyJob = await failOneReadyJob();
 });
 afterAll(() => h.close());
@@ -134,7 +117,7 @@ describe('the Bull Board page', () => {
 
 describe('job data in Bull Board', () => {
   it('passes through redact: secret-named fields are hidden', async () => {
-    const job = await h.queues.raw.add('raw', {
+    const job = await (h.queues.raw as Queue).add('raw', {
       windowId: 'w1',
       receipt: { cash_collection_no: 'SKHD7' },
       access_token: 'tok-should-not-show',

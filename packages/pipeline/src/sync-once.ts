@@ -7,9 +7,9 @@ import {
   startTransformerStage,
   startWriterStage,
   waitUntilDrained,
-  waitForWindowLock,
   type Runtime,
 } from './runtime';
+import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 
 export interface SyncOnceSummary {
@@ -43,7 +43,7 @@ async function loginFirst(rt: Runtime, logger: Logger): Promise<void> {
 }
 
 /**
- * One whole cycle in this process (operating contract): open `[checkpoint − lookback, now − lag]`,
+ * One whole cycle in this process (docs/operations.md#commands): open `[checkpoint − lookback, now − lag]`,
  * fetch active and removed receipts, transform and write them, wait until every job is finished —
  * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
  * the caller prints the summary as the last line of stdout.

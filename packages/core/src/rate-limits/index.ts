@@ -32,9 +32,9 @@ export interface SharedLimiter {
 
 /**
  * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis with
- * bottleneck's clustering (the operating contract caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
+ * bottleneck's clustering (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
  * "across all replicas"). A lost process's running slots are reclaimed after `expiration`. When
- * Redis comes back empty the limiter writes its settings again at the first call that finds them gone.
+ * Redis comes back empty the limiter writes its settings again (see rebuild()).
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   const slotExpiryMs = options.slotExpiryMs ?? 130_000;
@@ -47,11 +47,13 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
   let current: Instance;
   let rebuilding: Promise<void> | undefined;
   const build = (): Instance => {
-    if (!options.redis) return { limiter: quiet(new Bottleneck(base)) };
+    if (!options.redis) return { limiter: quiet(new Bottleneck(base)), builtAt: Date.now() };
     const connection = new Bottleneck.IORedisConnection({ client: options.redis.duplicate() });
     connection.on('error', () => undefined);
     const limiter = new Bottleneck({ ...base, datastore: 'ioredis', connection, clearDatastore: false });
-    const instance: Instance = { limiter: quiet(limiter), connection };
+    // Closed before its init finished (a rebuild, a shutdown), its ready() rejects with nobody waiting.
+    limiter.ready().catch(() => undefined);
+    const instance: Instance = { limiter: quiet(limiter), connection, builtAt: Date.now() };
     // A slot freed after Redis lost the state fails here: rebuild even if no new call comes.
     limiter.on('error', (error: unknown) => {
       if (lostDatastore(error)) void rebuild(instance);
@@ -63,8 +65,8 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
    * false keeps other processes' state). Calls queued in the old one would wait forever for a
    * capacity message that never comes; stopping it rejects them, and schedule() runs them again.
    */
-  const rebuild = (stale: Instance): Promise<void> => {
-    if (current !== stale) return rebuilding ?? Promise.resolve();
+  const rebuild = (stale: Instance, ifOlderThanMs = 0): Promise<void> => {
+    if (current !== stale || Date.now() - stale.builtAt < ifOlderThanMs) return rebuilding ?? Promise.resolve();
     current = build();
     rebuilding = (async () => {
       await stale.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
@@ -102,7 +104,8 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       }
     },
     pending: () => pendingCount,
-    rebuild: () => rebuild(current),
+    // From the healer: an instance built moments ago (after a call found the state gone) is fresh.
+    rebuild: () => rebuild(current, 2_000),
     async close() {
       await close(current);
     },
@@ -112,6 +115,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
 interface Instance {
   limiter: Bottleneck;
   connection?: Bottleneck.IORedisConnection;
+  builtAt: number;
 }
 
 function quiet(limiter: Bottleneck): Bottleneck {

@@ -1,14 +1,17 @@
 import type { Job } from 'bullmq';
+import type { DeadLetterKind } from '@receipt-sync/core';
+import type { LedgerRepo } from '@receipt-sync/store';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
-import { decideFailure, waitAndRetry, type JobBookkeeping } from './failure-handling';
+import { decideFailure, waitAndRetry } from './failure-handling';
 import type { OutcomeTracker } from './outcomes';
-import type { DeadLetterJob } from './payloads';
+import type { StageQueueName } from './catalog';
+import type { DeadLetterJob, JobBookkeeping } from './payloads';
 
 export interface SettleContext {
   queues: PipelineQueues;
   tracker: OutcomeTracker;
-  sourceQueue: 'raw' | 'ready';
+  sourceQueue: StageQueueName;
   orderWaitDelaysMs: number[];
   /** Identifies the receipt version for outcome reporting. */
   versionKey?: string;
@@ -19,7 +22,7 @@ export interface SettleContext {
   onDeadLetter?: (record: DeadLetterJob, error: unknown) => Promise<void> | void;
 }
 
-export type Settled = { outcome: 'dead-lettered' | 'quarantined'; code: string; reason: string };
+export type Settled = { outcome: DeadLetterKind; code: string; reason: string };
 
 /**
  * Applies decideFailure to a job inside its processor: rethrows for a retry, moves it to delayed
@@ -52,4 +55,19 @@ export async function settleFailure(
   if (ctx.versionKey) await ctx.tracker.record(ctx.versionKey, decision.kind);
   await ctx.onDeadLetter?.(record, error);
   return { outcome: decision.kind, code: record.code, reason: record.reason };
+}
+
+/** Records in the ledger that a receipt ended on a dead-letter queue: the outcome and the error. */
+export async function recordDeadLetter(
+  ledger: Pick<LedgerRepo, 'recordOutcome'>,
+  record: DeadLetterJob,
+  receipt: { receiptId: string; receiptNo: string; orderId: string; sourceVersion: string },
+): Promise<void> {
+  await ledger.recordOutcome(receipt.receiptId, {
+    status: record.kind,
+    receiptNo: receipt.receiptNo,
+    orderId: receipt.orderId,
+    sourceVersion: receipt.sourceVersion,
+    lastError: { code: record.code, message: record.reason, at: new Date() },
+  });
 }

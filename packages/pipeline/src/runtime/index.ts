@@ -2,7 +2,6 @@ export * from './runtime';
 export * from './shutdown';
 export * from './stage-workers';
 export * from './drain';
-export * from './window-lock';
 export * from './app';
 export * from './gauges';
 export * from './redis-healer';

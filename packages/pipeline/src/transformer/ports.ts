@@ -1,8 +1,7 @@
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
-import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
+import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the transformer makes (@receipt-sync/store). */
-export type LedgerView = LedgerEntry;
 export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome'>;
 
 export interface OrderIndex {
@@ -11,12 +10,12 @@ export interface OrderIndex {
   putMiss(orderId: string, ttlMs: number): Promise<void>;
 }
 
-/** K3Cloud ExecuteBillQuery (k3cloud spec §6): rows of values in FieldKeys order. */
+/** K3Cloud ExecuteBillQuery (docs/apis/k3cloud.md §6): rows of values in FieldKeys order. */
 export interface BillQuery {
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }
 
-/** OKKI /v1/invoices/receipt/info (okki spec §6). */
+/** OKKI /v1/invoices/receipt/info (docs/apis/okki.md §6). */
 export interface ReceiptInfoSource {
   getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
 }
