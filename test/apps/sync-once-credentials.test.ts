@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { loadConfig, runReadinessChecks } from '@receipt-sync/core';
+import { createRuntime, k3SessionCheck } from '@receipt-sync/pipeline';
 import { createStore } from '@receipt-sync/store';
 import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
 
@@ -69,4 +71,27 @@ describe('sync:once with a wrong KINGDEE_PASSWORD', () => {
       await cleanPrefix(prefix);
     }
   }, 240_000);
+
+  it('keeps the long-running writer not-ready with the reason, without logging in again at every probe', async () => {
+    const demo = await startDemoEnvironment({ seed: 92, receipts: 2, orders: 1 });
+    const prefix = `e2e-badpw-ready-${randomUUID().slice(0, 8)}`;
+    const env = { ...envFor(demo, prefix), KINGDEE_PASSWORD: 'not-the-password' };
+    const rt = await createRuntime(loadConfig(env), { name: 'writer', needsK3: true });
+    try {
+      const check = { 'k3cloud-session': k3SessionCheck(rt, 0) };
+      const before = demo.k3.stats.calls.ValidateUser ?? 0;
+      for (let probe = 0; probe < 20; probe++) {
+        const report = await runReadinessChecks(check, 5_000);
+        expect(report.ready).toBe(false);
+        expect(report.checks['k3cloud-session']).toMatch(
+          /authentication failed: .*check KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD; no further login with these credentials for \d+ s/,
+        );
+      }
+      expect((demo.k3.stats.calls.ValidateUser ?? 0) - before).toBe(1);
+    } finally {
+      await rt.close();
+      await demo.close();
+      await cleanPrefix(prefix);
+    }
+  }, 60_000);
 });
