@@ -73,7 +73,7 @@ describe('Redis restarted empty under the long-running service', () => {
       rt = await createRuntime(loadConfig(env), { name: 'e2e-heal', needsOkki: true, needsK3: true });
       stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
       healer = await startRedisHealer(rt, rt.store, stages);
-      await waitFor(() => allWritten(demo), 90_000, 'the first sync of every receipt');
+      await waitFor(() => allWritten(demo), 60_000, 'the first sync of every receipt');
       if (process.env.E2E_LOG_LEVEL) process.stdout.write('first sync done\n');
       expect(await rt.store.checkpoints.get('receipts')).toBeDefined();
 
@@ -85,7 +85,7 @@ describe('Redis restarted empty under the long-running service', () => {
       if (process.env.E2E_LOG_LEVEL) process.stdout.write('redis restarted empty\n');
       const added = newReceipts(demo, 3);
       expect(added).toHaveLength(3);
-      await waitFor(() => added.every((no) => allWrittenOne(demo, no)), 90_000, 'the new receipts in K3Cloud');
+      await waitFor(() => added.every((no) => allWrittenOne(demo, no)), 60_000, 'the new receipts in K3Cloud');
       const resumedInMs = Date.now() - restartedAt;
       if (process.env.E2E_LOG_LEVEL) process.stdout.write('new receipts written\n');
       await waitFor(() => allWritten(demo), 30_000, 'every receipt exactly once');
