@@ -6,6 +6,7 @@ import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
+  K3CloudAttention,
   k3SessionCheck,
   sampleGauges,
   Shutdown,
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     store: rt.store,
     logger: rt.logger,
     settings,
+    attention: new K3CloudAttention(rt.connection, config.queuePrefix),
   });
   const server = await startHealthServer({
     port: settings.port,
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),
       'k3cloud-session': k3SessionCheck(rt),
+      ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
     },
     live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
     metrics: async () => {

@@ -13,7 +13,7 @@ import { authIssues, type DashboardAuth } from './settings';
 import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
 import type { AllowedHost } from './host-guard';
 import { clientErrorHandler } from './http-errors';
-import { collectStatus } from './status';
+import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardDeps {
@@ -22,6 +22,8 @@ export interface DashboardDeps {
   logger: DashboardLogger;
   auth: DashboardAuth;
   alerter?: Alerter;
+  /** K3Cloud facts the writer stores (metadata preflight, orders left un-audited): the banner on the page. */
+  attention?: StatusSources['attention'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */

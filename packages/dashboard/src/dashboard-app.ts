@@ -6,6 +6,7 @@ import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import { createDashboardGuard } from './guard';
 import type { DashboardSettings } from './settings';
+import type { StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -30,15 +31,25 @@ export function startDashboardApp(deps: {
   store: SyncStore;
   logger: DashboardLogger & AlertLogger;
   settings: DashboardSettings;
+  /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
+  attention?: StatusSources['attention'];
 }): DashboardApp {
-  const { queues, store, logger, settings } = deps;
+  const { queues, store, logger, settings, attention } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  const monitor = startAlertMonitor({
+    queues,
+    store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger,
+    attention,
+  });
   const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
     guard,
@@ -47,6 +58,7 @@ export function startDashboardApp(deps: {
     logger,
     auth: settings.auth,
     alerter,
+    attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   return { router, monitor, guard };

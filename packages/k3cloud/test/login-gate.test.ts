@@ -44,7 +44,7 @@ describe('a refused login closes the login gate (no login storms)', () => {
     expect(attempts() - before).toBe(1);
     const error = concurrent[99] as AuthenticationError;
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.disposition).toBe('halted');
+    expect(error.disposition).toBe('misconfigured');
     expect(error.message).toMatch(/用户名或密码错误.*check KINGDEE_USERNAME and KINGDEE_PASSWORD; no further login/);
     expect(error.retryAfterMs).toBeGreaterThan(50_000);
     expect(client.loginRefused()?.message).toMatch(/no further login with these credentials/);

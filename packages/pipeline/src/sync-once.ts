@@ -11,6 +11,7 @@ import {
 } from './runtime';
 import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
+import { checkMappedKeys, K3CloudAttention, metadataError, type MetadataReport } from './preflight';
 
 export interface SyncOnceSummary {
   fetched: number;
@@ -37,7 +38,7 @@ async function loginFirst(rt: Runtime, logger: Logger): Promise<void> {
   try {
     await rt.k3?.ensureSession();
   } catch (error) {
-    if (isSyncError(error) && error.disposition === 'halted') throw error;
+    if (isSyncError(error) && error.disposition === 'misconfigured') throw error;
     logger.warn({ err: error }, 'k3cloud login before the cycle failed; the jobs will retry it');
   }
 }
@@ -60,14 +61,23 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
     destination: pino.destination({ fd: 2, sync: true }),
   });
   const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
+  // Refused credentials, then a mapped key the tenant lacks (docs/operations.md#commands), stop the
+  // cycle before anything is fetched, written or dead-lettered; the checkpoint stays where it is.
+  let preflight: MetadataReport;
   try {
     await loginFirst(rt, logger);
+    preflight = await checkMappedKeys(rt.k3!, rt.mapping);
   } catch (error) {
     await rt.close();
     throw error;
   }
+  if (!preflight.ok) {
+    await new K3CloudAttention(rt.connection, config.queuePrefix).setMetadata(preflight).catch(() => undefined);
+    await rt.close();
+    throw metadataError(preflight);
+  }
   const transformer = await startTransformerStage(rt);
-  const writer = await startWriterStage(rt);
+  const writer = await startWriterStage(rt, { preflight });
   try {
     return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
       const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });

@@ -10,17 +10,9 @@
  *   read-before-write (the writer re-reads K3Cloud rows before saving again).
  * - `awaiting-dependency`: something this record needs does not exist yet (the sales order);
  *   retry on a long schedule, then dead-letter.
- * - `halted`: nothing can succeed until an operator fixes the configuration (credentials refused):
- *   not the record's fault, so it waits `retryAfterMs` without spending an attempt and is never
- *   dead-lettered; `sync:once` stops and exits 1 instead.
+ * - `misconfigured`: our configuration does not fit the system (a mapped K3Cloud field key the
+ *   tenant's metadata lacks, credentials the server refuses). No attempt can succeed until an operator fixes it, and none is wasted:
+ *   wait until the metadata preflight passes again; never dead-letter for this.
  */
-export type Disposition = 'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency' | 'halted';
-
-export const DISPOSITIONS: readonly Disposition[] = [
-  'transient',
-  'rate-limited',
-  'permanent',
-  'ambiguous',
-  'awaiting-dependency',
-  'halted',
-];
+export type Disposition =
+  'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency' | 'misconfigured';

@@ -76,7 +76,7 @@ export class MalformedResponseError extends SyncError {
  * spending attempts, `sync:once` exits 1 — and the login alert fires until an operator fixes them.
  */
 export class AuthenticationError extends SyncError {
-  readonly disposition = 'halted' as const;
+  readonly disposition = 'misconfigured' as const;
   readonly code = 'auth.rejected';
   constructor(
     readonly system: System,

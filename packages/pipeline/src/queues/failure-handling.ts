@@ -19,15 +19,15 @@ export interface FailureContext {
 }
 
 const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
-/** A halted job (credentials refused) re-checks at least this often, and waits this long by default. */
-const HALT_WAIT_MS = 60_000;
 
 /**
  * THE place where an error becomes a queue decision (docs/architecture.md#failures): processors never decide ad hoc.
  * - permanent: dead-letter now (quarantine for data-quality problems), no attempts wasted;
  * - rate-limited: wait without spending an attempt;
- * - awaiting-dependency: wait on the long order schedule, then dead-letter;
- * - halted (credentials refused): wait without spending an attempt, never dead-letter;
+ * - awaiting-dependency: wait on the long order schedule, then dead-letter (missing or locked order);
+ * - misconfigured: wait without spending an attempt and never dead-letter: the mapping does not fit
+ *   K3Cloud's metadata (the writer holds work until its preflight passes again), or K3Cloud refused
+ *   the credentials (the login gate decides when the next login may run);
  * - transient / ambiguous / unknown: retry with back-off until attempts run out, then dead-letter.
  *   Ambiguous writes are safe to retry because the writer reads K3Cloud rows before saving.
  */
@@ -48,9 +48,9 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
       const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 1_000;
       return { action: 'wait', delayMs: Math.min(wait, MAX_RATE_LIMIT_WAIT_MS), countsAsDependencyWait: false };
     }
-    case 'halted': {
-      const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : HALT_WAIT_MS;
-      return { action: 'wait', delayMs: Math.min(Math.max(wait, 1_000), HALT_WAIT_MS), countsAsDependencyWait: false };
+    case 'misconfigured': {
+      const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 60_000;
+      return { action: 'wait', delayMs: Math.min(wait, MAX_RATE_LIMIT_WAIT_MS), countsAsDependencyWait: false };
     }
     case 'awaiting-dependency': {
       const delay = ctx.orderWaitDelaysMs[ctx.dependencyWaits];

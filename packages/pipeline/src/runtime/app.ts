@@ -39,6 +39,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     checks: {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),
+      ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
       ...(opts.checks?.(rt) ?? {}),
     },
     // Unhealthy when a worker stopped, or when Redis state could not be confirmed or rebuilt for
