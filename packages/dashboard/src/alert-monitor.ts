@@ -1,6 +1,6 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { Checkpoint, SyncStore } from '@receipt-sync/store';
+import type { Checkpoint, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
 
@@ -52,6 +52,8 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
   let loginFailing = false;
   let lastCheckpoint: Checkpoint | undefined;
   let lastTickAt: Date | undefined;
+  let lastWindowAt: Date | undefined;
+  const monitoringSince = now();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PipelineSnapshot> | undefined;
   let stopped = false;
@@ -73,6 +75,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       deadLetterCount: dead,
       previousDeadLetterCount: previousDead ?? dead,
       consecutiveWindowFailures: consecutiveWindowFailures(windows),
+      secondsSinceLastWindow: secondsSinceLastWindow(windows, at),
       checkpointLagSeconds: lagOf(checkpoint, at),
       k3LoginFailing: loginFailing,
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
@@ -97,6 +100,20 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       );
     }
     return checkpointLagSeconds(checkpoint ?? lastCheckpoint, at) ?? 0;
+  }
+
+  /**
+   * From the newest window's start; windows gone from the store (Redis restarted empty) do not reset it, and
+   * before any window was seen it counts from when monitoring began.
+   */
+  function secondsSinceLastWindow(windows: readonly WindowRecord[], at: Date): number {
+    const newest = windows.reduce<Date | undefined>(
+      (max, w) => (!max || w.startedAt > max ? w.startedAt : max),
+      undefined,
+    );
+    if (newest && (!lastWindowAt || newest > lastWindowAt)) lastWindowAt = newest;
+    const from = lastWindowAt ?? monitoringSince;
+    return Math.max(0, Math.round((at.getTime() - from.getTime()) / 1000));
   }
 
   function tick(): Promise<PipelineSnapshot> {
