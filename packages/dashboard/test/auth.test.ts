@@ -69,8 +69,8 @@ describe('HTTP Basic covers every route', () => {
       push: true,
       raw: true,
       ready: true,
-      'dead-letter': false,
-      quarantine: false,
+      'dead-letter': true,
+      quarantine: true,
     });
     const page = await (await get(`${server.url}/queues`)).text();
     expect(page).toContain('<title>receipt-sync</title>');

@@ -20,6 +20,8 @@ describe('createAlertRules().evaluate', () => {
     ['dead letters shrank (retried by hand)', { deadLetterCount: 1 }, []],
     ['2 window failures (below threshold)', { consecutiveWindowFailures: 2 }, []],
     ['3 window failures', { consecutiveWindowFailures: 3 }, ['window-failing']],
+    ['last window opened 3 intervals ago', { secondsSinceLastWindow: 900 }, []],
+    ['no window opened for over 3 intervals', { secondsSinceLastWindow: 901 }, ['window-stalled']],
     ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
     ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
@@ -44,6 +46,7 @@ describe('createAlertRules().evaluate', () => {
       'missed-pushes',
       'order-left-unaudited',
       'window-failing',
+      'window-stalled',
     ]);
   });
 
@@ -99,6 +102,7 @@ describe('createAlertRules().evaluate', () => {
       lagSecondsThreshold: 180,
       windowFailuresThreshold: 3,
       missedPushesThreshold: 10,
+      windowStallSeconds: 180,
     });
     expect(
       createAlertRules({ missedPushesThreshold: 2 })

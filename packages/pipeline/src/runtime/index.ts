@@ -5,3 +5,4 @@ export * from './drain';
 export * from './app';
 export * from './gauges';
 export * from './receiver-app';
+export * from './redis-healer';
