@@ -5,11 +5,18 @@
  */
 import { loadConfig, secretsOf } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
-import { startHealthServer } from '@receipt-sync/core';
+import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection, K3CloudAttention, openStore } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  K3CloudAttention,
+  openStore,
+  PushState,
+} from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,8 +34,22 @@ async function main(): Promise<void> {
   await store.init();
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
-  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, attention });
+  // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
+  const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
+  const {
+    router: dashboard,
+    monitor,
+    guard,
+  } = startDashboardApp({
+    queues,
+    store,
+    logger,
+    settings,
+    attention,
+    push,
+  });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
+
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,
@@ -45,15 +66,17 @@ async function main(): Promise<void> {
       );
       return metrics.metricsText();
     },
+    guard,
     extraRoutes: (app) => app.use(dashboard),
   });
   logger.info(
     {
       url: server.url,
+      listen: server.listenAddress,
       auth: settings.auth.username ? 'basic' : 'none (local only)',
       alertTargets: settings.alerts.targets.targets.length,
     },
-    `dashboard listening on ${server.url}`,
+    listeningMessage('dashboard', server),
   );
 
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);

@@ -1,11 +1,12 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
+import { createDashboardGuard } from './guard';
 import type { DashboardSettings } from './settings';
-import type { StatusSources } from './status';
+import type { PushSource, StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -13,6 +14,11 @@ export interface DashboardApp {
   router: Router;
   /** Evaluates the alert rules every ALERT_CHECK_INTERVAL_SECONDS until stopped. */
   monitor: AlertMonitor;
+  /**
+   * Host allowlist, response deadline and login (throttled) for the whole port: give it to the
+   * health server as `guard` so /healthz, /readyz and /metrics sit behind the same login.
+   */
+  guard: RequestHandler;
 }
 
 /**
@@ -27,8 +33,10 @@ export function startDashboardApp(deps: {
   settings: DashboardSettings;
   /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
   attention?: StatusSources['attention'];
+  /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
+  push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, attention } = deps;
+  const { queues, store, logger, settings, attention, push } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -43,15 +51,19 @@ export function startDashboardApp(deps: {
     intervalMs: settings.alerts.intervalMs,
     logger,
     attention,
+    push,
   });
+  const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
+    guard,
     queues,
     store,
     logger,
     auth: settings.auth,
     alerter,
     attention,
+    push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
-  return { router, monitor };
+  return { router, monitor, guard };
 }

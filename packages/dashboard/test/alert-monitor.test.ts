@@ -2,6 +2,7 @@ import { createAlerter, createAlertRules, type Alerter } from '../src/alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { startAlertMonitor, type AlertMonitor } from '../src';
+import { PushState } from '@receipt-sync/pipeline';
 import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
 
 let h: Harness;
@@ -63,6 +64,7 @@ describe('startAlertMonitor', () => {
       deadLetterCount: 0,
       previousDeadLetterCount: 0,
       consecutiveWindowFailures: 0,
+      secondsSinceLastWindow: 0,
       checkpointLagSeconds: 0,
       k3LoginFailing: false,
       metadataUnknownKeys: [],
@@ -103,6 +105,67 @@ describe('startAlertMonitor', () => {
     expect(openKeys()).toEqual([]);
   });
 
+  it('counts a checkpoint that vanished (Redis restarted empty) as lag from the last one seen, not 0', async () => {
+    const current = (await h.store.checkpoints.get('receipts'))!.windowEnd;
+    const hourAgo = formatChinaTime(new Date(Date.now() - 3_600_000));
+    await h.connection.del(...(await h.connection.keys(`${h.prefix}:*checkpoint*`)));
+    await h.store.checkpoints.advance('receipts', hourAgo, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+
+    const keys = await h.connection.keys(`${h.prefix}:*checkpoint*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await h.connection.del(...keys);
+    expect(await h.store.checkpoints.get('receipts')).toBeUndefined();
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+    expect(h.logger.lines.some((l) => /checkpoint is gone/.test(l.msg ?? ''))).toBe(true);
+
+    await h.store.checkpoints.advance('receipts', current, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeLessThan(300);
+    expect(openKeys()).not.toContain('checkpoint-lag');
+  });
+
+  it('alerts when no window opened for 3 intervals, also after the windows vanished from Redis, and resolves', async () => {
+    let clock = new Date(Date.now() + 1000);
+    const stallAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const stall = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: stallAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      now: () => clock,
+      rules: createAlertRules({ syncIntervalSeconds: 200 }),
+    });
+    const stalled = () => stallAlerter.openIncidents().some((i) => i.key === 'window-stalled');
+    try {
+      await addWindow('completed');
+      expect((await stall.tick()).secondsSinceLastWindow).toBeLessThan(60);
+      expect(stalled()).toBe(false);
+
+      clock = new Date(clock.getTime() + 601_000);
+      expect((await stall.tick()).secondsSinceLastWindow).toBeGreaterThan(600);
+      expect(stallAlerter.openIncidents().find((i) => i.key === 'window-stalled')?.detail).toMatch(/producer/);
+
+      await h.connection.del(...(await h.connection.keys(`${h.prefix}:*window*`)));
+      expect(await h.store.windows.latest(5)).toEqual([]);
+      expect((await stall.tick()).secondsSinceLastWindow).toBeGreaterThan(600);
+      expect(stalled()).toBe(true);
+
+      await h.store.windows.open({
+        id: 'after-stall',
+        start: '2025-04-15 11:00:00',
+        end: '2025-04-15 11:05:00',
+        startedAt: clock,
+      });
+      expect((await stall.tick()).secondsSinceLastWindow).toBe(0);
+      expect(stalled()).toBe(false);
+    } finally {
+      await stall.stop();
+    }
+  });
+
   it('evaluates on its own every interval', async () => {
     let resolves = 0;
     const counting = { raise: async () => undefined, resolve: async () => void (resolves += 1) };
@@ -117,5 +180,35 @@ describe('startAlertMonitor', () => {
     // Each quiet evaluation resolves all four rules: three rounds = first run + two timer runs.
     await waitFor('three evaluations', async () => (resolves >= 12 ? true : undefined));
     await fast.stop();
+  });
+});
+
+describe('startAlertMonitor with OKKI push configured', () => {
+  it('alerts when more versions than the threshold reached us by polling first in the last hour', async () => {
+    const state = new PushState(h.connection, h.prefix);
+    const pushAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const pushMonitor = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: pushAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      rules: createAlertRules({ missedPushesThreshold: 3 }),
+      push: { state, configured: true },
+    });
+    try {
+      // Versions saved before push went live are never missed pushes; these are after it.
+      await state.markConfigured(new Date('2025-04-15T00:00:00Z'));
+      expect(await state.recordFirstSeen(['0-20250101100000-active'], 'poll')).toBe(0);
+      await state.recordFirstSeen(['1-20250415100000-active', '2-20250415100000-active'], 'push');
+      await state.recordFirstSeen(['3-20250415100000-active', '4-20250415100000-active'], 'poll');
+      expect(await pushMonitor.tick()).toMatchObject({ missedPushesLastHour: 2 });
+      expect(pushAlerter.openIncidents().map((i) => i.key)).not.toContain('missed-pushes');
+      await state.recordFirstSeen(['5-20250415100000-active', '6-20250415100000-active'], 'poll');
+      expect(await pushMonitor.tick()).toMatchObject({ missedPushesLastHour: 4 });
+      expect(pushAlerter.openIncidents().map((i) => i.key)).toContain('missed-pushes');
+    } finally {
+      await pushMonitor.stop();
+    }
   });
 });

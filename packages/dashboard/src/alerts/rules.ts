@@ -6,10 +6,12 @@ import type { Incident } from './messages';
 export const INCIDENT_KEYS = [
   'dead-letters-growing',
   'window-failing',
+  'window-stalled',
   'checkpoint-lag',
   'k3cloud-login',
   'k3cloud-metadata',
   'order-left-unaudited',
+  'missed-pushes',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -19,8 +21,15 @@ export interface PipelineSnapshot {
   /** The count at the previous evaluation. */
   previousDeadLetterCount: number;
   consecutiveWindowFailures: number;
+  /** Seconds since the newest window was opened (or since monitoring began, before any); undefined = unknown. */
+  secondsSinceLastWindow?: number;
   checkpointLagSeconds: number;
   k3LoginFailing: boolean;
+  /**
+   * With OKKI push configured: receipt versions the polling window saw before any push in the last
+   * hour (missed pushes). Omitted or undefined = push not configured; the rule stays quiet.
+   */
+  missedPushesLastHour?: number;
   /** Mapped K3Cloud keys the tenant's metadata lacks (the writer's last preflight); empty = fine. */
   metadataUnknownKeys?: string[];
   /** Sales orders the writer un-audited (policy unaudit) and could not audit again, e.g. `XSDD000012 (FID 100012)`. */
@@ -32,10 +41,14 @@ export interface AlertThresholds {
   lagSecondsThreshold: number;
   /** This many failed windows in a row opens `window-failing`. */
   windowFailuresThreshold: number;
+  /** More missed pushes than this in the last hour opens `missed-pushes`. @defaultValue 10 */
+  missedPushesThreshold: number;
+  /** No window opened for longer than this opens `window-stalled`. */
+  windowStallSeconds: number;
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
-  /** Lag threshold defaults to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
+  /** Lag and stall thresholds default to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
   syncIntervalSeconds?: number;
 }
 
@@ -56,8 +69,10 @@ const SnapshotSchema = z.object({
   deadLetterCount: count,
   previousDeadLetterCount: count,
   consecutiveWindowFailures: count,
+  secondsSinceLastWindow: z.number().finite().min(0).optional(),
   checkpointLagSeconds: z.number().finite().min(0),
   k3LoginFailing: z.boolean(),
+  missedPushesLastHour: count.optional(),
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
 });
@@ -73,10 +88,13 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
   const thresholds: AlertThresholds = {
     lagSecondsThreshold: options.lagSecondsThreshold ?? 3 * (options.syncIntervalSeconds ?? 300),
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
+    missedPushesThreshold: options.missedPushesThreshold ?? 10,
+    windowStallSeconds: options.windowStallSeconds ?? 3 * (options.syncIntervalSeconds ?? 300),
   };
-  if (!(thresholds.lagSecondsThreshold > 0) || !(thresholds.windowFailuresThreshold >= 1)) {
+  const { lagSecondsThreshold, windowFailuresThreshold, windowStallSeconds } = thresholds;
+  if (!(lagSecondsThreshold > 0) || !(windowFailuresThreshold >= 1) || !(windowStallSeconds > 0)) {
     throw new InvalidInputError('alert thresholds', [
-      'lagSecondsThreshold must be > 0 and windowFailuresThreshold >= 1',
+      'lagSecondsThreshold and windowStallSeconds must be > 0 and windowFailuresThreshold >= 1',
     ]);
   }
 
@@ -121,6 +139,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `${s.consecutiveWindowFailures} sync windows failed in a row (threshold ${thresholds.windowFailuresThreshold}); receipts are not moving to K3Cloud.`,
       }),
       () => 'A sync window completed again.',
+    );
+
+    const sinceWindow = s.secondsSinceLastWindow;
+    rule(
+      'window-stalled',
+      sinceWindow !== undefined && sinceWindow > thresholds.windowStallSeconds,
+      () => ({
+        severity: 'critical',
+        title: 'No sync window is opening',
+        detail: `No sync window has opened for ${human(sinceWindow ?? 0)} (threshold ${human(thresholds.windowStallSeconds)}, 3 intervals). Check that the producer runs and is ready (/readyz), and that Redis holds its job scheduler.`,
+      }),
+      () => 'Sync windows are opening again.',
     );
 
     rule(
@@ -168,6 +198,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       () => 'Every sales order the writer un-audited is audited again.',
     );
 
+    const missed = s.missedPushesLastHour ?? 0;
+    rule(
+      'missed-pushes',
+      missed > thresholds.missedPushesThreshold,
+      () => ({
+        severity: 'warning',
+        title: 'OKKI pushes are being missed',
+        detail: `${missed} receipt version(s) in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold ${thresholds.missedPushesThreshold}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Check the receiver (WEBHOOK_PORT, reachable from OKKI), \`npm run cli -- webhook status\` and \`webhook test\`.`,
+      }),
+      () => `Missed pushes are back to ${missed} in the last hour.`,
+    );
+
     return out;
   }
 
@@ -187,10 +229,16 @@ export async function applyRules(
 
 /** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300). */
 export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>): AlertRuleOptions {
-  const parsed = EnvSchema.pick({ ALERT_LAG_SECONDS: true, SYNC_INTERVAL_SECONDS: true }).safeParse(env);
+  const parsed = EnvSchema.pick({
+    ALERT_LAG_SECONDS: true,
+    SYNC_INTERVAL_SECONDS: true,
+    ALERT_MISSED_PUSHES: true,
+  }).safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
-  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS } = parsed.data;
+  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES } = parsed.data;
+
   return {
+    ...(ALERT_MISSED_PUSHES !== undefined ? { missedPushesThreshold: ALERT_MISSED_PUSHES } : {}),
     ...(ALERT_LAG_SECONDS !== undefined ? { lagSecondsThreshold: ALERT_LAG_SECONDS } : {}),
     syncIntervalSeconds: SYNC_INTERVAL_SECONDS,
   };

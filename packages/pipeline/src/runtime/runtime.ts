@@ -8,6 +8,8 @@ import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, createRedisConnection, OutcomeTracker, type PipelineQueues } from '../queues';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
+import { PushState } from '../push/push-state';
+import type { CheckpointMemory } from '../producer';
 
 export interface Runtime {
   name: string;
@@ -16,12 +18,16 @@ export interface Runtime {
   connection: IORedis;
   queues: PipelineQueues;
   tracker: OutcomeTracker;
+  /** OKKI push bookkeeping in Redis (message dedupe, first sightings, freshness samples). */
+  push: PushState;
   store: SyncStore;
   mapping: Mapping;
   metrics: SyncMetrics;
   audit: ApiAuditSink;
   okki?: OkkiClient;
   k3?: K3CloudClient;
+  /** The newest sync checkpoint this process has seen (resume point and lag if the store loses it). */
+  checkpointMemory: CheckpointMemory;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     okki,
     k3,
     tracker: new OutcomeTracker(connection, config.queuePrefix),
+    push: new PushState(connection, config.queuePrefix),
+    checkpointMemory: {},
     async close() {
       await Promise.allSettled([okki?.close(), k3?.close()]);
       await closeQueues(queues);
@@ -129,6 +137,10 @@ export function createApiClients(config: Config, opts: ApiClientOptions): { okki
           maxConcurrency: config.k3cloud.maxConcurrency,
           redis: opts.redis,
           limiterId: `${config.queuePrefix}-k3cloud`,
+          credentialNames:
+            config.k3cloud.appId && config.k3cloud.appSecret
+              ? 'KINGDEE_ACCT_ID, KINGDEE_USERNAME, KINGDEE_APP_ID and KINGDEE_APP_SECRET'
+              : 'KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD',
           audit: opts.audit,
           logger: opts.logger.child({ api: 'k3cloud' }),
         })
