@@ -23,9 +23,13 @@ export {
   type WindowStatus,
 } from './model/window';
 export {
-  ERROR_SCAN_LIMIT,
+  ERROR_SAMPLE_SIZE,
+  FAILED_STATUSES,
   LEDGER_STATUSES,
   type ErrorGroup,
+  type FailedStatus,
+  type FailureQuery,
+  type LedgerPage,
   type LedgerEntry,
   type LedgerError,
   type LedgerListFilter,
@@ -34,6 +38,15 @@ export {
   type OutcomePatch,
   type WrittenRecord,
 } from './model/ledger';
+export { errorCause, reasonTemplate, type ErrorCause } from './model/error-cause';
+export {
+  HISTORY_LIMIT,
+  RECEIPT_SOURCES,
+  type NewReceiptVersion,
+  type ReceiptHistoryRepo,
+  type ReceiptSource,
+  type ReceiptVersion,
+} from './model/history';
 export type { OrderIndexRepo, OrderLookup, OrderRef } from './model/order-index';
 export {
   DEFAULT_AUDIT_LIMIT,

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import { errorCause } from './error-cause';
 import {
-  ERROR_SAMPLE_SIZE,
+  FAILED_STATUSES,
   LEDGER_STATUSES,
-  type ErrorGroup,
   type LedgerEntry,
   type LedgerStatus,
   type outcomeSchema,
@@ -32,6 +32,25 @@ function withoutError(entry: LedgerEntry): LedgerEntry {
   return rest;
 }
 
+export function isFailed(status: LedgerStatus): status is (typeof FAILED_STATUSES)[number] {
+  return (FAILED_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * `failedAt` and `deadLetterId` describe a dead-lettered or quarantined entry only: kept (or set)
+ * while the entry is failed, dropped as soon as it is anything else.
+ */
+function withFailure(entry: LedgerEntry, now: Date, deadLetterId?: string): LedgerEntry {
+  const { failedAt, deadLetterId: keptId, ...rest } = entry;
+  if (!isFailed(entry.status)) return rest;
+  const id = deadLetterId ?? keptId;
+  return {
+    ...rest,
+    failedAt: entry.lastError?.at ?? failedAt ?? now,
+    ...(id === undefined ? {} : { deadLetterId: id }),
+  };
+}
+
 /** Stored version is newer than the incoming one (same `YYYY-MM-DD HH:mm:ss` format, so string order is time order). */
 function isStale(current: LedgerEntry | undefined, incomingVersion: string | undefined): boolean {
   return current !== undefined && incomingVersion !== undefined && current.sourceVersion > incomingVersion;
@@ -48,8 +67,9 @@ export function applyWritten(
     if (current.k3Fid !== undefined && current.k3EntryId !== undefined) return undefined;
     return { ...current, k3Fid: current.k3Fid ?? w.k3Fid, k3EntryId: current.k3EntryId ?? w.k3EntryId, updatedAt: now };
   }
+  const { failedAt: _f, deadLetterId: _d, ...base } = withoutError(current ?? blankEntry(w.receiptId, now));
   return {
-    ...withoutError(current ?? blankEntry(w.receiptId, now)),
+    ...base,
     receiptNo: w.receiptNo,
     orderId: w.orderId,
     sourceVersion: w.sourceVersion,
@@ -58,6 +78,7 @@ export function applyWritten(
     contentHash: w.contentHash,
     k3Fid: w.k3Fid,
     k3EntryId: w.k3EntryId,
+    ...(w.fields === undefined ? {} : { writtenFields: w.fields }),
     updatedAt: now,
     writtenAt: now,
   };
@@ -76,11 +97,12 @@ export function applyOutcome(
   if (patch.sourceVersion !== undefined) next.sourceVersion = patch.sourceVersion;
   if (patch.removed !== undefined) next.removed = patch.removed;
   if (patch.lastError) {
-    next.lastError = { code: patch.lastError.code, message: patch.lastError.message, at: patch.lastError.at ?? now };
+    const { code, message } = patch.lastError;
+    next.lastError = { code, message, at: patch.lastError.at ?? now, cause: errorCause(code, message).id };
   } else if (patch.status === 'written' || patch.status === 'unchanged') {
     next = withoutError(next);
   }
-  return next;
+  return withFailure(next, now, patch.deadLetterId);
 }
 
 export function applyAttempt(current: LedgerEntry | undefined, receiptId: string, now: Date): LedgerEntry {
@@ -90,31 +112,4 @@ export function applyAttempt(current: LedgerEntry | undefined, receiptId: string
 
 export function emptyCounts(): Record<LedgerStatus, number> {
   return Object.fromEntries(LEDGER_STATUSES.map((s) => [s, 0])) as Record<LedgerStatus, number>;
-}
-
-/** Groups errored entries by code + message; most recent group first, ties by size. */
-export function groupErrors(entries: readonly LedgerEntry[], limit: number): ErrorGroup[] {
-  const sorted = entries
-    .filter((e): e is LedgerEntry & { lastError: NonNullable<LedgerEntry['lastError']> } => e.lastError !== undefined)
-    .sort((a, b) => b.lastError.at.getTime() - a.lastError.at.getTime() || (a.receiptId < b.receiptId ? -1 : 1));
-  const groups = new Map<string, ErrorGroup>();
-  for (const e of sorted) {
-    const key = `${e.lastError.code}\u0000${e.lastError.message}`;
-    const group = groups.get(key);
-    if (!group) {
-      groups.set(key, {
-        code: e.lastError.code,
-        message: e.lastError.message,
-        count: 1,
-        lastAt: e.lastError.at,
-        sampleReceiptIds: [e.receiptId],
-      });
-      continue;
-    }
-    group.count += 1;
-    if (group.sampleReceiptIds.length < ERROR_SAMPLE_SIZE) group.sampleReceiptIds.push(e.receiptId);
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime() || b.count - a.count)
-    .slice(0, limit);
 }
