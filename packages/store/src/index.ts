@@ -56,3 +56,4 @@ export {
   type AuditSink,
   type AuditSinkStats,
 } from './model/audit';
+export { SERIES, TimeSeries, type SeriesName, type SeriesPoint } from './series';

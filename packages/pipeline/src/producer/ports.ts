@@ -22,6 +22,12 @@ export interface ProducerStore {
     open(w: { id: string; start: string; end: string }): Promise<void>;
     update(id: string, patch: WindowPatch): Promise<void>;
   };
+  /** Every version fetched is recorded with source `window` (the receipt page lists them). */
+  history: {
+    record(
+      versions: Array<{ receiptId: string; updateTime: string; removed: boolean; source: 'window'; windowId: string }>,
+    ): Promise<void>;
+  };
 }
 
 export interface WindowPatch {

@@ -6,7 +6,7 @@ import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, loadMapping, type Mapping } from '@receipt-sync/mapping';
 import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, createRedisConnection, OutcomeTracker, type PipelineQueues } from '../queues';
-import { createStore, type SyncStore } from '@receipt-sync/store';
+import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 
 export interface Runtime {
@@ -17,6 +17,8 @@ export interface Runtime {
   queues: PipelineQueues;
   tracker: OutcomeTracker;
   store: SyncStore;
+  /** Per-minute outcome counts for the dashboard's charts (Redis, last 24 h). */
+  series: TimeSeries;
   mapping: Mapping;
   metrics: SyncMetrics;
   audit: ApiAuditSink;
@@ -104,6 +106,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     connection,
     queues,
     store,
+    series: new TimeSeries(connection, config.queuePrefix),
     mapping,
     metrics,
     audit,

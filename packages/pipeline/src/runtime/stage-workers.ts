@@ -12,6 +12,7 @@ import {
 } from '../queues';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
+import { SERIES, type SeriesName } from '@receipt-sync/store';
 import type { Runtime } from './runtime';
 import { waitForWindowLock, withWindowLock } from './window-lock';
 
@@ -201,7 +202,18 @@ function countOutcome(rt: Runtime, outcome: string, code?: string): void {
   else if (outcome === 'unchanged') rt.metrics.receiptsUnchanged.inc();
   else if (outcome === 'quarantined') rt.metrics.receiptsQuarantined.inc({ reason: code ?? 'unknown' });
   else if (outcome === 'dead-lettered') rt.metrics.receiptsDeadLettered.inc({ code: code ?? 'unknown' });
+  const series = CHARTED_OUTCOMES[outcome];
+  // A chart point is worth less than the receipt: a failed count is logged, never thrown into the job.
+  if (series)
+    rt.series.add(series).catch((err: unknown) => rt.logger.warn({ err, series }, 'could not count an outcome'));
 }
+
+const CHARTED_OUTCOMES: Record<string, SeriesName | undefined> = {
+  written: SERIES.written,
+  unchanged: SERIES.unchanged,
+  quarantined: SERIES.quarantined,
+  'dead-lettered': SERIES.deadLettered,
+};
 
 /**
  * The mapping spells K3Cloud's option names (IsDeleteEntry...), the client takes camel case. An

@@ -3,6 +3,7 @@ import { EarlierVersionInFlightError, InvalidInputError, OkkiBusinessError, Quar
 import type { Logger } from '@receipt-sync/core';
 import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import {
+  deadLetterJobId,
   describeIssues,
   QUEUE_NAMES,
   RawReceiptJobSchema,
@@ -151,6 +152,7 @@ export async function transformReceipt(
           receiptNo,
           orderId,
           sourceVersion: version,
+          deadLetterId: deadLetterJobId(record.sourceJobId),
           lastError: { code: record.code, message: record.reason, at: new Date() },
         });
         log.warn({ code: record.code, reason: record.reason }, `receipt ${record.kind}`);

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { InvalidInputError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
 import {
+  deadLetterJobId,
   describeIssues,
   ReadyRowJobSchema,
   receiptVersionKey,
@@ -68,6 +69,7 @@ export async function writeRow(
           receiptNo: row.receiptNo,
           orderId: row.orderId,
           sourceVersion: row.sourceVersion,
+          deadLetterId: deadLetterJobId(record.sourceJobId),
           lastError: { code: record.code, message: record.reason, at: new Date() },
         });
         deps.logger.warn(
