@@ -11,7 +11,7 @@ import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
 import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
-import { createStore } from '@receipt-sync/store';
+import { createStore, TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,7 +39,16 @@ async function main(): Promise<void> {
     logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  const series = new TimeSeries(connection, config.queuePrefix);
+  const monitor = startAlertMonitor({
+    queues,
+    store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger,
+    series,
+  });
 
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const dashboard = createDashboard({
@@ -48,6 +57,7 @@ async function main(): Promise<void> {
     logger,
     auth: settings.auth,
     alerter,
+    series,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

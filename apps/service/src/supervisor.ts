@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     rules,
     intervalMs: settings.alerts.intervalMs,
     logger: rt.logger,
+    series: rt.series,
   });
   const dashboard = createDashboard({
     queues: rt.queues,
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     logger: rt.logger,
     auth: settings.auth,
     alerter,
+    series: rt.series,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   const server = await startHealthServer({

@@ -1,6 +1,6 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import { SERIES, type SyncStore, type TimeSeries } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
 
@@ -12,6 +12,8 @@ export interface AlertMonitorOptions {
   /** Time between the end of one evaluation and the start of the next. */
   intervalMs: number;
   logger: DashboardLogger;
+  /** Where each evaluation records the checkpoint lag for the dashboard's chart. */
+  series?: TimeSeries;
   now?: () => Date;
 }
 
@@ -72,6 +74,11 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
       k3LoginFailing: loginFailing,
     };
+    const lag = checkpointLagSeconds(checkpoint, at);
+    if (opts.series && lag !== undefined)
+      await opts.series
+        .sample(SERIES.checkpointLag, lag, at)
+        .catch((err: unknown) => opts.logger.warn({ err }, 'alert monitor: could not record the checkpoint lag'));
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;
     lastTickAt = at;

@@ -4,12 +4,15 @@ import type { Alerter } from './alerts';
 import { ConfigError } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import type { PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { basicAuth, csrfGuard, loopbackOnly, operatorOf } from './auth';
 import { bullBoardRouter } from './bull-board';
-import { DEAD_LETTER_QUEUES, listDeadLetters } from './dead-letters';
+import { collectCharts } from './chart-data';
+import { DEAD_LETTER_QUEUES } from './dead-letters';
+import { failureList, FailureQuerySchema } from './failure-lists';
 import { pageSecurityPolicy, renderPage } from './page';
+import { receiptPages } from './receipt-routes';
 import { authIssues, type DashboardAuth } from './settings';
 import { collectStatus } from './status';
 import type { DashboardLogger } from './types';
@@ -20,14 +23,16 @@ export interface DashboardDeps {
   logger: DashboardLogger;
   auth: DashboardAuth;
   alerter?: Alerter;
+  /** The per-minute series the charts draw (the pipeline's Redis); without it the charts say so. */
+  series?: TimeSeries;
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */
   lagWarnSeconds?: number;
 }
 
-/** Dead letters shown per queue on the page; the JSON API and Bull Board page through the rest. */
-export const PAGE_DEAD_LETTERS = 100;
+/** Dead letters shown per queue on the status page; the list pages go on from there. */
+export const PAGE_DEAD_LETTERS = 50;
 
 function normaliseBase(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').replace(/\/+$/, '');
@@ -82,10 +87,12 @@ export function createDashboard(deps: DashboardDeps): Router {
   router.use('/queues', bullBoardRouter(deps.queues, `${base}/queues`));
 
   router.get('/', async (_req, res) => {
-    const [status, ...deadLetters] = await Promise.all([
+    const [status, charts, ...failures] = await Promise.all([
       collectStatus(deps),
-      ...DEAD_LETTER_QUEUES.map((q) => listDeadLetters(deps.queues, q, 0, PAGE_DEAD_LETTERS - 1)),
+      deps.series ? collectCharts(deps.series) : null,
+      ...DEAD_LETTER_QUEUES.map((queue) => failureList(deps, FailureQuerySchema.parse({ queue }))),
     ]);
+    const errorSamples = await deps.store.ledger.getMany(status.errors.flatMap((g) => g.sampleReceiptIds));
     const nonce = randomBytes(16).toString('base64');
     res
       .set('Content-Security-Policy', pageSecurityPolicy(nonce))
@@ -93,13 +100,16 @@ export function createDashboard(deps: DashboardDeps): Router {
       .send(
         renderPage({
           status,
-          deadLetters: deadLetters as Awaited<ReturnType<typeof listDeadLetters>>[],
+          failures,
+          errorSamples,
+          charts,
           base,
           nonce,
           lagWarnSeconds: deps.lagWarnSeconds ?? 900,
         }),
       );
   });
+  router.use(receiptPages(deps, base));
 
   // Errors become a short JSON answer; the stack goes to the log only (health-server does the same).
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
