@@ -97,6 +97,11 @@ leaf(program, 'reconcile', 'compare OKKI, K3Cloud rows and the ledger for receip
   .option('--no-bank', 'do not fetch /receipt/info (one OKKI call per receipt); bank fields are not compared')
   .action(lazy(async () => (await import('./commands/reconcile')).reconcileCommand));
 
+const receipt = program.command('receipt').description('one receipt and its whole path');
+leaf(receipt, 'show', 'outcome, versions, jobs, K3Cloud order and row of a receipt (or the receipts of an order)')
+  .argument('<key>', 'receipt number, receipt id, K3Cloud FBillNo or OKKI order id')
+  .action(lazy(async () => (await import('./commands/receipt')).receiptShow));
+
 leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
   lazy(async () => (await import('./commands/status')).status),
 );
