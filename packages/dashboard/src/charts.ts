@@ -83,10 +83,11 @@ export function lineChart(title: string, lines: ChartLine[], opts: { unit: strin
               ${formatValue(max * f)}
             </text>`,
       )}
-      ${ticks.map((i) => {
+      ${ticks.map((i, k) => {
         const at = first[i]?.at;
+        const anchor = k === 0 ? 'start' : k === ticks.length - 1 ? 'end' : 'middle';
         return at
-          ? html`<text x="${x(i)}" y="${H - 6}" text-anchor="middle" font-size="11" fill="#778">
+          ? html`<text x="${x(i)}" y="${H - 6}" text-anchor="${anchor}" font-size="11" fill="#778">
               ${formatChinaTime(at).slice(11, 16)}
             </text>`
           : '';

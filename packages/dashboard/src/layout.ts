@@ -15,12 +15,14 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eceef2;vertical-a
 th{font-weight:600;color:#556;background:#fafbfc;white-space:nowrap}
 td.empty{color:#889;font-style:italic}
 code{font-size:12px;background:#f0f2f5;padding:1px 4px;border-radius:3px}
+td>code:first-child{white-space:nowrap}
+.nowrap{white-space:nowrap}
 .cards{display:flex;gap:12px;flex-wrap:wrap;background:none;border:0;padding:0}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;min-width:150px}
 .card .label{color:#667;font-size:12px}.card .value{font-size:20px;font-weight:600}.card .note{color:#889;font-size:12px}
 .card.bad{border-color:#e0a0a0;background:#fff5f5}.card.bad .value{color:#b42318}
 .card.good .value{color:#17803d}
-button,.button{font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #2f6fde;background:#2f6fde;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
+button,.button{white-space:nowrap;font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #2f6fde;background:#2f6fde;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:#b42318;border-color:#d9a0a0}
 button.plain,.button.plain{background:#fff;color:#2f6fde}
 button:disabled{opacity:.45;cursor:default}
@@ -36,9 +38,10 @@ form.filters input[name=code]{width:200px}
 .pager{display:flex;gap:12px;align-items:center;margin-top:8px;color:#556}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 .chart{border:1px solid #eceef2;border-radius:4px;padding:8px}
-.chart svg{width:100%;height:auto;display:block}
+.chart>svg{width:100%;height:auto;display:block}
+.chart h3{margin:0}
 .legend{display:flex;gap:12px;font-size:12px;color:#556;flex-wrap:wrap}
-.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
+.legend span{display:inline-flex;align-items:center;gap:4px;white-space:nowrap}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dl.facts dt{color:#667}dl.facts dd{margin:0}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:0 16px}

@@ -105,7 +105,7 @@ function jobsSection(r: ReceiptRecord): SafeHtml {
     ${table(
       ['Queue', 'Job', 'State', 'Attempts', 'Version', 'Created', 'Finished', 'Error'],
       r.jobs.map((j) => [
-        j.queue,
+        html`<span class="nowrap">${j.queue}</span>`,
         html`<code>${j.id}</code>`,
         j.state,
         String(j.attemptsMade),

@@ -28,8 +28,8 @@ export interface ReceiptJob {
 
 /** Versions whose jobs are looked up (newest first); older jobs are long removed by retention. */
 export const JOB_VERSIONS = 5;
-/** Replays followed per job; an operator replaying more often than this should read Bull Board. */
-const MAX_REPLAYS = 10;
+/** Replays looked up per job; an operator replaying more often than this finds the rest in Bull Board. */
+const MAX_REPLAYS = 5;
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
 
@@ -52,36 +52,33 @@ async function describe(job: Job, queue: string, version: string, removed: boole
 
 /**
  * The jobs still retained for these versions: job ids are deterministic (job-ids.ts), so each is a
- * direct read. Replayed jobs (`…-replayN`) are followed as far as the dead letters' replay counts go.
+ * direct read, all asked at once. Replays (`…-replayN`) are probed up to MAX_REPLAYS: the original
+ * job and earlier dead letters may be gone (retention, replay) while a later replay is still there.
  */
 export async function receiptJobs(
   queues: PipelineQueues,
   receiptId: string,
   versions: ReadonlyArray<{ updateTime: string; removed: boolean }>,
 ): Promise<ReceiptJob[]> {
-  const found = await Promise.all(
-    versions.slice(0, JOB_VERSIONS).map(async ({ updateTime, removed }) => {
-      const bases = [
-        { queue: QUEUE_NAMES.raw, id: rawJobId(receiptId, updateTime, removed) },
-        { queue: QUEUE_NAMES.ready, id: readyJobId(receiptId, updateTime, removed) },
-      ];
-      const out: ReceiptJob[] = [];
-      for (const base of bases) {
-        for (let replay = 0; replay <= MAX_REPLAYS; replay += 1) {
-          const id = replay === 0 ? base.id : `${base.id}-replay${replay}`;
-          const [job, dlJob, qJob] = await Promise.all([
-            queues[base.queue].getJob(id),
-            queues[QUEUE_NAMES.deadLetter].getJob(deadLetterJobId(id)),
-            queues[QUEUE_NAMES.quarantine].getJob(deadLetterJobId(id)),
-          ]);
-          if (!job && !dlJob && !qJob) break;
-          if (job) out.push(await describe(job, base.queue, updateTime, removed));
-          if (dlJob) out.push(await describe(dlJob, QUEUE_NAMES.deadLetter, updateTime, removed));
-          if (qJob) out.push(await describe(qJob, QUEUE_NAMES.quarantine, updateTime, removed));
-        }
-      }
-      return out;
+  const probes = versions.slice(0, JOB_VERSIONS).flatMap(({ updateTime, removed }) =>
+    [
+      { queue: QUEUE_NAMES.raw, id: rawJobId(receiptId, updateTime, removed) },
+      { queue: QUEUE_NAMES.ready, id: readyJobId(receiptId, updateTime, removed) },
+    ].flatMap((base) =>
+      Array.from({ length: MAX_REPLAYS + 1 }, (_, n) => (n === 0 ? base.id : `${base.id}-replay${n}`)).flatMap((id) => [
+        { queue: base.queue, id, updateTime, removed },
+        { queue: QUEUE_NAMES.deadLetter, id: deadLetterJobId(id), updateTime, removed },
+        { queue: QUEUE_NAMES.quarantine, id: deadLetterJobId(id), updateTime, removed },
+      ]),
+    ),
+  );
+  const jobs = await Promise.all(
+    probes.map(async (p) => {
+      const job = await queues[p.queue].getJob(p.id);
+      return job ? describe(job, p.queue, p.updateTime, p.removed) : undefined;
     }),
   );
-  return found.flat().sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  return jobs
+    .filter((j): j is ReceiptJob => j !== undefined)
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }

@@ -9,12 +9,15 @@ describe('reasonTemplate', () => {
       'order # for "…" not found (FID #)',
     );
     expect(reasonTemplate('amount 12.50 is negative')).toBe('amount # is negative');
+    expect(reasonTemplate('K3Cloud refused row 7 of SAL_SaleOrder XSDD000123')).toBe(
+      'K3Cloud refused row # of SAL_SaleOrder #',
+    );
   });
 
   it('gives one cause id to reasons that differ only in receipt-specific parts', () => {
-    const a = errorCause('k3cloud.order-not-found', 'receipt HK1: order 11 not found');
-    const b = errorCause('k3cloud.order-not-found', 'receipt HK2: order 22 not found');
-    const c = errorCause('receipt.quarantined', 'receipt HK2: order 22 not found');
+    const a = errorCause('k3cloud.order-not-found', 'receipt HK202504150434: order 3564000001 not found');
+    const b = errorCause('k3cloud.order-not-found', 'receipt HK202504150112: order 3564000002 not found');
+    const c = errorCause('receipt.quarantined', 'receipt HK202504150112: order 3564000002 not found');
     expect(a).toEqual(b);
     expect(a.id).toMatch(/^[0-9a-f]{16}$/);
     expect(c.id).not.toBe(a.id);

@@ -9,8 +9,16 @@ export interface ErrorCause {
 }
 
 const QUOTED = /"[^"]*"|'[^']*'|“[^”]*”|「[^」]*」|`[^`]*`/g;
-/** Any word that carries a digit: receipt numbers (HK202504150434), ids, amounts, dates, UUIDs. */
-const WITH_DIGIT = /[\p{L}\p{N}_-]*\p{N}(?:[\p{L}\p{N}_.:/-]*[\p{L}\p{N}_])?/gu;
+/** A word of letters, digits and inner separators (`HK202504150434`, `12.50`, `2025-04-15`, `K3Cloud`). */
+const WORD = /[\p{L}\p{N}_-]*\p{N}(?:[\p{L}\p{N}_.:/-]*[\p{L}\p{N}_])?/gu;
+
+/**
+ * Receipt-specific when it is a number, or carries at least two digits (receipt and order numbers,
+ * ids, amounts, dates, UUIDs); a name with one digit (`K3Cloud`) is part of the reason.
+ */
+function isSpecific(word: string): boolean {
+  return /^[\p{N}.,:/-]+$/u.test(word) || (word.match(/\p{N}/gu) ?? []).length >= 2;
+}
 
 /**
  * The reason without what differs from receipt to receipt, so nine receipts failing for one cause
@@ -18,7 +26,12 @@ const WITH_DIGIT = /[\p{L}\p{N}_-]*\p{N}(?:[\p{L}\p{N}_.:/-]*[\p{L}\p{N}_])?/gu;
  * `receipt HK202504150434: receipt has no sales order` → `receipt #: receipt has no sales order`.
  */
 export function reasonTemplate(message: string): string {
-  return message.replace(QUOTED, '"…"').replace(WITH_DIGIT, '#').replace(/\s+/g, ' ').trim().slice(0, 500);
+  return message
+    .replace(QUOTED, '"…"')
+    .replace(WORD, (word) => (isSpecific(word) ? '#' : word))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 500);
 }
 
 export function errorCause(code: string, message: string): ErrorCause {

@@ -159,7 +159,7 @@ export function ledgerContract(ctx: ContractContext): void {
       const { store } = await ctx.fresh();
       const noOrder = (n: string) => ({
         code: 'k3cloud.order-not-found',
-        message: `receipt HK${n}: receipt has no sales order`,
+        message: `receipt HK20250415000${n}: receipt has no sales order`,
       });
       const bad = { code: 'receipt.quarantined', message: 'amount is missing' };
       const t = (minute: number) => new Date(Date.UTC(2025, 3, 15, 2, minute));
@@ -177,7 +177,7 @@ export function ledgerContract(ctx: ContractContext): void {
         {
           code: 'k3cloud.order-not-found',
           template: 'receipt #: receipt has no sales order',
-          message: 'receipt HK2: receipt has no sales order',
+          message: 'receipt HK202504150002: receipt has no sales order',
           count: 3,
           firstAt: t(1),
           lastAt: t(3),
