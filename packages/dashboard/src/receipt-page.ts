@@ -119,13 +119,36 @@ function jobsSection(r: ReceiptRecord): SafeHtml {
   </section>`;
 }
 
+function callsSection(r: ReceiptRecord): SafeHtml {
+  return html`<section>
+    <h2>OKKI and K3Cloud calls</h2>
+    ${table(
+      ['At', 'System', 'Operation', 'Attempt', 'Outcome', 'HTTP', 'Duration', 'Message'],
+      r.calls.map((c) => [
+        chinaTime(c.at),
+        c.system,
+        c.operation,
+        String(c.attempt),
+        html`<span class="outcome ${c.outcome === 'ok' ? 'written' : 'dead-lettered'}">${c.outcome}</span>`,
+        c.status === undefined ? '' : String(c.status),
+        `${c.durationMs} ms`,
+        html`${c.errorCode ? html`<code>${c.errorCode}</code> ` : ''}${clip(c.message, 300)}`,
+      ]),
+      'No call recorded for this receipt or its order in the audit log.',
+    )}
+    <p class="note">
+      Calls naming this receipt or its order: order look-ups, bank details, the BatchSave that wrote it.
+    </p>
+  </section>`;
+}
+
 export function renderReceiptPage(r: ReceiptRecord, frame: Frame): string {
   return layout({
     title: `Receipt ${r.receiptNo || r.receiptId}`,
     ...frame,
     body: html`${summary(r)}
       <div class="grid2">${k3Section(r, frame.base)} ${versionsSection(r)}</div>
-      ${jobsSection(r)}`,
+      ${jobsSection(r)} ${callsSection(r)}`,
   });
 }
 

@@ -80,6 +80,28 @@ async function seedSearched(): Promise<void> {
     deadLetterId: dlId,
     lastError: { code: searched.code, message: searched.reason },
   });
+  const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+  const k3 = (operation: string, secondsAgo: number, extra: object, subjects: string[]) => ({
+    system: 'k3cloud' as const,
+    operation,
+    method: 'POST',
+    path: `/k3cloud/${operation}`,
+    durationMs: 180,
+    attempt: 1,
+    outcome: 'ok' as const,
+    at: at(secondsAgo),
+    subjects,
+    ...extra,
+  });
+  await store.audit.append([
+    k3('ExecuteBillQuery', 300, {}, ['3564000123']),
+    k3(
+      'BatchSave',
+      240,
+      { outcome: 'business-error', status: 200, errorCode: searched.code, message: '1 of 1 models rejected' },
+      ['5221565013', '3564000123'],
+    ),
+  ]);
   const series = new TimeSeries(h.connection, h.prefix);
   const now = Date.now();
   // A working day's shape: busy in the afternoon, quiet at night, lag rising while busy.

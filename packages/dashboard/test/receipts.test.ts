@@ -64,6 +64,22 @@ beforeAll(async () => {
     fields: { F_PBLH_Amount: 1250.5, F_PBLH_Remark: HOSTILE },
   });
   await store.ledger.recordOutcome('6002', { status: 'pending', receiptNo: 'HK20256002', orderId: '990' });
+  const call = (operation: string, second: number, subjects: string[]) => ({
+    system: 'k3cloud' as const,
+    operation,
+    method: 'POST',
+    path: `/k3cloud/${operation}`,
+    durationMs: 40,
+    attempt: 1,
+    outcome: 'ok' as const,
+    at: new Date(Date.UTC(2025, 3, 16, 1, 0, second)).toISOString(),
+    subjects,
+  });
+  await store.audit.append([
+    call('ExecuteBillQuery', 1, ['990']),
+    call('BatchSave', 2, ['6001', '990']),
+    call('BatchSave', 3, ['7777', '880']),
+  ]);
   const series = new TimeSeries(h.connection, h.prefix);
   await series.add(SERIES.written, 4);
   await series.sample(SERIES.checkpointLag, 300);
@@ -97,6 +113,11 @@ describe('GET /api/receipts/:key', () => {
       ],
       reconcileCommand: `npm run cli -- reconcile --from '${V2}' --to '${V2}'`,
     });
+    // Its order look-up and the BatchSave that wrote it, once each; not other receipts' calls.
+    expect((receipt.calls as Array<{ operation: string }>).map((c) => c.operation)).toEqual([
+      'BatchSave',
+      'ExecuteBillQuery',
+    ]);
     expect(receipt.replay).toBeUndefined();
   });
 

@@ -51,6 +51,7 @@ export type { OrderIndexRepo, OrderLookup, OrderRef } from './model/order-index'
 export {
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_AUDIT_TTL_DAYS,
+  SUBJECT_AUDIT_LIMIT,
   type AuditFilter,
   type AuditRepo,
   type AuditSink,

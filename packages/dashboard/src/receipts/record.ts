@@ -1,3 +1,4 @@
+import type { ApiCallRecord } from '@receipt-sync/core';
 import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
 import { receiptJobs, type ReceiptJob } from './jobs';
@@ -17,6 +18,8 @@ export interface ReceiptRecord {
   /** The version the ledger describes. */
   currentVersion: { updateTime: string; removed: boolean };
   jobs: ReceiptJob[];
+  /** OKKI and K3Cloud calls about the receipt or its order (audit log), newest first. */
+  calls: ApiCallRecord[];
   /** The K3Cloud sales order (from the order cache; absent when not cached any more). */
   order: { orderId: string; fid?: number; billNo?: string; cached: 'hit' | 'miss' | 'expired' };
   /** The K3Cloud row and the values last written. */
@@ -47,9 +50,11 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
   if (!entry) return undefined;
   const current = { updateTime: entry.sourceVersion, removed: entry.removed };
   const jobVersions = versions.length > 0 ? versions : entry.sourceVersion ? [current] : [];
-  const [jobs, lookup] = await Promise.all([
+  const [jobs, lookup, receiptCalls, orderCalls] = await Promise.all([
     receiptJobs(src.queues, receiptId, jobVersions),
     entry.orderId ? src.store.orders.get(entry.orderId) : Promise.resolve(undefined),
+    src.store.audit.forSubject(receiptId),
+    entry.orderId ? src.store.audit.forSubject(entry.orderId) : Promise.resolve([]),
   ]);
   const e = entry.lastError;
   const replayQueue = entry.status === 'quarantined' ? QUEUE_NAMES.quarantine : QUEUE_NAMES.deadLetter;
@@ -71,6 +76,7 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     })),
     currentVersion: current,
     jobs,
+    calls: mergeCalls(receiptCalls, orderCalls),
     order: orderOf(entry.orderId, lookup),
     ...(entry.k3Fid !== undefined || entry.writtenAt !== undefined
       ? {
@@ -90,4 +96,18 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
       ? { replay: { queue: replayQueue, deadLetterId: entry.deadLetterId } }
       : {}),
   };
+}
+
+/** Newest first; a call about both the receipt and its order (BatchSave) appears once. */
+function mergeCalls(a: ApiCallRecord[], b: ApiCallRecord[]): ApiCallRecord[] {
+  const seen = new Set<string>();
+  return [...a, ...b]
+    .filter((c) => {
+      const key = JSON.stringify(c);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0))
+    .slice(0, 50);
 }

@@ -83,13 +83,16 @@ export class OrderResolver {
     const { formId, orderKeyField } = this.opts;
     // Ids are digits only (checked in resolve), so the quoted list cannot break out of the filter.
     // Header fields only: one row per bill, so CHUNK ids stay far below one 2000-row page.
-    const rows = await this.opts.k3.executeBillQuery({
-      formId,
-      fieldKeys: `FID,FBillNo,${orderKeyField}`,
-      filterString: `${orderKeyField} IN (${orderIds.map((id) => `'${id}'`).join(',')})`,
-      orderString: 'FID ASC',
-      limit: 2000,
-    });
+    const rows = await this.opts.k3.executeBillQuery(
+      {
+        formId,
+        fieldKeys: `FID,FBillNo,${orderKeyField}`,
+        filterString: `${orderKeyField} IN (${orderIds.map((id) => `'${id}'`).join(',')})`,
+        orderString: 'FID ASC',
+        limit: 2000,
+      },
+      orderIds,
+    );
     const out = new Map<string, { fid: number; billNo?: string }>();
     for (const row of rows) {
       const [fid, billNo, key] = row;

@@ -13,7 +13,8 @@ export interface OrderIndex {
 
 /** K3Cloud ExecuteBillQuery (k3cloud spec §6): rows of values in FieldKeys order. */
 export interface BillQuery {
-  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+  /** `subjects`: the order ids asked for, for the audit trail. */
+  executeBillQuery(query: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]>;
 }
 
 /** OKKI /v1/invoices/receipt/info (okki spec §6). */

@@ -21,6 +21,8 @@ export interface K3CloudWriter {
     formId: string,
     models: Array<Record<string, unknown>>,
     options?: WriterSaveOptions,
+    /** Receipt and order ids the save is about, for the audit trail. */
+    subjects?: readonly string[],
   ): Promise<{ results: ModelResult[] }>;
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }

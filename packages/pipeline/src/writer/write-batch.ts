@@ -47,7 +47,8 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
       .get(fid)!
       .map((p) => ({ FEntryID: entryIdOf(existing, fid, p.row.rowKey, deps.logger) ?? 0, ...p.row.fields })),
   }));
-  const { results } = await deps.k3.batchSave(locator.formId, models, deps.saveOptions);
+  const subjects = [...new Set(live.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
+  const { results } = await deps.k3.batchSave(locator.formId, models, deps.saveOptions, subjects);
 
   const saved = fids.filter((_, i) => results.find((r) => r.dIndex === i)?.ok);
   const needReread = saved.some((fid) =>

@@ -86,6 +86,7 @@ export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: n
       await ensure(c.audit, [
         { key: { at: -1, _id: -1 }, name: 'recent' },
         { key: { system: 1, outcome: 1, at: -1 }, name: 'system_outcome_at' },
+        { key: { subjects: 1, at: -1 }, name: 'subjects_at' },
       ]);
       await ensureTtlIndex(db, c.audit, 'at', 'at_ttl', auditTtlDays * 86_400);
     })(),

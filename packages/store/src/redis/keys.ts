@@ -34,6 +34,8 @@ export function stateKeys(prefix: string) {
     order: (orderId: string) => `${base}order:${orderId}`,
     /** List, newest first, trimmed to the audit limit. */
     audit: `${base}audit`,
+    /** List per receipt or order id, newest first, trimmed to SUBJECT_AUDIT_LIMIT, expiring with the audit TTL. */
+    auditSubject: (subject: string) => `${base}audit:subject:${subject}`,
   };
 }
 
