@@ -102,6 +102,11 @@ leaf(receipt, 'show', 'outcome, versions, jobs, K3Cloud order and row of a recei
   .argument('<key>', 'receipt number, receipt id, K3Cloud FBillNo or OKKI order id')
   .action(lazy(async () => (await import('./commands/receipt')).receiptShow));
 
+const ledger = program.command('ledger').description('the per-receipt ledger');
+leaf(ledger, 'reindex', 'index ledger entries written before receipt search and errors by cause existed').action(
+  lazy(async () => (await import('./commands/ledger')).ledgerReindex),
+);
+
 leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
   lazy(async () => (await import('./commands/status')).status),
 );

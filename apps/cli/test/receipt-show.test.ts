@@ -67,4 +67,10 @@ describe('receipt show', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('no receipt or order matches "HK404"');
   });
+
+  it('reindexes the ledger', () => {
+    const run = runCli(['ledger', 'reindex', '--json'], env);
+    expect(run.status).toBe(0);
+    expect(lastJson(run)).toMatchObject({ entries: 1 });
+  });
 });

@@ -105,6 +105,11 @@ export function applyOutcome(
   return withFailure(next, now, patch.deadLetterId);
 }
 
+/** The same entry with the fields later versions derive (`lastError.cause` on read, `failedAt`). */
+export function applyReindex(current: LedgerEntry | undefined, now: Date): LedgerEntry | undefined {
+  return current && withFailure(current, now);
+}
+
 export function applyAttempt(current: LedgerEntry | undefined, receiptId: string, now: Date): LedgerEntry {
   const base = current ?? blankEntry(receiptId, now);
   return { ...base, attempts: base.attempts + 1, updatedAt: now };

@@ -152,6 +152,12 @@ export interface LedgerRepo {
   findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]>;
   /** Dead-lettered or quarantined entries, filtered and paged, with an exact total. */
   failures(query: FailureQuery): Promise<LedgerPage>;
+  /**
+   * Rewrites every entry through the current rules so that entries stored before an index existed
+   * (receipt number, error cause, failure lists) are indexed too. Idempotent; safe while the
+   * pipeline runs (each entry goes through the usual compare-and-set). Returns entries visited.
+   */
+  reindex(onProgress?: (done: number) => void): Promise<number>;
 }
 
 export const ERROR_SAMPLE_SIZE = 5;

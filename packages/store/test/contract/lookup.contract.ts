@@ -90,6 +90,34 @@ export function lookupContract(ctx: ContractContext): void {
       expect(d7?.deadLetterId).toBeUndefined();
     });
 
+    it('indexes entries stored before the indexes existed once reindexed', async () => {
+      const { store, prefix } = await ctx.fresh();
+      await ctx.backend.plantLegacyEntry(prefix, {
+        receiptId: '8001',
+        receiptNo: 'HK202504158001',
+        orderId: '3564000001',
+        sourceVersion: V1,
+        removed: false,
+        status: 'dead-lettered',
+        lastError: { code: 'k3cloud.save-failed', message: 'receipt HK202504158001 refused', at: t(4).toISOString() },
+        attempts: 10,
+        updatedAt: t(5).toISOString(),
+      });
+      await store.ledger.recordOutcome('8002', { status: 'pending', receiptNo: 'HK202504158002' });
+      expect(await store.ledger.findByReceiptNo('HK202504158001')).toEqual([]);
+      const seen: number[] = [];
+      expect(await store.ledger.reindex((n) => seen.push(n))).toBe(2);
+      expect(seen).toEqual([2]);
+      expect((await store.ledger.findByReceiptNo('HK202504158001')).map((e) => e.receiptId)).toEqual(['8001']);
+      const failed = await store.ledger.failures({ status: 'dead-lettered', code: 'k3cloud.save-failed' });
+      expect(failed).toMatchObject({ total: 1, entries: [{ receiptId: '8001', failedAt: t(4) }] });
+      expect((await store.ledger.latestErrors(5)).map((g) => [g.template, g.count])).toEqual([
+        ['receipt # refused', 1],
+      ]);
+      expect(await store.ledger.reindex()).toBe(2);
+      expect((await store.ledger.failures({ status: 'dead-lettered' })).total).toBe(1);
+    });
+
     it('keeps every version of a receipt once, newest first, with how it arrived', async () => {
       const { store } = await ctx.fresh();
       const seen = new Date('2025-04-15T02:00:00Z');
