@@ -297,4 +297,22 @@ describe('finding a receipt in a real browser', () => {
     await expect(page.locator('main').textContent()).resolves.toContain(replayed);
     await expect(page.getByRole('button', { name: 'Replay from dead-letter' }).count()).resolves.toBe(0);
   });
+
+  it('refreshes the status page in place every 30 s without losing the scroll position', async () => {
+    const fresh = await page.context().newPage();
+    try {
+      await fresh.clock.install();
+      await fresh.setViewportSize({ width: 1360, height: 600 });
+      await fresh.goto(`${server.url}/`);
+      await fresh.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      const scrolled = await fresh.evaluate(() => window.scrollY);
+      expect(scrolled).toBeGreaterThan(300);
+      await seedDeadLetter(h.queues, deadLetterRecord({ receiptNo: 'HK202504159999' }));
+      await fresh.clock.fastForward(31_000);
+      await fresh.locator('#dead-letter', { hasText: 'HK202504159999' }).waitFor({ timeout: 10_000 });
+      expect(await fresh.evaluate(() => window.scrollY)).toBe(scrolled);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
