@@ -3,8 +3,14 @@ import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { secretsOf } from '@receipt-sync/core';
-import { closeQueues, createQueues, createRedisConnection, type PipelineQueues } from '@receipt-sync/pipeline';
-import { createStore, type SyncStore } from '@receipt-sync/store';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  openStore,
+  type PipelineQueues,
+} from '@receipt-sync/pipeline';
+import type { SyncStore } from '@receipt-sync/store';
 import { CouldNotRunError } from './exit-codes';
 
 /** The validated environment (operating contract); a ConfigError ends the command with exit 1. */
@@ -69,12 +75,7 @@ export async function openState(config: Config): Promise<StateHandles> {
   const connection = createRedisConnection(config.redisUrl);
   connection.on('error', () => undefined);
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   return {
     connection,
     queues,

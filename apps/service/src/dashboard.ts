@@ -3,15 +3,14 @@
  * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
  * the same dashboard in-process instead.
  */
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig, secretsOf } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
-import { createStore, TimeSeries } from '@receipt-sync/store';
+import { closeQueues, createQueues, createRedisConnection, openStore } from '@receipt-sync/pipeline';
+import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,41 +24,12 @@ async function main(): Promise<void> {
   const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   await store.init();
 
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
   const series = new TimeSeries(connection, config.queuePrefix);
-  const monitor = startAlertMonitor({
-    queues,
-    store,
-    alerter,
-    rules,
-    intervalMs: settings.alerts.intervalMs,
-    logger,
-    series,
-  });
-
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, series });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
-  const dashboard = createDashboard({
-    queues,
-    store,
-    logger,
-    auth: settings.auth,
-    alerter,
-    series,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
-  });
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,

@@ -1,5 +1,5 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
+import { type PipelineQueues } from '@receipt-sync/pipeline';
 import { SERIES, type SyncStore, type TimeSeries } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -31,7 +31,7 @@ const AUDIT_READ = 2000;
 
 async function deadLetterCount(queues: PipelineQueues): Promise<number> {
   const counts = await Promise.all(
-    [queues[QUEUE_NAMES.deadLetter], queues[QUEUE_NAMES.quarantine]].map((q) =>
+    [queues['dead-letter'], queues.quarantine].map((q) =>
       q.getJobCounts('wait', 'prioritized', 'delayed', 'failed', 'completed', 'active'),
     ),
   );

@@ -3,13 +3,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Alerter } from './alerts';
 import { ConfigError } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
-import type { PipelineQueues } from '@receipt-sync/pipeline';
+import { DEAD_LETTER_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { basicAuth, csrfGuard, loopbackOnly, operatorOf } from './auth';
 import { bullBoardRouter } from './bull-board';
 import { collectCharts } from './chart-data';
-import { DEAD_LETTER_QUEUES } from './dead-letters';
 import { failureList, FailureQuerySchema } from './failure-lists';
 import { pageSecurityPolicy, renderPage } from './page';
 import { receiptPages } from './receipt-routes';

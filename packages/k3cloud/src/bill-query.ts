@@ -78,3 +78,24 @@ export function k3In(field: string, values: readonly string[]): string {
 
 /** Spec §5.4: Limit's default maximum is 2000; larger pages could be cut short silently. */
 export const MAX_PAGE_SIZE = 2000;
+
+/**
+ * Every row of a query, one page of at most `pageSize` (≤ MAX_PAGE_SIZE) after another with
+ * StartRow/Limit until a short page; TopRowCount, when set, caps the total (§5.4). Used by the
+ * client's queryAll/billQueryAll and by callers that hold only an executeBillQuery port.
+ */
+export async function queryPages<R extends BillQueryRequest, T>(
+  fetchPage: (request: R) => Promise<T[]>,
+  request: R,
+  pageSize = MAX_PAGE_SIZE,
+): Promise<T[]> {
+  const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
+  const all: T[] = [];
+  const top = request.topRowCount ?? 0;
+  for (let start = request.startRow ?? 0; ; start += size) {
+    const page = await fetchPage({ ...request, startRow: start, limit: size });
+    all.push(...page);
+    if (page.length < size || (top > 0 && start + size >= top))
+      return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
+  }
+}

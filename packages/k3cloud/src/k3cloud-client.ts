@@ -12,7 +12,7 @@ import {
 import { redact, registerSecret, type Logger } from '@receipt-sync/core';
 import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_PAGE_SIZE, queryData, type BillQueryRequest } from './bill-query';
+import { MAX_PAGE_SIZE, queryData, queryPages, type BillQueryRequest } from './bill-query';
 import { backoffMs, isRetryableRead, outcomeOf } from './call-outcome';
 import { resolveClientOptions, type K3CloudClientOptions, type ResolvedClientOptions } from './client-options';
 import { K3CloudTransport, type RawResponse } from './http-transport';
@@ -20,7 +20,7 @@ import { readBillQuery, readExecuteBillQuery, readLogin, snippet } from './respo
 import { readSaveResponse, type BatchSaveOutcome } from './save-results';
 import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
 import { serviceName, WRITE_OPS, type K3CloudOperation } from './service-path';
-import { sessionHeaders, SessionKeeper, tokensFromCookies, type SessionTokens } from './session-tokens';
+import { sessionHeaders, K3CloudSessionCache, tokensFromCookies, type SessionTokens } from './session-cache';
 import { buildSignedHeaders } from './signing';
 
 type Auth = { kind: 'none' } | { kind: 'session'; tokens: SessionTokens } | { kind: 'signed' };
@@ -50,7 +50,7 @@ export class K3CloudClient {
   private readonly audit: ApiAuditSink;
   private readonly logger?: Logger;
   private readonly sitePath: string;
-  private readonly sessions: SessionKeeper;
+  private readonly sessions: K3CloudSessionCache;
   /** Signed mode: the session cookie the server set, resent with the signed headers (spec §2.3). */
   private signedTokens?: SessionTokens;
   private closed = false;
@@ -70,7 +70,7 @@ export class K3CloudClient {
     });
     this.audit = options.audit ?? noopAudit;
     this.logger = options.logger;
-    this.sessions = new SessionKeeper(() => this.login());
+    this.sessions = new K3CloudSessionCache(() => this.login());
   }
 
   /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
@@ -124,7 +124,7 @@ export class K3CloudClient {
 
   /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, spec §5.4). */
   queryAll(request: BillQueryRequest, pageSize = request.limit || MAX_PAGE_SIZE): Promise<unknown[][]> {
-    return this.pages(request, pageSize, (r) => this.executeBillQuery(r));
+    return queryPages((r) => this.executeBillQuery(r), request, pageSize);
   }
 
   /** Every row of a BillQuery, paging like `queryAll`. */
@@ -132,7 +132,7 @@ export class K3CloudClient {
     request: BillQueryRequest,
     pageSize = request.limit || MAX_PAGE_SIZE,
   ): Promise<Array<Record<string, unknown>>> {
-    return this.pages(request, pageSize, (r) => this.billQuery(r));
+    return queryPages((r) => this.billQuery(r), request, pageSize);
   }
 
   /** Logout (best effort, spec §2.1: do not leak server contexts), then release connections. */
@@ -147,22 +147,6 @@ export class K3CloudClient {
     }
     this.sessions.clear();
     await Promise.allSettled([this.transport.close(), this.limiter.close()]);
-  }
-
-  private async pages<T>(
-    request: BillQueryRequest,
-    pageSize: number,
-    fetchPage: (r: BillQueryRequest) => Promise<T[]>,
-  ): Promise<T[]> {
-    const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
-    const all: T[] = [];
-    const top = request.topRowCount ?? 0;
-    for (let start = request.startRow ?? 0; ; start += size) {
-      const page = await fetchPage({ ...request, startRow: start, limit: size });
-      all.push(...page);
-      if (page.length < size || (top > 0 && start + size >= top))
-        return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
-    }
   }
 
   private async read<T>(

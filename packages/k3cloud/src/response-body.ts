@@ -9,7 +9,7 @@ import {
   resultEnvelopeSchema,
   type ResponseStatus,
 } from './response-schemas';
-import { tokensFromCookies, type SessionTokens } from './session-tokens';
+import { tokensFromCookies, type SessionTokens } from './session-cache';
 
 /** A short, secret-free excerpt of a body for error messages (HTML tags dropped). */
 export function snippet(text: string): string {

@@ -7,11 +7,11 @@ import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { z } from 'zod';
 import { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 import { TokenRejectedError } from './client-errors';
-import { OkkiHttp } from './http-transport';
+import { OkkiTransport } from './http-transport';
 import { parseReceipt, parseReceiptPage, type ReceiptInfo, type ReceiptPage } from './receipt-parsing';
 import { interpretEnvelope, interpretToken, type Envelope } from './response-interpreter';
 import { delayBeforeRetry, isRetryable, sleep } from './retry-policy';
-import { TokenCache } from './token-cache';
+import { OkkiTokenCache } from './token-cache';
 import { ReceiptWindowReader, type WindowOptions } from './window-reader';
 
 export interface ListReceiptsQuery {
@@ -46,9 +46,9 @@ function timeParam(value: Date | string): string {
  * attempt, and a drift-safe window iterator.
  */
 export class OkkiClient {
-  private readonly http: OkkiHttp;
+  private readonly http: OkkiTransport;
   private readonly limiter: SharedLimiter;
-  private readonly tokens: TokenCache;
+  private readonly tokens: OkkiTokenCache;
   private readonly retry: RetryOptions;
   private readonly logger: Logger;
   private readonly closing = new AbortController();
@@ -70,7 +70,7 @@ export class OkkiClient {
       redis: options.redis,
       slotExpiryMs: options.timeoutMs + 5_000,
     });
-    this.http = new OkkiHttp(
+    this.http = new OkkiTransport(
       options.baseUrl,
       options.timeoutMs,
       options.connections ?? 8,
@@ -78,7 +78,7 @@ export class OkkiClient {
       options.audit ?? noopAudit,
       this.logger,
     );
-    this.tokens = new TokenCache(
+    this.tokens = new OkkiTokenCache(
       () => this.requestToken(),
       (token) => registerSecret(token),
     );

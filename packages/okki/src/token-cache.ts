@@ -15,7 +15,7 @@ interface CachedToken {
  * in-flight request; a refusal invalidates only the token that was refused, so many callers
  * failing together still cause one refresh.
  */
-export class TokenCache {
+export class OkkiTokenCache {
   private cached?: CachedToken;
   private inFlight?: Promise<string>;
 

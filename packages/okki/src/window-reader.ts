@@ -21,7 +21,7 @@ export type WindowItem =
   | { kind: 'receipt'; receipt: ReceiptListItem; removed: boolean }
   | { kind: 'invalid'; raw: unknown; issues: string[]; removed: boolean };
 
-export interface WindowSummary {
+export interface WindowReadStats {
   /** List requests made (successful pages). */
   pages: number;
   /** Rows read, re-reads included. */
@@ -76,7 +76,7 @@ export function windowBound(value: Date | string, edge: 'start' | 'end'): string
  * Rows that leave the window while it is read are not missed: the next window catches them.
  */
 export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
-  private readonly state: WindowSummary = {
+  private readonly state: WindowReadStats = {
     pages: 0,
     reads: 0,
     restarts: 0,
@@ -94,7 +94,7 @@ export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
     private readonly logger?: Logger,
   ) {}
 
-  get summary(): WindowSummary {
+  get summary(): WindowReadStats {
     return { ...this.state };
   }
 

@@ -1,14 +1,8 @@
 import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
 import { createLogger } from '@receipt-sync/core';
-import {
-  createRuntime,
-  openWindow,
-  startTransformerStage,
-  startWriterStage,
-  waitUntilDrained,
-  waitForWindowLock,
-} from './runtime';
+import { createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained } from './runtime';
+import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 
 export interface SyncOnceSummary {

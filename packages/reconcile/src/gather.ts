@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import { parseChinaTime } from '@receipt-sync/core';
 import { mapReceipt, needsEnrichment, type Mapping } from '@receipt-sync/mapping';
-import { queryAllPages } from '@receipt-sync/pipeline';
+import { queryPages } from '@receipt-sync/k3cloud';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import type {
   BillQueryPort,
@@ -128,7 +128,7 @@ export async function resolveOrders(
   for (let i = 0; i < orderIds.length; i += CHUNK) {
     const chunk = orderIds.slice(i, i + CHUNK);
     // ids are digits only (orderIdOf), so the quoted list cannot break out of the filter
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: mapping.formId,
       fieldKeys: `FID,${field}`,
       filterString: `${field} IN (${chunk.map((id) => `'${id}'`).join(',')})`,
@@ -157,7 +157,7 @@ export async function readRows(k3: BillQueryPort, mapping: Mapping, fids: number
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0).sort((a, b) => a - b);
   const out: K3CloudRow[] = [];
   for (let i = 0; i < unique.length; i += CHUNK) {
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: mapping.formId,
       fieldKeys: keys.join(','),
       filterString: `FID IN (${unique.slice(i, i + CHUNK).join(',')})`,

@@ -3,6 +3,7 @@
  * structural type declared here, so the real clients (okki-client, k3cloud-client, store) and
  * test doubles both fit without this package depending on them.
  */
+import type { ReceiptStatus } from '@receipt-sync/core';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 
 /** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
@@ -40,7 +41,7 @@ export interface LedgerView {
   orderId: string;
   sourceVersion: string;
   removed: boolean;
-  status: 'pending' | 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
+  status: ReceiptStatus;
   k3Fid?: number;
   k3EntryId?: number;
 }

@@ -24,17 +24,13 @@ export {
 } from './model/window';
 export {
   ERROR_SAMPLE_SIZE,
-  FAILED_STATUSES,
-  LEDGER_STATUSES,
   type ErrorGroup,
-  type FailedStatus,
   type FailureQuery,
   type LedgerPage,
   type LedgerEntry,
   type LedgerError,
   type LedgerListFilter,
   type LedgerRepo,
-  type LedgerStatus,
   type OutcomePatch,
   type WrittenRecord,
 } from './model/ledger';

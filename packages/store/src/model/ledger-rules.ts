@@ -1,13 +1,7 @@
+import { DEAD_LETTER_KINDS, RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
 import type { z } from 'zod';
 import { errorCause } from './error-cause';
-import {
-  FAILED_STATUSES,
-  LEDGER_STATUSES,
-  type LedgerEntry,
-  type LedgerStatus,
-  type outcomeSchema,
-  type writtenSchema,
-} from './ledger';
+import { type LedgerEntry, type outcomeSchema, type writtenSchema } from './ledger';
 
 /**
  * The ledger's update rules, shared by the Redis and MongoDB backends so both behave the same.
@@ -32,8 +26,8 @@ function withoutError(entry: LedgerEntry): LedgerEntry {
   return rest;
 }
 
-export function isFailed(status: LedgerStatus): status is (typeof FAILED_STATUSES)[number] {
-  return (FAILED_STATUSES as readonly string[]).includes(status);
+export function isFailed(status: ReceiptStatus): status is DeadLetterKind {
+  return (DEAD_LETTER_KINDS as readonly string[]).includes(status);
 }
 
 /**
@@ -115,6 +109,6 @@ export function applyAttempt(current: LedgerEntry | undefined, receiptId: string
   return { ...base, attempts: base.attempts + 1, updatedAt: now };
 }
 
-export function emptyCounts(): Record<LedgerStatus, number> {
-  return Object.fromEntries(LEDGER_STATUSES.map((s) => [s, 0])) as Record<LedgerStatus, number>;
+export function emptyCounts(): Record<ReceiptStatus, number> {
+  return Object.fromEntries(RECEIPT_STATUSES.map((s) => [s, 0])) as Record<ReceiptStatus, number>;
 }

@@ -1,12 +1,7 @@
+import { RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
 import { z } from 'zod';
 import { errorCause } from './error-cause';
 import { chinaTimeSchema, idSchema } from './validate';
-
-export const LEDGER_STATUSES = ['pending', 'written', 'unchanged', 'quarantined', 'dead-lettered'] as const;
-export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
-/** Outcomes that wait for an operator (the dead-letter and quarantine queues). */
-export const FAILED_STATUSES = ['dead-lettered', 'quarantined'] as const;
-export type FailedStatus = (typeof FAILED_STATUSES)[number];
 
 export interface LedgerError {
   /** Stable code from @receipt-sync/errors (`k3cloud.order-not-found`, ...). */
@@ -25,7 +20,7 @@ export interface LedgerEntry {
   /** OKKI `update_time` of the version this entry describes (`YYYY-MM-DD HH:mm:ss`); '' when unknown. */
   sourceVersion: string;
   removed: boolean;
-  status: LedgerStatus;
+  status: ReceiptStatus;
   /** Hash of the mapped K3Cloud row last written; equal hash → `unchanged`, no K3Cloud call. */
   contentHash?: string;
   k3Fid?: number;
@@ -58,7 +53,7 @@ export interface WrittenRecord {
 
 /** Any other outcome (pending, unchanged, quarantined, dead-lettered). */
 export interface OutcomePatch {
-  status: LedgerStatus;
+  status: ReceiptStatus;
   /** `at` defaults to now. Cleared automatically when status becomes `written` or `unchanged`. */
   lastError?: { code: string; message: string; at?: Date };
   receiptNo?: string;
@@ -70,7 +65,7 @@ export interface OutcomePatch {
 }
 
 export interface LedgerListFilter {
-  status?: LedgerStatus;
+  status?: ReceiptStatus;
   orderId?: string;
   /** @defaultValue 100 (at most 1000) */
   limit?: number;
@@ -96,7 +91,7 @@ export interface ErrorGroup {
 
 /** A page of dead-lettered or quarantined entries, newest failure first. */
 export interface FailureQuery {
-  status: FailedStatus;
+  status: DeadLetterKind;
   code?: string;
   orderId?: string;
   /** Failed at or after. */
@@ -138,7 +133,7 @@ export interface LedgerRepo {
   /** Adds one attempt (creating a `pending` entry if needed) and returns the new count. */
   incrementAttempts(receiptId: string): Promise<number>;
   /** Entries per status; every status is present (0 when none). */
-  countByStatus(): Promise<Record<LedgerStatus, number>>;
+  countByStatus(): Promise<Record<ReceiptStatus, number>>;
   /** Entries ordered by `receiptId` (binary string order), after the `after` cursor. */
   list(filter?: LedgerListFilter): Promise<LedgerEntry[]>;
   /**
@@ -177,7 +172,7 @@ export const writtenSchema = z.object({
 });
 
 export const outcomeSchema = z.object({
-  status: z.enum(LEDGER_STATUSES),
+  status: z.enum(RECEIPT_STATUSES),
   lastError: z
     .object({ code: z.string().min(1).max(200), message: z.string().max(4000), at: z.date().optional() })
     .optional(),
@@ -195,7 +190,7 @@ export const ledgerEntrySchema = z.object({
   orderId: z.string(),
   sourceVersion: z.string(),
   removed: z.boolean(),
-  status: z.enum(LEDGER_STATUSES),
+  status: z.enum(RECEIPT_STATUSES),
   contentHash: z.string().optional(),
   k3Fid: z.number().optional(),
   k3EntryId: z.number().optional(),

@@ -1,8 +1,8 @@
+import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { Collection, Document, Filter } from 'mongodb';
 import { errorCause } from '../model/error-cause';
 import {
   ERROR_SAMPLE_SIZE,
-  LEDGER_STATUSES,
   ledgerEntrySchema,
   type ErrorGroup,
   type FailureQuery,
@@ -10,7 +10,6 @@ import {
   type LedgerListFilter,
   type LedgerPage,
   type LedgerRepo,
-  type LedgerStatus,
 } from '../model/ledger';
 import { emptyCounts } from '../model/ledger-rules';
 import { causeGroups, pageBounds } from '../model/ledger-queries';
@@ -44,13 +43,13 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     return found;
   }
 
-  async countByStatus(): Promise<Record<LedgerStatus, number>> {
+  async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const rows = await this.collection
       .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
       .toArray();
     const counts = emptyCounts();
     for (const row of rows) {
-      const status = LEDGER_STATUSES.find((s) => s === row._id);
+      const status = RECEIPT_STATUSES.find((s) => s === row._id);
       if (status) counts[status] = row.n;
     }
     return counts;

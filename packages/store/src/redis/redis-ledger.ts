@@ -1,9 +1,9 @@
+import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { Redis } from 'ioredis';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 import { errorCause } from '../model/error-cause';
 import {
   ERROR_SAMPLE_SIZE,
-  LEDGER_STATUSES,
   ORDER_SCAN_LIMIT,
   ledgerEntrySchema,
   type ErrorGroup,
@@ -12,7 +12,6 @@ import {
   type LedgerListFilter,
   type LedgerPage,
   type LedgerRepo,
-  type LedgerStatus,
 } from '../model/ledger';
 import { emptyCounts } from '../model/ledger-rules';
 import { causeGroups, failurePage, pageBounds } from '../model/ledger-queries';
@@ -51,12 +50,12 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
     return found;
   }
 
-  async countByStatus(): Promise<Record<LedgerStatus, number>> {
+  async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const pipeline = this.redis.pipeline();
-    for (const status of LEDGER_STATUSES) pipeline.zcard(this.keys.ledgerStatus(status));
+    for (const status of RECEIPT_STATUSES) pipeline.zcard(this.keys.ledgerStatus(status));
     const results = (await pipeline.exec()) ?? [];
     const counts = emptyCounts();
-    LEDGER_STATUSES.forEach((status, i) => {
+    RECEIPT_STATUSES.forEach((status, i) => {
       const [error, n] = results[i] ?? [null, 0];
       if (error) throw error;
       counts[status] = Number(n);

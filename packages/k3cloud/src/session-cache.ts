@@ -32,7 +32,7 @@ export function sessionHeaders(tokens: SessionTokens): Record<string, string> {
  * lost only discards it if it is still the current one, so N callers hitting MsgCode 1 together
  * cause exactly one new login.
  */
-export class SessionKeeper {
+export class K3CloudSessionCache {
   private current?: SessionTokens;
   private pending?: Promise<SessionTokens>;
 
