@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseChinaTime } from '@receipt-sync/core';
-import type { PipelineQueues } from '@receipt-sync/pipeline';
+import type { DeadLetterQueueName, PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
-import { listDeadLetters, type DeadLetterItem, type DeadLetterQueueName } from './dead-letters';
+import { listDeadLetters, type DeadLetterItem } from './dead-letters';
 
 /** Rows per page of the dead-letter and quarantine lists. */
 export const FAILURES_PAGE_SIZE = 50;

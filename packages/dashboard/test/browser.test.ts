@@ -304,13 +304,13 @@ describe('finding a receipt in a real browser', () => {
       await fresh.clock.install();
       await fresh.setViewportSize({ width: 1360, height: 600 });
       await fresh.goto(`${server.url}/`);
-      await fresh.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-      const scrolled = await fresh.evaluate(() => window.scrollY);
+      await fresh.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+      const scrolled = Number(await fresh.evaluate('window.scrollY'));
       expect(scrolled).toBeGreaterThan(300);
       await seedDeadLetter(h.queues, deadLetterRecord({ receiptNo: 'HK202504159999' }));
       await fresh.clock.fastForward(31_000);
       await fresh.locator('#dead-letter', { hasText: 'HK202504159999' }).waitFor({ timeout: 10_000 });
-      expect(await fresh.evaluate(() => window.scrollY)).toBe(scrolled);
+      expect(Number(await fresh.evaluate('window.scrollY'))).toBe(scrolled);
     } finally {
       await fresh.close();
     }

@@ -2,7 +2,6 @@ import type { Job } from 'bullmq';
 import {
   deadLetterJobId,
   DeadLetterJobSchema,
-  QUEUE_NAMES,
   rawJobId,
   readyJobId,
   type PipelineQueues,
@@ -62,13 +61,13 @@ export async function receiptJobs(
 ): Promise<ReceiptJob[]> {
   const probes = versions.slice(0, JOB_VERSIONS).flatMap(({ updateTime, removed }) =>
     [
-      { queue: QUEUE_NAMES.raw, id: rawJobId(receiptId, updateTime, removed) },
-      { queue: QUEUE_NAMES.ready, id: readyJobId(receiptId, updateTime, removed) },
+      { queue: 'raw' as const, id: rawJobId(receiptId, updateTime, removed) },
+      { queue: 'ready' as const, id: readyJobId(receiptId, updateTime, removed) },
     ].flatMap((base) =>
       Array.from({ length: MAX_REPLAYS + 1 }, (_, n) => (n === 0 ? base.id : `${base.id}-replay${n}`)).flatMap((id) => [
         { queue: base.queue, id, updateTime, removed },
-        { queue: QUEUE_NAMES.deadLetter, id: deadLetterJobId(id), updateTime, removed },
-        { queue: QUEUE_NAMES.quarantine, id: deadLetterJobId(id), updateTime, removed },
+        { queue: 'dead-letter' as const, id: deadLetterJobId(id), updateTime, removed },
+        { queue: 'quarantine' as const, id: deadLetterJobId(id), updateTime, removed },
       ]),
     ),
   );

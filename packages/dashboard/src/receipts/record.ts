@@ -1,5 +1,5 @@
 import type { ApiCallRecord } from '@receipt-sync/core';
-import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
+import { deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
 import { receiptJobs, type ReceiptJob } from './jobs';
 
@@ -57,7 +57,7 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     entry.orderId ? src.store.audit.forSubject(entry.orderId) : Promise.resolve([]),
   ]);
   const e = entry.lastError;
-  const replayQueue = entry.status === 'quarantined' ? QUEUE_NAMES.quarantine : QUEUE_NAMES.deadLetter;
+  const replayQueue = deadLetterQueueFor(entry.status === 'quarantined' ? 'quarantined' : 'dead-lettered');
   const deadLetterLive = entry.deadLetterId !== undefined && jobs.some((j) => j.id === entry.deadLetterId);
   return {
     receiptId,
