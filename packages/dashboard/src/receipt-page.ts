@@ -123,9 +123,10 @@ function callsSection(r: ReceiptRecord): SafeHtml {
   return html`<section>
     <h2>OKKI and K3Cloud calls</h2>
     ${table(
-      ['At', 'System', 'Operation', 'Attempt', 'Outcome', 'HTTP', 'Duration', 'Message'],
+      ['At', 'About', 'System', 'Operation', 'Attempt', 'Outcome', 'HTTP', 'Duration', 'Message'],
       r.calls.map((c) => [
         chinaTime(c.at),
+        c.about === 'receipt' ? 'this receipt' : html`<span class="note">its order</span>`,
         c.system,
         c.operation,
         String(c.attempt),
@@ -137,7 +138,8 @@ function callsSection(r: ReceiptRecord): SafeHtml {
       'No call recorded for this receipt or its order in the audit log.',
     )}
     <p class="note">
-      Calls naming this receipt or its order: order look-ups, bank details, the BatchSave that wrote it.
+      Calls naming this receipt (its bank details, the BatchSave that wrote it) or only its order (order look-ups, saves
+      of the order's other receipts).
     </p>
   </section>`;
 }

@@ -114,9 +114,9 @@ describe('GET /api/receipts/:key', () => {
       reconcileCommand: `npm run cli -- reconcile --from '${V2}' --to '${V2}'`,
     });
     // Its order look-up and the BatchSave that wrote it, once each; not other receipts' calls.
-    expect((receipt.calls as Array<{ operation: string }>).map((c) => c.operation)).toEqual([
-      'BatchSave',
-      'ExecuteBillQuery',
+    expect((receipt.calls as Array<{ operation: string; about: string }>).map((c) => [c.operation, c.about])).toEqual([
+      ['BatchSave', 'receipt'],
+      ['ExecuteBillQuery', 'order'],
     ]);
     expect(receipt.replay).toBeUndefined();
   });

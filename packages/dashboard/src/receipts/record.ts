@@ -18,8 +18,8 @@ export interface ReceiptRecord {
   /** The version the ledger describes. */
   currentVersion: { updateTime: string; removed: boolean };
   jobs: ReceiptJob[];
-  /** OKKI and K3Cloud calls about the receipt or its order (audit log), newest first. */
-  calls: ApiCallRecord[];
+  /** OKKI and K3Cloud calls naming the receipt, or only its order (audit log), newest first. */
+  calls: Array<ApiCallRecord & { about: 'receipt' | 'order' }>;
   /** The K3Cloud sales order (from the order cache; absent when not cached any more). */
   order: { orderId: string; fid?: number; billNo?: string; cached: 'hit' | 'miss' | 'expired' };
   /** The K3Cloud row and the values last written. */
@@ -98,16 +98,13 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
   };
 }
 
-/** Newest first; a call about both the receipt and its order (BatchSave) appears once. */
-function mergeCalls(a: ApiCallRecord[], b: ApiCallRecord[]): ApiCallRecord[] {
-  const seen = new Set<string>();
-  return [...a, ...b]
-    .filter((c) => {
-      const key = JSON.stringify(c);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
+/** Newest first; a call naming both the receipt and its order (its BatchSave) appears once, as the receipt's. */
+function mergeCalls(receipt: ApiCallRecord[], order: ApiCallRecord[]): ReceiptRecord['calls'] {
+  const seen = new Set(receipt.map((c) => JSON.stringify(c)));
+  return [
+    ...receipt.map((c) => ({ ...c, about: 'receipt' as const })),
+    ...order.filter((c) => !seen.has(JSON.stringify(c))).map((c) => ({ ...c, about: 'order' as const })),
+  ]
     .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0))
     .slice(0, 50);
 }
