@@ -50,6 +50,11 @@ async function measure(name: string, keys: string[], url: (key: string) => strin
   return t;
 }
 
+async function usedMemory(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const match = /used_memory:(\d+)/.exec(await redis.info('memory'));
+  return Number(match?.[1] ?? 0) / 2 ** 20;
+}
+
 /** Baseline: what finding a receipt number costs without the index (page through the whole ledger). */
 async function scanFor(store: SyncStore, receiptNo: string): Promise<number> {
   const started = performance.now();
@@ -78,8 +83,13 @@ async function main(): Promise<void> {
     console.log(`▶ search latency: ${RECEIPTS} receipts (demo sample data, seed 12), ${SAMPLES} look-ups per key kind`);
     const data = generateDataset({ seed: 12, receipts: RECEIPTS, orders: Math.ceil(RECEIPTS / 4) });
     const seedStarted = performance.now();
+    const memoryBefore = await usedMemory(connection);
     await seedStore(store, queues, data);
-    console.log(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
+    // Other work on the shared Redis moves this too: an indication, not a measurement of our keys alone.
+    const storeMb = (await usedMemory(connection)) - memoryBefore;
+    console.log(
+      `  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s; Redis used_memory grew by ${storeMb.toFixed(0)} MB`,
+    );
     const counts = await store.ledger.countByStatus();
     console.log(`  ledger: ${JSON.stringify(counts)}`);
 
@@ -167,6 +177,7 @@ async function main(): Promise<void> {
             machine: { nproc: cpus().length, cpu: cpus()[0]?.model.trim(), loadAverage: loadavg()[0] },
             receipts: RECEIPTS,
             ledger: counts,
+            redisMemoryGrowthMb: storeMb,
             timings,
             baselineScanP50Ms: scanP50,
             targetMet: verdict,
