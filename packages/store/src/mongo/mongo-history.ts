@@ -31,7 +31,15 @@ export class MongoHistory implements ReceiptHistoryRepo {
       };
     });
     await this.collection.bulkWrite(ops, { ordered: false });
-    for (const receiptId of new Set(versions.map((v) => v.receiptId))) await this.trim(receiptId);
+    // One query finds the receipts over the limit (rare: a receipt edited more than 50 times).
+    const over = await this.collection
+      .aggregate<{ _id: string }>([
+        { $match: { receiptId: { $in: [...new Set(versions.map((v) => v.receiptId))] } } },
+        { $group: { _id: '$receiptId', n: { $sum: 1 } } },
+        { $match: { n: { $gt: HISTORY_LIMIT } } },
+      ])
+      .toArray();
+    for (const { _id } of over) await this.trim(_id);
   }
 
   async list(receiptId: string): Promise<ReceiptVersion[]> {
