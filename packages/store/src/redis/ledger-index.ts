@@ -1,3 +1,4 @@
+import { errorCause } from '../model/error-cause';
 import type { LedgerEntry } from '../model/ledger';
 import { isFailed } from '../model/ledger-rules';
 import type { StateKeys } from './keys';
@@ -28,9 +29,10 @@ export function ledgerMemberships(k: StateKeys, e: LedgerEntry): Map<string, num
 }
 
 /**
- * Compare-and-set of one entry plus its index memberships.
- * KEYS: entry, then R sets to leave, then the sets to be in.
- * ARGV: expected raw ('' = absent), next raw, receiptId, R, then one score per set to be in.
+ * Compare-and-set of one entry plus its index memberships and its error cause's description.
+ * KEYS: entry, causes hash, then R sets to leave, then the sets to be in.
+ * ARGV: expected raw ('' = absent), next raw, receiptId, R, cause id ('' = none), cause JSON,
+ * then one score per set to be in.
  */
 export const LEDGER_CAS = `
 local cur = redis.call('GET', KEYS[1])
@@ -39,8 +41,9 @@ if cur ~= ARGV[1] then return 0 end
 local id = ARGV[3]
 local leave = tonumber(ARGV[4])
 redis.call('SET', KEYS[1], ARGV[2])
-for i = 2, 1 + leave do redis.call('ZREM', KEYS[i], id) end
-for i = 2 + leave, #KEYS do redis.call('ZADD', KEYS[i], ARGV[5 + i - 2 - leave], id) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
+for i = 3, 2 + leave do redis.call('ZREM', KEYS[i], id) end
+for i = 3 + leave, #KEYS do redis.call('ZADD', KEYS[i], ARGV[7 + i - 3 - leave], id) end
 return 1
 `;
 
@@ -54,9 +57,20 @@ export function casArguments(
 ): { numKeys: number; args: Array<string | number> } {
   const target = ledgerMemberships(k, next);
   const leave = current ? [...ledgerMemberships(k, current).keys()].filter((key) => !target.has(key)) : [];
-  const keys = [k.ledgerEntry(receiptId), ...leave, ...target.keys()];
+  const keys = [k.ledgerEntry(receiptId), k.ledgerCauses, ...leave, ...target.keys()];
+  const e = next.lastError;
+  const cause = e ? errorCause(e.code, e.message) : undefined;
   return {
     numKeys: keys.length,
-    args: [...keys, raw ?? '', JSON.stringify(next), receiptId, leave.length, ...target.values()],
+    args: [
+      ...keys,
+      raw ?? '',
+      JSON.stringify(next),
+      receiptId,
+      leave.length,
+      cause?.id ?? '',
+      cause ? JSON.stringify({ code: cause.code, template: cause.template }) : '',
+      ...target.values(),
+    ],
   };
 }

@@ -1,7 +1,6 @@
 import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { Redis } from 'ioredis';
 import { CONFLICT, retryOnConflict } from '../optimistic';
-import { errorCause } from '../model/error-cause';
 import {
   ERROR_SAMPLE_SIZE,
   ORDER_SCAN_LIMIT,
@@ -22,6 +21,12 @@ import { casArguments, LEDGER_CAS } from './ledger-index';
 import { getManyRaw, parseJson } from './scripts';
 
 const LIST_CHUNK = 200;
+
+/** KEYS: the cause's set, the causes hash. ARGV: cause id. */
+const FORGET_CAUSE = `
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
+return 1
+`;
 
 export class RedisLedger extends RuleLedger implements LedgerRepo {
   constructor(
@@ -121,9 +126,10 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
         sampleReceiptIds: newest.filter((_, j) => j % 2 === 0),
       };
     });
-    const gone = stats.filter((s) => s.count === 0).map((s) => s.cause);
-    // A cause nobody fails for any more leaves the list (lazily: the CAS only maintains the sets).
-    if (gone.length > 0) await this.redis.hdel(k.ledgerCauses, ...gone);
+    // A cause nobody fails for any more leaves the list (lazily: the CAS only maintains the sets),
+    // checked again atomically so an entry failing for it meanwhile keeps it listed.
+    for (const s of stats.filter((st) => st.count === 0))
+      await this.redis.eval(FORGET_CAUSE, 2, k.ledgerCause(s.cause), k.ledgerCauses, s.cause);
     const live = stats.filter((s) => s.count > 0);
     const newestEntries = await this.getMany(live.map((s) => s.sampleReceiptIds[0] ?? ''));
     return causeGroups(
@@ -187,10 +193,6 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
       const current = raw === null ? undefined : this.decode(raw, receiptId);
       const next = rule(current);
       if (next === undefined) return undefined;
-      if (next.lastError) {
-        const { code, template } = errorCause(next.lastError.code, next.lastError.message);
-        await this.redis.hset(k.ledgerCauses, next.lastError.cause, JSON.stringify({ code, template }));
-      }
       const { numKeys, args } = casArguments(k, receiptId, raw, current, next);
       const ok = await this.redis.eval(LEDGER_CAS, numKeys, ...args);
       return ok === 1 ? next : CONFLICT;
