@@ -118,6 +118,56 @@ export function lookupContract(ctx: ContractContext): void {
       expect((await store.ledger.failures({ status: 'dead-lettered' })).total).toBe(1);
     });
 
+    it('keeps every index exact under concurrent writes to the same receipts', async () => {
+      const { store, prefix } = await ctx.fresh();
+      const replica = await ctx.replica(prefix);
+      const codes = ['a.one', 'b.two', 'c.three'];
+      const statuses = ['pending', 'dead-lettered', 'quarantined', 'written'] as const;
+      let seed = 7;
+      const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      const writes = Array.from({ length: 300 }, (_, i) => {
+        const id = `c${next(20)}`;
+        const status = statuses[next(4)]!;
+        const ledger = i % 2 ? store.ledger : replica.ledger;
+        if (status === 'written')
+          return ledger.recordWritten({
+            receiptId: id,
+            receiptNo: `HK2025${id}`,
+            orderId: `o${next(3)}`,
+            sourceVersion: V1,
+            removed: false,
+            contentHash: 'h',
+            k3Fid: 1,
+            k3EntryId: 1,
+          });
+        return ledger.recordOutcome(id, {
+          status,
+          receiptNo: `HK2025${id}`,
+          orderId: `o${next(3)}`,
+          deadLetterId: status === 'pending' ? undefined : `dl-${id}`,
+          lastError: { code: codes[next(3)]!, message: `receipt HK2025${id} failed`, at: t(next(50)) },
+        });
+      });
+      await Promise.all(writes);
+      const all = await store.ledger.list({ limit: 1000 });
+      for (const status of ['dead-lettered', 'quarantined'] as const) {
+        const failed = all.filter((e) => e.status === status);
+        expect((await store.ledger.failures({ status })).total).toBe(failed.length);
+        for (const code of codes)
+          expect((await store.ledger.failures({ status, code })).total).toBe(
+            failed.filter((e) => e.lastError?.code === code).length,
+          );
+        expect((await store.ledger.failures({ status, orderId: 'o1' })).total).toBe(
+          failed.filter((e) => e.orderId === 'o1').length,
+        );
+      }
+      const errored = all.filter((e) => e.lastError !== undefined);
+      const groups = await store.ledger.latestErrors(100);
+      expect(groups.reduce((n, g) => n + g.count, 0)).toBe(errored.length);
+      for (const e of all)
+        expect((await store.ledger.findByReceiptNo(e.receiptNo)).map((x) => x.receiptId)).toEqual([e.receiptId]);
+    });
+
     it('keeps every version of a receipt once, newest first, with how it arrived', async () => {
       const { store } = await ctx.fresh();
       const seen = new Date('2025-04-15T02:00:00Z');
