@@ -13,7 +13,7 @@ import {
 import type { SyncStore } from '@receipt-sync/store';
 import { CouldNotRunError } from './exit-codes';
 
-/** The validated environment (operating contract); a ConfigError ends the command with exit 1. */
+/** The validated environment (docs/operations.md#configuration); a ConfigError ends the command with exit 1. */
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(env);
   for (const secret of secretsOf(config)) registerSecret(secret);

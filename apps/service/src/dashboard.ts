@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
-  // queueing forever (anchors A6: the HTTP side should fail fast).
+  // queueing forever (docs/operations.md#redis-connections).
   const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);

@@ -41,7 +41,7 @@ async function deadLetterCount(queues: PipelineQueues): Promise<number> {
 /**
  * Evaluates the alert rules every `intervalMs` from what the pipeline left in Redis and the store,
  * so it works in the supervisor and in a separate dashboard process alike (a chat alert is the
- * only page an operator gets: Bull Board "won't page you", anchors A9).
+ * only page an operator gets: Bull Board pages no one: docs/operations.md#dead-letters-and-bull-board).
  *
  * The first evaluation takes the current dead-letter count as its baseline: a restart does not
  * re-announce old dead letters as "growing"; they stay visible on the dashboard.

@@ -7,7 +7,7 @@ import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sy
 
 /**
  * Bull Board over every pipeline queue, to be mounted at `mountPath` (which must be the full
- * public path, or its assets 404: anchors A12). Job data and return values pass through the
+ * public path, or its assets 404: docs/operations.md#dead-letters-and-bull-board). Job data and return values pass through the
  * logger's `redact` before display; no secret belongs in job data, this is defence in depth.
  */
 export function bullBoardRouter(queues: PipelineQueues, mountPath: string): RequestHandler {
@@ -19,7 +19,7 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
       // Pipeline queues are watched, never edited: a retry there skips our replay bookkeeping.
       readOnlyMode: role !== 'dead-letters',
       // Bull Board's retry re-runs a dead letter inside the dead-letter queue without resetting
-      // attempts (bull-board #737, anchors A9); our replay is the way back, so hide the button.
+      // attempts (bull-board #737, docs/operations.md#dead-letters-and-bull-board); our replay is the way back, so hide the button.
       allowRetries: false,
       description,
     });

@@ -46,7 +46,7 @@ export function authIssues(auth: DashboardAuth): string[] {
 
 /**
  * Reads DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_LOCAL_ONLY, DASHBOARD_PORT,
- * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of @receipt-sync/alerts. Throws one
+ * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of the alerts module (`alerts/`). Throws one
  * ConfigError naming every bad variable (never its value: the password is a secret).
  */
 export function dashboardSettingsFromEnv(env: Record<string, string | undefined>): DashboardSettings {

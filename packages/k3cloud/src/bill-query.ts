@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import { z } from 'zod';
 
-/** One item of the array FilterString form (spec §6): Compare 67 equals, Logic 0 AND / 1 OR. */
+/** One item of the array FilterString form (docs/apis/k3cloud.md §6): Compare 67 equals, Logic 0 AND / 1 OR. */
 export interface K3CloudFilterItem {
   Left?: string;
   FieldName: string;
@@ -11,7 +11,7 @@ export interface K3CloudFilterItem {
   Logic?: number | string;
 }
 
-/** ExecuteBillQuery / BillQuery `data` (spec §6). */
+/** ExecuteBillQuery / BillQuery `data` (docs/apis/k3cloud.md §6). */
 export interface BillQueryRequest {
   formId: string;
   /** Comma string or list, e.g. `['FID', 'F_PBLH_Entity_FEntryID', 'F_PBLH_CashCollectionNo']`. */

@@ -38,7 +38,7 @@ export interface SaveResult {
 }
 
 /**
- * K3Cloud WebAPI client (k3cloud spec §1–§6). Every HTTP call goes through one shared concurrency
+ * K3Cloud WebAPI client (docs/apis/k3cloud.md §1–§6). Every HTTP call goes through one shared concurrency
  * limiter and emits one audit record. Writes are never retried after they may have reached the
  * server (AmbiguousWriteError); reads retry transient failures with jittered back-off; a lost
  * session (MsgCode 1) triggers one shared re-login and one retry.
@@ -51,7 +51,7 @@ export class K3CloudClient {
   private readonly logger?: Logger;
   private readonly sitePath: string;
   private readonly sessions: K3CloudSessionCache;
-  /** Signed mode: the session cookie the server set, resent with the signed headers (spec §2.3). */
+  /** Signed mode: the session cookie the server set, resent with the signed headers (docs/apis/k3cloud.md §2.3). */
   private signedTokens?: SessionTokens;
   private closed = false;
 
@@ -73,7 +73,7 @@ export class K3CloudClient {
     this.sessions = new K3CloudSessionCache(() => this.login());
   }
 
-  /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
+  /** BatchSave (docs/apis/k3cloud.md §4): one result per model, in model order; partial success is reported per model. */
   async batchSave(
     formId: string,
     models: Array<Record<string, unknown>>,
@@ -110,19 +110,19 @@ export class K3CloudClient {
     return { id: result?.id ?? 0, number: result?.number ?? '', needReturnData: outcome.needReturnData };
   }
 
-  /** ExecuteBillQuery: rows as arrays in FieldKeys order (spec §6). */
+  /** ExecuteBillQuery: rows as arrays in FieldKeys order (docs/apis/k3cloud.md §6). */
   async executeBillQuery(request: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('ExecuteBillQuery', params, (raw) => ({ value: readExecuteBillQuery(raw.text) }), subjects);
   }
 
-  /** BillQuery: rows as objects keyed by the FieldKeys strings (spec §6). */
+  /** BillQuery: rows as objects keyed by the FieldKeys strings (docs/apis/k3cloud.md §6). */
   async billQuery(request: BillQueryRequest): Promise<Array<Record<string, unknown>>> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('BillQuery', params, (raw) => ({ value: readBillQuery(raw.text) }));
   }
 
-  /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, spec §5.4). */
+  /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, docs/apis/k3cloud.md §5.4). */
   queryAll(request: BillQueryRequest, pageSize = request.limit || MAX_PAGE_SIZE): Promise<unknown[][]> {
     return queryPages((r) => this.executeBillQuery(r), request, pageSize);
   }
@@ -135,7 +135,7 @@ export class K3CloudClient {
     return queryPages((r) => this.billQuery(r), request, pageSize);
   }
 
-  /** Logout (best effort, spec §2.1: do not leak server contexts), then release connections. */
+  /** Logout (best effort, docs/apis/k3cloud.md §2.1: do not leak server contexts), then release connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -202,7 +202,7 @@ export class K3CloudClient {
     }
   }
 
-  /** ValidateUser, or LoginByAppSecret when app credentials are configured (operating contract). */
+  /** ValidateUser, or LoginByAppSecret when app credentials are configured (docs/apis/k3cloud.md §2.1, §2.2). */
   private login(): Promise<SessionTokens> {
     const o = this.options;
     const useApp = Boolean(o.appId && o.appSecret);

@@ -15,10 +15,10 @@ import { OkkiTokenCache } from './token-cache';
 import { ReceiptWindowReader, type WindowOptions } from './window-reader';
 
 export interface ListReceiptsQuery {
-  /** update_time bounds, inclusive (okki spec §4); Date or China-time text. Omitted = unbounded. */
+  /** update_time bounds, inclusive (docs/apis/okki.md §4); Date or China-time text. Omitted = unbounded. */
   startTime?: Date | string;
   endTime?: Date | string;
-  /** 1-based page number (spec §4: start_index is a page, not an offset). Default 1. */
+  /** 1-based page number (docs/apis/okki.md §4: start_index is a page, not an offset). Default 1. */
   page?: number;
   /** Rows per page, 1..500. Default 100. */
   count?: number;
@@ -41,7 +41,7 @@ function timeParam(value: Date | string): string {
 }
 
 /**
- * OKKI CRM open API client for receipts: client_credentials token (spec §2), receipt list and
+ * OKKI CRM open API client for receipts: client_credentials token (docs/apis/okki.md §2), receipt list and
  * info (§4, §6), retries with back-off, pacing shared across processes, an audit record per HTTP
  * attempt, and a drift-safe window iterator.
  */
@@ -102,7 +102,7 @@ export class OkkiClient {
   }
 
   /**
-   * GET /v1/invoices/receipt/info by id or number (spec §6). Unknown → OkkiBusinessError with
+   * GET /v1/invoices/receipt/info by id or number (docs/apis/okki.md §6). Unknown → OkkiBusinessError with
    * `isNotFound`. A deleted receipt is still returned (enable_flag 0).
    */
   async getReceiptInfo(ref: number | { cashCollectionNo: string }): Promise<ReceiptInfo> {
@@ -143,7 +143,7 @@ export class OkkiClient {
     return this.closed;
   }
 
-  /** spec §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */
+  /** docs/apis/okki.md §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */
   private requestToken() {
     const body = JSON.stringify({
       grant_type: 'client_credentials',
@@ -167,7 +167,7 @@ export class OkkiClient {
   }
 
   /**
-   * A GET with the token. spec §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
+   * A GET with the token. docs/apis/okki.md §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
    * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
    * token call has already retried on its own).
    */

@@ -109,7 +109,7 @@ async function readOkki(
       }
       const id = String(item.receipt.cash_collection_id);
       const seen = byId.get(id);
-      // removed wins a tie: the removed list is the later state (okki spec §8)
+      // removed wins a tie: the removed list is the later state (docs/apis/okki.md §8)
       if (!seen || String(seen.receipt.update_time) <= item.receipt.update_time)
         byId.set(id, { receipt: item.receipt, removed });
     }
@@ -117,7 +117,7 @@ async function readOkki(
   return { receipts: [...byId.values()], invalid };
 }
 
-/** OKKI order_id → FID, like receipt-transformer's OrderResolver (header fields only, `IN` chunks). */
+/** OKKI order_id → FID, like the transformer's OrderResolver (header fields only, `IN` chunks). */
 export async function resolveOrders(
   k3: BillQueryPort,
   mapping: Mapping,
@@ -145,7 +145,7 @@ export async function resolveOrders(
   return out;
 }
 
-/** Every field the mapping writes, plus FID, FEntryID and the row key (k3cloud spec §6 `<Entity>_FEntryID`). */
+/** Every field the mapping writes, plus FID, FEntryID and the row key (docs/apis/k3cloud.md §6 `<Entity>_FEntryID`). */
 export function rowFieldKeys(mapping: Mapping): string[] {
   const fields = [...new Set(mapping.fields.map((f) => f.target))].filter((f) => f !== mapping.rowKey.targetField);
   return ['FID', `${mapping.entity}_FEntryID`, mapping.rowKey.targetField, ...fields];

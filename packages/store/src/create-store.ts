@@ -9,7 +9,7 @@ import { RedisSyncStore } from './redis/redis-store';
 import type { SyncStore } from './sync-store';
 
 export interface CreateStoreOptions {
-  /** MONGO_URL. Set: all state lives in MongoDB. Unset: in Redis (operating contract). */
+  /** MONGO_URL. Set: all state lives in MongoDB. Unset: in Redis (docs/operations.md#configuration). */
   mongoUrl?: string;
   /** Database when `mongoUrl` names none (MONGO_DB). @defaultValue 'receipt_sync' */
   mongoDb?: string;
@@ -43,7 +43,7 @@ const optionsSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
-  // Same rule as QUEUE_PREFIX in @receipt-sync/config: no ':' so key spaces cannot overlap.
+  // Same rule as QUEUE_PREFIX in the core config schema: no ':' so key spaces cannot overlap.
   prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")'),
   auditLimit: z.number().int().positive().max(10_000_000).optional(),
   auditTtlDays: z.number().int().positive().max(3650).optional(),

@@ -68,7 +68,7 @@ const dashboardVariables = {
 };
 
 /**
- * Every variable of the operating contract (docs/operations.md, Configuration), with its documented
+ * Every variable of docs/operations.md#configuration, with its documented
  * default, plus the project's own additions (marked "added"). The one schema of the environment:
  * `loadConfig` parses the service's part at start-up, the dashboard its own part (DashboardEnvSchema),
  * so a bad dashboard variable stops the dashboard, not the producer.

@@ -30,7 +30,7 @@ export interface SharedLimiter {
 
 /**
  * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis with
- * bottleneck's clustering (the operating contract caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
+ * bottleneck's clustering (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
  * "across all replicas"). A lost process's running slots are reclaimed after `expiration`.
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {

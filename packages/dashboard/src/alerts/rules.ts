@@ -24,7 +24,7 @@ export interface AlertThresholds {
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
-  /** Lag threshold defaults to 3 windows' worth; operating contract default 300. */
+  /** Lag threshold defaults to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
   syncIntervalSeconds?: number;
 }
 

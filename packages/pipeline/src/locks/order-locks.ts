@@ -3,7 +3,7 @@ import { RedisLocks } from './redis-locks';
 
 /**
  * One save per sales order at a time across every writer replica: K3Cloud answers a second
- * concurrent save of the same bill with a network-control conflict (k3cloud spec §5.3).
+ * concurrent save of the same bill with a network-control conflict (docs/apis/k3cloud.md §5.3).
  */
 export class OrderLocks {
   private readonly locks: RedisLocks;

@@ -1,5 +1,5 @@
 import type { CheckpointRepo, ReceiptHistoryRepo, WindowRepo } from '@receipt-sync/store';
-/** What the producer needs from OKKI: a drift-safe walk over one fixed window (okki-client). */
+/** What the producer needs from OKKI: a drift-safe walk over one fixed window (@receipt-sync/okki). */
 export type WindowItem =
   | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
   | { kind: 'invalid'; raw: unknown; issues: string[] };

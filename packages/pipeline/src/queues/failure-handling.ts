@@ -21,7 +21,7 @@ export interface FailureContext {
 const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 /**
- * THE place where an error becomes a queue decision (anchors C4.5): processors never decide ad hoc.
+ * THE place where an error becomes a queue decision (docs/architecture.md#failures): processors never decide ad hoc.
  * - permanent: dead-letter now (quarantine for data-quality problems), no attempts wasted;
  * - rate-limited: wait without spending an attempt;
  * - awaiting-dependency: wait on the long order schedule, then dead-letter;

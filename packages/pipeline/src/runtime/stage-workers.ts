@@ -48,7 +48,7 @@ export async function openWindow(
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   const windows = rt.queues.windows;
   await windows.setGlobalConcurrency(1);
-  // Upserted from one place at every boot (anchors A10: idempotent; avoid racing upserts).
+  // Upserted from one place at every boot (docs/operations.md#bullmq-6-and-ioredis).
   await windows.upsertJobScheduler(
     'receipt-windows',
     { every: rt.config.sync.intervalSeconds * 1000 },

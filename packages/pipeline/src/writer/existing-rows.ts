@@ -18,7 +18,7 @@ const CHUNK = 200;
  * Reads the rows the given orders already carry in the receipt entity. This read-before-write is
  * what makes every save an upsert keyed on the receipt number: a retry after an ambiguous failure
  * (save applied, answer lost) finds the row and updates it instead of appending a duplicate.
- * The entry key alias `<Entity>_FEntryID` follows k3cloud spec §6 (custom-entity naming UNVERIFIED).
+ * The entry key alias `<Entity>_FEntryID` follows docs/apis/k3cloud.md §6 (custom-entity naming UNVERIFIED).
  */
 export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, fids: number[]): Promise<ExistingRows> {
   const out: ExistingRows = new Map();

@@ -12,7 +12,7 @@ export interface BatchWriterDeps {
   logger: Logger;
   /** Where receipt rows go (form, entity, row-key field): the writer's mapping, for every row alike. */
   locator: RowLocator;
-  /** BatchSave options from the mapping: isDeleteEntry false etc. (operating contract). */
+  /** BatchSave options from the mapping: isDeleteEntry false etc. (docs/apis/k3cloud.md §4.1). */
   saveOptions: WriterSaveOptions;
   requeue(row: PendingRow): void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */

@@ -4,7 +4,7 @@ import { errorCause } from './error-cause';
 import { chinaTimeSchema, idSchema } from './validate';
 
 export interface LedgerError {
-  /** Stable code from @receipt-sync/errors (`k3cloud.order-not-found`, ...). */
+  /** Stable code of a typed error (core `errors/`, `k3cloud.order-not-found`, ...). */
   code: string;
   message: string;
   at: Date;
