@@ -102,6 +102,24 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
   }
 
   async latestErrors(limit: number): Promise<ErrorGroup[]> {
+    const stats = await this.causeStats();
+    // A cause nobody fails for any more leaves the list (lazily: the CAS only maintains the sets),
+    // checked again atomically so an entry failing for it meanwhile keeps it listed.
+    for (const s of stats.filter((st) => st.count === 0))
+      await this.redis.eval(FORGET_CAUSE, 2, this.keys.ledgerCause(s.cause), this.keys.ledgerCauses, s.cause);
+    const live = stats.filter((s) => s.count > 0);
+    const newest = await this.getMany(live.map((s) => s.sampleReceiptIds[0] ?? ''));
+    const groups = live.map(({ meta, ...s }) => ({
+      ...s,
+      message: newest.get(s.sampleReceiptIds[0] ?? '')?.lastError?.message ?? meta.template ?? '',
+      code: meta.code ?? '?',
+      template: meta.template ?? '?',
+    }));
+    return causeGroups(groups, clampLimit(limit, 20, 1000));
+  }
+
+  /** Every known cause with its exact count, first and latest error time and newest receipts (one round trip). */
+  private async causeStats() {
     const k = this.keys;
     const causes = Object.entries(await this.redis.hgetall(k.ledgerCauses));
     const p = this.redis.pipeline();
@@ -114,40 +132,18 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
       if (error) throw error;
       return value;
     });
-    const stats = causes.map(([cause, meta], i) => {
+    return causes.map(([cause, meta], i) => {
       const first = results[i * 3 + 1] as string[];
       const newest = results[i * 3 + 2] as string[];
       return {
         cause,
-        meta,
+        meta: (parseJson(meta) ?? {}) as { code?: string; template?: string },
         count: Number(results[i * 3]),
-        firstAt: Number(first[1] ?? 0),
-        lastAt: Number(newest[1] ?? 0),
+        firstAt: new Date(Number(first[1] ?? 0)),
+        lastAt: new Date(Number(newest[1] ?? 0)),
         sampleReceiptIds: newest.filter((_, j) => j % 2 === 0),
       };
     });
-    // A cause nobody fails for any more leaves the list (lazily: the CAS only maintains the sets),
-    // checked again atomically so an entry failing for it meanwhile keeps it listed.
-    for (const s of stats.filter((st) => st.count === 0))
-      await this.redis.eval(FORGET_CAUSE, 2, k.ledgerCause(s.cause), k.ledgerCauses, s.cause);
-    const live = stats.filter((s) => s.count > 0);
-    const newestEntries = await this.getMany(live.map((s) => s.sampleReceiptIds[0] ?? ''));
-    return causeGroups(
-      live.map((s) => {
-        const meta = parseJson(s.meta) as { code?: string; template?: string } | undefined;
-        return {
-          cause: s.cause,
-          code: meta?.code ?? '?',
-          template: meta?.template ?? '?',
-          message: newestEntries.get(s.sampleReceiptIds[0] ?? '')?.lastError?.message ?? meta?.template ?? '',
-          count: s.count,
-          firstAt: new Date(s.firstAt),
-          lastAt: new Date(s.lastAt),
-          sampleReceiptIds: s.sampleReceiptIds,
-        };
-      }),
-      clampLimit(limit, 20, 1000),
-    );
   }
 
   async causeEntries(cause: string, page: { offset?: number; limit?: number } = {}): Promise<LedgerPage> {
