@@ -11,7 +11,7 @@ export async function ledgerReindex(opts: { json?: boolean }): Promise<number> {
   try {
     const started = Date.now();
     const entries = await state.store.ledger.reindex((done) => {
-      if (done % 10_000 === 0) progress(`ledger reindex: ${done} entries…`);
+      if (done > 0 && done % 10_000 === 0) progress(`ledger reindex: ${done} entries…`);
     });
     const seconds = (Date.now() - started) / 1000;
     if (opts.json) printJson({ entries, seconds });
