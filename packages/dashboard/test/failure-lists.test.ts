@@ -1,6 +1,5 @@
 import type { HealthServer } from '@receipt-sync/core';
-import { createDashboard } from '../src';
-import { createHarness, deadLetterRecord, get, PASSWORD, seedDeadLetter, USER, type Harness } from './harness';
+import { createHarness, deadLetterRecord, get, seedDeadLetter, type Harness } from './harness';
 
 let h: Harness;
 let server: HealthServer;
@@ -35,14 +34,7 @@ beforeAll(async () => {
         deadLetterRecord({ receiptId: id, sourceJobId: `ready-${id}-20250415000000-active` }),
       );
   }
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard();
 });
 afterAll(() => h.close());
 

@@ -1,17 +1,6 @@
 import type { HealthServer } from '@receipt-sync/core';
 import { SERIES, TimeSeries } from '@receipt-sync/store';
-import { createDashboard } from '../src';
-import {
-  basic,
-  createHarness,
-  deadLetterRecord,
-  get,
-  PASSWORD,
-  post,
-  seedDeadLetter,
-  USER,
-  type Harness,
-} from './harness';
+import { basic, createHarness, deadLetterRecord, get, post, seedDeadLetter, type Harness } from './harness';
 
 let h: Harness;
 let server: HealthServer;
@@ -83,15 +72,7 @@ beforeAll(async () => {
   const series = new TimeSeries(h.connection, h.prefix);
   await series.add(SERIES.written, 4);
   await series.sample(SERIES.checkpointLag, 300);
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store,
-      logger: h.logger,
-      series,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard({ series });
 });
 afterAll(() => h.close());
 
