@@ -5,7 +5,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC"
 header{background:#1d2330;color:#fff;padding:10px 24px;display:flex;align-items:center;gap:20px;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}header h1 a{color:#fff;text-decoration:none}header a{color:#9cc4ff}header .muted{color:#aab}
 header form{margin-left:auto;display:flex;gap:6px}
-header input[type=search]{font:inherit;width:320px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
+header input[type=search]{font:inherit;width:340px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
 main{padding:16px 24px;max-width:1400px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
 h2{font-size:15px;margin:0 0 8px}h3{font-size:13px;margin:12px 0 6px;color:#445}
@@ -145,7 +145,7 @@ export function layout(input: LayoutInput): string {
               type="search"
               name="q"
               value="${input.query ?? ''}"
-              placeholder="Receipt no, receipt id, FBillNo or OKKI order id"
+              placeholder="Receipt no, receipt id, FBillNo or order id"
               aria-label="Find a receipt"
               required
             />
