@@ -38,6 +38,8 @@ describe('a receipt’s whole path after a sync cycle', () => {
       expect(record.calls.some((c) => c.operation === 'BatchSave' && c.about === 'receipt' && c.outcome === 'ok')).toBe(
         true,
       );
+      // The read-before-write of its order's rows names it too.
+      expect(record.calls.some((c) => c.operation === 'ExecuteBillQuery' && c.about === 'receipt')).toBe(true);
       expect(record.order.billNo).toMatch(/^XSDD/);
       const byBill = await findByKey(store, record.order.billNo!);
       expect(byBill).toMatchObject({ kind: 'order', orderId: written.orderId });

@@ -138,8 +138,8 @@ function callsSection(r: ReceiptRecord): SafeHtml {
       'No call recorded for this receipt or its order in the audit log.',
     )}
     <p class="note">
-      Calls naming this receipt (its bank details, the BatchSave that wrote it) or only its order (order look-ups, saves
-      of the order's other receipts).
+      Calls naming this receipt (its bank details, the reads and the BatchSave around its write) or only its order
+      (order look-ups, writes of the order's other receipts).
     </p>
   </section>`;
 }

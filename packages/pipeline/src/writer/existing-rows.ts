@@ -20,12 +20,18 @@ const CHUNK = 200;
  * (save applied, answer lost) finds the row and updates it instead of appending a duplicate.
  * The entry key alias `<Entity>_FEntryID` follows docs/apis/k3cloud.md §6 (custom-entity naming UNVERIFIED).
  */
-export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, fids: number[]): Promise<ExistingRows> {
+export async function readExistingRows(
+  k3: K3CloudWriter,
+  locator: RowLocator,
+  fids: number[],
+  /** Receipt and order ids the read is for, for the audit trail. */
+  subjects?: readonly string[],
+): Promise<ExistingRows> {
   const out: ExistingRows = new Map();
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0);
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await queryPages((q) => k3.executeBillQuery(q), {
+    const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
       fieldKeys: `FID,${locator.entity}_FEntryID,${locator.rowKeyField}`,
       filterString: `FID IN (${chunk.join(',')})`,

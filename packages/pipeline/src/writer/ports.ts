@@ -20,5 +20,5 @@ export interface K3CloudWriter {
     /** Receipt and order ids the save is about, for the audit trail. */
     subjects?: readonly string[],
   ): Promise<{ results: ModelSaveResult[] }>;
-  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+  executeBillQuery(query: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]>;
 }

@@ -40,22 +40,23 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid, [...(byFid.get(p.row.fid) ?? []), p]);
   const fids = [...byFid.keys()];
+  // The receipts and orders of this batch, named in the audit record of every call made for it.
+  const subjects = [...new Set(live.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
 
-  const existing = await readExistingRows(deps.k3, locator, fids);
+  const existing = await readExistingRows(deps.k3, locator, fids, subjects);
   const models = fids.map((fid) => ({
     FID: fid,
     [locator.entity]: byFid
       .get(fid)!
       .map((p) => ({ FEntryID: entryIdOf(existing, fid, p.row.rowKey, deps.logger) ?? 0, ...p.row.fields })),
   }));
-  const subjects = [...new Set(live.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
   const { results } = await deps.k3.batchSave(locator.formId, models, deps.saveOptions, subjects);
 
   const saved = fids.filter((_, i) => results.find((r) => r.dIndex === i)?.ok);
   const needReread = saved.some((fid) =>
     byFid.get(fid)!.some((p) => entryIdOf(existing, fid, p.row.rowKey) === undefined),
   );
-  const after = needReread ? await readExistingRows(deps.k3, locator, saved) : existing;
+  const after = needReread ? await readExistingRows(deps.k3, locator, saved, subjects) : existing;
 
   for (const [i, fid] of fids.entries()) {
     const group = byFid.get(fid)!;
