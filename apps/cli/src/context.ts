@@ -26,6 +26,12 @@ export function cliLogger(config: Config, env: NodeJS.ProcessEnv = process.env):
   return createLogger({ name: 'cli', level, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
 }
 
+/** A logger before any configuration is known (doctor checks the configuration itself). */
+export function cliLoggerFor(env: NodeJS.ProcessEnv): Logger {
+  const level = (env.LOG_LEVEL as Logger['level'] | undefined) ?? 'warn';
+  return createLogger({ name: 'cli', level, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+}
+
 /** `redis://user:pass@host` → `redis://host`: error messages never carry the password. */
 export function safeRedisUrl(url: string): string {
   try {

@@ -9,7 +9,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection, openStore } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection, K3CloudAttention, openStore } from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -27,8 +27,9 @@ async function main(): Promise<void> {
   const store = openStore(config, connection);
   await store.init();
 
+  const attention = new K3CloudAttention(connection, config.queuePrefix);
   const series = new TimeSeries(connection, config.queuePrefix);
-  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, series });
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, attention, series });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const server = await startHealthServer({
     port: settings.port,

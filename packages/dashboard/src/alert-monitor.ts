@@ -1,5 +1,5 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { type PipelineQueues } from '@receipt-sync/pipeline';
+import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
 import { SERIES, type SyncStore, type TimeSeries } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -14,6 +14,8 @@ export interface AlertMonitorOptions {
   logger: DashboardLogger;
   /** Where each evaluation records the checkpoint lag for the dashboard's chart. */
   series?: TimeSeries;
+  /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
 
@@ -57,11 +59,13 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
       opts.store.audit.recent(AUDIT_READ),
+      opts.attention?.metadata(),
+      opts.attention?.unauditedOrders(),
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -73,6 +77,8 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       // Before the first checkpoint there is nothing to lag behind.
       checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
       k3LoginFailing: loginFailing,
+      metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
+      unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)

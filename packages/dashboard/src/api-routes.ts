@@ -9,7 +9,7 @@ import { discardDeadLetters, listDeadLetters } from './dead-letters';
 import { failureList, FailureQuerySchema } from './failure-lists';
 import { findByKey } from './receipts/lookup';
 import { receiptRecord } from './receipts/record';
-import { collectStatus } from './status';
+import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface ApiDeps {
@@ -17,6 +17,7 @@ export interface ApiDeps {
   store: SyncStore;
   logger: DashboardLogger;
   alerter?: Pick<Alerter, 'openIncidents'>;
+  attention?: StatusSources['attention'];
 }
 
 const MAX_PAGE = 500;

@@ -13,7 +13,7 @@ import { failureList, FailureQuerySchema } from './failure-lists';
 import { pageSecurityPolicy, renderPage } from './page';
 import { receiptPages } from './receipt-routes';
 import { authIssues, type DashboardAuth } from './settings';
-import { collectStatus } from './status';
+import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardDeps {
@@ -24,6 +24,8 @@ export interface DashboardDeps {
   alerter?: Alerter;
   /** The per-minute series the charts draw (the pipeline's Redis); without it the charts say so. */
   series?: TimeSeries;
+  /** K3Cloud facts the writer stores (metadata preflight, orders left un-audited): the banner on the page. */
+  attention?: StatusSources['attention'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */

@@ -5,6 +5,7 @@ import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import type { DashboardSettings } from './settings';
+import type { StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -26,8 +27,10 @@ export function startDashboardApp(deps: {
   settings: DashboardSettings;
   /** Per-minute series for the charts; the monitor also samples the checkpoint lag into it. */
   series?: TimeSeries;
+  /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
+  attention?: StatusSources['attention'];
 }): DashboardApp {
-  const { queues, store, logger, settings, series } = deps;
+  const { queues, store, logger, settings, series, attention } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -42,6 +45,7 @@ export function startDashboardApp(deps: {
     intervalMs: settings.alerts.intervalMs,
     logger,
     series,
+    attention,
   });
   const router = createDashboard({
     queues,
@@ -50,6 +54,7 @@ export function startDashboardApp(deps: {
     auth: settings.auth,
     alerter,
     series,
+    attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   return { router, monitor };

@@ -7,6 +7,7 @@ header h1{font-size:18px;margin:0}header h1 a{color:#fff;text-decoration:none}he
 header form{margin-left:auto;display:flex;gap:6px}
 header input[type=search]{font:inherit;width:340px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
 main{padding:16px 24px;max-width:1400px}
+.banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
 h2{font-size:15px;margin:0 0 8px}h3{font-size:13px;margin:12px 0 6px;color:#445}
 .section-head{display:flex;justify-content:space-between;align-items:center;gap:12px;flex-wrap:wrap}

@@ -7,6 +7,7 @@ import { layout } from './layout';
 import {
   failedCallsSection,
   incidentsSection,
+  k3cloudBanner,
   ledgerSection,
   queuesSection,
   summarySection,
@@ -40,8 +41,9 @@ export function renderPage(input: PageInput): string {
     nonce: input.nonce,
     subtitle: `status at ${s.now} (China time) · refreshes every 30 s`,
     refresh: true,
-    body: html`${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)} ${chartsSection(input.charts)}
-    ${causesSection(s.errors, input.errorSamples, base)} ${input.failures.map((f) => failureListSection(f, base))}
-    ${windowsSection(s)} ${failedCallsSection(s)} ${ledgerSection(s)} ${queuesSection(s, base)}`,
+    body: html`${k3cloudBanner(s)} ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)}
+    ${chartsSection(input.charts)} ${causesSection(s.errors, input.errorSamples, base)}
+    ${input.failures.map((f) => failureListSection(f, base))} ${windowsSection(s)} ${failedCallsSection(s)}
+    ${ledgerSection(s)} ${queuesSection(s, base)}`,
   });
 }

@@ -20,5 +20,10 @@ export interface K3CloudWriter {
     /** Receipt and order ids the save is about, for the audit trail. */
     subjects?: readonly string[],
   ): Promise<{ results: ModelSaveResult[] }>;
+  /** `subjects`: receipt and order ids the read is for, for the audit trail. */
   executeBillQuery(query: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]>;
+  /** Status operations for policy `unaudit` (docs/apis/k3cloud.md §3, §7). */
+  unAudit(formId: string, billNos: string[]): Promise<void>;
+  submit(formId: string, billNos: string[]): Promise<void>;
+  audit(formId: string, billNos: string[]): Promise<void>;
 }
