@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseChinaTime } from '@receipt-sync/core';
+import { parseChinaTime, redactText } from '@receipt-sync/core';
 import type { DeadLetterQueueName, PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
 import { listDeadLetters, type DeadLetterItem } from './dead-letters';
@@ -74,7 +74,8 @@ function fromEntry(e: LedgerEntry): FailureRow {
     receiptNo: e.receiptNo,
     orderId: e.orderId,
     code: e.lastError?.code ?? '',
-    reason: e.lastError?.message ?? '',
+    // Upstream error text: through the logs' scrubber, like the queue's own reasons (dead-letters.ts).
+    reason: redactText(e.lastError?.message ?? ''),
     failedAt: (e.failedAt ?? e.updatedAt).toISOString(),
   };
 }

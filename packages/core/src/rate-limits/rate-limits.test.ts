@@ -54,4 +54,43 @@ describe('shared limiter', () => {
     expect(starts[starts.length - 1]! - starts[0]!).toBeGreaterThanOrEqual(60);
     await limiter.close();
   });
+
+  it('writes its settings again when Redis lost them (restarted empty), running each task once', async () => {
+    const id = `test-${randomUUID()}`;
+    const limiter = createSharedLimiter({ id, maxConcurrent: 2, redis });
+    let runs = 0;
+    expect(await limiter.schedule(async () => ++runs)).toBe(1);
+    const keys = await redis.keys(`b_${id}_*`);
+    expect(keys).toContain(`b_${id}_settings`);
+    await redis.del(...keys); // what an empty Redis looks like to this limiter
+    expect(await limiter.schedule(async () => ++runs)).toBe(2);
+    expect(await limiter.schedule(async () => ++runs)).toBe(3);
+    expect(await redis.exists(`b_${id}_settings`)).toBe(1);
+    await limiter.close();
+    const left = await redis.keys(`b_${id}_*`);
+    if (left.length) await redis.del(...left);
+  });
+
+  it('runs calls that were queued when Redis lost its state, instead of leaving them waiting forever', async () => {
+    const id = `test-${randomUUID()}`;
+    const limiter = createSharedLimiter({ id, maxConcurrent: 1, redis });
+    let release!: () => void;
+    let running = false;
+    const first = limiter.schedule(
+      () =>
+        new Promise<string>((resolve) => {
+          running = true;
+          release = () => resolve('first');
+        }),
+    );
+    while (!running) await new Promise((r) => setTimeout(r, 10));
+    const second = limiter.schedule(async () => 'second');
+    await redis.del(...(await redis.keys(`b_${id}_*`)));
+    release();
+    expect(await first).toBe('first');
+    expect(await second).toBe('second');
+    await limiter.close();
+    const left = await redis.keys(`b_${id}_*`);
+    if (left.length) await redis.del(...left);
+  });
 });

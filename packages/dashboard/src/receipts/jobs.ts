@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { redactText } from '@receipt-sync/core';
 import {
   deadLetterJobId,
   DeadLetterJobSchema,
@@ -44,7 +45,7 @@ async function describe(job: Job, queue: string, version: string, removed: boole
     createdAt: new Date(job.timestamp).toISOString(),
     processedAt: iso(job.processedOn),
     finishedAt: iso(job.finishedOn),
-    error: dl.success ? dl.data.reason : job.failedReason || undefined,
+    error: redactText((dl.success ? dl.data.reason : job.failedReason) ?? '') || undefined,
     ...(dl.success ? { code: dl.data.code, replays: dl.data.replays } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { redactText } from '@receipt-sync/core';
 import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
 
 /** What a search key named. */
@@ -25,12 +26,16 @@ export async function findByKey(store: SyncStore, rawKey: string): Promise<KeyMa
     store.ledger.list({ orderId: key, limit: ORDER_RECEIPTS }),
   ]);
   if (byId) return { kind: 'receipt', receiptId: byId.receiptId };
+  const scrubbed = (entries: LedgerEntry[]) =>
+    entries.map((e) =>
+      e.lastError ? { ...e, lastError: { ...e.lastError, message: redactText(e.lastError.message) } } : e,
+    );
   if (byNo.length === 1) return { kind: 'receipt', receiptId: byNo[0]!.receiptId };
-  if (byNo.length > 1) return { kind: 'order', orderId: byNo[0]!.orderId, receipts: byNo };
+  if (byNo.length > 1) return { kind: 'order', orderId: byNo[0]!.orderId, receipts: scrubbed(byNo) };
   if (orderByBill !== undefined) {
     const receipts = await store.ledger.list({ orderId: orderByBill, limit: ORDER_RECEIPTS });
-    return { kind: 'order', orderId: orderByBill, billNo: key, receipts };
+    return { kind: 'order', orderId: orderByBill, billNo: key, receipts: scrubbed(receipts) };
   }
-  if (orderReceipts.length > 0) return { kind: 'order', orderId: key, receipts: orderReceipts };
+  if (orderReceipts.length > 0) return { kind: 'order', orderId: key, receipts: scrubbed(orderReceipts) };
   return { kind: 'none' };
 }

@@ -1,4 +1,4 @@
-import type { ApiCallRecord } from '@receipt-sync/core';
+import { redactText, type ApiCallRecord } from '@receipt-sync/core';
 import { deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
 import { receiptJobs, type ReceiptJob } from './jobs';
@@ -64,7 +64,8 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     receiptNo: entry.receiptNo,
     orderId: entry.orderId,
     outcome: entry.status,
-    ...(e ? { reason: { code: e.code, message: e.message, at: e.at.toISOString(), cause: e.cause } } : {}),
+    // Upstream error text is scrubbed like everywhere on the dashboard (configured secrets, tokens).
+    ...(e ? { reason: { code: e.code, message: redactText(e.message), at: e.at.toISOString(), cause: e.cause } } : {}),
     attempts: entry.attempts,
     updatedAt: entry.updatedAt.toISOString(),
     versions: versions.map((v) => ({
@@ -105,6 +106,7 @@ function mergeCalls(receipt: ApiCallRecord[], order: ApiCallRecord[]): ReceiptRe
     ...receipt.map((c) => ({ ...c, about: 'receipt' as const })),
     ...order.filter((c) => !seen.has(JSON.stringify(c))).map((c) => ({ ...c, about: 'order' as const })),
   ]
+    .map((c) => (c.message === undefined ? c : { ...c, message: redactText(c.message) }))
     .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0))
     .slice(0, 50);
 }
