@@ -1,5 +1,6 @@
 import { fmt } from './format';
 import type { BenchResults, CallPatternCeilings, TargetCheck } from './results';
+import { pushTargets } from './report-push';
 
 const onOff = (enrich: boolean) => `enrichment ${enrich ? 'on' : 'off'}`;
 
@@ -78,5 +79,6 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       });
     }
   }
+  out.push(...pushTargets(r.push, r.machine.loadAverage));
   return out;
 }

@@ -9,7 +9,14 @@ import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection, K3CloudAttention, openStore } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  K3CloudAttention,
+  openStore,
+  PushState,
+} from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -29,6 +36,8 @@ async function main(): Promise<void> {
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
   const series = new TimeSeries(connection, config.queuePrefix);
+  // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
+  const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
   const {
     router: dashboard,
     monitor,
@@ -40,8 +49,10 @@ async function main(): Promise<void> {
     settings,
     attention,
     series,
+    push,
   });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
+
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,

@@ -6,7 +6,7 @@ import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import { createDashboardGuard } from './guard';
 import type { DashboardSettings } from './settings';
-import type { StatusSources } from './status';
+import type { PushSource, StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -35,8 +35,10 @@ export function startDashboardApp(deps: {
   series?: TimeSeries;
   /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
   attention?: StatusSources['attention'];
+  /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
+  push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, series, attention } = deps;
+  const { queues, store, logger, settings, series, attention, push } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -52,6 +54,7 @@ export function startDashboardApp(deps: {
     logger,
     series,
     attention,
+    push,
   });
   const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
@@ -63,6 +66,7 @@ export function startDashboardApp(deps: {
     alerter,
     series,
     attention,
+    push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   return { router, monitor, guard };

@@ -6,6 +6,7 @@ import { html } from './html';
 import { layout } from './layout';
 import {
   failedCallsSection,
+  freshnessSection,
   incidentsSection,
   k3cloudBanner,
   ledgerSection,
@@ -41,8 +42,8 @@ export function renderPage(input: PageInput): string {
     nonce: input.nonce,
     subtitle: `status at ${s.now} (China time) · refreshes every 30 s`,
     refresh: true,
-    body: html`${k3cloudBanner(s)} ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)}
-    ${chartsSection(input.charts)} ${causesSection(s.errors, input.errorSamples, base)}
+    body: html`${k3cloudBanner(s)} ${summarySection(s, input.lagWarnSeconds)} ${freshnessSection(s)}
+    ${incidentsSection(s)} ${chartsSection(input.charts)} ${causesSection(s.errors, input.errorSamples, base)}
     ${input.failures.map((f) => failureListSection(f, base))} ${windowsSection(s)} ${failedCallsSection(s)}
     ${ledgerSection(s)} ${queuesSection(s, base)}`,
   });
