@@ -17,6 +17,7 @@ import {
   openStore,
   PushState,
 } from '@receipt-sync/pipeline';
+import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   await store.init();
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
+  const series = new TimeSeries(connection, config.queuePrefix);
   // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
   const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
   const {
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     logger,
     settings,
     attention,
+    series,
     push,
   });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });

@@ -229,6 +229,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
         okki,
         state: rt.push,
         logger: rt.logger,
+        history: rt.store.history,
         onFirstSeen: (n) => rt.metrics.receiptsFirstSeen.inc({ source: 'push' }, n),
       }),
     PUSH_CONCURRENCY,

@@ -34,13 +34,15 @@ export async function readOrdersBefore(
   k3: K3CloudWriter,
   locator: RowLocator,
   orderIds: string[],
+  /** Receipt and order ids the read is for, for the audit trail. */
+  subjects?: readonly string[],
 ): Promise<OrdersBefore> {
   const out: OrdersBefore = { fids: new Map(), existing: new Map() };
   // Digits only (ReadyRowSchema), so the quoted list cannot break out of the filter.
   const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o));
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await queryPages((q) => k3.executeBillQuery(q), {
+    const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
       fieldKeys: `FID,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField}`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
@@ -65,7 +67,7 @@ export async function readOrdersBefore(
       out.existing.set(slot, list);
     }
   }
-  await confirmAbsent(k3, locator, unique, out);
+  await confirmAbsent(k3, locator, unique, out, subjects);
   return out;
 }
 
@@ -75,11 +77,17 @@ export async function readOrdersBefore(
  * entry rows out of a header-and-entry query (docs/apis/k3cloud.md §6, unverified). Costs a query
  * only for a batch holding an order that looked missing.
  */
-async function confirmAbsent(k3: K3CloudWriter, locator: RowLocator, orderIds: string[], out: OrdersBefore) {
+async function confirmAbsent(
+  k3: K3CloudWriter,
+  locator: RowLocator,
+  orderIds: string[],
+  out: OrdersBefore,
+  subjects?: readonly string[],
+) {
   const absent = orderIds.filter((o) => !out.fids.has(o));
   for (let i = 0; i < absent.length; i += CHUNK) {
     const chunk = absent.slice(i, i + CHUNK);
-    const rows = await queryPages((q) => k3.executeBillQuery(q), {
+    const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
       fieldKeys: `FID,${locator.orderKeyField}`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,

@@ -20,8 +20,11 @@ export interface K3CloudWriter {
     formId: string,
     models: Array<Record<string, unknown>>,
     options?: WriterSaveOptions,
+    /** Receipt and order ids the save is about, for the audit trail. */
+    subjects?: readonly string[],
   ): Promise<{ results: ModelSaveResult[] }>;
-  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+  /** `subjects`: receipt and order ids the read is for, for the audit trail. */
+  executeBillQuery(query: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]>;
   /** Status operations for policy `unaudit` (docs/apis/k3cloud.md §3, §7). */
   unAudit(formId: string, billNos: string[]): Promise<void>;
   submit(formId: string, billNos: string[]): Promise<void>;

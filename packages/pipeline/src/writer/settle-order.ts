@@ -172,6 +172,7 @@ async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger
     contentHash: r.contentHash,
     k3Fid: fid,
     k3EntryId: entryId,
+    fields: r.fields,
   });
   p.resolve({ outcome: 'written', fid, entryId });
 }

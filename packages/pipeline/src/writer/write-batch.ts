@@ -57,7 +57,9 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const settled = await dropSettledVersions(rows, deps.ledger);
   if (settled.length === 0) return;
   const { locator } = deps;
-  const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))]);
+  // The receipts and orders of this batch, named in the audit record of every call made for it.
+  const subjects = [...new Set(settled.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
+  const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))], subjects);
   const live = await placeRows(settled, before, deps);
   if (live.length === 0) return;
   const byFid = new Map<number, PendingRow[]>();
@@ -70,12 +72,13 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
     locator.formId,
     fids.map((fid) => modelFor(batch, fid, deps.logger)),
     deps.saveOptions,
+    subjects,
   );
   // Orders whose save failed are read too (same query): their status tells a locked order apart.
   // A batch where every model failed for a reason that waits as it is needs no read at all.
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
     ? { rows: new Map(), orders: new Map() }
-    : await readBack(deps, locator, fids, fields);
+    : await readBack(deps, locator, fids, fields, subjects);
   // Orders settle side by side: their rows, ledger entries and (policy unaudit) K3Cloud steps are disjoint.
   // All of them finish before the order locks are let go, even when one fails.
   await allSettled(
@@ -132,13 +135,19 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
  * THE read after the save, asked once more if it fails for a passing reason (a session lost twice,
  * a timeout): the save may have been applied, and a whole retry would cost the rows an attempt.
  */
-async function readBack(deps: BatchWriterDeps, locator: RowLocator, fids: number[], fields: string[]) {
+async function readBack(
+  deps: BatchWriterDeps,
+  locator: RowLocator,
+  fids: number[],
+  fields: string[],
+  subjects: readonly string[],
+) {
   try {
-    return await readSavedState(deps.k3, locator, fids, fields);
+    return await readSavedState(deps.k3, locator, fids, fields, subjects);
   } catch (error) {
     if (!isSyncError(error) || error.disposition !== 'transient') throw error;
     deps.logger.info({ err: error }, 'read after BatchSave failed; asking once more');
-    return readSavedState(deps.k3, locator, fids, fields);
+    return readSavedState(deps.k3, locator, fids, fields, subjects);
   }
 }
 
