@@ -15,6 +15,8 @@ export type ExistingRows = Map<string, number[]>;
 /** What the one query before a save found: each order id's sales orders (FIDs, lowest first) and their receipt rows. */
 export interface OrdersBefore {
   fids: Map<string, number[]>;
+  /** FID → the sales order's number (FBillNo), for the order index and the receipt page. */
+  billNos: Map<number, string>;
   existing: ExistingRows;
 }
 
@@ -37,20 +39,21 @@ export async function readOrdersBefore(
   /** Receipt and order ids the read is for, for the audit trail. */
   subjects?: readonly string[],
 ): Promise<OrdersBefore> {
-  const out: OrdersBefore = { fids: new Map(), existing: new Map() };
+  const out: OrdersBefore = { fids: new Map(), billNos: new Map(), existing: new Map() };
   // Digits only (ReadyRowSchema), so the quoted list cannot break out of the filter.
   const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o));
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
-      fieldKeys: `FID,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField}`,
+      fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField}`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
       orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
     });
-    for (const [fidValue, orderKey, entryId, rowKey] of rows) {
+    for (const [fidValue, billNo, orderKey, entryId, rowKey] of rows) {
       const fid = Number(fidValue);
       if (!Number.isInteger(fid) || fid <= 0) continue;
+      if (billNo !== null && billNo !== undefined && billNo !== '') out.billNos.set(fid, String(billNo));
       const orderId = String(orderKey ?? '');
       const fids = out.fids.get(orderId) ?? [];
       if (!fids.includes(fid))
@@ -89,13 +92,14 @@ async function confirmAbsent(
     const chunk = absent.slice(i, i + CHUNK);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
-      fieldKeys: `FID,${locator.orderKeyField}`,
+      fieldKeys: `FID,FBillNo,${locator.orderKeyField}`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
       orderString: 'FID ASC',
     });
-    for (const [fidValue, orderKey] of rows) {
+    for (const [fidValue, billNo, orderKey] of rows) {
       const fid = Number(fidValue);
       if (!Number.isInteger(fid) || fid <= 0) continue;
+      if (billNo !== null && billNo !== undefined && billNo !== '') out.billNos.set(fid, String(billNo));
       const orderId = String(orderKey ?? '');
       out.fids.set(
         orderId,

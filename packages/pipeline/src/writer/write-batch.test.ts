@@ -44,8 +44,8 @@ function fakeK3(status: string, held: unknown[] | undefined) {
     executeBillQuery: async (q: BillQueryRequest) => {
       queries.push(String(q.filterString));
       // THE read before the save: order 9 is FID 100, no receipt row yet.
-      if (String(q.fieldKeys).startsWith('FID,F_Cash_Collection_Id')) {
-        return String(q.filterString).includes("'9'") ? [[100, '9', null, null]] : [];
+      if (String(q.fieldKeys).startsWith('FID,FBillNo,F_Cash_Collection_Id')) {
+        return String(q.filterString).includes("'9'") ? [[100, 'XSDD000100', '9', null, null]] : [];
       }
       return [held ? [100, 'XSDD000100', status, 7001, 'HK1', ...held] : [100, 'XSDD000100', status, null, null]];
     },

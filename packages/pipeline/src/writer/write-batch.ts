@@ -124,7 +124,9 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
   const index = deps.orderIndex;
   if (index) {
     await Promise.all([
-      ...[...found].map(([orderId, fid]) => index.put(orderId, { fid }, deps.hitTtlMs ?? 24 * 3600_000)),
+      ...[...found].map(([orderId, fid]) =>
+        index.put(orderId, { fid, billNo: before.billNos.get(fid) }, deps.hitTtlMs ?? 24 * 3600_000),
+      ),
       ...[...missing].map((orderId) => index.putMiss(orderId, deps.missTtlMs ?? 60_000)),
     ]);
   }
