@@ -4,13 +4,13 @@
  * the same dashboard in-process instead.
  */
 import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
-import { loadConfig, secretsOf } from '@receipt-sync/core';
+import { createRedisClient, loadConfig, secretsOf } from '@receipt-sync/core';
 import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
 import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues } from '@receipt-sync/pipeline';
 import { createStore } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
   // queueing forever (anchors A6: the HTTP side should fail fast).
-  const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
+  const connection = createRedisClient(config.redis, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
   const store = createStore({

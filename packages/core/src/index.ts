@@ -7,3 +7,4 @@ export * from './rate-limits';
 export * from './config';
 export * from './metrics';
 export * from './health';
+export * from './redis';

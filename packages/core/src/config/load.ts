@@ -24,9 +24,19 @@ export interface K3CloudSettings {
   timeoutMs: number;
 }
 
+/** Where Redis is: one server (`url`) or a cluster (`clusterNodes`, which then wins). */
+export interface RedisTarget {
+  /** REDIS_URL; in cluster mode only its user and password are used. */
+  url: string;
+  /** REDIS_CLUSTER_NODES, parsed. */
+  clusterNodes?: Array<{ host: string; port: number }>;
+}
+
 export interface Config {
   env: Env;
   redisUrl: string;
+  /** REDIS_URL and REDIS_CLUSTER_NODES together: hand this to `createRedisClient`. */
+  redis: RedisTarget;
   queuePrefix: string;
   mongoUrl?: string;
   mongoDb: string;
@@ -72,6 +82,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env,
     redisUrl: env.REDIS_URL,
+    redis: { url: env.REDIS_URL, clusterNodes: parseClusterNodes(env.REDIS_CLUSTER_NODES) },
     queuePrefix: env.QUEUE_PREFIX,
     mongoUrl: env.MONGO_URL,
     mongoDb: env.MONGO_DB,
@@ -123,4 +134,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     healthPort: env.HEALTH_PORT,
   };
+}
+
+function parseClusterNodes(value: string | undefined): RedisTarget['clusterNodes'] {
+  if (!value) return undefined;
+  return value.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':') as [string, string];
+    return { host, port: Number(port) };
+  });
 }

@@ -1,8 +1,12 @@
-import Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '../redis';
+import { memorySlotStore, redisSlotStore, type SlotRules, type SlotStore } from './slot-store';
 
 export interface SharedLimiterOptions {
-  /** Limiter identity; every process using the same id and Redis shares one budget. */
+  /**
+   * Limiter identity; every process using the same id and Redis shares one budget. On a Redis
+   * Cluster it must be hash-tagged like QUEUE_PREFIX (`{rsync}-k3cloud`).
+   */
   id: string;
   /** Requests started per second at most (spaced evenly). */
   maxPerSecond?: number;
@@ -12,13 +16,18 @@ export interface SharedLimiterOptions {
    * Redis connection to share the limits across processes. Without it the limits hold for this
    * process only (tests, tools).
    */
-  redis?: Redis;
+  redis?: RedisClient;
   /**
-   * With Redis: how long a slot counts as taken at most. Bottleneck frees a crashed process's
-   * running slots only when they expire, so this must be just above the longest call (its timeout),
-   * or a SIGKILLed replica starves the others for that long. @defaultValue 130000
+   * With Redis: how long a slot counts as taken at most. A crashed process's running slots are
+   * freed only when they expire, so this must be just above the longest call (its timeout), or a
+   * SIGKILLed replica starves the others for that long. @defaultValue 130000
    */
   slotExpiryMs?: number;
+  /**
+   * With Redis: how often a process waiting for a slot another process holds asks again. Slots
+   * this process frees wake its own waiters at once. @defaultValue 25
+   */
+  pollMs?: number;
 }
 
 export interface SharedLimiter {
@@ -28,47 +37,101 @@ export interface SharedLimiter {
   close(): Promise<void>;
 }
 
+interface Waiter {
+  token: string;
+  granted: () => void;
+  refused: (error: Error) => void;
+}
+
 /**
- * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis with
- * bottleneck's clustering (the operating contract caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
- * "across all replicas"). A lost process's running slots are reclaimed after `expiration`.
+ * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis (the
+ * operating contract caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY "across all replicas"): one
+ * Lua script on two keys under the limiter id decides each start atomically, first come first
+ * served within a process. A lost process's running slots are reclaimed after `slotExpiryMs`.
+ * While Redis is unreachable (a failover), calls wait and acquisition is retried; none is dropped.
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
-  const slotExpiryMs = options.slotExpiryMs ?? 130_000;
-  const minTime = options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0;
-  const base: Bottleneck.ConstructorOptions = {
-    id: options.id,
-    minTime,
-    maxConcurrent: options.maxConcurrent ?? null,
+  const rules: SlotRules = {
+    minTimeMs: options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0,
+    maxConcurrent: options.maxConcurrent ?? 0,
+    slotExpiryMs: options.slotExpiryMs ?? 130_000,
   };
-  let connection: Bottleneck.IORedisConnection | undefined;
-  let limiter: Bottleneck;
-  if (options.redis) {
-    connection = new Bottleneck.IORedisConnection({ client: options.redis.duplicate() });
-    limiter = new Bottleneck({
-      ...base,
-      datastore: 'ioredis',
-      connection,
-      clearDatastore: false,
+  const store: SlotStore = options.redis ? redisSlotStore(options.redis, options.id) : memorySlotStore();
+  const pollMs = options.redis ? (options.pollMs ?? 25) : 5;
+  const queue: Waiter[] = [];
+  let running = 0;
+  let pumping = false;
+  let wake: (() => void) | undefined;
+  let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
     });
-  } else {
-    limiter = new Bottleneck(base);
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    let failures = 0;
+    try {
+      while (queue.length > 0 && !closed) {
+        const head = queue[0]!;
+        let attempt;
+        try {
+          attempt = await store.tryAcquire(head.token, rules);
+          failures = 0;
+        } catch {
+          failures += 1;
+          await sleep(Math.min(100 * failures, 2_000));
+          continue;
+        }
+        if (attempt.granted) {
+          queue.shift();
+          head.granted();
+        } else {
+          await sleep(attempt.retryInMs ?? pollMs);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
   }
-  limiter.on('error', () => undefined);
-  let pendingCount = 0;
+
   return {
     async schedule<T>(task: () => Promise<T>): Promise<T> {
-      pendingCount += 1;
+      if (closed) throw new Error(`limiter ${options.id} is closed`);
+      const token = randomUUID();
+      running += 1;
       try {
-        return await limiter.schedule({ expiration: options.redis ? slotExpiryMs : undefined }, task);
+        await new Promise<void>((granted, refused) => {
+          queue.push({ token, granted, refused });
+          void pump();
+        });
+        try {
+          return await task();
+        } finally {
+          if (rules.maxConcurrent > 0) {
+            await store.release(token).catch(() => undefined);
+            wake?.();
+          }
+        }
       } finally {
-        pendingCount -= 1;
+        running -= 1;
       }
     },
-    pending: () => pendingCount,
+    pending: () => running,
     async close() {
-      await limiter.disconnect(false);
-      if (connection) await connection.disconnect(false).catch(() => undefined);
+      closed = true;
+      for (const waiter of queue.splice(0))
+        waiter.refused(new Error(`limiter ${options.id} closed before the call started`));
+      wake?.();
+      await store.close();
     },
   };
 }

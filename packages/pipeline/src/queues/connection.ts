@@ -1,26 +1,20 @@
-import IORedis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
+import { createRedisClient, type RedisClient } from '@receipt-sync/core';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES, type QueueName } from './catalog';
 
 /**
- * A Redis connection suitable for BullMQ workers: `maxRetriesPerRequest: null` is required for
- * blocking commands (bullmq connections docs); reconnect on READONLY/LOADING after a failover, as
- * trigger.dev does (bullmq #648/#2466 report hangs otherwise).
+ * A single-server Redis connection suitable for BullMQ workers (tests and tools that have only a
+ * URL). Services use `createRedisClient(config.redis)`, which also speaks Redis Cluster.
  */
-export function createRedisConnection(url: string, extra: RedisOptions = {}): IORedis {
-  return new IORedis(url, {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    retryStrategy: (times) => Math.min(200 * times, 5_000),
-    reconnectOnError: (err) => (/READONLY|LOADING|UNBLOCKED/.test(err.message) ? 2 : false),
-    ...extra,
-  });
+export function createRedisConnection(url: string, extra: RedisOptions = {}): Redis {
+  return createRedisClient({ url }, extra) as Redis;
 }
 
 export type PipelineQueues = Record<QueueName, Queue>;
 
 /** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX). */
-export function createQueues(connection: IORedis, prefix: string): PipelineQueues {
+export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
   const out = {} as PipelineQueues;
   for (const name of Object.values(QUEUE_NAMES)) {
     const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });

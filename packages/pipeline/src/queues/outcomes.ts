@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 
 /** How one receipt version ended. `pending` = not finished yet. */
 export type ReceiptOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
@@ -19,7 +19,7 @@ export interface WindowSummary {
  */
 export class OutcomeTracker {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds = 7 * 24 * 3600,
   ) {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -10,7 +10,7 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
  * Returns undefined when another process holds it.
  */
 export async function withWindowLock<T>(
-  redis: IORedis,
+  redis: RedisClient,
   prefix: string,
   work: () => Promise<T>,
   ttlMs = 15_000,
@@ -32,7 +32,7 @@ export async function withWindowLock<T>(
 
 /** Waits (polling) until the lock is free and runs `work` under it. */
 export async function waitForWindowLock<T>(
-  redis: IORedis,
+  redis: RedisClient,
   prefix: string,
   work: () => Promise<T>,
   pollMs = 250,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 import {
   ERROR_SCAN_LIMIT,
@@ -41,7 +41,7 @@ const LIST_CHUNK = 200;
 
 export class RedisLedger extends RuleLedger implements LedgerRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
   ) {
     super();
