@@ -3,6 +3,7 @@
 #   scripts/redis-cluster.sh start   start six redis-server processes, create the cluster, wait for cluster_state:ok;
 #                                    prints the REDIS_CLUSTER_NODES value on its last line
 #   scripts/redis-cluster.sh stop    shut them down and remove their directories
+#   scripts/redis-cluster.sh revive  restart nodes that are down (after a failover test); they rejoin as replicas
 #   scripts/redis-cluster.sh status  cluster nodes as the first node sees them
 # Env: REDIS_CLUSTER_BASE_PORT (default 7001; ports BASE..BASE+5), REDIS_CLUSTER_DIR (default /tmp/rsync-redis-cluster),
 #      REDIS_CLUSTER_NODE_TIMEOUT_MS (default 2000: a stopped master is failed over within a few seconds).
@@ -33,8 +34,30 @@ wait_for() {
   return 1
 }
 
+start_node() {
+  redis-server --port "$1" --bind 127.0.0.1 --daemonize yes --dir "$dir/$1" --logfile "$dir/$1/redis.log" \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout "$timeout_ms" \
+    --save '' --appendonly no --pidfile "$dir/$1/redis.pid"
+}
+
+# Restarts nodes that are down (a test stopped a master) with their nodes.conf: they rejoin as replicas.
+revive() {
+  local p
+  for p in "${ports[@]}"; do
+    if ! redis-cli -p "$p" ping >/dev/null 2>&1; then
+      [ -f "$dir/$p/nodes.conf" ] || { echo "redis-cluster: no state for port $p; run start" >&2; return 1; }
+      start_node "$p"
+      wait_for "redis on port $p" 50 redis-cli -p "$p" ping >/dev/null
+    fi
+  done
+  wait_for "cluster_state:ok" 150 cluster_ok
+  wait_for "3 replicas in sync" 150 replicas_in_sync
+  echo "redis-cluster: all six nodes up" >&2
+}
+
 start() {
   if cluster_ok && [ "$(redis-cli -p "${ports[0]}" cluster info | grep -c '^cluster_known_nodes:6')" = 1 ]; then
+    revive
     echo "redis-cluster: already running on ports ${ports[0]}-${ports[5]}" >&2
     nodes
     return 0
@@ -43,9 +66,7 @@ start() {
     mkdir -p "$dir/$p"
     redis-cli -p "$p" ping >/dev/null 2>&1 && redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true
     rm -f "$dir/$p/nodes.conf"
-    redis-server --port "$p" --bind 127.0.0.1 --daemonize yes --dir "$dir/$p" --logfile "$dir/$p/redis.log" \
-      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout "$timeout_ms" \
-      --save '' --appendonly no --pidfile "$dir/$p/redis.pid"
+    start_node "$p"
   done
   for p in "${ports[@]}"; do wait_for "redis on port $p" 50 redis-cli -p "$p" ping >/dev/null; done
   local addrs=()
@@ -73,9 +94,10 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  revive) revive ;;
   status) redis-cli -p "${ports[0]}" cluster nodes ;;
   *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|revive|status" >&2
     exit 2
     ;;
 esac

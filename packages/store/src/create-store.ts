@@ -1,4 +1,4 @@
-import { createRedisClient, type RedisClient } from '@receipt-sync/core';
+import { createRedisClient, QUEUE_PREFIX_PATTERN, type RedisClient } from '@receipt-sync/core';
 import { z } from 'zod';
 import type { AuditSinkTuning } from './audit-sink';
 import { DEFAULT_AUDIT_LIMIT, DEFAULT_AUDIT_TTL_DAYS } from './model/audit';
@@ -44,7 +44,9 @@ const optionsSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   // Same rule as QUEUE_PREFIX in @receipt-sync/config: no ':' so key spaces cannot overlap.
-  prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")'),
+  prefix: z
+    .string()
+    .regex(QUEUE_PREFIX_PATTERN, 'letters, digits, _ and - only (no ":"), optionally after one {hash tag}'),
   auditLimit: z.number().int().positive().max(10_000_000).optional(),
   auditTtlDays: z.number().int().positive().max(3650).optional(),
   windowLimit: z.number().int().positive().max(1_000_000).optional(),

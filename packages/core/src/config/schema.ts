@@ -21,7 +21,7 @@ const url = (what: string) =>
   );
 
 /** `rsync`, or hash-tagged for Redis Cluster: `{rsync}`, `{rsync}-eu` (the tag is what Redis hashes). */
-const QUEUE_PREFIX_PATTERN = /^(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0-9_-]+)$/;
+export const QUEUE_PREFIX_PATTERN = /^(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0-9_-]+)$/;
 
 /** True when `prefix` starts with a Redis Cluster hash tag (`{…}`), so every key under it shares one slot. */
 export function isHashTagged(prefix: string): boolean {
