@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { EnvSchema } from '@receipt-sync/core';
+import { EnvSchema, HEAP_LIMIT_MB, type AppName } from '@receipt-sync/core';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 // js-yaml is already in node_modules (via eslint); no @types package, so type just the call we use.
@@ -168,6 +168,13 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
       redis: { condition: 'service_healthy' },
       mongo: { condition: 'service_healthy' },
     });
+  });
+
+  test.each(APPS)('%s is built with its heap cap (HEAP_LIMIT_MB), which the image turns into NODE_OPTIONS', (name) => {
+    expect(service(services, name).build?.args?.HEAP_MB).toBe(String(HEAP_LIMIT_MB[name as AppName]));
+    const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG HEAP_MB=\d+$/m);
+    expect(dockerfile).toMatch(/NODE_OPTIONS="--enable-source-maps --max-old-space-size=\$\{HEAP_MB\}"/);
   });
 
   test.each(APPS)('%s gets only operating-contract variables plus its health port', (name) => {
