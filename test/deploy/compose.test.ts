@@ -19,6 +19,7 @@ const yaml = jest.requireActual<{ load(text: string): unknown }>('js-yaml');
 /** operating-contract.md, "Configuration": the only names the deployment may pass to the apps. */
 const CONTRACT_VARS = new Set([
   'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
   'QUEUE_PREFIX',
   'MONGO_URL',
   'XIAOMAN_BASE_URL',

@@ -54,4 +54,34 @@ describe('shared limiter', () => {
     expect(starts[starts.length - 1]! - starts[0]!).toBeGreaterThanOrEqual(60);
     await limiter.close();
   });
+
+  it("frees a crashed replica's running slot once it expires, and not before", async () => {
+    const id = `test-${randomUUID()}`;
+    const crashed = createSharedLimiter({ id, maxConcurrent: 1, redis, slotExpiryMs: 1_500 });
+    let started = false;
+    void crashed.schedule(() => new Promise(() => undefined)); // holds its slot and never releases it
+    await new Promise((r) => setTimeout(r, 50));
+    const survivor = createSharedLimiter({ id, maxConcurrent: 1, redis, slotExpiryMs: 1_500 });
+    const call = survivor.schedule(async () => {
+      started = true;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(started).toBe(false); // the slot is still taken
+    await call; // ...until it expires (without expiry this never resolves and the test times out)
+    expect(started).toBe(true);
+    await survivor.close();
+    await redis.del(`${id}:limiter:slots`, `${id}:limiter:next`);
+  });
+
+  it('refuses calls still waiting when it is closed, instead of leaving them hanging', async () => {
+    const limiter = createSharedLimiter({ id: `test-${randomUUID()}`, maxConcurrent: 1 });
+    let release!: () => void;
+    const running = limiter.schedule(() => new Promise<void>((r) => (release = r)));
+    const waiting = limiter.schedule(async () => 'never');
+    await new Promise((r) => setTimeout(r, 20));
+    await limiter.close();
+    await expect(waiting).rejects.toThrow(/closed before the call started/);
+    release();
+    await running;
+  });
 });
