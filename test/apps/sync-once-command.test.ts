@@ -61,6 +61,18 @@ describe('npm run sync:once (operating contract)', () => {
     expect(stderr + stdout).not.toContain('top-secret-value');
   }, 60_000);
 
+  it('refuses to start on a Redis Cluster with an untagged QUEUE_PREFIX, saying how to fix it', async () => {
+    const { code, stderr } = await run({
+      PATH: process.env.PATH,
+      REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1:7002',
+      QUEUE_PREFIX: 'rsync',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e\.g\. QUEUE_PREFIX=\{rsync\}/,
+    );
+  }, 60_000);
+
   it('exits 1 when Redis does not answer', async () => {
     const demo = await startDemoEnvironment({ seed: 82, receipts: 5, orders: 2 });
     try {
