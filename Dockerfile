@@ -35,7 +35,7 @@ FROM ${NODE_IMAGE} AS runtime
 # dumb-init (Debian package) runs as PID 1: it forwards SIGTERM/SIGINT to node and reaps zombies.
 # Node as PID 1 gets no default signal dispositions from the kernel, so a signal arriving before the app
 # registers its handlers (or in a path that forgot one) is ignored and `docker stop` ends in SIGKILL after the
-# grace period, killing in-flight BatchSave calls (engineering-anchors A5). Same effect as `docker run --init`,
+# grace period, killing in-flight BatchSave calls (docs/operations.md#pid-1-init). Same effect as `docker run --init`,
 # but baked in so compose, Kubernetes and plain `docker run` all behave alike.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends dumb-init \

@@ -22,7 +22,7 @@ function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: str
   });
 }
 
-describe('npm run sync:once (operating contract)', () => {
+describe('npm run sync:once (docs/operations.md#commands)', () => {
   it('prints the summary JSON as the last line of stdout and exits 0', async () => {
     const demo = await startDemoEnvironment({ seed: 81, receipts: 40, orders: 10 });
     const prefix = `e2e-once-${randomUUID().slice(0, 8)}`;

@@ -16,7 +16,7 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 // js-yaml is already in node_modules (via eslint); no @types package, so type just the call we use.
 const yaml = jest.requireActual<{ load(text: string): unknown }>('js-yaml');
 
-/** operating-contract.md, "Configuration": the only names the deployment may pass to the apps. */
+/** docs/operations.md#configuration: the only names the deployment may pass to the apps. */
 const CONTRACT_VARS = new Set([
   'REDIS_URL',
   'REDIS_CLUSTER_NODES',
@@ -178,7 +178,7 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(dockerfile).toMatch(/NODE_OPTIONS="--enable-source-maps --max-old-space-size=\$\{HEAP_MB\}"/);
   });
 
-  test.each(APPS)('%s gets only operating-contract variables plus its health port', (name) => {
+  test.each(APPS)('%s gets only the documented variables plus its health port', (name) => {
     const env = service(services, name).environment ?? {};
     const unknown = Object.keys(env).filter((key) => !CONTRACT_VARS.has(key) && key !== 'HEALTH_PORT');
     expect(unknown).toEqual([]);

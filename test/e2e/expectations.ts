@@ -85,7 +85,7 @@ export function assertExactlyOnce(demo: DemoEnvironment, snap: K3CloudSnapshot, 
   }
 }
 
-/** K3Cloud hands datetimes back as `yyyy-MM-ddTHH:mm:ss` and decimals as numbers (k3cloud spec §6). */
+/** K3Cloud hands datetimes back as `yyyy-MM-ddTHH:mm:ss` and decimals as numbers (docs/apis/k3cloud.md §6). */
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (expected === null) return actual === null || actual === undefined || actual === '';
   if (typeof expected === 'boolean') return actual === expected || String(actual) === String(expected);

@@ -27,7 +27,7 @@ export interface NaiveResult {
 }
 
 /**
- * The contender: what one would write by hand from the seed article. Sequential, no batching and
+ * The contender: what one would write by hand, without this project. Sequential, no batching and
  * no concurrency: page the receipt list; for each receipt fetch its bank details (when enriching),
  * find its sales order with one ExecuteBillQuery, and Save one row. Same clients, same mapping and
  * same write options as the pipeline, so both must leave the same rows in K3Cloud.

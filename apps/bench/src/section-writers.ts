@@ -1,4 +1,3 @@
-import { QUEUE_NAMES } from '@receipt-sync/pipeline';
 import type { Launcher } from './launcher';
 import type { BenchOptions, LatencyProfile } from './options';
 import { pipelineEnv } from './pipeline-env';
@@ -58,7 +57,7 @@ async function runWriters(
     console.log(
       `  ${writers} writer process(es), K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
     );
-    await watch.queues[QUEUE_NAMES.ready].pause();
+    await watch.queues.ready.pause();
     const transformer = await startStage(launcher, 'transformer', 'transformer', env);
     apps.push(transformer);
     const producer = startProducer(launcher, env, sim.updateRange);
@@ -80,7 +79,7 @@ async function runWriters(
     let peakRss = 0;
     const simCpuBefore = cpuSeconds(sim.pid) ?? 0;
     const started = performance.now();
-    await watch.queues[QUEUE_NAMES.ready].resume();
+    await watch.queues.ready.resume();
     const doneAt = await waitFor(
       'writers',
       async () => {

@@ -1,10 +1,4 @@
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  QUEUE_NAMES,
-  type PipelineQueues,
-} from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection, type PipelineQueues } from '@receipt-sync/pipeline';
 import type IORedis from 'ioredis';
 import type { Launcher } from './launcher';
 import { freePort, spawnApp, stopProcess, waitReady, type AppProcess } from './processes';
@@ -71,11 +65,11 @@ export class QueueWatch {
   }
 
   raw(): Promise<number> {
-    return unfinished(this.queues[QUEUE_NAMES.raw]);
+    return unfinished(this.queues.raw);
   }
 
   ready(): Promise<number> {
-    return unfinished(this.queues[QUEUE_NAMES.ready]);
+    return unfinished(this.queues.ready);
   }
 
   /** Until the producer has exited and raw (and, unless `rawOnly`, ready) hold nothing unfinished. */

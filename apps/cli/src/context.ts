@@ -3,11 +3,11 @@ import { loadConfig, type Config, type RedisTarget } from '@receipt-sync/core';
 import { createRedisClient, probeRedisTarget, type RedisClient } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { secretsOf } from '@receipt-sync/core';
-import { closeQueues, createQueues, type PipelineQueues } from '@receipt-sync/pipeline';
-import { createStore, type SyncStore } from '@receipt-sync/store';
+import { closeQueues, createQueues, openStore, type PipelineQueues } from '@receipt-sync/pipeline';
+import type { SyncStore } from '@receipt-sync/store';
 import { CouldNotRunError } from './exit-codes';
 
-/** The validated environment (operating contract); a ConfigError ends the command with exit 1. */
+/** The validated environment (docs/operations.md#configuration); a ConfigError ends the command with exit 1. */
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(env);
   for (const secret of secretsOf(config)) registerSecret(secret);
@@ -45,12 +45,7 @@ export async function openState(config: Config): Promise<StateHandles> {
   const connection = createRedisClient(config.redis);
   connection.on('error', () => undefined);
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   return {
     connection,
     queues,

@@ -6,7 +6,6 @@ import {
   createQueues,
   createRedisConnection,
   deadLetter,
-  QUEUE_NAMES,
   rawJobId,
   type PipelineQueues,
 } from '@receipt-sync/pipeline';
@@ -90,7 +89,7 @@ describe('cli dlq', () => {
       failed: [],
     });
 
-    expect(await queues[QUEUE_NAMES.deadLetter].getJob(id)).toBeUndefined();
+    expect(await queues['dead-letter'].getJob(id)).toBeUndefined();
     const replayed = await queues.raw.getJob(`${RAW_ID}-replay1`);
     expect(replayed?.data).toMatchObject({ receipt: RECEIPT, removed: false, __replays: 1 });
     expect(lastJson(runCli(['dlq', 'list', '--json'], env))).toMatchObject({ total: 0, items: [] });
@@ -108,7 +107,7 @@ describe('cli dlq', () => {
 
     const run = runCli(['dlq', 'discard', '--id', id], env);
     expect(run.status).toBe(0);
-    expect(await queues[QUEUE_NAMES.deadLetter].getJob(id)).toBeUndefined();
+    expect(await queues['dead-letter'].getJob(id)).toBeUndefined();
   });
 
   it.each([

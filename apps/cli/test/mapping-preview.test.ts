@@ -7,7 +7,7 @@ const receipt = path.join(FIXTURES, 'receipt.json');
 const problems = path.join(FIXTURES, 'receipt-problems.json');
 const info = path.join(FIXTURES, 'info.json');
 
-/** The BatchSave Model the operating contract's default mapping makes of fixtures/receipt.json. */
+/** The BatchSave Model the default mapping (docs/operations.md#default-mapping) makes of fixtures/receipt.json. */
 const EXPECTED_ROW = {
   FEntryID: 0,
   F_PBLH_CashCollectionNo: 'HK202504150112',

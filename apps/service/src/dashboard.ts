@@ -3,15 +3,13 @@
  * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
  * the same dashboard in-process instead.
  */
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { createRedisClient, loadConfig, secretsOf } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues } from '@receipt-sync/pipeline';
-import { createStore } from '@receipt-sync/store';
+import { closeQueues, createQueues, openStore } from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,35 +19,15 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
-  // queueing forever (anchors A6: the HTTP side should fail fast).
+  // queueing forever (docs/operations.md#redis-connections).
   const connection = createRedisClient(config.redis, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   await store.init();
 
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
-
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
-  const dashboard = createDashboard({
-    queues,
-    store,
-    logger,
-    auth: settings.auth,
-    alerter,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
-  });
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,

@@ -1,6 +1,5 @@
-import { createAlerter, createAlertRules } from '@receipt-sync/dashboard';
 import { loadConfig } from '@receipt-sync/core';
-import { createDashboard, dashboardSettingsFromEnv, startAlertMonitor } from '@receipt-sync/dashboard';
+import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
 import { startHealthServer } from '@receipt-sync/core';
@@ -38,27 +37,11 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
-  const alerter = createAlerter({
-    targets: settings.alerts.targets.targets,
-    dashboardUrl: settings.alerts.targets.dashboardUrl,
-    logger: rt.logger,
-  });
-  const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({
-    queues: rt.queues,
-    store: rt.store,
-    alerter,
-    rules,
-    intervalMs: settings.alerts.intervalMs,
-    logger: rt.logger,
-  });
-  const dashboard = createDashboard({
+  const { router: dashboard, monitor } = startDashboardApp({
     queues: rt.queues,
     store: rt.store,
     logger: rt.logger,
-    auth: settings.auth,
-    alerter,
-    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    settings,
   });
   const server = await startHealthServer({
     port: settings.port,

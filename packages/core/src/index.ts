@@ -8,3 +8,4 @@ export * from './config';
 export * from './metrics';
 export * from './health';
 export * from './redis';
+export * from './outcomes';

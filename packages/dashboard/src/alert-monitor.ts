@@ -1,5 +1,5 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
+import { type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -29,7 +29,7 @@ const AUDIT_READ = 2000;
 
 async function deadLetterCount(queues: PipelineQueues): Promise<number> {
   const counts = await Promise.all(
-    [queues[QUEUE_NAMES.deadLetter], queues[QUEUE_NAMES.quarantine]].map((q) =>
+    [queues['dead-letter'], queues.quarantine].map((q) =>
       q.getJobCounts('wait', 'prioritized', 'delayed', 'failed', 'completed', 'active'),
     ),
   );
@@ -39,7 +39,7 @@ async function deadLetterCount(queues: PipelineQueues): Promise<number> {
 /**
  * Evaluates the alert rules every `intervalMs` from what the pipeline left in Redis and the store,
  * so it works in the supervisor and in a separate dashboard process alike (a chat alert is the
- * only page an operator gets: Bull Board "won't page you", anchors A9).
+ * only page an operator gets: Bull Board pages no one: docs/operations.md#dead-letters-and-bull-board).
  *
  * The first evaluation takes the current dead-letter count as its baseline: a restart does not
  * re-announce old dead letters as "growing"; they stay visible on the dashboard.

@@ -71,7 +71,7 @@ export function apiRouter(deps: ApiDeps): Router {
     const body = ReplayBody.safeParse(req.body ?? {});
     if (!body.success) return badRequest(res, body.error);
     const { queue, ids } = body.data;
-    // Not Bull Board's retry: that would re-run the record inside the dead-letter queue without resetting attempts (anchors A9/A12).
+    // Not Bull Board's retry: that would re-run the record inside the dead-letter queue without resetting attempts (docs/operations.md#dead-letters-and-bull-board).
     const result = await replayDeadLetters(deps.queues, queue, ids ? { ids } : { all: true });
     deps.logger.info(
       { operator: operatorOf(res), queue, requested: ids ?? 'all', replayed: result.replayed, failed: result.failed },

@@ -3,12 +3,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Alerter } from './alerts';
 import { ConfigError } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
-import type { PipelineQueues } from '@receipt-sync/pipeline';
+import { DEAD_LETTER_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { basicAuth, csrfGuard, loopbackOnly, operatorOf } from './auth';
 import { bullBoardRouter } from './bull-board';
-import { DEAD_LETTER_QUEUES, listDeadLetters } from './dead-letters';
+import { listDeadLetters } from './dead-letters';
 import { pageSecurityPolicy, renderPage } from './page';
 import { authIssues, type DashboardAuth } from './settings';
 import { collectStatus } from './status';

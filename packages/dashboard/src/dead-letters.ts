@@ -1,14 +1,10 @@
 import type { Job } from 'bullmq';
-import { DeadLetterJobSchema, QUEUE_NAMES, type PipelineQueues } from '@receipt-sync/pipeline';
-
-export type DeadLetterQueueName = 'dead-letter' | 'quarantine';
-export const DEAD_LETTER_QUEUES: readonly DeadLetterQueueName[] = [QUEUE_NAMES.deadLetter, QUEUE_NAMES.quarantine];
-
-/**
- * Dead letters are never processed, so they sit in `wait`; the other states cover jobs an operator
- * moved with Bull Board. Same states as replayDeadLetters pages through.
- */
-const DEAD_LETTER_STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as const;
+import {
+  DeadLetterJobSchema,
+  pageDeadLetters,
+  type DeadLetterQueueName,
+  type PipelineQueues,
+} from '@receipt-sync/pipeline';
 
 /** One row of the dead-letter view. */
 export interface DeadLetterItem {
@@ -67,17 +63,8 @@ export async function listDeadLetters(
   start: number,
   end: number,
 ): Promise<DeadLetterPage> {
-  const q = queues[queue];
-  const [jobs, counts] = await Promise.all([
-    q.getJobs([...DEAD_LETTER_STATES], start, end, false),
-    q.getJobCounts(...DEAD_LETTER_STATES),
-  ]);
-  const items = (jobs as Array<Job | undefined>)
-    .filter((j): j is Job => Boolean(j))
-    .slice(0, end - start + 1)
-    .map(toItem);
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { queue, total, start, end, items };
+  const { total, jobs } = await pageDeadLetters(queues, queue, start, end);
+  return { queue, total, start, end, items: jobs.map(toItem) };
 }
 
 export interface DiscardResult {

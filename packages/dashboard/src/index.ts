@@ -3,6 +3,7 @@
  * Bull Board) and the alert monitor. Mounted by the supervisor (`npm start`) and apps/dashboard.
  */
 export { createDashboard, PAGE_DEAD_LETTERS, type DashboardDeps } from './create-dashboard';
+export { startDashboardApp, type DashboardApp } from './dashboard-app';
 export {
   dashboardSettingsFromEnv,
   authIssues,
@@ -15,10 +16,8 @@ export { collectStatus, type DashboardStatus, type StatusSources } from './statu
 export {
   listDeadLetters,
   discardDeadLetters,
-  DEAD_LETTER_QUEUES,
   type DeadLetterItem,
   type DeadLetterPage,
-  type DeadLetterQueueName,
   type DiscardResult,
 } from './dead-letters';
 export {

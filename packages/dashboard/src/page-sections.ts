@@ -1,6 +1,6 @@
 import { QUEUE_STATES } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
-import { LEDGER_STATUSES } from '@receipt-sync/store';
+import { RECEIPT_STATUSES } from '@receipt-sync/core';
 import type { DeadLetterPage } from './dead-letters';
 import { chinaTime, clip, html, humanDuration, table, type SafeHtml } from './html';
 import type { DashboardStatus } from './status';
@@ -95,7 +95,7 @@ export function queuesSection(s: DashboardStatus, base: string): SafeHtml {
 export function ledgerSection(s: DashboardStatus): SafeHtml {
   return html`<section>
     <h2>Receipts by outcome</h2>
-    ${table([...LEDGER_STATUSES], [LEDGER_STATUSES.map((st) => String(s.ledger[st] ?? 0))], '')}
+    ${table([...RECEIPT_STATUSES], [RECEIPT_STATUSES.map((st) => String(s.ledger[st] ?? 0))], '')}
   </section>`;
 }
 

@@ -29,7 +29,7 @@ export function consecutiveWindowFailures(windows: readonly WindowRecord[]): num
   return failures;
 }
 
-/** K3Cloud session logins: `AuthService.ValidateUser` (password) or `LoginByAppSecret` (spec: operating contract). */
+/** K3Cloud session logins: `AuthService.ValidateUser` (password) or `LoginByAppSecret` (docs/apis/k3cloud.md §2.1, §2.2). */
 export function isK3Login(record: ApiCallRecord): boolean {
   return record.system === 'k3cloud' && /login|validateuser/i.test(record.operation);
 }

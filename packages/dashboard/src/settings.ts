@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { ConfigError } from '@receipt-sync/core';
+import { ConfigError, DashboardEnvSchema } from '@receipt-sync/core';
 import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
 /** Who may use the dashboard. Without credentials it only runs when explicitly local-only. */
@@ -24,31 +23,6 @@ export interface DashboardSettings {
   };
 }
 
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-/** `z.coerce.boolean()` would read "false" as true (anchors §0), so only these words count. */
-const bool = z.preprocess(
-  blank,
-  z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).default(false),
-);
-const port = (def: number) => z.preprocess(blank, z.coerce.number().int().min(0).max(65535).default(def));
-
-const EnvSchema = z.object({
-  DASHBOARD_USERNAME: z.preprocess(
-    blank,
-    z
-      .string()
-      .min(1)
-      .max(200)
-      .refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)')
-      .optional(),
-  ),
-  // Not trimmed: a password may legitimately start or end with a space.
-  DASHBOARD_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).max(500).optional()),
-  DASHBOARD_LOCAL_ONLY: bool,
-  DASHBOARD_PORT: port(3000),
-  ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
-});
-
 /** The message shown when the dashboard has neither credentials nor local-only mode. */
 export const NO_CREDENTIALS_MESSAGE =
   'the dashboard needs a login: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD (HTTP Basic), ' +
@@ -72,11 +46,11 @@ export function authIssues(auth: DashboardAuth): string[] {
 
 /**
  * Reads DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_LOCAL_ONLY, DASHBOARD_PORT,
- * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of @receipt-sync/alerts. Throws one
+ * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of the alerts module (`alerts/`). Throws one
  * ConfigError naming every bad variable (never its value: the password is a secret).
  */
 export function dashboardSettingsFromEnv(env: Record<string, string | undefined>): DashboardSettings {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = DashboardEnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
   const e = parsed.data;
   const auth: DashboardAuth = {

@@ -3,7 +3,8 @@ import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
-import type { ErrorGroup, LedgerStatus, SyncStore, WindowRecord } from '@receipt-sync/store';
+import type { ReceiptStatus } from '@receipt-sync/core';
+import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
 
 /** Everything `GET /api/status` answers and the page shows. Times are China time unless named `…At`. */
@@ -23,7 +24,7 @@ export interface DashboardStatus {
   /** Job counts per queue and state. */
   queues: Record<QueueName, Record<string, number>>;
   /** Ledger entries per outcome. */
-  ledger: Record<LedgerStatus, number>;
+  ledger: Record<ReceiptStatus, number>;
   /** Current errors grouped by code and message, newest group first. */
   errors: ErrorGroup[];
   /** Open alert incidents; null when this process runs no alerter. */

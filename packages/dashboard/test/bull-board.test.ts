@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
 import { createDashboard } from '../src';
@@ -36,7 +36,8 @@ async function failOneReadyJob(): Promise<Job> {
     { connection, prefix: h.prefix },
   );
   const failed = new Promise<void>((resolve) => worker.on('failed', () => resolve()));
-  const job = await h.queues.ready.add(
+  // Deliberately incomplete data: the untyped view of the queue.
+  const job = await (h.queues.ready as Queue).add(
     'ready',
     { receiptNo: 'SKHD1' },
     { jobId: 'ready-1-20250415174713-active', attempts: 1 },
@@ -109,7 +110,7 @@ describe('Bull Board on the dead-letter queues is writable', () => {
 
 describe('job data in Bull Board', () => {
   it('passes through redact: secret-named fields are hidden', async () => {
-    const job = await h.queues.raw.add('raw', {
+    const job = await (h.queues.raw as Queue).add('raw', {
       windowId: 'w1',
       receipt: { cash_collection_no: 'SKHD7' },
       access_token: 'tok-should-not-show',

@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Worker, type Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { QuarantineError } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
@@ -67,7 +67,7 @@ async function exhaustReadyJobs(
   const ids: string[] = [];
   for (const receiptNo of receiptNos) {
     const receiptId = receiptNo.replace(/\D/g, '');
-    const job = await h.queues.ready.add(
+    const job = await (h.queues.ready as Queue).add(
       'ready',
       { receiptNo, receiptId, fields: { F_PBLH_CashCollectionNo: receiptNo } },
       {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import { z } from 'zod';
 
-/** One item of the array FilterString form (spec §6): Compare 67 equals, Logic 0 AND / 1 OR. */
+/** One item of the array FilterString form (docs/apis/k3cloud.md §6): Compare 67 equals, Logic 0 AND / 1 OR. */
 export interface K3CloudFilterItem {
   Left?: string;
   FieldName: string;
@@ -11,7 +11,7 @@ export interface K3CloudFilterItem {
   Logic?: number | string;
 }
 
-/** ExecuteBillQuery / BillQuery `data` (spec §6). */
+/** ExecuteBillQuery / BillQuery `data` (docs/apis/k3cloud.md §6). */
 export interface BillQueryRequest {
   formId: string;
   /** Comma string or list, e.g. `['FID', 'F_PBLH_Entity_FEntryID', 'F_PBLH_CashCollectionNo']`. */
@@ -78,3 +78,24 @@ export function k3In(field: string, values: readonly string[]): string {
 
 /** Spec §5.4: Limit's default maximum is 2000; larger pages could be cut short silently. */
 export const MAX_PAGE_SIZE = 2000;
+
+/**
+ * Every row of a query, one page of at most `pageSize` (≤ MAX_PAGE_SIZE) after another with
+ * StartRow/Limit until a short page; TopRowCount, when set, caps the total (§5.4). Used by the
+ * client's queryAll/billQueryAll and by callers that hold only an executeBillQuery port.
+ */
+export async function queryPages<R extends BillQueryRequest, T>(
+  fetchPage: (request: R) => Promise<T[]>,
+  request: R,
+  pageSize = MAX_PAGE_SIZE,
+): Promise<T[]> {
+  const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
+  const all: T[] = [];
+  const top = request.topRowCount ?? 0;
+  for (let start = request.startRow ?? 0; ; start += size) {
+    const page = await fetchPage({ ...request, startRow: start, limit: size });
+    all.push(...page);
+    if (page.length < size || (top > 0 && start + size >= top))
+      return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
+  }
+}

@@ -13,7 +13,7 @@ export interface K3CloudClientOptions {
   appId?: string;
   appSecret?: string;
   lcid?: number;
-  /** `session` (default): ValidateUser, or LoginByAppSecret when appId+appSecret are set. `signed`: spec §2.3 headers. */
+  /** `session` (default): ValidateUser, or LoginByAppSecret when appId+appSecret are set. `signed`: docs/apis/k3cloud.md §2.3 headers. */
   authMode?: 'session' | 'signed';
   /** Per HTTP call. Default 60 s. */
   timeoutMs?: number;

@@ -2,6 +2,6 @@ export { K3CloudClient, type SaveResult } from './k3cloud-client';
 export type { K3CloudClientOptions } from './client-options';
 export type { SaveOptions } from './save-request';
 export type { BatchSaveOutcome, ModelSaveResult } from './save-results';
-export { k3In, k3Quote, MAX_PAGE_SIZE, type BillQueryRequest, type K3CloudFilterItem } from './bill-query';
+export { k3In, k3Quote, MAX_PAGE_SIZE, queryPages, type BillQueryRequest, type K3CloudFilterItem } from './bill-query';
 export { buildSignedHeaders, decodeAppSecret, kdHmac, loginBySignSign, type SignedHeaderInput } from './signing';
 export { k3ErrorFor } from './k3-errors';

@@ -21,7 +21,7 @@ export function fieldErrorsOf(status: ResponseStatus): K3CloudFieldError[] {
 }
 
 /**
- * The typed error for K3 field errors under a MsgCode (spec §5.2): 1 session lost; 网控 text or 13
+ * The typed error for K3 field errors under a MsgCode (docs/apis/k3cloud.md §5.2): 1 session lost; 网控 text or 13
  * network control; 14 call limit; 8/9/11 validation; anything else rejected.
  */
 export function k3ErrorFor(msgCode: number, errors: K3CloudFieldError[]): SyncError {

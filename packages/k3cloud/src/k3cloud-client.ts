@@ -12,7 +12,7 @@ import {
 import { redact, registerSecret, type Logger } from '@receipt-sync/core';
 import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_PAGE_SIZE, queryData, type BillQueryRequest } from './bill-query';
+import { MAX_PAGE_SIZE, queryData, queryPages, type BillQueryRequest } from './bill-query';
 import { backoffMs, isRetryableRead, outcomeOf } from './call-outcome';
 import { resolveClientOptions, type K3CloudClientOptions, type ResolvedClientOptions } from './client-options';
 import { K3CloudTransport, type RawResponse } from './http-transport';
@@ -20,7 +20,7 @@ import { readBillQuery, readExecuteBillQuery, readLogin, snippet } from './respo
 import { readSaveResponse, type BatchSaveOutcome } from './save-results';
 import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
 import { serviceName, WRITE_OPS, type K3CloudOperation } from './service-path';
-import { sessionHeaders, SessionKeeper, tokensFromCookies, type SessionTokens } from './session-tokens';
+import { sessionHeaders, K3CloudSessionCache, tokensFromCookies, type SessionTokens } from './session-cache';
 import { buildSignedHeaders } from './signing';
 
 type Auth = { kind: 'none' } | { kind: 'session'; tokens: SessionTokens } | { kind: 'signed' };
@@ -35,7 +35,7 @@ export interface SaveResult {
 }
 
 /**
- * K3Cloud WebAPI client (k3cloud spec §1–§6). Every HTTP call goes through one shared concurrency
+ * K3Cloud WebAPI client (docs/apis/k3cloud.md §1–§6). Every HTTP call goes through one shared concurrency
  * limiter and emits one audit record. Writes are never retried after they may have reached the
  * server (AmbiguousWriteError); reads retry transient failures with jittered back-off; a lost
  * session (MsgCode 1) triggers one shared re-login and one retry.
@@ -47,8 +47,8 @@ export class K3CloudClient {
   private readonly audit: ApiAuditSink;
   private readonly logger?: Logger;
   private readonly sitePath: string;
-  private readonly sessions: SessionKeeper;
-  /** Signed mode: the session cookie the server set, resent with the signed headers (spec §2.3). */
+  private readonly sessions: K3CloudSessionCache;
+  /** Signed mode: the session cookie the server set, resent with the signed headers (docs/apis/k3cloud.md §2.3). */
   private signedTokens?: SessionTokens;
   private closed = false;
 
@@ -67,10 +67,10 @@ export class K3CloudClient {
     });
     this.audit = options.audit ?? noopAudit;
     this.logger = options.logger;
-    this.sessions = new SessionKeeper(() => this.login());
+    this.sessions = new K3CloudSessionCache(() => this.login());
   }
 
-  /** BatchSave (spec §4): one result per model, in model order; partial success is reported per model. */
+  /** BatchSave (docs/apis/k3cloud.md §4): one result per model, in model order; partial success is reported per model. */
   async batchSave(
     formId: string,
     models: Array<Record<string, unknown>>,
@@ -106,21 +106,21 @@ export class K3CloudClient {
     return { id: result?.id ?? 0, number: result?.number ?? '', needReturnData: outcome.needReturnData };
   }
 
-  /** ExecuteBillQuery: rows as arrays in FieldKeys order (spec §6). */
+  /** ExecuteBillQuery: rows as arrays in FieldKeys order (docs/apis/k3cloud.md §6). */
   async executeBillQuery(request: BillQueryRequest): Promise<unknown[][]> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('ExecuteBillQuery', params, (raw) => ({ value: readExecuteBillQuery(raw.text) }));
   }
 
-  /** BillQuery: rows as objects keyed by the FieldKeys strings (spec §6). */
+  /** BillQuery: rows as objects keyed by the FieldKeys strings (docs/apis/k3cloud.md §6). */
   async billQuery(request: BillQueryRequest): Promise<Array<Record<string, unknown>>> {
     const params = [JSON.stringify(queryData(request))];
     return this.read('BillQuery', params, (raw) => ({ value: readBillQuery(raw.text) }));
   }
 
-  /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, spec §5.4). */
+  /** Every row of an ExecuteBillQuery, paging with StartRow/Limit (page ≤ 2000, docs/apis/k3cloud.md §5.4). */
   queryAll(request: BillQueryRequest, pageSize = request.limit || MAX_PAGE_SIZE): Promise<unknown[][]> {
-    return this.pages(request, pageSize, (r) => this.executeBillQuery(r));
+    return queryPages((r) => this.executeBillQuery(r), request, pageSize);
   }
 
   /** Every row of a BillQuery, paging like `queryAll`. */
@@ -128,10 +128,10 @@ export class K3CloudClient {
     request: BillQueryRequest,
     pageSize = request.limit || MAX_PAGE_SIZE,
   ): Promise<Array<Record<string, unknown>>> {
-    return this.pages(request, pageSize, (r) => this.billQuery(r));
+    return queryPages((r) => this.billQuery(r), request, pageSize);
   }
 
-  /** Logout (best effort, spec §2.1: do not leak server contexts), then release connections. */
+  /** Logout (best effort, docs/apis/k3cloud.md §2.1: do not leak server contexts), then release connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -143,22 +143,6 @@ export class K3CloudClient {
     }
     this.sessions.clear();
     await Promise.allSettled([this.transport.close(), this.limiter.close()]);
-  }
-
-  private async pages<T>(
-    request: BillQueryRequest,
-    pageSize: number,
-    fetchPage: (r: BillQueryRequest) => Promise<T[]>,
-  ): Promise<T[]> {
-    const size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
-    const all: T[] = [];
-    const top = request.topRowCount ?? 0;
-    for (let start = request.startRow ?? 0; ; start += size) {
-      const page = await fetchPage({ ...request, startRow: start, limit: size });
-      all.push(...page);
-      if (page.length < size || (top > 0 && start + size >= top))
-        return top > 0 ? all.slice(0, Math.max(0, top - (request.startRow ?? 0))) : all;
-    }
   }
 
   private async read<T>(
@@ -213,7 +197,7 @@ export class K3CloudClient {
     }
   }
 
-  /** ValidateUser, or LoginByAppSecret when app credentials are configured (operating contract). */
+  /** ValidateUser, or LoginByAppSecret when app credentials are configured (docs/apis/k3cloud.md §2.1, §2.2). */
   private login(): Promise<SessionTokens> {
     const o = this.options;
     const useApp = Boolean(o.appId && o.appSecret);

@@ -9,7 +9,7 @@ import {
   resultEnvelopeSchema,
   type ResponseStatus,
 } from './response-schemas';
-import { tokensFromCookies, type SessionTokens } from './session-tokens';
+import { tokensFromCookies, type SessionTokens } from './session-cache';
 
 /** A short, secret-free excerpt of a body for error messages (HTML tags dropped). */
 export function snippet(text: string): string {
@@ -20,7 +20,7 @@ export function snippet(text: string): string {
   return String(redact(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat));
 }
 
-/** JSON body, or the typed error for `response_error:` (spec §1) and non-JSON answers. */
+/** JSON body, or the typed error for `response_error:` (docs/apis/k3cloud.md §1) and non-JSON answers. */
 export function parseBody(text: string): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('response_error:')) {
@@ -31,7 +31,7 @@ export function parseBody(text: string): unknown {
     } catch {
       // keep the raw excerpt
     }
-    // MsgCode 4 异常 (spec §5.2): the server threw.
+    // MsgCode 4 异常 (docs/apis/k3cloud.md §5.2): the server threw.
     throw new K3CloudRejectedError(4, `server exception: ${message}`);
   }
   try {
@@ -47,7 +47,7 @@ function failedStatus(value: unknown): ResponseStatus | undefined {
   return parsed.success && !parsed.data.Result.ResponseStatus.IsSuccess ? parsed.data.Result.ResponseStatus : undefined;
 }
 
-/** Error answers of the query ops: `[[{Result…}]]` (spec §6), `[{Result…}]`, or bare `{Result…}` (S14). */
+/** Error answers of the query ops: `[[{Result…}]]` (docs/apis/k3cloud.md §6), `[{Result…}]`, or bare `{Result…}` (S14). */
 function queryFailure(body: unknown): ResponseStatus | undefined {
   if (!Array.isArray(body)) return failedStatus(body);
   const first: unknown = body[0];
@@ -75,7 +75,7 @@ export function readBillQuery(text: string): Array<Record<string, unknown>> {
 }
 
 /**
- * LoginResult → session tokens (spec §2.1): success ⇔ LoginResultType 1 or IsSuccessByAPI; the
+ * LoginResult → session tokens (docs/apis/k3cloud.md §2.1): success ⇔ LoginResultType 1 or IsSuccessByAPI; the
  * session id from `Set-Cookie: kdservice-sessionid`, else the body's KDSVCSessionId.
  */
 export function readLogin(text: string, setCookies: string[]): SessionTokens {

@@ -33,7 +33,7 @@ export const responseStatusSchema = z.object({
 
 export type ResponseStatus = z.infer<typeof responseStatusSchema>;
 
-/** `{"Result":{"ResponseStatus":{…},"Id":…,"Number":…,"NeedReturnData":[…]}}` (spec §5.1). */
+/** `{"Result":{"ResponseStatus":{…},"Id":…,"Number":…,"NeedReturnData":[…]}}` (docs/apis/k3cloud.md §5.1). */
 export const saveResponseSchema = z.object({
   Result: z.object({
     ResponseStatus: responseStatusSchema,
@@ -46,7 +46,7 @@ export const saveResponseSchema = z.object({
 /** `{"Result":{"ResponseStatus":{…}}}` anywhere an error may stand in for data. */
 export const resultEnvelopeSchema = z.object({ Result: z.object({ ResponseStatus: responseStatusSchema }) });
 
-/** LoginResult (spec §2.1 S10 capture); only what the client needs, other keys ignored. */
+/** LoginResult (docs/apis/k3cloud.md §2.1 S10 capture); only what the client needs, other keys ignored. */
 export const loginResultSchema = z.object({
   LoginResultType: z.number(),
   Message: z.string().nullish(),
@@ -60,5 +60,5 @@ export type LoginResult = z.infer<typeof loginResultSchema>;
 export const executeBillQueryRowsSchema = z.array(z.array(z.unknown()));
 export const billQueryRowsSchema = z.array(z.record(z.string(), z.unknown()));
 
-/** K3CloudException JSON after `response_error:` (spec §1). */
+/** K3CloudException JSON after `response_error:` (docs/apis/k3cloud.md §1). */
 export const kdExceptionSchema = z.object({ Message: z.string().nullish() });

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import type { ModelKey } from './save-results';
 
-/** Save/BatchSave parameters (k3cloud spec §4); only what is set is sent, so K3 defaults apply. */
+/** Save/BatchSave parameters (docs/apis/k3cloud.md §4); only what is set is sent, so K3 defaults apply. */
 export interface SaveOptions {
   /** Default true on the server: rows of a processed entity not in the package are deleted (§4.1). */
   isDeleteEntry?: boolean;
@@ -34,7 +34,7 @@ const KEYS: Array<[keyof SaveOptions, string]> = [
   ['batchCount', 'BatchCount'],
 ];
 
-/** The `data` object: options first, then `Model` (field order matters to K3, spec §4). */
+/** The `data` object: options first, then `Model` (field order matters to K3, docs/apis/k3cloud.md §4). */
 export function saveData(model: unknown, options: SaveOptions = {}): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const [key, k3Key] of KEYS) if (options[key] !== undefined) data[k3Key] = options[key];

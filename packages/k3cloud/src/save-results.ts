@@ -48,11 +48,11 @@ function candidates(dIndex: number, size: number, total: number): number[] {
 }
 
 /**
- * One result per model (spec §5.1). A model in SuccessEntitys is ok; one with Errors fails with its
+ * One result per model (docs/apis/k3cloud.md §5.1). A model in SuccessEntitys is ok; one with Errors fails with its
  * own typed error; a model in neither gets the call's outcome (ok if IsSuccess, else the call-level
  * error). Partial success — some saved, some rejected in one call — is reported per model.
  *
- * With BatchCount in effect DIndex repeats in every batch (spec §4). A success is credited to a model
+ * With BatchCount in effect DIndex repeats in every batch (docs/apis/k3cloud.md §4). A success is credited to a model
  * only when it can be pinned (unique slot, or Id = the model's FID, or Number = its FBillNo); if not,
  * every candidate gets AmbiguousWriteError (never a false "ok"). An error that cannot be pinned is
  * attached to every candidate without a success.

@@ -1,10 +1,10 @@
-/** Operations this client calls and the service each belongs to (k3cloud spec §2, §3). */
+/** Operations this client calls and the service each belongs to (docs/apis/k3cloud.md §2, §3). */
 export type K3CloudOperation =
   'ValidateUser' | 'LoginByAppSecret' | 'Logout' | 'Save' | 'BatchSave' | 'ExecuteBillQuery' | 'BillQuery';
 
 const AUTH_OPS = new Set<K3CloudOperation>(['ValidateUser', 'LoginByAppSecret', 'Logout']);
 
-/** `Kingdee.BOS.WebApi.ServicesStub.{Service}.{Op}.common.kdsvc` ("no SDK component" mode, spec §1). */
+/** `Kingdee.BOS.WebApi.ServicesStub.{Service}.{Op}.common.kdsvc` ("no SDK component" mode, docs/apis/k3cloud.md §1). */
 export function serviceName(op: K3CloudOperation): string {
   const service = AUTH_OPS.has(op) ? 'AuthService' : 'DynamicFormService';
   return `Kingdee.BOS.WebApi.ServicesStub.${service}.${op}.common.kdsvc`;

@@ -1,14 +1,14 @@
 import { createHash, createHmac } from 'node:crypto';
 
 /**
- * Stateless signed headers of the official SDKs 7.3+/8.x (k3cloud spec §2.3), reproduced byte for
+ * Stateless signed headers of the official SDKs 7.3+/8.x (docs/apis/k3cloud.md §2.3), reproduced byte for
  * byte from S2 `WebApiClient.BuildHeader` / S1 `ApiRequester.buildHeader`.
  */
 
-/** The fixed XOR key, used as UTF-8 text (NOT hex-decoded; spec §2.3 step 4). */
+/** The fixed XOR key, used as UTF-8 text (NOT hex-decoded; docs/apis/k3cloud.md §2.3 step 4). */
 const APP_SECRET_XOR_KEY = Buffer.from('0054f397c6234378b09ca7d3e5debce7', 'utf8');
 
-/** base64 of the lowercase hex text of HMAC-SHA256 (88 chars; spec §2.3 step 6). */
+/** base64 of the lowercase hex text of HMAC-SHA256 (88 chars; docs/apis/k3cloud.md §2.3 step 6). */
 export function kdHmac(message: string, key: string): string {
   const hex = createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex');
   return Buffer.from(hex, 'utf8').toString('base64');
@@ -21,13 +21,13 @@ export function decodeAppSecret(appIdPart1: string): string {
   return Buffer.from(bytes.map((b, i) => b ^ (APP_SECRET_XOR_KEY[i] ?? 0))).toString('base64');
 }
 
-/** `path` = reqUrl from the first `/` at index ≥ 10 (spec §2.3 step 1): no scheme or host. */
+/** `path` = reqUrl from the first `/` at index ≥ 10 (docs/apis/k3cloud.md §2.3 step 1): no scheme or host. */
 export function signPathOf(requestUrl: string): string {
   const i = requestUrl.indexOf('/', 10);
   return i === -1 ? requestUrl : requestUrl.slice(i);
 }
 
-/** Python `quote(path).replace('/', '%2F')` (spec §2.3 step 2). */
+/** Python `quote(path).replace('/', '%2F')` (docs/apis/k3cloud.md §2.3 step 2). */
 export function encodeSignPath(path: string): string {
   return encodeURIComponent(path).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -51,7 +51,7 @@ export interface SignedHeaderInput {
   nonce?: string;
 }
 
-/** The nine signed headers (spec §2.3 step 8), Python/.NET spelling of x-api-signheaders. */
+/** The nine signed headers (docs/apis/k3cloud.md §2.3 step 8), Python/.NET spelling of x-api-signheaders. */
 export function buildSignedHeaders(input: SignedHeaderInput): Record<string, string> {
   const [clientId = '', part1 = ''] = input.appId.split('_');
   const nonce = input.nonce ?? input.timestamp;
@@ -71,7 +71,7 @@ export function buildSignedHeaders(input: SignedHeaderInput): Record<string, str
 }
 
 /**
- * LoginBySign `sign` (spec §2.2): lowercase hex of SHA256 (SHA1 before PT-146911 8.0.0.202205)
+ * LoginBySign `sign` (docs/apis/k3cloud.md §2.2): lowercase hex of SHA256 (SHA1 before PT-146911 8.0.0.202205)
  * over the ordinal-sorted concatenation of acctID, username, appId, appSecret, timestamp.
  */
 export function loginBySignSign(

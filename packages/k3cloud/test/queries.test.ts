@@ -2,7 +2,7 @@ import { InvalidInputError, K3CloudRejectedError, K3CloudValidationError } from 
 import { k3In, k3Quote } from '../src';
 import { salesOrder, startHarness, type Harness } from './harness';
 
-describe('queries (k3cloud spec §6)', () => {
+describe('queries (docs/apis/k3cloud.md §6)', () => {
   let h: Harness;
 
   beforeAll(async () => {

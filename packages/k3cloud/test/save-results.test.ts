@@ -19,7 +19,7 @@ const status = (over: Record<string, unknown>) =>
     ...over,
   }) as Parameters<typeof mapSaveResults>[0];
 
-describe('mapping a save answer to one result per model (spec §4, §5.1)', () => {
+describe('mapping a save answer to one result per model (docs/apis/k3cloud.md §4, §5.1)', () => {
   it('gives models absent from SuccessEntitys and Errors the call-level error', () => {
     const results = mapSaveResults(
       status({

@@ -3,7 +3,7 @@ import { salesOrder, startHarness, type Harness } from './harness';
 
 const fidQuery = { formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: 'FID = 7001' };
 
-describe('session login and re-login (k3cloud spec §2.1)', () => {
+describe('session login and re-login (docs/apis/k3cloud.md §2.1)', () => {
   let h: Harness;
 
   beforeAll(async () => {
@@ -93,7 +93,7 @@ describe('session login and re-login (k3cloud spec §2.1)', () => {
   });
 });
 
-describe('signed-header mode against the simulator (k3cloud spec §2.3)', () => {
+describe('signed-header mode against the simulator (docs/apis/k3cloud.md §2.3)', () => {
   let h: Harness;
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   signPathOf,
 } from '../src/signing';
 
-/** k3cloud spec §2.3 test vector, reproduced byte for byte. */
+/** docs/apis/k3cloud.md §2.3 test vector, reproduced byte for byte. */
 const input = {
   requestUrl: 'http://127.0.0.1/k3cloud/Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save.common.kdsvc',
   acctId: '5f1234567890ab',
@@ -18,7 +18,7 @@ const input = {
   appSecret: '0123456789abcdef0123456789abcdef',
 };
 
-describe('signed headers (k3cloud spec §2.3 test vector)', () => {
+describe('signed headers (docs/apis/k3cloud.md §2.3 test vector)', () => {
   it('derives pathEnc, clientSec and stringToSign exactly', () => {
     const pathEnc = encodeSignPath(signPathOf(input.requestUrl));
     expect(pathEnc).toBe('%2Fk3cloud%2FKingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save.common.kdsvc');

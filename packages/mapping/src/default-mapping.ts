@@ -10,10 +10,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The operating contract's default mapping, validated like any MAPPING_FILE and frozen. */
+/** The default mapping (docs/operations.md#default-mapping), validated like any MAPPING_FILE and frozen. */
 export const DEFAULT_MAPPING: Mapping = deepFreeze(parseMapping(defaultMappingJson, 'default-mapping.json'));
 
-/** MAPPING_FILE when given (operating contract), else DEFAULT_MAPPING. Throws InvalidInputError on a bad file. */
+/** MAPPING_FILE when given (docs/operations.md#configuration), else DEFAULT_MAPPING. Throws InvalidInputError on a bad file. */
 export function loadMapping(path?: string): Mapping {
   return path === undefined || path === '' ? DEFAULT_MAPPING : loadMappingFile(path);
 }

@@ -46,7 +46,7 @@ function whenAbsent(field: Exclude<MappingField, { type: 'constant' | 'removedFl
     if (converted.kind === 'value') return { kind: 'set', value: converted.value };
   }
   if (field.required) return { kind: 'problem', rule: 'missing', detail: 'is required but missing' };
-  // okki spec §11.4: empty values, `[]` included, become null, so clearing a value in OKKI clears it in K3Cloud
+  // docs/apis/okki.md §11.4: empty values, `[]` included, become null, so clearing a value in OKKI clears it in K3Cloud
   return { kind: 'set', value: null };
 }
 

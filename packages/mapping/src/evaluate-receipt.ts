@@ -25,7 +25,7 @@ export interface Evaluation {
 function toProblem(problem: KeyProblem, who: string, target?: string): QualityProblem {
   const message =
     problem.rule === 'no-order'
-      ? NO_ORDER_MESSAGE // operating contract: the quarantine reason is exactly this text
+      ? NO_ORDER_MESSAGE // docs/operations.md#outcomes: the quarantine reason is exactly this text
       : `${problem.field}${target ? ` (→ ${target})` : ''} of ${who}: ${problem.detail}`;
   return { field: problem.field, rule: problem.rule, message };
 }

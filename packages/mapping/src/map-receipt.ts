@@ -5,7 +5,7 @@ import type { FieldValue, MapResult, MappedRow, MappingInput } from './types';
 
 /**
  * Hash of what would be written: the writer compares it with the hash of the last successful write
- * and skips K3Cloud when equal (operating contract: `unchanged`). Key order never matters.
+ * and skips K3Cloud when equal (docs/operations.md#outcomes: `unchanged`). Key order never matters.
  */
 export function contentHashOf(row: Pick<MappedRow, 'formId' | 'entity' | 'orderKey' | 'fields'>): string {
   return sha256Hex(

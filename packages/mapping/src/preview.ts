@@ -2,7 +2,7 @@ import { mapReceipt } from './map-receipt';
 import type { Mapping, SaveOptions } from './schema';
 import type { FieldValue, MappedRow, MappingInput, QualityProblem } from './types';
 
-/** BatchSave options (operating contract, "Write options"); IsDeleteEntry is always false. */
+/** BatchSave options (docs/operations.md#default-mapping, "Write options"); IsDeleteEntry is always false. */
 export function buildSaveOptions(mapping: Mapping): SaveOptions {
   const { IsDeleteEntry, IsAutoSubmitAndAudit, IsVerifyBaseDataField } = mapping.saveOptions;
   return { IsDeleteEntry, IsAutoSubmitAndAudit, IsVerifyBaseDataField };

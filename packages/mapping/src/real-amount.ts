@@ -4,7 +4,7 @@ import { showValue } from './text';
 import type { KeyProblem } from './receipt-keys';
 
 /**
- * okki spec §5 [INTEG]: real_amount == amount − bank_charge (201.00 − 1.00 = 200.00). Compared as
+ * docs/apis/okki.md §5 [INTEG]: real_amount == amount − bank_charge (201.00 − 1.00 = 200.00). Compared as
  * exact decimals; skipped when any of the three is absent, since OKKI leaves bank_charge out at times.
  */
 export function checkRealAmount(receipt: Record<string, unknown>): KeyProblem[] {

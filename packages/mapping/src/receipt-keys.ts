@@ -7,7 +7,7 @@ import type { QualityRule } from './types';
 
 /**
  * The identity of a receipt and of its K3Cloud row: rules every mapping shares because the pipeline
- * itself depends on them (dedupe on cash_collection_id, checkpoints on update_time, okki spec §11.5).
+ * itself depends on them (dedupe on cash_collection_id, checkpoints on update_time, docs/apis/okki.md §11.5).
  */
 export interface KeyProblem {
   field: string;
@@ -15,10 +15,10 @@ export interface KeyProblem {
   detail: string;
 }
 
-/** The exact text the pipeline quarantines with (operating contract, "Outcomes a user sees"). */
+/** The exact text the pipeline quarantines with (docs/operations.md#outcomes). */
 export const NO_ORDER_MESSAGE = 'receipt has no sales order';
 
-/** OKKI ids are integers (okki spec §5); some integrations send them as digit strings. */
+/** OKKI ids are integers (docs/apis/okki.md §5); some integrations send them as digit strings. */
 function idText(raw: unknown): string | undefined {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? String(raw) : undefined;
   if (typeof raw === 'string' && /^\d{1,20}$/.test(raw.trim())) {
@@ -82,7 +82,7 @@ export function readRowKey(receipt: Record<string, unknown>, mapping: Mapping): 
 /** Order ids beyond this many digits are not OKKI ids (and would not fit the K3Cloud header field). */
 const MAX_ORDER_DIGITS = 20;
 
-/** order_id 0 or missing → `no-order` (okki spec §5: "int, 0 if none"). */
+/** order_id 0 or missing → `no-order` (docs/apis/okki.md §5: "int, 0 if none"). */
 export function readOrderKey(receipt: Record<string, unknown>, mapping: Mapping): KeyResult {
   const field = mapping.order.source;
   const read = readSource(receipt, undefined, field);

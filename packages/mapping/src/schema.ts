@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The mapping file, as data (operating contract, "Default mapping" and `MAPPING_FILE`). Objects are
+ * The mapping file, as data (docs/operations.md#default-mapping and `MAPPING_FILE`). Objects are
  * strict so a typo ("palces") is an error at start-up instead of a silently ignored option.
  */
 export const FIELD_TYPES = [
@@ -64,7 +64,7 @@ const removedFlagField = z.strictObject({
 });
 const customField = z.strictObject({
   type: z.literal('customField'),
-  // okki spec §5: custom fields live in external_field_data_info under numeric ids
+  // docs/apis/okki.md §5: custom fields live in external_field_data_info under numeric ids
   source: z.string().regex(/^external_field_data_info\.[A-Za-z0-9_]+$/, {
     error: 'must be external_field_data_info.<field id>',
   }),
@@ -75,7 +75,7 @@ const customField = z.strictObject({
 });
 const enrichmentField = z.strictObject({
   type: z.literal('enrichment'),
-  // okki spec §6: only the info endpoint carries capital_account_info
+  // docs/apis/okki.md §6: only the info endpoint carries capital_account_info
   source: z.string().regex(/^info(\.[A-Za-z0-9_]+)+$/, { error: 'must be a path into the info record: info.<path>' }),
   ...common,
   convert: z.enum(['text', 'decimal']).default('text'),
@@ -126,7 +126,7 @@ export const mappingSchema = z
     fields: z.array(fieldSchema).min(1, { error: 'must list at least one field' }),
     saveOptions: z
       .strictObject({
-        // true would make BatchSave delete every other receipt row of the order (operating contract)
+        // true would make BatchSave delete every other receipt row of the order (docs/apis/k3cloud.md §4.1)
         IsDeleteEntry: z
           .literal(false, { error: 'must be false: true deletes the other rows of the order' })
           .default(false),
@@ -136,7 +136,7 @@ export const mappingSchema = z
       .prefault({}),
     quality: z
       .strictObject({
-        // operating contract: order_id 0 is quarantined; a row cannot exist without its sales order
+        // docs/operations.md#outcomes: order_id 0 is quarantined; a row cannot exist without its sales order
         requireOrder: z
           .literal(true, { error: 'must be true: a row cannot exist without its sales order' })
           .default(true),

@@ -1,6 +1,6 @@
 /**
  * Reads a mapping `source` dot path from the receipt, or from the info record with an `info.` prefix.
- * okki spec §3: PHP serialises an empty object as `[]`, so `[]` (and `{}`) wherever a path passes
+ * docs/apis/okki.md §3: PHP serialises an empty object as `[]`, so `[]` (and `{}`) wherever a path passes
  * through, or ends, count as "absent" rather than as a value.
  */
 export type SourceRead = { kind: 'value'; value: unknown } | { kind: 'absent' } | { kind: 'no-info' };

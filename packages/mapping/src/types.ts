@@ -1,10 +1,10 @@
 /** What the transformer hands to the mapping: one OKKI receipt as received, plus optional enrichment. */
 export interface MappingInput {
-  /** An OKKI receipt list item (okki spec §5), loosely typed: nothing about it is trusted yet. */
+  /** An OKKI receipt list item (docs/apis/okki.md §5), loosely typed: nothing about it is trusted yet. */
   receipt: Record<string, unknown>;
-  /** `/v1/invoices/receipt/info` data (okki spec §6), when the pipeline fetched it. */
+  /** `/v1/invoices/receipt/info` data (docs/apis/okki.md §6), when the pipeline fetched it. */
   info?: Record<string, unknown>;
-  /** True when the receipt came from `receipt/list?removed=1` (okki spec §8). */
+  /** True when the receipt came from `receipt/list?removed=1` (docs/apis/okki.md §8). */
   removed: boolean;
 }
 

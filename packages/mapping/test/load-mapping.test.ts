@@ -34,7 +34,7 @@ function loadError(file: string): InvalidInputError {
 }
 
 describe('the shipped default mapping', () => {
-  it('is the operating contract table, field for field', () => {
+  it('is the documented table (docs/operations.md#default-mapping), field for field', () => {
     const pairs = DEFAULT_MAPPING.fields.map((f) => [f.target, f.type, 'source' in f ? f.source : undefined]);
     expect(pairs).toEqual([
       ['F_PBLH_Date', 'datetime', 'collection_date'],

@@ -17,8 +17,8 @@ function rowOf(result: MapResult): MappedRow {
   return result.row;
 }
 
-describe('mapReceipt with the default mapping (operating contract table)', () => {
-  it('maps the okki spec §10 sample to exactly the contract row', () => {
+describe('mapReceipt with the default mapping (docs/operations.md#default-mapping)', () => {
+  it('maps the docs/apis/okki.md §10 sample to exactly the contract row', () => {
     const result = mapReceipt({ receipt: sampleReceipt(), removed: false }, DEFAULT_MAPPING);
     expect(result).toEqual({
       ok: true,
@@ -62,7 +62,7 @@ describe('mapReceipt with the default mapping (operating contract table)', () =>
     expect(Object.keys(row.fields)).not.toContain('F_PBLH_BankAccount');
   });
 
-  it('writes null bank fields when info was fetched and has no capital account ([] per okki spec §3)', () => {
+  it('writes null bank fields when info was fetched and has no capital account ([] per docs/apis/okki.md §3)', () => {
     const info = sampleInfo({ capital_account_info: [] });
     const row = rowOf(mapReceipt({ receipt: sampleReceipt(), info, removed: false }, DEFAULT_MAPPING));
     expect(row.fields.F_PBLH_Bank).toBeNull();

@@ -1,7 +1,7 @@
 import { AuthenticationError, SyncError, type SyncErrorOptions } from '@receipt-sync/core';
 
 /**
- * The list kept shifting under the reader (okki spec §4 pagination drift) and a consistent
+ * The list kept shifting under the reader (docs/apis/okki.md §4 pagination drift) and a consistent
  * pass of the window could not be completed within the restart budget. Transient: a later run
  * re-reads the same window.
  */
@@ -23,7 +23,7 @@ export class WindowUnstableError extends SyncError {
 }
 
 /**
- * HTTP 401 or body error=access_denied on a data call (okki spec §2 [INTEG]): the token is
+ * HTTP 401 or body error=access_denied on a data call (docs/apis/okki.md §2 [INTEG]): the token is
  * dead. The client refreshes once and retries; a second refusal surfaces as this error.
  */
 export class TokenRejectedError extends AuthenticationError {

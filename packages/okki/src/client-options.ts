@@ -12,11 +12,11 @@ export interface RetryOptions {
 }
 
 export interface OkkiClientOptions {
-  /** OKKI origin, e.g. https://api-sandbox.xiaoman.cn (okki spec §1). */
+  /** OKKI origin, e.g. https://api-sandbox.xiaoman.cn (docs/apis/okki.md §1). */
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  /** okki spec §2: receipts need the `invoices` scope. */
+  /** docs/apis/okki.md §2: receipts need the `invoices` scope. */
   scope?: 'invoices';
   /** Per HTTP attempt, headers and body included. */
   timeoutMs: number;

@@ -47,7 +47,7 @@ function outcomeOf(error: unknown): ApiOutcome {
  * interpreted into data or a typed error, then audited and debug-logged. Headers and bodies never
  * reach the audit record or the log, so neither the token nor the client secret can leak there.
  */
-export class OkkiHttp {
+export class OkkiTransport {
   private readonly pool: Pool;
   private readonly prefix: string;
 

@@ -17,6 +17,6 @@ export {
   type ListPage,
   type WindowItem,
   type WindowOptions,
-  type WindowSummary,
+  type WindowReadStats,
 } from './window-reader';
 export { parseRetryAfter } from './retry-policy';

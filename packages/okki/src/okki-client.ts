@@ -7,18 +7,18 @@ import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { z } from 'zod';
 import { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 import { TokenRejectedError } from './client-errors';
-import { OkkiHttp } from './http-transport';
+import { OkkiTransport } from './http-transport';
 import { parseReceipt, parseReceiptPage, type ReceiptInfo, type ReceiptPage } from './receipt-parsing';
 import { interpretEnvelope, interpretToken, type Envelope } from './response-interpreter';
 import { delayBeforeRetry, isRetryable, sleep } from './retry-policy';
-import { TokenCache } from './token-cache';
+import { OkkiTokenCache } from './token-cache';
 import { ReceiptWindowReader, type WindowOptions } from './window-reader';
 
 export interface ListReceiptsQuery {
-  /** update_time bounds, inclusive (okki spec §4); Date or China-time text. Omitted = unbounded. */
+  /** update_time bounds, inclusive (docs/apis/okki.md §4); Date or China-time text. Omitted = unbounded. */
   startTime?: Date | string;
   endTime?: Date | string;
-  /** 1-based page number (spec §4: start_index is a page, not an offset). Default 1. */
+  /** 1-based page number (docs/apis/okki.md §4: start_index is a page, not an offset). Default 1. */
   page?: number;
   /** Rows per page, 1..500. Default 100. */
   count?: number;
@@ -41,14 +41,14 @@ function timeParam(value: Date | string): string {
 }
 
 /**
- * OKKI CRM open API client for receipts: client_credentials token (spec §2), receipt list and
+ * OKKI CRM open API client for receipts: client_credentials token (docs/apis/okki.md §2), receipt list and
  * info (§4, §6), retries with back-off, pacing shared across processes, an audit record per HTTP
  * attempt, and a drift-safe window iterator.
  */
 export class OkkiClient {
-  private readonly http: OkkiHttp;
+  private readonly http: OkkiTransport;
   private readonly limiter: SharedLimiter;
-  private readonly tokens: TokenCache;
+  private readonly tokens: OkkiTokenCache;
   private readonly retry: RetryOptions;
   private readonly logger: Logger;
   private readonly closing = new AbortController();
@@ -70,7 +70,7 @@ export class OkkiClient {
       redis: options.redis,
       slotExpiryMs: options.timeoutMs + 5_000,
     });
-    this.http = new OkkiHttp(
+    this.http = new OkkiTransport(
       options.baseUrl,
       options.timeoutMs,
       options.connections ?? 8,
@@ -78,7 +78,7 @@ export class OkkiClient {
       options.audit ?? noopAudit,
       this.logger,
     );
-    this.tokens = new TokenCache(
+    this.tokens = new OkkiTokenCache(
       () => this.requestToken(),
       (token) => registerSecret(token),
     );
@@ -102,7 +102,7 @@ export class OkkiClient {
   }
 
   /**
-   * GET /v1/invoices/receipt/info by id or number (spec §6). Unknown → OkkiBusinessError with
+   * GET /v1/invoices/receipt/info by id or number (docs/apis/okki.md §6). Unknown → OkkiBusinessError with
    * `isNotFound`. A deleted receipt is still returned (enable_flag 0).
    */
   async getReceiptInfo(ref: number | { cashCollectionNo: string }): Promise<ReceiptInfo> {
@@ -142,7 +142,7 @@ export class OkkiClient {
     return this.closed;
   }
 
-  /** spec §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */
+  /** docs/apis/okki.md §2: client_credentials with a JSON body (the form the doc's text and BE/HY use). */
   private requestToken() {
     const body = JSON.stringify({
       grant_type: 'client_credentials',
@@ -166,7 +166,7 @@ export class OkkiClient {
   }
 
   /**
-   * A GET with the token. spec §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
+   * A GET with the token. docs/apis/okki.md §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
    * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
    * token call has already retried on its own).
    */

@@ -17,7 +17,7 @@ export function newPass(): PassState {
 }
 
 /**
- * Signs that the list shifted while we paged (okki spec §4 pagination drift) or is not in the
+ * Signs that the list shifted while we paged (docs/apis/okki.md §4 pagination drift) or is not in the
  * promised order: totalItem changed, an id came twice, a page shorter or longer than the total
  * implies (BE checks len(list) == min(count, totalItem)), rows not in update_time DESC order.
  * Returns a reason, or undefined when the page is consistent with the earlier pages of the pass.
@@ -50,6 +50,6 @@ export function absorbPage(pass: PassState, page: ReceiptPage, pageNo: number, c
   for (const r of page.list) pass.ids.add(r.cash_collection_id);
   const last = page.list[page.list.length - 1];
   if (last) pass.lastTime = last.update_time;
-  // spec §11.5: stop when seen == totalItem or a page comes back short or empty.
+  // docs/apis/okki.md §11.5: stop when seen == totalItem or a page comes back short or empty.
   return rows < count || pass.rows >= pass.total;
 }

@@ -10,7 +10,7 @@ import {
 } from '@receipt-sync/core';
 import { TokenRejectedError } from './client-errors';
 
-// The official list sample (okki spec §10), verbatim.
+// The official list sample (docs/apis/okki.md §10), verbatim.
 const SAMPLE =
   JSON.parse(`{"cash_collection_id":5221565013,"constraint":"","primary":"","create_time":"2025-04-15 17:47:13",
  "update_time":"2025-04-15 17:47:13","order_id":0,"collection_date":"2025-04-16","amount":"201.00",

@@ -3,10 +3,10 @@ import { MalformedResponseError } from '@receipt-sync/core';
 import { z } from 'zod';
 
 /**
- * A receipt as OKKI lists it (okki spec §5). Only what the sync cannot work without is
+ * A receipt as OKKI lists it (docs/apis/okki.md §5). Only what the sync cannot work without is
  * validated: a usable id and update_time. Every other field is kept exactly as sent (money stays
  * a string, unknown and custom fields stay), except that PHP's `[]` in an object-typed field
- * becomes null (spec §11.4).
+ * becomes null (docs/apis/okki.md §11.4).
  */
 export interface ReceiptListItem {
   cash_collection_id: number;
@@ -15,7 +15,7 @@ export interface ReceiptListItem {
   [field: string]: unknown;
 }
 
-/** The info record (spec §6): list fields plus capital account, enable_flag, flattened custom fields. */
+/** The info record (docs/apis/okki.md §6): list fields plus capital account, enable_flag, flattened custom fields. */
 export type ReceiptInfo = ReceiptListItem;
 
 /** A list item that failed even the lenient schema; the caller quarantines it, never drops it. */
@@ -24,7 +24,7 @@ export interface InvalidReceipt {
   issues: string[];
 }
 
-/** Fields documented as objects that PHP serialises as `[]` when empty (spec §3, §5, §6). */
+/** Fields documented as objects that PHP serialises as `[]` when empty (docs/apis/okki.md §3, §5, §6). */
 export const OBJECT_FIELDS = [
   'company_info',
   'order_info',
@@ -85,7 +85,7 @@ export interface ReceiptPage {
   list: ReceiptListItem[];
   invalid: InvalidReceipt[];
   totalItem: number;
-  /** Server time of the answer (spec §3 `now`). */
+  /** Server time of the answer (docs/apis/okki.md §3 `now`). */
   now: string;
 }
 

@@ -34,7 +34,7 @@ const intLike = z.union([
     .transform(Number),
 ]);
 
-/** okki spec §3 envelope: strict on what decides success, lenient on the rest. */
+/** docs/apis/okki.md §3 envelope: strict on what decides success, lenient on the rest. */
 const envelopeSchema = z.looseObject({
   code: intLike,
   message: z.string().optional(),
@@ -49,11 +49,11 @@ export interface Envelope {
 
 /**
  * A data endpoint's answer → `{data, now}` or a typed error.
- * - 429 → RateLimitedError honouring Retry-After (spec §9 ASSUMPTION);
- * - 401 or body error=access_denied → TokenRejectedError (spec §2 [INTEG]: refresh once, retry);
+ * - 429 → RateLimitedError honouring Retry-After (docs/apis/okki.md §9 ASSUMPTION);
+ * - 401 or body error=access_denied → TokenRejectedError (docs/apis/okki.md §2 [INTEG]: refresh once, retry);
  * - 5xx / other non-200 → HttpStatusError (5xx transient);
  * - not JSON (HTML page, truncated) or no envelope → MalformedResponseError;
- * - code 0/200 → success (spec §3: both occur); code 429 → RateLimitedError; else OkkiBusinessError.
+ * - code 0/200 → success (docs/apis/okki.md §3: both occur); code 429 → RateLimitedError; else OkkiBusinessError.
  */
 export function interpretEnvelope(raw: RawResponse, path: string, fallbackRetryMs: number): Envelope {
   const retryAfter = parseRetryAfter(raw.headers['retry-after']);
@@ -92,12 +92,12 @@ const oauthErrorSchema = z.looseObject({
 
 export interface TokenGrant {
   accessToken: string;
-  /** Seconds; undefined when OKKI left it out (spec §2: client_credentials may omit it). */
+  /** Seconds; undefined when OKKI left it out (docs/apis/okki.md §2: client_credentials may omit it). */
   expiresIn?: number;
 }
 
 /**
- * The token endpoint's answer (spec §2). OAuth errors such as invalid_client are credential
+ * The token endpoint's answer (docs/apis/okki.md §2). OAuth errors such as invalid_client are credential
  * problems: AuthenticationError, never retried here. Token bodies are never quoted in errors.
  */
 export function interpretToken(raw: RawResponse, fallbackRetryMs: number): TokenGrant {

@@ -3,9 +3,9 @@ import type { RetryOptions } from './client-options';
 
 /**
  * Which failures another attempt can cure: 429, 5xx, network errors, timeouts, malformed bodies
- * and business code ≥ 500 (okki spec §9: back off on HTTP 429/5xx or body code 429/500).
+ * and business code ≥ 500 (docs/apis/okki.md §9: back off on HTTP 429/5xx or body code 429/500).
  * Every OKKI call this client makes is a read (or the idempotent token call), so re-sending is safe
- * (spec §11.2 forbids it only for POST writes). Credentials are never retried blindly.
+ * (docs/apis/okki.md §11.2 forbids it only for POST writes). Credentials are never retried blindly.
  */
 export function isRetryable(error: unknown): boolean {
   if (!isSyncError(error) || error instanceof AuthenticationError) return false;

@@ -1,12 +1,12 @@
-import { TokenCache } from './token-cache';
+import { OkkiTokenCache } from './token-cache';
 
-describe('TokenCache', () => {
+describe('OkkiTokenCache', () => {
   it('shares one in-flight request and refreshes 5 minutes before expiry', async () => {
     let now = 0;
     let issued = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const cache = new TokenCache(
+    const cache = new OkkiTokenCache(
       async () => {
         issued += 1;
         await gate;
@@ -26,7 +26,7 @@ describe('TokenCache', () => {
 
   it('invalidates only the refused token, so a late refusal of an old token keeps the new one', async () => {
     let issued = 0;
-    const cache = new TokenCache(async () => ({ accessToken: `t${++issued}` }));
+    const cache = new OkkiTokenCache(async () => ({ accessToken: `t${++issued}` }));
     const first = await cache.get();
     cache.invalidate(first);
     const second = await cache.get();
@@ -39,7 +39,7 @@ describe('TokenCache', () => {
   it('keeps a token with little life left for half of it instead of re-asking on every call', async () => {
     let now = 0;
     let issued = 0;
-    const cache = new TokenCache(
+    const cache = new OkkiTokenCache(
       async () => ({ accessToken: `t${++issued}`, expiresIn: 120 }),
       undefined,
       () => now,

@@ -1,8 +1,8 @@
 import type { TokenGrant } from './response-interpreter';
 
-/** okki spec §2: 8 h when expires_in is absent (the doc says client_credentials omits it). */
+/** docs/apis/okki.md §2: 8 h when expires_in is absent (the doc says client_credentials omits it). */
 const DEFAULT_LIFETIME_MS = 28_800_000;
-/** spec §11.1: refresh 5 min before expiry. */
+/** docs/apis/okki.md §11.1: refresh 5 min before expiry. */
 const REFRESH_MARGIN_MS = 300_000;
 
 interface CachedToken {
@@ -11,11 +11,11 @@ interface CachedToken {
 }
 
 /**
- * One token per client (spec §11.1: cache per scope set). Concurrent callers share a single
+ * One token per client (docs/apis/okki.md §11.1: cache per scope set). Concurrent callers share a single
  * in-flight request; a refusal invalidates only the token that was refused, so many callers
  * failing together still cause one refresh.
  */
-export class TokenCache {
+export class OkkiTokenCache {
   private cached?: CachedToken;
   private inFlight?: Promise<string>;
 
@@ -43,7 +43,7 @@ export class TokenCache {
     const grant = await this.fetchGrant();
     const lifetimeMs =
       grant.expiresIn !== undefined && grant.expiresIn > 0 ? grant.expiresIn * 1000 : DEFAULT_LIFETIME_MS;
-    // A re-request inside the validity returns the same token with the remaining seconds (spec §2),
+    // A re-request inside the validity returns the same token with the remaining seconds (docs/apis/okki.md §2),
     // possibly under 5 min: then keep it for half of what is left instead of re-asking on every call.
     const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
     this.cached = { value: grant.accessToken, refreshAtMs: requestedAt + lifetimeMs - margin };

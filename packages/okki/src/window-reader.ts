@@ -6,7 +6,7 @@ import { absorbPage, findAnomaly, newPass } from './page-checks';
 import type { ReceiptListItem, ReceiptPage } from './receipt-parsing';
 
 export interface WindowOptions {
-  /** Inclusive bounds on update_time (okki spec §4): a Date or a China-time `YYYY-MM-DD HH:mm:ss`. */
+  /** Inclusive bounds on update_time (docs/apis/okki.md §4): a Date or a China-time `YYYY-MM-DD HH:mm:ss`. */
   startTime: Date | string;
   endTime: Date | string;
   /** false: active receipts (removed=0); true: deleted ones (removed=1). */
@@ -21,7 +21,7 @@ export type WindowItem =
   | { kind: 'receipt'; receipt: ReceiptListItem; removed: boolean }
   | { kind: 'invalid'; raw: unknown; issues: string[]; removed: boolean };
 
-export interface WindowSummary {
+export interface WindowReadStats {
   /** List requests made (successful pages). */
   pages: number;
   /** Rows read, re-reads included. */
@@ -49,7 +49,7 @@ export type ListPage = (query: {
   removed: boolean;
 }) => Promise<ReceiptPage>;
 
-/** Canonical China-time bound; a date-only end means the whole day (spec §4 ASSUMPTION). */
+/** Canonical China-time bound; a date-only end means the whole day (docs/apis/okki.md §4 ASSUMPTION). */
 export function windowBound(value: Date | string, edge: 'start' | 'end'): string {
   if (typeof value !== 'string') return formatChinaTime(value);
   const text = value.trim();
@@ -63,7 +63,7 @@ export function windowBound(value: Date | string, edge: 'start' | 'end'): string
 /**
  * Reads a FIXED update_time window and yields every receipt in it exactly once.
  *
- * OKKI pages by offset over a list sorted at request time (spec §4), so edits during paging shift
+ * OKKI pages by offset over a list sorted at request time (docs/apis/okki.md §4), so edits during paging shift
  * rows: some slide onto pages already read (missed) or onto pages not yet read (duplicates).
  * Each page is checked (see page-checks); on drift the reader starts over, skipping ids already
  * yielded, until one pass completes with no drift.
@@ -76,7 +76,7 @@ export function windowBound(value: Date | string, edge: 'start' | 'end'): string
  * Rows that leave the window while it is read are not missed: the next window catches them.
  */
 export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
-  private readonly state: WindowSummary = {
+  private readonly state: WindowReadStats = {
     pages: 0,
     reads: 0,
     restarts: 0,
@@ -94,7 +94,7 @@ export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
     private readonly logger?: Logger,
   ) {}
 
-  get summary(): WindowSummary {
+  get summary(): WindowReadStats {
     return { ...this.state };
   }
 
@@ -118,7 +118,7 @@ export class ReceiptWindowReader implements AsyncIterable<WindowItem> {
         if (firstPage) {
           firstPage = false;
           this.state.totalItem = page.totalItem;
-          // Server clock, not ours: `now` is China time like update_time (spec §3).
+          // Server clock, not ours: `now` is China time like update_time (docs/apis/okki.md §3).
           this.state.openWindow = !(page.now.length === 19 && end < page.now);
         }
         anomaly = findAnomaly(pass, page, pageNo, count);

@@ -6,7 +6,7 @@ import { caught, clientFor, totalRequests, type ClientKit } from './support';
 
 const { receipts } = generateDataset({ seed: 21, receipts: 40, orders: 5 });
 
-describe('OkkiClient token handling (spec §2, §11.1)', () => {
+describe('OkkiClient token handling (docs/apis/okki.md §2, §11.1)', () => {
   let sim: OkkiSimulator;
   let clock = Date.parse('2025-06-01T00:00:00Z');
   const kits: ClientKit[] = [];

@@ -1,4 +1,5 @@
 export * from './queues';
+export * from './locks';
 export * from './producer';
 export * from './transformer';
 export * from './writer';

@@ -1,14 +1,8 @@
 import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
 import { createLogger } from '@receipt-sync/core';
-import {
-  createRuntime,
-  openWindow,
-  startTransformerStage,
-  startWriterStage,
-  waitUntilDrained,
-  waitForWindowLock,
-} from './runtime';
+import { createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained } from './runtime';
+import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 
 export interface SyncOnceSummary {
@@ -29,7 +23,7 @@ export interface SyncOnceSummary {
 export const SYNC_ONCE_ORDER_WAITS_MS = [5_000, 15_000, 30_000];
 
 /**
- * One whole cycle in this process (operating contract): open `[checkpoint − lookback, now − lag]`,
+ * One whole cycle in this process (docs/operations.md#commands): open `[checkpoint − lookback, now − lag]`,
  * fetch active and removed receipts, transform and write them, wait until every job is finished —
  * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
  * the caller prints the summary as the last line of stdout.

@@ -39,7 +39,7 @@ export function removedFlagField(mapping: Mapping): string | undefined {
 
 /**
  * A value in a form both sides agree on, so "200.00" (what we send) equals 200 (what K3Cloud's
- * query returns for a decimal, k3cloud spec §6) and "2025-04-16 00:00:00" equals
+ * query returns for a decimal, docs/apis/k3cloud.md §6) and "2025-04-16 00:00:00" equals
  * "2025-04-16T00:00:00". Empty decimals read back as 0 and empty text as "", so those are equal too.
  */
 export function normalizeValue(kind: ValueKind, value: unknown): string {
@@ -63,7 +63,7 @@ export function normalizeValue(kind: ValueKind, value: unknown): string {
   }
 }
 
-/** K3Cloud checkboxes come back as bools; JSON bodies sometimes carry "true"/"1" (k3cloud spec §4). */
+/** K3Cloud checkboxes come back as bools; JSON bodies sometimes carry "true"/"1" (docs/apis/k3cloud.md §4). */
 export function isTrue(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value === 1;

@@ -4,7 +4,7 @@ import type { Finding, FindingCategory, LedgerView, ReconcileReport } from './ty
 /** Categories `--fix` repairs by sending the receipt through the pipeline again. */
 export const FIXABLE_CATEGORIES: readonly FindingCategory[] = ['missing', 'stale', 'removed-not-flagged'];
 
-/** The BullMQ calls the fix makes (a `Queue` of @receipt-sync/queues fits). */
+/** The BullMQ calls the fix makes (a `Queue` of the pipeline's queue catalog fits). */
 export interface FixQueues {
   raw: { add(name: string, data: unknown, opts: { jobId: string }): Promise<unknown> };
   ready: { getJob(id: string): Promise<{ getState(): Promise<string>; remove(): Promise<void> } | undefined | null> };
@@ -99,7 +99,7 @@ async function requeue(
     };
   }
   if (removed && entry?.k3Fid === undefined) {
-    // receipt-transformer: a removed receipt the ledger never wrote is skipped, never flagged
+    // the transformer: a removed receipt the ledger never wrote is skipped, never flagged
     return {
       reason: `removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID ${finding.entryId ?? '?'} on FID ${finding.fid ?? '?'} by hand`,
     };

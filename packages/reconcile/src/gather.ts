@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@receipt-sync/core';
 import { parseChinaTime } from '@receipt-sync/core';
 import { mapReceipt, needsEnrichment, type Mapping } from '@receipt-sync/mapping';
-import { queryAllPages } from '@receipt-sync/pipeline';
+import { queryPages } from '@receipt-sync/k3cloud';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import type {
   BillQueryPort,
@@ -109,7 +109,7 @@ async function readOkki(
       }
       const id = String(item.receipt.cash_collection_id);
       const seen = byId.get(id);
-      // removed wins a tie: the removed list is the later state (okki spec §8)
+      // removed wins a tie: the removed list is the later state (docs/apis/okki.md §8)
       if (!seen || String(seen.receipt.update_time) <= item.receipt.update_time)
         byId.set(id, { receipt: item.receipt, removed });
     }
@@ -117,7 +117,7 @@ async function readOkki(
   return { receipts: [...byId.values()], invalid };
 }
 
-/** OKKI order_id → FID, like receipt-transformer's OrderResolver (header fields only, `IN` chunks). */
+/** OKKI order_id → FID, like the transformer's OrderResolver (header fields only, `IN` chunks). */
 export async function resolveOrders(
   k3: BillQueryPort,
   mapping: Mapping,
@@ -128,7 +128,7 @@ export async function resolveOrders(
   for (let i = 0; i < orderIds.length; i += CHUNK) {
     const chunk = orderIds.slice(i, i + CHUNK);
     // ids are digits only (orderIdOf), so the quoted list cannot break out of the filter
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: mapping.formId,
       fieldKeys: `FID,${field}`,
       filterString: `${field} IN (${chunk.map((id) => `'${id}'`).join(',')})`,
@@ -145,7 +145,7 @@ export async function resolveOrders(
   return out;
 }
 
-/** Every field the mapping writes, plus FID, FEntryID and the row key (k3cloud spec §6 `<Entity>_FEntryID`). */
+/** Every field the mapping writes, plus FID, FEntryID and the row key (docs/apis/k3cloud.md §6 `<Entity>_FEntryID`). */
 export function rowFieldKeys(mapping: Mapping): string[] {
   const fields = [...new Set(mapping.fields.map((f) => f.target))].filter((f) => f !== mapping.rowKey.targetField);
   return ['FID', `${mapping.entity}_FEntryID`, mapping.rowKey.targetField, ...fields];
@@ -157,7 +157,7 @@ export async function readRows(k3: BillQueryPort, mapping: Mapping, fids: number
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0).sort((a, b) => a - b);
   const out: K3CloudRow[] = [];
   for (let i = 0; i < unique.length; i += CHUNK) {
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: mapping.formId,
       fieldKeys: keys.join(','),
       filterString: `FID IN (${unique.slice(i, i + CHUNK).join(',')})`,

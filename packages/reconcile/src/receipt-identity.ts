@@ -26,7 +26,7 @@ export function receiptNoOf(receipt: Record<string, unknown>, mapping: Mapping):
   return text === '' ? undefined : text;
 }
 
-/** The OKKI order id (digits, no leading zeros), or undefined for 0 / missing / junk (okki spec §5). */
+/** The OKKI order id (digits, no leading zeros), or undefined for 0 / missing / junk (docs/apis/okki.md §5). */
 export function orderIdOf(receipt: Record<string, unknown>, mapping: Mapping): string | undefined {
   const raw = readPath(receipt, mapping.order.source);
   const text =

@@ -1,8 +1,9 @@
 /**
  * What reconcile compares and reports. Everything that talks to OKKI, K3Cloud or the store is a
- * structural type declared here, so the real clients (okki-client, k3cloud-client, store) and
- * test doubles both fit without this package depending on them.
+ * narrow structural port declared here, so the real clients and store (@receipt-sync/okki, @receipt-sync/k3cloud,
+ * @receipt-sync/store) and test doubles both fit.
  */
+import type { ReceiptStatus } from '@receipt-sync/core';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 
 /** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
@@ -14,20 +15,20 @@ export interface ReconcileWindow {
 /** One item of the drift-safe OKKI window walk, and the walk itself (shared with the producer). */
 export type { ReceiptSource as ReceiptSourcePort, WindowItem as SourceItem } from '@receipt-sync/pipeline';
 
-/** OKKI `/v1/invoices/receipt/info` (okki spec §6); only used when the mapping reads `info.` fields. */
+/** OKKI `/v1/invoices/receipt/info` (docs/apis/okki.md §6); only used when the mapping reads `info.` fields. */
 export interface ReceiptInfoPort {
   getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
 }
 
 /**
- * K3Cloud ExecuteBillQuery (k3cloud spec §6) in k3cloud-client's camel-cased request shape: rows of
+ * K3Cloud ExecuteBillQuery (docs/apis/k3cloud.md §6) in @receipt-sync/k3cloud's camel-cased request shape: rows of
  * values in FieldKeys order.
  */
 export interface BillQueryPort {
   executeBillQuery(query: BillQueryText): Promise<unknown[][]>;
 }
 
-/** k3cloud-client's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
+/** @receipt-sync/k3cloud's request, narrowed to the text forms reconcile builds (fakes in tests rely on it). */
 export type BillQueryText = Omit<BillQueryRequest, 'fieldKeys' | 'filterString'> & {
   fieldKeys: string;
   filterString: string;
@@ -40,7 +41,7 @@ export interface LedgerView {
   orderId: string;
   sourceVersion: string;
   removed: boolean;
-  status: 'pending' | 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
+  status: ReceiptStatus;
   k3Fid?: number;
   k3EntryId?: number;
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { Worker, type Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import {
   closeQueues,
   createQueues,
   createRedisConnection,
-  QUEUE_NAMES,
   RawReceiptJobSchema,
   readyJobId,
   type PipelineQueues,
@@ -56,9 +55,9 @@ afterAll(async () => {
 async function finishedReadyJob(r: Record<string, unknown>): Promise<void> {
   const id = readyJobId(String(r.cash_collection_id), String(r.update_time), false);
   const connection = redis.duplicate();
-  const worker = new Worker(QUEUE_NAMES.ready, async () => ({ outcome: 'written' }), { connection, prefix });
+  const worker = new Worker('ready', async () => ({ outcome: 'written' }), { connection, prefix });
   const done = new Promise<void>((resolve) => worker.on('completed', (job) => job.id === id && resolve()));
-  await queues.ready.add('row', { receiptId: String(r.cash_collection_id) }, { jobId: id });
+  await (queues.ready as Queue).add('row', { receiptId: String(r.cash_collection_id) }, { jobId: id });
   await done;
   await worker.close();
   await connection.quit();
@@ -129,7 +128,11 @@ describe('fixReconcile', () => {
 
   it('leaves a receipt alone while a write of the same version is still queued', async () => {
     const E = receipt({ cash_collection_id: 5221565017, cash_collection_no: 'HK202504150116' });
-    await queues.ready.add('row', {}, { jobId: readyJobId('5221565017', String(E.update_time), false), delay: 60_000 });
+    await (queues.ready as Queue).add(
+      'row',
+      {},
+      { jobId: readyJobId('5221565017', String(E.update_time), false), delay: 60_000 },
+    );
     const result = await fixReconcile({ queues, ledger: store.ledger }, { findings: [finding('missing', E)] });
     expect(result.enqueued).toEqual([]);
     expect(result.skipped[0]?.reason).toMatch(/already queued \(delayed\)/);

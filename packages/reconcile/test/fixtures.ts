@@ -5,7 +5,7 @@ export const WINDOW = { from: '2025-04-15 00:00:00', to: '2025-04-15 23:59:59' }
 export const FID = 100001;
 export const ORDER_ID = '3564000001';
 
-/** An OKKI receipt list item (okki spec §10 sample, linked to ORDER_ID). */
+/** An OKKI receipt list item (docs/apis/okki.md §10 sample, linked to ORDER_ID). */
 export function receipt(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     cash_collection_id: 5221565013,
@@ -29,7 +29,7 @@ export const okki = (r: Record<string, unknown>, removed = false): OkkiReceipt =
 
 /**
  * The row K3Cloud holds after the writer saved `r`, rendered the way ExecuteBillQuery answers:
- * decimals as JSON numbers, dates as `yyyy-MM-ddTHH:mm:ss` (k3cloud spec §6).
+ * decimals as JSON numbers, dates as `yyyy-MM-ddTHH:mm:ss` (docs/apis/k3cloud.md §6).
  */
 export function k3Row(
   r: Record<string, unknown>,

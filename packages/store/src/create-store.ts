@@ -9,7 +9,7 @@ import { RedisSyncStore } from './redis/redis-store';
 import type { SyncStore } from './sync-store';
 
 export interface CreateStoreOptions {
-  /** MONGO_URL. Set: all state lives in MongoDB. Unset: in Redis (operating contract). */
+  /** MONGO_URL. Set: all state lives in MongoDB. Unset: in Redis (docs/operations.md#configuration). */
   mongoUrl?: string;
   /** Database when `mongoUrl` names none (MONGO_DB). @defaultValue 'receipt_sync' */
   mongoDb?: string;
@@ -43,7 +43,7 @@ const optionsSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
-  // Same rule as QUEUE_PREFIX in @receipt-sync/config: no ':' so key spaces cannot overlap.
+  // Same rule as QUEUE_PREFIX in the core config schema: no ':' so key spaces cannot overlap.
   prefix: z
     .string()
     .regex(QUEUE_PREFIX_PATTERN, 'letters, digits, _ and - only (no ":"), optionally after one {hash tag}'),

@@ -24,13 +24,11 @@ export {
 } from './model/window';
 export {
   ERROR_SCAN_LIMIT,
-  LEDGER_STATUSES,
   type ErrorGroup,
   type LedgerEntry,
   type LedgerError,
   type LedgerListFilter,
   type LedgerRepo,
-  type LedgerStatus,
   type OutcomePatch,
   type WrittenRecord,
 } from './model/ledger';

@@ -7,7 +7,7 @@ import type { WindowRepo } from './model/window';
 export type StoreBackend = 'mongodb' | 'redis';
 
 /**
- * All durable state behind one interface (operating contract: MONGO_URL set → MongoDB, unset →
+ * All durable state behind one interface (docs/operations.md#configuration: MONGO_URL set → MongoDB, unset →
  * Redis under QUEUE_PREFIX). Callers never see which backend they got, except through `backend`.
  */
 export interface SyncStore {

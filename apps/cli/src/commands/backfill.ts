@@ -1,4 +1,4 @@
-import type { WindowSummary } from '@receipt-sync/pipeline';
+import type { WindowOutcomes } from '@receipt-sync/pipeline';
 import {
   startTransformerStage,
   startWriterStage,
@@ -104,10 +104,10 @@ async function runBackfill(
   } finally {
     await Promise.allSettled([transformer.close(), writer.close()]);
   }
-  const total: WindowSummary = { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, pending: 0 };
+  const total: WindowOutcomes = { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, pending: 0 };
   for (const w of ran) {
     const s = await rt.tracker.summarize(w.id);
-    for (const key of Object.keys(total) as Array<keyof WindowSummary>) total[key] += s[key];
+    for (const key of Object.keys(total) as Array<keyof WindowOutcomes>) total[key] += s[key];
     const { pending: _pending, ...counts } = s;
     await rt.store.windows.update(w.id, { status: 'completed', finishedAt: new Date(), counts });
   }

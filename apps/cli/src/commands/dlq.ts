@@ -1,27 +1,24 @@
-import { DeadLetterJobSchema, QUEUE_NAMES, replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
+import {
+  DeadLetterJobSchema,
+  pageDeadLetters,
+  replayDeadLetters,
+  type DeadLetterQueueName,
+  type PipelineQueues,
+} from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import { formatTable, printJson, printLine } from '../output';
-
-export type DeadLetterQueue = 'dead-letter' | 'quarantine';
 
 interface Common {
   queue?: string;
   json?: boolean;
 }
 
-/** Dead letters sit in `wait` (no worker consumes these queues, catalog.ts); the other states are listed too. */
-const STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as const;
-
-function queueOf(opts: Common): DeadLetterQueue {
+function queueOf(opts: Common): DeadLetterQueueName {
   const q = opts.queue ?? 'dead-letter';
   if (q !== 'dead-letter' && q !== 'quarantine')
     throw new UsageError(`--queue must be dead-letter or quarantine, got ${JSON.stringify(q)}`);
   return q;
-}
-
-function sourceQueue(queues: PipelineQueues, q: DeadLetterQueue) {
-  return queues[q === 'quarantine' ? QUEUE_NAMES.quarantine : QUEUE_NAMES.deadLetter];
 }
 
 async function withQueues<T>(work: (queues: PipelineQueues) => Promise<T>): Promise<T> {
@@ -40,10 +37,7 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
     throw new UsageError(`--limit must be a whole number from 1 to 10000, got ${opts.limit}`);
   return withQueues(async (queues) => {
-    const queue = sourceQueue(queues, q);
-    const counts = await queue.getJobCounts(...STATES);
-    const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const jobs = (await queue.getJobs([...STATES], 0, limit - 1, false)).filter((j) => j !== undefined && j !== null);
+    const { total, jobs } = await pageDeadLetters(queues, q, 0, limit - 1);
     const items = jobs.map((job) => {
       const parsed = DeadLetterJobSchema.safeParse(job.data);
       return parsed.success
@@ -97,7 +91,7 @@ export async function dlqDiscard(opts: Common & { id?: string[] }): Promise<numb
   const ids = opts.id ?? [];
   if (ids.length === 0) throw new UsageError('name the dead letters to discard with --id <id>…');
   return withQueues(async (queues) => {
-    const queue = sourceQueue(queues, q);
+    const queue = queues[q];
     const discarded: string[] = [];
     const failed: Array<{ id: string; reason: string }> = [];
     for (const id of ids) {

@@ -29,7 +29,7 @@ export interface ApiCallRecord {
   /** 1 for the first try of a logical call. */
   attempt: number;
   outcome: ApiOutcome;
-  /** Error code from @receipt-sync/errors when the call failed. */
+  /** Error code (core `errors/`) when the call failed. */
   errorCode?: string;
   message?: string;
   /** ISO-8601 instant the call started. */

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import { loadConfig, secretsOf } from '.';
 
 describe('loadConfig', () => {
-  it('applies the operating contract defaults', () => {
+  it('applies the documented defaults (docs/operations.md#configuration)', () => {
     const c = loadConfig({});
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.queuePrefix).toBe('rsync');

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { crossFieldIssues, EnvSchema, type Env } from './schema';
+import { crossFieldIssues, ServiceEnvSchema, type Env } from './schema';
 
 export interface OkkiSettings {
   baseUrl: string;
@@ -72,7 +72,7 @@ export function secretsOf(config: Config): string[] {
  * what is wrong with it, never its value (it may be a secret).
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(source);
+  const parsed = ServiceEnvSchema.safeParse(source);
   const issues = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`)),
     ...crossFieldIssues(source),

@@ -1,19 +1,32 @@
 import { z } from 'zod';
 import { parseChinaTime } from '../time';
 
-/** Empty strings in an env file mean "not set". */
+/** Empty (or, where said, blank) strings in an env file mean "not set". */
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
 const int = (def: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
     z.coerce.number().int().min(min).max(max).default(def),
   );
-/** `z.coerce.boolean()` turns "false" into true; this does not. */
+/**
+ * `z.coerce.boolean()` turns "false" into true; this does not (docs/operations.md#boolean-environment-variables).
+ * Service variables take true/1/yes/on and false/0/no/off; the dashboard's take only true/1 and false/0.
+ */
 const bool = (def: boolean) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
     z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] }).default(def),
   );
+/** An http(s) URL, surrounding blanks trimmed. */
+export const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
+const strictBool = z.preprocess(
+  blank,
+  z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).default(false),
+);
 const url = (what: string) =>
   z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -27,12 +40,47 @@ export const QUEUE_PREFIX_PATTERN = /^(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0
 export function isHashTagged(prefix: string): boolean {
   return /^\{[^{}]+\}/.test(prefix);
 }
+/** The dashboard's variables (docs/operations.md, Configuration), read by @receipt-sync/dashboard. */
+const dashboardVariables = {
+  DASHBOARD_USERNAME: z.preprocess(
+    blank,
+    z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)')
+      .optional(),
+  ),
+  // Not trimmed: a password may legitimately start or end with a space.
+  DASHBOARD_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).max(500).optional()),
+  DASHBOARD_LOCAL_ONLY: strictBool,
+  DASHBOARD_PORT: z.preprocess(blank, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** added: how often the alert monitor evaluates its rules. */
+  ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
+  /** added: `kind=url,kind=url` webhooks (dingtalk, wecom, feishu, slack); entries are checked by the alerts module. */
+  ALERT_WEBHOOKS: z.preprocess(blank, z.string().optional()),
+  /** added: linked from every alert message. */
+  ALERT_DASHBOARD_URL: z.preprocess(blank, httpUrl.optional()),
+  /** added: DingTalk "加签" secret. */
+  ALERT_DINGTALK_SECRET: z.preprocess(blank, z.string().trim().min(1).optional()),
+  /** added: checkpoint lag that raises an alert; unset = 3 × SYNC_INTERVAL_SECONDS. */
+  ALERT_LAG_SECONDS: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .positive('must be > 0')
+      .optional(),
+  ),
+};
 
 /**
- * Every variable of shared/specs/operating-contract.md, with its documented default, plus the
- * project's own additions (marked "added"). Parsed once at start-up by `loadConfig`.
+ * Every variable of docs/operations.md#configuration, with its documented
+ * default, plus the project's own additions (marked "added"). The one schema of the environment:
+ * `loadConfig` parses the service's part at start-up, the dashboard its own part (DashboardEnvSchema),
+ * so a bad dashboard variable stops the dashboard, not the producer.
  */
-export const EnvSchema = z.object({
+const serviceVariables = {
   REDIS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z
@@ -134,7 +182,15 @@ export const EnvSchema = z.object({
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
   SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
-});
+};
+
+export const EnvSchema = z.object({ ...serviceVariables, ...dashboardVariables });
+const onlyKeysOf = <T extends object>(vars: T) =>
+  Object.fromEntries(Object.keys(vars).map((k) => [k, true])) as { [K in keyof T]: true };
+/** The variables every service process reads (`loadConfig`). */
+export const ServiceEnvSchema = EnvSchema.pick(onlyKeysOf(serviceVariables));
+/** The dashboard's own variables (`dashboardSettingsFromEnv`). */
+export const DashboardEnvSchema = EnvSchema.pick(onlyKeysOf(dashboardVariables));
 
 /**
  * Cross-variable rules, checked on the raw environment so they are reported together with
@@ -165,4 +221,4 @@ export function crossFieldIssues(raw: NodeJS.ProcessEnv): string[] {
   return issues;
 }
 
-export type Env = z.infer<typeof EnvSchema>;
+export type Env = z.infer<typeof ServiceEnvSchema>;

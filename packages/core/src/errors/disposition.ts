@@ -1,7 +1,7 @@
 /**
  * What the pipeline should do with a failure. Every error the service raises carries one, so the
  * decision "retry, wait, or dead-letter" is made by the error's author and read in one place
- * (`@receipt-sync/queues` `dispositionOf`), never ad hoc in a processor.
+ * (`decideFailure` in @receipt-sync/pipeline, queues/failure-handling.ts), never ad hoc in a processor.
  *
  * - `transient`: retry with exponential back-off and jitter.
  * - `rate-limited`: wait `retryAfterMs` without spending an attempt.
@@ -12,11 +12,3 @@
  *   retry on a long schedule, then dead-letter.
  */
 export type Disposition = 'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency';
-
-export const DISPOSITIONS: readonly Disposition[] = [
-  'transient',
-  'rate-limited',
-  'permanent',
-  'ambiguous',
-  'awaiting-dependency',
-];

@@ -2,7 +2,7 @@ import type { Disposition } from './disposition';
 import { SyncError, type SyncErrorOptions } from './sync-error';
 
 /**
- * OKKI answered HTTP 200 with `code` not 0/200 (okki spec §3). 404 and 400 are permanent for
+ * OKKI answered HTTP 200 with `code` not 0/200 (docs/apis/okki.md §3). 404 and 400 are permanent for
  * that request; 500 is treated as transient; 403 (missing scope) is a configuration problem.
  */
 export class OkkiBusinessError extends SyncError {

@@ -44,11 +44,12 @@ interface Waiter {
 }
 
 /**
- * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis (the
- * operating contract caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY "across all replicas"): one
- * Lua script on two keys under the limiter id decides each start atomically, first come first
- * served within a process. A lost process's running slots are reclaimed after `slotExpiryMs`.
- * While Redis is unreachable (a failover), calls wait and acquisition is retried; none is dropped.
+ * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis
+ * (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY "across all
+ * replicas"): one Lua script on two keys under the limiter id decides each start atomically, first
+ * come first served within a process. A lost process's running slots are reclaimed after
+ * `slotExpiryMs`. While Redis is unreachable (a failover), calls wait and acquisition is retried;
+ * none is dropped. Why not bottleneck: docs/operations.md#redis-cluster.
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   const rules: SlotRules = {

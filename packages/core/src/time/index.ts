@@ -1,6 +1,6 @@
 /**
  * OKKI and K3Cloud both speak China wall-clock time without an offset ("2025-04-15 17:47:13",
- * okki spec §3 `now`). Asia/Shanghai has had no DST since 1991, so a fixed +08:00 is exact.
+ * docs/apis/okki.md §3 `now`). Asia/Shanghai has had no DST since 1991, so a fixed +08:00 is exact.
  */
 const OFFSET_MS = 8 * 3600 * 1000;
 const STAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/;

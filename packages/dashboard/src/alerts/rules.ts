@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, InvalidInputError } from '@receipt-sync/core';
+import { ConfigError, EnvSchema, InvalidInputError } from '@receipt-sync/core';
 import type { Alerter } from './alerter';
 import type { Incident } from './messages';
 
@@ -24,7 +24,7 @@ export interface AlertThresholds {
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
-  /** Lag threshold defaults to 3 windows' worth; operating contract default 300. */
+  /** Lag threshold defaults to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
   syncIntervalSeconds?: number;
 }
 
@@ -150,28 +150,13 @@ export async function applyRules(
   ]);
 }
 
-const positiveInt = (name: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.coerce
-      .number({ error: `${name} must be a whole number of seconds` })
-      .int(`${name} must be a whole number of seconds`)
-      .positive(`${name} must be > 0`)
-      .optional(),
-  );
-
 /** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300). */
 export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>): AlertRuleOptions {
-  const parsed = z
-    .object({
-      ALERT_LAG_SECONDS: positiveInt('ALERT_LAG_SECONDS'),
-      SYNC_INTERVAL_SECONDS: positiveInt('SYNC_INTERVAL_SECONDS'),
-    })
-    .safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  const parsed = EnvSchema.pick({ ALERT_LAG_SECONDS: true, SYNC_INTERVAL_SECONDS: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
   const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS } = parsed.data;
   return {
     ...(ALERT_LAG_SECONDS !== undefined ? { lagSecondsThreshold: ALERT_LAG_SECONDS } : {}),
-    ...(SYNC_INTERVAL_SECONDS !== undefined ? { syncIntervalSeconds: SYNC_INTERVAL_SECONDS } : {}),
+    syncIntervalSeconds: SYNC_INTERVAL_SECONDS,
   };
 }

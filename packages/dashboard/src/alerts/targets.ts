@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@receipt-sync/core';
+import { ConfigError, DashboardEnvSchema, httpUrl } from '@receipt-sync/core';
 
 export const ALERT_KINDS = ['dingtalk', 'wecom', 'feishu', 'slack'] as const;
 /** `slack` means any Slack-compatible incoming webhook that takes `{ "text": … }` (Mattermost, Rocket.Chat...). */
@@ -19,16 +19,11 @@ export interface AlertTargetsConfig {
   dashboardUrl?: string;
 }
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
-
-const EnvSchema = z.object({
-  ALERT_WEBHOOKS: z.preprocess(blankToUndefined, z.string().optional()),
-  ALERT_DASHBOARD_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
-  ALERT_DINGTALK_SECRET: z.preprocess(blankToUndefined, z.string().trim().min(1).optional()),
+/** The alert-target variables of the one environment schema (@receipt-sync/core config). */
+const TargetsEnvSchema = DashboardEnvSchema.pick({
+  ALERT_WEBHOOKS: true,
+  ALERT_DASHBOARD_URL: true,
+  ALERT_DINGTALK_SECRET: true,
 });
 
 const EntrySchema = z.object({
@@ -74,7 +69,7 @@ function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKi
  */
 export function parseAlertTargets(env: Record<string, string | undefined>): AlertTargetsConfig {
   const issues: string[] = [];
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = TargetsEnvSchema.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(`${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(issues);

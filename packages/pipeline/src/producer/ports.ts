@@ -1,4 +1,5 @@
-/** What the producer needs from OKKI: a drift-safe walk over one fixed window (okki-client). */
+import type { CheckpointRepo, WindowRepo } from '@receipt-sync/store';
+/** What the producer needs from OKKI: a drift-safe walk over one fixed window (@receipt-sync/okki). */
 export type WindowItem =
   | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
   | { kind: 'invalid'; raw: unknown; issues: string[] };
@@ -14,27 +15,6 @@ export interface ReceiptSource {
 
 /** What the producer needs from the durable store. */
 export interface ProducerStore {
-  checkpoints: {
-    get(stream: string): Promise<{ windowEnd: string } | undefined>;
-    advance(stream: string, windowEnd: string, expectedPrevious: string | undefined): Promise<boolean>;
-  };
-  windows: {
-    open(w: { id: string; start: string; end: string }): Promise<void>;
-    update(id: string, patch: WindowPatch): Promise<void>;
-  };
-}
-
-export interface WindowPatch {
-  status?: 'open' | 'enqueued' | 'completed' | 'failed';
-  counts?: {
-    fetched?: number;
-    removed?: number;
-    enqueued?: number;
-    written?: number;
-    unchanged?: number;
-    quarantined?: number;
-    deadLettered?: number;
-  };
-  finishedAt?: Date;
-  error?: string;
+  checkpoints: Pick<CheckpointRepo, 'get' | 'advance'>;
+  windows: Pick<WindowRepo, 'open' | 'update'>;
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '@receipt-sync/core';
+import { InvalidInputError, type Logger } from '@receipt-sync/core';
 import {
-  QUEUE_NAMES,
   rawJobId,
   receiptVersionKey,
-  deadLetterJobId,
+  deadLetter,
   type OutcomeTracker,
   type PipelineQueues,
   type RawReceiptJob,
@@ -85,7 +84,7 @@ export async function runFixedWindow(
       const flush = async () => {
         if (batch.length === 0) return;
         await deps.tracker.recordFetched(window.id, keys);
-        await deps.queues[QUEUE_NAMES.raw].addBulk(batch);
+        await deps.queues.raw.addBulk(batch);
         deps.onFetched?.(batch.length, removed);
         batch = [];
         keys = [];
@@ -160,21 +159,12 @@ async function quarantineUnreadable(
     .slice(0, 24);
   const key = `unreadable-${digest}`;
   await deps.tracker.recordFetched(windowId, [key]);
-  await deps.queues[QUEUE_NAMES.quarantine].add(
-    'quarantined',
-    {
-      kind: 'quarantined',
-      sourceQueue: 'raw',
-      sourceJobId: key,
-      payload: { windowId, removed, receipt: raw },
-      code: 'input.invalid',
-      reason: `OKKI list item unreadable: ${issues.join('; ')}`,
-      attemptsMade: 0,
-      failedAt: new Date().toISOString(),
-      windowId,
-      replays: 0,
-    },
-    { jobId: deadLetterJobId(key) },
-  );
+  await deadLetter(deps.queues, {
+    job: { id: key, data: { windowId, removed, receipt: raw }, attemptsMade: 0 },
+    sourceQueue: 'raw',
+    kind: 'quarantined',
+    error: new InvalidInputError('OKKI list item unreadable', issues),
+    windowId,
+  });
   await deps.tracker.record(key, 'quarantined');
 }

@@ -20,7 +20,7 @@ export interface WindowBounds {
 }
 
 /**
- * `[checkpoint − lookback, now − lag]` (operating contract). The end is fixed before any page is
+ * `[checkpoint − lookback, now − lag]` (docs/operations.md#checkpoints). The end is fixed before any page is
  * read (Singer "signpost"): a receipt edited while we page gets update_time > end and is caught by
  * the next window instead of shifting this one. The lookback re-reads late commits and clock skew;
  * the idempotent writer absorbs the re-reads. Returns undefined when the window would be empty.

@@ -1,21 +1,36 @@
 import type { DefaultJobOptions } from 'bullmq';
+import type { z } from 'zod';
+import { CAPPED_BACKOFF } from './backoff';
+import { DeadLetterJobSchema, RawReceiptJobSchema, ReadyRowSchema, WindowTickSchema } from './payloads';
 
-/** Every BullMQ queue of the pipeline. Keys in Redis are `${QUEUE_PREFIX}:${name}:…`. */
-export const QUEUE_NAMES = {
-  /** Scheduler ticks; each opens one sync window. Global concurrency 1. */
-  windows: 'windows',
-  /** Receipts as fetched from OKKI, one job per receipt version. */
-  raw: 'raw',
-  /** Mapped K3Cloud rows waiting for BatchSave. */
-  ready: 'ready',
-  /** Jobs that failed for good (permanent error or retries exhausted). Replayable. */
-  deadLetter: 'dead-letter',
-  /** Receipts that fail data-quality rules (no order, bad amounts...). Replayable after a fix. */
-  quarantine: 'quarantine',
-} as const;
+/**
+ * What a queue is for, which decides who may act on its jobs: `scheduler` and `stage` queues are
+ * worked by the pipeline and only watched by operators; `dead-letters` are never worked, an operator
+ * replays or discards them.
+ */
+export type QueueRole = 'scheduler' | 'stage' | 'dead-letters';
 
-export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
-export const PIPELINE_QUEUES: QueueName[] = Object.values(QUEUE_NAMES);
+/** The receipt version a stage job carries, for outcome reporting and dead letters. */
+export interface ReceiptVersion {
+  receiptId: string;
+  version: string;
+  removed: boolean;
+}
+
+export interface QueueDefinition<S extends z.ZodType = z.ZodType> {
+  role: QueueRole;
+  /** Validates job data at the edge: a worker hands its processor only data that passed. */
+  schema: S;
+  jobOptions: DefaultJobOptions;
+  /** Shown to operators (Bull Board). */
+  description: string;
+  /** For stage queues: which receipt version a (valid) job carries. */
+  versionOf?: (data: z.output<S>) => ReceiptVersion;
+}
+
+const defineQueue = <S extends z.ZodType, R extends QueueRole>(
+  def: QueueDefinition<S> & { role: R },
+): QueueDefinition<S> & { role: R } => def;
 
 const DAY_S = 24 * 3600;
 
@@ -29,39 +44,78 @@ const retained = {
   removeOnFail: { age: 14 * DAY_S },
 } satisfies DefaultJobOptions;
 
-export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
-  windows: {
-    attempts: 3,
-    backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
-    removeOnComplete: { count: 500 },
-    removeOnFail: { count: 500 },
-  },
-  // Timing of 'capped-exponential' comes from the worker's backoffStrategy (backoff.ts, RETRY_* env).
-  raw: { attempts: 8, backoff: { type: 'capped-exponential' }, ...retained },
-  ready: { attempts: 10, backoff: { type: 'capped-exponential' }, ...retained },
-  // Dead letters are never processed by a worker and never expire: an operator replays or discards them.
-  'dead-letter': { attempts: 1, removeOnComplete: false, removeOnFail: false },
-  quarantine: { attempts: 1, removeOnComplete: false, removeOnFail: false },
-};
+/** Dead letters are never processed by a worker and never expire: an operator replays or discards them. */
+const keptForOperator = { attempts: 1, removeOnComplete: false, removeOnFail: false } satisfies DefaultJobOptions;
 
 /**
- * Back-off for a sales order that does not exist in K3Cloud yet: spread over hours, then dead-letter
- * (operating contract: "retried with a long back-off (the order may still be on its way)").
+ * Every BullMQ queue of the pipeline, one definition each: the key is the queue's name (keys in
+ * Redis are `${QUEUE_PREFIX}:${name}:…`), the schema its job data, the options its job defaults.
+ * Producers add typed data, workers parse with the schema once, Bull Board and replay read roles.
  */
-export const DEFAULT_ORDER_WAIT_DELAYS_MS = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000];
+export const QUEUE_CATALOG = {
+  windows: defineQueue({
+    role: 'scheduler',
+    schema: WindowTickSchema,
+    description: 'Scheduler ticks; each opens one sync window (read-only here).',
+    jobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 500 },
+    },
+  }),
+  raw: defineQueue({
+    role: 'stage',
+    schema: RawReceiptJobSchema,
+    description: 'Receipts as fetched from OKKI (read-only here).',
+    // The timing of CAPPED_BACKOFF comes from the worker's backoffStrategy (backoff.ts, RETRY_* env).
+    jobOptions: { attempts: 8, backoff: { type: CAPPED_BACKOFF }, ...retained },
+    versionOf: (d) => ({
+      receiptId: String(d.receipt.cash_collection_id),
+      version: d.receipt.update_time,
+      removed: d.removed,
+    }),
+  }),
+  ready: defineQueue({
+    role: 'stage',
+    schema: ReadyRowSchema,
+    description: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
+    jobOptions: { attempts: 10, backoff: { type: CAPPED_BACKOFF }, ...retained },
+    versionOf: (d) => ({ receiptId: d.receiptId, version: d.sourceVersion, removed: d.removed }),
+  }),
+  'dead-letter': defineQueue({
+    role: 'dead-letters',
+    schema: DeadLetterJobSchema,
+    description:
+      'Failed for good. Replay from the receipt-sync status page: it re-adds the job to its source queue with all attempts.',
+    jobOptions: keptForOperator,
+  }),
+  quarantine: defineQueue({
+    role: 'dead-letters',
+    schema: DeadLetterJobSchema,
+    description: 'Data-quality problems. Fix the data, then replay from the receipt-sync status page.',
+    jobOptions: keptForOperator,
+  }),
+} as const;
 
-/** Worker settings shared by every stage (bullmq going-to-production, stalled-jobs docs). */
-export interface StageWorkerTuning {
-  /** Lock held by an active job; a killed process's jobs return to `wait` after this. @defaultValue 30000 */
-  lockDurationMs: number;
-  /** How often stalled jobs are looked for. @defaultValue 15000 */
-  stalledIntervalMs: number;
-  /** Stalls tolerated before a job fails; a SIGKILLed writer must not dead-letter its batch. @defaultValue 5 */
-  maxStalledCount: number;
+type Catalog = typeof QUEUE_CATALOG;
+export type QueueName = keyof Catalog;
+/** Queues worked by a stage processor, whose failures are dead-lettered: `raw` and `ready`. */
+export type StageQueueName = { [Q in QueueName]: Catalog[Q]['role'] extends 'stage' ? Q : never }[QueueName];
+/** Queues holding dead letters: `dead-letter` and `quarantine`. */
+export type DeadLetterQueueName = {
+  [Q in QueueName]: Catalog[Q]['role'] extends 'dead-letters' ? Q : never;
+}[QueueName];
+
+/** The data a job of queue Q carries (what a producer adds and a processor receives). */
+export type JobData<Q extends QueueName> = z.input<Catalog[Q]['schema']>;
+
+export const PIPELINE_QUEUES = Object.keys(QUEUE_CATALOG) as QueueName[];
+export const STAGE_QUEUES = PIPELINE_QUEUES.filter((q) => QUEUE_CATALOG[q].role === 'stage') as StageQueueName[];
+export const DEAD_LETTER_QUEUES = PIPELINE_QUEUES.filter(
+  (q) => QUEUE_CATALOG[q].role === 'dead-letters',
+) as DeadLetterQueueName[];
+
+export function isStageQueue(queue: QueueName): queue is StageQueueName {
+  return QUEUE_CATALOG[queue].role === 'stage';
 }
-
-export const DEFAULT_WORKER_TUNING: StageWorkerTuning = {
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 15_000,
-  maxStalledCount: 5,
-};

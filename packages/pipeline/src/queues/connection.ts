@@ -1,7 +1,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
 import { createRedisClient, type RedisClient } from '@receipt-sync/core';
-import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES, type QueueName } from './catalog';
+import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
+import type { JobBookkeeping } from './payloads';
 
 /**
  * A single-server Redis connection suitable for BullMQ workers (tests and tools that have only a
@@ -11,17 +12,18 @@ export function createRedisConnection(url: string, extra: RedisOptions = {}): Re
   return createRedisClient({ url }, extra) as Redis;
 }
 
-export type PipelineQueues = Record<QueueName, Queue>;
+/** One typed Queue per catalog entry: `queues.ready.add(name, row)` accepts only a ReadyRow. */
+export type PipelineQueues = { [Q in QueueName]: Queue<JobData<Q> & JobBookkeeping> };
 
 /** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX). */
 export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
-  const out = {} as PipelineQueues;
-  for (const name of Object.values(QUEUE_NAMES)) {
-    const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });
+  const out: Partial<Record<QueueName, Queue>> = {};
+  for (const name of PIPELINE_QUEUES) {
+    const queue = new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_CATALOG[name].jobOptions });
     queue.on('error', () => undefined); // surfaced through readiness checks; never crash on a blip
     out[name] = queue;
   }
-  return out;
+  return out as PipelineQueues;
 }
 
 export async function closeQueues(queues: PipelineQueues): Promise<void> {

@@ -1,13 +1,14 @@
 import type { Job } from 'bullmq';
-import { describeError, errorCode, isSyncError } from '@receipt-sync/core';
+import { describeError, errorCode, isSyncError, type DeadLetterKind } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
-import { QUEUE_NAMES } from './catalog';
+import type { DeadLetterQueueName, StageQueueName } from './catalog';
 import { deadLetterJobId } from './job-ids';
-import type { DeadLetterJob, DeadLetterKind } from './payloads';
+import type { DeadLetterJob, JobBookkeeping } from './payloads';
 
 export interface DeadLetterInput {
-  job: Job;
-  sourceQueue: 'raw' | 'ready';
+  /** The failed job, or what the producer could not even enqueue (`attemptsMade` 0). */
+  job: Pick<Job, 'id' | 'data' | 'attemptsMade'>;
+  sourceQueue: StageQueueName;
   kind: DeadLetterKind;
   error: unknown;
   receiptId?: string;
@@ -23,7 +24,7 @@ export interface DeadLetterInput {
 export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput): Promise<DeadLetterJob> {
   const { job } = input;
   const sourceJobId = job.id ?? 'unknown';
-  const prior = (job.data as { __replays?: number } | undefined)?.__replays ?? 0;
+  const prior = (job.data as JobBookkeeping | undefined)?.__replays ?? 0;
   const record: DeadLetterJob = {
     kind: input.kind,
     sourceQueue: input.sourceQueue,
@@ -38,9 +39,13 @@ export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput)
     windowId: input.windowId,
     replays: prior,
   };
-  const target = input.kind === 'quarantined' ? queues[QUEUE_NAMES.quarantine] : queues[QUEUE_NAMES.deadLetter];
-  await target.add(input.kind, record, { jobId: deadLetterJobId(sourceJobId) });
+  await queues[deadLetterQueueFor(input.kind)].add(input.kind, record, { jobId: deadLetterJobId(sourceJobId) });
   return record;
+}
+
+/** Data problems go to quarantine, everything else to the dead-letter queue. */
+export function deadLetterQueueFor(kind: DeadLetterKind): DeadLetterQueueName {
+  return kind === 'quarantined' ? 'quarantine' : 'dead-letter';
 }
 
 /** Removes bookkeeping fields (`__*`) that the pipeline adds to job data. */

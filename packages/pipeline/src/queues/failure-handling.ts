@@ -1,10 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
-import { isSyncError, QuarantineError, type Disposition } from '@receipt-sync/core';
+import { isSyncError, QuarantineError, type DeadLetterKind, type Disposition } from '@receipt-sync/core';
+import type { JobBookkeeping } from './payloads';
 
 export type FailureDecision =
   | { action: 'retry' }
   | { action: 'wait'; delayMs: number; countsAsDependencyWait: boolean }
-  | { action: 'dead-letter'; kind: 'dead-lettered' | 'quarantined' };
+  | { action: 'dead-letter'; kind: DeadLetterKind };
 
 export interface FailureContext {
   /** Attempts already spent before this one (job.attemptsMade). */
@@ -20,7 +21,7 @@ export interface FailureContext {
 const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 /**
- * THE place where an error becomes a queue decision (anchors C4.5): processors never decide ad hoc.
+ * THE place where an error becomes a queue decision (docs/architecture.md#failures): processors never decide ad hoc.
  * - permanent: dead-letter now (quarantine for data-quality problems), no attempts wasted;
  * - rate-limited: wait without spending an attempt;
  * - awaiting-dependency: wait on the long order schedule, then dead-letter;
@@ -53,12 +54,6 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
     default:
       return lastAttempt ? { action: 'dead-letter', kind: 'dead-lettered' } : { action: 'retry' };
   }
-}
-
-/** Counters the pipeline keeps inside job data (stripped from dead letters). */
-export interface JobBookkeeping {
-  __dependencyWaits?: number;
-  __replays?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './catalog';
 export * from './payloads';
+export * from './typed-jobs';
 export * from './job-ids';
 export * from './connection';
 export * from './dead-letter';

@@ -1,9 +1,6 @@
-import type { RedisClient } from '@receipt-sync/core';
+import type { ReceiptOutcome, RedisClient } from '@receipt-sync/core';
 
-/** How one receipt version ended. `pending` = not finished yet. */
-export type ReceiptOutcome = 'written' | 'unchanged' | 'quarantined' | 'dead-lettered';
-
-export interface WindowSummary {
+export interface WindowOutcomes {
   fetched: number;
   written: number;
   unchanged: number;
@@ -50,8 +47,8 @@ export class OutcomeTracker {
     return ((await this.redis.get(this.outcomeKey(versionKey))) as ReceiptOutcome | null) ?? undefined;
   }
 
-  async summarize(windowId: string): Promise<WindowSummary> {
-    const summary: WindowSummary = {
+  async summarize(windowId: string): Promise<WindowOutcomes> {
+    const summary: WindowOutcomes = {
       fetched: 0,
       written: 0,
       unchanged: 0,

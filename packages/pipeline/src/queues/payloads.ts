@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEAD_LETTER_KINDS } from '@receipt-sync/core';
 
 /** A receipt as OKKI listed it, kept whole: mapping rules read any field of it later. */
 export const RawReceiptSchema = z.looseObject({
@@ -16,8 +17,11 @@ export type RawReceiptJob = z.infer<typeof RawReceiptJobSchema>;
 
 const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-/** One mapped K3Cloud row, ready to be written into its sales order. */
-export const ReadyRowJobSchema = z.object({
+/**
+ * One mapped K3Cloud row, ready to be written into its sales order. Where rows go (form, entity,
+ * row-key field) is the writer's mapping, not part of each row.
+ */
+export const ReadyRowSchema = z.object({
   windowId: z.string().min(1),
   receiptId: z.string().regex(/^\d+$/),
   receiptNo: z.string().min(1),
@@ -25,17 +29,13 @@ export const ReadyRowJobSchema = z.object({
   fid: z.number().int().positive(),
   sourceVersion: z.string().min(1),
   removed: z.boolean(),
-  formId: z.string().min(1),
-  entity: z.string().min(1),
-  rowKeyField: z.string().min(1),
   rowKey: z.string().min(1),
   fields: z.record(z.string(), FieldValue),
   contentHash: z.string().min(1),
 });
-export type ReadyRowJob = z.infer<typeof ReadyRowJobSchema>;
+export type ReadyRow = z.infer<typeof ReadyRowSchema>;
 
-export const DeadLetterKindSchema = z.enum(['dead-lettered', 'quarantined']);
-export type DeadLetterKind = z.infer<typeof DeadLetterKindSchema>;
+export const DeadLetterKindSchema = z.enum(DEAD_LETTER_KINDS);
 
 /** What an operator sees (and replays) on the dead-letter and quarantine queues. */
 export const DeadLetterJobSchema = z.object({
@@ -60,6 +60,12 @@ export const WindowTickSchema = z.object({
   trigger: z.enum(['schedule', 'manual', 'sync-once']).default('schedule'),
 });
 export type WindowTick = z.infer<typeof WindowTickSchema>;
+
+/** Counters the pipeline keeps inside job data (stripped from dead letters). */
+export interface JobBookkeeping {
+  __dependencyWaits?: number;
+  __replays?: number;
+}
 
 /** Turns a zod failure into field-naming messages, e.g. `receipt.update_time: expected string`. */
 export function describeIssues(error: z.ZodError): string[] {

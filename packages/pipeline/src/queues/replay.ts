@@ -1,8 +1,33 @@
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { PipelineQueues } from './connection';
-import { QUEUE_NAMES } from './catalog';
+import type { DeadLetterQueueName } from './catalog';
 import { replayJobId } from './job-ids';
 import { DeadLetterJobSchema } from './payloads';
+
+/**
+ * Dead letters are never processed, so they sit in `wait`; the other states cover jobs an operator
+ * moved with Bull Board.
+ */
+export const DEAD_LETTER_STATES = ['wait', 'prioritized', 'delayed', 'failed', 'completed'] as const;
+
+/** A page of a dead-letter queue, newest first (`start`/`end` inclusive, as in BullMQ), and its total. */
+export async function pageDeadLetters(
+  queues: PipelineQueues,
+  from: DeadLetterQueueName,
+  start: number,
+  end: number,
+): Promise<{ total: number; jobs: Job[] }> {
+  const q: Queue = queues[from];
+  const [jobs, counts] = await Promise.all([
+    q.getJobs([...DEAD_LETTER_STATES], start, end, false),
+    q.getJobCounts(...DEAD_LETTER_STATES),
+  ]);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    total,
+    jobs: (jobs as Array<Job | undefined>).filter((j): j is Job => Boolean(j)).slice(0, end - start + 1),
+  };
+}
 
 export interface ReplayResult {
   replayed: Array<{ deadLetterId: string; newJobId: string; queue: string }>;
@@ -16,10 +41,10 @@ export interface ReplayResult {
  */
 export async function replayDeadLetters(
   queues: PipelineQueues,
-  from: 'dead-letter' | 'quarantine',
+  from: DeadLetterQueueName,
   select: { ids: string[] } | { all: true },
 ): Promise<ReplayResult> {
-  const source = queues[from === 'quarantine' ? QUEUE_NAMES.quarantine : QUEUE_NAMES.deadLetter];
+  const source = queues[from];
   const result: ReplayResult = { replayed: [], failed: [] };
   const jobs: Job[] = [];
   if ('ids' in select) {
@@ -31,12 +56,7 @@ export async function replayDeadLetters(
   } else {
     const pageSize = 500;
     for (let start = 0; ; start += pageSize) {
-      const page = await source.getJobs(
-        ['wait', 'prioritized', 'delayed', 'failed', 'completed'],
-        start,
-        start + pageSize - 1,
-        true,
-      );
+      const page = await source.getJobs([...DEAD_LETTER_STATES], start, start + pageSize - 1, true);
       jobs.push(...page.filter((j): j is Job => Boolean(j)));
       if (page.length < pageSize) break;
     }
@@ -50,9 +70,10 @@ export async function replayDeadLetters(
     const dl = parsed.data;
     const replays = dl.replays + 1;
     const newJobId = replayJobId(dl.sourceJobId, replays);
-    const target = queues[dl.sourceQueue === 'raw' ? QUEUE_NAMES.raw : QUEUE_NAMES.ready];
+    // Re-added as it was, valid or not: the stage's worker validates it and dead-letters it again if bad.
     const payload =
       dl.payload && typeof dl.payload === 'object' ? { ...(dl.payload as object), __replays: replays } : dl.payload;
+    const target: Queue = queues[dl.sourceQueue];
     await target.add(dl.sourceQueue, payload, { jobId: newJobId });
     await job.remove();
     result.replayed.push({ deadLetterId: job.id ?? '?', newJobId, queue: dl.sourceQueue });

@@ -1,14 +1,16 @@
 import type { Job } from 'bullmq';
+import type { DeadLetterKind } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
-import { decideFailure, waitAndRetry, type JobBookkeeping } from './failure-handling';
+import { decideFailure, waitAndRetry } from './failure-handling';
 import type { OutcomeTracker } from './outcomes';
-import type { DeadLetterJob } from './payloads';
+import type { StageQueueName } from './catalog';
+import type { DeadLetterJob, JobBookkeeping } from './payloads';
 
 export interface SettleContext {
   queues: PipelineQueues;
   tracker: OutcomeTracker;
-  sourceQueue: 'raw' | 'ready';
+  sourceQueue: StageQueueName;
   orderWaitDelaysMs: number[];
   /** Identifies the receipt version for outcome reporting. */
   versionKey?: string;
@@ -19,7 +21,7 @@ export interface SettleContext {
   onDeadLetter?: (record: DeadLetterJob, error: unknown) => Promise<void> | void;
 }
 
-export type Settled = { outcome: 'dead-lettered' | 'quarantined'; code: string; reason: string };
+export type Settled = { outcome: DeadLetterKind; code: string; reason: string };
 
 /**
  * Applies decideFailure to a job inside its processor: rethrows for a retry, moves it to delayed

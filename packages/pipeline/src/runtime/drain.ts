@@ -1,4 +1,4 @@
-import { QUEUE_NAMES, unfinishedCount, type PipelineQueues } from '../queues';
+import { unfinishedCount, type PipelineQueues } from '../queues';
 
 /**
  * Resolves once raw and ready hold no unfinished job (waiting, active, delayed...). Jobs left active
@@ -11,7 +11,7 @@ export async function waitUntilDrained(
 ): Promise<void> {
   let quietPolls = 0;
   for (;;) {
-    const left = (await unfinishedCount(queues[QUEUE_NAMES.raw])) + (await unfinishedCount(queues[QUEUE_NAMES.ready]));
+    const left = (await unfinishedCount(queues.raw)) + (await unfinishedCount(queues.ready));
     opts.onProgress?.(left);
     // Two consecutive empty reads: a transformer may add to `ready` between the two counts above.
     quietPolls = left === 0 ? quietPolls + 1 : 0;

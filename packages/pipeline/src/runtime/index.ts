@@ -2,6 +2,5 @@ export * from './runtime';
 export * from './shutdown';
 export * from './stage-workers';
 export * from './drain';
-export * from './window-lock';
 export * from './app';
 export * from './gauges';

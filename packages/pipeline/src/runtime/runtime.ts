@@ -49,12 +49,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
   const queues = createQueues(connection, config.queuePrefix);
-  const store = createStore({
-    mongoUrl: config.mongoUrl,
-    mongoDb: config.mongoDb,
-    redis: config.mongoUrl ? undefined : connection,
-    prefix: config.queuePrefix,
-  });
+  const store = openStore(config, connection);
   await store.init();
   const metrics = opts.metrics ?? createMetrics();
   const storeSink = store.audit.sink();
@@ -117,6 +112,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+/** The durable store the config names: MongoDB when MONGO_URL is set, else Redis on `connection`. */
+export function openStore(config: Config, connection: RedisClient): SyncStore {
+  return createStore({
+    mongoUrl: config.mongoUrl,
+    mongoDb: config.mongoDb,
+    redis: config.mongoUrl ? undefined : connection,
+    prefix: config.queuePrefix,
+  });
 }
 
 /** With maxRetriesPerRequest null a ping waits forever for a dead Redis; start-up must fail instead. */

@@ -5,7 +5,7 @@ type Step = { name: string; run: () => Promise<unknown> };
 /**
  * Ordered shutdown with a deadline: workers first (stop taking jobs, finish active ones), then
  * queues, Redis, the store. Each step races the remaining time because `worker.close()` has no
- * timeout of its own and can hang while Redis is unreachable (bullmq#4656).
+ * timeout of its own and can hang while Redis is unreachable (docs/operations.md#graceful-shutdown).
  */
 export class Shutdown {
   private readonly steps: Step[] = [];

@@ -1,72 +1,16 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import type { StageOutcome } from '@receipt-sync/core';
+import type { Worker } from 'bullmq';
 import { buildSaveOptions, needsEnrichment } from '@receipt-sync/mapping';
-import { createBatchWriter, OrderLocks, RowBatcher, writeRow, type WriterSaveOptions } from '../writer';
-import {
-  cappedBackoff,
-  deadLetter,
-  QUEUE_NAMES,
-  RawReceiptJobSchema,
-  ReadyRowJobSchema,
-  receiptVersionKey,
-  type QueueName,
-} from '../queues';
+import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { Runtime } from './runtime';
-import { waitForWindowLock, withWindowLock } from './window-lock';
+import { countOutcome, startWorker } from './stage-worker';
+import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
 
 export interface RunningStage {
   worker: Worker;
   close(): Promise<void>;
-}
-
-function startWorker(rt: Runtime, name: QueueName, processor: Processor, concurrency: number): Worker {
-  const worker = new Worker(name, processor, {
-    connection: rt.connection,
-    prefix: rt.config.queuePrefix,
-    concurrency,
-    lockDuration: rt.config.workers.lockMs,
-    stalledInterval: Math.max(1000, Math.floor(rt.config.workers.lockMs / 2)),
-    // A SIGKILLed writer must not dead-letter its whole batch: its jobs come back and the
-    // read-before-write makes the second run safe (bullmq stalled-jobs docs: default 1).
-    maxStalledCount: 5,
-    metrics: { maxDataPoints: 60 * 24 * 7 },
-    settings: {
-      backoffStrategy: cappedBackoff({
-        baseDelayMs: rt.config.workers.retryBaseDelayMs,
-        maxDelayMs: rt.config.workers.retryMaxDelayMs,
-      }),
-    },
-  });
-  worker.on('error', (err) => rt.logger.warn({ err, queue: name }, 'worker error'));
-  worker.on('failed', (job, err) => void backstop(rt, name, job, err));
-  return worker;
-}
-
-/**
- * Processors settle every error themselves, so a `failed` event at the last attempt means BullMQ
- * failed the job on its own (stalled too often). The failed set keeps it; this also dead-letters it
- * so an operator sees it with the others (bull-board alerting recipe; not atomic, hence both).
- */
-async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err: Error): Promise<void> {
-  if (!job || (queue !== 'raw' && queue !== 'ready')) return;
-  if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(err.message)) return;
-  try {
-    const raw = queue === 'raw' ? RawReceiptJobSchema.safeParse(job.data) : undefined;
-    const ready = queue === 'ready' ? ReadyRowJobSchema.safeParse(job.data) : undefined;
-    const receiptId = raw?.success
-      ? String(raw.data.receipt.cash_collection_id)
-      : ready?.success
-        ? ready.data.receiptId
-        : undefined;
-    const version = raw?.success ? raw.data.receipt.update_time : ready?.success ? ready.data.sourceVersion : undefined;
-    const removed = raw?.success ? raw.data.removed : ready?.success ? ready.data.removed : false;
-    await deadLetter(rt.queues, { job, sourceQueue: queue, kind: 'dead-lettered', error: err, receiptId });
-    if (receiptId && version) await rt.tracker.record(receiptVersionKey(receiptId, version, removed), 'dead-lettered');
-    rt.metrics.receiptsDeadLettered.inc({ code: 'bullmq.failed' });
-  } catch (error) {
-    rt.logger.error({ err: error, jobId: job.id }, 'could not dead-letter a failed job; it stays in the failed set');
-  }
 }
 
 /** Opens one window now (under the cross-process window lock); undefined when another holds it. */
@@ -102,9 +46,9 @@ export async function openWindow(
 
 /** The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. */
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
-  const windows = rt.queues[QUEUE_NAMES.windows];
+  const windows = rt.queues.windows;
   await windows.setGlobalConcurrency(1);
-  // Upserted from one place at every boot (anchors A10: idempotent; avoid racing upserts).
+  // Upserted from one place at every boot (docs/operations.md#bullmq-6-and-ioredis).
   await windows.upsertJobScheduler(
     'receipt-windows',
     { every: rt.config.sync.intervalSeconds * 1000 },
@@ -112,9 +56,9 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   );
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.windows,
+    'windows',
     async (job) => {
-      const run = await openWindow(rt, (job.data as { trigger?: string }).trigger ?? 'schedule');
+      const run = await openWindow(rt, job.data.trigger ?? 'schedule');
       return run ?? { skipped: 'another window is running or the window is empty' };
     },
     1,
@@ -141,11 +85,11 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     info: enrich,
     orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
     logger: rt.logger,
-    onOutcome: (outcome: string, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.raw,
+    'raw',
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
@@ -169,6 +113,7 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     ledger: rt.store.ledger,
     locks,
     logger: rt.logger,
+    locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
     requeue: (p) => batcher.requeue(p),
   });
@@ -178,11 +123,11 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     ledger: rt.store.ledger,
     batcher,
     logger: rt.logger,
-    onOutcome: (outcome: string, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
   const worker = startWorker(
     rt,
-    QUEUE_NAMES.ready,
+    'ready',
     (job, token) => writeRow(job, token, deps),
     rt.config.workers.writerConcurrency,
   );
@@ -196,11 +141,9 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   };
 }
 
-function countOutcome(rt: Runtime, outcome: string, code?: string): void {
-  if (outcome === 'written') rt.metrics.receiptsWritten.inc();
-  else if (outcome === 'unchanged') rt.metrics.receiptsUnchanged.inc();
-  else if (outcome === 'quarantined') rt.metrics.receiptsQuarantined.inc({ reason: code ?? 'unknown' });
-  else if (outcome === 'dead-lettered') rt.metrics.receiptsDeadLettered.inc({ code: code ?? 'unknown' });
+/** Where every receipt row goes, from this writer's mapping. */
+function writerLocator(rt: Runtime): RowLocator {
+  return { formId: rt.mapping.formId, entity: rt.mapping.entity, rowKeyField: rt.mapping.rowKey.targetField };
 }
 
 /**

@@ -11,12 +11,12 @@ export interface OrderIndex {
   putMiss(orderId: string, ttlMs: number): Promise<void>;
 }
 
-/** K3Cloud ExecuteBillQuery (k3cloud spec §6): rows of values in FieldKeys order. */
+/** K3Cloud ExecuteBillQuery (docs/apis/k3cloud.md §6): rows of values in FieldKeys order. */
 export interface BillQuery {
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }
 
-/** OKKI /v1/invoices/receipt/info (okki spec §6). */
+/** OKKI /v1/invoices/receipt/info (docs/apis/okki.md §6). */
 export interface ReceiptInfoSource {
   getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
 }

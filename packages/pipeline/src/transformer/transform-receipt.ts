@@ -1,17 +1,14 @@
-import type { Job } from 'bullmq';
-import { EarlierVersionInFlightError, InvalidInputError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
-import type { Logger } from '@receipt-sync/core';
+import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
+import type { Logger, StageOutcome } from '@receipt-sync/core';
 import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
 import {
-  describeIssues,
-  QUEUE_NAMES,
-  RawReceiptJobSchema,
   readyJobId,
   receiptVersionKey,
   settleFailure,
   type OutcomeTracker,
+  type PipelineJob,
   type PipelineQueues,
-  type ReadyRowJob,
+  type ReadyRow,
 } from '../queues';
 import type { OrderResolver } from './order-resolver';
 import type { ReceiptInfoSource, TransformerLedger } from './ports';
@@ -29,7 +26,8 @@ export interface TransformerDeps {
   onOutcome?: (outcome: TransformOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
 
-export type TransformOutcome = 'forwarded' | 'unchanged' | 'quarantined' | 'dead-lettered';
+/** The transformer never writes: its jobs end forwarded to the writer, or finished without a write. */
+export type TransformOutcome = Exclude<StageOutcome, 'written'>;
 
 /**
  * raw → ready. Skips versions already written (no OKKI or K3Cloud call), quarantines receipts that
@@ -37,23 +35,11 @@ export type TransformOutcome = 'forwarded' | 'unchanged' | 'quarantined' | 'dead
  * typed row to the writer under a deterministic job id.
  */
 export async function transformReceipt(
-  job: Job,
+  job: PipelineJob<'raw'>,
   token: string | undefined,
   deps: TransformerDeps,
 ): Promise<{ outcome: TransformOutcome; reason?: string }> {
-  const parsed = RawReceiptJobSchema.safeParse(job.data);
-  if (!parsed.success) {
-    const error = new InvalidInputError(`raw job ${job.id}`, describeIssues(parsed.error));
-    const settled = await settleFailure(job, token, error, {
-      queues: deps.queues,
-      tracker: deps.tracker,
-      sourceQueue: 'raw',
-      orderWaitDelaysMs: deps.orderWaitDelaysMs,
-    });
-    deps.onOutcome?.(settled.outcome, { receiptNo: `job ${job.id}`, code: settled.code });
-    return { outcome: settled.outcome, reason: settled.reason };
-  }
-  const { receipt, removed, windowId } = parsed.data;
+  const { receipt, removed, windowId } = job.data;
   const receiptId = String(receipt.cash_collection_id);
   const version = receipt.update_time;
   const versionKey = receiptVersionKey(receiptId, version, removed);
@@ -115,7 +101,7 @@ export async function transformReceipt(
       orderId: row.orderKey,
       sourceVersion: version,
     });
-    const ready: ReadyRowJob = {
+    const ready: ReadyRow = {
       windowId,
       receiptId,
       receiptNo,
@@ -123,14 +109,11 @@ export async function transformReceipt(
       fid,
       sourceVersion: version,
       removed,
-      formId: row.formId,
-      entity: row.entity,
-      rowKeyField: row.rowKeyField,
       rowKey: row.rowKey,
       fields: row.fields,
       contentHash: row.contentHash,
     };
-    await deps.queues[QUEUE_NAMES.ready].add(removed ? 'removed-row' : 'row', ready, {
+    await deps.queues.ready.add(removed ? 'removed-row' : 'row', ready, {
       jobId: readyJobId(receiptId, version, removed),
     });
     deps.onOutcome?.('forwarded', { receiptNo });

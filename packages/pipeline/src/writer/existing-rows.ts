@@ -1,4 +1,4 @@
-import type { BillQueryRequest } from '@receipt-sync/k3cloud';
+import { queryPages } from '@receipt-sync/k3cloud';
 import type { K3CloudWriter } from './ports';
 
 export interface RowLocator {
@@ -18,14 +18,14 @@ const CHUNK = 200;
  * Reads the rows the given orders already carry in the receipt entity. This read-before-write is
  * what makes every save an upsert keyed on the receipt number: a retry after an ambiguous failure
  * (save applied, answer lost) finds the row and updates it instead of appending a duplicate.
- * The entry key alias `<Entity>_FEntryID` follows k3cloud spec §6 (custom-entity naming UNVERIFIED).
+ * The entry key alias `<Entity>_FEntryID` follows docs/apis/k3cloud.md §6 (custom-entity naming UNVERIFIED).
  */
 export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, fids: number[]): Promise<ExistingRows> {
   const out: ExistingRows = new Map();
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0);
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await queryAllPages(k3, {
+    const rows = await queryPages((q) => k3.executeBillQuery(q), {
       formId: locator.formId,
       fieldKeys: `FID,${locator.entity}_FEntryID,${locator.rowKeyField}`,
       filterString: `FID IN (${chunk.join(',')})`,
@@ -42,19 +42,4 @@ export async function readExistingRows(k3: K3CloudWriter, locator: RowLocator, f
     }
   }
   return out;
-}
-
-const PAGE = 2000;
-
-/** ExecuteBillQuery pages (k3cloud spec §5.4/§6: at most 2000 rows per answer by default). */
-export async function queryAllPages(
-  k3: Pick<K3CloudWriter, 'executeBillQuery'>,
-  query: Omit<BillQueryRequest, 'startRow' | 'limit'>,
-): Promise<unknown[][]> {
-  const all: unknown[][] = [];
-  for (let start = 0; ; start += PAGE) {
-    const page = await k3.executeBillQuery({ ...query, startRow: start, limit: PAGE });
-    all.push(...page);
-    if (page.length < PAGE) return all;
-  }
 }

@@ -1,5 +1,4 @@
 export * from './ports';
-export * from './order-locks';
 export * from './row-batcher';
 export * from './write-batch';
 export * from './existing-rows';

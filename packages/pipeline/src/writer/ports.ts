@@ -5,17 +5,17 @@ import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
 export type WriterLedgerEntry = LedgerEntry;
 export type WriterLedger = Pick<LedgerRepo, 'getMany' | 'recordWritten' | 'recordOutcome'>;
 
-/** One model's outcome of a BatchSave (k3cloud-client). */
+/** One model's outcome of a BatchSave (@receipt-sync/k3cloud). */
 export type ModelResult = ModelSaveResult;
 
-/** BatchSave options in the client's spelling; isDeleteEntry MUST be false (operating contract). */
+/** BatchSave options in the client's spelling; isDeleteEntry MUST be false (docs/apis/k3cloud.md §4.1). */
 export interface WriterSaveOptions {
   isDeleteEntry: false;
   isAutoSubmitAndAudit?: boolean;
   isVerifyBaseDataField?: boolean;
 }
 
-/** The K3Cloud calls the writer makes (k3cloud-client). */
+/** The K3Cloud calls the writer makes (@receipt-sync/k3cloud). */
 export interface K3CloudWriter {
   batchSave(
     formId: string,

@@ -1,7 +1,7 @@
-import type { ReadyRowJob } from '../queues';
+import type { ReadyRow } from '../queues';
 import { RowBatcher, type PendingRow } from './row-batcher';
 
-function row(receiptId: number, fid: number): ReadyRowJob {
+function row(receiptId: number, fid: number): ReadyRow {
   return {
     windowId: 'w',
     receiptId: String(receiptId),
@@ -10,9 +10,6 @@ function row(receiptId: number, fid: number): ReadyRowJob {
     fid,
     sourceVersion: '2025-04-15 00:00:00',
     removed: false,
-    formId: 'SAL_SaleOrder',
-    entity: 'F_PBLH_Entity',
-    rowKeyField: 'F_PBLH_CashCollectionNo',
     rowKey: `HK${receiptId}`,
     fields: {},
     contentHash: 'h',

@@ -1,9 +1,9 @@
-import type { ReadyRowJob } from '../queues';
+import type { ReadyRow } from '../queues';
 
 export type RowResult = { outcome: 'written'; fid: number; entryId: number } | { outcome: 'unchanged'; reason: string };
 
 export interface PendingRow {
-  row: ReadyRowJob;
+  row: ReadyRow;
   /** Saved alone in its own model: set after a multi-row model was rejected, to find the bad row. */
   solo: boolean;
   resolve(result: RowResult): void;
@@ -35,7 +35,7 @@ export class RowBatcher {
 
   constructor(private readonly opts: RowBatcherOptions) {}
 
-  submit(row: ReadyRowJob, solo = false): Promise<RowResult> {
+  submit(row: ReadyRow, solo = false): Promise<RowResult> {
     return new Promise<RowResult>((resolve, reject) => this.requeue({ row, solo, resolve, reject }));
   }
 
@@ -47,15 +47,6 @@ export class RowBatcher {
     }
     this.queue.push(pending);
     this.schedule();
-  }
-
-  /** Rows waiting plus rows being saved, for metrics and shutdown. */
-  get size(): number {
-    return this.queue.length;
-  }
-
-  get activeBatches(): number {
-    return this.inFlight;
   }
 
   /** Rejects rows still waiting; batches in flight finish. */

@@ -1,7 +1,7 @@
 import { K3CloudValidationError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
-import { readExistingRows, rowSlot, type ExistingRows } from './existing-rows';
-import type { OrderLocks } from './order-locks';
+import { readExistingRows, rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
+import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 
@@ -10,7 +10,9 @@ export interface BatchWriterDeps {
   ledger: WriterLedger;
   locks: OrderLocks;
   logger: Logger;
-  /** BatchSave options from the mapping: isDeleteEntry false etc. (operating contract). */
+  /** Where receipt rows go (form, entity, row-key field): the writer's mapping, for every row alike. */
+  locator: RowLocator;
+  /** BatchSave options from the mapping: isDeleteEntry false etc. (docs/apis/k3cloud.md §4.1). */
   saveOptions: WriterSaveOptions;
   requeue(row: PendingRow): void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
@@ -34,8 +36,7 @@ export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) =
 async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
   const live = await dropSettledVersions(rows, deps.ledger);
   if (live.length === 0) return;
-  const first = live[0]!.row;
-  const locator = { formId: first.formId, entity: first.entity, rowKeyField: first.rowKeyField };
+  const { locator } = deps;
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid, [...(byFid.get(p.row.fid) ?? []), p]);
   const fids = [...byFid.keys()];

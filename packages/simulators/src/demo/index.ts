@@ -11,7 +11,7 @@ export interface DemoOptions {
   host?: string;
   okkiFaults?: Partial<OkkiFaults>;
   k3Faults?: Partial<K3CloudFaults>;
-  /** Requests K3Cloud processes at once; more queue (k3cloud spec §5.4 queueing). */
+  /** Requests K3Cloud processes at once; more queue (docs/apis/k3cloud.md §5.4 queueing). */
   k3MaxConcurrent?: number;
   dataset?: Dataset;
 }

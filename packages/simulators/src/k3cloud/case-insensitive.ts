@@ -1,4 +1,4 @@
-/** K3's parameter and JSON binding ignores key case (spec §1.1: `acctID` vs `acctid`). */
+/** K3's parameter and JSON binding ignores key case (docs/apis/k3cloud.md §1.1: `acctID` vs `acctid`). */
 export function getIgnoringCase(obj: Record<string, unknown>, key: string): unknown {
   if (key in obj) return obj[key];
   const wanted = key.toLowerCase();

@@ -22,7 +22,7 @@ export type HandlerResult =
 
 export const json = (body: unknown, setCookies?: string[]): HandlerResult => ({ kind: 'json', body, setCookies });
 
-/** Edit locks held by saves in progress (网控, spec §5.3): key `formId:FID` → holding user. */
+/** Edit locks held by saves in progress (网控, docs/apis/k3cloud.md §5.3): key `formId:FID` → holding user. */
 export class BillLocks {
   private readonly held = new Map<string, string>();
 

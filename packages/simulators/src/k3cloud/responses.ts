@@ -1,5 +1,5 @@
 /**
- * Response bodies exactly as K3Cloud shapes them (k3cloud spec §5.1 real captures: IsSuccess bool,
+ * Response bodies exactly as K3Cloud shapes them (docs/apis/k3cloud.md §5.1 real captures: IsSuccess bool,
  * Id number, ErrorCode 500 on failure and absent on success, MsgCode number, FieldName nullable).
  */
 export interface K3CloudError {
@@ -57,7 +57,7 @@ export function unknownFieldMessage(field: string): string {
   return `元数据中标识为${field}的字段不存在`;
 }
 
-/** Body of a server exception (spec §1: `response_error:` + KDException JSON). When K3 emits it: UNVERIFIED. */
+/** Body of a server exception (docs/apis/k3cloud.md §1: `response_error:` + KDException JSON). When K3 emits it: UNVERIFIED. */
 export function responseErrorBody(message: string): string {
   return `response_error:${JSON.stringify({ Message: message, InnerExWrapper: null, InnerException: null })}`;
 }

@@ -48,7 +48,7 @@ export const DEFAULT_SIMULATOR_CREDENTIALS: K3CloudCredentials = {
   acctId: '68c1400c2779ce',
   username: 'apiuser',
   password: 'sim-password-888888',
-  // `<digits>_<base64 of 24 bytes>` as AppIDs are (spec §2.2)
+  // `<digits>_<base64 of 24 bytes>` as AppIDs are (docs/apis/k3cloud.md §2.2)
   appId: `216690_${Buffer.from('receipt-sync-simulator!!', 'utf8').toString('base64')}`,
   appSecret: '5c1d0e7a9b3f4c2d8e6a1b0c9d8e7f6a',
   lcid: 2052,

@@ -1,6 +1,6 @@
 /**
  * A bill as K3Cloud's Save Model shapes it: header fields at the top level, every entry entity an
- * array of rows that each carry `FEntryID` (k3cloud spec §4, §7).
+ * array of rows that each carry `FEntryID` (docs/apis/k3cloud.md §4, §7).
  */
 export type Bill = Record<string, unknown> & { FID: number };
 
@@ -26,7 +26,7 @@ export interface K3CloudFaults {
   perRowLatencyMs: number;
   /** A call with a valid session finds it expired (MsgCode 1). */
   sessionExpiryRate: number;
-  /** Two saves touching one FID at the same time: the later gets the 网控 message (spec §5.3). */
+  /** Two saves touching one FID at the same time: the later gets the 网控 message (docs/apis/k3cloud.md §5.3). */
   networkControlOnOverlap: boolean;
   /** A saved model gets the 网控 message at random (nothing applied for it). */
   networkControlRate: number;
@@ -64,19 +64,19 @@ export const DEFAULT_FAULTS: K3CloudFaults = {
 export interface K3CloudSimulatorOptions {
   port?: number;
   host?: string;
-  /** Site path ending with `/`, e.g. `/k3cloud/` (spec §1 serverUrl). */
+  /** Site path ending with `/`, e.g. `/k3cloud/` (docs/apis/k3cloud.md §1 serverUrl). */
   sitePath?: string;
   acctId?: string;
   username?: string;
   password?: string;
-  /** `<digits>_<base64 of 24 bytes>` (spec §2.2). */
+  /** `<digits>_<base64 of 24 bytes>` (docs/apis/k3cloud.md §2.2). */
   appId?: string;
   /** 32 hex chars. */
   appSecret?: string;
   lcid?: number;
   bills?: Partial<Record<string, SeedBill[]>> & { SAL_SaleOrder?: SeedBill[] };
   faults?: Partial<K3CloudFaults>;
-  /** Sliding session lifetime (spec §2.1: 20 minutes). */
+  /** Sliding session lifetime (docs/apis/k3cloud.md §2.1: 20 minutes). */
   sessionTtlMs?: number;
   /** Requests processed at once; the rest queue. Default unlimited. */
   maxConcurrent?: number;
@@ -85,9 +85,9 @@ export interface K3CloudSimulatorOptions {
   knownFields?: Record<string, FormFieldConfig>;
   /** Extra field types by field key, merged with the defaults. */
   fieldTypes?: Record<string, FieldType>;
-  /** Rows one query page may return at most (spec §5.4: 2000 by default). */
+  /** Rows one query page may return at most (docs/apis/k3cloud.md §5.4: 2000 by default). */
   maxQueryRows?: number;
-  /** Largest accepted |now − x-api-timestamp| for signed headers; unset = not checked (spec §9: UNVERIFIED). */
+  /** Largest accepted |now − x-api-timestamp| for signed headers; unset = not checked (docs/apis/k3cloud.md §9: UNVERIFIED). */
   signatureMaxSkewMs?: number;
   /** Clock for session expiry (tests). */
   now?: () => number;

@@ -3,7 +3,7 @@ import { accessDenied, businessError, type SimResponse } from './responses';
 import type { TokenStore } from './token-store';
 
 /**
- * Checks the token of a data call (okki spec §2). Returns the refusal, or undefined to go on.
+ * Checks the token of a data call (docs/apis/okki.md §2). Returns the refusal, or undefined to go on.
  * - missing header / unknown / expired / revoked token → HTTP 401 access_denied (ASSUMPTION body);
  * - `Bearer ` prefix optional (league strips it, ASSUMPTION);
  * - token without the `invoices` scope → HTTP 200 {code:403,"no permission invoices scopes"} (ASSUMPTION).

@@ -10,25 +10,25 @@ export interface OkkiFaults {
   latencyMs: number | { minMs: number; maxMs: number };
   /**
    * Sliding one-second budget across all endpoints. Over it: HTTP 429
-   * `{code:429,message:"Too Many Requests",now}` with Retry-After (okki spec §9, ASSUMPTION).
+   * `{code:429,message:"Too Many Requests",now}` with Retry-After (docs/apis/okki.md §9, ASSUMPTION).
    */
   rateLimit: { maxPerSecond: number; retryAfterSeconds?: number; retryAfterFormat?: 'seconds' | 'http-date' } | null;
   /** Fraction of calls answered with a gateway-style 500/502/503 (some as HTML pages). */
   errorRate: number;
-  /** Fraction of calls answered HTTP 200 `{code:500,...}` (okki spec §3 business error). */
+  /** Fraction of calls answered HTTP 200 `{code:500,...}` (docs/apis/okki.md §3 business error). */
   businessErrorRate: number;
   /** Fraction of calls whose body is truncated JSON or an HTML page served with HTTP 200. */
   malformedRate: number;
-  /** A token serves this many data calls, then is revoked (HTTP 401 access_denied, spec §2). null = never. */
+  /** A token serves this many data calls, then is revoked (HTTP 401 access_denied, docs/apis/okki.md §2). null = never. */
   tokenRevokeAfterCalls: number | null;
   /**
    * Right after serving list page `afterPage`, stamp update_time = now on `updateCount` receipts
-   * of the window being paged (spec §4 pagination drift). Fires `times` times (default: every time).
+   * of the window being paged (docs/apis/okki.md §4 pagination drift). Fires `times` times (default: every time).
    */
   pageDrift: { afterPage: number; updateCount: number; times?: number } | null;
   /** Receipts listed with an unusable `cash_collection_id` (null), to exercise lenient parsing. */
   corruptReceiptIds: number[];
-  /** Answer the token call without `expires_in`, as the doc says client_credentials does (spec §2). */
+  /** Answer the token call without `expires_in`, as the doc says client_credentials does (docs/apis/okki.md §2). */
   omitTokenExpiresIn: boolean;
   /** Endpoints hit by errorRate, businessErrorRate and malformedRate. Default: the data endpoints. */
   randomFaultEndpoints: SimEndpoint[];

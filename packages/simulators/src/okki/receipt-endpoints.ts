@@ -16,7 +16,7 @@ export interface ReceiptEndpointContext {
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** okki spec §4: bounds are inclusive seconds; date-only start = 00:00:00, end = 23:59:59 (ASSUMPTION). */
+/** docs/apis/okki.md §4: bounds are inclusive seconds; date-only start = 00:00:00, end = 23:59:59 (ASSUMPTION). */
 function parseBound(value: string | null, edge: 'start' | 'end'): string | undefined | null {
   if (value === null || value.trim() === '') return undefined;
   const text = value.trim();
@@ -26,7 +26,7 @@ function parseBound(value: string | null, edge: 'start' | 'end'): string | undef
   return parsed ? formatChinaTime(parsed) : null;
 }
 
-/** spec §4 / §11.6: start_index is a 1-based page (< 1 → 1); count defaults to 20, capped at 500. */
+/** docs/apis/okki.md §4 / §11.6: start_index is a 1-based page (< 1 → 1); count defaults to 20, capped at 500. */
 function pageParams(params: URLSearchParams): { page: number; count: number } {
   const page = Number.parseInt(params.get('start_index') ?? '1', 10);
   const count = Number.parseInt(params.get('count') ?? '20', 10);
@@ -36,28 +36,28 @@ function pageParams(params: URLSearchParams): { page: number; count: number } {
   };
 }
 
-/** GET /v1/invoices/receipt/list (spec §4). Unknown params (time_type…) are ignored. */
+/** GET /v1/invoices/receipt/list (docs/apis/okki.md §4). Unknown params (time_type…) are ignored. */
 export function handleReceiptList(ctx: ReceiptEndpointContext, params: URLSearchParams): SimResponse {
   const now = ctx.store.nowStamp();
   const from = parseBound(params.get('start_time'), 'start');
   const to = parseBound(params.get('end_time'), 'end');
   if (from === null || to === null) return businessError(now, 400, 'Invalid query');
   const window: UpdateWindow = { from, to };
-  const removed = params.get('removed') === '1'; // spec §8: 1 = only deleted receipts
+  const removed = params.get('removed') === '1'; // docs/apis/okki.md §8: 1 = only deleted receipts
   const { page, count } = pageParams(params);
   const matching = ctx.store.query(window, removed);
   const corrupt = new Set(ctx.faults.corruptReceiptIds);
   const list = matching
     .slice((page - 1) * count, page * count)
     .map((r) => renderListItem(r, corrupt.has(r.cash_collection_id)));
-  // spec §4: past the last page → empty list, same totalItem (ASSUMPTION).
+  // docs/apis/okki.md §4: past the last page → empty list, same totalItem (ASSUMPTION).
   const response = success(now, { list, totalItem: matching.length });
   applyPageDrift(ctx, matching, page, count);
   return response;
 }
 
 /**
- * spec §4 pagination drift: right after page N, receipts of the window being paged are edited.
+ * docs/apis/okki.md §4 pagination drift: right after page N, receipts of the window being paged are edited.
  * Half come from pages already served and half from pages still ahead, so both failure modes
  * happen: rows slide back onto read pages (missed) or forward onto unread ones (duplicates).
  */
@@ -78,7 +78,7 @@ function applyPageDrift(ctx: ReceiptEndpointContext, matching: OkkiReceiptRecord
   ctx.onDrift();
 }
 
-/** GET /v1/invoices/receipt/info?cash_collection_id=|cash_collection_no= (spec §6). */
+/** GET /v1/invoices/receipt/info?cash_collection_id=|cash_collection_no= (docs/apis/okki.md §6). */
 export function handleReceiptInfo(ctx: ReceiptEndpointContext, params: URLSearchParams): SimResponse {
   const now = ctx.store.nowStamp();
   const idText = params.get('cash_collection_id');
@@ -89,10 +89,10 @@ export function handleReceiptInfo(ctx: ReceiptEndpointContext, params: URLSearch
   } else if (no !== null && no.trim() !== '') {
     record = ctx.store.peekByNo(no.trim());
   } else {
-    // spec §3: validation failures come back as code 404 with a message.
+    // docs/apis/okki.md §3: validation failures come back as code 404 with a message.
     return businessError(now, 404, "'cash_collection_id' cannot be empty");
   }
-  // spec §6 [INTEG]: unknown id → HTTP 200 {code:404,"Not Found Resource"}; deleted ones stay readable.
+  // docs/apis/okki.md §6 [INTEG]: unknown id → HTTP 200 {code:404,"Not Found Resource"}; deleted ones stay readable.
   if (!record) return notFoundResource(now);
   return success(now, renderInfo(record));
 }

@@ -1,13 +1,13 @@
 import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
 import type { OkkiReceiptRecord } from '../sample-data';
 
-/** An inclusive update_time window; undefined bound = unbounded (okki spec §4, ASSUMPTION). */
+/** An inclusive update_time window; undefined bound = unbounded (docs/apis/okki.md §4, ASSUMPTION). */
 export interface UpdateWindow {
   from?: string;
   to?: string;
 }
 
-/** okki spec §4 [INTEG]: update_time DESC; tie-break cash_collection_id DESC (ASSUMPTION). */
+/** docs/apis/okki.md §4 [INTEG]: update_time DESC; tie-break cash_collection_id DESC (ASSUMPTION). */
 function byUpdateTimeDesc(a: OkkiReceiptRecord, b: OkkiReceiptRecord): number {
   if (a.update_time !== b.update_time) return a.update_time < b.update_time ? 1 : -1;
   return b.cash_collection_id - a.cash_collection_id;
@@ -45,7 +45,7 @@ export class ReceiptStore {
     return structuredClone(stored);
   }
 
-  /** okki spec §8 (ASSUMPTION): deleting sets update_time = now and moves the record to the removed set. */
+  /** docs/apis/okki.md §8 (ASSUMPTION): deleting sets update_time = now and moves the record to the removed set. */
   remove(id: number): boolean {
     const r = this.byId.get(id);
     if (!r || r.removed) return false;
@@ -82,7 +82,7 @@ export class ReceiptStore {
     return out;
   }
 
-  /** Matching records sorted as the list endpoint serves them; bounds are inclusive (spec §4 [INTEG]). */
+  /** Matching records sorted as the list endpoint serves them; bounds are inclusive (docs/apis/okki.md §4 [INTEG]). */
   query(window: UpdateWindow, removed: boolean): OkkiReceiptRecord[] {
     const out: OkkiReceiptRecord[] = [];
     for (const r of this.byId.values()) {

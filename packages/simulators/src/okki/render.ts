@@ -2,7 +2,7 @@ import { RECEIPT_INFO_EXTRA_KEYS, type OkkiReceiptRecord } from '../sample-data'
 
 const INFO_ONLY = new Set<string>([...RECEIPT_INFO_EXTRA_KEYS, 'removed']);
 
-/** A list item (okki spec §5): the record without info-only extras or the simulator's `removed` marker. */
+/** A list item (docs/apis/okki.md §5): the record without info-only extras or the simulator's `removed` marker. */
 export function renderListItem(record: OkkiReceiptRecord, corrupt: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
@@ -13,7 +13,7 @@ export function renderListItem(record: OkkiReceiptRecord, corrupt: boolean): Rec
 }
 
 /**
- * The info record (okki spec §6): list fields plus create_type, capital account, users,
+ * The info record (docs/apis/okki.md §6): list fields plus create_type, capital account, users,
  * departments, enable_flag; order_info reduced to {order_id,name,order_no}; custom fields also
  * flattened at the top level as "<fieldId>": value. A deleted receipt stays readable (enable_flag 0).
  */

@@ -17,12 +17,12 @@ export function html(status: number, body: string): SimResponse {
   return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
 }
 
-/** okki spec §3: success envelope. */
+/** docs/apis/okki.md §3: success envelope. */
 export function success(now: string, data: unknown): SimResponse {
   return json(200, { code: 200, message: 'success', now, data });
 }
 
-/** okki spec §3: business errors are HTTP 200 with a non-200 code and no `data`. */
+/** docs/apis/okki.md §3: business errors are HTTP 200 with a non-200 code and no `data`. */
 export function businessError(now: string, code: number, message: string): SimResponse {
   return json(200, { code, message, now });
 }
@@ -31,14 +31,14 @@ export function notFoundResource(now: string): SimResponse {
   return businessError(now, 404, 'Not Found Resource');
 }
 
-/** okki spec §2 OAuth2 error body. */
+/** docs/apis/okki.md §2 OAuth2 error body. */
 export function oauthError(status: number, error: string, description: string, hint?: string): SimResponse {
   return json(status, { error, error_description: description, ...(hint ? { hint } : {}), message: description });
 }
 
 const ACCESS_DENIED = 'The resource owner or authorization server denied the request.';
 
-/** okki spec §2 ASSUMPTION: invalid, expired or revoked token → HTTP 401 access_denied. */
+/** docs/apis/okki.md §2 ASSUMPTION: invalid, expired or revoked token → HTTP 401 access_denied. */
 export function accessDenied(hint: string): SimResponse {
   return oauthError(401, 'access_denied', ACCESS_DENIED, hint);
 }

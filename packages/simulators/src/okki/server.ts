@@ -33,7 +33,7 @@ export interface OkkiSimulator {
   readonly stats: OkkiSimulatorStats;
   /** Saves an edit: update_time = `options.updateTime` or now; restores a deleted receipt. */
   upsertReceipt(receipt: OkkiReceiptRecord, options?: { updateTime?: string | Date }): OkkiReceiptRecord;
-  /** Deletes (okki spec §8): moves the receipt to the removed set with update_time = now. */
+  /** Deletes (docs/apis/okki.md §8): moves the receipt to the removed set with update_time = now. */
   removeReceipt(id: number): boolean;
   getReceipt(id: number): OkkiReceiptRecord | undefined;
   allReceipts(filter?: { removed?: boolean }): OkkiReceiptRecord[];
@@ -140,7 +140,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     const limit = faults.rateLimit;
     let response: SimResponse;
     if (limit && accepted.count(arrivedAt) >= limit.maxPerSecond) {
-      // okki spec §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
+      // docs/apis/okki.md §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
       const seconds = limit.retryAfterSeconds ?? 1;
       const retryAfter =
         limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);

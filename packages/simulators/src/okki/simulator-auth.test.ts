@@ -4,7 +4,7 @@ import { fetchToken, http, list } from './test-helpers';
 
 const TOKEN_PATH = '/v1/oauth2/access_token';
 
-describe('okki simulator: token endpoint and authorisation (spec §2)', () => {
+describe('okki simulator: token endpoint and authorisation (docs/apis/okki.md §2)', () => {
   let sim: OkkiSimulator;
   let clock = Date.parse('2025-04-16T04:00:00Z');
   beforeAll(async () => {

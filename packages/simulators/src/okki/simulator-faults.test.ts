@@ -94,7 +94,7 @@ describe('okki simulator: fault injection', () => {
   });
 });
 
-describe('okki simulator: page drift (spec §4)', () => {
+describe('okki simulator: page drift (docs/apis/okki.md §4)', () => {
   it('edits receipts of the paged window right after page N, so later pages shift', async () => {
     let clock = Date.parse('2025-06-01T00:00:00Z');
     const sim = await startOkkiSimulator({ receipts, seed: 4, now: () => new Date(clock) });

@@ -21,7 +21,7 @@ function sortedDesc(rows: Array<Record<string, unknown>>): boolean {
   });
 }
 
-describe('okki simulator: receipt list and info (spec §4, §5, §6, §8)', () => {
+describe('okki simulator: receipt list and info (docs/apis/okki.md §4, §5, §6, §8)', () => {
   let sim: OkkiSimulator;
   let token: string;
   const clock = Date.parse('2025-06-01T00:00:00Z');
@@ -116,7 +116,7 @@ describe('okki simulator: receipt list and info (spec §4, §5, §6, §8)', () =
   });
 });
 
-describe('okki simulator: data control and deletes (spec §8)', () => {
+describe('okki simulator: data control and deletes (docs/apis/okki.md §8)', () => {
   let sim: OkkiSimulator;
   let token: string;
   let clock = Date.parse('2025-06-01T00:00:00Z');

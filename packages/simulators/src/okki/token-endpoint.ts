@@ -1,7 +1,7 @@
 import { json, oauthError, type SimResponse } from './responses';
 import type { TokenStore } from './token-store';
 
-/** Module scopes OKKI knows (okki spec §2). */
+/** Module scopes OKKI knows (docs/apis/okki.md §2). */
 const KNOWN_SCOPES = new Set([
   'product',
   'company',
@@ -17,7 +17,7 @@ const KNOWN_SCOPES = new Set([
   'webhook',
 ]);
 
-/** okki spec §2: the doc says form-encoded, its text says JSON; both are used, so accept both. */
+/** docs/apis/okki.md §2: the doc says form-encoded, its text says JSON; both are used, so accept both. */
 function parseTokenBody(raw: string, contentType: string | undefined): Record<string, string> | undefined {
   const text = raw.trim();
   if (text === '') return {};
@@ -43,7 +43,7 @@ export interface TokenEndpointContext {
   omitExpiresIn: boolean;
 }
 
-/** POST /v1/oauth2/access_token (okki spec §2). Only client_credentials is simulated. */
+/** POST /v1/oauth2/access_token (docs/apis/okki.md §2). Only client_credentials is simulated. */
 export function handleTokenRequest(
   ctx: TokenEndpointContext,
   raw: string,
@@ -60,7 +60,7 @@ export function handleTokenRequest(
       issued: false,
     };
   }
-  // spec §2: "A POST with no grant_type returns unsupported_grant_type" (AE, live probe).
+  // docs/apis/okki.md §2: "A POST with no grant_type returns unsupported_grant_type" (AE, live probe).
   if (body.grant_type !== 'client_credentials') {
     return {
       response: oauthError(
@@ -73,7 +73,7 @@ export function handleTokenRequest(
     };
   }
   if (body.client_id !== ctx.clientId || body.client_secret !== ctx.clientSecret) {
-    // spec §2 doc example answers invalid_client with HTTP 400 (league's 401 is UNVERIFIED).
+    // docs/apis/okki.md §2 doc example answers invalid_client with HTTP 400 (league's 401 is UNVERIFIED).
     return { response: oauthError(400, 'invalid_client', 'Client authentication failed'), issued: false };
   }
   const scopes = new Set((body.scope ?? '').split(/\s+/).filter(Boolean));
@@ -89,7 +89,7 @@ export function handleTokenRequest(
     };
   }
   const { token, expiresIn, fresh } = ctx.tokens.issue(ctx.clientId, scopes);
-  // spec §2: client_credentials gets no refresh_token; expires_in is the remaining lifetime.
+  // docs/apis/okki.md §2: client_credentials gets no refresh_token; expires_in is the remaining lifetime.
   const payload: Record<string, unknown> = { token_type: 'Bearer' };
   if (!ctx.omitExpiresIn) payload.expires_in = expiresIn;
   payload.access_token = token.token;

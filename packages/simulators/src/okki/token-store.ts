@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** okki spec §2: a client_credentials token lives 8 h. */
+/** docs/apis/okki.md §2: a client_credentials token lives 8 h. */
 export const TOKEN_LIFETIME_SECONDS = 28_800;
 
 export interface IssuedToken {
@@ -28,7 +28,7 @@ export class TokenStore {
   }
 
   /**
-   * okki spec §2: "requesting again within the 8 h does not extend validity" — ASSUMPTION: the
+   * docs/apis/okki.md §2: "requesting again within the 8 h does not extend validity" — ASSUMPTION: the
    * live token for the same scope set comes back with the remaining seconds (fits the observed 28799).
    */
   issue(clientId: string, scopes: ReadonlySet<string>): { token: IssuedToken; expiresIn: number; fresh: boolean } {

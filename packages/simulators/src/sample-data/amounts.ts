@@ -3,7 +3,7 @@ import type { Rng } from './prng';
 
 /**
  * Money arithmetic for the generator, exact (big.js). OKKI rates are per 100 units of the
- * document currency (okki spec §5), so a converted amount is amount × rate / 100, 2 dp.
+ * document currency (docs/apis/okki.md §5), so a converted amount is amount × rate / 100, 2 dp.
  */
 export function convert(amount: Money, ratePer100: string): string {
   return formatMoney(amount.times(parseMoney(ratePer100)).div(100));

@@ -2,7 +2,7 @@ import type { OkkiCapitalAccountInfo, OkkiUserRef } from './receipt-types';
 
 /** Fixed reference data a small export business would have in OKKI. */
 
-/** The tenant (company account) id; `client_id` is the tenant, not the customer (spec §5). */
+/** The tenant (company account) id; `client_id` is the tenant, not the customer (docs/apis/okki.md §5). */
 export const TENANT_CLIENT_ID = 351383;
 
 const AVATAR = 'https://v4client.oss-cn-hangzhou.aliyuncs.com/avatar/';

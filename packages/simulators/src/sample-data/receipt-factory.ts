@@ -18,7 +18,7 @@ export interface ReceiptPlan {
 
 const DAY_MS = 86_400_000;
 
-/** Custom values arrive as strings, numbers or `[]` (okki spec §5, sample §10). */
+/** Custom values arrive as strings, numbers or `[]` (docs/apis/okki.md §5, sample §10). */
 function customFee(rng: Rng, max: number): OkkiCustomValue {
   const roll = rng.next();
   if (roll < 0.4) return randomAmount(rng, 1, max).toFixed();
@@ -55,7 +55,7 @@ export function buildReceipt(rng: Rng, plan: ReceiptPlan): OkkiReceiptRecord {
     '3574900796': [],
     '5208992912': rng.chance(0.5) ? '文本框' : '',
   };
-  // Keys in the order of the official sample (spec §10), so serialised records read the same.
+  // Keys in the order of the official sample (docs/apis/okki.md §10), so serialised records read the same.
   return {
     cash_collection_id: plan.id,
     constraint: '',
@@ -103,7 +103,7 @@ export function buildReceipt(rng: Rng, plan: ReceiptPlan): OkkiReceiptRecord {
     create_user_info: { ...creator },
     op_user_info: { ...creator },
     lock_flag: '0',
-    // Info-only extras (okki spec §6): the simulator serves them on /receipt/info only.
+    // Info-only extras (docs/apis/okki.md §6): the simulator serves them on /receipt/info only.
     create_type: rng.chance(0.9) ? 1 : 3,
     finance_verify_date: null,
     cash_collection_invoice_info: [],

@@ -18,7 +18,7 @@ type AmountFields = Pick<
 
 /**
  * Every money field of a receipt from its amount and bank charge, keeping the invariant
- * real_amount = amount − bank_charge (okki spec §5 [INTEG]) exact to the cent.
+ * real_amount = amount − bank_charge (docs/apis/okki.md §5 [INTEG]) exact to the cent.
  */
 export function amountFields(
   amount: Money,

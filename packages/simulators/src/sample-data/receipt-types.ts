@@ -1,14 +1,14 @@
 /**
- * The OKKI receipt (回款单) exactly as /v1/invoices/receipt/list serialises it (okki spec §5,
+ * The OKKI receipt (回款单) exactly as /v1/invoices/receipt/list serialises it (docs/apis/okki.md §5,
  * sample §10): ids are integers, money is a 2-dp string, rates are 5-dp strings, and an empty
  * related object is PHP's `[]`, never `{}` or null.
  */
 
-/** PHP serialises an empty associative array as `[]` (okki spec §3). */
+/** PHP serialises an empty associative array as `[]` (docs/apis/okki.md §3). */
 export type PhpEmpty = [];
 
 export interface OkkiUserRef {
-  /** `*_info.user_id` values are strings although ids are integers elsewhere (spec §3). */
+  /** `*_info.user_id` values are strings although ids are integers elsewhere (docs/apis/okki.md §3). */
   user_id: string;
   nickname: string;
   avatar: string;
@@ -52,10 +52,10 @@ export interface OkkiFileRef {
   create_time: string;
 }
 
-/** Custom field values may be a string, a number or `[]` (spec §5). */
+/** Custom field values may be a string, a number or `[]` (docs/apis/okki.md §5). */
 export type OkkiCustomValue = string | number | PhpEmpty;
 
-/** Fields that only `/v1/invoices/receipt/info` returns (spec §6). */
+/** Fields that only `/v1/invoices/receipt/info` returns (docs/apis/okki.md §6). */
 export interface OkkiReceiptInfoExtras {
   create_type?: number;
   finance_verify_date?: string | null;
@@ -129,7 +129,7 @@ export interface OkkiReceiptRecord extends OkkiReceiptInfoExtras {
   removed?: boolean;
 }
 
-/** Payment methods from GET /v1/invoices/receipt/types (spec §6). */
+/** Payment methods from GET /v1/invoices/receipt/types (docs/apis/okki.md §6). */
 export const RECEIPT_TYPES = [
   'L/C',
   'T/T',
@@ -149,5 +149,5 @@ export const RECEIPT_TYPES = [
   'O/A',
 ] as const;
 
-/** Default tenant custom-field ids for 运费 (freight) and 商检费 (inspection fee), as in the spec §10 sample. */
+/** Default tenant custom-field ids for 运费 (freight) and 商检费 (inspection fee), as in docs/apis/okki.md §10 sample. */
 export const DEFAULT_CUSTOM_FIELD_IDS = { freight: '3564970299', inspectionFee: '3564970303' } as const;

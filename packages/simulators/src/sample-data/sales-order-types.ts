@@ -1,5 +1,5 @@
 /**
- * A K3Cloud `SAL_SaleOrder` as a Model-like object (k3cloud spec §7): header fields at the top,
+ * A K3Cloud `SAL_SaleOrder` as a Model-like object (docs/apis/k3cloud.md §7): header fields at the top,
  * each entry entity an array of rows carrying their own `FEntryID`.
  */
 export interface SaleOrderEntryRow {
@@ -9,7 +9,7 @@ export interface SaleOrderEntryRow {
   FTaxPrice: number;
 }
 
-/** One row of the custom receipt entity `F_PBLH_Entity` (operating contract, default mapping). */
+/** One row of the custom receipt entity `F_PBLH_Entity` (docs/operations.md#default-mapping). */
 export interface ReceiptEntityRow {
   FEntryID: number;
   F_PBLH_CashCollectionNo: string;

@@ -3,7 +3,7 @@ import { opUrl, post, statusOf } from './raw-k3';
 
 const SESSION_LOST = '会话信息已丢失，请重新登录';
 
-describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
+describe('session authentication (docs/apis/k3cloud.md §2.1, §2.2)', () => {
   let sim: K3CloudSimulator;
   let clock = 1_000_000;
 
@@ -135,7 +135,7 @@ describe('session authentication (k3cloud spec §2.1, §2.2)', () => {
   });
 });
 
-/** The signed-header test vector of k3cloud spec §2.3, as literal strings (not recomputed here). */
+/** The signed-header test vector of docs/apis/k3cloud.md §2.3, as literal strings (not recomputed here). */
 const VECTOR = {
   acctId: '5f1234567890ab',
   username: 'apiuser',
@@ -155,7 +155,7 @@ const VECTOR = {
   javaMsSignature: 'MjliOWIwNzRiYzFiYmU4MmJkMWFlM2RiMzE1NGE0OGZiN2U3ZGJkODk2ODU2ZWI2OWY4NmVmMTFlMjA1YWVlNw==',
 };
 
-describe('signed-header mode (k3cloud spec §2.3)', () => {
+describe('signed-header mode (docs/apis/k3cloud.md §2.3)', () => {
   let sim: K3CloudSimulator;
 
   beforeAll(async () => {

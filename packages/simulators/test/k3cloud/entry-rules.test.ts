@@ -1,7 +1,7 @@
 import { startK3CloudSimulator, type K3CloudSimulator } from '../../src/k3cloud';
 import { batchSave, login, post, statusOf } from './raw-k3';
 
-/** The example bill of k3cloud spec §4.1 (S7): FID 1001, entity1 rows 10001/10002, entity2 rows 20001/20002. */
+/** The example bill of docs/apis/k3cloud.md §4.1 (S7): FID 1001, entity1 rows 10001/10002, entity2 rows 20001/20002. */
 const exampleBill = () => ({
   FID: 1001,
   FBillNo: 'XSDD-1001',
@@ -15,7 +15,7 @@ const exampleBill = () => ({
   ],
 });
 
-describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
+describe('Save/BatchSave entry rules (docs/apis/k3cloud.md §4, §4.1)', () => {
   let sim: K3CloudSimulator;
   let cookie: string;
   let nextFid = 1001;
@@ -158,7 +158,7 @@ describe('Save/BatchSave entry rules (k3cloud spec §4, §4.1)', () => {
   });
 });
 
-describe('BatchSave validation and partial success (spec §5.1)', () => {
+describe('BatchSave validation and partial success (docs/apis/k3cloud.md §5.1)', () => {
   let sim: K3CloudSimulator;
   let cookie: string;
 

@@ -17,7 +17,7 @@ const matches = (filter: string) => {
   return expr ? evaluateFilter(expr, lookup) === true : true;
 };
 
-describe('FilterString parser and evaluator (k3cloud spec §6)', () => {
+describe('FilterString parser and evaluator (docs/apis/k3cloud.md §6)', () => {
   it.each([
     ['FID = 1001', true],
     ['FID <> 1001', false],

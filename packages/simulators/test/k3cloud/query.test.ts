@@ -19,7 +19,7 @@ function order(fid: number, orderId: string, receipts: string[]) {
   };
 }
 
-describe('ExecuteBillQuery / BillQuery (k3cloud spec §6)', () => {
+describe('ExecuteBillQuery / BillQuery (docs/apis/k3cloud.md §6)', () => {
   let sim: K3CloudSimulator;
   let cookie: string;
 

@@ -10,10 +10,10 @@ export interface TimeInterval {
 /** Progress of one stream (today only `receipts`). */
 export interface Checkpoint {
   stream: string;
-  /** Signpost of the last window whose every page was enqueued (engineering anchors §B3/§B4). */
+  /** Signpost of the last window whose every page was enqueued (docs/operations.md#checkpoints). */
   windowEnd: string;
   updatedAt: Date;
-  /** Merged list of windows known to be complete (anchors §B4, Airbyte's ConcurrentCursor). */
+  /** Merged list of windows known to be complete (docs/operations.md#checkpoints). */
   completedIntervals?: TimeInterval[];
 }
 

@@ -1,13 +1,6 @@
+import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { z } from 'zod';
-import {
-  ERROR_SAMPLE_SIZE,
-  LEDGER_STATUSES,
-  type ErrorGroup,
-  type LedgerEntry,
-  type LedgerStatus,
-  type outcomeSchema,
-  type writtenSchema,
-} from './ledger';
+import { ERROR_SAMPLE_SIZE, type ErrorGroup, type LedgerEntry, type outcomeSchema, type writtenSchema } from './ledger';
 
 /**
  * The ledger's update rules, shared by the Redis and MongoDB backends so both behave the same.
@@ -88,8 +81,8 @@ export function applyAttempt(current: LedgerEntry | undefined, receiptId: string
   return { ...base, attempts: base.attempts + 1, updatedAt: now };
 }
 
-export function emptyCounts(): Record<LedgerStatus, number> {
-  return Object.fromEntries(LEDGER_STATUSES.map((s) => [s, 0])) as Record<LedgerStatus, number>;
+export function emptyCounts(): Record<ReceiptStatus, number> {
+  return Object.fromEntries(RECEIPT_STATUSES.map((s) => [s, 0])) as Record<ReceiptStatus, number>;
 }
 
 /** Groups errored entries by code + message; most recent group first, ties by size. */

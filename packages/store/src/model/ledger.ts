@@ -1,11 +1,9 @@
+import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import { z } from 'zod';
 import { chinaTimeSchema, idSchema } from './validate';
 
-export const LEDGER_STATUSES = ['pending', 'written', 'unchanged', 'quarantined', 'dead-lettered'] as const;
-export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
-
 export interface LedgerError {
-  /** Stable code from @receipt-sync/errors (`k3cloud.order-not-found`, ...). */
+  /** Stable code of a typed error (core `errors/`, `k3cloud.order-not-found`, ...). */
   code: string;
   message: string;
   at: Date;
@@ -19,7 +17,7 @@ export interface LedgerEntry {
   /** OKKI `update_time` of the version this entry describes (`YYYY-MM-DD HH:mm:ss`); '' when unknown. */
   sourceVersion: string;
   removed: boolean;
-  status: LedgerStatus;
+  status: ReceiptStatus;
   /** Hash of the mapped K3Cloud row last written; equal hash → `unchanged`, no K3Cloud call. */
   contentHash?: string;
   k3Fid?: number;
@@ -44,7 +42,7 @@ export interface WrittenRecord {
 
 /** Any other outcome (pending, unchanged, quarantined, dead-lettered). */
 export interface OutcomePatch {
-  status: LedgerStatus;
+  status: ReceiptStatus;
   /** `at` defaults to now. Cleared automatically when status becomes `written` or `unchanged`. */
   lastError?: { code: string; message: string; at?: Date };
   receiptNo?: string;
@@ -54,7 +52,7 @@ export interface OutcomePatch {
 }
 
 export interface LedgerListFilter {
-  status?: LedgerStatus;
+  status?: ReceiptStatus;
   orderId?: string;
   /** @defaultValue 100 (at most 1000) */
   limit?: number;
@@ -92,7 +90,7 @@ export interface LedgerRepo {
   /** Adds one attempt (creating a `pending` entry if needed) and returns the new count. */
   incrementAttempts(receiptId: string): Promise<number>;
   /** Entries per status; every status is present (0 when none). */
-  countByStatus(): Promise<Record<LedgerStatus, number>>;
+  countByStatus(): Promise<Record<ReceiptStatus, number>>;
   /** Entries ordered by `receiptId` (binary string order), after the `after` cursor. */
   list(filter?: LedgerListFilter): Promise<LedgerEntry[]>;
   /**
@@ -120,7 +118,7 @@ export const writtenSchema = z.object({
 });
 
 export const outcomeSchema = z.object({
-  status: z.enum(LEDGER_STATUSES),
+  status: z.enum(RECEIPT_STATUSES),
   lastError: z
     .object({ code: z.string().min(1).max(200), message: z.string().max(4000), at: z.date().optional() })
     .optional(),
@@ -137,7 +135,7 @@ export const ledgerEntrySchema = z.object({
   orderId: z.string(),
   sourceVersion: z.string(),
   removed: z.boolean(),
-  status: z.enum(LEDGER_STATUSES),
+  status: z.enum(RECEIPT_STATUSES),
   contentHash: z.string().optional(),
   k3Fid: z.number().optional(),
   k3EntryId: z.number().optional(),

@@ -1,13 +1,12 @@
+import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { Collection, Document, Filter } from 'mongodb';
 import {
   ERROR_SCAN_LIMIT,
-  LEDGER_STATUSES,
   ledgerEntrySchema,
   type ErrorGroup,
   type LedgerEntry,
   type LedgerListFilter,
   type LedgerRepo,
-  type LedgerStatus,
 } from '../model/ledger';
 import { emptyCounts, groupErrors } from '../model/ledger-rules';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
@@ -40,13 +39,13 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     return found;
   }
 
-  async countByStatus(): Promise<Record<LedgerStatus, number>> {
+  async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const rows = await this.collection
       .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
       .toArray();
     const counts = emptyCounts();
     for (const row of rows) {
-      const status = LEDGER_STATUSES.find((s) => s === row._id);
+      const status = RECEIPT_STATUSES.find((s) => s === row._id);
       if (status) counts[status] = row.n;
     }
     return counts;

@@ -28,7 +28,7 @@ export function databaseInUrl(url: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-/** All state in MongoDB (operating contract: MONGO_URL set). Call `init()` once at start-up. */
+/** All state in MongoDB (docs/operations.md#configuration: MONGO_URL set). Call `init()` once at start-up. */
 export class MongoSyncStore implements SyncStore {
   readonly backend: StoreBackend = 'mongodb';
   readonly checkpoints: MongoCheckpoints;

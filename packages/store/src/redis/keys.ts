@@ -1,6 +1,6 @@
 /**
  * Every state key lives under `${prefix}:state:` (prefix = QUEUE_PREFIX), so two deployments with
- * different prefixes never see each other's state (operating contract) and BullMQ's own
+ * different prefixes never see each other's state (docs/operations.md#configuration) and BullMQ's own
  * `${prefix}:<queue>:…` keys never collide with ours.
  */
 export function stateKeys(prefix: string) {

@@ -1,14 +1,12 @@
-import type { RedisClient } from '@receipt-sync/core';
+import { RECEIPT_STATUSES, type ReceiptStatus, type RedisClient } from '@receipt-sync/core';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 import {
   ERROR_SCAN_LIMIT,
-  LEDGER_STATUSES,
   ledgerEntrySchema,
   type ErrorGroup,
   type LedgerEntry,
   type LedgerListFilter,
   type LedgerRepo,
-  type LedgerStatus,
 } from '../model/ledger';
 import { emptyCounts, groupErrors } from '../model/ledger-rules';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
@@ -66,12 +64,12 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
     return found;
   }
 
-  async countByStatus(): Promise<Record<LedgerStatus, number>> {
+  async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const pipeline = this.redis.pipeline();
-    for (const status of LEDGER_STATUSES) pipeline.zcard(this.keys.ledgerStatus(status));
+    for (const status of RECEIPT_STATUSES) pipeline.zcard(this.keys.ledgerStatus(status));
     const results = (await pipeline.exec()) ?? [];
     const counts = emptyCounts();
-    LEDGER_STATUSES.forEach((status, i) => {
+    RECEIPT_STATUSES.forEach((status, i) => {
       const [error, n] = results[i] ?? [null, 0];
       if (error) throw error;
       counts[status] = Number(n);

@@ -18,7 +18,7 @@ export interface RedisStoreOptions {
   auditSink?: AuditSinkTuning;
 }
 
-/** State in Redis under `${prefix}:state:` (operating contract: MONGO_URL unset). */
+/** State in Redis under `${prefix}:state:` (docs/operations.md#configuration: MONGO_URL unset). */
 export class RedisSyncStore implements SyncStore {
   readonly backend: StoreBackend = 'redis';
   readonly checkpoints: RedisCheckpoints;

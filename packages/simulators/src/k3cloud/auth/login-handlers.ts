@@ -12,7 +12,7 @@ export interface AuthDeps {
   stats: K3CloudSimulatorStats;
 }
 
-/** Shaped like the real ValidateUser capture (spec §2.1, S10). */
+/** Shaped like the real ValidateUser capture (docs/apis/k3cloud.md §2.1, S10). */
 function loginSuccess(session: Session, c: K3CloudCredentials) {
   return {
     Message: null,
@@ -48,7 +48,7 @@ function loginSuccess(session: Session, c: K3CloudCredentials) {
   };
 }
 
-/** LoginResultType 0 PWError / −1 Failure (spec §2.1 enum). Message texts: ASSUMPTION. */
+/** LoginResultType 0 PWError / −1 Failure (docs/apis/k3cloud.md §2.1 enum). Message texts: ASSUMPTION. */
 function loginFailure(type: number, message: string) {
   return {
     Message: message,

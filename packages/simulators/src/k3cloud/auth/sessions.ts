@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface Session {
-  /** `KDSVCSessionId` / cookie `kdservice-sessionid` (a GUID, spec §2.1). */
+  /** `KDSVCSessionId` / cookie `kdservice-sessionid` (a GUID, docs/apis/k3cloud.md §2.1). */
   id: string;
-  /** Cookie `ASP.NET_SessionId` (24 chars, spec §2.1). */
+  /** Cookie `ASP.NET_SessionId` (24 chars, docs/apis/k3cloud.md §2.1). */
   aspId: string;
   username: string;
   expiresAt: number;
 }
 
-/** Server-side contexts with the 20-minute sliding lifetime of spec §2.1. */
+/** Server-side contexts with the 20-minute sliding lifetime of docs/apis/k3cloud.md §2.1. */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
 
@@ -56,7 +56,7 @@ export function sessionCookies(session: Session): string[] {
   return [`kdservice-sessionid=${session.id}; path=/`, `ASP.NET_SessionId=${session.aspId}; path=/; HttpOnly`];
 }
 
-/** Session id from cookie `kdservice-sessionid` or header `kdservice-sessionid` (spec §2.1). */
+/** Session id from cookie `kdservice-sessionid` or header `kdservice-sessionid` (docs/apis/k3cloud.md §2.1). */
 export function sessionIdOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const header = headers['kdservice-sessionid'];
   if (typeof header === 'string' && header) return header.trim();

@@ -1,13 +1,13 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Server-side check of the stateless signed headers, implemented from k3cloud spec §2.3
+ * Server-side check of the stateless signed headers, implemented from docs/apis/k3cloud.md §2.3
  * independently of the client so one cannot mask a bug in the other; both are pinned to the
  * spec's test vector.
  */
 const XOR_KEY = Buffer.from('0054f397c6234378b09ca7d3e5debce7', 'utf8');
 
-/** base64(ascii(lowercase hex(HMAC-SHA256))) — base64 of the hex text (spec §2.3 step 6). */
+/** base64(ascii(lowercase hex(HMAC-SHA256))) — base64 of the hex text (docs/apis/k3cloud.md §2.3 step 6). */
 export function kdHmac(message: string, key: string): string {
   return Buffer.from(
     createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex'),
@@ -15,7 +15,7 @@ export function kdHmac(message: string, key: string): string {
   ).toString('base64');
 }
 
-/** AppID part 1 (base64 of 24 bytes) XOR the fixed key → base64 (spec §2.3 step 4). */
+/** AppID part 1 (base64 of 24 bytes) XOR the fixed key → base64 (docs/apis/k3cloud.md §2.3 step 4). */
 export function clientSecretOf(appId: string): string {
   const part = appId.split('_')[1] ?? '';
   if (part.length !== 32) return '';
@@ -38,7 +38,7 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** LoginBySign: hex(SHA256(concat(ordinal sort([acctID, username, appId, appSecret, timestamp])))) (spec §2.2). */
+/** LoginBySign: hex(SHA256(concat(ordinal sort([acctID, username, appId, appSecret, timestamp])))) (docs/apis/k3cloud.md §2.2). */
 export function loginSign(parts: string[], algorithm: 'sha256' | 'sha1' = 'sha256'): string {
   const sorted = [...parts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash(algorithm).update(sorted.join(''), 'utf8').digest('hex');

@@ -3,7 +3,7 @@ import { parseTokens } from './filter-parser';
 import { FilterSyntaxError, type Token } from './filter-tokenizer';
 
 /**
- * The array FilterString form `[{Left,FieldName,Compare,Value,Right,Logic}]` (spec §6, newer doc).
+ * The array FilterString form `[{Left,FieldName,Compare,Value,Right,Logic}]` (docs/apis/k3cloud.md §6, newer doc).
  * Compare codes seen in public payloads (meaning inferred from their use, ASSUMPTION):
  * 67 equals, 105 equals (enum fields, e.g. FDocumentStatus 'C'), 17 contains, 60 starts with.
  * Symbolic operators are accepted too. Logic on item i joins it to item i+1: 0 AND, 1 OR.

@@ -2,7 +2,7 @@ import type { FilterExpr, Operand } from './filter-ast';
 import { FilterSyntaxError, tokenize, type Token } from './filter-tokenizer';
 
 /**
- * Recursive-descent parser for K3's SQL-like FilterString (k3cloud spec §6). Grammar:
+ * Recursive-descent parser for K3's SQL-like FilterString (docs/apis/k3cloud.md §6). Grammar:
  *   expr      := orExpr
  *   orExpr    := andExpr (OR andExpr)*
  *   andExpr   := unary (AND unary)*

@@ -1,4 +1,4 @@
-/** At most `max` holders at once; the rest wait in arrival order (K3 queues API calls, spec §5.4). */
+/** At most `max` holders at once; the rest wait in arrival order (K3 queues API calls, docs/apis/k3cloud.md §5.4). */
 export class ConcurrencyGate {
   private active = 0;
   private readonly waiting: Array<() => void> = [];

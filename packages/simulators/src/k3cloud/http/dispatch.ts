@@ -25,7 +25,7 @@ export interface DispatchDeps {
 const isQuery = (op: string): op is QueryOp => op === 'ExecuteBillQuery' || op === 'BillQuery';
 const isSave = (op: string): op is SaveOp => op === 'Save' || op === 'BatchSave';
 
-/** A business failure in the envelope the operation uses (queries wrap theirs, spec §5.3/§6). */
+/** A business failure in the envelope the operation uses (queries wrap theirs, docs/apis/k3cloud.md §5.3/§6). */
 function failureFor(op: string, msgCode: number, message: string): HandlerResult {
   return isQuery(op) ? queryFailure(op, msgCode, message) : json(failureResult(msgCode, message));
 }
@@ -108,8 +108,8 @@ export async function dispatch(
 type AuthOutcome = { ok: true; sessionId: string; setCookies?: string[] } | { ok: false; message: string };
 
 /**
- * Session mode: a live session from cookie or header (spec §2.1). Signed-header mode: the
- * signature must verify (spec §2.3); the server then serves the call and sets a session cookie.
+ * Session mode: a live session from cookie or header (docs/apis/k3cloud.md §2.1). Signed-header mode: the
+ * signature must verify (docs/apis/k3cloud.md §2.3); the server then serves the call and sets a session cookie.
  * ASSUMPTION: a failed signature answers MsgCode 1 with the reason as message.
  */
 function authenticate(deps: DispatchDeps, path: string, headers: IncomingHttpHeaders): AuthOutcome {

@@ -1,7 +1,7 @@
 import { getIgnoringCase, isPlainObject } from '../case-insensitive';
 
 /**
- * Binds a method parameter from either body encoding (spec §1.1): positional
+ * Binds a method parameter from either body encoding (docs/apis/k3cloud.md §1.1): positional
  * `{"parameters":[p1,p2,…]}` or named `{"formid":…,"data":…}` with case-insensitive names.
  */
 export function paramReader(body: unknown): (index: number, name: string) => unknown {

@@ -1,6 +1,6 @@
 export type Service = 'AuthService' | 'DynamicFormService';
 
-/** Operations the simulator serves, keyed by lower-case name (spec §1: route matching is case-insensitive). */
+/** Operations the simulator serves, keyed by lower-case name (docs/apis/k3cloud.md §1: route matching is case-insensitive). */
 const OPERATIONS: Record<string, { service: Service; op: string }> = {
   validateuser: { service: 'AuthService', op: 'ValidateUser' },
   loginbyappsecret: { service: 'AuthService', op: 'LoginByAppSecret' },
@@ -16,7 +16,7 @@ export type Route = { known: true; service: Service; op: string } | { known: fal
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `{sitePath}Kingdee.BOS.WebApi.ServicesStub.{Service}.{Op}.common.kdsvc`, any case (spec §1, §8.1). */
+/** `{sitePath}Kingdee.BOS.WebApi.ServicesStub.{Service}.{Op}.common.kdsvc`, any case (docs/apis/k3cloud.md §1, §8.1). */
 export function parseRoute(pathname: string, sitePath: string): Route | undefined {
   const m = new RegExp(
     `^${escape(sitePath)}Kingdee\\.BOS\\.WebApi\\.ServicesStub\\.(AuthService|DynamicFormService)\\.([A-Za-z0-9_]+)\\.common\\.kdsvc$`,

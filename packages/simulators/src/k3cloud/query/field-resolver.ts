@@ -24,7 +24,7 @@ function navigate(value: unknown, path: string[]): unknown {
 }
 
 /**
- * A base-data field alone returns its internal id in K3 (spec §6); seeded refs usually carry only
+ * A base-data field alone returns its internal id in K3 (docs/apis/k3cloud.md §6); seeded refs usually carry only
  * `{FNumber}`, so the simulator falls back to the number (ASSUMPTION).
  */
 function scalarOf(value: unknown): unknown {
@@ -35,7 +35,7 @@ function scalarOf(value: unknown): unknown {
 /**
  * Resolves `FID`, `FBillNo`, `FCustId.FNumber` (header), `F_PBLH_CashCollectionNo` (entry field,
  * found in whichever entity declares it), `F_PBLH_Entity_FEntryID` / `F_PBLH_Entity_FSeq`
- * (entry PK and row number, spec §6 `<EntryKey>_<PK>`). Unknown names → undefined.
+ * (entry PK and row number, docs/apis/k3cloud.md §6 `<EntryKey>_<PK>`). Unknown names → undefined.
  */
 export function resolveField(schema: FormSchema, key: string): ResolvedField | undefined {
   const name = key.trim();

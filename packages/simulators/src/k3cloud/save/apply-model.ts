@@ -9,7 +9,7 @@ export type ModelOutcome =
 type Row = Record<string, unknown> & { FEntryID: number };
 
 /**
- * Applies one Save Model to the store, all or nothing (k3cloud spec §4, §4.1):
+ * Applies one Save Model to the store, all or nothing (docs/apis/k3cloud.md §4, §4.1):
  * FID 0/absent creates a bill, FID > 0 updates it; a row with FEntryID updates that row, a row
  * without one is appended; with IsDeleteEntry (default true) the rows of a *processed* entity that
  * the package does not name are deleted, `[{}]` empties the entity; an entity absent from the Model
@@ -21,7 +21,7 @@ export function applyModel(store: BillStore, formId: string, raw: unknown, optio
   const model = parsed.model;
   const existing = model.fid > 0 ? store.get(formId, model.fid) : undefined;
   if (model.fid > 0 && !existing) {
-    // ASSUMPTION: no capture of K3's answer to an unknown FID; MsgCode 10 未找到对应数据 per the table (spec §5.2).
+    // ASSUMPTION: no capture of K3's answer to an unknown FID; MsgCode 10 未找到对应数据 per the table (docs/apis/k3cloud.md §5.2).
     return {
       ok: false,
       msgCode: 10,
@@ -48,7 +48,7 @@ export function applyModel(store: BillStore, formId: string, raw: unknown, optio
   }
   let rowsWritten = 0;
   for (const entity of model.entities) {
-    if (only && !only.has(entity.name.toLowerCase())) continue; // spec §4.1 / S12: unlisted entities are dropped
+    if (only && !only.has(entity.name.toLowerCase())) continue; // docs/apis/k3cloud.md §4.1 / S12: unlisted entities are dropped
     const result = applyEntity(store, bill, entity, options.isDeleteEntry, only);
     if (!result.ok) return result;
     rowsWritten += result.rowsWritten;

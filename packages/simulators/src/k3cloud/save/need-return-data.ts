@@ -2,7 +2,7 @@ import type { FormSchema } from '../store/form-schema';
 import type { Bill } from '../types';
 
 /**
- * `NeedReturnFields` → one object per saved bill (spec §4: `[key, entityKey.key]`). Entry fields
+ * `NeedReturnFields` → one object per saved bill (docs/apis/k3cloud.md §4: `[key, entityKey.key]`). Entry fields
  * come back under their entity as one object per row, in row order. No fields → `{}` (the real
  * capture shows `"NeedReturnData":[{}]`). Nesting shape and the `Entity_FEntryID` alias: ASSUMPTION.
  */

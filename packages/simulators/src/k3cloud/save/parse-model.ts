@@ -20,7 +20,7 @@ export type ParseResult = { ok: true; model: ParsedModel } | { ok: false; msgCod
 
 /**
  * Checks a Model against the form's metadata: every key must be a known header field or entry
- * entity (unknown → MsgCode 9 `元数据中标识为X的字段不存在`, spec §5.3), values must fit their type
+ * entity (unknown → MsgCode 9 `元数据中标识为X的字段不存在`, docs/apis/k3cloud.md §5.3), values must fit their type
  * (→ MsgCode 11, ASSUMPTION). Keys come back in their canonical spelling.
  */
 export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
@@ -58,7 +58,7 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
         }
         rows.push({ entryId, fields });
       }
-      // ASSUMPTION: `[]` is not processed (spec §4.1 documents `[{}]` as the way to empty an entity).
+      // ASSUMPTION: `[]` is not processed (docs/apis/k3cloud.md §4.1 documents `[{}]` as the way to empty an entity).
       if (value.length > 0) model.entities.push({ name: entity.name, rows });
     } else {
       const field = schema.headerField(key);

@@ -15,7 +15,7 @@ import { parseSaveOptions } from './save-options';
 
 export type SaveOp = 'Save' | 'BatchSave';
 
-/** Parses `data` given as a JSON string or an object (spec §1.1). */
+/** Parses `data` given as a JSON string or an object (docs/apis/k3cloud.md §1.1). */
 export function parseData(raw: unknown): Record<string, unknown> | undefined {
   if (typeof raw === 'string') {
     try {
@@ -131,7 +131,7 @@ function saveResponse(
   const status = responseStatus({ errors, successes, msgCode });
   if (op === 'BatchSave') return { Result: { ResponseStatus: status, NeedReturnData: returned } };
   const saved = successes[0];
-  // Failed Saves carry only ResponseStatus (spec §5.1 captures).
+  // Failed Saves carry only ResponseStatus (docs/apis/k3cloud.md §5.1 captures).
   return saved
     ? { Result: { ResponseStatus: status, Id: saved.Id, Number: saved.Number, NeedReturnData: returned } }
     : { Result: { ResponseStatus: status } };

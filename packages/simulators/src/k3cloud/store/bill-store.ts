@@ -13,7 +13,7 @@ export class BillStore {
   private readonly forms = new Map<string, Map<number, Bill>>();
   private readonly schemas = new Map<string, FormSchema>();
   private readonly billNoSeq = new Map<string, number>();
-  /** form id → lower-cased FBillNo → FID; FBillNo is unique per form (spec §7). */
+  /** form id → lower-cased FBillNo → FID; FBillNo is unique per form (docs/apis/k3cloud.md §7). */
   private readonly billNos = new Map<string, Map<string, number>>();
   private nextFid = 100_001;
   private nextEntryId = 200_001;
@@ -28,7 +28,7 @@ export class BillStore {
       this.schema(formId);
   }
 
-  /** Whether the form exists (spec §5.3: an unknown FormId answers 业务对象不存在). */
+  /** Whether the form exists (docs/apis/k3cloud.md §5.3: an unknown FormId answers 业务对象不存在). */
   hasForm(formId: string): boolean {
     return this.schemas.has(formId);
   }
@@ -110,7 +110,7 @@ export class BillStore {
     return this.nextEntryId++;
   }
 
-  /** Auto-numbering when FBillNo is blank (spec §7), e.g. XSDD000001. */
+  /** Auto-numbering when FBillNo is blank (docs/apis/k3cloud.md §7), e.g. XSDD000001. */
   allocateBillNo(formId: string): string {
     const prefix =
       BILL_NO_PREFIX[formId] ??

@@ -1,8 +1,8 @@
 import type { FieldType, FormFieldConfig } from '../types';
 
 /**
- * Every `F_PBLH_*` row field of the operating contract's default mapping, plus the entry keys the
- * spec names for SAL_SaleOrder (k3cloud spec §7). Seeded bills and `knownFields` add to these.
+ * Every `F_PBLH_*` row field of the default mapping (docs/operations.md#default-mapping), plus the entry keys the
+ * spec names for SAL_SaleOrder (docs/apis/k3cloud.md §7). Seeded bills and `knownFields` add to these.
  */
 export const PBLH_ROW_FIELDS = [
   'F_PBLH_CashCollectionNo',
@@ -57,7 +57,7 @@ export const DEFAULT_FORM_FIELDS: Record<string, FormFieldConfig> = {
   },
 };
 
-/** Types decide how a value is stored and rendered in query results (spec §6: dates as yyyy-MM-ddTHH:mm:ss). */
+/** Types decide how a value is stored and rendered in query results (docs/apis/k3cloud.md §6: dates as yyyy-MM-ddTHH:mm:ss). */
 export const DEFAULT_FIELD_TYPES: Record<string, FieldType> = {
   FID: 'int',
   FEntryID: 'int',
@@ -77,5 +77,5 @@ export const DEFAULT_FIELD_TYPES: Record<string, FieldType> = {
   F_PBLH_Removed: 'bool',
 };
 
-/** Names users see in 网控 messages (spec §5.3 “…使用业务单据：“销售订单”…”). */
+/** Names users see in 网控 messages (docs/apis/k3cloud.md §5.3 “…使用业务单据：“销售订单”…”). */
 export const FORM_LABELS: Record<string, string> = { SAL_SaleOrder: '销售订单' };

@@ -5,7 +5,7 @@ export type Normalised = { ok: true; value: unknown } | { ok: false; message: st
 const DECIMAL = /^[-+]?\d+(\.\d+)?$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
 
-/** `YYYY-MM-DD[ HH:mm[:ss]]` or `…T…` → K3's query form `YYYY-MM-DDTHH:mm:ss` (spec §6), or undefined. */
+/** `YYYY-MM-DD[ HH:mm[:ss]]` or `…T…` → K3's query form `YYYY-MM-DDTHH:mm:ss` (docs/apis/k3cloud.md §6), or undefined. */
 export function toK3DateTime(text: string): string | undefined {
   const m = DATETIME.exec(text.trim());
   if (!m) return undefined;

@@ -1,6 +1,6 @@
 import type { FieldType, FormFieldConfig } from '../types';
 
-/** Field keys are matched case-insensitively (K3's JSON binding is; spec §1.1), stored canonically. */
+/** Field keys are matched case-insensitively (K3's JSON binding is; docs/apis/k3cloud.md §1.1), stored canonically. */
 const lower = (s: string) => s.toLowerCase();
 
 export interface EntitySchema {

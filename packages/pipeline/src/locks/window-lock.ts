@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@receipt-sync/core';
-
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+import { RedisLocks } from './redis-locks';
 
 /**
  * One sync window at a time across every producer replica and `sync:once` run. The checkpoint's
@@ -16,18 +13,9 @@ export async function withWindowLock<T>(
   ttlMs = 15_000,
 ): Promise<T | undefined> {
   const key = `${prefix}:lock:sync-window`;
-  const token = randomUUID();
-  if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
-  const timer = setInterval(
-    () => void redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined),
-    ttlMs / 3,
-  );
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-    await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-  }
+  const locks = new RedisLocks(redis, ttlMs);
+  if ((await locks.acquire([key])).length === 0) return undefined;
+  return locks.hold([key], work);
 }
 
 /** Waits (polling) until the lock is free and runs `work` under it. */

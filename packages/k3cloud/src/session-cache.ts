@@ -1,4 +1,4 @@
-/** The session carrier of spec §2.1: cookie `kdservice-sessionid` (+ `ASP.NET_SessionId`). */
+/** The session carrier of docs/apis/k3cloud.md §2.1: cookie `kdservice-sessionid` (+ `ASP.NET_SessionId`). */
 export interface SessionTokens {
   kdserviceSessionId: string;
   aspNetSessionId?: string;
@@ -20,7 +20,7 @@ export function tokensFromCookies(setCookies: string[]): SessionTokens | undefin
   return kd ? { kdserviceSessionId: kd, aspNetSessionId: c['asp.net_sessionid'] } : undefined;
 }
 
-/** Sent back both ways SDKs do: Cookie and the `kdservice-sessionid` header (spec §2.1, S1/S2). */
+/** Sent back both ways SDKs do: Cookie and the `kdservice-sessionid` header (docs/apis/k3cloud.md §2.1, S1/S2). */
 export function sessionHeaders(tokens: SessionTokens): Record<string, string> {
   const cookie = [`kdservice-sessionid=${tokens.kdserviceSessionId}`];
   if (tokens.aspNetSessionId) cookie.push(`ASP.NET_SessionId=${tokens.aspNetSessionId}`);
@@ -32,7 +32,7 @@ export function sessionHeaders(tokens: SessionTokens): Record<string, string> {
  * lost only discards it if it is still the current one, so N callers hitting MsgCode 1 together
  * cause exactly one new login.
  */
-export class SessionKeeper {
+export class K3CloudSessionCache {
   private current?: SessionTokens;
   private pending?: Promise<SessionTokens>;
 

@@ -1,0 +1,45 @@
+import type { Router } from 'express';
+import type { PipelineQueues } from '@receipt-sync/pipeline';
+import type { SyncStore } from '@receipt-sync/store';
+import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
+import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
+import { createDashboard } from './create-dashboard';
+import type { DashboardSettings } from './settings';
+import type { DashboardLogger } from './types';
+
+export interface DashboardApp {
+  /** The status page, its JSON API and Bull Board, to mount at the root. */
+  router: Router;
+  /** Evaluates the alert rules every ALERT_CHECK_INTERVAL_SECONDS until stopped. */
+  monitor: AlertMonitor;
+}
+
+/**
+ * The dashboard as both entry points run it (the standalone dashboard and the supervisor): alert
+ * targets and rules from the settings, the alert monitor started, the router built with the
+ * rules' lag threshold.
+ */
+export function startDashboardApp(deps: {
+  queues: PipelineQueues;
+  store: SyncStore;
+  logger: DashboardLogger & AlertLogger;
+  settings: DashboardSettings;
+}): DashboardApp {
+  const { queues, store, logger, settings } = deps;
+  const alerter = createAlerter({
+    targets: settings.alerts.targets.targets,
+    dashboardUrl: settings.alerts.targets.dashboardUrl,
+    logger,
+  });
+  const rules = createAlertRules(settings.alerts.rules);
+  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  const router = createDashboard({
+    queues,
+    store,
+    logger,
+    auth: settings.auth,
+    alerter,
+    lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+  });
+  return { router, monitor };
+}

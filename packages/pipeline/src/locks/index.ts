@@ -1,0 +1,3 @@
+export * from './redis-locks';
+export * from './order-locks';
+export * from './window-lock';

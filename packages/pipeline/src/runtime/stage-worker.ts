@@ -1,0 +1,103 @@
+import { Worker, type Job } from 'bullmq';
+import type { StageOutcome } from '@receipt-sync/core';
+import {
+  cappedBackoff,
+  checkJob,
+  deadLetter,
+  isStageQueue,
+  receiptVersionKey,
+  receiptVersionOf,
+  settleFailure,
+  type PipelineJob,
+  type QueueName,
+} from '../queues';
+import type { Runtime } from './runtime';
+
+/** A processor of queue Q: receives only jobs whose data passed Q's schema. */
+export type TypedProcessor<Q extends QueueName> = (job: PipelineJob<Q>, token: string | undefined) => Promise<unknown>;
+
+/**
+ * A worker over queue `name` whose processor sees typed, validated jobs. A job whose data fails the
+ * catalog schema is settled here as invalid input (dead-lettered at once, no attempts wasted).
+ */
+export function startWorker<Q extends QueueName>(
+  rt: Runtime,
+  name: Q,
+  processor: TypedProcessor<Q>,
+  concurrency: number,
+): Worker {
+  const validated = async (job: Job, token: string | undefined): Promise<unknown> => {
+    const checked = checkJob(name, job);
+    return checked.ok ? processor(checked.job, token) : settleInvalid(rt, name, job, token, checked.error);
+  };
+  const worker = new Worker(name, validated, {
+    connection: rt.connection,
+    prefix: rt.config.queuePrefix,
+    concurrency,
+    lockDuration: rt.config.workers.lockMs,
+    stalledInterval: Math.max(1000, Math.floor(rt.config.workers.lockMs / 2)),
+    // A SIGKILLed writer must not dead-letter its whole batch: its jobs come back and the
+    // read-before-write makes the second run safe (bullmq stalled-jobs docs: default 1).
+    maxStalledCount: 5,
+    metrics: { maxDataPoints: 60 * 24 * 7 },
+    settings: {
+      backoffStrategy: cappedBackoff({
+        baseDelayMs: rt.config.workers.retryBaseDelayMs,
+        maxDelayMs: rt.config.workers.retryMaxDelayMs,
+      }),
+    },
+  });
+  worker.on('error', (err) => rt.logger.warn({ err, queue: name }, 'worker error'));
+  worker.on('failed', (job, err) => void backstop(rt, name, job, err));
+  return worker;
+}
+
+async function settleInvalid(
+  rt: Runtime,
+  queue: QueueName,
+  job: Job,
+  token: string | undefined,
+  error: Error,
+): Promise<unknown> {
+  // Only stage queues carry receipts; a malformed scheduler tick fails like any other error.
+  if (!isStageQueue(queue)) throw error;
+  const settled = await settleFailure(job, token, error, {
+    queues: rt.queues,
+    tracker: rt.tracker,
+    sourceQueue: queue,
+    orderWaitDelaysMs: [],
+  });
+  countOutcome(rt, settled.outcome, settled.code);
+  return { outcome: settled.outcome, reason: settled.reason };
+}
+
+/**
+ * Processors settle every error themselves, so a `failed` event at the last attempt means BullMQ
+ * failed the job on its own (stalled too often). The failed set keeps it; this also dead-letters it
+ * so an operator sees it with the others (bull-board alerting recipe; not atomic, hence both).
+ */
+async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err: Error): Promise<void> {
+  if (!job || !isStageQueue(queue)) return;
+  if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(err.message)) return;
+  try {
+    const v = receiptVersionOf(queue, job.data);
+    await deadLetter(rt.queues, {
+      job,
+      sourceQueue: queue,
+      kind: 'dead-lettered',
+      error: err,
+      receiptId: v?.receiptId,
+    });
+    if (v) await rt.tracker.record(receiptVersionKey(v.receiptId, v.version, v.removed), 'dead-lettered');
+    rt.metrics.receiptsDeadLettered.inc({ code: 'bullmq.failed' });
+  } catch (error) {
+    rt.logger.error({ err: error, jobId: job.id }, 'could not dead-letter a failed job; it stays in the failed set');
+  }
+}
+
+export function countOutcome(rt: Runtime, outcome: StageOutcome, code?: string): void {
+  if (outcome === 'written') rt.metrics.receiptsWritten.inc();
+  else if (outcome === 'unchanged') rt.metrics.receiptsUnchanged.inc();
+  else if (outcome === 'quarantined') rt.metrics.receiptsQuarantined.inc({ reason: code ?? 'unknown' });
+  else if (outcome === 'dead-lettered') rt.metrics.receiptsDeadLettered.inc({ code: code ?? 'unknown' });
+}
