@@ -22,9 +22,14 @@ export function clusterClient(): Cluster {
   return createRedisClient(config.redis) as Cluster;
 }
 
-/** Removes every key under a hash-tagged prefix, on every master. */
+/** `{tag}` → `{tag*`: matches the prefix's own keys and its queues' (`{tag:raw}:…`), on every master. */
+export function deploymentPattern(prefix: string): string {
+  return `${prefix.replace(/\}.*$/, '')}*`;
+}
+
+/** Removes every key of a deployment with a hash-tagged prefix. */
 export async function cleanClusterPrefix(cluster: Cluster, prefix: string): Promise<void> {
-  await deleteKeys(cluster, await scanKeys(cluster, `${prefix}*`));
+  await deleteKeys(cluster, await scanKeys(cluster, deploymentPattern(prefix)));
 }
 
 /** `host:port` of the master serving `key`'s slot now. */

@@ -4,9 +4,11 @@ import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from '../e2e/expectations';
 import { envFor, waitFor } from '../e2e/helpers';
+import { scanKeys } from '@receipt-sync/core';
 import {
   cleanClusterPrefix,
   clusterClient,
+  deploymentPattern,
   clusterNodes,
   masterOf,
   reportSkip,
@@ -49,13 +51,22 @@ reportSkip(SUITE);
       expect(summary.written).toBe(expected.written.size);
       expect(summary.written + summary.unchanged + summary.quarantined + summary.deadLettered).toBe(300);
 
-      // Queues, state, outcome tracker, locks and both limiters all live under the tag.
-      const keys = await scanAll(cluster, prefix);
-      expect(keys.some((k) => k.startsWith(`${prefix}:raw:`))).toBe(true);
-      expect(keys.some((k) => k.startsWith(`${prefix}:state:`))).toBe(true);
-      expect(keys.some((k) => k.startsWith(`${prefix}:outcome:`))).toBe(true);
-      const slots = new Set(await Promise.all(keys.slice(0, 200).map((k) => cluster.cluster('KEYSLOT', k))));
-      expect(slots.size).toBe(1);
+      // State, outcome tracker, locks and limiters live under the deployment's tag; each queue under its own.
+      const keys = await scanKeys(cluster, deploymentPattern(prefix));
+      const slotOf = async (group: string[]) =>
+        new Set(await Promise.all(group.map((k) => cluster.cluster('KEYSLOT', k))));
+      const underDeployment = keys.filter((k) => k.startsWith(`${prefix}:`) || k.startsWith(`${prefix}-`));
+      expect(underDeployment.some((k) => k.startsWith(`${prefix}:state:`))).toBe(true);
+      expect(underDeployment.some((k) => k.startsWith(`${prefix}:outcome:`))).toBe(true);
+      const tag = prefix.slice(1, -1);
+      const raw = keys.filter((k) => k.startsWith(`{${tag}:raw}:raw:`));
+      const ready = keys.filter((k) => k.startsWith(`{${tag}:ready}:ready:`));
+      expect(raw.length).toBeGreaterThan(0);
+      expect(ready.length).toBeGreaterThan(0);
+      expect(raw.length + ready.length + underDeployment.length).toBeLessThanOrEqual(keys.length);
+      const slots = await Promise.all([underDeployment, raw, ready].map((g) => slotOf(g.slice(0, 200))));
+      for (const s of slots) expect(s.size).toBe(1); // every multi-key script stays within one slot
+      expect(new Set(slots.map((s) => [...s][0])).size).toBe(3); // ...and the deployment spreads over three
 
       // A second cycle with nothing new changes nothing in K3Cloud.
       const again = await syncOnce(envFor(demo, prefix, clusterEnv(prefix)));
@@ -76,14 +87,16 @@ reportSkip(SUITE);
     const prefix = newPrefix();
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      const master = await masterOf(cluster, prefix);
+      // The master of the ready queue (the writers' side) stops; the state or raw queue may share it.
+      const readyKey = `{${prefix.slice(1, -1)}:ready}`;
+      const master = await masterOf(cluster, readyKey);
       let failure: unknown;
       const cycle = syncOnce(envFor(demo, prefix, { ...clusterEnv(prefix), KINGDEE_BATCH_SIZE: '10' }));
       cycle.catch((error: unknown) => (failure = error));
       await waitFor(() => failure !== undefined || demo.k3.stats.savesApplied >= 3, 60_000, 'the first saves');
       if (failure) throw failure;
       const savesBefore = demo.k3.stats.savesApplied;
-      const promoted = await stopMasterAndAwaitFailover(cluster, master, prefix);
+      const promoted = await stopMasterAndAwaitFailover(cluster, master, readyKey);
       expect(promoted).not.toBe(master);
       const savesAtPromotion = demo.k3.stats.savesApplied;
       const summary = await cycle;
@@ -102,16 +115,3 @@ reportSkip(SUITE);
     }
   }, 300_000);
 });
-
-async function scanAll(cluster: Cluster, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for (const node of cluster.nodes('master')) {
-    let cursor = '0';
-    do {
-      const [next, batch] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-  }
-  return keys;
-}

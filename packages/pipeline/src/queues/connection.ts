@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
-import { createRedisClient, type RedisClient } from '@receipt-sync/core';
+import { createRedisClient, isHashTagged, type RedisClient } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
 import type { JobBookkeeping } from './payloads';
 
@@ -15,11 +15,26 @@ export function createRedisConnection(url: string, extra: RedisOptions = {}): Re
 /** One typed Queue per catalog entry: `queues.ready.add(name, row)` accepts only a ReadyRow. */
 export type PipelineQueues = { [Q in QueueName]: Queue<JobData<Q> & JobBookkeeping> };
 
-/** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX). */
+/**
+ * BullMQ's `prefix` for queue `name`. Untagged QUEUE_PREFIX (one Redis): the prefix itself, so keys
+ * are `rsync:raw:…`. Hash-tagged (Redis Cluster): one tag per queue, `{rsync}` → `{rsync:raw}`,
+ * so each queue's keys share a slot (BullMQ's scripts touch only one queue's keys) while the queues
+ * and the store (`{rsync}:state:…`) spread over the masters (docs/operations.md#redis-cluster).
+ * QUEUE_PREFIX cannot contain ':', so no other deployment's tag can equal a derived one.
+ */
+export function queueKeyPrefix(prefix: string, name: QueueName): string {
+  return isHashTagged(prefix) ? prefix.replace(/^\{([^{}]+)\}/, `{$1:${name}}`) : prefix;
+}
+
+/** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix). */
 export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
   const out: Partial<Record<QueueName, Queue>> = {};
   for (const name of PIPELINE_QUEUES) {
-    const queue = new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_CATALOG[name].jobOptions });
+    const queue = new Queue(name, {
+      connection,
+      prefix: queueKeyPrefix(prefix, name),
+      defaultJobOptions: QUEUE_CATALOG[name].jobOptions,
+    });
     queue.on('error', () => undefined); // surfaced through readiness checks; never crash on a blip
     out[name] = queue;
   }
