@@ -75,7 +75,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       target: 'CPU per receipt for 1,500 receipts/s on 2 cores (≤ 1.33 ms, pipeline processes + Redis)',
       measured: `${total.toFixed(2)} ms (stages ${stages.toFixed(2)}${redis === undefined ? '' : ` + Redis ${redis.toFixed(2)}`}) → at most ${fmt.rate(2000 / total)} receipts/s`,
       status: total <= 2000 / 1500 ? 'met' : 'missed',
-      note: 'from the backfill run (separate processes, zero latency, enrichment on); README "Scaling out" says what would close the gap',
+      note: 'from the backfill run (separate processes, zero latency, enrichment on); README "Limits" names the design change that would close the gap',
     });
     for (const p of r.rss.processes.filter((x) => x.role === 'pipeline')) {
       const flat = p.trend !== 'growing';
