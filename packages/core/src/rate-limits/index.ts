@@ -25,7 +25,7 @@ export interface SharedLimiterOptions {
   slotExpiryMs?: number;
   /**
    * With Redis: how often a process waiting for a slot another process holds asks again. Slots
-   * this process frees wake its own waiters at once. @defaultValue 25
+   * this process frees wake its own waiters at once. @defaultValue 10
    */
   pollMs?: number;
 }
@@ -58,9 +58,11 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     slotExpiryMs: options.slotExpiryMs ?? 130_000,
   };
   const store: SlotStore = options.redis ? redisSlotStore(options.redis, options.id) : memorySlotStore();
-  const pollMs = options.redis ? (options.pollMs ?? 25) : 5;
+  const pollMs = options.redis ? (options.pollMs ?? 10) : 5;
   const queue: Waiter[] = [];
   let running = 0;
+  /** Slots this process released; a release during an attempt that found no slot means "ask again now". */
+  let releases = 0;
   let pumping = false;
   let wake: (() => void) | undefined;
   let closed = false;
@@ -83,6 +85,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     try {
       while (queue.length > 0 && !closed) {
         const head = queue[0]!;
+        const releasesBefore = releases;
         let attempt;
         try {
           attempt = await store.tryAcquire(head.token, rules);
@@ -95,7 +98,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
         if (attempt.granted) {
           queue.shift();
           head.granted();
-        } else {
+        } else if (attempt.retryInMs !== undefined || releases === releasesBefore) {
           await sleep(attempt.retryInMs ?? pollMs);
         }
       }
@@ -119,6 +122,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
         } finally {
           if (rules.maxConcurrent > 0) {
             await store.release(token).catch(() => undefined);
+            releases += 1;
             wake?.();
           }
         }
