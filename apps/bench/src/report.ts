@@ -5,169 +5,180 @@ const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** Every table of the report, in print order; the same model gives the text and the markdown. */
 export function buildTables(r: BenchResults): Table[] {
-  const tables: Table[] = [];
-  if (r.latency.length > 0) {
-    tables.push({
-      title: `Realistic latency — ${r.profiles.realistic}`,
-      headers: [
-        'bank enrichment',
-        'naive r/s',
-        'pipeline r/s',
-        'pipeline ÷ naive',
-        'bound r/s',
-        'limited by',
-        'share of bound',
-      ],
-      align: ['l', 'r', 'r', 'r', 'r', 'l', 'r'],
-      rows: r.latency.map((x) => [
-        onOff(x.enrichBank),
-        fmt.rate(x.naive?.receiptsPerSecond),
-        fmt.rate(x.pipeline?.receiptsPerSecond),
-        fmt.times(x.ratio),
-        fmt.rate(x.bound.receiptsPerSecond),
-        x.bound.limitedBy,
-        fmt.pct(x.pipeline?.shareOfBound),
+  return [latencyTable(r), zeroTable(r), rssTable(r), writersTable(r), targetsTable(r)].filter(
+    (t): t is Table => t !== undefined,
+  );
+}
+
+function latencyTable(r: BenchResults): Table | undefined {
+  if (r.latency.length === 0) return undefined;
+  return {
+    title: `Realistic latency — ${r.profiles.realistic}`,
+    headers: [
+      'bank enrichment',
+      'naive r/s',
+      'pipeline r/s',
+      'pipeline ÷ naive',
+      'bound r/s',
+      'limited by',
+      'share of bound',
+    ],
+    align: ['l', 'r', 'r', 'r', 'r', 'l', 'r'],
+    rows: r.latency.map((x) => [
+      onOff(x.enrichBank),
+      fmt.rate(x.naive?.receiptsPerSecond),
+      fmt.rate(x.pipeline?.receiptsPerSecond),
+      fmt.times(x.ratio),
+      fmt.rate(x.bound.receiptsPerSecond),
+      x.bound.limitedBy,
+      fmt.pct(x.pipeline?.shareOfBound),
+    ]),
+    notes: [
+      ...r.latency.flatMap((x) => [
+        `bound, enrichment ${onOff(x.enrichBank)}:`,
+        ...x.bound.formula.map((l) => `  ${l}`),
       ]),
-      notes: [
-        ...r.latency.flatMap((x) => [
-          `bound, enrichment ${onOff(x.enrichBank)}:`,
-          ...x.bound.formula.map((l) => `  ${l}`),
-        ]),
-        ...r.latency.flatMap((x) => {
-          const lines: string[] = [];
-          if (x.naive)
-            lines.push(
-              `naive, enrichment ${onOff(x.enrichBank)}: ${x.naive.receipts} receipts in ${fmt.secs(x.naive.seconds)} s (sequential, so the rate is steady; the first receipts of the same data)`,
-            );
-          const p = x.pipeline;
-          if (p) {
-            const c = p.calls;
-            lines.push(
-              `pipeline, enrichment ${onOff(x.enrichBank)}: ${fmt.int(p.census.written)} receipts in ${fmt.secs(p.seconds)} s (start-up and drain included); ` +
-                `per receipt OKKI list ${c.okkiList.toFixed(3)} + info ${c.okkiInfo.toFixed(3)} calls (${c.okki429} HTTP 429), ` +
-                `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save); ` +
-                `duplicates ${p.census.duplicated}, missing ${p.census.missing}; CPU: pipeline ${p.cpu.pipelinePercent.toFixed(0)}%, simulators ${p.cpu.simulatorsPercent.toFixed(0)}% of a core`,
-              `  its own call pattern allows: OKKI ${fmt.rate(p.ceilings.okkiReceiptsPerSecond)} receipts/s; ` +
-                `K3Cloud (${c.k3Queries.toFixed(3)} + ${c.k3Saves.toFixed(3)}) calls × L + r = ${p.ceilings.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt → ` +
-                `${fmt.rate(p.ceilings.k3ReceiptsPerSecond)} receipts/s (the bound assumes ${x.bound.k3SlotMsPerReceipt.toFixed(1)} ms)`,
-            );
-          }
-          if (x.rowCheck) {
-            const rc = x.rowCheck;
-            lines.push(
-              `row check, enrichment ${onOff(x.enrichBank)}: ${rc.identical} of ${rc.compared} naive rows identical to the pipeline's (same order, same fields)` +
-                (rc.differences.length ? `; differences: ${rc.differences.slice(0, 5).join('; ')}` : ''),
-            );
-          }
-          return lines;
-        }),
-      ],
-    });
-  }
-  if (r.zero.length > 0) {
-    tables.push({
-      title: `Zero latency — pipeline overhead, in one process (${r.profiles.zero})`,
-      headers: [
-        'bank enrichment',
-        'receipts',
-        'seconds',
-        'receipts/s',
-        'config cap r/s',
-        'CPU pipeline',
-        'CPU simulators',
-      ],
-      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows: r.zero.map((z) => [
-        onOff(z.enrichBank),
-        fmt.int(z.census.written),
-        fmt.secs(z.seconds),
-        fmt.rate(z.receiptsPerSecond),
-        fmt.rate(z.configCap),
-        `${z.cpu.pipelinePercent.toFixed(0)}%`,
-        `${z.cpu.simulatorsPercent.toFixed(0)}%`,
-      ]),
-      notes: [
-        'end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine; CPU as % of one core',
-      ],
-    });
-  }
-  if (r.rss) {
-    const s = r.rss;
-    tables.push({
-      title: `Peak RSS per process — ${fmt.int(s.receipts)}-receipt backfill, separate processes, zero latency, enrichment on`,
-      headers: [
-        'process',
-        'peak MB',
-        'after start-up MB¹',
-        'last quarter MB¹',
-        'trend',
-        'CPU s (% of a core)',
-        'CPU ms/receipt',
-        'MB over time (12 points)',
-      ],
-      align: ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'l'],
-      rows: s.processes.map((p) => [
-        p.role === 'harness' ? `${p.name} (bench harness)` : p.name,
-        fmt.mb(p.peakMb),
-        fmt.mb(p.earlyMb),
-        fmt.mb(p.lateMb),
-        p.trend,
-        p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`,
-        p.cpuSeconds === undefined ? '—' : cpuMsPerReceipt(p.cpuSeconds, s.census.written).toFixed(2),
-        p.profile.join(' '),
-      ]),
-      notes: [
-        `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
-        `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
-          "(the simulators' cost per call grows with their store: one pair holding all of them was itself the bottleneck); " +
-          'the transformer and writer processes run throughout and see every receipt',
-        'VmRSS and CPU time (utime + stime, what process.cpuUsage() reports inside the process) sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
-        ...cpuBudgetNotes(s),
-        '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
-      ],
-    });
-  }
-  if (r.writers.length > 0) {
-    tables.push({
-      title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
-      headers: [
-        'K3Cloud latency',
-        'writers',
-        'rows',
-        'seconds',
-        'rows/s',
-        'K3 peak in flight',
-        'peak RSS MB',
-        'CPU simulators',
-      ],
-      align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows: r.writers.map((w) => [
-        w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''),
-        String(w.writers),
-        fmt.int(w.receipts),
-        w.seconds.toFixed(2),
-        fmt.rate(w.receiptsPerSecond),
-        String(w.k3PeakConcurrent),
-        fmt.mb(w.peakRssMb),
-        `${w.simulatorsCpuPercent.toFixed(0)}%`,
-      ]),
-      notes: [
-        'KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
-          r.writers
-            .map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`)
-            .join('; '),
-      ],
-    });
-  }
-  if (r.targets.length > 0) {
-    tables.push({
-      title: 'Targets (issue 5)',
-      headers: ['target', 'measured', 'status', 'why / note'],
-      align: ['l', 'l', 'l', 'l'],
-      rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
-    });
-  }
-  return tables;
+      ...r.latency.flatMap((x) => {
+        const lines: string[] = [];
+        if (x.naive)
+          lines.push(
+            `naive, enrichment ${onOff(x.enrichBank)}: ${x.naive.receipts} receipts in ${fmt.secs(x.naive.seconds)} s (sequential, so the rate is steady; the first receipts of the same data)`,
+          );
+        const p = x.pipeline;
+        if (p) {
+          const c = p.calls;
+          lines.push(
+            `pipeline, enrichment ${onOff(x.enrichBank)}: ${fmt.int(p.census.written)} receipts in ${fmt.secs(p.seconds)} s (start-up and drain included); ` +
+              `per receipt OKKI list ${c.okkiList.toFixed(3)} + info ${c.okkiInfo.toFixed(3)} calls (${c.okki429} HTTP 429), ` +
+              `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save); ` +
+              `duplicates ${p.census.duplicated}, missing ${p.census.missing}; CPU: pipeline ${p.cpu.pipelinePercent.toFixed(0)}%, simulators ${p.cpu.simulatorsPercent.toFixed(0)}% of a core`,
+            `  its own call pattern allows: OKKI ${fmt.rate(p.ceilings.okkiReceiptsPerSecond)} receipts/s; ` +
+              `K3Cloud (${c.k3Queries.toFixed(3)} + ${c.k3Saves.toFixed(3)}) calls × L + r = ${p.ceilings.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt → ` +
+              `${fmt.rate(p.ceilings.k3ReceiptsPerSecond)} receipts/s (the bound assumes ${x.bound.k3SlotMsPerReceipt.toFixed(1)} ms)`,
+          );
+        }
+        if (x.rowCheck) {
+          const rc = x.rowCheck;
+          lines.push(
+            `row check, enrichment ${onOff(x.enrichBank)}: ${rc.identical} of ${rc.compared} naive rows identical to the pipeline's (same order, same fields)` +
+              (rc.differences.length ? `; differences: ${rc.differences.slice(0, 5).join('; ')}` : ''),
+          );
+        }
+        return lines;
+      }),
+    ],
+  };
+}
+
+function zeroTable(r: BenchResults): Table | undefined {
+  if (r.zero.length === 0) return undefined;
+  return {
+    title: `Zero latency — pipeline overhead, in one process (${r.profiles.zero})`,
+    headers: [
+      'bank enrichment',
+      'receipts',
+      'seconds',
+      'receipts/s',
+      'config cap r/s',
+      'CPU pipeline',
+      'CPU simulators',
+    ],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows: r.zero.map((z) => [
+      onOff(z.enrichBank),
+      fmt.int(z.census.written),
+      fmt.secs(z.seconds),
+      fmt.rate(z.receiptsPerSecond),
+      fmt.rate(z.configCap),
+      `${z.cpu.pipelinePercent.toFixed(0)}%`,
+      `${z.cpu.simulatorsPercent.toFixed(0)}%`,
+    ]),
+    notes: [
+      'end-to-end: one sync:once cycle, start-up and drain included; the simulators run in a separate process on the same machine; CPU as % of one core',
+    ],
+  };
+}
+
+function rssTable(r: BenchResults): Table | undefined {
+  const s = r.rss;
+  if (!s) return undefined;
+  return {
+    title: `Peak RSS per process — ${fmt.int(s.receipts)}-receipt backfill, separate processes, zero latency, enrichment on`,
+    headers: [
+      'process',
+      'peak MB',
+      'after start-up MB¹',
+      'last quarter MB¹',
+      'trend',
+      'CPU s (% of a core)',
+      'CPU ms/receipt',
+      'MB over time (12 points)',
+    ],
+    align: ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'l'],
+    rows: s.processes.map((p) => [
+      p.role === 'harness' ? `${p.name} (bench harness)` : p.name,
+      fmt.mb(p.peakMb),
+      fmt.mb(p.earlyMb),
+      fmt.mb(p.lateMb),
+      p.trend,
+      p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`,
+      p.cpuSeconds === undefined ? '—' : cpuMsPerReceipt(p.cpuSeconds, s.census.written).toFixed(2),
+      p.profile.join(' '),
+    ]),
+    notes: [
+      `${fmt.int(s.census.written)} receipts written in ${fmt.secs(s.seconds)} s = ${fmt.rate(s.receiptsPerSecond)} receipts/s end-to-end; duplicates ${s.census.duplicated}, missing ${s.census.missing}`,
+      `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
+        "(the simulators' cost per call grows with their store: one pair holding all of them was itself the bottleneck); " +
+        'the transformer and writer processes run throughout and see every receipt',
+      'VmRSS and CPU time (utime + stime, what process.cpuUsage() reports inside the process) sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
+      ...cpuBudgetNotes(s),
+      '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
+    ],
+  };
+}
+
+function writersTable(r: BenchResults): Table | undefined {
+  if (r.writers.length === 0) return undefined;
+  return {
+    title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
+    headers: [
+      'K3Cloud latency',
+      'writers',
+      'rows',
+      'seconds',
+      'rows/s',
+      'K3 peak in flight',
+      'peak RSS MB',
+      'CPU simulators',
+    ],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows: r.writers.map((w) => [
+      w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''),
+      String(w.writers),
+      fmt.int(w.receipts),
+      w.seconds.toFixed(2),
+      fmt.rate(w.receiptsPerSecond),
+      String(w.k3PeakConcurrent),
+      fmt.mb(w.peakRssMb),
+      `${w.simulatorsCpuPercent.toFixed(0)}%`,
+    ]),
+    notes: [
+      'KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
+        r.writers
+          .map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`)
+          .join('; '),
+    ],
+  };
+}
+
+function targetsTable(r: BenchResults): Table | undefined {
+  if (r.targets.length === 0) return undefined;
+  return {
+    title: 'Targets (issue 5)',
+    headers: ['target', 'measured', 'status', 'why / note'],
+    align: ['l', 'l', 'l', 'l'],
+    rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
+  };
 }
 
 export function machineLine(r: BenchResults): string {

@@ -48,6 +48,99 @@ export function callPatternCeilings(calls: CallsPerReceipt, p: LatencyProfile): 
   };
 }
 
+/** What one contender run needs: the options, the profile, the spec and the run being filled in. */
+interface Contest {
+  options: BenchOptions;
+  profile: LatencyProfile;
+  spec: SimSpec;
+  run: LatencyRun;
+  label: string;
+}
+
+function boundFor(c: Pick<Contest, 'options' | 'profile'>, enrichBank: boolean, ordersPerReceipt: number) {
+  return theoreticalBound({
+    profile: c.profile,
+    enrichBank,
+    pageSize: c.options.pageSize,
+    batchSize: c.options.batchSize,
+    ordersPerReceipt,
+  });
+}
+
+/** The naive sync on its own simulator pair; returns the rows it left for a sample of receipts. */
+async function runNaive(c: Contest): Promise<{ sample: string[]; rows: Record<string, StoredRow[]> }> {
+  const { options, profile, run } = c;
+  const sim = await SimHost.start(c.spec);
+  try {
+    run.bound = boundFor(c, run.enrichBank, sim.distinctOrders / sim.receipts);
+    console.log(
+      `  naive sync, ${c.label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`,
+    );
+    const naive = await runNaiveSync({
+      env: sim.env,
+      enrichBank: run.enrichBank,
+      pageSize: options.pageSize,
+      maxRps: profile.clientRps,
+      maxReceipts: options.sizes.naiveReceipts,
+      maxSeconds: options.sizes.naiveMaxSeconds,
+    });
+    run.naive = {
+      receipts: naive.processed,
+      seconds: naive.seconds,
+      receiptsPerSecond: naive.receiptsPerSecond,
+      written: naive.written,
+    };
+    console.log(
+      `    ${naive.processed} receipts (${naive.written} written) in ${naive.seconds.toFixed(1)} s = ${naive.receiptsPerSecond.toFixed(2)} receipts/s`,
+    );
+    const sample = naive.writtenNos.slice(0, ROW_SAMPLE);
+    return { sample, rows: await sim.rows(sample) };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The pipeline on its own simulator pair; compares its rows with the naive sync's when there are any. */
+async function runPipeline(
+  c: Contest,
+  runId: string,
+  naive: { sample: string[]; rows: Record<string, StoredRow[]> } | undefined,
+): Promise<void> {
+  const { options, profile, run } = c;
+  const sim = await SimHost.start(c.spec);
+  try {
+    run.bound = boundFor(c, run.enrichBank, sim.distinctOrders / sim.receipts);
+    console.log(`  pipeline (sync:once in-process), ${c.label}: ${sim.receipts} receipts…`);
+    const p = await runPipelineOnce(sim, {
+      profile,
+      enrichBank: run.enrichBank,
+      prefix: benchPrefix(runId, `lat-${run.enrichBank ? 'on' : 'off'}`),
+      redisUrl: options.redisUrl,
+      pageSize: options.pageSize,
+      batchSize: options.batchSize,
+    });
+    const calls = callsPerReceipt(p.calls, p.census.written);
+    run.pipeline = {
+      receipts: p.receipts,
+      seconds: p.seconds,
+      receiptsPerSecond: p.receiptsPerSecond,
+      census: p.census,
+      calls,
+      shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond,
+      ceilings: callPatternCeilings(calls, profile),
+      cpu: p.cpu,
+    };
+    console.log(
+      `    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
+        `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +
+        `duplicates ${p.census.duplicated}, missing ${p.census.missing}`,
+    );
+    if (naive) run.rowCheck = compareRows(naive.sample, naive.rows, await sim.rows(naive.sample));
+  } finally {
+    await sim.close();
+  }
+}
+
 /**
  * Realistic latency, bank enrichment on and off: the naive sync and the pipeline each on a fresh
  * simulator pair holding the same generated data; their rate, the bound, and a row-by-row check
@@ -62,96 +155,14 @@ export async function runLatencySection(
   const spec = simSpec(options, profile, options.sizes.pipelineReceipts);
   const out: LatencyRun[] = [];
   for (const enrichBank of [true, false]) {
-    const label = `bank enrichment ${enrichBank ? 'on' : 'off'}`;
     const run: LatencyRun = {
       enrichBank,
-      bound: theoreticalBound({
-        profile,
-        enrichBank,
-        pageSize: options.pageSize,
-        batchSize: options.batchSize,
-        ordersPerReceipt: spec.orders / spec.receipts,
-      }),
+      bound: boundFor({ options, profile }, enrichBank, spec.orders / spec.receipts),
     };
     out.push(run);
-    let naiveRows: Record<string, StoredRow[]> | undefined;
-    let sample: string[] = [];
-    if (want.naive) {
-      const sim = await SimHost.start(spec);
-      try {
-        run.bound = theoreticalBound({
-          profile,
-          enrichBank,
-          pageSize: options.pageSize,
-          batchSize: options.batchSize,
-          ordersPerReceipt: sim.distinctOrders / sim.receipts,
-        });
-        console.log(
-          `  naive sync, ${label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`,
-        );
-        const naive = await runNaiveSync({
-          env: sim.env,
-          enrichBank,
-          pageSize: options.pageSize,
-          maxRps: profile.clientRps,
-          maxReceipts: options.sizes.naiveReceipts,
-          maxSeconds: options.sizes.naiveMaxSeconds,
-        });
-        run.naive = {
-          receipts: naive.processed,
-          seconds: naive.seconds,
-          receiptsPerSecond: naive.receiptsPerSecond,
-          written: naive.written,
-        };
-        console.log(
-          `    ${naive.processed} receipts (${naive.written} written) in ${naive.seconds.toFixed(1)} s = ${naive.receiptsPerSecond.toFixed(2)} receipts/s`,
-        );
-        sample = naive.writtenNos.slice(0, ROW_SAMPLE);
-        naiveRows = await sim.rows(sample);
-      } finally {
-        await sim.close();
-      }
-    }
-    if (want.pipeline) {
-      const sim = await SimHost.start(spec);
-      try {
-        run.bound = theoreticalBound({
-          profile,
-          enrichBank,
-          pageSize: options.pageSize,
-          batchSize: options.batchSize,
-          ordersPerReceipt: sim.distinctOrders / sim.receipts,
-        });
-        console.log(`  pipeline (sync:once in-process), ${label}: ${sim.receipts} receipts…`);
-        const p = await runPipelineOnce(sim, {
-          profile,
-          enrichBank,
-          prefix: benchPrefix(runId, `lat-${enrichBank ? 'on' : 'off'}`),
-          redisUrl: options.redisUrl,
-          pageSize: options.pageSize,
-          batchSize: options.batchSize,
-        });
-        const calls = callsPerReceipt(p.calls, p.census.written);
-        run.pipeline = {
-          receipts: p.receipts,
-          seconds: p.seconds,
-          receiptsPerSecond: p.receiptsPerSecond,
-          census: p.census,
-          calls,
-          shareOfBound: p.receiptsPerSecond / run.bound.receiptsPerSecond,
-          ceilings: callPatternCeilings(calls, profile),
-          cpu: p.cpu,
-        };
-        console.log(
-          `    ${p.census.written} written in ${p.seconds.toFixed(1)} s = ${p.receiptsPerSecond.toFixed(1)} receipts/s ` +
-            `(${(100 * run.pipeline.shareOfBound).toFixed(1)}% of the ${run.bound.receiptsPerSecond.toFixed(1)}/s bound); ` +
-            `duplicates ${p.census.duplicated}, missing ${p.census.missing}`,
-        );
-        if (naiveRows) run.rowCheck = compareRows(sample, naiveRows, await sim.rows(sample));
-      } finally {
-        await sim.close();
-      }
-    }
+    const contest: Contest = { options, profile, spec, run, label: `bank enrichment ${enrichBank ? 'on' : 'off'}` };
+    const naive = want.naive ? await runNaive(contest) : undefined;
+    if (want.pipeline) await runPipeline(contest, runId, naive);
     if (run.naive && run.pipeline) run.ratio = run.pipeline.receiptsPerSecond / run.naive.receiptsPerSecond;
     if (run.naive) run.headroom = run.bound.receiptsPerSecond / run.naive.receiptsPerSecond;
   }

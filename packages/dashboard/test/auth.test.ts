@@ -10,14 +10,7 @@ let server: HealthServer;
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard();
 });
 afterAll(() => h.close());
 

@@ -6,7 +6,6 @@ import { createAlerter } from '../src/alerts';
 import { formatChinaTime } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
-import { createDashboard } from '../src';
 import {
   createHarness,
   deadLetterRecord,
@@ -121,15 +120,7 @@ beforeAll(async () => {
     detail: '1 receipt job(s) exhausted their retries since the last check.',
     severity: 'warning',
   });
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      alerter,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard({ alerter });
 
   // Playwright gives every launch() its own temporary user-data-dir and removes it on close.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });

@@ -1,18 +1,7 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
-import { createDashboard } from '../src';
-import {
-  basic,
-  createHarness,
-  deadLetterRecord,
-  get,
-  PASSWORD,
-  REDIS_URL,
-  seedDeadLetter,
-  USER,
-  type Harness,
-} from './harness';
+import { basic, createHarness, deadLetterRecord, get, REDIS_URL, seedDeadLetter, USER, type Harness } from './harness';
 
 let h: Harness;
 let server: HealthServer;
@@ -50,14 +39,7 @@ async function failOneReadyJob(): Promise<Job> {
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard();
   failedReadyJob = await failOneReadyJob();
 });
 afterAll(() => h.close());

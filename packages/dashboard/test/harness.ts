@@ -11,6 +11,7 @@ import {
 } from '@receipt-sync/pipeline';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import type { DashboardLogger } from '../src/types';
+import { createDashboard, type DashboardDeps } from '../src';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const USER = 'operator';
@@ -41,6 +42,8 @@ export interface Harness {
   logger: ReturnType<typeof recordingLogger>;
   /** Serves `router` on 127.0.0.1, port 0, the way apps/dashboard mounts it (health server extra routes). */
   serve(router: Router): Promise<HealthServer>;
+  /** Serves a dashboard over this harness's queues and store, with the test login unless `deps` overrides it. */
+  serveDashboard(deps?: Partial<DashboardDeps>): Promise<HealthServer>;
   close(): Promise<void>;
 }
 
@@ -52,21 +55,27 @@ export async function createHarness(): Promise<Harness> {
   const store = createStore({ redis: connection, prefix });
   await store.init();
   const servers: HealthServer[] = [];
+  const logger = recordingLogger();
+  const serve = async (router: Router): Promise<HealthServer> => {
+    const server = await startHealthServer({
+      port: 0,
+      host: '127.0.0.1',
+      checks: {},
+      extraRoutes: (app) => app.use(router),
+    });
+    servers.push(server);
+    return server;
+  };
   return {
     prefix,
     connection,
     queues,
     store,
-    logger: recordingLogger(),
-    async serve(router) {
-      const server = await startHealthServer({
-        port: 0,
-        host: '127.0.0.1',
-        checks: {},
-        extraRoutes: (app) => app.use(router),
-      });
-      servers.push(server);
-      return server;
+    logger,
+    serve,
+    serveDashboard(deps = {}) {
+      const auth = { username: USER, password: PASSWORD, localOnly: false };
+      return serve(createDashboard({ queues, store, logger, auth, ...deps }));
     },
     async close() {
       await Promise.allSettled(servers.map((s) => s.close()));

@@ -3,12 +3,11 @@ import type IORedis from 'ioredis';
 import { QuarantineError } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection, OutcomeTracker, settleFailure, type ReplayResult } from '@receipt-sync/pipeline';
-import { createDashboard, type DeadLetterPage, type DiscardResult } from '../src';
+import type { DeadLetterPage, DiscardResult } from '../src';
 import {
   createHarness,
   deadLetterRecord,
   get,
-  PASSWORD,
   post,
   REDIS_URL,
   seedDeadLetter,
@@ -24,14 +23,7 @@ let workerConnection: IORedis;
 beforeAll(async () => {
   h = await createHarness();
   workerConnection = createRedisConnection(REDIS_URL);
-  server = await h.serve(
-    createDashboard({
-      queues: h.queues,
-      store: h.store,
-      logger: h.logger,
-      auth: { username: USER, password: PASSWORD, localOnly: false },
-    }),
-  );
+  server = await h.serveDashboard();
 });
 afterAll(async () => {
   await workerConnection.quit();

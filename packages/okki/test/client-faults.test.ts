@@ -3,23 +3,19 @@ import { HttpStatusError, MalformedResponseError, OkkiBusinessError, RequestTime
 import { generateDataset } from '@receipt-sync/simulators';
 import { startOkkiSimulator, type OkkiSimulator } from '@receipt-sync/simulators';
 import IORedis from 'ioredis';
-import { caught, clientFor, type ClientKit } from './support';
+import { caught, clientFor, clientPool } from './support';
 
 const { receipts } = generateDataset({ seed: 31, receipts: 60, orders: 8 });
 
 describe('OkkiClient under injected faults', () => {
   let sim: OkkiSimulator;
-  const kits: ClientKit[] = [];
-  const kit = (o?: Parameters<typeof clientFor>[1]) => {
-    const k = clientFor(sim, o);
-    kits.push(k);
-    return k;
-  };
+  const pool = clientPool();
+  const kit = (o?: Parameters<typeof clientFor>[1]) => pool.kit(sim, o);
   beforeAll(async () => {
     sim = await startOkkiSimulator({ receipts, seed: 8 });
   });
   afterAll(async () => {
-    await Promise.all(kits.map((k) => k.client.close()));
+    await pool.closeAll();
     await sim.close();
   });
   beforeEach(() => {

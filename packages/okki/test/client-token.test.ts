@@ -2,24 +2,20 @@ import { AuthenticationError } from '@receipt-sync/core';
 import { generateDataset } from '@receipt-sync/simulators';
 import { startOkkiSimulator, type OkkiSimulator } from '@receipt-sync/simulators';
 import { TokenRejectedError } from '../src';
-import { caught, clientFor, totalRequests, type ClientKit } from './support';
+import { caught, clientFor, clientPool, totalRequests } from './support';
 
 const { receipts } = generateDataset({ seed: 21, receipts: 40, orders: 5 });
 
 describe('OkkiClient token handling (docs/apis/okki.md §2, §11.1)', () => {
   let sim: OkkiSimulator;
   let clock = Date.parse('2025-06-01T00:00:00Z');
-  const kits: ClientKit[] = [];
-  const kit = (o?: Parameters<typeof clientFor>[1]) => {
-    const k = clientFor(sim, o);
-    kits.push(k);
-    return k;
-  };
+  const pool = clientPool();
+  const kit = (o?: Parameters<typeof clientFor>[1]) => pool.kit(sim, o);
   beforeAll(async () => {
     sim = await startOkkiSimulator({ receipts, now: () => new Date(clock) });
   });
   afterAll(async () => {
-    await Promise.all(kits.map((k) => k.client.close()));
+    await pool.closeAll();
     await sim.close();
   });
   beforeEach(() => {

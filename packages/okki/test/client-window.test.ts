@@ -2,7 +2,7 @@ import { parseChinaTime } from '@receipt-sync/core';
 import { generateDataset, type OkkiReceiptRecord } from '@receipt-sync/simulators';
 import { startOkkiSimulator, type OkkiSimulator } from '@receipt-sync/simulators';
 import { WindowUnstableError, type WindowItem, type OkkiClient } from '../src';
-import { caught, clientFor, type ClientKit } from './support';
+import { caught, clientPool } from './support';
 
 const START = '2025-04-15 00:00:00';
 const END = '2025-04-15 23:59:59';
@@ -32,16 +32,14 @@ function inWindow(sim: OkkiSimulator, start: string, end: string, removed = fals
 
 describe('OkkiClient.iterateWindow', () => {
   const sims: OkkiSimulator[] = [];
-  const kits: ClientKit[] = [];
+  const pool = clientPool();
   async function setup(receipts: OkkiReceiptRecord[], seed = 1) {
     const sim = await startOkkiSimulator({ receipts, seed, now: () => new Date(SERVER_NOW) });
     sims.push(sim);
-    const kit = clientFor(sim);
-    kits.push(kit);
-    return { sim, client: kit.client };
+    return { sim, client: pool.kit(sim).client };
   }
   afterAll(async () => {
-    await Promise.all(kits.map((k) => k.client.close()));
+    await pool.closeAll();
     await Promise.all(sims.map((s) => s.close()));
   });
 

@@ -50,3 +50,16 @@ export async function caught(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the call to fail');
 }
+
+/** Clients made during a suite, all closed by `closeAll` (call it in afterAll). */
+export function clientPool() {
+  const kits: ClientKit[] = [];
+  return {
+    kit(sim: OkkiSimulator, overrides?: Partial<OkkiClientOptions>): ClientKit {
+      const k = clientFor(sim, overrides);
+      kits.push(k);
+      return k;
+    },
+    closeAll: () => Promise.all(kits.map((k) => k.client.close())),
+  };
+}

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { DeadLetterKind } from '@receipt-sync/core';
+import type { LedgerRepo } from '@receipt-sync/store';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
 import { decideFailure, waitAndRetry } from './failure-handling';
@@ -54,4 +55,19 @@ export async function settleFailure(
   if (ctx.versionKey) await ctx.tracker.record(ctx.versionKey, decision.kind);
   await ctx.onDeadLetter?.(record, error);
   return { outcome: decision.kind, code: record.code, reason: record.reason };
+}
+
+/** Records in the ledger that a receipt ended on a dead-letter queue: the outcome and the error. */
+export async function recordDeadLetter(
+  ledger: Pick<LedgerRepo, 'recordOutcome'>,
+  record: DeadLetterJob,
+  receipt: { receiptId: string; receiptNo: string; orderId: string; sourceVersion: string },
+): Promise<void> {
+  await ledger.recordOutcome(receipt.receiptId, {
+    status: record.kind,
+    receiptNo: receipt.receiptNo,
+    orderId: receipt.orderId,
+    sourceVersion: receipt.sourceVersion,
+    lastError: { code: record.code, message: record.reason, at: new Date() },
+  });
 }

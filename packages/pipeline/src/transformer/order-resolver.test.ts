@@ -33,18 +33,15 @@ describe('OrderResolver', () => {
     },
   };
 
+  const resolverWith = (index: ReturnType<typeof memoryIndex>) =>
+    new OrderResolver({ index, k3, formId: 'SAL_SaleOrder', orderKeyField: 'F_Cash_Collection_Id', logger });
+
   beforeEach(() => {
     queries.length = 0;
   });
 
   it('answers lookups made together with one ExecuteBillQuery', async () => {
-    const resolver = new OrderResolver({
-      index: memoryIndex(),
-      k3,
-      formId: 'SAL_SaleOrder',
-      orderKeyField: 'F_Cash_Collection_Id',
-      logger,
-    });
+    const resolver = resolverWith(memoryIndex());
     const found = await Promise.all([resolver.resolve('11'), resolver.resolve('12'), resolver.resolve('11')]);
     expect(found).toEqual([1001, 1002, 1001]);
     expect(queries).toHaveLength(1);
@@ -53,13 +50,7 @@ describe('OrderResolver', () => {
 
   it('caches hits and misses, so a missing order does not cost a query per receipt', async () => {
     const index = memoryIndex();
-    const resolver = new OrderResolver({
-      index,
-      k3,
-      formId: 'SAL_SaleOrder',
-      orderKeyField: 'F_Cash_Collection_Id',
-      logger,
-    });
+    const resolver = resolverWith(index);
     await expect(resolver.resolve('99')).rejects.toBeInstanceOf(SalesOrderNotFoundError);
     await expect(resolver.resolve('99')).rejects.toThrow('sales order not found in K3Cloud');
     await resolver.resolve('11');
@@ -68,13 +59,7 @@ describe('OrderResolver', () => {
   });
 
   it('never puts a non-numeric order id into a filter', async () => {
-    const resolver = new OrderResolver({
-      index: memoryIndex(),
-      k3,
-      formId: 'SAL_SaleOrder',
-      orderKeyField: 'F_Cash_Collection_Id',
-      logger,
-    });
+    const resolver = resolverWith(memoryIndex());
     await expect(resolver.resolve("1' OR '1'='1")).rejects.toBeInstanceOf(SalesOrderNotFoundError);
     expect(queries).toHaveLength(0);
   });

@@ -1,8 +1,7 @@
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
-import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
+import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the transformer makes (@receipt-sync/store). */
-export type LedgerView = LedgerEntry;
 export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome'>;
 
 export interface OrderIndex {

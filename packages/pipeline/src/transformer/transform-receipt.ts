@@ -1,13 +1,16 @@
 import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
 import type { Logger, StageOutcome } from '@receipt-sync/core';
-import { checkQuality, mapReceipt, type Mapping } from '@receipt-sync/mapping';
+import { checkQuality, mapReceipt, type MappedRow, type Mapping } from '@receipt-sync/mapping';
+import type { LedgerEntry } from '@receipt-sync/store';
 import {
   readyJobId,
   receiptVersionKey,
+  recordDeadLetter,
   settleFailure,
   type OutcomeTracker,
   type PipelineJob,
   type PipelineQueues,
+  type RawReceiptJob,
   type ReadyRow,
 } from '../queues';
 import type { OrderResolver } from './order-resolver';
@@ -59,39 +62,13 @@ export async function transformReceipt(
 
   try {
     const ledger = await deps.ledger.get(receiptId);
-    if (ledger && ledger.sourceVersion > version)
-      return await finish('unchanged', `superseded by version ${ledger.sourceVersion}`);
-    if (ledger?.status === 'written' && ledger.sourceVersion === version && ledger.removed === removed) {
-      return await finish('unchanged', 'this version was already written');
-    }
-    if (removed && !ledger?.k3Fid) {
-      // Its active version is still on the way: flag the row once it exists, never skip the flag.
-      if (ledger?.status === 'pending') throw new EarlierVersionInFlightError(receiptNo);
-      // Removed before it ever reached K3Cloud: there is no row to flag, and none must be created.
-      return await finish('unchanged', 'removed in OKKI and never written to K3Cloud');
-    }
-    const problems = checkQuality({ receipt, removed }, deps.mapping);
-    if (problems.length > 0)
-      throw new QuarantineError(
-        receiptNo,
-        problems.map((p) => p.message),
-        { details: { problems } },
-      );
-
-    const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
-    const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
-    if (!mapped.ok)
-      throw new QuarantineError(
-        receiptNo,
-        mapped.problems.map((p) => p.message),
-        { details: { problems: mapped.problems } },
-      );
-    const row = mapped.row;
+    const skip = skipReason(ledger, version, removed, receiptNo);
+    if (skip) return await finish('unchanged', skip);
+    const row = await mapOrQuarantine(job.data, receiptNo, deps);
     if (ledger?.status === 'written' && ledger.contentHash === row.contentHash) {
       await deps.ledger.recordOutcome(receiptId, { status: 'written', sourceVersion: version });
       return await finish('unchanged', 'mapped content equals the last write');
     }
-
     // A receipt already written to this order keeps its FID: no lookup for edits and removals.
     const fid =
       ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
@@ -129,19 +106,62 @@ export async function transformReceipt(
       receiptNo,
       windowId,
       onDeadLetter: async (record) => {
-        await deps.ledger.recordOutcome(receiptId, {
-          status: record.kind,
-          receiptNo,
-          orderId,
-          sourceVersion: version,
-          lastError: { code: record.code, message: record.reason, at: new Date() },
-        });
+        await recordDeadLetter(deps.ledger, record, { receiptId, receiptNo, orderId, sourceVersion: version });
         log.warn({ code: record.code, reason: record.reason }, `receipt ${record.kind}`);
       },
     });
     deps.onOutcome?.(settled.outcome, { receiptNo, code: settled.code });
     return { outcome: settled.outcome, reason: settled.reason };
   }
+}
+
+/**
+ * Why this version needs no work, or undefined when it does. Throws EarlierVersionInFlightError for
+ * a removal whose active version is still on its way (the row must be flagged once it exists).
+ */
+function skipReason(
+  ledger: LedgerEntry | undefined,
+  version: string,
+  removed: boolean,
+  receiptNo: string,
+): string | undefined {
+  if (ledger && ledger.sourceVersion > version) return `superseded by version ${ledger.sourceVersion}`;
+  if (ledger?.status === 'written' && ledger.sourceVersion === version && ledger.removed === removed) {
+    return 'this version was already written';
+  }
+  if (removed && !ledger?.k3Fid) {
+    // Its active version is still on the way: flag the row once it exists, never skip the flag.
+    if (ledger?.status === 'pending') throw new EarlierVersionInFlightError(receiptNo);
+    // Removed before it ever reached K3Cloud: there is no row to flag, and none must be created.
+    return 'removed in OKKI and never written to K3Cloud';
+  }
+  return undefined;
+}
+
+/** Data-quality rules, bank enrichment and the mapping; a receipt that breaks a rule is quarantined. */
+async function mapOrQuarantine(
+  { receipt, removed }: RawReceiptJob,
+  receiptNo: string,
+  deps: TransformerDeps,
+): Promise<MappedRow> {
+  const problems = checkQuality({ receipt, removed }, deps.mapping);
+  if (problems.length > 0) {
+    throw new QuarantineError(
+      receiptNo,
+      problems.map((p) => p.message),
+      { details: { problems } },
+    );
+  }
+  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
+  const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
+  if (!mapped.ok) {
+    throw new QuarantineError(
+      receiptNo,
+      mapped.problems.map((p) => p.message),
+      { details: { problems: mapped.problems } },
+    );
+  }
+  return mapped.row;
 }
 
 /** Bank details; a removed receipt whose detail is gone keeps its last known bank fields. */

@@ -1,12 +1,8 @@
 import type { BillQueryRequest, ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
+import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the writer makes (@receipt-sync/store). */
-export type WriterLedgerEntry = LedgerEntry;
 export type WriterLedger = Pick<LedgerRepo, 'getMany' | 'recordWritten' | 'recordOutcome'>;
-
-/** One model's outcome of a BatchSave (@receipt-sync/k3cloud). */
-export type ModelResult = ModelSaveResult;
 
 /** BatchSave options in the client's spelling; isDeleteEntry MUST be false (docs/apis/k3cloud.md §4.1). */
 export interface WriterSaveOptions {
@@ -21,6 +17,6 @@ export interface K3CloudWriter {
     formId: string,
     models: Array<Record<string, unknown>>,
     options?: WriterSaveOptions,
-  ): Promise<{ results: ModelResult[] }>;
+  ): Promise<{ results: ModelSaveResult[] }>;
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }

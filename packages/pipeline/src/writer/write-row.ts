@@ -1,6 +1,7 @@
 import type { Logger, ReceiptOutcome } from '@receipt-sync/core';
 import {
   receiptVersionKey,
+  recordDeadLetter,
   settleFailure,
   type OutcomeTracker,
   type PipelineJob,
@@ -44,13 +45,7 @@ export async function writeRow(
       receiptNo: row.receiptNo,
       windowId: row.windowId,
       onDeadLetter: async (record) => {
-        await deps.ledger.recordOutcome(row.receiptId, {
-          status: record.kind,
-          receiptNo: row.receiptNo,
-          orderId: row.orderId,
-          sourceVersion: row.sourceVersion,
-          lastError: { code: record.code, message: record.reason, at: new Date() },
-        });
+        await recordDeadLetter(deps.ledger, record, row);
         deps.logger.warn(
           { receiptNo: row.receiptNo, fid: row.fid, code: record.code, reason: record.reason },
           `row ${record.kind}`,

@@ -54,119 +54,157 @@ function route(method: string | undefined, path: string): SimEndpoint | undefine
   return undefined;
 }
 
-export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Promise<OkkiSimulator> {
+/** Everything one simulator instance keeps between requests. */
+interface SimState {
+  clientId: string;
+  clientSecret: string;
+  rng: ReturnType<typeof createRng>;
+  random: () => number;
+  faults: OkkiFaults;
+  stats: OkkiSimulatorStats;
+  store: ReceiptStore;
+  tokens: TokenStore;
+  /** Every request, for maxObservedRps. */
+  arrivals: SlidingSecond;
+  /** Requests let through the rate limit. */
+  accepted: SlidingSecond;
+  timers: Set<NodeJS.Timeout>;
+  receiptCtx: ReceiptEndpointContext;
+}
+
+function createState(options: OkkiSimulatorOptions): SimState {
   const now = options.now ?? (() => new Date());
-  const clientId = options.clientId ?? 'sim-client-id';
-  const clientSecret = options.clientSecret ?? 'sim-client-secret-0123456789';
   const rng = createRng(options.seed ?? 1);
   const random = () => rng.next();
   const faults: OkkiFaults = { ...defaultFaults(), ...options.faults };
   const stats = emptyStats();
   const store = new ReceiptStore(now);
   for (const r of options.receipts ?? []) store.load(r);
-  const tokens = new TokenStore(() => now().getTime());
-  const arrivals = new SlidingSecond();
-  const accepted = new SlidingSecond();
-  const timers = new Set<NodeJS.Timeout>();
-  const receiptCtx: ReceiptEndpointContext = {
-    store,
-    faults,
+  return {
+    clientId: options.clientId ?? 'sim-client-id',
+    clientSecret: options.clientSecret ?? 'sim-client-secret-0123456789',
+    rng,
     random,
-    driftFired: new WeakMap(),
-    onDrift: () => void (stats.driftEvents += 1),
+    faults,
+    stats,
+    store,
+    tokens: new TokenStore(() => now().getTime()),
+    arrivals: new SlidingSecond(),
+    accepted: new SlidingSecond(),
+    timers: new Set(),
+    receiptCtx: { store, faults, random, driftFired: new WeakMap(), onDrift: () => void (stats.driftEvents += 1) },
   };
+}
 
-  const delay = (ms: number) =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            resolve();
-          }, ms);
-          timers.add(t);
-        });
+/** Waits `ms` on a timer that close() can clear. */
+function delay(st: SimState, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      st.timers.delete(t);
+      resolve();
+    }, ms);
+    st.timers.add(t);
+  });
+}
 
-  async function respond(req: IncomingMessage, endpoint: SimEndpoint | undefined, url: URL): Promise<SimResponse> {
-    const stamp = store.nowStamp();
-    if (!endpoint) return json(404, { code: 404, message: 'Not Found', now: stamp });
-    const body = endpoint === 'token' ? await readBody(req) : '';
-    const randomFaults = faults.randomFaultEndpoints.includes(endpoint);
-    if (randomFaults && faults.errorRate > 0 && random() < faults.errorRate) {
-      stats.serverErrors += 1;
-      return gatewayFailure(rng.pick([500, 502, 503] as const), stamp);
-    }
-    const garble = randomFaults && faults.malformedRate > 0 && random() < faults.malformedRate;
-    const answer = produce(endpoint, url, body, req, randomFaults);
-    // The work is done (drift included); only the bytes on the wire are mangled.
-    if (!garble || answer.status !== 200) return answer;
-    stats.malformed += 1;
-    return malformed(answer, random() < 0.5 ? 'truncated' : 'html');
+async function respond(
+  st: SimState,
+  req: IncomingMessage,
+  endpoint: SimEndpoint | undefined,
+  url: URL,
+): Promise<SimResponse> {
+  const { faults, stats, random } = st;
+  const stamp = st.store.nowStamp();
+  if (!endpoint) return json(404, { code: 404, message: 'Not Found', now: stamp });
+  const body = endpoint === 'token' ? await readBody(req) : '';
+  const randomFaults = faults.randomFaultEndpoints.includes(endpoint);
+  if (randomFaults && faults.errorRate > 0 && random() < faults.errorRate) {
+    stats.serverErrors += 1;
+    return gatewayFailure(st.rng.pick([500, 502, 503] as const), stamp);
   }
+  const garble = randomFaults && faults.malformedRate > 0 && random() < faults.malformedRate;
+  const answer = produce(st, endpoint, url, body, req, randomFaults);
+  // The work is done (drift included); only the bytes on the wire are mangled.
+  if (!garble || answer.status !== 200) return answer;
+  stats.malformed += 1;
+  return malformed(answer, random() < 0.5 ? 'truncated' : 'html');
+}
 
-  function produce(
-    endpoint: SimEndpoint,
-    url: URL,
-    body: string,
-    req: IncomingMessage,
-    randomFaults: boolean,
-  ): SimResponse {
-    if (endpoint === 'token') {
-      const { response, issued } = handleTokenRequest(
-        { clientId, clientSecret, tokens, omitExpiresIn: faults.omitTokenExpiresIn },
-        body,
-        req.headers['content-type'],
-      );
-      if (issued) stats.tokensIssued += 1;
-      return response;
-    }
-    const denied = authorize(tokens, faults, req.headers.authorization, store.nowStamp());
-    if (denied) return denied;
-    if (randomFaults && faults.businessErrorRate > 0 && random() < faults.businessErrorRate) {
-      stats.businessErrors += 1;
-      return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
-    }
-    return endpoint === 'receipt.list'
-      ? handleReceiptList(receiptCtx, url.searchParams)
-      : handleReceiptInfo(receiptCtx, url.searchParams);
+function produce(
+  st: SimState,
+  endpoint: SimEndpoint,
+  url: URL,
+  body: string,
+  req: IncomingMessage,
+  randomFaults: boolean,
+): SimResponse {
+  const { faults, stats, store } = st;
+  if (endpoint === 'token') {
+    const { response, issued } = handleTokenRequest(
+      {
+        clientId: st.clientId,
+        clientSecret: st.clientSecret,
+        tokens: st.tokens,
+        omitExpiresIn: faults.omitTokenExpiresIn,
+      },
+      body,
+      req.headers['content-type'],
+    );
+    if (issued) stats.tokensIssued += 1;
+    return response;
   }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrivedAt = performance.now();
-    stats.maxObservedRps = Math.max(stats.maxObservedRps, arrivals.add(arrivedAt));
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const endpoint = route(req.method, url.pathname);
-    stats.requests[endpoint ?? 'other'] += 1;
-    const limit = faults.rateLimit;
-    let response: SimResponse;
-    if (limit && accepted.count(arrivedAt) >= limit.maxPerSecond) {
-      // docs/apis/okki.md §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
-      const seconds = limit.retryAfterSeconds ?? 1;
-      const retryAfter =
-        limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
-      stats.rateLimited += 1;
-      req.resume();
-      await delay(latencyFor(faults, random));
-      response = json(
-        429,
-        { code: 429, message: 'Too Many Requests', now: store.nowStamp() },
-        { 'retry-after': retryAfter },
-      );
-    } else {
-      accepted.add(arrivedAt);
-      await delay(latencyFor(faults, random));
-      response = await respond(req, endpoint, url);
-    }
-    if (response.status === 401) stats.unauthorized += 1;
-    stats.log.push({ atMs: Date.now(), endpoint: endpoint ?? 'other', status: response.status });
-    if (stats.log.length > 10_000) stats.log.splice(0, stats.log.length - 10_000);
-    if (res.destroyed) return;
-    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
-    res.end(response.body);
+  const denied = authorize(st.tokens, faults, req.headers.authorization, store.nowStamp());
+  if (denied) return denied;
+  if (randomFaults && faults.businessErrorRate > 0 && st.random() < faults.businessErrorRate) {
+    stats.businessErrors += 1;
+    return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
   }
+  return endpoint === 'receipt.list'
+    ? handleReceiptList(st.receiptCtx, url.searchParams)
+    : handleReceiptInfo(st.receiptCtx, url.searchParams);
+}
 
+/** The Retry-After of a simulated 429, in seconds or as an HTTP date. */
+function retryAfterValue(limit: NonNullable<OkkiFaults['rateLimit']>): string {
+  const seconds = limit.retryAfterSeconds ?? 1;
+  return limit.retryAfterFormat === 'http-date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+}
+
+async function handle(st: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { faults, stats } = st;
+  const arrivedAt = performance.now();
+  stats.maxObservedRps = Math.max(stats.maxObservedRps, st.arrivals.add(arrivedAt));
+  const url = new URL(req.url ?? '/', 'http://simulator');
+  const endpoint = route(req.method, url.pathname);
+  stats.requests[endpoint ?? 'other'] += 1;
+  const limit = faults.rateLimit;
+  let response: SimResponse;
+  if (limit && st.accepted.count(arrivedAt) >= limit.maxPerSecond) {
+    // docs/apis/okki.md §9 ASSUMPTION: invented 429 shape plus a Retry-After header.
+    const retryAfter = retryAfterValue(limit);
+    stats.rateLimited += 1;
+    req.resume();
+    await delay(st, latencyFor(faults, st.random));
+    const body = { code: 429, message: 'Too Many Requests', now: st.store.nowStamp() };
+    response = json(429, body, { 'retry-after': retryAfter });
+  } else {
+    st.accepted.add(arrivedAt);
+    await delay(st, latencyFor(faults, st.random));
+    response = await respond(st, req, endpoint, url);
+  }
+  if (response.status === 401) stats.unauthorized += 1;
+  stats.log.push({ atMs: Date.now(), endpoint: endpoint ?? 'other', status: response.status });
+  if (stats.log.length > 10_000) stats.log.splice(0, stats.log.length - 10_000);
+  if (res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
+}
+
+export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Promise<OkkiSimulator> {
+  const st = createState(options);
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(st, req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(err));
@@ -179,11 +217,12 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { store, tokens, faults, stats } = st;
 
   return {
     url: `http://${host}:${address.port}`,
-    clientId,
-    clientSecret,
+    clientId: st.clientId,
+    clientSecret: st.clientSecret,
     faults,
     stats,
     upsertReceipt: (r, o) => store.upsert(r, o?.updateTime),
@@ -194,15 +233,15 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     issuedTokens: () => tokens.issued(),
     resetStats: () => {
       resetStats(stats);
-      arrivals.clear(); // maxObservedRps starts over too
+      st.arrivals.clear(); // maxObservedRps starts over too
     },
     resetFaults: () => {
       Object.assign(faults, defaultFaults());
-      accepted.clear(); // a fresh rate-limit budget
+      st.accepted.clear(); // a fresh rate-limit budget
     },
     close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      for (const t of st.timers) clearTimeout(t);
+      st.timers.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
