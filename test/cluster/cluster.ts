@@ -5,8 +5,11 @@ import { Redis, type Cluster } from 'ioredis';
 import { createRedisClient, deleteKeys, loadConfig, scanKeys } from '@receipt-sync/core';
 import { waitFor } from '../e2e/helpers';
 
-/** REDIS_CLUSTER_NODES as .ci/run sets it (scripts/redis-cluster.sh start); unset = these tests skip. */
-export const clusterNodes = process.env.REDIS_CLUSTER_NODES?.trim() || undefined;
+/**
+ * REDIS_CLUSTER_NODES as .ci/run sets it (scripts/redis-cluster.sh start); unset = these tests skip.
+ * test/setup-env.js moves it to TEST_REDIS_CLUSTER_NODES so no other test runs in cluster mode.
+ */
+export const clusterNodes = process.env.TEST_REDIS_CLUSTER_NODES?.trim() || undefined;
 
 /** Why the cluster tests did not run, printed so a skipped run is never mistaken for a passed one. */
 export function reportSkip(suite: string): void {

@@ -39,7 +39,8 @@ if (!mongoUrl) {
     storeContract(mongoBackend('mongodb://127.0.0.1:27017')));
 }
 
-const clusterNodes = process.env.REDIS_CLUSTER_NODES?.trim();
+// REDIS_CLUSTER_NODES, moved aside by test/setup-env.js so that only the cluster suites use it.
+const clusterNodes = process.env.TEST_REDIS_CLUSTER_NODES?.trim();
 if (clusterNodes) {
   describe('store contract: redis cluster', () => storeContract(redisClusterBackend(clusterNodes)));
 } else {
