@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import IORedis from 'ioredis';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
-import { cleanPrefix, envFor } from '../e2e/helpers';
+import { createStore } from '@receipt-sync/store';
+import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
 
 const root = path.resolve(__dirname, '../..');
@@ -71,6 +73,44 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
     expect(stderr).toMatch(
       /QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e\.g\. QUEUE_PREFIX=\{rsync\}/,
     );
+  }, 60_000);
+
+  it('exits 1 naming every mapped key the K3Cloud metadata lacks; writes, fetches and dead-letters nothing, checkpoint unchanged', async () => {
+    const missing = ['F_PBLH_CashCollectionNo', 'F_PBLH_Bank', 'F_PBLH_InspectionFee'];
+    const demo = await startDemoEnvironment({
+      seed: 83,
+      receipts: 20,
+      orders: 5,
+      lackingFields: { SAL_SaleOrder: missing },
+    });
+    const prefix = `e2e-once-meta-${randomUUID().slice(0, 8)}`;
+    const redis = new IORedis(redisUrl);
+    const store = createStore({ redis, prefix });
+    try {
+      await store.init();
+      expect(await store.checkpoints.advance('receipts', '2025-04-10 00:00:00', undefined)).toBe(true);
+      const before = JSON.stringify(demo.k3.allBills('SAL_SaleOrder'));
+      const { code, stderr, stdout } = await run(envFor(demo, prefix));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(
+        /sync:once could not run: .*lacks 3 mapped field key\(s\): F_PBLH_CashCollectionNo, F_PBLH_Bank, F_PBLH_InspectionFee/,
+      );
+      expect((await store.checkpoints.get('receipts'))?.windowEnd).toBe('2025-04-10 00:00:00');
+      expect(demo.okki.stats.requests['receipt.list']).toBe(0);
+      expect(demo.k3.stats.calls.BatchSave ?? 0).toBe(0);
+      expect(JSON.stringify(demo.k3.allBills('SAL_SaleOrder'))).toBe(before);
+      // No job was ever added to a queue: only the queues' own meta keys exist.
+      const jobKeys = (await redis.keys(`${prefix}:*`)).filter((k) =>
+        /:(raw|ready|dead-letter|quarantine|windows):(?!meta$)/.test(k),
+      );
+      expect(jobKeys).toEqual([]);
+    } finally {
+      await store.close().catch(() => undefined);
+      await redis.quit();
+      await demo.close();
+      await cleanPrefix(prefix);
+    }
   }, 60_000);
 
   it('exits 1 when Redis does not answer', async () => {

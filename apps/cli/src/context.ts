@@ -20,6 +20,24 @@ export function cliLogger(config: Config, env: NodeJS.ProcessEnv = process.env):
   return createLogger({ name: 'cli', level, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
 }
 
+/** A logger before any configuration is known (doctor checks the configuration itself). */
+export function cliLoggerFor(env: NodeJS.ProcessEnv): Logger {
+  const level = (env.LOG_LEVEL as Logger['level'] | undefined) ?? 'warn';
+  return createLogger({ name: 'cli', level, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+}
+
+/** `redis://user:pass@host` → `redis://host`: error messages never carry the password. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
 /**
  * The pipeline's Redis connection retries forever (right for services); a CLI must say "Redis is
  * down" instead of hanging, so it asks once with a short deadline first.

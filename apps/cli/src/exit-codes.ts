@@ -12,6 +12,8 @@ export const EXIT = {
   qualityProblems: 3,
   /** `reconcile`: differences found (also after `--fix`, so scripts notice). */
   differences: 4,
+  /** `doctor`: a check failed (operating contract). */
+  checkFailed: 5,
 } as const;
 
 export const EXIT_CODES_HELP = `
@@ -20,7 +22,8 @@ Exit codes:
   1  could not run (configuration error, Redis/MongoDB unreachable, an API failing)
   2  bad arguments or input file
   3  mapping preview: the receipt has data-quality problems
-  4  reconcile: differences found (also after --fix)`;
+  4  reconcile: differences found (also after --fix)
+  5  doctor: a check failed`;
 
 /** Something the operator typed or pointed at is wrong (exit 2). */
 export class UsageError extends Error {

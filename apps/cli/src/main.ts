@@ -9,6 +9,7 @@
  *   mapping preview <receipt.json>          the K3Cloud Model a receipt becomes, or its quality problems
  *   reconcile --from --to [--fix]           differences between OKKI, K3Cloud and the ledger
  *   status                                  checkpoint, lag, queue depths, ledger counts
+ *   doctor                                  checks a deployment against its real systems (before go-live)
  * Every command takes --json for machine output.
  *
  * Exit codes:
@@ -17,6 +18,7 @@
  *   2  bad arguments or input file
  *   3  mapping preview: the receipt has data-quality problems
  *   4  reconcile: differences found (also after --fix)
+ *   5  doctor: a check failed
  */
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT, EXIT_CODES_HELP } from './exit-codes';
@@ -96,6 +98,12 @@ leaf(program, 'reconcile', 'compare OKKI, K3Cloud rows and the ledger for receip
   )
   .option('--no-bank', 'do not fetch /receipt/info (one OKKI call per receipt); bank fields are not compared')
   .action(lazy(async () => (await import('./commands/reconcile')).reconcileCommand));
+
+leaf(
+  program,
+  'doctor',
+  'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
+).action(lazy(async () => (await import('./commands/doctor')).doctor));
 
 leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
   lazy(async () => (await import('./commands/status')).status),

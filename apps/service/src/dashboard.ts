@@ -9,7 +9,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, openStore } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, K3CloudAttention, openStore } from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const store = openStore(config, connection);
   await store.init();
 
-  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings });
+  const attention = new K3CloudAttention(connection, config.queuePrefix);
+  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, attention });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const server = await startHealthServer({
     port: settings.port,

@@ -15,6 +15,9 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnv
     orders: Number(env.DEMO_ORDERS ?? 120),
     okkiFaults: { latencyMs: 30 },
     k3Faults: { latencyMs: 80, perRowLatencyMs: 2 },
+    // Like a real tenant, some orders are audited or in approval before the money arrives (docs/apis/k3cloud.md §7).
+    auditedOrderRate: 0.1,
+    inApprovalOrderRate: 0.03,
   });
   return {
     demo,

@@ -6,6 +6,7 @@ import { startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
+  K3CloudAttention,
   k3SessionCheck,
   sampleGauges,
   Shutdown,
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     store: rt.store,
     logger: rt.logger,
     settings,
+    attention: new K3CloudAttention(rt.connection, config.queuePrefix),
   });
   const server = await startHealthServer({
     port: settings.port,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),
       'k3cloud-session': k3SessionCheck(rt),
+      ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
     },
     live: () => stages.every((s) => s.worker.isRunning()),
     metrics: async () => {

@@ -1,5 +1,5 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { type PipelineQueues } from '@receipt-sync/pipeline';
+import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -12,6 +12,8 @@ export interface AlertMonitorOptions {
   /** Time between the end of one evaluation and the start of the next. */
   intervalMs: number;
   logger: DashboardLogger;
+  /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
 
@@ -55,11 +57,13 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
       opts.store.audit.recent(AUDIT_READ),
+      opts.attention?.metadata(),
+      opts.attention?.unauditedOrders(),
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -71,6 +75,8 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       // Before the first checkpoint there is nothing to lag behind.
       checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
       k3LoginFailing: loginFailing,
+      metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
+      unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
     };
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;

@@ -5,7 +5,7 @@ import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { operatorOf } from './auth';
 import { discardDeadLetters, listDeadLetters } from './dead-letters';
-import { collectStatus } from './status';
+import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface ApiDeps {
@@ -13,6 +13,7 @@ export interface ApiDeps {
   store: SyncStore;
   logger: DashboardLogger;
   alerter?: Pick<Alerter, 'openIncidents'>;
+  attention?: StatusSources['attention'];
 }
 
 const MAX_PAGE = 500;

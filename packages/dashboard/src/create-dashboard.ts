@@ -11,7 +11,7 @@ import { bullBoardRouter } from './bull-board';
 import { listDeadLetters } from './dead-letters';
 import { pageSecurityPolicy, renderPage } from './page';
 import { authIssues, type DashboardAuth } from './settings';
-import { collectStatus } from './status';
+import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardDeps {
@@ -20,6 +20,8 @@ export interface DashboardDeps {
   logger: DashboardLogger;
   auth: DashboardAuth;
   alerter?: Alerter;
+  /** K3Cloud facts the writer stores (metadata preflight, orders left un-audited): the banner on the page. */
+  attention?: StatusSources['attention'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */

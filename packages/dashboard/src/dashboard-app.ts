@@ -5,6 +5,7 @@ import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import type { DashboardSettings } from './settings';
+import type { StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -24,21 +25,32 @@ export function startDashboardApp(deps: {
   store: SyncStore;
   logger: DashboardLogger & AlertLogger;
   settings: DashboardSettings;
+  /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
+  attention?: StatusSources['attention'];
 }): DashboardApp {
-  const { queues, store, logger, settings } = deps;
+  const { queues, store, logger, settings, attention } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
   });
   const rules = createAlertRules(settings.alerts.rules);
-  const monitor = startAlertMonitor({ queues, store, alerter, rules, intervalMs: settings.alerts.intervalMs, logger });
+  const monitor = startAlertMonitor({
+    queues,
+    store,
+    alerter,
+    rules,
+    intervalMs: settings.alerts.intervalMs,
+    logger,
+    attention,
+  });
   const router = createDashboard({
     queues,
     store,
     logger,
     auth: settings.auth,
     alerter,
+    attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   return { router, monitor };

@@ -7,6 +7,28 @@ import type { DashboardStatus } from './status';
 
 const QUEUE_TITLES: Record<string, string> = { 'dead-letter': 'Dead letters', quarantine: 'Quarantine' };
 
+/** The top of the page: what stops receipts reaching K3Cloud and needs a person now. */
+export function k3cloudBanner(s: DashboardStatus): SafeHtml {
+  const meta = s.k3cloud.metadata;
+  const orders = s.k3cloud.unauditedOrders;
+  return html`${
+    meta && !meta.ok
+      ? html`<div class="banner" role="alert">
+          <strong>Nothing is written to K3Cloud:</strong> ${meta.formId}'s metadata lacks the mapped field key(s)
+          <code>${meta.unknownKeys.join(', ')}</code> (checked ${chinaTime(meta.checkedAt)}). Add them in K3Cloud or
+          name the tenant's keys in MAPPING_FILE; run <code>npm run cli -- doctor</code>.
+        </div>`
+      : ''
+  }${
+    orders.length > 0
+      ? html`<div class="banner" role="alert">
+          <strong>Sales orders left un-audited:</strong> ${orders.map((o) => `${o.billNo} (FID ${o.fid})`).join(', ')}.
+          The writer un-audited them to add receipt rows and could not audit them again; audit them in K3Cloud.
+        </div>`
+      : ''
+  }`;
+}
+
 export function summarySection(s: DashboardStatus, lagWarnSeconds: number): SafeHtml {
   const lag = s.checkpoint?.lagSeconds;
   const dead = total(s.queues['dead-letter']);

@@ -5,6 +5,7 @@ import {
   errorsSection,
   failedCallsSection,
   incidentsSection,
+  k3cloudBanner,
   ledgerSection,
   queuesSection,
   summarySection,
@@ -28,6 +29,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC"
 header{background:#1d2330;color:#fff;padding:12px 24px;display:flex;align-items:baseline;gap:24px;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}header a{color:#9cc4ff}header .muted{color:#aab}
 main{padding:16px 24px;max-width:1400px}
+.banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
 h2{font-size:15px;margin:0 0 8px}
 .section-head{display:flex;justify-content:space-between;align-items:center}
@@ -102,6 +104,7 @@ export function renderPage(input: PageInput): string {
           <a href="${base}/queues">Queues (Bull Board)</a><a href="${base}/api/status">Status JSON</a>
         </header>
         <main>
+          ${k3cloudBanner(s)}
           <div id="notice" role="status"></div>
           ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)} ${input.deadLetters.map(deadLetterSection)}
           ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)} ${ledgerSection(s)}

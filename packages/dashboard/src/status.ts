@@ -2,7 +2,14 @@ import type { Alerter, OpenIncident } from './alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
-import { PIPELINE_QUEUES, type PipelineQueues, type QueueName } from '@receipt-sync/pipeline';
+import {
+  PIPELINE_QUEUES,
+  type K3CloudAttention,
+  type MetadataReport,
+  type PipelineQueues,
+  type QueueName,
+  type UnauditedOrder,
+} from '@receipt-sync/pipeline';
 import type { ReceiptStatus } from '@receipt-sync/core';
 import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
@@ -31,12 +38,15 @@ export interface DashboardStatus {
   incidents: OpenIncident[] | null;
   /** Failed OKKI/K3Cloud calls among the newest FAILED_CALL_SCAN, newest first. */
   failedCalls: ApiCallRecord[];
+  /** What the writer found out about K3Cloud: the last metadata preflight (null before any) and orders left un-audited. */
+  k3cloud: { metadata: MetadataReport | null; unauditedOrders: UnauditedOrder[] };
 }
 
 export interface StatusSources {
   queues: PipelineQueues;
   store: SyncStore;
   alerter?: Pick<Alerter, 'openIncidents'>;
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
 
@@ -55,7 +65,7 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls] = await Promise.all([
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited] = await Promise.all([
     src.store.checkpoints.get(RECEIPTS_STREAM),
     src.store.windows.latest(STATUS_WINDOWS),
     queueCounts(src.queues),
@@ -63,6 +73,8 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
     // The audit filter takes one outcome only, and failures are "anything but ok".
     src.store.audit.recent(FAILED_CALL_SCAN),
+    src.attention?.metadata(),
+    src.attention?.unauditedOrders(),
   ]);
   return {
     now: formatChinaTime(now),
@@ -80,5 +92,6 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     errors,
     incidents: src.alerter ? src.alerter.openIncidents() : null,
     failedCalls: failedCalls(calls, STATUS_FAILED_CALLS),
+    k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
   };
 }

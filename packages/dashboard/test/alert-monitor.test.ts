@@ -65,6 +65,8 @@ describe('startAlertMonitor', () => {
       consecutiveWindowFailures: 0,
       checkpointLagSeconds: 0,
       k3LoginFailing: false,
+      metadataUnknownKeys: [],
+      unauditedOrders: [],
     });
     expect(openKeys()).toEqual([]);
   });

@@ -4,4 +4,6 @@ export type { SaveOptions } from './save-request';
 export type { BatchSaveOutcome, ModelSaveResult } from './save-results';
 export { k3In, k3Quote, MAX_PAGE_SIZE, queryPages, type BillQueryRequest, type K3CloudFilterItem } from './bill-query';
 export { buildSignedHeaders, decodeAppSecret, kdHmac, loginBySignSign, type SignedHeaderInput } from './signing';
-export { k3ErrorFor } from './k3-errors';
+export { k3ErrorFor, unknownFieldKeys } from './k3-errors';
+export type { K3CloudOperation, StatusOperation } from './service-path';
+export { findUnknownFieldKeys, type FieldKeyProbe } from './metadata-probe';

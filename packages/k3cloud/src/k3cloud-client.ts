@@ -19,7 +19,8 @@ import { K3CloudTransport, type RawResponse } from './http-transport';
 import { readBillQuery, readExecuteBillQuery, readLogin, snippet } from './response-body';
 import { readSaveResponse, type BatchSaveOutcome } from './save-results';
 import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
-import { serviceName, WRITE_OPS, type K3CloudOperation } from './service-path';
+import { serviceName, WRITE_OPS, type K3CloudOperation, type StatusOperation } from './service-path';
+import { readStatusOperation, statusOperationData } from './status-operation';
 import { sessionHeaders, K3CloudSessionCache, tokensFromCookies, type SessionTokens } from './session-cache';
 import { buildSignedHeaders } from './signing';
 
@@ -44,7 +45,7 @@ export class K3CloudClient {
   private readonly options: ResolvedClientOptions;
   private readonly transport: K3CloudTransport;
   private readonly limiter: SharedLimiter;
-  private readonly audit: ApiAuditSink;
+  private readonly auditSink: ApiAuditSink;
   private readonly logger?: Logger;
   private readonly sitePath: string;
   private readonly sessions: K3CloudSessionCache;
@@ -65,7 +66,7 @@ export class K3CloudClient {
       // A slot cannot outlive one exchange's deadline; a crashed replica's slots free up after it.
       slotExpiryMs: this.options.timeoutMs + 5_000,
     });
-    this.audit = options.audit ?? noopAudit;
+    this.auditSink = options.audit ?? noopAudit;
     this.logger = options.logger;
     this.sessions = new K3CloudSessionCache(() => this.login());
   }
@@ -104,6 +105,28 @@ export class K3CloudClient {
     });
     const result = outcome.results[0];
     return { id: result?.id ?? 0, number: result?.number ?? '', needReturnData: outcome.needReturnData };
+  }
+
+  /** Submit: the bills go into approval (B), docs/apis/k3cloud.md §3, §7. Throws K3CloudRejectedError when K3Cloud refuses. */
+  submit(formId: string, billNos: string[]): Promise<void> {
+    return this.statusOperation('Submit', formId, billNos);
+  }
+
+  /** Audit: B → C. Throws K3CloudRejectedError when K3Cloud refuses (workflow, credit checks...). */
+  audit(formId: string, billNos: string[]): Promise<void> {
+    return this.statusOperation('Audit', formId, billNos);
+  }
+
+  /** UnAudit: C → D. Throws K3CloudRejectedError when refused, e.g. "已有下游单据" (docs/apis/k3cloud.md §7). */
+  unAudit(formId: string, billNos: string[]): Promise<void> {
+    return this.statusOperation('UnAudit', formId, billNos);
+  }
+
+  /** One status operation; never retried after it may have reached the server (like a save). */
+  private statusOperation(op: StatusOperation, formId: string, billNos: string[]): Promise<void> {
+    if (billNos.length === 0) throw new InvalidInputError(`k3cloud ${op}`, ['no bill numbers']);
+    const params = [formId, JSON.stringify(statusOperationData(billNos))];
+    return this.withAuth(op, params, { n: 0 }, (raw) => ({ value: readStatusOperation(op, raw.text, billNos) }));
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order (docs/apis/k3cloud.md §6). */
@@ -285,7 +308,7 @@ export class K3CloudClient {
       if (outcome === 'ambiguous') this.logger?.warn({ op, attempt }, 'k3cloud write outcome unknown');
       throw error;
     } finally {
-      this.audit.record({
+      this.auditSink.record({
         system: 'k3cloud',
         operation: op,
         method: 'POST',

@@ -1,4 +1,4 @@
-import { InvalidInputError, K3CloudRejectedError, K3CloudValidationError } from '@receipt-sync/core';
+import { InvalidInputError, K3CloudFieldUnknownError, K3CloudRejectedError } from '@receipt-sync/core';
 import { k3In, k3Quote } from '../src';
 import { salesOrder, startHarness, type Harness } from './harness';
 
@@ -67,14 +67,14 @@ describe('queries (docs/apis/k3cloud.md §6)', () => {
     expect(objects.map((r) => r.FID)).toEqual([100, 101, 102, 103, 104]);
   });
 
-  it('maps an unknown field to K3CloudValidationError (MsgCode 9) and a broken filter to K3CloudRejectedError, without retries', async () => {
+  it('maps an unknown field to K3CloudFieldUnknownError (a configuration error) and a broken filter to K3CloudRejectedError, without retries', async () => {
     const client = h.client();
     const before = h.sim.stats.calls.ExecuteBillQuery ?? 0;
     const unknown = await client
       .executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID,FIssueType' })
       .catch((e: unknown) => e);
-    expect(unknown).toBeInstanceOf(K3CloudValidationError);
-    expect((unknown as K3CloudValidationError).msgCode).toBe(9);
+    expect(unknown).toBeInstanceOf(K3CloudFieldUnknownError);
+    expect(unknown).toMatchObject({ fieldKeys: ['FIssueType'], disposition: 'misconfigured' });
     expect((unknown as Error).message).toContain('元数据中标识为FIssueType的字段不存在');
     await expect(
       client.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID', filterString: 'FID = 1; DROP TABLE X' }),

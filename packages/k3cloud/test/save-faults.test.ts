@@ -4,7 +4,7 @@ import {
   K3CloudCallLimitError,
   K3CloudNetworkControlError,
   K3CloudRejectedError,
-  K3CloudValidationError,
+  K3CloudFieldUnknownError,
   MalformedResponseError,
   NetworkError,
 } from '@receipt-sync/core';
@@ -90,7 +90,7 @@ describe('writes: BatchSave / Save results and faults', () => {
       ok: false,
       errors: [{ fieldName: 'F_PBLH_NoSuchField', message: '元数据中标识为F_PBLH_NoSuchField的字段不存在', dIndex: 1 }],
     });
-    expect(b?.error).toBeInstanceOf(K3CloudValidationError);
+    expect(b?.error).toBeInstanceOf(K3CloudFieldUnknownError);
     expect(c).toMatchObject({ dIndex: 2, ok: false });
     expect(c?.error?.message).toContain('未找到对应数据');
     expect(d).toMatchObject({ dIndex: 3, ok: true, id: 5 });

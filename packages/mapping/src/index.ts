@@ -10,3 +10,13 @@ export { contentHashOf, mapReceipt } from './map-receipt';
 export { buildSaveOptions, previewReceipt } from './preview';
 export type { Preview, PreviewPayload } from './preview';
 export { normalizeText } from './text';
+export {
+  diffFields,
+  fieldKinds,
+  isTrue,
+  normalizeValue,
+  removedFlagField,
+  type FieldDifference,
+  type ValueKind,
+} from './field-compare';
+export { mappedFieldKeys, type MappedFieldKeys } from './field-keys';

@@ -117,6 +117,14 @@ export class OkkiClient {
     return parsed.receipt;
   }
 
+  /**
+   * Asks for an access token (scope `invoices`, docs/apis/okki.md §2) and resolves once OKKI granted one:
+   * `doctor` tells refused credentials apart from a token without the receipts scope.
+   */
+  async verifyToken(): Promise<void> {
+    await this.tokens.get();
+  }
+
   /** Every receipt of a fixed update_time window exactly once, drift-safe; see ReceiptWindowReader. */
   iterateWindow(options: WindowOptions): ReceiptWindowReader {
     return new ReceiptWindowReader(

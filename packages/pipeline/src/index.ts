@@ -5,3 +5,4 @@ export * from './transformer';
 export * from './writer';
 export * from './runtime';
 export * from './sync-once';
+export * from './preflight';

@@ -4,6 +4,7 @@ import { createLogger } from '@receipt-sync/core';
 import { createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained } from './runtime';
 import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
+import { checkMappedKeys, K3CloudAttention, metadataError, type MetadataReport } from './preflight';
 
 export interface SyncOnceSummary {
   fetched: number;
@@ -40,8 +41,22 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
     destination: pino.destination({ fd: 2, sync: true }),
   });
   const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
+  // Preflight (operating contract): a mapped key the tenant lacks stops the cycle before anything is
+  // fetched, written or dead-lettered; the checkpoint stays where it is.
+  let preflight: MetadataReport;
+  try {
+    preflight = await checkMappedKeys(rt.k3!, rt.mapping);
+  } catch (error) {
+    await rt.close();
+    throw error;
+  }
+  if (!preflight.ok) {
+    await new K3CloudAttention(rt.connection, config.queuePrefix).setMetadata(preflight).catch(() => undefined);
+    await rt.close();
+    throw metadataError(preflight);
+  }
   const transformer = await startTransformerStage(rt);
-  const writer = await startWriterStage(rt);
+  const writer = await startWriterStage(rt, { preflight });
   try {
     return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
       const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });

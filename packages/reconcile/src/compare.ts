@@ -1,5 +1,4 @@
-import { mapReceipt, type Mapping } from '@receipt-sync/mapping';
-import { diffFields, fieldKinds, isTrue, removedFlagField } from './field-compare';
+import { diffFields, fieldKinds, isTrue, mapReceipt, removedFlagField, type Mapping } from '@receipt-sync/mapping';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import {
   FINDING_CATEGORIES,

@@ -5,6 +5,6 @@
 export { reconcile } from './reconcile';
 export { checkWindow, gatherSnapshot, readRows, resolveOrders, rowFieldKeys, type ReconcileDeps } from './gather';
 export { compareSnapshot, type Comparison } from './compare';
-export { diffFields, fieldKinds, normalizeValue, type ValueKind } from './field-compare';
+export { diffFields, fieldKinds, normalizeValue, type ValueKind } from '@receipt-sync/mapping';
 export { FIXABLE_CATEGORIES, fixReconcile, type FixDeps, type FixLedger, type FixQueues, type FixResult } from './fix';
 export * from './types';

@@ -5,6 +5,7 @@
  */
 import type { ReceiptStatus } from '@receipt-sync/core';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
+import type { FieldDifference } from '@receipt-sync/mapping';
 
 /** The reconcile window: receipts whose `update_time` is in `[from, to]`, China time `YYYY-MM-DD HH:mm:ss`. */
 export interface ReconcileWindow {
@@ -93,11 +94,7 @@ export const FINDING_CATEGORIES = [
 ] as const;
 export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 
-export interface FieldDifference {
-  field: string;
-  expected: unknown;
-  actual: unknown;
-}
+export type { FieldDifference };
 
 export interface Finding {
   category: FindingCategory;

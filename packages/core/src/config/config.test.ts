@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(c.env.KINGDEE_LCID).toBe(2052);
     expect(c.env.KINGDEE_MAX_CONCURRENCY).toBe(4);
     expect(c.env.KINGDEE_BATCH_SIZE).toBe(50);
+    expect(c.env.KINGDEE_LOCKED_ORDER_POLICY).toBe('wait');
     expect(c.sync).toEqual({ startTime: undefined, intervalSeconds: 300, lookbackSeconds: 120, safetyLagSeconds: 5 });
     expect(c.okki).toBeUndefined();
     expect(c.k3cloud).toBeUndefined();
@@ -72,6 +73,16 @@ describe('loadConfig', () => {
       KINGDEE_APP_SECRET: 'y',
     });
     expect(c.k3cloud?.appId).toBe('1_x');
+  });
+
+  it('takes KINGDEE_LOCKED_ORDER_POLICY wait or unaudit and names it when it is anything else', () => {
+    const k3 = { KINGDEE_BASE_URL: 'http://erp/k3cloud/', KINGDEE_ACCT_ID: 'a', KINGDEE_USERNAME: 'u' };
+    const c = loadConfig({ ...k3, KINGDEE_PASSWORD: 'p', KINGDEE_LOCKED_ORDER_POLICY: 'unaudit' });
+    expect(c.k3cloud?.lockedOrderPolicy).toBe('unaudit');
+    expect(loadConfig({ ...k3, KINGDEE_PASSWORD: 'p' }).k3cloud?.lockedOrderPolicy).toBe('wait');
+    expect(() => loadConfig({ KINGDEE_LOCKED_ORDER_POLICY: 'force' })).toThrow(
+      /KINGDEE_LOCKED_ORDER_POLICY must be 'wait' or 'unaudit'/,
+    );
   });
 
   describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {

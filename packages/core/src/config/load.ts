@@ -22,6 +22,10 @@ export interface K3CloudSettings {
   maxConcurrency: number;
   batchSize: number;
   timeoutMs: number;
+  /** KINGDEE_LOCKED_ORDER_POLICY (operating contract). */
+  lockedOrderPolicy: LockedOrderPolicy;
+  /** How often a failed metadata preflight is repeated. */
+  preflightRecheckMs: number;
 }
 
 /** Where Redis is: one server (`url`) or a cluster (`clusterNodes`, which then wins). */
@@ -31,6 +35,7 @@ export interface RedisTarget {
   /** REDIS_CLUSTER_NODES, parsed. */
   clusterNodes?: Array<{ host: string; port: number }>;
 }
+export type LockedOrderPolicy = 'wait' | 'unaudit';
 
 export interface Config {
   env: Env;
@@ -111,6 +116,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             maxConcurrency: env.KINGDEE_MAX_CONCURRENCY,
             batchSize: env.KINGDEE_BATCH_SIZE,
             timeoutMs: env.KINGDEE_TIMEOUT_MS,
+            lockedOrderPolicy: env.KINGDEE_LOCKED_ORDER_POLICY,
+            preflightRecheckMs: env.PREFLIGHT_RECHECK_SECONDS * 1000,
           }
         : undefined,
     sync: {

@@ -143,6 +143,16 @@ const serviceVariables = {
   KINGDEE_BATCH_SIZE: int(50, 1, 1000),
   /** added: per-request deadline (official SDKs use 120 s). */
   KINGDEE_TIMEOUT_MS: int(120_000, 100, 600_000),
+  /**
+   * What to do when K3Cloud refuses or ignores a write because the sales order is audited / in
+   * approval: `wait` (long back-off, then dead-letter) or `unaudit` (UnAudit → Save → Submit → Audit).
+   */
+  KINGDEE_LOCKED_ORDER_POLICY: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['wait', 'unaudit'], { error: "must be 'wait' or 'unaudit'" }).default('wait'),
+  ),
+  /** added: while the mapping does not fit K3Cloud's metadata, the writer checks again this often. */
+  PREFLIGHT_RECHECK_SECONDS: int(180, 1, 86_400),
 
   SYNC_START_TIME: z.preprocess(
     (v) => (v === '' ? undefined : v),

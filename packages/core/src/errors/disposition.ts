@@ -10,5 +10,9 @@
  *   read-before-write (the writer re-reads K3Cloud rows before saving again).
  * - `awaiting-dependency`: something this record needs does not exist yet (the sales order);
  *   retry on a long schedule, then dead-letter.
+ * - `misconfigured`: our configuration does not fit the system (a mapped K3Cloud field key the
+ *   tenant's metadata lacks). No attempt can succeed until an operator fixes it, and none is wasted:
+ *   wait until the metadata preflight passes again; never dead-letter for this.
  */
-export type Disposition = 'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency';
+export type Disposition =
+  'transient' | 'rate-limited' | 'permanent' | 'ambiguous' | 'awaiting-dependency' | 'misconfigured';

@@ -73,3 +73,89 @@ export class AmbiguousWriteError extends SyncError {
     super(`k3cloud: outcome unknown: ${message}`, options);
   }
 }
+
+/**
+ * K3Cloud does not know a field key we sent or asked for: `元数据中标识为X的字段不存在` (MsgCode 9) or
+ * `实体不存在此属性` (docs/apis/k3cloud.md §5.3). The mapping does not fit the tenant's metadata; K3Cloud names
+ * only the first unknown key, so `fieldKeys` lists what is known so far (the preflight finds all).
+ */
+export class K3CloudFieldUnknownError extends SyncError {
+  readonly disposition = 'misconfigured' as const;
+  readonly code = 'k3cloud.field-unknown';
+  constructor(
+    readonly fieldKeys: string[],
+    message: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(`k3cloud: field key unknown to the tenant's metadata: ${fieldKeys.join(', ') || '?'} (${message})`, {
+      retryAfterMs: 60_000,
+      ...options,
+    });
+  }
+}
+
+/** A sales order's document status (docs/apis/k3cloud.md §7): Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核. */
+export type DocumentStatus = 'Z' | 'A' | 'B' | 'C' | 'D';
+
+export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
+  Z: 'saved as draft',
+  A: 'created',
+  B: 'in approval',
+  C: 'audited',
+  D: 're-audit pending',
+};
+
+/**
+ * K3Cloud would not let us change the sales order: it refused the save, or reported success and
+ * kept the locked values (docs/apis/k3cloud.md §7 field locks). The order may be un-audited by a person
+ * later, so by default this waits on the long order schedule, then dead-letters naming the order.
+ */
+export class K3CloudOrderLockedError extends SyncError {
+  readonly disposition;
+  readonly code = 'k3cloud.order-locked';
+  constructor(
+    readonly billNo: string,
+    readonly status: string,
+    reason: string,
+    options?: SyncErrorOptions & { permanent?: boolean },
+  ) {
+    const label = DOCUMENT_STATUS_LABELS[status as DocumentStatus];
+    super(`sales order ${billNo} is locked (status ${status}${label ? ` ${label}` : ''}): ${reason}`, options);
+    this.disposition = options?.permanent ? ('permanent' as const) : ('awaiting-dependency' as const);
+  }
+}
+
+/**
+ * BatchSave reported success, yet reading the row back shows K3Cloud does not hold what was sent
+ * (and the order is not locked). Never counted as written.
+ */
+export class K3CloudWriteNotAppliedError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'k3cloud.write-not-applied';
+  constructor(
+    readonly fields: string[],
+    reason: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(`k3cloud: write not applied: ${reason}`, options);
+  }
+}
+
+/**
+ * Policy `unaudit` took an audited order through UnAudit → Save, and Submit or Audit then failed:
+ * the order is left un-audited. A person must audit it; an alert is raised and the row dead-lettered.
+ */
+export class K3CloudReauditFailedError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'k3cloud.reaudit-failed';
+  constructor(
+    readonly billNo: string,
+    reason: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `sales order ${billNo} was un-audited to write receipt rows and could not be audited again (${reason}); audit it in K3Cloud`,
+      options,
+    );
+  }
+}

@@ -23,6 +23,8 @@ export interface SyncMetrics {
   readonly receiptsUnchanged: Counter;
   readonly receiptsQuarantined: Counter<'reason'>;
   readonly receiptsDeadLettered: Counter<'code'>;
+  /** Rows a BatchSave reported saved that the read-back showed K3Cloud did not hold (by cause). */
+  readonly writesNotApplied: Counter<'cause'>;
   readonly apiCallDuration: Histogram<'system' | 'operation' | 'outcome'>;
   readonly apiCallErrors: Counter<'system' | 'operation' | 'error_class'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
@@ -92,6 +94,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
       'reason',
     ]),
     receiptsDeadLettered: counter('receipts_dead_lettered_total', 'Receipts that exhausted their retries', ['code']),
+    writesNotApplied: counter(
+      'writes_not_applied_total',
+      'Rows K3Cloud reported saved but did not hold when read back (cause: order-locked or not-applied)',
+      ['cause'],
+    ),
     apiCallDuration,
     apiCallErrors,
     queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),

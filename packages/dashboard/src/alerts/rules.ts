@@ -3,7 +3,14 @@ import { ConfigError, EnvSchema, InvalidInputError } from '@receipt-sync/core';
 import type { Alerter } from './alerter';
 import type { Incident } from './messages';
 
-export const INCIDENT_KEYS = ['dead-letters-growing', 'window-failing', 'checkpoint-lag', 'k3cloud-login'] as const;
+export const INCIDENT_KEYS = [
+  'dead-letters-growing',
+  'window-failing',
+  'checkpoint-lag',
+  'k3cloud-login',
+  'k3cloud-metadata',
+  'order-left-unaudited',
+] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
 /** What the pipeline measures each evaluation round. */
@@ -14,6 +21,10 @@ export interface PipelineSnapshot {
   consecutiveWindowFailures: number;
   checkpointLagSeconds: number;
   k3LoginFailing: boolean;
+  /** Mapped K3Cloud keys the tenant's metadata lacks (the writer's last preflight); empty = fine. */
+  metadataUnknownKeys?: string[];
+  /** Sales orders the writer un-audited (policy unaudit) and could not audit again, e.g. `XSDD000012 (FID 100012)`. */
+  unauditedOrders?: string[];
 }
 
 export interface AlertThresholds {
@@ -47,6 +58,8 @@ const SnapshotSchema = z.object({
   consecutiveWindowFailures: count,
   checkpointLagSeconds: z.number().finite().min(0),
   k3LoginFailing: z.boolean(),
+  metadataUnknownKeys: z.array(z.string()).default([]),
+  unauditedOrders: z.array(z.string()).default([]),
 });
 
 function human(seconds: number): string {
@@ -131,6 +144,28 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
           'Logging in to K3Cloud fails, so no receipt can be written. Check the KINGDEE_* credentials and that the K3Cloud server is reachable.',
       }),
       () => 'K3Cloud login succeeds again.',
+    );
+
+    rule(
+      'k3cloud-metadata',
+      s.metadataUnknownKeys.length > 0,
+      () => ({
+        severity: 'critical',
+        title: "The mapping does not fit K3Cloud's metadata",
+        detail: `K3Cloud does not know ${s.metadataUnknownKeys.join(', ')}. Nothing is written until the fields exist or MAPPING_FILE names the tenant's keys; run \`npm run cli -- doctor\`.`,
+      }),
+      () => 'Every mapped K3Cloud field key exists again; writing resumed.',
+    );
+
+    rule(
+      'order-left-unaudited',
+      s.unauditedOrders.length > 0,
+      () => ({
+        severity: 'critical',
+        title: 'Sales orders were left un-audited',
+        detail: `Receipt rows were written through UnAudit (KINGDEE_LOCKED_ORDER_POLICY=unaudit), and these orders could not be audited again: ${s.unauditedOrders.join(', ')}. Audit them in K3Cloud.`,
+      }),
+      () => 'Every sales order the writer un-audited is audited again.',
     );
 
     return out;

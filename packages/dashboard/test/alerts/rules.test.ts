@@ -23,6 +23,8 @@ describe('createAlertRules().evaluate', () => {
     ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
     ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
+    ['mapped keys unknown to K3Cloud', { metadataUnknownKeys: ['F_PBLH_Bank'] }, ['k3cloud-metadata']],
+    ['an order left un-audited', { unauditedOrders: ['XSDD000012 (FID 100012)'] }, ['order-left-unaudited']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -36,8 +38,23 @@ describe('createAlertRules().evaluate', () => {
       'checkpoint-lag',
       'dead-letters-growing',
       'k3cloud-login',
+      'k3cloud-metadata',
+      'order-left-unaudited',
       'window-failing',
     ]);
+  });
+
+  it('names the unknown keys and the un-audited orders in the alert', () => {
+    const { open } = rules.evaluate({
+      ...healthy,
+      metadataUnknownKeys: ['F_PBLH_Bank', 'F_PBLH_Freight'],
+      unauditedOrders: ['XSDD000012 (FID 100012)'],
+    });
+    expect(open.find((i) => i.key === 'k3cloud-metadata')).toMatchObject({
+      severity: 'critical',
+      detail: expect.stringContaining('F_PBLH_Bank, F_PBLH_Freight'),
+    });
+    expect(open.find((i) => i.key === 'order-left-unaudited')?.detail).toContain('XSDD000012 (FID 100012)');
   });
 
   it('gives details a person can act on, and severities', () => {

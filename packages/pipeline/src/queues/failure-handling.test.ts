@@ -1,7 +1,11 @@
 import {
   AmbiguousWriteError,
   InvalidInputError,
+  K3CloudFieldUnknownError,
   K3CloudNetworkControlError,
+  K3CloudOrderLockedError,
+  K3CloudReauditFailedError,
+  K3CloudWriteNotAppliedError,
   QuarantineError,
   RateLimitedError,
   SalesOrderNotFoundError,
@@ -64,6 +68,39 @@ describe('decideFailure', () => {
       action: 'dead-letter',
       kind: 'dead-lettered',
     });
+  });
+});
+
+describe('decideFailure for K3Cloud configuration and locked orders', () => {
+  it('holds a job on an unknown field key without spending attempts or ever dead-lettering', () => {
+    const error = new K3CloudFieldUnknownError(['F_PBLH_Bank'], '元数据中标识为F_PBLH_Bank的字段不存在');
+    for (const attemptsStarted of [1, 500]) {
+      expect(decideFailure(error, ctx({ attemptsMade: 4, attemptsStarted }))).toEqual({
+        action: 'wait',
+        delayMs: 60_000,
+        countsAsDependencyWait: false,
+      });
+    }
+  });
+
+  it('waits for a locked order on the long schedule, then dead-letters', () => {
+    const locked = new K3CloudOrderLockedError('XSDD000001', 'C', 'save refused');
+    expect(decideFailure(locked, ctx())).toEqual({ action: 'wait', delayMs: 1000, countsAsDependencyWait: true });
+    expect(decideFailure(locked, ctx({ dependencyWaits: 2 }))).toEqual({
+      action: 'dead-letter',
+      kind: 'dead-lettered',
+    });
+    const refused = new K3CloudOrderLockedError('XSDD000001', 'C', 'UnAudit refused', { permanent: true });
+    expect(decideFailure(refused, ctx())).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+  });
+
+  it('dead-letters a write K3Cloud did not apply and a failed re-audit at once', () => {
+    for (const error of [
+      new K3CloudWriteNotAppliedError(['F_PBLH_Decimal'], 'F_PBLH_Decimal kept 1.00'),
+      new K3CloudReauditFailedError('XSDD000001', 'Audit refused'),
+    ]) {
+      expect(decideFailure(error, ctx())).toEqual({ action: 'dead-letter', kind: 'dead-lettered' });
+    }
   });
 });
 

@@ -24,7 +24,9 @@ const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
  * THE place where an error becomes a queue decision (docs/architecture.md#failures): processors never decide ad hoc.
  * - permanent: dead-letter now (quarantine for data-quality problems), no attempts wasted;
  * - rate-limited: wait without spending an attempt;
- * - awaiting-dependency: wait on the long order schedule, then dead-letter;
+ * - awaiting-dependency: wait on the long order schedule, then dead-letter (missing or locked order);
+ * - misconfigured: wait without spending an attempt and never dead-letter: the mapping does not fit
+ *   K3Cloud's metadata, and the writer holds work until its preflight passes again;
  * - transient / ambiguous / unknown: retry with back-off until attempts run out, then dead-letter.
  *   Ambiguous writes are safe to retry because the writer reads K3Cloud rows before saving.
  */
@@ -43,6 +45,10 @@ export function decideFailure(error: unknown, ctx: FailureContext): FailureDecis
     case 'rate-limited': {
       if (ctx.attemptsStarted > ctx.maxAttempts * 10) return { action: 'dead-letter', kind: 'dead-lettered' };
       const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 1_000;
+      return { action: 'wait', delayMs: Math.min(wait, MAX_RATE_LIMIT_WAIT_MS), countsAsDependencyWait: false };
+    }
+    case 'misconfigured': {
+      const wait = isSyncError(error) && error.retryAfterMs ? error.retryAfterMs : 60_000;
       return { action: 'wait', delayMs: Math.min(wait, MAX_RATE_LIMIT_WAIT_MS), countsAsDependencyWait: false };
     }
     case 'awaiting-dependency': {

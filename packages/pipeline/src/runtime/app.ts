@@ -37,6 +37,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     checks: {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),
+      ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
       ...(opts.checks?.(rt) ?? {}),
     },
     live: () => stages.every((s) => s.worker.isRunning()),

@@ -59,38 +59,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   };
   const audit = fanOutAudit(storeSink, metrics.auditSink(), logSink);
 
-  const okki =
-    opts.needsOkki && config.okki
-      ? new OkkiClient({
-          baseUrl: config.okki.baseUrl,
-          clientId: config.okki.clientId,
-          clientSecret: config.okki.clientSecret,
-          timeoutMs: config.okki.timeoutMs,
-          maxRps: config.okki.maxRps,
-          redis: connection,
-          limiterId: `${config.queuePrefix}-okki`,
-          audit,
-          logger: logger.child({ api: 'okki' }),
-        })
-      : undefined;
-  const k3 =
-    opts.needsK3 && config.k3cloud
-      ? new K3CloudClient({
-          baseUrl: config.k3cloud.baseUrl,
-          acctId: config.k3cloud.acctId,
-          username: config.k3cloud.username,
-          password: config.k3cloud.password,
-          appId: config.k3cloud.appId,
-          appSecret: config.k3cloud.appSecret,
-          lcid: config.k3cloud.lcid,
-          timeoutMs: config.k3cloud.timeoutMs,
-          maxConcurrency: config.k3cloud.maxConcurrency,
-          redis: connection,
-          limiterId: `${config.queuePrefix}-k3cloud`,
-          audit,
-          logger: logger.child({ api: 'k3cloud' }),
-        })
-      : undefined;
+  const clients = createApiClients(config, {
+    okki: opts.needsOkki,
+    k3: opts.needsK3,
+    redis: connection,
+    audit,
+    logger,
+  });
+  const { okki, k3 } = clients;
 
   return {
     name: opts.name,
@@ -112,6 +88,52 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+export interface ApiClientOptions {
+  okki?: boolean;
+  k3?: boolean;
+  /** Shares rate limits across replicas; without it limits are per process (doctor). */
+  redis?: RedisClient;
+  audit?: ApiAuditSink;
+  logger: Logger;
+}
+
+/** The OKKI and K3Cloud clients the config describes (each only when asked for and configured). */
+export function createApiClients(config: Config, opts: ApiClientOptions): { okki?: OkkiClient; k3?: K3CloudClient } {
+  const okki =
+    opts.okki && config.okki
+      ? new OkkiClient({
+          baseUrl: config.okki.baseUrl,
+          clientId: config.okki.clientId,
+          clientSecret: config.okki.clientSecret,
+          timeoutMs: config.okki.timeoutMs,
+          maxRps: config.okki.maxRps,
+          redis: opts.redis,
+          limiterId: `${config.queuePrefix}-okki`,
+          audit: opts.audit,
+          logger: opts.logger.child({ api: 'okki' }),
+        })
+      : undefined;
+  const k3 =
+    opts.k3 && config.k3cloud
+      ? new K3CloudClient({
+          baseUrl: config.k3cloud.baseUrl,
+          acctId: config.k3cloud.acctId,
+          username: config.k3cloud.username,
+          password: config.k3cloud.password,
+          appId: config.k3cloud.appId,
+          appSecret: config.k3cloud.appSecret,
+          lcid: config.k3cloud.lcid,
+          timeoutMs: config.k3cloud.timeoutMs,
+          maxConcurrency: config.k3cloud.maxConcurrency,
+          redis: opts.redis,
+          limiterId: `${config.queuePrefix}-k3cloud`,
+          audit: opts.audit,
+          logger: opts.logger.child({ api: 'k3cloud' }),
+        })
+      : undefined;
+  return { okki, k3 };
 }
 
 /** The durable store the config names: MongoDB when MONGO_URL is set, else Redis on `connection`. */

@@ -1,6 +1,7 @@
-import type { StageOutcome } from '@receipt-sync/core';
+import type { ReadinessCheck, StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
-import { buildSaveOptions, needsEnrichment } from '@receipt-sync/mapping';
+import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
+import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
@@ -10,6 +11,8 @@ import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
 
 export interface RunningStage {
   worker: Worker;
+  /** Readiness checks this stage adds to /readyz (the writer's metadata preflight). */
+  checks?: Record<string, ReadinessCheck>;
   close(): Promise<void>;
 }
 
@@ -96,16 +99,30 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
   return { worker, close: () => worker.close() };
 }
 
-export async function startWriterStage(rt: Runtime): Promise<RunningStage & { batcher: RowBatcher }> {
+/** The writer; `preflight`: a metadata check the caller just ran (else the stage runs its own). */
+export async function startWriterStage(
+  rt: Runtime,
+  opts: { preflight?: MetadataReport } = {},
+): Promise<RunningStage & { batcher: RowBatcher; gate: MetadataGate }> {
   const k3 = rt.k3;
-  if (!k3 || !rt.config.k3cloud) throw new Error('the writer needs a K3Cloud client');
+  const k3Config = rt.config.k3cloud;
+  if (!k3 || !k3Config) throw new Error('the writer needs a K3Cloud client');
+  const attention = new K3CloudAttention(rt.connection, rt.config.queuePrefix);
+  // Nothing is written while the mapping does not fit the tenant's metadata (docs/apis/k3cloud.md §7).
+  const gate = new MetadataGate({
+    check: () => checkMappedKeys(k3, rt.mapping),
+    attention,
+    logger: rt.logger,
+    recheckMs: k3Config.preflightRecheckMs,
+  });
+  await gate.start(opts.preflight);
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
-    batchSize: rt.config.k3cloud.batchSize,
+    batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
-    maxInFlight: rt.config.k3cloud.maxConcurrency,
+    maxInFlight: k3Config.maxConcurrency,
     write: (rows) => write(rows),
   });
   const write = createBatchWriter({
@@ -115,7 +132,12 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     logger: rt.logger,
     locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
+    fieldKinds: fieldKinds(rt.mapping),
+    lockedOrderPolicy: k3Config.lockedOrderPolicy,
     requeue: (p) => batcher.requeue(p),
+    onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
+    onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
+    onOrderAudited: (fid) => attention.clearUnaudited(fid),
   });
   const deps = {
     queues: rt.queues,
@@ -123,6 +145,9 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
     ledger: rt.store.ledger,
     batcher,
     logger: rt.logger,
+    orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
+    blocked: () => gate.blocked(),
+    onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
   const worker = startWorker(
@@ -134,7 +159,10 @@ export async function startWriterStage(rt: Runtime): Promise<RunningStage & { ba
   return {
     worker,
     batcher,
+    gate,
+    checks: { 'k3cloud-metadata': gate.readiness() },
     async close() {
+      gate.stop();
       await worker.close();
       batcher.close();
     },

@@ -19,4 +19,8 @@ export interface K3CloudWriter {
     options?: WriterSaveOptions,
   ): Promise<{ results: ModelSaveResult[] }>;
   executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+  /** Status operations for policy `unaudit` (docs/apis/k3cloud.md §3, §7). */
+  unAudit(formId: string, billNos: string[]): Promise<void>;
+  submit(formId: string, billNos: string[]): Promise<void>;
+  audit(formId: string, billNos: string[]): Promise<void>;
 }

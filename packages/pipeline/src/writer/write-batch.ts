@@ -1,11 +1,14 @@
-import { K3CloudValidationError } from '@receipt-sync/core';
-import type { Logger } from '@receipt-sync/core';
-import { readExistingRows, rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
+import { isSyncError, type LockedOrderPolicy, type Logger } from '@receipt-sync/core';
+import type { ValueKind } from '@receipt-sync/mapping';
+import { readExistingRows, type RowLocator } from './existing-rows';
+import type { UnauditDeps } from './locked-orders';
 import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
+import { readSavedState } from './saved-rows';
+import { modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
 
-export interface BatchWriterDeps {
+export interface BatchWriterDeps extends UnauditDeps {
   k3: K3CloudWriter;
   ledger: WriterLedger;
   locks: OrderLocks;
@@ -14,7 +17,13 @@ export interface BatchWriterDeps {
   locator: RowLocator;
   /** BatchSave options from the mapping: isDeleteEntry false etc. (docs/apis/k3cloud.md §4.1). */
   saveOptions: WriterSaveOptions;
+  /** How each mapped field is compared when the saved rows are read back (mapping `fieldKinds`). */
+  fieldKinds: ReadonlyMap<string, ValueKind>;
+  /** KINGDEE_LOCKED_ORDER_POLICY. */
+  lockedOrderPolicy: LockedOrderPolicy;
   requeue(row: PendingRow): void;
+  /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
+  onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
   lockRetryMs?: number;
 }
@@ -33,6 +42,10 @@ export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) =
   };
 }
 
+/**
+ * Read-before-write (entry ids), one BatchSave (one model per order), then THE read-back: every
+ * row is counted written only when K3Cloud holds every mapped field as sent (verified writes).
+ */
 async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
   const live = await dropSettledVersions(rows, deps.ledger);
   if (live.length === 0) return;
@@ -40,54 +53,42 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid, [...(byFid.get(p.row.fid) ?? []), p]);
   const fids = [...byFid.keys()];
+  const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
+  const batch: Batch = { locator, byFid, existing: await readExistingRows(deps.k3, locator, fids), fields };
 
-  const existing = await readExistingRows(deps.k3, locator, fids);
-  const models = fids.map((fid) => ({
-    FID: fid,
-    [locator.entity]: byFid
-      .get(fid)!
-      .map((p) => ({ FEntryID: entryIdOf(existing, fid, p.row.rowKey, deps.logger) ?? 0, ...p.row.fields })),
-  }));
-  const { results } = await deps.k3.batchSave(locator.formId, models, deps.saveOptions);
-
-  const saved = fids.filter((_, i) => results.find((r) => r.dIndex === i)?.ok);
-  const needReread = saved.some((fid) =>
-    byFid.get(fid)!.some((p) => entryIdOf(existing, fid, p.row.rowKey) === undefined),
+  const { results } = await deps.k3.batchSave(
+    locator.formId,
+    fids.map((fid) => modelFor(batch, fid, deps.logger)),
+    deps.saveOptions,
   );
-  const after = needReread ? await readExistingRows(deps.k3, locator, saved) : existing;
-
+  // Orders whose save failed are read too (same query): their status tells a locked order apart.
+  // A batch where every model failed for a reason that waits as it is needs no read at all.
+  const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
+    ? { rows: new Map(), orders: new Map() }
+    : await readBack(deps, locator, fids, fields);
   for (const [i, fid] of fids.entries()) {
-    const group = byFid.get(fid)!;
-    const result = results.find((r) => r.dIndex === i);
-    if (result?.ok) {
-      for (const p of group) await settleWritten(p, fid, entryIdOf(after, fid, p.row.rowKey) ?? 0, deps.ledger);
-      continue;
-    }
-    const errors = result?.errors ?? [
-      { fieldName: null, message: 'no result for this model in the BatchSave answer', dIndex: i },
-    ];
-    if (result?.error && result.error.disposition !== 'permanent') {
-      // A network-control conflict or similar on this bill only: retry these rows later as they are.
-      for (const p of group) p.reject(result.error);
-    } else if (group.length > 1) {
-      // K3Cloud names no row when it rejects a model: save each row alone so only the bad one fails.
-      deps.logger.warn({ fid, rows: group.length, errors }, 'sales order model rejected; isolating its rows');
-      for (const p of group) deps.requeue({ ...p, solo: true });
-    } else {
-      group[0]!.reject(result?.error ?? new K3CloudValidationError(11, errors, { details: { fid } }));
-    }
+    await settleOrder(
+      batch,
+      fid,
+      results.find((r) => r.dIndex === i),
+      state,
+      deps,
+    );
   }
 }
 
-function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?: Logger): number | undefined {
-  const ids = existing.get(rowSlot(fid, rowKey));
-  if (ids && ids.length > 1 && logger) {
-    logger.warn(
-      { fid, rowKey, entryIds: ids },
-      'several K3Cloud rows carry one receipt number; updating the first (see reconcile)',
-    );
+/**
+ * THE read after the save, asked once more if it fails for a passing reason (a session lost twice,
+ * a timeout): the save may have been applied, and a whole retry would cost the rows an attempt.
+ */
+async function readBack(deps: BatchWriterDeps, locator: RowLocator, fids: number[], fields: string[]) {
+  try {
+    return await readSavedState(deps.k3, locator, fids, fields);
+  } catch (error) {
+    if (!isSyncError(error) || error.disposition !== 'transient') throw error;
+    deps.logger.info({ err: error }, 'read after BatchSave failed; asking once more');
+    return readSavedState(deps.k3, locator, fids, fields);
   }
-  return ids?.[0];
 }
 
 /**
@@ -118,19 +119,4 @@ async function dropSettledVersions(rows: PendingRow[], ledger: WriterLedger): Pr
     }
   }
   return live;
-}
-
-async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger: WriterLedger): Promise<void> {
-  const r = p.row;
-  await ledger.recordWritten({
-    receiptId: r.receiptId,
-    receiptNo: r.receiptNo,
-    orderId: r.orderId,
-    sourceVersion: r.sourceVersion,
-    removed: r.removed,
-    contentHash: r.contentHash,
-    k3Fid: fid,
-    k3EntryId: entryId,
-  });
-  p.resolve({ outcome: 'written', fid, entryId });
 }

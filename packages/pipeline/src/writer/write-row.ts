@@ -1,4 +1,4 @@
-import type { Logger, ReceiptOutcome } from '@receipt-sync/core';
+import { K3CloudFieldUnknownError, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
 import {
   receiptVersionKey,
   recordDeadLetter,
@@ -16,6 +16,12 @@ export interface WriteRowDeps {
   ledger: WriterLedger;
   batcher: RowBatcher;
   logger: Logger;
+  /** Long back-off while the row's sales order is locked (KINGDEE_LOCKED_ORDER_POLICY wait). */
+  orderWaitDelaysMs: number[];
+  /** While the metadata preflight fails: the error the job waits with (no attempt spent). */
+  blocked?: () => K3CloudFieldUnknownError | undefined;
+  /** K3Cloud answered "field does not exist" during work (closes the gate until the preflight passes). */
+  onFieldUnknown?: (error: K3CloudFieldUnknownError) => void;
   onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
 }
 
@@ -28,6 +34,8 @@ export async function writeRow(
   const row = job.data;
   const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
   try {
+    const blocked = deps.blocked?.();
+    if (blocked) throw blocked;
     const result = await deps.batcher.submit(row);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
@@ -35,11 +43,12 @@ export async function writeRow(
       ? { outcome: 'written', fid: result.fid, entryId: result.entryId }
       : { outcome: 'unchanged', reason: result.reason };
   } catch (error) {
+    if (error instanceof K3CloudFieldUnknownError && !deps.blocked?.()) deps.onFieldUnknown?.(error);
     const settled = await settleFailure(job, token, error, {
       queues: deps.queues,
       tracker: deps.tracker,
       sourceQueue: 'ready',
-      orderWaitDelaysMs: [],
+      orderWaitDelaysMs: deps.orderWaitDelaysMs,
       versionKey,
       receiptId: row.receiptId,
       receiptNo: row.receiptNo,

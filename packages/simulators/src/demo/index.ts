@@ -1,4 +1,4 @@
-import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator } from '../k3cloud';
+import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator, type LockedSaveBehaviour } from '../k3cloud';
 import { generateDataset, type Dataset } from '../sample-data';
 import { startOkkiSimulator, type OkkiFaults, type OkkiSimulator } from '../okki';
 
@@ -14,6 +14,13 @@ export interface DemoOptions {
   /** Requests K3Cloud processes at once; more queue (docs/apis/k3cloud.md §5.4 queueing). */
   k3MaxConcurrent?: number;
   dataset?: Dataset;
+  /** Fractions of sales orders audited (C) / in approval (B); default 0. */
+  auditedOrderRate?: number;
+  inApprovalOrderRate?: number;
+  /** What the K3Cloud tenant does with saves on B/C orders; default `reject`. */
+  lockedSave?: LockedSaveBehaviour;
+  /** Field keys the K3Cloud tenant's metadata lacks, per form id. */
+  lackingFields?: Record<string, string[]>;
 }
 
 export interface DemoEnvironment {
@@ -42,7 +49,13 @@ export const DEMO_CREDENTIALS = {
 export async function startDemoEnvironment(options: DemoOptions = {}): Promise<DemoEnvironment> {
   const dataset =
     options.dataset ??
-    generateDataset({ seed: options.seed ?? 42, receipts: options.receipts ?? 500, orders: options.orders ?? 120 });
+    generateDataset({
+      seed: options.seed ?? 42,
+      receipts: options.receipts ?? 500,
+      orders: options.orders ?? 120,
+      auditedOrderRate: options.auditedOrderRate,
+      inApprovalOrderRate: options.inApprovalOrderRate,
+    });
   const host = options.host ?? '127.0.0.1';
   const okki = await startOkkiSimulator({
     port: options.okkiPort ?? 0,
@@ -65,6 +78,8 @@ export async function startDemoEnvironment(options: DemoOptions = {}): Promise<D
       username: DEMO_CREDENTIALS.k3Username,
       password: DEMO_CREDENTIALS.k3Password,
       maxConcurrent: options.k3MaxConcurrent,
+      lockedSave: options.lockedSave,
+      lackingFields: options.lackingFields,
     });
   } catch (error) {
     await okki.close();

@@ -1,5 +1,5 @@
 import type { BillStore } from './store/bill-store';
-import type { ForcedFault, K3CloudCredentials, K3CloudFaults, K3CloudSimulatorStats } from './types';
+import type { ForcedFault, K3CloudCredentials, K3CloudFaults, K3CloudSimulatorStats, K3CloudTenant } from './types';
 
 /** What every operation handler may use; one per simulator instance. */
 export interface SimContext {
@@ -8,6 +8,10 @@ export interface SimContext {
   stats: K3CloudSimulatorStats;
   credentials: K3CloudCredentials;
   locks: BillLocks;
+  /** Tenant configuration (locked-save behaviour), mutable at run time. */
+  tenant: K3CloudTenant;
+  /** `Submit|Audit|UnAudit:FID` → refusal text the tenant gives for that bill (downstream bills, credit...). */
+  refusals: Map<string, string>;
   maxQueryRows: number;
   /** True when this fault was forced by `failNext`, else with probability `rate` (seeded generator). */
   fault(kind: ForcedFault, rate: number): boolean;

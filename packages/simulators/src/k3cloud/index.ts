@@ -9,7 +9,10 @@ export {
   type K3CloudFaults,
   type K3CloudSimulatorOptions,
   type K3CloudSimulatorStats,
+  type K3CloudTenant,
+  type LockedSaveBehaviour,
   type SeedBill,
+  type StatusOp,
 } from './types';
 export { PBLH_ROW_FIELDS } from './store/default-schema';
 export { parseFilter } from './filter/filter-parser';

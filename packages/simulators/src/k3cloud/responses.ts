@@ -57,6 +57,16 @@ export function unknownFieldMessage(field: string): string {
   return `元数据中标识为${field}的字段不存在`;
 }
 
+/** docs/apis/k3cloud.md §5.3 (S12): a field placed at the wrong level. The text after `！` is an ASSUMPTION. */
+export function wrongLevelMessage(entityType: string, field: string): string {
+  return `实体不存在此属性！[EntityType：${entityType}，Property：${field}]`;
+}
+
+/** docs/apis/k3cloud.md §5.1: the texts K3Cloud uses for bills (`单据编号为“X”的销售订单，单据已经审核！`). */
+export function billMessage(formLabel: string, billNo: string, text: string): string {
+  return `单据编号为“${billNo}”的${formLabel}，${text}`;
+}
+
 /** Body of a server exception (docs/apis/k3cloud.md §1: `response_error:` + KDException JSON). When K3 emits it: UNVERIFIED. */
 export function responseErrorBody(message: string): string {
   return `response_error:${JSON.stringify({ Message: message, InnerExWrapper: null, InnerException: null })}`;

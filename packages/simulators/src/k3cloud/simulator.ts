@@ -13,8 +13,11 @@ import {
   type K3CloudFaults,
   type K3CloudSimulatorOptions,
   type K3CloudSimulatorStats,
+  type K3CloudTenant,
   type SeedBill,
+  type StatusOp,
 } from './types';
+import { DEFAULT_REFUSALS } from './save/status-ops';
 
 export interface K3CloudSimulator {
   /** e.g. `http://127.0.0.1:PORT/k3cloud/` — what KINGDEE_BASE_URL would hold. */
@@ -23,6 +26,18 @@ export interface K3CloudSimulator {
   credentials: K3CloudCredentials;
   /** Mutable at run time; changes apply to the next request. */
   faults: K3CloudFaults;
+  /** Tenant behaviour (saves on B/C orders), mutable at run time. */
+  tenant: K3CloudTenant;
+  /**
+   * From now on the tenant refuses `op` for this bill (e.g. UnAudit of an order with downstream
+   * bills), with `message` or a default text; `allow` lifts it.
+   */
+  refuse(op: StatusOp, fid: number, message?: string): void;
+  allow(op: StatusOp, fid: number): void;
+  /** The tenant's metadata now lacks exactly these keys of `formId` (a BOS change, e.g. a field added). */
+  setLackingFields(formId: string, keys: string[]): void;
+  /** Sets a bill's FDocumentStatus directly, as a person working in K3Cloud would (tests, demos). */
+  setDocumentStatus(formId: string, fid: number, status: 'Z' | 'A' | 'B' | 'C' | 'D'): void;
   stats: K3CloudSimulatorStats;
   /** Deep copy of one bill, or undefined. */
   getBill(formId: string, fid: number): Bill | undefined;
@@ -67,6 +82,9 @@ function emptyStats(): K3CloudSimulatorStats {
     httpErrors: 0,
     malformed: 0,
     validationErrors: 0,
+    lockedSavesRejected: 0,
+    lockedSavesIgnored: 0,
+    statusChanges: 0,
     inFlight: 0,
     peakConcurrent: 0,
     peakProcessing: 0,
@@ -87,7 +105,9 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
   const random = seededRandom(options.seed ?? 1);
   const faults: K3CloudFaults = { ...DEFAULT_FAULTS, ...options.faults };
   const stats = emptyStats();
-  const store = new BillStore(options.knownFields, options.fieldTypes);
+  const store = new BillStore(options.knownFields, options.fieldTypes, options.lackingFields);
+  const tenant: K3CloudTenant = { lockedSave: options.lockedSave ?? 'reject' };
+  const refusals = new Map<string, string>();
   for (const [formId, bills] of Object.entries(options.bills ?? {})) if (bills) store.seed(formId, bills);
   const forced = new Map<ForcedFault, number>();
   const sessions = new SessionStore(options.sessionTtlMs ?? 20 * 60_000, now);
@@ -97,6 +117,8 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     stats,
     credentials,
     locks: new BillLocks(),
+    tenant,
+    refusals,
     maxQueryRows: options.maxQueryRows ?? 2000,
     fault: (kind, rate) => {
       const left = forced.get(kind) ?? 0;
@@ -127,6 +149,15 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     port,
     credentials,
     faults,
+    tenant,
+    refuse: (op, fid, message) => refusals.set(`${op}:${fid}`, message ?? DEFAULT_REFUSALS[op]),
+    allow: (op, fid) => refusals.delete(`${op}:${fid}`),
+    setLackingFields: (formId, keys) => store.schema(formId).setLacking(keys),
+    setDocumentStatus: (formId, fid, status) => {
+      const bill = store.get(formId, fid);
+      if (!bill) throw new Error(`no ${formId} bill with FID ${fid}`);
+      store.put(formId, { ...bill, FDocumentStatus: status });
+    },
     stats,
     getBill: (formId, fid) => {
       const bill = store.get(formId, fid);

@@ -61,7 +61,30 @@ export const DEFAULT_FAULTS: K3CloudFaults = {
   validationErrorRate: 0,
 };
 
+/**
+ * What the tenant does with a save on a sales order in approval (B) or audited (C), docs/apis/k3cloud.md §7
+ * field locks: `allow` (the entity is unlocked at that status), `reject` (an error naming the bill
+ * and its status, nothing applied), `ignore` (success reported, nothing changed, no new row).
+ */
+export type LockedSaveBehaviour = 'allow' | 'reject' | 'ignore';
+
+/** Per-instance tenant behaviour; mutable at run time, changes apply to the next request. */
+export interface K3CloudTenant {
+  lockedSave: LockedSaveBehaviour;
+}
+
+/** Status operations of docs/apis/k3cloud.md §3 the simulator serves. */
+export type StatusOp = 'Submit' | 'Audit' | 'UnAudit';
+
 export interface K3CloudSimulatorOptions {
+  /** Saves on B/C sales orders; default `reject`. */
+  lockedSave?: LockedSaveBehaviour;
+  /**
+   * Field keys (header fields, entry row fields or whole entities) this tenant's metadata lacks,
+   * per form id: queries and saves naming them answer `元数据中标识为X的字段不存在`, even when the
+   * defaults or seeded bills carry them.
+   */
+  lackingFields?: Record<string, string[]>;
   port?: number;
   host?: string;
   /** Site path ending with `/`, e.g. `/k3cloud/` (docs/apis/k3cloud.md §1 serverUrl). */
@@ -108,6 +131,11 @@ export interface K3CloudSimulatorStats {
   httpErrors: number;
   malformed: number;
   validationErrors: number;
+  /** Saves on B/C sales orders refused (`reject`) or answered success without change (`ignore`). */
+  lockedSavesRejected: number;
+  lockedSavesIgnored: number;
+  /** Bills moved by Submit / Audit / UnAudit. */
+  statusChanges: number;
   /** Requests inside the server right now (queued or processing). */
   inFlight: number;
   /** Largest number of requests inside the server at once (queued included). */

@@ -20,6 +20,10 @@ export interface GenerateDatasetOptions {
   /** Fraction of receipts linked to an OKKI order that has no K3Cloud sales order; default 0.05. */
   missingOrderRate?: number;
   customFieldIds?: { freight: string; inspectionFee: string };
+  /** Fraction of sales orders already audited (FDocumentStatus C); default 0. Spread evenly, not drawn. */
+  auditedOrderRate?: number;
+  /** Fraction of sales orders in approval (FDocumentStatus B); default 0. */
+  inApprovalOrderRate?: number;
 }
 
 export interface Dataset {
@@ -32,6 +36,15 @@ const DAY_MS = 86_400_000;
 
 function orderDateBefore(rng: Rng, start: Date): Date {
   return new Date(start.getTime() - rng.int(1, 60) * DAY_MS);
+}
+
+/** Every k-th order by rate, without drawing from the generator: other data stays the same per seed. */
+function markLockedOrders(orders: SalesOrderBill[], audited: number, inApproval: number): void {
+  const hit = (i: number, rate: number) => Math.floor((i + 1) * rate) > Math.floor(i * rate);
+  orders.forEach((order, i) => {
+    if (hit(i, audited)) order.FDocumentStatus = 'C';
+    else if (hit(i, inApproval)) order.FDocumentStatus = 'B';
+  });
 }
 
 /**
@@ -61,6 +74,7 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
     okkiOrders.push(okki);
     orders.push(buildSalesOrder(rng, okki, 100_001 + i, date, ids, rng.chance(existingRowRate)));
   }
+  markLockedOrders(orders, options.auditedOrderRate ?? 0, options.inApprovalOrderRate ?? 0);
   // OKKI orders that never reached K3Cloud: a separate id range so they cannot collide.
   const orphans: OkkiOrderSeed[] = Array.from({ length: Math.max(1, Math.ceil(options.receipts / 20)) }, (_, i) =>
     buildOkkiOrder(rng, 4_900_000_000 + i * 7 + 1, 900 + i, orderDateBefore(rng, start)),

@@ -38,6 +38,8 @@ export interface SalesOrderBill {
   /** `YYYY-MM-DD 00:00:00`. */
   FDate: string;
   FCustId: { FNumber: string };
+  /** docs/apis/k3cloud.md §7; absent = A (created). C (audited) and B (in approval) orders may lock their fields. */
+  FDocumentStatus?: 'A' | 'B' | 'C';
   FSaleOrderEntry: SaleOrderEntryRow[];
   F_PBLH_Entity: ReceiptEntityRow[];
 }

@@ -12,6 +12,8 @@ import {
   SESSION_LOST_MESSAGE,
 } from '../responses';
 import { handleSave, type SaveOp } from '../save/save-handler';
+import { handleStatusOp } from '../save/status-ops';
+import type { StatusOp } from '../types';
 import { paramReader } from './request-params';
 import type { Route } from './route';
 
@@ -24,6 +26,7 @@ export interface DispatchDeps {
 
 const isQuery = (op: string): op is QueryOp => op === 'ExecuteBillQuery' || op === 'BillQuery';
 const isSave = (op: string): op is SaveOp => op === 'Save' || op === 'BatchSave';
+const isStatusOp = (op: string): op is StatusOp => op === 'Submit' || op === 'Audit' || op === 'UnAudit';
 
 /** A business failure in the envelope the operation uses (queries wrap theirs, docs/apis/k3cloud.md §5.3/§6). */
 function failureFor(op: string, msgCode: number, message: string): HandlerResult {
@@ -89,6 +92,9 @@ export async function dispatch(
   let result: HandlerResult;
   if (isSave(op)) {
     result = await handleSave(ctx, op, param(0, 'formid'), param(1, 'data'));
+  } else if (isStatusOp(op)) {
+    await ctx.delay(ctx.faults.latencyMs);
+    result = handleStatusOp(ctx, op, param(0, 'formid'), param(1, 'data'));
   } else if (isQuery(op)) {
     await ctx.delay(ctx.faults.latencyMs);
     result = handleQuery(ctx, op, param(0, 'data'));

@@ -10,6 +10,9 @@ const OPERATIONS: Record<string, { service: Service; op: string }> = {
   batchsave: { service: 'DynamicFormService', op: 'BatchSave' },
   executebillquery: { service: 'DynamicFormService', op: 'ExecuteBillQuery' },
   billquery: { service: 'DynamicFormService', op: 'BillQuery' },
+  submit: { service: 'DynamicFormService', op: 'Submit' },
+  audit: { service: 'DynamicFormService', op: 'Audit' },
+  unaudit: { service: 'DynamicFormService', op: 'UnAudit' },
 };
 
 export type Route = { known: true; service: Service; op: string } | { known: false; op: string };

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../case-insensitive';
+import { documentStatus, STATUS_FIELD } from '../store/document-status';
 import type { FormSchema } from '../store/form-schema';
 import type { Bill, FieldType } from '../types';
 
@@ -39,6 +40,7 @@ function scalarOf(value: unknown): unknown {
  */
 export function resolveField(schema: FormSchema, key: string): ResolvedField | undefined {
   const name = key.trim();
+  if (schema.lacks(name)) return undefined;
   const alias = /^(.+)_(FEntryID|FSeq)$/i.exec(name);
   const aliasEntity = alias?.[1] ? schema.entity(alias[1]) : undefined;
   if (alias && aliasEntity) {
@@ -56,7 +58,12 @@ export function resolveField(schema: FormSchema, key: string): ResolvedField | u
     return {
       key,
       type: path.length ? undefined : schema.typeOf(header),
-      read: (bill) => (path.length ? navigate(bill[header], path) : scalarOf(bill[header])),
+      read: (bill) =>
+        path.length
+          ? navigate(bill[header], path)
+          : header === STATUS_FIELD
+            ? documentStatus(bill)
+            : scalarOf(bill[header]),
     };
   }
   const owner = schema.entityOfField(base);

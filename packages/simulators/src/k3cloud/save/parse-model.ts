@@ -1,5 +1,5 @@
 import { isPlainObject } from '../case-insensitive';
-import { unknownFieldMessage } from '../responses';
+import { unknownFieldMessage, wrongLevelMessage } from '../responses';
 import { normaliseValue } from '../store/field-values';
 import type { FormSchema } from '../store/form-schema';
 
@@ -52,7 +52,7 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
         const fields: Entry[] = [];
         for (const [rk, rv] of Object.entries(row)) {
           const field = entity.fields.get(rk.toLowerCase());
-          if (!field) unknown.push({ FieldName: rk, Message: unknownFieldMessage(rk) });
+          if (!field) unknown.push({ FieldName: rk, Message: unknownKeyMessage(schema, rk, entity.name) });
           else if (field === 'FEntryID') entryId = Number(typed(field, rv ?? 0)) || 0;
           else fields.push([field, typed(field, rv)]);
         }
@@ -62,16 +62,23 @@ export function parseModel(schema: FormSchema, raw: unknown): ParseResult {
       if (value.length > 0) model.entities.push({ name: entity.name, rows });
     } else {
       const field = schema.headerField(key);
-      if (!field) unknown.push({ FieldName: key, Message: unknownFieldMessage(key) });
+      if (!field) unknown.push({ FieldName: key, Message: unknownKeyMessage(schema, key, 'BillHead') });
       else if (field === 'FID') model.fid = Number(typed(field, value ?? 0)) || 0;
       else model.header.push([field, typed(field, value)]);
     }
   }
-  if (unknown.length) return { ok: false, msgCode: 9, errors: unknown };
+  // Like K3Cloud, only the first unknown key is named (docs/apis/k3cloud.md §7 preflight).
+  if (unknown.length) return { ok: false, msgCode: 9, errors: unknown.slice(0, 1) };
   if (invalid.length) return { ok: false, msgCode: 11, errors: invalid };
   if (model.fid < 0)
     return { ok: false, msgCode: 8, errors: [{ FieldName: 'FID', Message: `单据内码FID的值“${model.fid}”无效` }] };
   return { ok: true, model };
+}
+
+/** A key known at another level (header field inside a row, or the reverse) gets 实体不存在此属性 (docs/apis/k3cloud.md §5.3). */
+function unknownKeyMessage(schema: FormSchema, key: string, level: string): string {
+  const elsewhere = level === 'BillHead' ? schema.entityOfField(key) : schema.headerField(key);
+  return elsewhere ? wrongLevelMessage(level, key) : unknownFieldMessage(key);
 }
 
 /** Entry rows in a Model, for the per-row latency fault. */

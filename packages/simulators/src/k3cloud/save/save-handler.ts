@@ -1,6 +1,7 @@
 import { getIgnoringCase, isPlainObject } from '../case-insensitive';
 import { json, type HandlerResult, type SimContext } from '../context';
 import {
+  billMessage,
   failureResult,
   networkControlMessage,
   responseStatus,
@@ -8,6 +9,7 @@ import {
   type K3CloudSuccessEntity,
 } from '../responses';
 import { FORM_LABELS } from '../store/default-schema';
+import { documentStatus, isLockedStatus, STATUS_LABELS } from '../store/document-status';
 import { applyModel, type ModelOutcome } from './apply-model';
 import { needReturnData } from './need-return-data';
 import { countModelRows, targetFid } from './parse-model';
@@ -84,6 +86,11 @@ export async function handleSave(
     await ctx.delay(ctx.faults.latencyMs + ctx.faults.perRowLatencyMs * rows);
     models.forEach((model, i) => {
       if (outcomes[i]) return;
+      const locked = lockedOutcome(ctx, formId, targetFid(model));
+      if (locked) {
+        outcomes[i] = locked;
+        return;
+      }
       const outcome = applyModel(ctx.store, formId, model, options.value);
       outcomes[i] = outcome;
       if (outcome.ok) {
@@ -102,6 +109,31 @@ export async function handleSave(
   return json(
     saveResponse(ctx, op, formId, outcomes as ModelOutcome[], options.value.batchCount, options.value.needReturnFields),
   );
+}
+
+/**
+ * A save on a B/C bill under the tenant's field locks (docs/apis/k3cloud.md §7): `reject` refuses it naming the bill
+ * and its status (text ASSUMPTION, modelled on "单据已经审核！"); `ignore` answers success and keeps
+ * the bill as it was (no field changed, no row added). `allow` and unlocked bills → undefined.
+ */
+function lockedOutcome(ctx: SimContext, formId: string, fid: number): ModelOutcome | undefined {
+  const bill = fid > 0 ? ctx.store.get(formId, fid) : undefined;
+  if (!bill || ctx.tenant.lockedSave === 'allow') return undefined;
+  const status = documentStatus(bill);
+  if (!isLockedStatus(status)) return undefined;
+  if (ctx.tenant.lockedSave === 'ignore') {
+    ctx.stats.lockedSavesIgnored += 1;
+    return { ok: true, bill, rowsWritten: 0 };
+  }
+  ctx.stats.lockedSavesRejected += 1;
+  const text = `单据状态为“${STATUS_LABELS[status]}”，不允许修改！`;
+  return {
+    ok: false,
+    msgCode: 11,
+    errors: [
+      { FieldName: null, Message: billMessage(FORM_LABELS[formId] ?? formId, String(bill.FBillNo ?? fid), text) },
+    ],
+  };
 }
 
 function saveResponse(

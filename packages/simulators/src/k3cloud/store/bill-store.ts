@@ -22,6 +22,7 @@ export class BillStore {
   constructor(
     private readonly extraFields: Record<string, FormFieldConfig> = {},
     extraTypes: Record<string, FieldType> = {},
+    private readonly lackingFields: Record<string, string[]> = {},
   ) {
     this.types = { ...DEFAULT_FIELD_TYPES, ...extraTypes };
     for (const formId of new Set([...Object.keys(DEFAULT_FORM_FIELDS), ...Object.keys(extraFields)]))
@@ -36,7 +37,7 @@ export class BillStore {
   schema(formId: string): FormSchema {
     let schema = this.schemas.get(formId);
     if (!schema) {
-      schema = new FormSchema(formId, this.types);
+      schema = new FormSchema(formId, this.types, this.lackingFields[formId]);
       schema.addConfig(DEFAULT_FORM_FIELDS[formId]);
       schema.addConfig(this.extraFields[formId]);
       this.schemas.set(formId, schema);

@@ -12,11 +12,21 @@ export interface EntitySchema {
 export class FormSchema {
   private readonly header = new Map<string, string>();
   private readonly entities = new Map<string, EntitySchema>();
+  private lacking: Set<string>;
 
+  /** `lacking`: keys this tenant's metadata does not have, whatever config or bills say. */
   constructor(
     readonly formId: string,
     private readonly types: Record<string, FieldType>,
-  ) {}
+    lacking: Iterable<string> = [],
+  ) {
+    this.lacking = new Set([...lacking].map(lower));
+  }
+
+  /** The tenant adds or drops fields (a BOS change): applies to the next request. */
+  setLacking(keys: Iterable<string>): void {
+    this.lacking = new Set([...keys].map(lower));
+  }
 
   addConfig(config: FormFieldConfig | undefined): void {
     for (const name of config?.header ?? []) this.addHeader(name);
@@ -49,22 +59,31 @@ export class FormSchema {
     }
   }
 
-  headerField(name: string): string | undefined {
-    return this.header.get(lower(name));
+  /** Whether the tenant's metadata lacks this key (configured with `lackingFields`). */
+  lacks(name: string): boolean {
+    return this.lacking.has(lower(name));
   }
 
+  headerField(name: string): string | undefined {
+    return this.lacks(name) ? undefined : this.header.get(lower(name));
+  }
+
+  /** The entity as the tenant's metadata has it: without the fields it lacks. */
   entity(name: string): EntitySchema | undefined {
-    return this.entities.get(lower(name));
+    const entity = this.lacks(name) ? undefined : this.entities.get(lower(name));
+    if (!entity || this.lacking.size === 0) return entity;
+    return { name: entity.name, fields: new Map([...entity.fields].filter(([key]) => !this.lacking.has(key))) };
   }
 
   entityNames(): string[] {
-    return [...this.entities.values()].map((e) => e.name);
+    return [...this.entities.values()].filter((e) => !this.lacks(e.name)).map((e) => e.name);
   }
 
   /** The entity owning a row field (FEntryID alone is ambiguous and never resolved here). */
   entityOfField(name: string): { entity: string; field: string } | undefined {
-    if (lower(name) === 'fentryid') return undefined;
+    if (lower(name) === 'fentryid' || this.lacks(name)) return undefined;
     for (const entity of this.entities.values()) {
+      if (this.lacks(entity.name)) continue;
       const field = entity.fields.get(lower(name));
       if (field) return { entity: entity.name, field };
     }

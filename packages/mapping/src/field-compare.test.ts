@@ -1,4 +1,4 @@
-import { normalizeValue, type ValueKind } from '../src/field-compare';
+import { normalizeValue, type ValueKind } from './field-compare';
 
 describe('normalizeValue', () => {
   it.each<[ValueKind, unknown, unknown, boolean]>([

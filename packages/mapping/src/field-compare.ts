@@ -1,9 +1,19 @@
 import { parseChinaTime, formatChinaTime } from '@receipt-sync/core';
-import type { Mapping, MappingField } from '@receipt-sync/mapping';
+import type { Mapping, MappingField } from './schema';
 import { tryParseMoney } from '@receipt-sync/core';
-import type { FieldDifference } from './types';
 
-/** How a K3Cloud field's value is compared: K3Cloud hands values back in its own shape. */
+/** One mapped field whose K3Cloud value is not what the mapping produced. */
+export interface FieldDifference {
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+/**
+ * How a K3Cloud field's value is compared: K3Cloud hands values back in its own shape. One
+ * comparison for the writer's read-back (verified writes) and for reconcile, so both name the
+ * same differences.
+ */
 export type ValueKind = 'text' | 'decimal' | 'datetime' | 'bool';
 
 function kindOf(field: MappingField): ValueKind {

@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig, registerSecret, secretsOf } from '@receipt-sync/core';
+import { DEFAULT_MAPPING, loadMapping } from '@receipt-sync/mapping';
+import { createApiClients } from '@receipt-sync/pipeline';
+import { fail, ok, type DoctorCheck } from '../types';
+
+/** The environment parses (operating contract), both systems are configured, and the mapping loads. */
+export const configCheck: DoctorCheck = {
+  name: 'config',
+  async run(ctx) {
+    let config;
+    try {
+      config = loadConfig(ctx.env);
+    } catch (error) {
+      const issues = error instanceof ConfigError ? error.issues.join('; ') : String(error);
+      return fail(
+        'config',
+        `configuration invalid: ${issues}`,
+        'correct the variables named (see the README configuration table)',
+      );
+    }
+    for (const secret of secretsOf(config)) registerSecret(secret);
+    const missing = [
+      ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID/XIAOMAN_CLIENT_SECRET']),
+      ...(config.k3cloud ? [] : ['KINGDEE_BASE_URL/KINGDEE_ACCT_ID/KINGDEE_USERNAME and a password or app secret']),
+    ];
+    if (missing.length > 0)
+      return fail('config', `not configured: ${missing.join('; ')}`, 'set them: doctor checks a real deployment');
+    try {
+      ctx.mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
+    } catch (error) {
+      return fail('config', `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`, 'fix the mapping file');
+    }
+    ctx.config = config;
+    Object.assign(ctx, createApiClients(config, { okki: true, k3: true, logger: ctx.logger }));
+    const login = config.k3cloud!.appId ? 'LoginByAppSecret' : 'ValidateUser (password)';
+    const policy = config.k3cloud!.lockedOrderPolicy;
+    return ok(
+      'config',
+      `configuration valid; mapping ${config.mappingFile ?? 'built-in default'}; K3Cloud login ${login}; KINGDEE_LOCKED_ORDER_POLICY=${policy}`,
+    );
+  },
+};

@@ -1,0 +1,33 @@
+import { describeError } from '@receipt-sync/core';
+import { mapReceipt, needsEnrichment } from '@receipt-sync/mapping';
+import { ok, warn, type DoctorCheck } from '../types';
+
+/** The newest receipt maps without data-quality problems (dry run: nothing is written). */
+export const dryRunCheck: DoctorCheck = {
+  name: 'mapping-dry-run',
+  needs: ['okki-list'],
+  async run(ctx) {
+    const newest = ctx.recent?.[0];
+    if (!newest) return warn('mapping-dry-run', 'no receipt to map', 'run doctor again once OKKI lists receipts');
+    let info: Record<string, unknown> | undefined;
+    if (ctx.config!.okki!.enrichBank && needsEnrichment(ctx.mapping!)) {
+      info = await ctx.okki!.getReceiptInfo(newest.cash_collection_id).catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, `receipt/info: ${describeError(error)}`);
+        return undefined;
+      });
+    }
+    const receipt = newest as Record<string, unknown>;
+    const mapped = mapReceipt({ receipt, info, removed: false }, ctx.mapping!);
+    const no = String(receipt.cash_collection_no ?? newest.cash_collection_id);
+    if (!mapped.ok)
+      return warn(
+        'mapping-dry-run',
+        `newest receipt ${no} would be quarantined: ${mapped.problems.map((p) => p.message).join('; ')}`,
+        'fix the receipt in OKKI, or the mapping rule named (npm run cli -- mapping preview)',
+      );
+    return ok(
+      'mapping-dry-run',
+      `newest receipt ${no} maps to ${Object.keys(mapped.row.fields).length} fields on order ${mapped.row.orderKey} (nothing written)`,
+    );
+  },
+};

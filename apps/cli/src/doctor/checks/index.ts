@@ -1,0 +1,23 @@
+import type { DoctorCheck } from '../types';
+import { configCheck } from './config';
+import { dryRunCheck } from './dry-run';
+import { k3LoginCheck, k3MetadataCheck, orderLookupCheck } from './k3cloud';
+import { customFieldsCheck, okkiInfoCheck, okkiListCheck, okkiTokenCheck } from './okki';
+import { redisCheck, redisSettingsCheck } from './redis';
+import { storeCheck } from './store';
+
+/** Every check of `doctor`, in the order they run and print. One more check: one file and one line here. */
+export const DOCTOR_CHECKS: DoctorCheck[] = [
+  configCheck,
+  redisCheck,
+  redisSettingsCheck,
+  storeCheck,
+  okkiTokenCheck,
+  okkiListCheck,
+  okkiInfoCheck,
+  k3LoginCheck,
+  k3MetadataCheck,
+  orderLookupCheck,
+  customFieldsCheck,
+  dryRunCheck,
+];

@@ -1,0 +1,96 @@
+import { describeError } from '@receipt-sync/core';
+import { k3In } from '@receipt-sync/k3cloud';
+import { mappedFieldKeys } from '@receipt-sync/mapping';
+import { checkMappedKeys } from '@receipt-sync/pipeline';
+import { fail, ok, warn, type DoctorCheck } from '../types';
+
+/** K3Cloud accepts the configured login (ValidateUser or LoginByAppSecret) and answers a query. */
+export const k3LoginCheck: DoctorCheck = {
+  name: 'k3cloud-login',
+  needs: ['config'],
+  async run(ctx) {
+    const k3 = ctx.config!.k3cloud!;
+    const mode = k3.appId ? 'LoginByAppSecret' : 'ValidateUser';
+    try {
+      await ctx.k3!.executeBillQuery({
+        formId: ctx.mapping!.formId,
+        fieldKeys: 'FID',
+        filterString: 'FID = 0',
+        limit: 1,
+      });
+    } catch (error) {
+      return fail(
+        'k3cloud-login',
+        `${mode} at ${k3.baseUrl} failed: ${describeError(error)}`,
+        'check KINGDEE_BASE_URL (site path included), KINGDEE_ACCT_ID, KINGDEE_USERNAME and the password or app credentials',
+      );
+    }
+    return ok('k3cloud-login', `${mode} at ${k3.baseUrl} works (database ${k3.acctId}, user ${k3.username})`);
+  },
+};
+
+/**
+ * Every K3Cloud key of the mapping — lookup field, entry-key alias, row identity, each row field —
+ * exists in the tenant's metadata (docs/apis/k3cloud.md §7). One FAIL line per unknown key.
+ */
+export const k3MetadataCheck: DoctorCheck = {
+  name: 'k3cloud-metadata',
+  needs: ['k3cloud-login'],
+  async run(ctx) {
+    const mapping = ctx.mapping!;
+    const keys = mappedFieldKeys(mapping);
+    const report = await checkMappedKeys(ctx.k3!, mapping);
+    if (report.ok)
+      return ok('k3cloud-metadata', `all ${keys.all.length} mapped keys exist in ${keys.formId}'s metadata`);
+    const role = (key: string) =>
+      key === keys.orderKey
+        ? 'the order lookup field'
+        : key === keys.entryKey
+          ? `the entry-key alias of entity ${mapping.entity}`
+          : key === keys.rowKey
+            ? 'the row identity field'
+            : 'a row field';
+    return report.unknownKeys.map((key) =>
+      fail(
+        `k3cloud-field ${key}`,
+        `${key} (${role(key)}) does not exist in ${keys.formId}'s metadata`,
+        `add it to ${keys.formId} in K3Cloud BOS, or set MAPPING_FILE with the tenant's key for it`,
+      ),
+    );
+  },
+};
+
+/** At least one OKKI order of the recent receipts finds its sales order through the lookup field. */
+export const orderLookupCheck: DoctorCheck = {
+  name: 'k3cloud-order-lookup',
+  needs: ['k3cloud-metadata', 'okki-list'],
+  async run(ctx) {
+    const mapping = ctx.mapping!;
+    const field = mapping.order.targetField;
+    const ids = [
+      ...new Set(
+        (ctx.recent ?? []).map((r) => String(r[mapping.order.source] ?? '')).filter((id) => id !== '' && id !== '0'),
+      ),
+    ].slice(0, 200);
+    if (ids.length === 0)
+      return warn(
+        'k3cloud-order-lookup',
+        'no recent receipt names a sales order',
+        'run doctor again once receipts with orders exist',
+      );
+    const rows = await ctx.k3!.executeBillQuery({
+      formId: mapping.formId,
+      fieldKeys: `FID,${field}`,
+      filterString: k3In(field, ids),
+      limit: 2000,
+    });
+    const found = new Set(rows.map((r) => String(r[1])));
+    if (found.size === 0)
+      return fail(
+        'k3cloud-order-lookup',
+        `none of ${ids.length} recent OKKI order ids is on a ${mapping.formId} ${field}`,
+        `make sure sales orders carry the OKKI order_id in ${field}, or set order.targetField in MAPPING_FILE`,
+      );
+    return ok('k3cloud-order-lookup', `${found.size} of ${ids.length} recent OKKI orders resolve through ${field}`);
+  },
+};

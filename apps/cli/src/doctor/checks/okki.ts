@@ -1,0 +1,113 @@
+import { describeError, isSyncError } from '@receipt-sync/core';
+import { needsEnrichment } from '@receipt-sync/mapping';
+import { fail, ok, warn, type DoctorCheck, type RecentReceipt } from '../types';
+
+const LIST_COUNT = 100;
+
+/** OKKI grants an access token to the client credentials (scope `invoices`, docs/apis/okki.md §2). */
+export const okkiTokenCheck: DoctorCheck = {
+  name: 'okki-token',
+  needs: ['config'],
+  async run(ctx) {
+    try {
+      await ctx.okki!.verifyToken();
+    } catch (error) {
+      return fail(
+        'okki-token',
+        `OKKI refused a token: ${describeError(error)}`,
+        'check XIAOMAN_CLIENT_ID, XIAOMAN_CLIENT_SECRET and XIAOMAN_BASE_URL',
+      );
+    }
+    return ok('okki-token', `OKKI granted a token at ${ctx.config!.okki!.baseUrl}`);
+  },
+};
+
+/**
+ * One receipt/list call works with that token (a token without the `invoices` scope is refused
+ * here: `no permission invoices scopes`, docs/apis/okki.md §2). Reads the first and last page so later
+ * checks see the newest receipts whatever order OKKI lists them in.
+ */
+export const okkiListCheck: DoctorCheck = {
+  name: 'okki-list',
+  needs: ['okki-token'],
+  async run(ctx) {
+    const okki = ctx.okki!;
+    let receipts: RecentReceipt[];
+    let total: number;
+    try {
+      const first = await okki.listReceipts({ page: 1, count: LIST_COUNT });
+      total = first.totalItem;
+      const lastPage = Math.ceil(total / LIST_COUNT);
+      const last = lastPage > 1 ? await okki.listReceipts({ page: lastPage, count: LIST_COUNT }) : undefined;
+      receipts = [...first.list, ...(last?.list ?? [])];
+    } catch (error) {
+      const scope = isSyncError(error) && /no permission.*scope/i.test(error.message);
+      return fail(
+        'okki-list',
+        `receipt/list failed: ${describeError(error)}`,
+        scope ? 'grant the OKKI app the invoices scope' : 'check the OKKI app and XIAOMAN_BASE_URL',
+      );
+    }
+    ctx.recent = [...new Map(receipts.map((r) => [r.cash_collection_id, r])).values()].sort((a, b) =>
+      a.update_time < b.update_time ? 1 : a.update_time > b.update_time ? -1 : 0,
+    );
+    if (total === 0)
+      return warn('okki-list', 'receipt/list works but lists no receipts', 'check this is the right OKKI account');
+    return ok(
+      'okki-list',
+      `receipt/list works: ${total} receipt(s), newest updated ${ctx.recent[0]?.update_time ?? '?'}`,
+    );
+  },
+};
+
+/** receipt/info answers for the newest receipt, when the mapping reads bank fields from it. */
+export const okkiInfoCheck: DoctorCheck = {
+  name: 'okki-info',
+  needs: ['okki-list'],
+  async run(ctx) {
+    if (!ctx.config!.okki!.enrichBank || !needsEnrichment(ctx.mapping!))
+      return ok('okki-info', 'enrichment off: receipt/info is not called');
+    const newest = ctx.recent?.[0];
+    if (!newest)
+      return warn('okki-info', 'no receipt to ask receipt/info about', 'run doctor again once OKKI lists receipts');
+    try {
+      await ctx.okki!.getReceiptInfo(newest.cash_collection_id);
+    } catch (error) {
+      return fail(
+        'okki-info',
+        `receipt/info failed for ${newest.cash_collection_id}: ${describeError(error)}`,
+        'check the OKKI app may read receipt details, or set XIAOMAN_ENRICH_BANK=false',
+      );
+    }
+    return ok(
+      'okki-info',
+      `receipt/info answers (receipt ${String(newest.cash_collection_no ?? newest.cash_collection_id)})`,
+    );
+  },
+};
+
+/** Each OKKI custom-field id the mapping reads appears on recent receipts (the defaults are the docs' sample ids). */
+export const customFieldsCheck: DoctorCheck = {
+  name: 'okki-custom-fields',
+  needs: ['okki-list'],
+  async run(ctx) {
+    const fields = ctx.mapping!.fields.filter((f) => f.type === 'customField');
+    if (fields.length === 0) return ok('okki-custom-fields', 'the mapping reads no OKKI custom fields');
+    const seen = new Set<string>();
+    for (const r of ctx.recent ?? []) {
+      const custom = r.external_field_data_info;
+      if (custom && typeof custom === 'object') for (const id of Object.keys(custom)) seen.add(id);
+    }
+    return fields.map((f) => {
+      const id = f.source.replace(/^external_field_data_info\./, '');
+      const name = `okki-custom-field ${f.target}`;
+      return seen.has(id)
+        ? ok(name, `custom field ${id} (${f.label ?? f.target}) appears on recent receipts`)
+        : warn(
+            name,
+            `custom field id ${id} (${f.label ?? f.target}) is on none of ${ctx.recent?.length ?? 0} recent receipts`,
+            `find the tenant's id for ${f.label ?? f.target} in OKKI and set it in MAPPING_FILE`,
+          );
+    });
+  },
+};

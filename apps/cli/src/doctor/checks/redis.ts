@@ -1,0 +1,84 @@
+import { createRedisClient, redisLocation } from '@receipt-sync/core';
+import { fail, ok, warn, type CheckResult, type DoctorCheck } from '../types';
+
+/** Redis (or the Redis Cluster of REDIS_CLUSTER_NODES) answers; one connection for the later checks, no endless reconnecting. */
+export const redisCheck: DoctorCheck = {
+  name: 'redis',
+  needs: ['config'],
+  async run(ctx) {
+    const target = ctx.config!.redis;
+    const where = `Redis at ${redisLocation(target)}`;
+    const redis = createRedisClient(
+      target,
+      { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null },
+      { lazyConnect: true, clusterRetryStrategy: () => null },
+    );
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      return fail(
+        'redis',
+        `${where} does not answer (${(error as Error).message})`,
+        target.clusterNodes ? 'start the cluster or correct REDIS_CLUSTER_NODES' : 'start Redis or correct REDIS_URL',
+      );
+    }
+    ctx.redis = redis;
+    return ok('redis', `${where} answers`);
+  },
+};
+
+/**
+ * What BullMQ needs from Redis (bullmq going-to-production): `maxmemory-policy noeviction`, else
+ * Redis may evict queue keys and lose jobs (FAIL); AOF off loses the jobs of the last seconds on a
+ * Redis restart (warn).
+ */
+export const redisSettingsCheck: DoctorCheck = {
+  name: 'redis-settings',
+  needs: ['redis'],
+  async run(ctx) {
+    const redis = ctx.redis!;
+    const read = async (key: string) => {
+      try {
+        const reply = (await redis.config('GET', key)) as string[];
+        return reply[1];
+      } catch {
+        return undefined;
+      }
+    };
+    const results: CheckResult[] = [];
+    const policy = await read('maxmemory-policy');
+    if (policy === undefined)
+      results.push(
+        warn(
+          'redis-eviction',
+          'CONFIG GET is not allowed, maxmemory-policy unknown',
+          'make sure the Redis provider sets maxmemory-policy noeviction',
+        ),
+      );
+    else if (policy !== 'noeviction')
+      results.push(
+        fail(
+          'redis-eviction',
+          `maxmemory-policy is ${policy}: Redis may evict queue keys and lose receipts`,
+          'set maxmemory-policy noeviction',
+        ),
+      );
+    else results.push(ok('redis-eviction', 'maxmemory-policy noeviction'));
+    const aof = await read('appendonly');
+    if (aof === 'yes') results.push(ok('redis-persistence', 'AOF on (appendonly yes)'));
+    else
+      results.push(
+        warn(
+          'redis-persistence',
+          aof === undefined
+            ? 'appendonly unknown (CONFIG GET not allowed)'
+            : 'AOF off: a Redis restart loses queued jobs and state',
+          'set appendonly yes (appendfsync everysec) for production',
+        ),
+      );
+    return results;
+  },
+};

@@ -1,0 +1,73 @@
+import { describeError, redact } from '@receipt-sync/core';
+
+/** Known secrets and `user:password@` in connection strings never reach the report. */
+const scrub = (text: string) => String(redact(text)).replace(/\/\/[^/\s@]*:[^/\s@]*@/g, '//[redacted]@');
+import type { CheckResult, DoctorCheck, DoctorContext } from './types';
+
+export interface DoctorReport {
+  results: CheckResult[];
+  /** Checks not run because a check they need failed. */
+  skipped: Array<{ name: string; needs: string[] }>;
+  summary: { ok: number; warnings: number; failed: number };
+}
+
+/**
+ * Runs the checks in order. A check whose prerequisites failed (or were skipped) is skipped; a
+ * check that throws is reported as failed with the error, so one broken system never hides the
+ * others. Every message goes through the secret scrubber.
+ */
+export async function runDoctor(
+  checks: DoctorCheck[],
+  ctx: DoctorContext,
+  onResult?: (r: CheckResult) => void,
+): Promise<DoctorReport> {
+  const failed = new Set<string>();
+  const report: DoctorReport = { results: [], skipped: [], summary: { ok: 0, warnings: 0, failed: 0 } };
+  for (const check of checks) {
+    const blockers = (check.needs ?? []).filter((n) => failed.has(n));
+    if (blockers.length > 0) {
+      failed.add(check.name);
+      report.skipped.push({ name: check.name, needs: blockers });
+      continue;
+    }
+    let results: CheckResult[];
+    try {
+      const out = await check.run(ctx);
+      results = Array.isArray(out) ? out : [out];
+    } catch (error) {
+      results = [
+        {
+          name: check.name,
+          status: 'fail',
+          message: `check could not complete: ${describeError(error)}`,
+          fix: 'see the message; run doctor again once it is fixed',
+        },
+      ];
+    }
+    for (const r of results) {
+      const clean = { ...r, message: scrub(r.message), ...(r.fix ? { fix: scrub(r.fix) } : {}) };
+      report.results.push(clean);
+      if (r.status === 'ok') report.summary.ok += 1;
+      else if (r.status === 'warn') report.summary.warnings += 1;
+      else report.summary.failed += 1;
+      onResult?.(clean);
+    }
+    if (results.some((r) => r.status === 'fail')) failed.add(check.name);
+  }
+  return report;
+}
+
+const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
+
+/** `ok   config: …` / `FAIL k3cloud-field F_X: … — fix: …`. */
+export function formatResult(r: CheckResult): string {
+  return `${LABEL[r.status]} ${r.name}: ${r.message}${r.fix && r.status !== 'ok' ? ` — fix: ${r.fix}` : ''}`;
+}
+
+export function formatSkipped(s: { name: string; needs: string[] }): string {
+  return `skip ${s.name}: not checked until ${s.needs.join(', ')} passes`;
+}
+
+export function formatSummary(s: DoctorReport['summary']): string {
+  return `doctor: ${s.ok} ok, ${s.warnings} warnings, ${s.failed} failed`;
+}

@@ -1,0 +1,3 @@
+export * from './attention';
+export * from './metadata-check';
+export * from './metadata-gate';

@@ -1,0 +1,108 @@
+import { createLogger, K3CloudWriteNotAppliedError } from '@receipt-sync/core';
+import { DEFAULT_MAPPING, fieldKinds } from '@receipt-sync/mapping';
+import type { BillQueryRequest } from '@receipt-sync/k3cloud';
+import type { OrderLocks } from '../locks';
+import type { ReadyRow } from '../queues';
+import type { K3CloudWriter, WriterLedger } from './ports';
+import type { PendingRow, RowResult } from './row-batcher';
+import { createBatchWriter } from './write-batch';
+
+const LOCATOR = { formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', rowKeyField: 'F_PBLH_CashCollectionNo' };
+
+function row(fields: Record<string, string | boolean | null>): ReadyRow {
+  return {
+    windowId: 'w',
+    receiptId: '1',
+    receiptNo: 'HK1',
+    orderId: '9',
+    fid: 100,
+    sourceVersion: '2025-04-15 00:00:00',
+    removed: false,
+    rowKey: 'HK1',
+    fields: { F_PBLH_CashCollectionNo: 'HK1', ...fields },
+    contentHash: 'h',
+  };
+}
+
+/**
+ * A K3Cloud that answers every BatchSave with success and every query with `held` (the post-save
+ * read gives FID, FBillNo, FDocumentStatus, entry id, row key, then the fields in the order sent).
+ */
+function fakeK3(status: string, held: unknown[] | undefined) {
+  const queries: string[] = [];
+  const k3: K3CloudWriter = {
+    batchSave: async () => ({ results: [{ dIndex: 0, ok: true, id: 100, errors: [] }] }),
+    executeBillQuery: async (q: BillQueryRequest) => {
+      queries.push(String(q.fieldKeys));
+      const keys = String(q.fieldKeys).split(',');
+      if (keys.length === 3) return []; // the read-before-write: no row yet
+      return [held ? [100, 'XSDD000100', status, 7001, 'HK1', ...held] : [100, 'XSDD000100', status, null, null]];
+    },
+    unAudit: async () => undefined,
+    submit: async () => undefined,
+    audit: async () => undefined,
+  };
+  return { k3, queries };
+}
+
+const ledger: WriterLedger = {
+  getMany: async () => new Map(),
+  recordWritten: async () => undefined,
+  recordOutcome: async () => undefined,
+} as unknown as WriterLedger;
+
+const locks = {
+  acquire: async (fids: number[]) => fids,
+  hold: async <T>(_fids: number[], work: () => Promise<T>) => work(),
+} as unknown as OrderLocks;
+
+async function writeOne(k3: K3CloudWriter, r: ReadyRow) {
+  const notApplied: Array<[string, number]> = [];
+  const write = createBatchWriter({
+    k3,
+    ledger,
+    locks,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    locator: LOCATOR,
+    saveOptions: { isDeleteEntry: false },
+    fieldKinds: fieldKinds(DEFAULT_MAPPING),
+    lockedOrderPolicy: 'wait',
+    requeue: () => undefined,
+    onNotApplied: (cause, n) => notApplied.push([cause, n]),
+  });
+  const outcome = new Promise<RowResult>((resolve, reject) => {
+    const pending: PendingRow = { row: r, solo: false, resolve, reject };
+    void write([pending]);
+  });
+  return { outcome: await outcome.catch((e: unknown) => e), notApplied };
+}
+
+describe('verified writes: the read after BatchSave', () => {
+  const sent = { F_PBLH_Decimal: '1200.50', F_PBLH_Date: '2025-04-16 00:00:00', F_PBLH_Removed: false };
+
+  it('counts a row written when K3Cloud holds every field, normalised (decimal, date, bool)', async () => {
+    const { k3, queries } = fakeK3('A', [1200.5, '2025-04-16T00:00:00', 0]);
+    const { outcome, notApplied } = await writeOne(k3, row(sent));
+    expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
+    expect(notApplied).toEqual([]);
+    expect(queries).toHaveLength(2); // read-before-write and THE read-back, nothing else
+  });
+
+  it('dead-letters write-not-applied naming the fields when an unlocked order does not hold them', async () => {
+    const { k3 } = fakeK3('A', [1000, '2025-04-16T00:00:00', 0]);
+    const { outcome, notApplied } = await writeOne(k3, row(sent));
+    expect(outcome).toBeInstanceOf(K3CloudWriteNotAppliedError);
+    expect(outcome).toMatchObject({ code: 'k3cloud.write-not-applied', fields: ['F_PBLH_Decimal'] });
+    expect((outcome as Error).message).toMatch(
+      /sales order XSDD000100: .*does not hold F_PBLH_Decimal \(F_PBLH_Decimal sent "1200.50", K3Cloud holds 1000\)/,
+    );
+    expect(notApplied).toEqual([['not-applied', 1]]);
+  });
+
+  it('treats a row missing after a successful save on an audited order as locked', async () => {
+    const { k3 } = fakeK3('C', undefined);
+    const { outcome, notApplied } = await writeOne(k3, row(sent));
+    expect(outcome).toMatchObject({ code: 'k3cloud.order-locked', billNo: 'XSDD000100', status: 'C' });
+    expect(notApplied).toEqual([['order-locked', 1]]);
+  });
+});

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import IORedis from 'ioredis';
+import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
+import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
+import { LocalRedis } from '../e2e/local-redis';
+
+const root = path.resolve(__dirname, '../..');
+
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const LINE = /^(ok {2}|warn|FAIL|skip) [\w -]+: /;
+
+describe('npm run cli -- doctor (operating contract)', () => {
+  let demo: DemoEnvironment | undefined;
+  const prefix = `doctor-${randomUUID().slice(0, 8)}`;
+  afterEach(async () => {
+    await demo?.close();
+    demo = undefined;
+  });
+  afterAll(() => cleanPrefix(prefix));
+
+  it('a healthy simulator tenant on a production-like Redis: every check ok, exit 0', async () => {
+    const redis = new LocalRedis(await LocalRedis.freePort());
+    await redis.start();
+    try {
+      demo = await startDemoEnvironment({ seed: 61, receipts: 40, orders: 10 });
+      const { code, stdout } = await cli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: redis.url });
+      const lines = stdout.trimEnd().split('\n');
+      for (const line of lines.slice(0, -1)) expect(line).toMatch(LINE);
+      expect(lines.at(-1)).toMatch(/^doctor: \d+ ok, 0 warnings, 0 failed$/);
+      const okCount = Number(/^doctor: (\d+) ok/.exec(lines.at(-1)!)![1]);
+      expect(okCount).toBe(lines.length - 1);
+      expect(okCount).toBeGreaterThanOrEqual(13);
+      for (const name of ['config', 'redis-eviction', 'redis-persistence', 'okki-token', 'k3cloud-metadata'])
+        expect(stdout).toMatch(new RegExp(`^ok   ${name}: `, 'm'));
+      expect(code).toBe(0);
+    } finally {
+      await redis.destroy();
+    }
+  }, 120_000);
+
+  it('a tenant lacking mapped keys: one FAIL per missing key (lookup field, entry alias, row fields), exit 5', async () => {
+    const missing = ['F_Cash_Collection_Id', 'F_PBLH_Entity_FEntryID', 'F_PBLH_Remark', 'F_PBLH_Freight'];
+    demo = await startDemoEnvironment({ seed: 62, receipts: 20, orders: 5, lackingFields: { SAL_SaleOrder: missing } });
+    const { code, stdout } = await cli(['doctor'], envFor(demo, prefix));
+    for (const key of missing) expect(stdout).toMatch(new RegExp(`^FAIL k3cloud-field ${key}: .*fix: `, 'm'));
+    expect(stdout).toMatch(/^skip k3cloud-order-lookup: not checked until k3cloud-metadata passes$/m);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^doctor: \d+ ok, \d+ warnings, 4 failed$/);
+    expect(code).toBe(5);
+
+    const json = await cli(['doctor', '--json'], envFor(demo, prefix));
+    expect(json.code).toBe(5);
+    const report = JSON.parse(json.stdout.trim().split('\n').at(-1)!);
+    expect(report.summary.failed).toBe(4);
+    expect(
+      report.results.filter((r: { status: string }) => r.status === 'fail').map((r: { name: string }) => r.name),
+    ).toEqual(missing.map((k) => `k3cloud-field ${k}`));
+  }, 120_000);
+
+  it('names a Redis that may evict queue keys as a failure', async () => {
+    demo = await startDemoEnvironment({ seed: 63, receipts: 5, orders: 2 });
+    const local = new LocalRedis(await LocalRedis.freePort());
+    await local.start();
+    const admin = new IORedis(local.url);
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const { code, stdout } = await cli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: local.url });
+      expect(stdout).toMatch(
+        /^FAIL redis-eviction: maxmemory-policy is allkeys-lru.*fix: set maxmemory-policy noeviction$/m,
+      );
+      expect(code).toBe(5);
+    } finally {
+      await admin.quit();
+      await local.destroy();
+    }
+  }, 120_000);
+
+  it('bad configuration is a failed check naming the variable, without printing secrets', async () => {
+    const { code, stdout } = await cli(['doctor'], {
+      PATH: process.env.PATH,
+      REDIS_URL: redisUrl,
+      XIAOMAN_CLIENT_SECRET: 'top-secret-value',
+      KINGDEE_LOCKED_ORDER_POLICY: 'sometimes',
+    });
+    expect(stdout).toMatch(/^FAIL config: .*KINGDEE_LOCKED_ORDER_POLICY must be 'wait' or 'unaudit'/m);
+    expect(stdout).toMatch(/^FAIL config: .*XIAOMAN_CLIENT_ID must be set/m);
+    expect(stdout).toMatch(/^skip k3cloud-metadata: not checked until k3cloud-login passes$/m);
+    expect(stdout).toMatch(/^doctor: 0 ok, 0 warnings, 1 failed$/m);
+    expect(stdout).not.toContain('top-secret-value');
+    expect(code).toBe(5);
+  }, 60_000);
+});
