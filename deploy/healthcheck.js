@@ -5,7 +5,8 @@
  *
  * - HTTP apps: GET http://127.0.0.1:<port>/healthz must answer 2xx within the deadline. The port is
  *   HEALTH_PORT, else the app's default (producer 9101, transformer 9102, writer 9103, dashboard and
- *   supervisor 3000).
+ *   supervisor 3000). The dashboard's port serves /healthz behind its login, so the probe sends
+ *   DASHBOARD_USERNAME / DASHBOARD_PASSWORD (HTTP Basic) when they are set.
  * - simulator: a TCP connect to 4010 (OKKI) and 4020 (K3Cloud), the simulator app's default ports; it is a
  *   demo stand-in, so "accepts connections" is all compose needs before starting the pipeline.
  * - cli (one-shot): always healthy.
@@ -36,11 +37,18 @@ function tcpOpen(port) {
   });
 }
 
+function authHeaders() {
+  const user = process.env.DASHBOARD_USERNAME;
+  const password = process.env.DASHBOARD_PASSWORD;
+  if (!user || !password) return {};
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
 async function httpHealthz(port) {
   const url = `http://127.0.0.1:${port}/healthz`;
   let response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(DEADLINE_MS) });
+    response = await fetch(url, { headers: authHeaders(), signal: AbortSignal.timeout(DEADLINE_MS) });
   } catch (error) {
     fail(`${url} unreachable: ${error && error.message ? error.message : String(error)}`);
   }

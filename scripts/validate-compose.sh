@@ -49,6 +49,7 @@ for env_file in "${env_files[@]}"; do
   compose_check "docker-compose.yml with $env_file" "$env_file" -f docker-compose.yml
   compose_check "simulators profile + override with $env_file" "$env_file" \
     -f docker-compose.yml -f deploy/compose.simulators.yml --profile simulators
+  compose_check "MongoDB override with $env_file" "$env_file" -f docker-compose.yml -f deploy/compose.mongodb.yml
 done
 
 # --- 2. redis.conf in a real redis-server --------------------------------------------------------------------

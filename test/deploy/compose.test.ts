@@ -135,11 +135,13 @@ function healthTest(svc: Service): string {
 describe('docker-compose.yml as docker-compose resolves it', () => {
   let services: Record<string, Service>;
   let demo: Record<string, Service>;
+  let withMongo: Record<string, Service>;
 
   beforeAll(() => {
     requireDockerCompose();
     services = resolvedServices(['docker-compose.yml']);
     demo = resolvedServices(['docker-compose.yml', 'deploy/compose.simulators.yml'], ['--profile', 'simulators']);
+    withMongo = resolvedServices(['docker-compose.yml', 'deploy/compose.mongodb.yml']);
   });
 
   test('redis keeps queued jobs across restarts and never evicts keys', () => {
@@ -152,24 +154,35 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(healthTest(redis)).toContain('redis-cli ping');
   });
 
-  test('mongo keeps its data in a volume and reports health', () => {
-    const mongo = service(services, 'mongo');
+  test('the default deployment keeps durable state in Redis: no mongo service, no MONGO_URL', () => {
+    expect(services.mongo).toBeUndefined();
+    for (const name of APPS) expect(service(services, name).environment?.MONGO_URL).toBeUndefined();
+  });
+
+  test('the MongoDB override adds mongo with its data in a volume, health, and MONGO_URL for every app', () => {
+    const mongo = service(withMongo, 'mongo');
     expect(mongo.image).toMatch(/^mongo:7/);
     expect(mongo.volumes?.some((v) => /^[\w-]+:\/data\/db(:|$)/.test(v))).toBe(true);
     expect(healthTest(mongo)).toMatch(/ping/);
+    for (const name of APPS) {
+      const app = service(withMongo, name);
+      expect(app.environment?.MONGO_URL).toMatch(/^mongodb:\/\/mongo:27017\//);
+      expect(app.environment?.REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
+      expect(app.depends_on).toMatchObject({
+        redis: { condition: 'service_healthy' },
+        mongo: { condition: 'service_healthy' },
+      });
+    }
   });
 
-  test.each(APPS)('%s restarts, shuts down gracefully and waits for healthy redis and mongo', (name) => {
+  test.each(APPS)('%s restarts, shuts down gracefully and waits for healthy redis', (name) => {
     const app = service(services, name);
     expect(app.build?.args?.APP).toBe(name);
     expect(app.restart).toMatch(/^(unless-stopped|always)$/);
     expect(seconds(app.stop_grace_period)).toBeGreaterThanOrEqual(MIN_GRACE_SECONDS);
     expect(app.healthcheck?.disable).not.toBe(true);
     expect(healthTest(app)).toMatch(/healthcheck\.js|healthz/);
-    expect(app.depends_on).toMatchObject({
-      redis: { condition: 'service_healthy' },
-      mongo: { condition: 'service_healthy' },
-    });
+    expect(app.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
   });
 
   test.each(APPS)('%s is built with its heap cap (HEAP_LIMIT_MB), which the image turns into NODE_OPTIONS', (name) => {
@@ -187,7 +200,6 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(Object.keys(env).filter((key) => key !== 'HEALTH_PORT' && !(key in EnvSchema.shape))).toEqual([]);
     expect(env.HEALTH_PORT).toBe(String(HEALTH_PORTS[name]));
     expect(env.REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
-    expect(env.MONGO_URL).toMatch(/^mongodb:\/\/mongo:27017\//);
   });
 
   test('the dashboard is published on port 3000', () => {

@@ -5,7 +5,7 @@
  */
 import { createRedisClient, loadConfig, secretsOf } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
-import { startHealthServer } from '@receipt-sync/core';
+import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   await store.init();
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
-  const { router: dashboard, monitor } = startDashboardApp({ queues, store, logger, settings, attention });
+  const { router: dashboard, monitor, guard } = startDashboardApp({ queues, store, logger, settings, attention });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
   const server = await startHealthServer({
     port: settings.port,
@@ -45,15 +45,17 @@ async function main(): Promise<void> {
       );
       return metrics.metricsText();
     },
+    guard,
     extraRoutes: (app) => app.use(dashboard),
   });
   logger.info(
     {
       url: server.url,
+      listen: server.listenAddress,
       auth: settings.auth.username ? 'basic' : 'none (local only)',
       alertTargets: settings.alerts.targets.targets.length,
     },
-    `dashboard listening on ${server.url}`,
+    listeningMessage('dashboard', server),
   );
 
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);

@@ -2,7 +2,7 @@ import { loadConfig } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
-import { startHealthServer } from '@receipt-sync/core';
+import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
@@ -11,6 +11,7 @@ import {
   sampleGauges,
   Shutdown,
   startProducerStage,
+  startRedisHealer,
   startTransformerStage,
   startWriterStage,
 } from '@receipt-sync/pipeline';
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
-  const { router: dashboard, monitor } = startDashboardApp({
+  const healer = await startRedisHealer(rt, rt.store, stages);
+  const {
+    router: dashboard,
+    monitor,
+    guard,
+  } = startDashboardApp({
     queues: rt.queues,
     store: rt.store,
     logger: rt.logger,
@@ -55,17 +61,18 @@ async function main(): Promise<void> {
       'k3cloud-session': k3SessionCheck(rt),
       ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
     },
-    live: () => stages.every((s) => s.worker.isRunning()),
+    live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
     metrics: async () => {
       await sampleGauges(rt);
       return rt.metrics.metricsText();
     },
+    guard,
     extraRoutes: (app) => app.use(dashboard),
   });
   const stopActivity = demo ? startDemoActivity(demo, config.sync.intervalSeconds * 1000, rt.logger) : () => undefined;
   rt.logger.info(
-    { dashboard: server.url },
-    `receipt-sync running; dashboard at ${server.url}/ (Bull Board at ${server.url}/queues)`,
+    { dashboard: server.url, listen: server.listenAddress, allowedHosts: settings.allowedHosts.length },
+    `receipt-sync running; ${listeningMessage('dashboard', server)} (Bull Board at ${server.url}/queues)`,
   );
   if (demo) {
     rt.logger.info(
@@ -77,7 +84,10 @@ async function main(): Promise<void> {
   }
 
   const shutdown = new Shutdown(rt.logger, config.shutdownTimeoutMs);
-  shutdown.add('demo activity', async () => stopActivity());
+  shutdown.add('demo activity', async () => {
+    stopActivity();
+    healer.stop();
+  });
   for (const stage of stages) shutdown.add('stage workers', () => stage.close());
   shutdown.add('alert monitor', () => monitor.stop());
   shutdown.add('http server', () => server.close());

@@ -1,6 +1,6 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { Checkpoint, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
 
@@ -50,7 +50,10 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
   const now = opts.now ?? (() => new Date());
   let previousDead: number | undefined;
   let loginFailing = false;
+  let lastCheckpoint: Checkpoint | undefined;
   let lastTickAt: Date | undefined;
+  let lastWindowAt: Date | undefined;
+  const monitoringSince = now();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PipelineSnapshot> | undefined;
   let stopped = false;
@@ -72,8 +75,8 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       deadLetterCount: dead,
       previousDeadLetterCount: previousDead ?? dead,
       consecutiveWindowFailures: consecutiveWindowFailures(windows),
-      // Before the first checkpoint there is nothing to lag behind.
-      checkpointLagSeconds: checkpointLagSeconds(checkpoint, at) ?? 0,
+      secondsSinceLastWindow: secondsSinceLastWindow(windows, at),
+      checkpointLagSeconds: lagOf(checkpoint, at),
       k3LoginFailing: loginFailing,
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
@@ -81,7 +84,36 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;
     lastTickAt = at;
+    if (checkpoint) lastCheckpoint = checkpoint;
     return snapshot;
+  }
+
+  /**
+   * Before the first checkpoint there is nothing to lag behind (0). A checkpoint that existed and is
+   * gone (Redis restarted empty) is not "no lag": the lag runs on from the last one seen.
+   */
+  function lagOf(checkpoint: Checkpoint | undefined, at: Date): number {
+    if (!checkpoint && lastCheckpoint) {
+      opts.logger.warn(
+        { lastWindowEnd: lastCheckpoint.windowEnd },
+        'alert monitor: the sync checkpoint is gone from the store; counting lag from the last one seen',
+      );
+    }
+    return checkpointLagSeconds(checkpoint ?? lastCheckpoint, at) ?? 0;
+  }
+
+  /**
+   * From the newest window's start; windows gone from the store (Redis restarted empty) do not reset it, and
+   * before any window was seen it counts from when monitoring began.
+   */
+  function secondsSinceLastWindow(windows: readonly WindowRecord[], at: Date): number {
+    const newest = windows.reduce<Date | undefined>(
+      (max, w) => (!max || w.startedAt > max ? w.startedAt : max),
+      undefined,
+    );
+    if (newest && (!lastWindowAt || newest > lastWindowAt)) lastWindowAt = newest;
+    const from = lastWindowAt ?? monitoringSince;
+    return Math.max(0, Math.round((at.getTime() - from.getTime()) / 1000));
   }
 
   function tick(): Promise<PipelineSnapshot> {

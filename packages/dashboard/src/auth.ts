@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { originAllowed, type AllowedHost } from './host-guard';
+import type { LoginThrottle } from './login-throttle';
 import type { DashboardLogger } from './types';
 
 /** Header the dashboard's own page sends with every state-changing request. */
@@ -25,23 +27,45 @@ function parseBasic(header: string | undefined): { username: string; password: s
 
 /**
  * HTTP Basic in front of every route (Bull Board has no auth of its own: its production checklist).
- * Both fields are always compared so a wrong user name costs as long as a wrong password.
+ * Both fields are always compared so a wrong user name costs as long as a wrong password. Failed
+ * logins are throttled per client address: after a few, the address gets 429 with Retry-After
+ * (growing) and its guesses are not even checked, so guessing costs hours instead of seconds.
  */
-export function basicAuth(username: string, password: string, logger: DashboardLogger): RequestHandler {
+export function basicAuth(
+  username: string,
+  password: string,
+  logger: DashboardLogger,
+  throttle: LoginThrottle,
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = throttle.retryAfterMs(address);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      res
+        .set('Retry-After', String(seconds))
+        .status(429)
+        .type('text/plain')
+        .send(`too many failed logins from this address; try again in ${seconds} s\n`);
+      return;
+    }
     const given = parseBasic(req.headers.authorization);
     if (given) {
       const userOk = sameSecret(given.username, username);
       const passwordOk = sameSecret(given.password, password);
       if (userOk && passwordOk) {
+        throttle.succeed(address);
         res.locals.operator = given.username;
         next();
         return;
       }
+      const blockedMs = throttle.fail(address);
       // The attempted user name is not a secret and helps spot guessing; the password is never logged.
       logger.warn(
-        { ip: req.socket.remoteAddress, user: given.username.slice(0, 100), path: req.path },
-        'dashboard login failed',
+        { ip: address, user: given.username.slice(0, 100), path: req.path, blockedMs },
+        blockedMs > 0
+          ? `dashboard login failed; further logins from this address refused for ${Math.ceil(blockedMs / 1000)} s`
+          : 'dashboard login failed',
       );
     }
     res.set('WWW-Authenticate', REALM).status(401).type('text/plain').send('authentication required\n');
@@ -68,35 +92,23 @@ export function loopbackOnly(): RequestHandler {
   };
 }
 
-function sameOrigin(req: Request): boolean {
-  const origin = req.headers.origin;
-  if (!origin || origin === 'null') return false;
-  // A cross-site page can set neither header, so trusting X-Forwarded-Host (reverse proxies) is safe here.
-  const host = (req.headers['x-forwarded-host'] as string | undefined)?.split(',')[0]?.trim() ?? req.headers.host;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * CSRF guard for state-changing requests: Basic credentials are sent by the browser automatically,
  * so a request must also prove it came from our own pages. A cross-site form cannot add a custom
  * header, and browsers send `Origin` on every non-GET request.
  */
-export function csrfGuard(): RequestHandler {
+export function csrfGuard(allowed: AllowedHost[]): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
       next();
       return;
     }
-    if (req.headers[CSRF_HEADER] === CSRF_HEADER_VALUE || sameOrigin(req)) {
+    if (req.headers[CSRF_HEADER] === CSRF_HEADER_VALUE || originAllowed(req, allowed)) {
       next();
       return;
     }
     res.status(403).json({
-      error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or a same-origin Origin`,
+      error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or an Origin of this dashboard`,
     });
   };
 }

@@ -1,9 +1,46 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { RequestHandler } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { redact } from '@receipt-sync/core';
+import { operatorOf } from './auth';
+import type { DashboardLogger } from './types';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sync/pipeline';
+
+/**
+ * Bull Board is a viewer here: every queue is read-only in its UI and this refuses its write API
+ * outright. Pipeline stages must not be edited (a retry there skips our replay bookkeeping), and its
+ * Empty / Clean / obliterate / remove on `dead-letter` and `quarantine` would drop receipts with
+ * no per-receipt trace: dead letters leave only through the status page's replay and discard,
+ * which log every receipt with the operator.
+ */
+export function bullBoardWriteGuard(logger: DashboardLogger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    logger.warn(
+      { operator: operatorOf(res), method: req.method, path: req.path },
+      'dashboard: Bull Board write refused',
+    );
+    res.status(403).json({
+      error:
+        'Bull Board is read-only here: replay or discard dead letters from the receipt-sync status page, which records each receipt',
+    });
+  };
+}
+
+/** Bull Board's page links Google Fonts; its CSS falls back to system fonts, so the link goes (offline hosts, operator privacy). */
+const GOOGLE_FONTS = /<link[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>\s*/g;
+
+function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' && !req.path.startsWith('/static/') && !req.path.startsWith('/api/')) {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(GOOGLE_FONTS, '') : body);
+  }
+  next();
+}
 
 /**
  * Bull Board over every pipeline queue, to be mounted at `mountPath` (which must be the full
@@ -14,10 +51,10 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
   const adapters = PIPELINE_QUEUES.map((name) => {
-    const { role, description } = QUEUE_CATALOG[name];
+    const { description } = QUEUE_CATALOG[name];
     const adapter = new BullMQAdapter(queues[name], {
-      // Pipeline queues are watched, never edited: a retry there skips our replay bookkeeping.
-      readOnlyMode: role !== 'dead-letters',
+      // A viewer on every queue (bullBoardWriteGuard refuses its write API on the server too).
+      readOnlyMode: true,
       // Bull Board's retry re-runs a dead letter inside the dead-letter queue without resetting
       // attempts (bull-board #737, docs/operations.md#dead-letters-and-bull-board); our replay is the way back, so hide the button.
       allowRetries: false,
@@ -37,5 +74,9 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
       },
     },
   });
-  return serverAdapter.getRouter() as RequestHandler;
+  // Bull Board runs its own express app, which would announce itself with X-Powered-By.
+  const app = serverAdapter.getRouter() as Express;
+  app.disable('x-powered-by');
+  return ((req: Request, res: Response, next: NextFunction) =>
+    withoutGoogleFonts(req, res, () => app(req, res, next))) as RequestHandler;
 }

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Alerter } from './alerts';
 import { ConfigError } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import { DEAD_LETTER_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
-import { basicAuth, csrfGuard, loopbackOnly, operatorOf } from './auth';
-import { bullBoardRouter } from './bull-board';
+import { bullBoardRouter, bullBoardWriteGuard } from './bull-board';
 import { listDeadLetters } from './dead-letters';
 import { pageSecurityPolicy, renderPage } from './page';
 import { authIssues, type DashboardAuth } from './settings';
+import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
+import type { AllowedHost } from './host-guard';
+import { clientErrorHandler } from './http-errors';
 import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
@@ -26,6 +28,15 @@ export interface DashboardDeps {
   basePath?: string;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */
   lagWarnSeconds?: number;
+  /** DASHBOARD_ALLOWED_HOSTS (parsed). */
+  allowedHosts?: AllowedHost[];
+  /** Every answer within this, else 503. @defaultValue DEFAULT_DEADLINE_MS */
+  deadlineMs?: number;
+  /**
+   * The process's one guard (createDashboardGuard), when the server also mounts it in front of its
+   * health routes; without it the dashboard builds its own from `auth` and `allowedHosts`.
+   */
+  guard?: RequestHandler;
 }
 
 /** Dead letters shown per queue on the page; the JSON API and Bull Board page through the rest. */
@@ -43,9 +54,10 @@ function normaliseBase(basePath: string | undefined): string {
 
 /**
  * The operator dashboard as an express Router, for `app.use(basePath || '/', router)`:
- * `/` status page, `/api/*` JSON (status, dead-letter list/replay/discard), `/queues` Bull Board.
- * Every route sits behind HTTP Basic (or the loopback guard in local-only mode without
- * credentials) and every state-changing request behind the CSRF guard.
+ * `/` status page, `/api/*` JSON (status, dead-letter list/replay/discard), `/queues` Bull Board
+ * (read-only). Every route sits behind the guard (createDashboardGuard): Host allowlist, response
+ * deadline, HTTP Basic with login throttling (or the loopback check in local-only mode without
+ * credentials), and the CSRF guard for state-changing requests.
  *
  * @throws ConfigError when there are no credentials and `auth.localOnly` is false.
  */
@@ -53,34 +65,22 @@ export function createDashboard(deps: DashboardDeps): Router {
   const issues = authIssues(deps.auth);
   if (issues.length > 0) throw new ConfigError(issues);
   const base = normaliseBase(deps.basePath);
-  const { username, password, localOnly } = deps.auth;
-  registerSecret(password);
+  registerSecret(deps.auth.password);
 
   const router = Router();
-  router.use((_req, res, next) => {
-    res.set({
-      'Cache-Control': 'no-store',
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-    });
-    next();
-  });
-  if (localOnly) router.use(loopbackOnly());
-  if (username && password) router.use(basicAuth(username, password, deps.logger));
-  router.use(csrfGuard());
+  router.use(
+    deps.guard ??
+      createDashboardGuard({
+        auth: deps.auth,
+        allowedHosts: deps.allowedHosts,
+        logger: deps.logger,
+        deadlineMs: deps.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      }),
+  );
 
   router.use('/api', apiRouter(deps));
 
-  // Bull Board's own write calls (remove, clean, add on the dead-letter queues) leave a trace too.
-  router.use('/queues/api', (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET')
-      deps.logger.warn(
-        { operator: operatorOf(res), method: req.method, path: req.path },
-        'dashboard: Bull Board write',
-      );
-    next();
-  });
+  router.use('/queues/api', bullBoardWriteGuard(deps.logger));
   router.use('/queues', bullBoardRouter(deps.queues, `${base}/queues`));
 
   router.get('/', async (_req, res) => {
@@ -103,11 +103,6 @@ export function createDashboard(deps: DashboardDeps): Router {
       );
   });
 
-  // Errors become a short JSON answer; the stack goes to the log only (health-server does the same).
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    deps.logger.error({ err: error, path: req.path }, 'dashboard route failed');
-    res.status(500).json({ error: 'internal error; see the dashboard log' });
-  });
+  router.use(clientErrorHandler(deps.logger));
   return router;
 }

@@ -1,9 +1,10 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
+import { createDashboardGuard } from './guard';
 import type { DashboardSettings } from './settings';
 import type { StatusSources } from './status';
 import type { DashboardLogger } from './types';
@@ -13,6 +14,11 @@ export interface DashboardApp {
   router: Router;
   /** Evaluates the alert rules every ALERT_CHECK_INTERVAL_SECONDS until stopped. */
   monitor: AlertMonitor;
+  /**
+   * Host allowlist, response deadline and login (throttled) for the whole port: give it to the
+   * health server as `guard` so /healthz, /readyz and /metrics sit behind the same login.
+   */
+  guard: RequestHandler;
 }
 
 /**
@@ -44,7 +50,9 @@ export function startDashboardApp(deps: {
     logger,
     attention,
   });
+  const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
+    guard,
     queues,
     store,
     logger,
@@ -53,5 +61,5 @@ export function startDashboardApp(deps: {
     attention,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
-  return { router, monitor };
+  return { router, monitor, guard };
 }

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { redactText } from '@receipt-sync/core';
 import {
   DeadLetterJobSchema,
   pageDeadLetters,
@@ -28,7 +29,11 @@ export interface DeadLetterPage {
   items: DeadLetterItem[];
 }
 
-/** Job data that is not a dead-letter record (added by hand in Bull Board) still gets a row, marked as such. */
+/**
+ * Job data that is not a dead-letter record (added by hand in Bull Board) still gets a row, marked
+ * as such. The reason is upstream error text: it goes through the logs' scrubber (configured
+ * secrets, tokens, URL credentials) before any page or API shows it.
+ */
 function toItem(job: Job): DeadLetterItem {
   const parsed = DeadLetterJobSchema.safeParse(job.data);
   const id = job.id ?? '?';
@@ -47,7 +52,7 @@ function toItem(job: Job): DeadLetterItem {
     id,
     kind: d.kind,
     code: d.code,
-    reason: d.reason,
+    reason: redactText(d.reason),
     receiptNo: d.receiptNo,
     receiptId: d.receiptId,
     failedAt: d.failedAt,

@@ -4,7 +4,11 @@
  */
 export { createDashboard, PAGE_DEAD_LETTERS, type DashboardDeps } from './create-dashboard';
 export { startDashboardApp, type DashboardApp } from './dashboard-app';
+export { createDashboardGuard, DEFAULT_DEADLINE_MS, type DashboardGuardOptions } from './guard';
+export { hostAllowed, parseAllowedHost, type AllowedHost } from './host-guard';
+export { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 export {
+  parseAllowedHosts,
   dashboardSettingsFromEnv,
   authIssues,
   NO_CREDENTIALS_MESSAGE,

@@ -1,4 +1,5 @@
 import { ConfigError, DashboardEnvSchema } from '@receipt-sync/core';
+import { parseAllowedHost, type AllowedHost } from './host-guard';
 import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
 /** Who may use the dashboard. Without credentials it only runs when explicitly local-only. */
@@ -15,6 +16,11 @@ export interface DashboardSettings {
   port: number;
   /** Where to listen: 127.0.0.1 when local-only, else all interfaces. */
   host: string;
+  /**
+   * DASHBOARD_ALLOWED_HOSTS: host names (`name` = any port, `name:port`) the dashboard answers to,
+   * besides 127.0.0.1, localhost and [::1] on its own port. Any other Host gets 421 (DNS rebinding).
+   */
+  allowedHosts: AllowedHost[];
   alerts: {
     targets: AlertTargetsConfig;
     rules: AlertRuleOptions;
@@ -44,8 +50,25 @@ export function authIssues(auth: DashboardAuth): string[] {
   return [];
 }
 
+/** Comma-separated host names; throws a ConfigError naming each unreadable entry. */
+export function parseAllowedHosts(value: string | undefined): AllowedHost[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !parseAllowedHost(e));
+  if (bad.length > 0)
+    throw new ConfigError(
+      bad.map(
+        (e) =>
+          `DASHBOARD_ALLOWED_HOSTS entry ${JSON.stringify(e.slice(0, 80))} is not a host name or host:port (no scheme, no path)`,
+      ),
+    );
+  return entries.map((e) => parseAllowedHost(e)!);
+}
+
 /**
- * Reads DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_LOCAL_ONLY, DASHBOARD_PORT,
+ * Reads DASHBOARD_USERNAME, DASHBOARD_PASSWORD, DASHBOARD_LOCAL_ONLY, DASHBOARD_PORT, DASHBOARD_ALLOWED_HOSTS,
  * ALERT_CHECK_INTERVAL_SECONDS, and the ALERT_* variables of the alerts module (`alerts/`). Throws one
  * ConfigError naming every bad variable (never its value: the password is a secret).
  */
@@ -64,6 +87,7 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
     auth,
     port: e.DASHBOARD_PORT,
     host: auth.localOnly ? '127.0.0.1' : '0.0.0.0',
+    allowedHosts: parseAllowedHosts(e.DASHBOARD_ALLOWED_HOSTS),
     alerts: {
       targets: parseAlertTargets(env),
       rules: alertRuleOptionsFromEnv(env),

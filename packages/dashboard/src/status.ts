@@ -1,6 +1,6 @@
 import type { Alerter, OpenIncident } from './alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
-import { formatChinaTime } from '@receipt-sync/core';
+import { formatChinaTime, redactText } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
 import {
   PIPELINE_QUEUES,
@@ -89,9 +89,11 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     windows,
     queues,
     ledger,
-    errors,
+    errors: errors.map((e) => ({ ...e, message: redactText(e.message) })),
     incidents: src.alerter ? src.alerter.openIncidents() : null,
-    failedCalls: failedCalls(calls, STATUS_FAILED_CALLS),
+    failedCalls: failedCalls(calls, STATUS_FAILED_CALLS).map((c) =>
+      c.message === undefined ? c : { ...c, message: redactText(c.message) },
+    ),
     k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
   };
 }

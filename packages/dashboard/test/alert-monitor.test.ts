@@ -63,6 +63,7 @@ describe('startAlertMonitor', () => {
       deadLetterCount: 0,
       previousDeadLetterCount: 0,
       consecutiveWindowFailures: 0,
+      secondsSinceLastWindow: 0,
       checkpointLagSeconds: 0,
       k3LoginFailing: false,
       metadataUnknownKeys: [],
@@ -101,6 +102,67 @@ describe('startAlertMonitor', () => {
     await h.store.audit.append([login('ValidateUser', 'ok')]);
     expect(await monitor.tick()).toMatchObject({ consecutiveWindowFailures: 0, k3LoginFailing: false });
     expect(openKeys()).toEqual([]);
+  });
+
+  it('counts a checkpoint that vanished (Redis restarted empty) as lag from the last one seen, not 0', async () => {
+    const current = (await h.store.checkpoints.get('receipts'))!.windowEnd;
+    const hourAgo = formatChinaTime(new Date(Date.now() - 3_600_000));
+    await h.connection.del(...(await h.connection.keys(`${h.prefix}:*checkpoint*`)));
+    await h.store.checkpoints.advance('receipts', hourAgo, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+
+    const keys = await h.connection.keys(`${h.prefix}:*checkpoint*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await h.connection.del(...keys);
+    expect(await h.store.checkpoints.get('receipts')).toBeUndefined();
+    expect((await monitor.tick()).checkpointLagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(openKeys()).toContain('checkpoint-lag');
+    expect(h.logger.lines.some((l) => /checkpoint is gone/.test(l.msg ?? ''))).toBe(true);
+
+    await h.store.checkpoints.advance('receipts', current, undefined);
+    expect((await monitor.tick()).checkpointLagSeconds).toBeLessThan(300);
+    expect(openKeys()).not.toContain('checkpoint-lag');
+  });
+
+  it('alerts when no window opened for 3 intervals, also after the windows vanished from Redis, and resolves', async () => {
+    let clock = new Date(Date.now() + 1000);
+    const stallAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const stall = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: stallAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      now: () => clock,
+      rules: createAlertRules({ syncIntervalSeconds: 200 }),
+    });
+    const stalled = () => stallAlerter.openIncidents().some((i) => i.key === 'window-stalled');
+    try {
+      await addWindow('completed');
+      expect((await stall.tick()).secondsSinceLastWindow).toBeLessThan(60);
+      expect(stalled()).toBe(false);
+
+      clock = new Date(clock.getTime() + 601_000);
+      expect((await stall.tick()).secondsSinceLastWindow).toBeGreaterThan(600);
+      expect(stallAlerter.openIncidents().find((i) => i.key === 'window-stalled')?.detail).toMatch(/producer/);
+
+      await h.connection.del(...(await h.connection.keys(`${h.prefix}:*window*`)));
+      expect(await h.store.windows.latest(5)).toEqual([]);
+      expect((await stall.tick()).secondsSinceLastWindow).toBeGreaterThan(600);
+      expect(stalled()).toBe(true);
+
+      await h.store.windows.open({
+        id: 'after-stall',
+        start: '2025-04-15 11:00:00',
+        end: '2025-04-15 11:05:00',
+        startedAt: clock,
+      });
+      expect((await stall.tick()).secondsSinceLastWindow).toBe(0);
+      expect(stalled()).toBe(false);
+    } finally {
+      await stall.stop();
+    }
   });
 
   it('evaluates on its own every interval', async () => {

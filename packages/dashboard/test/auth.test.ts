@@ -64,7 +64,7 @@ describe('HTTP Basic covers every route', () => {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
     const byName = Object.fromEntries(api.queues.map((q) => [q.name, q.readOnlyMode]));
-    expect(byName).toEqual({ windows: true, raw: true, ready: true, 'dead-letter': false, quarantine: false });
+    expect(byName).toEqual({ windows: true, raw: true, ready: true, 'dead-letter': true, quarantine: true });
     const page = await (await get(`${server.url}/queues`)).text();
     expect(page).toContain('<title>receipt-sync</title>');
   });

@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('Bull Board on the pipeline queues is read-only', () => {
+describe('Bull Board is a viewer: its write API is refused on every queue', () => {
   it.each([
     ['retry one job', () => `/queues/api/queues/ready/${failedReadyJob.id}/retry`],
     ['retry all failed', () => '/queues/api/queues/ready/retry/failed'],
@@ -52,41 +52,66 @@ describe('Bull Board on the pipeline queues is read-only', () => {
     ['remove one job', () => `/queues/api/queues/ready/${failedReadyJob.id}/clean`],
     ['empty raw', () => '/queues/api/queues/raw/empty'],
     ['obliterate windows', () => '/queues/api/queues/windows/obliterate'],
-  ])('%s answers 405 and changes nothing', async (_name, path) => {
+    ['pause every queue', () => '/queues/api/queues/pause'],
+  ])('%s answers 403 and changes nothing', async (_name, path) => {
     const res = await put(path());
-    expect(res.status).toBe(405);
+    expect(res.status).toBe(403);
     await res.text();
     const job = await h.queues.ready.getJob(failedReadyJob.id!);
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
+    expect(await h.queues.windows.isPaused()).toBe(false);
   });
-});
 
-describe('Bull Board on the dead-letter queues is writable', () => {
-  it('removes a dead letter, and logs who did it', async () => {
+  it.each([
+    ['Empty', (_id: string) => '/queues/api/queues/dead-letter/empty'],
+    ['Clean waiting', (_id: string) => '/queues/api/queues/dead-letter/clean/waiting'],
+    ['Clean completed', (_id: string) => '/queues/api/queues/quarantine/clean/completed'],
+    ['obliterate', (_id: string) => '/queues/api/queues/dead-letter/obliterate'],
+    ['remove one', (id: string) => `/queues/api/queues/dead-letter/${id}/clean`],
+    ['pause', (_id: string) => '/queues/api/queues/quarantine/pause'],
+  ])('%s on the dead-letter queues answers 403, keeps every receipt and logs the attempt', async (_name, path) => {
     const id = await seedDeadLetter(h.queues, deadLetterRecord());
-    const res = await put(`/queues/api/queues/dead-letter/${id}/clean`);
-    expect(res.status).toBe(204);
-    expect(await h.queues['dead-letter'].getJob(id)).toBeUndefined();
+    const quarantined = await seedDeadLetter(h.queues, deadLetterRecord({ kind: 'quarantined' }), 'quarantine');
+    const res = await put(path(id), { origin: server.url });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(/status page/);
+    expect(await h.queues['dead-letter'].getJob(id)).toBeDefined();
+    expect(await h.queues.quarantine.getJob(quarantined)).toBeDefined();
+    expect(await h.queues.quarantine.isPaused()).toBe(false);
     expect(h.logger.lines).toContainEqual(
       expect.objectContaining({
         level: 'warn',
-        msg: 'dashboard: Bull Board write',
+        msg: 'dashboard: Bull Board write refused',
         obj: expect.objectContaining({ operator: USER }),
       }),
     );
   });
 
-  it('refuses a write without the CSRF header or a same-origin Origin', async () => {
-    const id = await seedDeadLetter(h.queues, deadLetterRecord());
-    const crossSite = await put(`/queues/api/queues/dead-letter/${id}/clean`, { origin: 'https://evil.example' });
-    expect(crossSite.status).toBe(403);
-    const bare = await put(`/queues/api/queues/dead-letter/${id}/clean`, {});
-    expect(bare.status).toBe(403);
-    expect(await h.queues['dead-letter'].getJob(id)).toBeDefined();
-    // What a browser sends for Bull Board's own buttons: same-origin Origin, no custom header.
-    const sameOrigin = await put(`/queues/api/queues/dead-letter/${id}/clean`, { origin: server.url });
-    expect(sameOrigin.status).toBe(204);
+  it('shows every queue read-only in its UI', async () => {
+    const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as {
+      queues: Array<{ name: string; readOnlyMode: boolean }>;
+    };
+    expect(api.queues.map((q) => q.readOnlyMode)).toEqual([true, true, true, true, true]);
+  });
+});
+
+describe('the Bull Board page', () => {
+  it('loads no Google Fonts and sends no X-Powered-By', async () => {
+    for (const path of ['/queues', '/queues/queue/dead-letter', '/queues/api/queues']) {
+      const res = await get(`${server.url}${path}`);
+      const body = await res.text();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(body).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+    }
+    const page = await (await get(`${server.url}/queues`)).text();
+    const css = /href="(static\/css\/[^"]+)"/.exec(page)?.[1];
+    expect(css).toBeDefined();
+    const sheet = await get(`${server.url}/queues/${css}`);
+    expect(sheet.headers.get('x-powered-by')).toBeNull();
+    // Its stylesheet falls back to system fonts when IBM Plex is absent.
+    expect(await sheet.text()).toMatch(/IBM Plex Sans",\s*system-ui/);
   });
 });
 

@@ -31,6 +31,10 @@ export interface K3CloudClientOptions {
   readAttempts?: number;
   /** Base of the jittered exponential back-off between read attempts (default 250 ms). */
   retryBaseMs?: number;
+  /** Named when a login is refused, e.g. `KINGDEE_USERNAME / KINGDEE_PASSWORD`. */
+  credentialNames?: string;
+  /** Cool-downs after the 1st, 2nd… refused login in a row (default 1 min, 5 min, 15 min, 1 h). */
+  loginCoolDownsMs?: number[];
 }
 
 const schema = z
@@ -50,6 +54,8 @@ const schema = z
     signatureTimestamp: z.enum(['seconds', 'milliseconds']).default('seconds'),
     readAttempts: z.number().int().min(1).max(10).default(3),
     retryBaseMs: z.number().int().min(0).default(250),
+    credentialNames: z.string().min(1).optional(),
+    loginCoolDownsMs: z.array(z.number().int().positive()).min(1).optional(),
   })
   .superRefine((o, ctx) => {
     const app = Boolean(o.appId && o.appSecret);

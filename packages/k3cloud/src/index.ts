@@ -7,3 +7,4 @@ export { buildSignedHeaders, decodeAppSecret, kdHmac, loginBySignSign, type Sign
 export { k3ErrorFor, unknownFieldKeys } from './k3-errors';
 export type { K3CloudOperation, StatusOperation } from './service-path';
 export { findUnknownFieldKeys, type FieldKeyProbe } from './metadata-probe';
+export { LoginGate, LOGIN_COOL_DOWNS_MS, type LoginGateOptions } from './login-gate';

@@ -21,6 +21,7 @@ import { readSaveResponse, type BatchSaveOutcome } from './save-results';
 import { checkModels, modelKey, saveData, type SaveOptions } from './save-request';
 import { serviceName, WRITE_OPS, type K3CloudOperation, type StatusOperation } from './service-path';
 import { readStatusOperation, statusOperationData } from './status-operation';
+import { LoginGate } from './login-gate';
 import { sessionHeaders, K3CloudSessionCache, tokensFromCookies, type SessionTokens } from './session-cache';
 import { buildSignedHeaders } from './signing';
 
@@ -49,6 +50,7 @@ export class K3CloudClient {
   private readonly logger?: Logger;
   private readonly sitePath: string;
   private readonly sessions: K3CloudSessionCache;
+  private readonly gate: LoginGate;
   /** Signed mode: the session cookie the server set, resent with the signed headers (docs/apis/k3cloud.md §2.3). */
   private signedTokens?: SessionTokens;
   private closed = false;
@@ -69,6 +71,45 @@ export class K3CloudClient {
     this.auditSink = options.audit ?? noopAudit;
     this.logger = options.logger;
     this.sessions = new K3CloudSessionCache(() => this.login());
+    const o = this.options;
+    this.gate = new LoginGate({
+      redis: options.redis,
+      keyPrefix: o.limiterId,
+      credentials: [o.baseUrl, o.acctId, o.username, o.password ?? '', o.appId ?? '', o.appSecret ?? ''],
+      credentialNames:
+        o.credentialNames ??
+        (o.appId && o.appSecret
+          ? 'the K3Cloud app credentials (appId, appSecret, username)'
+          : 'the K3Cloud user and password'),
+      coolDownsMs: o.loginCoolDownsMs,
+    });
+  }
+
+  /**
+   * The refusal that currently keeps this client from logging in (credentials rejected, cool-down
+   * running), or undefined. Synchronous: readiness checks and `sync:once` poll it.
+   */
+  loginRefused(): AuthenticationError | undefined {
+    return this.gate.current();
+  }
+
+  /** Writes the shared concurrency limiter's Redis state again (Redis restarted empty); see RedisHealer. */
+  rebuildLimiter(): Promise<void> {
+    return this.limiter.rebuild();
+  }
+
+  /**
+   * Logs in now unless a session exists (at most one login; none while the login gate is closed).
+   * Throws the AuthenticationError of refused credentials; `sync:once` calls it before opening a
+   * window so a wrong password stops the cycle before anything is fetched.
+   */
+  async ensureSession(): Promise<void> {
+    if (this.options.authMode === 'signed') {
+      const blocked = await this.gate.blocked();
+      if (blocked) throw blocked;
+      return;
+    }
+    await this.sessions.get();
   }
 
   /** BatchSave (docs/apis/k3cloud.md §4): one result per model, in model order; partial success is reported per model. */
@@ -193,6 +234,8 @@ export class K3CloudClient {
   ): Promise<T> {
     if (this.closed) throw new InvalidInputError('k3cloud client', ['client is closed']);
     if (this.options.authMode === 'signed') {
+      const blocked = await this.gate.blocked();
+      if (blocked) throw blocked;
       try {
         return await this.exchange(op, params, attempts, { kind: 'signed' }, interpret);
       } catch (error) {
@@ -203,7 +246,7 @@ export class K3CloudClient {
         } catch (again) {
           // No login can fix a refused signature: surface it as a credentials problem.
           if (again instanceof K3CloudSessionLostError)
-            throw new AuthenticationError('k3cloud', again.message, { cause: again });
+            throw await this.gate.refused(new AuthenticationError('k3cloud', again.message, { cause: again }));
           throw again;
         }
       }
@@ -220,17 +263,30 @@ export class K3CloudClient {
     }
   }
 
-  /** ValidateUser, or LoginByAppSecret when app credentials are configured (docs/apis/k3cloud.md §2.1, §2.2). */
-  private login(): Promise<SessionTokens> {
+  /**
+   * ValidateUser, or LoginByAppSecret when app credentials are configured (docs/apis/k3cloud.md §2.1, §2.2).
+   * A refusal for the credentials closes the login gate: no further login with them until its
+   * cool-down ends, however many calls are waiting.
+   */
+  private async login(): Promise<SessionTokens> {
+    const blocked = await this.gate.blocked();
+    if (blocked) throw blocked;
     const o = this.options;
     const useApp = Boolean(o.appId && o.appSecret);
     const op: K3CloudOperation = useApp ? 'LoginByAppSecret' : 'ValidateUser';
     const params = useApp
       ? [o.acctId, o.username, o.appId, o.appSecret, o.lcid]
       : [o.acctId, o.username, o.password, o.lcid];
-    return this.exchange(op, params, { n: 0 }, { kind: 'none' }, (raw) => ({
-      value: readLogin(raw.text, raw.setCookies),
-    }));
+    try {
+      const tokens = await this.exchange(op, params, { n: 0 }, { kind: 'none' }, (raw) => ({
+        value: readLogin(raw.text, raw.setCookies),
+      }));
+      await this.gate.succeeded();
+      return tokens;
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw await this.gate.refused(error);
+      throw error;
+    }
   }
 
   private headersFor(op: K3CloudOperation, auth: Auth): Record<string, string> {

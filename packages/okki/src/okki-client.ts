@@ -141,6 +141,11 @@ export class OkkiClient {
     );
   }
 
+  /** Writes the shared rate limiter's Redis state again (Redis restarted empty); see RedisHealer. */
+  rebuildLimiter(): Promise<void> {
+    return this.limiter.rebuild();
+  }
+
   /** Idempotent: a second close (Redis-backed limiters do not survive two) returns the first one's promise. */
   close(): Promise<void> {
     this.closed ??= (async () => {

@@ -1,7 +1,14 @@
 import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
-import { createLogger } from '@receipt-sync/core';
-import { createRuntime, openWindow, startTransformerStage, startWriterStage, waitUntilDrained } from './runtime';
+import { createLogger, isSyncError, type Logger } from '@receipt-sync/core';
+import {
+  createRuntime,
+  openWindow,
+  startTransformerStage,
+  startWriterStage,
+  waitUntilDrained,
+  type Runtime,
+} from './runtime';
 import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 import { checkMappedKeys, K3CloudAttention, metadataError, type MetadataReport } from './preflight';
@@ -24,6 +31,19 @@ export interface SyncOnceSummary {
 export const SYNC_ONCE_ORDER_WAITS_MS = [5_000, 15_000, 30_000];
 
 /**
+ * Refused K3Cloud credentials stop the cycle before a window opens (nothing fetched, checkpoint
+ * unchanged). Any other failure here is left to the jobs, which retry it as they always do.
+ */
+async function loginFirst(rt: Runtime, logger: Logger): Promise<void> {
+  try {
+    await rt.k3?.ensureSession();
+  } catch (error) {
+    if (isSyncError(error) && error.disposition === 'misconfigured') throw error;
+    logger.warn({ err: error }, 'k3cloud login before the cycle failed; the jobs will retry it');
+  }
+}
+
+/**
  * One whole cycle in this process (docs/operations.md#commands): open `[checkpoint − lookback, now − lag]`,
  * fetch active and removed receipts, transform and write them, wait until every job is finished —
  * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
@@ -41,10 +61,11 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
     destination: pino.destination({ fd: 2, sync: true }),
   });
   const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
-  // Preflight (operating contract): a mapped key the tenant lacks stops the cycle before anything is
-  // fetched, written or dead-lettered; the checkpoint stays where it is.
+  // Refused credentials, then a mapped key the tenant lacks (docs/operations.md#commands), stop the
+  // cycle before anything is fetched, written or dead-lettered; the checkpoint stays where it is.
   let preflight: MetadataReport;
   try {
+    await loginFirst(rt, logger);
     preflight = await checkMappedKeys(rt.k3!, rt.mapping);
   } catch (error) {
     await rt.close();
@@ -60,8 +81,11 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
   try {
     return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
       const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });
+      // Refused credentials halt every job (they wait, unspent); nothing can finish, so the cycle
+      // stops here: exit 1 naming the variables, checkpoint unchanged, nothing dead-lettered.
       await waitUntilDrained(rt.queues, {
         onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs'),
+        stop: () => rt.k3?.loginRefused(),
       });
       if (!run) {
         const cp = await rt.store.checkpoints.get(RECEIPT_STREAM);

@@ -53,6 +53,8 @@ export interface Config {
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** REDIS_HEAL_TIMEOUT_SECONDS × 1000: longest time without a confirmed Redis state before /healthz fails. */
+  redisHealTimeoutMs: number;
   workers: {
     transformerConcurrency: number;
     writerConcurrency: number;
@@ -129,6 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    redisHealTimeoutMs: env.REDIS_HEAL_TIMEOUT_SECONDS * 1000,
     workers: {
       transformerConcurrency: env.TRANSFORMER_CONCURRENCY,
       writerConcurrency:

@@ -55,6 +55,11 @@ const dashboardVariables = {
   DASHBOARD_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).max(500).optional()),
   DASHBOARD_LOCAL_ONLY: strictBool,
   DASHBOARD_PORT: z.preprocess(blank, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /**
+   * added: host names (`name` or `name:port`, comma-separated) the dashboard answers to besides the
+   * loopback names on its port; entries are checked by the dashboard (DNS-rebinding guard).
+   */
+  DASHBOARD_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).optional()),
   /** added: how often the alert monitor evaluates its rules. */
   ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
   /** added: `kind=url,kind=url` webhooks (dingtalk, wecom, feishu, slack); entries are checked by the alerts module. */
@@ -192,6 +197,11 @@ const serviceVariables = {
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
   SHUTDOWN_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  /**
+   * added: /healthz fails once a process has not confirmed (or rebuilt, after Redis came back
+   * empty) its Redis state for this long, so an orchestrator restarts it.
+   */
+  REDIS_HEAL_TIMEOUT_SECONDS: int(300, 10, 86_400),
 };
 
 export const EnvSchema = z.object({ ...serviceVariables, ...dashboardVariables });

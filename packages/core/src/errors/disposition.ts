@@ -11,7 +11,7 @@
  * - `awaiting-dependency`: something this record needs does not exist yet (the sales order);
  *   retry on a long schedule, then dead-letter.
  * - `misconfigured`: our configuration does not fit the system (a mapped K3Cloud field key the
- *   tenant's metadata lacks). No attempt can succeed until an operator fixes it, and none is wasted:
+ *   tenant's metadata lacks, credentials the server refuses). No attempt can succeed until an operator fixes it, and none is wasted:
  *   wait until the metadata preflight passes again; never dead-letter for this.
  */
 export type Disposition =

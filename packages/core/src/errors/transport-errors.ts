@@ -70,9 +70,13 @@ export class MalformedResponseError extends SyncError {
   }
 }
 
-/** Credentials were rejected. Retried (an operator may fix them) and alerted on. */
+/**
+ * Credentials were rejected. No record is at fault and retrying each record only multiplies
+ * logins (a tenant may lock the user): the pipeline halts — jobs wait `retryAfterMs` without
+ * spending attempts, `sync:once` exits 1 — and the login alert fires until an operator fixes them.
+ */
 export class AuthenticationError extends SyncError {
-  readonly disposition = 'transient' as const;
+  readonly disposition = 'misconfigured' as const;
   readonly code = 'auth.rejected';
   constructor(
     readonly system: System,

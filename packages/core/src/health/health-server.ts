@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../logger';
 import { runReadinessChecks, type ReadinessCheck } from './readiness';
 
@@ -25,11 +25,18 @@ export interface HealthServerOptions {
   logger?: HealthLogger;
   /** Extra routes (e.g. a dashboard) mounted after the built-in ones. */
   extraRoutes?: (app: express.Express) => void;
+  /**
+   * Runs before every route, the built-in ones included: the dashboard puts its Host allowlist and
+   * login here so /metrics and /readyz on its port are not public.
+   */
+  guard?: RequestHandler;
 }
 
 export interface HealthServer {
   /** Base URL to reach the server, e.g. `http://127.0.0.1:9464`. */
   url: string;
+  /** Where it actually listens, e.g. `0.0.0.0:3000` (every interface) or `127.0.0.1:3000`. */
+  listenAddress: string;
   port: number;
   close(): Promise<void>;
 }
@@ -43,6 +50,7 @@ function buildApp(opts: HealthServerOptions): express.Express {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  if (opts.guard) app.use(opts.guard);
 
   app.get('/healthz', (_req, res) => {
     let live = true;
@@ -89,6 +97,15 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/**
+ * One truthful log line for a server: where it listens (all interfaces or one address) and the URL
+ * to open on this host.
+ */
+export function listeningMessage(what: string, server: Pick<HealthServer, 'listenAddress' | 'url'>): string {
+  const everywhere = /^(0\.0\.0\.0|\[::\]):/.test(server.listenAddress);
+  return `${what} listening on ${server.listenAddress}${everywhere ? ' (every interface)' : ''}; open ${server.url}/`;
+}
+
 /** Starts the probe/metrics server; resolves once it listens (rejects on EADDRINUSE etc.). */
 export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
   const host = opts.host ?? '0.0.0.0';
@@ -105,6 +122,7 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
   let closing: Promise<void> | undefined;
   return {
     url: `http://${displayHost(host)}:${port}`,
+    listenAddress: `${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 export {
   startHealthServer,
+  listeningMessage,
   PROMETHEUS_CONTENT_TYPE,
   type HealthServer,
   type HealthServerOptions,

@@ -1,4 +1,4 @@
-import { redact } from '../logger';
+import { redactText } from '../logger';
 import { withTimeout } from './with-timeout';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -12,13 +12,13 @@ const MAX_MESSAGE = 300;
 
 /**
  * Health endpoints are unauthenticated, so an upstream message must not carry credentials:
- * known secrets and bearer tokens go through the logger's scrubber, and `user:password@` in
- * connection strings (Redis, MongoDB) is removed here.
+ * known secrets, bearer tokens and `user:password@` in connection strings (Redis, MongoDB) go
+ * through the logger's scrubber (redactText).
  */
 export function publicMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   const firstLine = (raw.split('\n')[0] ?? '').trim() || (error instanceof Error ? error.name : 'failed');
-  const scrubbed = (redact(firstLine) as string).replace(/\/\/[^/\s@]*:[^/\s@]*@/g, '//[redacted]@');
+  const scrubbed = redactText(firstLine);
   return scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;
 }
 

@@ -57,12 +57,23 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 4) knownSecrets.add(value);
 }
 
+/**
+ * Free text with every known secret, bearer token, session cookie and `user:password@` of a
+ * connection string replaced. The one scrubber for text shown anywhere (logs, health answers,
+ * dashboard pages and APIs).
+ */
+export function redactText(text: string): string {
+  return scrubText(text);
+}
+
 function scrubText(text: string): string {
   let out = text;
   for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   // Bearer tokens and session cookies in free text (error messages, echoed headers).
   out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`);
   out = out.replace(/((?:kdservice-sessionid|ASP\.NET_SessionId)=)[^;\s"]+/gi, `$1${REDACTED}`);
+  // Credentials inside URLs (redis://user:pass@host, mongodb://...).
+  out = out.replace(/\/\/[^/\s@:]*:[^/\s@]*@/g, `//${REDACTED}@`);
   return out;
 }
 

@@ -34,6 +34,12 @@ export interface SharedLimiter {
   schedule<T>(task: () => Promise<T>): Promise<T>;
   /** Waiting + running tasks known to this process. */
   pending(): number;
+  /**
+   * For the healer after Redis came back empty. Nothing to rewrite here: the limits travel with
+   * every acquisition, so an emptied Redis only forgets running slots and the last start; queued
+   * calls keep polling and run. Kept so callers need not know which limiter they hold.
+   */
+  rebuild(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,6 +137,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
       }
     },
     pending: () => running,
+    rebuild: async () => undefined,
     async close() {
       closed = true;
       for (const waiter of queue.splice(0))

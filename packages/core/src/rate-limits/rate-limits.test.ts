@@ -84,4 +84,39 @@ describe('shared limiter', () => {
     release();
     await running;
   });
+
+  it('keeps working when Redis lost its state (restarted empty), running each task once', async () => {
+    const id = `test-${randomUUID()}`;
+    const limiter = createSharedLimiter({ id, maxConcurrent: 2, redis });
+    let runs = 0;
+    expect(await limiter.schedule(async () => ++runs)).toBe(1);
+    await redis.del(`${id}:limiter:slots`, `${id}:limiter:next`); // what an empty Redis looks like to it
+    expect(await limiter.schedule(async () => ++runs)).toBe(2);
+    await limiter.rebuild(); // the healer's call: nothing to rewrite, the rules travel with every call
+    expect(await limiter.schedule(async () => ++runs)).toBe(3);
+    await limiter.close();
+    await redis.del(`${id}:limiter:slots`, `${id}:limiter:next`);
+  });
+
+  it('runs calls that were queued when Redis lost its state, instead of leaving them waiting forever', async () => {
+    const id = `test-${randomUUID()}`;
+    const limiter = createSharedLimiter({ id, maxConcurrent: 1, redis });
+    let release!: () => void;
+    let running = false;
+    const first = limiter.schedule(
+      () =>
+        new Promise<string>((resolve) => {
+          running = true;
+          release = () => resolve('first');
+        }),
+    );
+    while (!running) await new Promise((r) => setTimeout(r, 10));
+    const second = limiter.schedule(async () => 'second');
+    await redis.del(`${id}:limiter:slots`, `${id}:limiter:next`);
+    release();
+    expect(await first).toBe('first');
+    expect(await second).toBe('second');
+    await limiter.close();
+    await redis.del(`${id}:limiter:slots`, `${id}:limiter:next`);
+  });
 });

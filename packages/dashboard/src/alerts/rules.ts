@@ -6,6 +6,7 @@ import type { Incident } from './messages';
 export const INCIDENT_KEYS = [
   'dead-letters-growing',
   'window-failing',
+  'window-stalled',
   'checkpoint-lag',
   'k3cloud-login',
   'k3cloud-metadata',
@@ -19,6 +20,8 @@ export interface PipelineSnapshot {
   /** The count at the previous evaluation. */
   previousDeadLetterCount: number;
   consecutiveWindowFailures: number;
+  /** Seconds since the newest window was opened (or since monitoring began, before any); undefined = unknown. */
+  secondsSinceLastWindow?: number;
   checkpointLagSeconds: number;
   k3LoginFailing: boolean;
   /** Mapped K3Cloud keys the tenant's metadata lacks (the writer's last preflight); empty = fine. */
@@ -32,10 +35,12 @@ export interface AlertThresholds {
   lagSecondsThreshold: number;
   /** This many failed windows in a row opens `window-failing`. */
   windowFailuresThreshold: number;
+  /** No window opened for longer than this opens `window-stalled`. */
+  windowStallSeconds: number;
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
-  /** Lag threshold defaults to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
+  /** Lag and stall thresholds default to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
   syncIntervalSeconds?: number;
 }
 
@@ -56,6 +61,7 @@ const SnapshotSchema = z.object({
   deadLetterCount: count,
   previousDeadLetterCount: count,
   consecutiveWindowFailures: count,
+  secondsSinceLastWindow: z.number().finite().min(0).optional(),
   checkpointLagSeconds: z.number().finite().min(0),
   k3LoginFailing: z.boolean(),
   metadataUnknownKeys: z.array(z.string()).default([]),
@@ -73,10 +79,12 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
   const thresholds: AlertThresholds = {
     lagSecondsThreshold: options.lagSecondsThreshold ?? 3 * (options.syncIntervalSeconds ?? 300),
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
+    windowStallSeconds: options.windowStallSeconds ?? 3 * (options.syncIntervalSeconds ?? 300),
   };
-  if (!(thresholds.lagSecondsThreshold > 0) || !(thresholds.windowFailuresThreshold >= 1)) {
+  const { lagSecondsThreshold, windowFailuresThreshold, windowStallSeconds } = thresholds;
+  if (!(lagSecondsThreshold > 0) || !(windowFailuresThreshold >= 1) || !(windowStallSeconds > 0)) {
     throw new InvalidInputError('alert thresholds', [
-      'lagSecondsThreshold must be > 0 and windowFailuresThreshold >= 1',
+      'lagSecondsThreshold and windowStallSeconds must be > 0 and windowFailuresThreshold >= 1',
     ]);
   }
 
@@ -121,6 +129,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `${s.consecutiveWindowFailures} sync windows failed in a row (threshold ${thresholds.windowFailuresThreshold}); receipts are not moving to K3Cloud.`,
       }),
       () => 'A sync window completed again.',
+    );
+
+    const sinceWindow = s.secondsSinceLastWindow;
+    rule(
+      'window-stalled',
+      sinceWindow !== undefined && sinceWindow > thresholds.windowStallSeconds,
+      () => ({
+        severity: 'critical',
+        title: 'No sync window is opening',
+        detail: `No sync window has opened for ${human(sinceWindow ?? 0)} (threshold ${human(thresholds.windowStallSeconds)}, 3 intervals). Check that the producer runs and is ready (/readyz), and that Redis holds its job scheduler.`,
+      }),
+      () => 'Sync windows are opening again.',
     );
 
     rule(

@@ -20,6 +20,8 @@ describe('createAlertRules().evaluate', () => {
     ['dead letters shrank (retried by hand)', { deadLetterCount: 1 }, []],
     ['2 window failures (below threshold)', { consecutiveWindowFailures: 2 }, []],
     ['3 window failures', { consecutiveWindowFailures: 3 }, ['window-failing']],
+    ['last window opened 3 intervals ago', { secondsSinceLastWindow: 900 }, []],
+    ['no window opened for over 3 intervals', { secondsSinceLastWindow: 901 }, ['window-stalled']],
     ['lag exactly at threshold', { checkpointLagSeconds: 900 }, []],
     ['lag over threshold', { checkpointLagSeconds: 901 }, ['checkpoint-lag']],
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
@@ -41,6 +43,7 @@ describe('createAlertRules().evaluate', () => {
       'k3cloud-metadata',
       'order-left-unaudited',
       'window-failing',
+      'window-stalled',
     ]);
   });
 
@@ -89,6 +92,7 @@ describe('createAlertRules().evaluate', () => {
     expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({
       lagSecondsThreshold: 180,
       windowFailuresThreshold: 3,
+      windowStallSeconds: 180,
     });
   });
 

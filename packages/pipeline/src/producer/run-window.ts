@@ -20,6 +20,13 @@ export interface ProducerDeps {
   settings: WindowSettings & { pageSize: number };
   now?: () => Date;
   onFetched?: (count: number, removed: boolean) => void;
+  /** The newest checkpoint this process has seen: where to resume if the store loses it. */
+  memory?: CheckpointMemory;
+}
+
+/** Kept by a long-running producer across windows (Runtime.checkpointMemory). */
+export interface CheckpointMemory {
+  windowEnd?: string;
 }
 
 export interface WindowRun {
@@ -47,8 +54,30 @@ export async function runWindow(
   opts: { deferAdvance?: boolean } = {},
 ): Promise<WindowRun | undefined> {
   const checkpoint = await deps.store.checkpoints.get(RECEIPT_STREAM);
-  const window = nextWindow(checkpoint?.windowEnd, (deps.now ?? (() => new Date()))(), deps.settings);
+  const memory = deps.memory;
+  if (checkpoint) {
+    if (memory && (!memory.windowEnd || checkpoint.windowEnd > memory.windowEnd))
+      memory.windowEnd = checkpoint.windowEnd;
+  } else if (memory?.windowEnd) {
+    // Redis restarted empty (or the store was reset): every job pending in Redis (order waits, dead
+    // letters, rows in flight) went with it. Re-reading from SYNC_START_TIME finds them all again and
+    // the read-before-write keeps K3Cloud exactly once; without it, the newest checkpoint seen is
+    // the best place left to resume from.
+    deps.logger.error(
+      { remembered: memory.windowEnd, startTime: deps.settings.startTime },
+      deps.settings.startTime
+        ? 'the sync checkpoint is gone from the store (Redis restarted empty?); re-reading every receipt since SYNC_START_TIME'
+        : 'the sync checkpoint is gone from the store (Redis restarted empty?); SYNC_START_TIME is unset, so resuming from the last checkpoint this process saw — receipts that were waiting in Redis are not re-read: run a backfill over the span before it',
+    );
+  }
+  const window = nextWindow(
+    checkpoint?.windowEnd ?? (deps.settings.startTime ? undefined : memory?.windowEnd),
+    (deps.now ?? (() => new Date()))(),
+    deps.settings,
+  );
   if (!window) return undefined;
+  // The advance is a compare-and-set against what the store really holds (nothing, when it was lost).
+  if (!checkpoint) window.previousCheckpoint = undefined;
   return runFixedWindow(deps, window, { trigger, stream: RECEIPT_STREAM, deferAdvance: opts.deferAdvance });
 }
 
@@ -126,6 +155,7 @@ export async function runFixedWindow(
   const advanced = opts.deferAdvance
     ? false
     : await deps.store.checkpoints.advance(opts.stream, window.end, window.previousCheckpoint);
+  if (advanced && opts.stream === RECEIPT_STREAM && deps.memory) deps.memory.windowEnd = window.end;
   if (!advanced && !opts.deferAdvance)
     log.warn('checkpoint was advanced by another producer; this window stays enqueued but does not move it');
   await deps.store.windows.update(window.id, {

@@ -1,5 +1,6 @@
 import {
   AmbiguousWriteError,
+  AuthenticationError,
   InvalidInputError,
   K3CloudFieldUnknownError,
   K3CloudNetworkControlError,
@@ -43,6 +44,18 @@ describe('decideFailure', () => {
       kind: 'dead-lettered',
     });
     expect(decideFailure(new Error('bug'), ctx())).toEqual({ action: 'retry' });
+  });
+
+  it('halts on refused credentials: waits without spending attempts and never dead-letters', () => {
+    const refused = new AuthenticationError('k3cloud', 'wrong password', { retryAfterMs: 45_000 });
+    for (const attemptsMade of [0, 4, 40]) {
+      expect(decideFailure(refused, ctx({ attemptsMade, attemptsStarted: 500 }))).toEqual({
+        action: 'wait',
+        delayMs: 45_000,
+        countsAsDependencyWait: false,
+      });
+    }
+    expect(decideFailure(new AuthenticationError('okki', 'bad secret'), ctx())).toMatchObject({ delayMs: 60_000 });
   });
 
   it('waits on rate limits without spending attempts', () => {

@@ -26,7 +26,8 @@ const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
  * - rate-limited: wait without spending an attempt;
  * - awaiting-dependency: wait on the long order schedule, then dead-letter (missing or locked order);
  * - misconfigured: wait without spending an attempt and never dead-letter: the mapping does not fit
- *   K3Cloud's metadata, and the writer holds work until its preflight passes again;
+ *   K3Cloud's metadata (the writer holds work until its preflight passes again), or K3Cloud refused
+ *   the credentials (the login gate decides when the next login may run);
  * - transient / ambiguous / unknown: retry with back-off until attempts run out, then dead-letter.
  *   Ambiguous writes are safe to retry because the writer reads K3Cloud rows before saving.
  */

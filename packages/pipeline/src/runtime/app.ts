@@ -3,6 +3,7 @@ import { isSyncError } from '@receipt-sync/core';
 import { startHealthServer, type ReadinessCheck } from '@receipt-sync/core';
 import { sampleGauges } from './gauges';
 import { createRuntime, type Runtime } from './runtime';
+import { startRedisHealer } from './redis-healer';
 import { Shutdown } from './shutdown';
 import type { RunningStage } from './stage-workers';
 
@@ -31,6 +32,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     process.exit(1);
   }
   const stages = await opts.start(rt);
+  const healer = await startRedisHealer(rt, rt.store, stages);
   const sampler = setInterval(() => void sampleGauges(rt), 15_000);
   const health = await startHealthServer({
     port: rt.config.healthPort ?? opts.defaultHealthPort,
@@ -40,13 +42,18 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
       ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
       ...(opts.checks?.(rt) ?? {}),
     },
-    live: () => stages.every((s) => s.worker.isRunning()),
+    // Unhealthy when a worker stopped, or when Redis state could not be confirmed or rebuilt for
+    // REDIS_HEAL_TIMEOUT_SECONDS: the orchestrator restarts the process.
+    live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
     metrics: () => rt.metrics.metricsText(),
     logger: rt.logger,
   });
   rt.logger.info({ health: health.url }, `${opts.name} started`);
   const shutdown = new Shutdown(rt.logger, rt.config.shutdownTimeoutMs);
-  shutdown.add('stop sampling', async () => clearInterval(sampler));
+  shutdown.add('stop sampling', async () => {
+    clearInterval(sampler);
+    healer.stop();
+  });
   for (const stage of stages) shutdown.add('stage workers', () => stage.close());
   shutdown.add('health server', () => health.close());
   shutdown.add('runtime', () => rt.close());

@@ -7,10 +7,17 @@ import { unfinishedCount, type PipelineQueues } from '../queues';
  */
 export async function waitUntilDrained(
   queues: PipelineQueues,
-  opts: { pollMs?: number; onProgress?: (left: number) => void } = {},
+  opts: {
+    pollMs?: number;
+    onProgress?: (left: number) => void;
+    /** Checked at every poll: an error here ends the wait by throwing it (e.g. credentials refused). */
+    stop?: () => Error | undefined;
+  } = {},
 ): Promise<void> {
   let quietPolls = 0;
   for (;;) {
+    const stop = opts.stop?.();
+    if (stop) throw stop;
     const left = (await unfinishedCount(queues.raw)) + (await unfinishedCount(queues.ready));
     opts.onProgress?.(left);
     // Two consecutive empty reads: a transformer may add to `ready` between the two counts above.

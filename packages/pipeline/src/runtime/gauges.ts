@@ -2,11 +2,22 @@ import { parseChinaTime } from '@receipt-sync/core';
 import { collectQueueDepths } from '@receipt-sync/core';
 import type { Runtime } from './runtime';
 
-/** Queue depths and checkpoint lag, sampled for /metrics (and alert rules reading them). */
+/**
+ * Queue depths and checkpoint lag, sampled for /metrics (and alert rules reading them). A missing
+ * checkpoint is lag too: measured from the newest one this process saw (the store lost it), else
+ * from SYNC_START_TIME (nothing synced yet) — never 0.
+ */
 export async function sampleGauges(rt: Runtime): Promise<void> {
   await collectQueueDepths(rt.metrics, Object.values(rt.queues)).catch(() => undefined);
-  const checkpoint = await rt.store.checkpoints.get('receipts').catch(() => undefined);
-  const at = checkpoint ? parseChinaTime(checkpoint.windowEnd) : undefined;
+  const read = await rt.store.checkpoints.get('receipts').then(
+    (cp) => ({ ok: true as const, windowEnd: cp?.windowEnd }),
+    () => ({ ok: false as const, windowEnd: undefined }),
+  );
+  if (!read.ok) return;
+  const seen = rt.checkpointMemory.windowEnd;
+  if (read.windowEnd && (!seen || read.windowEnd > seen)) rt.checkpointMemory.windowEnd = read.windowEnd;
+  const edge = read.windowEnd ?? rt.checkpointMemory.windowEnd ?? rt.config.sync.startTime;
+  const at = edge ? parseChinaTime(edge) : undefined;
   if (at) rt.metrics.checkpointLagSeconds.set(Math.max(0, Math.round((Date.now() - at.getTime()) / 1000)));
 }
 
@@ -18,6 +29,9 @@ export function k3SessionCheck(rt: Runtime, cacheMs = 30_000): () => Promise<voi
   let last = 0;
   let lastError: unknown;
   return async () => {
+    // Refused credentials: say so at once, without a call (the login gate decides when to retry).
+    const refused = rt.k3!.loginRefused();
+    if (refused) throw refused;
     if (Date.now() - last < cacheMs) {
       if (lastError) throw lastError;
       return;

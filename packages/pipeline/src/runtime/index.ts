@@ -4,3 +4,4 @@ export * from './stage-workers';
 export * from './drain';
 export * from './app';
 export * from './gauges';
+export * from './redis-healer';

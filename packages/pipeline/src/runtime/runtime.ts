@@ -8,6 +8,7 @@ import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '../queues';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
+import type { CheckpointMemory } from '../producer';
 
 export interface Runtime {
   name: string;
@@ -22,6 +23,8 @@ export interface Runtime {
   audit: ApiAuditSink;
   okki?: OkkiClient;
   k3?: K3CloudClient;
+  /** The newest sync checkpoint this process has seen (resume point and lag if the store loses it). */
+  checkpointMemory: CheckpointMemory;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     okki,
     k3,
     tracker: new OutcomeTracker(connection, config.queuePrefix),
+    checkpointMemory: {},
     async close() {
       await Promise.allSettled([okki?.close(), k3?.close()]);
       await closeQueues(queues);
@@ -129,6 +133,10 @@ export function createApiClients(config: Config, opts: ApiClientOptions): { okki
           maxConcurrency: config.k3cloud.maxConcurrency,
           redis: opts.redis,
           limiterId: `${config.queuePrefix}-k3cloud`,
+          credentialNames:
+            config.k3cloud.appId && config.k3cloud.appSecret
+              ? 'KINGDEE_ACCT_ID, KINGDEE_USERNAME, KINGDEE_APP_ID and KINGDEE_APP_SECRET'
+              : 'KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD',
           audit: opts.audit,
           logger: opts.logger.child({ api: 'k3cloud' }),
         })

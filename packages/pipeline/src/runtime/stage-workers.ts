@@ -5,6 +5,7 @@ import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } 
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
+import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { countOutcome, startWorker } from './stage-worker';
 import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
@@ -14,6 +15,8 @@ export interface RunningStage {
   /** Readiness checks this stage adds to /readyz (the writer's metadata preflight). */
   checks?: Record<string, ReadinessCheck>;
   close(): Promise<void>;
+  /** What this stage wrote to Redis at start-up and must write again if Redis loses it. */
+  heal?: HealStep[];
 }
 
 /** Opens one window now (under the cross-process window lock); undefined when another holds it. */
@@ -37,6 +40,7 @@ export async function openWindow(
           logger: rt.logger,
           settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
+          memory: rt.checkpointMemory,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -47,16 +51,25 @@ export async function openWindow(
   });
 }
 
-/** The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. */
+/**
+ * The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. The
+ * scheduler and the windows queue's concurrency live in Redis only, so they are also a heal step.
+ */
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   const windows = rt.queues.windows;
-  await windows.setGlobalConcurrency(1);
-  // Upserted from one place at every boot (docs/operations.md#bullmq-6-and-ioredis).
-  await windows.upsertJobScheduler(
-    'receipt-windows',
-    { every: rt.config.sync.intervalSeconds * 1000 },
-    { name: 'tick', data: { trigger: 'schedule' } },
-  );
+  const schedule: HealStep = {
+    name: 'window scheduler',
+    async run() {
+      await windows.setGlobalConcurrency(1);
+      // Upserted from one place (docs/operations.md#bullmq-6-and-ioredis).
+      await windows.upsertJobScheduler(
+        'receipt-windows',
+        { every: rt.config.sync.intervalSeconds * 1000 },
+        { name: 'tick', data: { trigger: 'schedule' } },
+      );
+    },
+  };
+  await schedule.run();
   const worker = startWorker(
     rt,
     'windows',
@@ -66,7 +79,7 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { worker, close: () => worker.close() };
+  return { worker, close: () => worker.close(), heal: [schedule] };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
