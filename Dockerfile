@@ -1,6 +1,6 @@
 # receipt-sync: one image, the process selected by the APP build arg (an entry of apps/service or apps/cli).
 #   docker build --build-arg APP=writer -t receipt-sync-writer .
-# APP: producer transformer writer dashboard supervisor simulator sync-once cli (default: supervisor = `npm start`).
+# APP: producer transformer writer dashboard receiver supervisor simulator sync-once cli (default: supervisor = `npm start`).
 # One-off cycle with any image:  docker run --rm --env-file deploy/receipt-sync.env IMAGE node dist/sync-once.js
 #
 # Stages: manifests (package.json files only, so `npm ci` layers stay cached while sources change)
@@ -57,8 +57,9 @@ ARG APP=supervisor
 ARG HEAP_MB=384
 ENV APP=${APP} \
     NODE_OPTIONS="--enable-source-maps --max-old-space-size=${HEAP_MB}"
-# Health ports: producer 9101, transformer 9102, writer 9103, dashboard/supervisor 3000, simulator 4010 + 4020.
-EXPOSE 3000 9101 9102 9103 4010 4020
+# Health ports: producer 9101, transformer 9102, writer 9103, dashboard/supervisor 3000, receiver 3200 (WEBHOOK_PORT,
+# also its health port), simulator 4010 + 4020.
+EXPOSE 3000 3200 9101 9102 9103 4010 4020
 USER node
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/deploy/healthcheck.js"]
 ENTRYPOINT ["dumb-init", "--"]

@@ -6,7 +6,8 @@
  * - HTTP apps: GET http://127.0.0.1:<port>/healthz must answer 2xx within the deadline. The port is
  *   HEALTH_PORT, else the app's default (producer 9101, transformer 9102, writer 9103, dashboard and
  *   supervisor 3000). The dashboard's port serves /healthz behind its login, so the probe sends
- *   DASHBOARD_USERNAME / DASHBOARD_PASSWORD (HTTP Basic) when they are set.
+ *   DASHBOARD_USERNAME / DASHBOARD_PASSWORD (HTTP Basic) when they are set. The push receiver serves
+ *   /healthz on WEBHOOK_PORT (default 3200), without a login.
  * - simulator: a TCP connect to 4010 (OKKI) and 4020 (K3Cloud), the simulator app's default ports; it is a
  *   demo stand-in, so "accepts connections" is all compose needs before starting the pipeline.
  * - cli (one-shot): always healthy.
@@ -62,7 +63,9 @@ async function main() {
     await Promise.all(SIMULATOR_PORTS.map(tcpOpen)).catch((error) => fail(error.message));
     return;
   }
-  const port = Number(process.env.HEALTH_PORT || DEFAULT_HEALTH_PORTS[app]);
+  const port = Number(
+    app === 'receiver' ? process.env.WEBHOOK_PORT || 3200 : process.env.HEALTH_PORT || DEFAULT_HEALTH_PORTS[app],
+  );
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     fail('no health port: set HEALTH_PORT or APP to one of ' + Object.keys(DEFAULT_HEALTH_PORTS).join(', '));
   }

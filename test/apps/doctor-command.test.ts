@@ -1,27 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import IORedis from 'ioredis';
+import { PushState } from '@receipt-sync/pipeline';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
+import { runCli } from './run-entry';
 import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
-
-const root = path.resolve(__dirname, '../..');
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const LINE = /^(ok {2}|warn|FAIL|skip) [\w -]+: /;
 
@@ -39,7 +22,7 @@ describe('npm run cli -- doctor (operating contract)', () => {
     await redis.start();
     try {
       demo = await startDemoEnvironment({ seed: 61, receipts: 40, orders: 10 });
-      const { code, stdout } = await cli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: redis.url });
+      const { code, stdout } = await runCli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: redis.url });
       const lines = stdout.trimEnd().split('\n');
       for (const line of lines.slice(0, -1)) expect(line).toMatch(LINE);
       expect(lines.at(-1)).toMatch(/^doctor: \d+ ok, 0 warnings, 0 failed$/);
@@ -57,13 +40,13 @@ describe('npm run cli -- doctor (operating contract)', () => {
   it('a tenant lacking mapped keys: one FAIL per missing key (lookup field, entry alias, row fields), exit 5', async () => {
     const missing = ['F_Cash_Collection_Id', 'F_PBLH_Entity_FEntryID', 'F_PBLH_Remark', 'F_PBLH_Freight'];
     demo = await startDemoEnvironment({ seed: 62, receipts: 20, orders: 5, lackingFields: { SAL_SaleOrder: missing } });
-    const { code, stdout } = await cli(['doctor'], envFor(demo, prefix));
+    const { code, stdout } = await runCli(['doctor'], envFor(demo, prefix));
     for (const key of missing) expect(stdout).toMatch(new RegExp(`^FAIL k3cloud-field ${key}: .*fix: `, 'm'));
     expect(stdout).toMatch(/^skip k3cloud-order-lookup: not checked until k3cloud-metadata passes$/m);
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^doctor: \d+ ok, \d+ warnings, 4 failed$/);
     expect(code).toBe(5);
 
-    const json = await cli(['doctor', '--json'], envFor(demo, prefix));
+    const json = await runCli(['doctor', '--json'], envFor(demo, prefix));
     expect(json.code).toBe(5);
     const report = JSON.parse(json.stdout.trim().split('\n').at(-1)!);
     expect(report.summary.failed).toBe(4);
@@ -79,7 +62,7 @@ describe('npm run cli -- doctor (operating contract)', () => {
     const admin = new IORedis(local.url);
     try {
       await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
-      const { code, stdout } = await cli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: local.url });
+      const { code, stdout } = await runCli(['doctor'], { ...envFor(demo, prefix), REDIS_URL: local.url });
       expect(stdout).toMatch(
         /^FAIL redis-eviction: maxmemory-policy is allkeys-lru.*fix: set maxmemory-policy noeviction$/m,
       );
@@ -90,8 +73,27 @@ describe('npm run cli -- doctor (operating contract)', () => {
     }
   }, 120_000);
 
+  it('reports OKKI push: a warning while no message has arrived, ok once one has (never a failure)', async () => {
+    demo = await startDemoEnvironment({ seed: 64, receipts: 5, orders: 2 });
+    const secret = Buffer.alloc(32, 8).toString('base64');
+    const env = { ...envFor(demo, prefix), XIAOMAN_WEBHOOK_SECRET: secret };
+    const before = await runCli(['doctor'], env);
+    expect(before.stdout).toMatch(
+      /^warn okki-push: push is configured but no message has arrived yet.*webhook register/m,
+    );
+    expect(before.stdout).not.toContain(secret);
+    const redis = new IORedis(redisUrl);
+    try {
+      await new PushState(redis, prefix).markMessage(new Date());
+    } finally {
+      await redis.quit();
+    }
+    const after = await runCli(['doctor'], env);
+    expect(after.stdout).toMatch(/^ok {3}okki-push: push is configured; last message \d+ s ago$/m);
+  }, 120_000);
+
   it('bad configuration is a failed check naming the variable, without printing secrets', async () => {
-    const { code, stdout } = await cli(['doctor'], {
+    const { code, stdout } = await runCli(['doctor'], {
       PATH: process.env.PATH,
       REDIS_URL: redisUrl,
       XIAOMAN_CLIENT_SECRET: 'top-secret-value',

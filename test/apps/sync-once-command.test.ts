@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import IORedis from 'ioredis';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { createStore } from '@receipt-sync/store';
+import { runSyncOnce } from './run-entry';
 import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
-
-const root = path.resolve(__dirname, '../..');
-
-function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('npm run sync:once (docs/operations.md#commands)', () => {
   it('prints the summary JSON as the last line of stdout and exits 0', async () => {
     const demo = await startDemoEnvironment({ seed: 81, receipts: 40, orders: 10 });
     const prefix = `e2e-once-${randomUUID().slice(0, 8)}`;
     try {
-      const { code, stdout } = await run({ ...envFor(demo, prefix), LOG_LEVEL: 'info' });
+      const { code, stdout } = await runSyncOnce({ ...envFor(demo, prefix), LOG_LEVEL: 'info' });
       expect(code).toBe(0);
       const last = stdout.trimEnd().split('\n').pop()!;
       const summary = JSON.parse(last);
@@ -52,7 +34,7 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
   }, 120_000);
 
   it('exits 1 naming the variable when the configuration is bad, without printing secrets', async () => {
-    const { code, stderr, stdout } = await run({
+    const { code, stderr, stdout } = await runSyncOnce({
       PATH: process.env.PATH,
       XIAOMAN_CLIENT_SECRET: 'top-secret-value',
       KINGDEE_BATCH_SIZE: 'many',
@@ -64,7 +46,7 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
   }, 60_000);
 
   it('refuses to start on a Redis Cluster with an untagged QUEUE_PREFIX, saying how to fix it', async () => {
-    const { code, stderr } = await run({
+    const { code, stderr } = await runSyncOnce({
       PATH: process.env.PATH,
       REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1:7002',
       QUEUE_PREFIX: 'rsync',
@@ -90,7 +72,7 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
       await store.init();
       expect(await store.checkpoints.advance('receipts', '2025-04-10 00:00:00', undefined)).toBe(true);
       const before = JSON.stringify(demo.k3.allBills('SAL_SaleOrder'));
-      const { code, stderr, stdout } = await run(envFor(demo, prefix));
+      const { code, stderr, stdout } = await runSyncOnce(envFor(demo, prefix));
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toMatch(
@@ -117,7 +99,10 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
     const demo = await startDemoEnvironment({ seed: 82, receipts: 5, orders: 2 });
     try {
       const port = await LocalRedis.freePort();
-      const { code, stderr } = await run({ ...envFor(demo, 'e2e-noredis'), REDIS_URL: `redis://127.0.0.1:${port}` });
+      const { code, stderr } = await runSyncOnce({
+        ...envFor(demo, 'e2e-noredis'),
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+      });
       expect(code).toBe(1);
       expect(stderr).toMatch(/Redis .* did not answer/);
     } finally {

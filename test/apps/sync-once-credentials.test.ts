@@ -1,29 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import IORedis from 'ioredis';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { loadConfig, runReadinessChecks } from '@receipt-sync/core';
 import { createRuntime, k3SessionCheck } from '@receipt-sync/pipeline';
 import { createStore } from '@receipt-sync/store';
+import { runSyncOnce } from './run-entry';
 import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
-
-const root = path.resolve(__dirname, '../..');
-
-function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/service/src/sync-once.ts'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('sync:once with a wrong KINGDEE_PASSWORD', () => {
   it('exits 1 naming the variable after one login, keeps the checkpoint, dead-letters nothing; a rerun does not log in', async () => {
@@ -33,7 +15,7 @@ describe('sync:once with a wrong KINGDEE_PASSWORD', () => {
     const store = createStore({ redis, prefix });
     const logins = () => demo.k3.stats.calls.ValidateUser ?? 0;
     try {
-      const good = await run(envFor(demo, prefix));
+      const good = await runSyncOnce(envFor(demo, prefix));
       expect(good.code).toBe(0);
       const checkpoint = (await store.checkpoints.get('receipts'))?.windowEnd;
       expect(checkpoint).toBeDefined();
@@ -44,7 +26,7 @@ describe('sync:once with a wrong KINGDEE_PASSWORD', () => {
       const deadBefore = await deadLetters();
       const before = logins();
       const wrong = { ...envFor(demo, prefix), KINGDEE_PASSWORD: 'not-the-password', LOG_LEVEL: 'warn' };
-      const bad = await run(wrong);
+      const bad = await runSyncOnce(wrong);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/sync:once could not run: k3cloud: authentication failed: .*KINGDEE_PASSWORD/);
       expect(bad.stdout).toBe('');
@@ -54,13 +36,13 @@ describe('sync:once with a wrong KINGDEE_PASSWORD', () => {
       expect(await deadLetters()).toBe(deadBefore);
 
       // The refusal is shared through Redis: a rerun with the same wrong password does not even try.
-      const again = await run(wrong);
+      const again = await runSyncOnce(wrong);
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(/no further login with these credentials for \d+ s/);
       expect(logins() - before).toBe(1);
 
       // Fixed credentials are other credentials: the next run logs in at once and finishes.
-      const fixed = await run(envFor(demo, prefix));
+      const fixed = await runSyncOnce(envFor(demo, prefix));
       expect(fixed.code).toBe(0);
       expect(JSON.parse(fixed.stdout.trim().split('\n').pop()!)).toMatchObject({ written: 5, deadLettered: 0 });
       expect(await deadLetters()).toBe(deadBefore);

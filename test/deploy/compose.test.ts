@@ -42,6 +42,8 @@ const CONTRACT_VARS = new Set([
   'SYNC_LOOKBACK_SECONDS',
   'SYNC_SAFETY_LAG_SECONDS',
   'MAPPING_FILE',
+  'XIAOMAN_WEBHOOK_SECRET',
+  'WEBHOOK_PORT',
 ]);
 const HEALTH_PORTS: Record<string, number> = { producer: 9101, transformer: 9102, writer: 9103, dashboard: 3000 };
 const APPS = Object.keys(HEALTH_PORTS);
@@ -200,6 +202,20 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(Object.keys(env).filter((key) => key !== 'HEALTH_PORT' && !(key in EnvSchema.shape))).toEqual([]);
     expect(env.HEALTH_PORT).toBe(String(HEALTH_PORTS[name]));
     expect(env.REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
+  });
+
+  test('the push receiver is an opt-in service on WEBHOOK_PORT 3200 with health checks and documented variables', () => {
+    const push = resolvedServices(['docker-compose.yml'], ['--profile', 'push']);
+    const receiver = service(push, 'receiver');
+    expect(receiver.profiles).toEqual(['push']);
+    expect(receiver.build?.args?.APP).toBe('receiver');
+    expect(receiver.environment?.WEBHOOK_PORT).toBe('3200');
+    expect(Object.keys(receiver.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k))).toEqual([]);
+    expect(healthTest(receiver)).toMatch(/healthcheck\.js/);
+    expect(seconds(receiver.stop_grace_period)).toBeGreaterThanOrEqual(MIN_GRACE_SECONDS);
+    expect(receiver.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
+    const ports = (receiver.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
+    expect(ports.some((p) => /(^|:)3200:3200(\/tcp)?$/.test(p))).toBe(true);
   });
 
   test('the dashboard is published on port 3000', () => {

@@ -8,11 +8,14 @@ import { parseOptions, type BenchOptions, type LatencyProfile } from './options'
 import { REPO_ROOT, stopAllChildren } from './processes';
 import { cleanupPrefix, prefixesInUse } from './redis-keys';
 import { buildTables, machineLine } from './report';
+import { pushTables, pushTargets } from './report-push';
 import type { BenchResults } from './results';
 import { runLatencySection } from './section-latency';
 import { runRssSection } from './section-rss';
 import { runWritersSection } from './section-writers';
 import { runZeroSection } from './section-zero';
+import { runPushSection } from './section-push';
+import { SECTIONS } from './options';
 import { checkTargets } from './targets';
 
 function describe(p: LatencyProfile): string {
@@ -76,12 +79,52 @@ function writeOutputs(r: BenchResults, markdown: string): string[] {
   writeFileSync(join(dir, 'latest.md'), markdown);
   written.push('bench-results/latest.json', 'bench-results/latest.md');
   // The committed copy only ever holds a complete full-size run (a smoke run must not replace it).
-  const complete = !r.quick && r.sections.length === 5 && r.errors.length === 0;
+  const complete = !r.quick && r.sections.length === SECTIONS.length && r.errors.length === 0;
+  const resultsFile = join(REPO_ROOT, 'apps', 'bench', 'RESULTS.md');
   if (complete || process.env.BENCH_WRITE_RESULTS === '1') {
-    writeFileSync(join(REPO_ROOT, 'apps', 'bench', 'RESULTS.md'), markdown);
+    writeFileSync(resultsFile, markdown);
     written.push('apps/bench/RESULTS.md');
+  } else if (!r.quick && r.push && r.errors.length === 0) {
+    // A full-size push-only run (`--only push`) replaces just its part of the committed results.
+    writeFileSync(resultsFile, withPushPart(readFileSync(resultsFile, 'utf8'), pushMarkdown(r)));
+    written.push('apps/bench/RESULTS.md (push part)');
   }
   return written;
+}
+
+const PUSH_START = '<!-- bench:push -->';
+const PUSH_END = '<!-- /bench:push -->';
+
+function pushMarkdown(r: BenchResults): string {
+  const tables = [...pushTables(r), pushTargetTable(r)].filter((t) => t.rows.length > 0);
+  return [
+    PUSH_START,
+    `Push part: \`${r.command}\`, ${machineLine(r)}`,
+    '',
+    ...tables.flatMap((t) => [markdownTable(t), '']),
+    PUSH_END,
+  ].join('\n');
+}
+
+function pushTargetTable(r: BenchResults) {
+  return {
+    title: 'Targets (issue 9)',
+    headers: ['target', 'measured', 'status', 'why / note'],
+    align: ['l', 'l', 'l', 'l'] as Array<'l' | 'r'>,
+    rows: pushTargets(r.push, r.machine.loadAverage).map((t) => [
+      t.target,
+      t.measured,
+      t.status.toUpperCase(),
+      t.note ?? '',
+    ]),
+  };
+}
+
+function withPushPart(current: string, part: string): string {
+  const start = current.indexOf(PUSH_START);
+  const end = current.indexOf(PUSH_END);
+  if (start >= 0 && end > start) return current.slice(0, start) + part + current.slice(end + PUSH_END.length);
+  return `${current.trimEnd()}\n\n${part}\n`;
 }
 
 function markdownOf(r: BenchResults): string {
@@ -170,6 +213,10 @@ async function main(): Promise<void> {
       'writer processes',
       async () => void (r.writers = await runWritersSection(o, runId, await launch())),
     );
+  if (has('push'))
+    await section(r, 'OKKI push: freshness and receiver acknowledgement', async () => {
+      r.push = await runPushSection(o, runId);
+    });
   // Interrupted: the signal handler exits once children and keys are gone; no partial report.
   if (interrupted) return;
   r.machine.loadAverage.end = loadavg()[0] ?? 0;

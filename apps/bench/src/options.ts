@@ -1,6 +1,6 @@
 /** What one `npm run bench` invocation measures and how big each measurement is. */
 
-export const SECTIONS = ['naive', 'pipeline', 'zero', 'rss', 'writers'] as const;
+export const SECTIONS = ['naive', 'pipeline', 'zero', 'rss', 'writers', 'push'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Latency and caps the simulators impose, and what the service is configured to respect. */
@@ -81,7 +81,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       [
-        'npm run bench [-- --only naive,pipeline,zero,rss,writers] [--quick]',
+        'npm run bench [-- --only naive,pipeline,zero,rss,writers,push] [--quick]',
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',

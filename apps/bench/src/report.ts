@@ -1,11 +1,12 @@
 import { fmt, type Table } from './format';
 import type { BenchResults } from './results';
+import { pushTables } from './report-push';
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** Every table of the report, in print order; the same model gives the text and the markdown. */
 export function buildTables(r: BenchResults): Table[] {
-  return [latencyTable(r), zeroTable(r), rssTable(r), writersTable(r), targetsTable(r)].filter(
+  return [latencyTable(r), zeroTable(r), rssTable(r), writersTable(r), ...pushTables(r), targetsTable(r)].filter(
     (t): t is Table => t !== undefined,
   );
 }
@@ -174,7 +175,7 @@ function writersTable(r: BenchResults): Table | undefined {
 function targetsTable(r: BenchResults): Table | undefined {
   if (r.targets.length === 0) return undefined;
   return {
-    title: 'Targets (issue 5)',
+    title: 'Targets (issues 5 and 9)',
     headers: ['target', 'measured', 'status', 'why / note'],
     align: ['l', 'l', 'l', 'l'],
     rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),

@@ -25,6 +25,7 @@ export interface BenchResults {
   zero: ZeroRun[];
   rss?: RssRun;
   writers: WritersRun[];
+  push?: PushResults;
   targets: TargetCheck[];
   errors: string[];
 }
@@ -109,4 +110,47 @@ export interface TargetCheck {
   measured: string;
   status: 'met' | 'missed' | 'n/a';
   note?: string;
+}
+
+export interface Percentiles {
+  p50?: number;
+  p95?: number;
+  max?: number;
+}
+
+/** One freshness run: a stream of OKKI edits while the long-running pipeline runs. */
+export interface PushFreshnessRun {
+  mode: 'push' | 'polling';
+  edits: number;
+  /** Edited versions K3Cloud confirmed before the deadline. */
+  written: number;
+  /** Of those, how many arrived through a push (the rest through the polling window). */
+  viaPush: number;
+  /** receipt_freshness_seconds: confirmed write − OKKI update_time (whole seconds), seconds. */
+  metric: Percentiles;
+  /** Confirmed write − the moment the bench saved the edit (millisecond clock), seconds. */
+  fromEdit: Percentiles;
+  firstSeen: { push: number; poll: number };
+}
+
+export interface PushAckRun {
+  rate: number;
+  seconds: number;
+  messages: number;
+  ok: number;
+  achievedRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Inside the receiver (its own histogram): the bucket bound the 99th percentile falls under. */
+  serverP99UpToMs?: number;
+  receiverCpuPercent?: number;
+}
+
+export interface PushResults {
+  intervalSeconds: number;
+  editSeconds: number;
+  freshness: PushFreshnessRun[];
+  ack: PushAckRun;
 }

@@ -1,6 +1,7 @@
 import { fmt } from './format';
 import type { BenchResults, CallPatternCeilings, TargetCheck } from './results';
 import { pipelineCpuMs } from './report';
+import { pushTargets } from './report-push';
 
 const onOff = (enrich: boolean) => `enrichment ${enrich ? 'on' : 'off'}`;
 
@@ -87,5 +88,6 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       });
     }
   }
+  out.push(...pushTargets(r.push, r.machine.loadAverage));
   return out;
 }

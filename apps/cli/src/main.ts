@@ -9,6 +9,7 @@
  *   mapping preview <receipt.json>          the K3Cloud Model a receipt becomes, or its quality problems
  *   reconcile --from --to [--fix]           differences between OKKI, K3Cloud and the ledger
  *   status                                  checkpoint, lag, queue depths, ledger counts
+ *   webhook register --url | subscribe | test | status   OKKI push (docs/apis/okki.md §12)
  *   doctor                                  checks a deployment against its real systems (before go-live)
  * Every command takes --json for machine output.
  *
@@ -98,6 +99,20 @@ leaf(program, 'reconcile', 'compare OKKI, K3Cloud rows and the ledger for receip
   )
   .option('--no-bank', 'do not fetch /receipt/info (one OKKI call per receipt); bank fields are not compared')
   .action(lazy(async () => (await import('./commands/reconcile')).reconcileCommand));
+
+const webhook = program.command('webhook').description('OKKI push (消息推送): callback, subscription, test, status');
+leaf(webhook, 'register', 'register the receiver URL with OKKI (POST /v1/webhook); prints XIAOMAN_WEBHOOK_SECRET')
+  .requiredOption('--url <url>', 'public URL of the receiver, ending in /okki/webhook')
+  .action(lazy(async () => (await import('./commands/webhook')).webhookRegister));
+leaf(webhook, 'subscribe', 'subscribe to receipt create/update/delete events (POST /v1/subscribe)').action(
+  lazy(async () => (await import('./commands/webhook')).webhookSubscribe),
+);
+leaf(webhook, 'test', 'ask OKKI to send a test message (POST /v1/webhook/test) and check the receiver got it').action(
+  lazy(async () => (await import('./commands/webhook')).webhookTest),
+);
+leaf(webhook, 'status', 'push configuration, last message, receipts first seen by push vs polling').action(
+  lazy(async () => (await import('./commands/webhook')).webhookStatus),
+);
 
 leaf(
   program,

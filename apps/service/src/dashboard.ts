@@ -9,7 +9,7 @@ import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, K3CloudAttention, openStore } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,8 +27,22 @@ async function main(): Promise<void> {
   await store.init();
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
-  const { router: dashboard, monitor, guard } = startDashboardApp({ queues, store, logger, settings, attention });
+  // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
+  const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
+  const {
+    router: dashboard,
+    monitor,
+    guard,
+  } = startDashboardApp({
+    queues,
+    store,
+    logger,
+    settings,
+    attention,
+    push,
+  });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
+
   const server = await startHealthServer({
     port: settings.port,
     host: settings.host,

@@ -19,11 +19,17 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnv
     auditedOrderRate: 0.1,
     inApprovalOrderRate: 0.03,
   });
+  // The demo uses push (docs/apis/okki.md §12): the simulator posts to our receiver, polling sweeps.
+  const webhookPort = env.WEBHOOK_PORT ?? '3200';
+  const push = demo.okki.push.register(`http://127.0.0.1:${webhookPort}/okki/webhook`);
+  demo.okki.push.subscribe(['create', 'update', 'delete'].map((e) => `xiaoman.crm.cash_collection.${e}`));
   return {
     demo,
     env: {
       ...env,
       ...demo.env,
+      XIAOMAN_WEBHOOK_SECRET: push.security_config,
+      WEBHOOK_PORT: webhookPort,
       QUEUE_PREFIX: env.QUEUE_PREFIX ?? DEMO_QUEUE_PREFIX,
       SYNC_INTERVAL_SECONDS: env.SYNC_INTERVAL_SECONDS ?? '20',
       SYNC_SAFETY_LAG_SECONDS: env.SYNC_SAFETY_LAG_SECONDS ?? '1',

@@ -11,6 +11,8 @@ import {
   sampleGauges,
   Shutdown,
   startProducerStage,
+  startPushReceiver,
+  startPushStage,
   startRedisHealer,
   startTransformerStage,
   startWriterStage,
@@ -39,6 +41,9 @@ async function main(): Promise<void> {
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
+  // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
+  if (config.webhook.secret) stages.push(await startPushStage(rt));
+  const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {
     router: dashboard,
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
     store: rt.store,
     logger: rt.logger,
     settings,
+    push: { state: rt.push, configured: Boolean(config.webhook.secret) },
     attention: new K3CloudAttention(rt.connection, config.queuePrefix),
   });
   const server = await startHealthServer({
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
     stopActivity();
     healer.stop();
   });
+  if (receiver) shutdown.add('push receiver', () => receiver.close());
   for (const stage of stages) shutdown.add('stage workers', () => stage.close());
   shutdown.add('alert monitor', () => monitor.stop());
   shutdown.add('http server', () => server.close());

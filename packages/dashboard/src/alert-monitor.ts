@@ -3,6 +3,7 @@ import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeli
 import type { Checkpoint, SyncStore, WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
+import type { PushSource } from './status';
 
 export interface AlertMonitorOptions {
   queues: PipelineQueues;
@@ -12,6 +13,8 @@ export interface AlertMonitorOptions {
   /** Time between the end of one evaluation and the start of the next. */
   intervalMs: number;
   logger: DashboardLogger;
+  /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
+  push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
@@ -60,13 +63,14 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
       opts.store.audit.recent(AUDIT_READ),
       opts.attention?.metadata(),
       opts.attention?.unauditedOrders(),
+      opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -78,6 +82,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       secondsSinceLastWindow: secondsSinceLastWindow(windows, at),
       checkpointLagSeconds: lagOf(checkpoint, at),
       k3LoginFailing: loginFailing,
+      missedPushesLastHour: push?.missedLastHour,
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
     };

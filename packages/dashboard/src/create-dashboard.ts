@@ -13,7 +13,7 @@ import { authIssues, type DashboardAuth } from './settings';
 import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
 import type { AllowedHost } from './host-guard';
 import { clientErrorHandler } from './http-errors';
-import { collectStatus, type StatusSources } from './status';
+import { collectStatus, type PushSource, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardDeps {
@@ -26,6 +26,8 @@ export interface DashboardDeps {
   attention?: StatusSources['attention'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
+  /** OKKI push state: freshness p50/p95 of the last hour and push health on the page. */
+  push?: PushSource;
   /** Lag shown in red on the page; use the alert rules' threshold. @defaultValue 900 */
   lagWarnSeconds?: number;
   /** DASHBOARD_ALLOWED_HOSTS (parsed). */

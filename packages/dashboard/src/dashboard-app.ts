@@ -6,7 +6,7 @@ import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
 import { createDashboardGuard } from './guard';
 import type { DashboardSettings } from './settings';
-import type { StatusSources } from './status';
+import type { PushSource, StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
 export interface DashboardApp {
@@ -33,8 +33,10 @@ export function startDashboardApp(deps: {
   settings: DashboardSettings;
   /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
   attention?: StatusSources['attention'];
+  /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
+  push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, attention } = deps;
+  const { queues, store, logger, settings, attention, push } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -49,6 +51,7 @@ export function startDashboardApp(deps: {
     intervalMs: settings.alerts.intervalMs,
     logger,
     attention,
+    push,
   });
   const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
@@ -59,6 +62,7 @@ export function startDashboardApp(deps: {
     auth: settings.auth,
     alerter,
     attention,
+    push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });
   return { router, monitor, guard };

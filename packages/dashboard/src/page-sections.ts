@@ -173,3 +173,30 @@ export function failedCallsSection(s: DashboardStatus): SafeHtml {
     ${table(['At', 'System', 'Operation', 'Outcome', 'HTTP', 'Code', 'Message'], rows, 'No failed call recently.')}
   </section>`;
 }
+
+/** p50/p95 freshness of the last hour, by how receipts arrived, and push health (issue: OKKI push). */
+export function freshnessSection(s: DashboardStatus): SafeHtml {
+  const p = s.push;
+  if (!p) return html``;
+  const secs = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(1)} s`);
+  const row = (label: string, f: { count: number; p50?: number; p95?: number }) => [
+    label,
+    secs(f.p50),
+    secs(f.p95),
+    String(f.count),
+  ];
+  return html`<section>
+    <h2>Freshness (last hour)</h2>
+    <p class="muted">
+      K3Cloud-confirmed write time − the receipt's OKKI update_time. Push:
+      ${p.configured ? `configured, last message ${p.lastMessageAt ?? 'never'}` : 'not configured (polling only)'}${
+        p.configured ? ` · versions polling saw first in the last hour (missed pushes): ${p.missedLastHour}` : ''
+      }
+    </p>
+    ${table(
+      ['arrived by', 'p50', 'p95', 'writes'],
+      [row('all', p.freshness.all), row('push', p.freshness.push), row('polling window', p.freshness.window)],
+      'no writes in the last hour',
+    )}
+  </section>`;
+}

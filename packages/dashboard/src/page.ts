@@ -4,6 +4,7 @@ import {
   deadLetterSection,
   errorsSection,
   failedCallsSection,
+  freshnessSection,
   incidentsSection,
   k3cloudBanner,
   ledgerSection,
@@ -106,9 +107,9 @@ export function renderPage(input: PageInput): string {
         <main>
           ${k3cloudBanner(s)}
           <div id="notice" role="status"></div>
-          ${summarySection(s, input.lagWarnSeconds)} ${incidentsSection(s)} ${input.deadLetters.map(deadLetterSection)}
-          ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)} ${ledgerSection(s)}
-          ${queuesSection(s, base)}
+          ${summarySection(s, input.lagWarnSeconds)} ${freshnessSection(s)} ${incidentsSection(s)}
+          ${input.deadLetters.map(deadLetterSection)} ${windowsSection(s)} ${errorsSection(s)} ${failedCallsSection(s)}
+          ${ledgerSection(s)} ${queuesSection(s, base)}
         </main>
         <script nonce="${nonce}">
           ${new SafeHtml(SCRIPT)};

@@ -3,15 +3,19 @@ import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime, redactText } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
 import {
+  freshnessFigures,
   PIPELINE_QUEUES,
+  type FreshnessFigures,
   type K3CloudAttention,
   type MetadataReport,
   type PipelineQueues,
+  type PushState,
   type QueueName,
   type UnauditedOrder,
 } from '@receipt-sync/pipeline';
 import type { ReceiptStatus } from '@receipt-sync/core';
 import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
+
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
 
 /** Everything `GET /api/status` answers and the page shows. Times are China time unless named `…At`. */
@@ -40,12 +44,44 @@ export interface DashboardStatus {
   failedCalls: ApiCallRecord[];
   /** What the writer found out about K3Cloud: the last metadata preflight (null before any) and orders left un-audited. */
   k3cloud: { metadata: MetadataReport | null; unauditedOrders: UnauditedOrder[] };
+  /** Freshness of the last hour and OKKI push health; null when this process was given no push state. */
+  push: PushPanel | null;
+}
+
+/** receipt_freshness_seconds of the last hour (K3Cloud-confirmed write − OKKI update_time) and push health. */
+export interface PushPanel {
+  configured: boolean;
+  lastMessageAt: string | null;
+  missedLastHour: number;
+  freshness: Record<'all' | 'push' | 'window', FreshnessFigures>;
+}
+
+/** Where the push panel reads from (pipeline PushState under QUEUE_PREFIX). */
+export interface PushSource {
+  state: Pick<PushState, 'summary' | 'freshness'>;
+  /** XIAOMAN_WEBHOOK_SECRET is set. */
+  configured: boolean;
+}
+
+async function pushPanel(src: PushSource | undefined, now: Date): Promise<PushPanel | null> {
+  if (!src) return null;
+  const [summary, samples] = await Promise.all([
+    src.state.summary(now.getTime()),
+    src.state.freshness(now.getTime() - 3600_000),
+  ]);
+  return {
+    configured: src.configured,
+    lastMessageAt: summary.lastMessageAt?.toISOString() ?? null,
+    missedLastHour: summary.missedLastHour,
+    freshness: freshnessFigures(samples),
+  };
 }
 
 export interface StatusSources {
   queues: PipelineQueues;
   store: SyncStore;
   alerter?: Pick<Alerter, 'openIncidents'>;
+  push?: PushSource;
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   now?: () => Date;
 }
@@ -65,7 +101,7 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited] = await Promise.all([
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push] = await Promise.all([
     src.store.checkpoints.get(RECEIPTS_STREAM),
     src.store.windows.latest(STATUS_WINDOWS),
     queueCounts(src.queues),
@@ -75,6 +111,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     src.store.audit.recent(FAILED_CALL_SCAN),
     src.attention?.metadata(),
     src.attention?.unauditedOrders(),
+    pushPanel(src.push, now),
   ]);
   return {
     now: formatChinaTime(now),
@@ -95,5 +132,6 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
       c.message === undefined ? c : { ...c, message: redactText(c.message) },
     ),
     k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
+    push,
   };
 }

@@ -2,6 +2,7 @@ import { createAlerter, createAlertRules, type Alerter } from '../src/alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { startAlertMonitor, type AlertMonitor } from '../src';
+import { PushState } from '@receipt-sync/pipeline';
 import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
 
 let h: Harness;
@@ -179,5 +180,35 @@ describe('startAlertMonitor', () => {
     // Each quiet evaluation resolves all four rules: three rounds = first run + two timer runs.
     await waitFor('three evaluations', async () => (resolves >= 12 ? true : undefined));
     await fast.stop();
+  });
+});
+
+describe('startAlertMonitor with OKKI push configured', () => {
+  it('alerts when more versions than the threshold reached us by polling first in the last hour', async () => {
+    const state = new PushState(h.connection, h.prefix);
+    const pushAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const pushMonitor = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: pushAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      rules: createAlertRules({ missedPushesThreshold: 3 }),
+      push: { state, configured: true },
+    });
+    try {
+      // Versions saved before push went live are never missed pushes; these are after it.
+      await state.markConfigured(new Date('2025-04-15T00:00:00Z'));
+      expect(await state.recordFirstSeen(['0-20250101100000-active'], 'poll')).toBe(0);
+      await state.recordFirstSeen(['1-20250415100000-active', '2-20250415100000-active'], 'push');
+      await state.recordFirstSeen(['3-20250415100000-active', '4-20250415100000-active'], 'poll');
+      expect(await pushMonitor.tick()).toMatchObject({ missedPushesLastHour: 2 });
+      expect(pushAlerter.openIncidents().map((i) => i.key)).not.toContain('missed-pushes');
+      await state.recordFirstSeen(['5-20250415100000-active', '6-20250415100000-active'], 'poll');
+      expect(await pushMonitor.tick()).toMatchObject({ missedPushesLastHour: 4 });
+      expect(pushAlerter.openIncidents().map((i) => i.key)).toContain('missed-pushes');
+    } finally {
+      await pushMonitor.stop();
+    }
   });
 });

@@ -59,12 +59,19 @@ describe('HTTP Basic covers every route', () => {
     }
   });
 
-  it('lists all five queues in Bull Board under the receipt-sync title', async () => {
+  it('lists all six queues in Bull Board under the receipt-sync title', async () => {
     const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
     const byName = Object.fromEntries(api.queues.map((q) => [q.name, q.readOnlyMode]));
-    expect(byName).toEqual({ windows: true, raw: true, ready: true, 'dead-letter': true, quarantine: true });
+    expect(byName).toEqual({
+      windows: true,
+      push: true,
+      raw: true,
+      ready: true,
+      'dead-letter': true,
+      quarantine: true,
+    });
     const page = await (await get(`${server.url}/queues`)).text();
     expect(page).toContain('<title>receipt-sync</title>');
   });

@@ -34,4 +34,5 @@ export interface OkkiClientOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
-export type OkkiOperation = 'token' | 'receipt.list' | 'receipt.info';
+export type OkkiOperation =
+  'token' | 'receipt.list' | 'receipt.info' | 'webhook.register' | 'webhook.subscribe' | 'webhook.test';

@@ -1,4 +1,4 @@
-export { OkkiClient, type ListReceiptsQuery } from './okki-client';
+export { OkkiClient, type ListReceiptsQuery, type WebhookRegistration } from './okki-client';
 export { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 export { TokenRejectedError, WindowUnstableError } from './client-errors';
 export {

@@ -36,6 +36,17 @@ const optionsSchema = z.object({
 
 const TOKEN_PATH = '/v1/oauth2/access_token';
 
+/** docs/apis/okki.md §12.2: `data: {security_method, security_config}`. */
+const WebhookRegistrationSchema = z.looseObject({
+  security_method: z.unknown().optional(),
+  security_config: z.string().min(1),
+});
+export type WebhookRegistration = z.infer<typeof WebhookRegistrationSchema>;
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ');
+}
+
 function timeParam(value: Date | string): string {
   return typeof value === 'string' ? value : formatChinaTime(value);
 }
@@ -118,6 +129,31 @@ export class OkkiClient {
   }
 
   /**
+   * POST /v1/webhook (docs/apis/okki.md §12.2): registers the push callback. The answer's
+   * `security_config` is the shared secret (XIAOMAN_WEBHOOK_SECRET); it is registered with the
+   * logger at once so it can never be printed by a log line.
+   */
+  async registerWebhook(callbackUrl: string): Promise<WebhookRegistration> {
+    const { data } = await this.postData('webhook.register', '/v1/webhook', { callback_url: callbackUrl });
+    const parsed = WebhookRegistrationSchema.safeParse(data);
+    if (!parsed.success)
+      throw new MalformedResponseError('okki', `webhook answered without security_config: ${describe(parsed.error)}`);
+    registerSecret(parsed.data.security_config);
+    return parsed.data;
+  }
+
+  /** POST /v1/subscribe (§12.3): one module, several events, e.g. crm.cash_collection create/update/delete. */
+  async subscribe(subscribeType: string, bizTypes: string[]): Promise<unknown> {
+    const body = { subscribe_type: subscribeType, subscribe_configs: bizTypes.map((t) => ({ biz_type: t })) };
+    return (await this.postData('webhook.subscribe', '/v1/subscribe', body)).data;
+  }
+
+  /** POST /v1/webhook/test (§12.2): OKKI sends a test message to the registered callback. */
+  async testWebhook(): Promise<unknown> {
+    return (await this.postData('webhook.test', '/v1/webhook/test', {})).data;
+  }
+
+  /**
    * Asks for an access token (scope `invoices`, docs/apis/okki.md §2) and resolves once OKKI granted one:
    * `doctor` tells refused credentials apart from a token without the receipts scope.
    */
@@ -179,7 +215,40 @@ export class OkkiClient {
   }
 
   /**
+   * A POST with the token. Never retried after a timeout or a 5xx (docs/apis/okki.md §11.2: it may have taken
+   * effect); only a refused token is refreshed once.
+   */
+  private async postData(operation: OkkiOperation, path: string, body: unknown): Promise<Envelope> {
+    let refreshed = false;
+    for (;;) {
+      const token = await this.tokens.get();
+      try {
+        return await this.http.send(
+          {
+            operation,
+            method: 'POST',
+            path,
+            headers: {
+              authorization: `Bearer ${token}`,
+              accept: 'application/json',
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify(body),
+          },
+          1,
+          (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),
+        );
+      } catch (error) {
+        if (!(error instanceof TokenRejectedError) || refreshed) throw error;
+        this.tokens.invalidate(token);
+        refreshed = true;
+      }
+    }
+  }
+
+  /**
    * A GET with the token. docs/apis/okki.md §2 / §11.1: on HTTP 401 or access_denied, force one refresh and
+
    * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
    * token call has already retried on its own).
    */

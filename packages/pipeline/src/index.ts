@@ -5,4 +5,5 @@ export * from './transformer';
 export * from './writer';
 export * from './runtime';
 export * from './sync-once';
+export * from './push';
 export * from './preflight';

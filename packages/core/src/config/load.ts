@@ -65,12 +65,14 @@ export interface Config {
     retryMaxDelayMs: number;
   };
   healthPort?: number;
+  /** OKKI push receiver (docs/apis/okki.md §12); `secret` undefined = push not configured. */
+  webhook: { secret?: string; port: number; maxSkewSeconds: number };
 }
 
 /** Values that must never be printed; hand them to the logger's `registerSecret`. */
 export function secretsOf(config: Config): string[] {
-  return [config.okki?.clientSecret, config.k3cloud?.password, config.k3cloud?.appSecret].filter((s): s is string =>
-    Boolean(s),
+  return [config.okki?.clientSecret, config.k3cloud?.password, config.k3cloud?.appSecret, config.webhook.secret].filter(
+    (s): s is string => Boolean(s),
   );
 }
 
@@ -143,6 +145,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
     },
     healthPort: env.HEALTH_PORT,
+    webhook: {
+      secret: env.XIAOMAN_WEBHOOK_SECRET,
+      port: env.WEBHOOK_PORT,
+      maxSkewSeconds: env.WEBHOOK_MAX_SKEW_SECONDS,
+    },
   };
 }
 

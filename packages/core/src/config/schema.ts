@@ -40,6 +40,11 @@ export const QUEUE_PREFIX_PATTERN = /^(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0
 export function isHashTagged(prefix: string): boolean {
   return /^\{[^{}]+\}/.test(prefix);
 }
+/** docs/apis/okki.md §12.4: the AES-256-GCM key is base64-decode(security_config), 32 bytes. */
+function isAesKey(text: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32;
+}
+
 /** The dashboard's variables (docs/operations.md, Configuration), read by @receipt-sync/dashboard. */
 const dashboardVariables = {
   DASHBOARD_USERNAME: z.preprocess(
@@ -74,6 +79,15 @@ const dashboardVariables = {
     z.coerce
       .number({ error: 'must be a whole number of seconds' })
       .int('must be a whole number of seconds')
+      .positive('must be > 0')
+      .optional(),
+  ),
+  /** added: more receipt versions than this per hour reaching us by polling first (missed OKKI pushes) raise an alert. */
+  ALERT_MISSED_PUSHES: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
       .positive('must be > 0')
       .optional(),
   ),
@@ -170,6 +184,13 @@ const serviceVariables = {
   SYNC_LOOKBACK_SECONDS: int(120, 0, 30 * 86_400),
   SYNC_SAFETY_LAG_SECONDS: int(5, 0, 86_400),
   MAPPING_FILE: optionalText,
+  /** OKKI push (docs/apis/okki.md §12): the callback's `security_config`; set = the push receiver runs. */
+  XIAOMAN_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || isAesKey(s), {
+    message: 'must be the base64 security_config OKKI returned (32 bytes once decoded)',
+  }),
+  WEBHOOK_PORT: int(3200, 0, 65535),
+  /** added: a push whose X-Timestamp is further than this from now (either way) is refused. */
+  WEBHOOK_MAX_SKEW_SECONDS: int(300, 1, 86_400),
 
   /** added: pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -16,6 +16,9 @@ export interface CreateMetricsOptions {
  */
 export const API_CALL_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 
+/** Freshness runs from about a second (push) to several polling intervals. */
+export const FRESHNESS_BUCKETS_SECONDS = [0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 3600];
+
 export interface SyncMetrics {
   readonly registry: Registry;
   readonly receiptsFetched: Counter<'removed'>;
@@ -30,6 +33,14 @@ export interface SyncMetrics {
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly checkpointLagSeconds: Gauge;
   readonly windowInFlight: Gauge;
+  /** A receipt version's first sighting: by an OKKI push or by the polling window (a missed push). */
+  readonly receiptsFirstSeen: Counter<'source'>;
+  /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
+  readonly receiptFreshness: Histogram<'source'>;
+  /** Push messages answered by the receiver, by result (accepted, duplicate, test, or a reject reason). */
+  readonly webhookMessages: Counter<'result'>;
+  /** Time from the request's arrival to the receiver's answer. */
+  readonly webhookAckDuration: Histogram;
   /** Prometheus text exposition (format 0.0.4) of the whole registry. */
   metricsText(): Promise<string>;
   /** Content-Type that goes with `metricsText()`. */
@@ -77,6 +88,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     ['system', 'operation', 'error_class'],
   );
 
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    reuseOr(registry, p + name, () => new Histogram({ name: p + name, help, labelNames, buckets, registers }));
+
   const metrics: SyncMetrics = {
     registry,
     receiptsFetched: counter(
@@ -104,6 +118,26 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),
     checkpointLagSeconds: gauge('checkpoint_lag_seconds', 'Seconds between now and the committed checkpoint', []),
     windowInFlight: gauge('window_in_flight', '1 while a sync window is open and not yet committed', []),
+    receiptsFirstSeen: counter(
+      'receipts_first_seen_total',
+      'Receipt versions by who saw them first: source="push" (OKKI push) or "poll" (the polling window)',
+      ['source'],
+    ),
+    receiptFreshness: histogram(
+      'receipt_freshness_seconds',
+      'K3Cloud-confirmed write time minus the receipt update_time in OKKI',
+      ['source'],
+      FRESHNESS_BUCKETS_SECONDS,
+    ) as Histogram<'source'>,
+    webhookMessages: counter('webhook_messages_total', 'OKKI push messages answered by the receiver, by result', [
+      'result',
+    ]),
+    webhookAckDuration: histogram(
+      'webhook_ack_duration_seconds',
+      'Receiver time from request arrival to answer',
+      [],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    ),
     metricsText: () => registry.metrics(),
     contentType: registry.contentType,
     auditSink: () => ({

@@ -11,6 +11,7 @@ export const INCIDENT_KEYS = [
   'k3cloud-login',
   'k3cloud-metadata',
   'order-left-unaudited',
+  'missed-pushes',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -24,6 +25,11 @@ export interface PipelineSnapshot {
   secondsSinceLastWindow?: number;
   checkpointLagSeconds: number;
   k3LoginFailing: boolean;
+  /**
+   * With OKKI push configured: receipt versions the polling window saw before any push in the last
+   * hour (missed pushes). Omitted or undefined = push not configured; the rule stays quiet.
+   */
+  missedPushesLastHour?: number;
   /** Mapped K3Cloud keys the tenant's metadata lacks (the writer's last preflight); empty = fine. */
   metadataUnknownKeys?: string[];
   /** Sales orders the writer un-audited (policy unaudit) and could not audit again, e.g. `XSDD000012 (FID 100012)`. */
@@ -35,6 +41,8 @@ export interface AlertThresholds {
   lagSecondsThreshold: number;
   /** This many failed windows in a row opens `window-failing`. */
   windowFailuresThreshold: number;
+  /** More missed pushes than this in the last hour opens `missed-pushes`. @defaultValue 10 */
+  missedPushesThreshold: number;
   /** No window opened for longer than this opens `window-stalled`. */
   windowStallSeconds: number;
 }
@@ -64,6 +72,7 @@ const SnapshotSchema = z.object({
   secondsSinceLastWindow: z.number().finite().min(0).optional(),
   checkpointLagSeconds: z.number().finite().min(0),
   k3LoginFailing: z.boolean(),
+  missedPushesLastHour: count.optional(),
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
 });
@@ -79,6 +88,7 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
   const thresholds: AlertThresholds = {
     lagSecondsThreshold: options.lagSecondsThreshold ?? 3 * (options.syncIntervalSeconds ?? 300),
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
+    missedPushesThreshold: options.missedPushesThreshold ?? 10,
     windowStallSeconds: options.windowStallSeconds ?? 3 * (options.syncIntervalSeconds ?? 300),
   };
   const { lagSecondsThreshold, windowFailuresThreshold, windowStallSeconds } = thresholds;
@@ -188,6 +198,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       () => 'Every sales order the writer un-audited is audited again.',
     );
 
+    const missed = s.missedPushesLastHour ?? 0;
+    rule(
+      'missed-pushes',
+      missed > thresholds.missedPushesThreshold,
+      () => ({
+        severity: 'warning',
+        title: 'OKKI pushes are being missed',
+        detail: `${missed} receipt version(s) in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold ${thresholds.missedPushesThreshold}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Check the receiver (WEBHOOK_PORT, reachable from OKKI), \`npm run cli -- webhook status\` and \`webhook test\`.`,
+      }),
+      () => `Missed pushes are back to ${missed} in the last hour.`,
+    );
+
     return out;
   }
 
@@ -207,10 +229,16 @@ export async function applyRules(
 
 /** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300). */
 export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>): AlertRuleOptions {
-  const parsed = EnvSchema.pick({ ALERT_LAG_SECONDS: true, SYNC_INTERVAL_SECONDS: true }).safeParse(env);
+  const parsed = EnvSchema.pick({
+    ALERT_LAG_SECONDS: true,
+    SYNC_INTERVAL_SECONDS: true,
+    ALERT_MISSED_PUSHES: true,
+  }).safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
-  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS } = parsed.data;
+  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES } = parsed.data;
+
   return {
+    ...(ALERT_MISSED_PUSHES !== undefined ? { missedPushesThreshold: ALERT_MISSED_PUSHES } : {}),
     ...(ALERT_LAG_SECONDS !== undefined ? { lagSecondsThreshold: ALERT_LAG_SECONDS } : {}),
     syncIntervalSeconds: SYNC_INTERVAL_SECONDS,
   };

@@ -27,6 +27,8 @@ describe('createAlertRules().evaluate', () => {
     ['K3Cloud login failing', { k3LoginFailing: true }, ['k3cloud-login']],
     ['mapped keys unknown to K3Cloud', { metadataUnknownKeys: ['F_PBLH_Bank'] }, ['k3cloud-metadata']],
     ['an order left un-audited', { unauditedOrders: ['XSDD000012 (FID 100012)'] }, ['order-left-unaudited']],
+    ['10 missed pushes in the last hour (at threshold)', { missedPushesLastHour: 10 }, []],
+    ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -41,6 +43,7 @@ describe('createAlertRules().evaluate', () => {
       'dead-letters-growing',
       'k3cloud-login',
       'k3cloud-metadata',
+      'missed-pushes',
       'order-left-unaudited',
       'window-failing',
       'window-stalled',
@@ -82,6 +85,12 @@ describe('createAlertRules().evaluate', () => {
       detail: 'The checkpoint is 60 min behind now (threshold 15 min).',
     });
     expect(byKey['k3cloud-login']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('KINGDEE_') });
+    const missed = rules.evaluate({ ...healthy, missedPushesLastHour: 25 }).open[0];
+    expect(missed).toMatchObject({
+      key: 'missed-pushes',
+      severity: 'warning',
+      detail: expect.stringMatching(/^25 receipt version\(s\) in the last hour .* \(threshold 10\).*webhook status/),
+    });
   });
 
   it('uses configured thresholds', () => {
@@ -92,8 +101,14 @@ describe('createAlertRules().evaluate', () => {
     expect(createAlertRules({ syncIntervalSeconds: 60 }).thresholds).toEqual({
       lagSecondsThreshold: 180,
       windowFailuresThreshold: 3,
+      missedPushesThreshold: 10,
       windowStallSeconds: 180,
     });
+    expect(
+      createAlertRules({ missedPushesThreshold: 2 })
+        .evaluate({ ...healthy, missedPushesLastHour: 3 })
+        .open.map((i) => i.key),
+    ).toEqual(['missed-pushes']);
   });
 
   it('rejects a snapshot with a missing or negative figure, naming the field', () => {

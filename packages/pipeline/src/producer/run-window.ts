@@ -20,6 +20,8 @@ export interface ProducerDeps {
   settings: WindowSettings & { pageSize: number };
   now?: () => Date;
   onFetched?: (count: number, removed: boolean) => void;
+  /** Receipt versions just enqueued (push bookkeeping: a version polling sees first is a missed push). */
+  onVersionsSeen?: (versionKeys: string[]) => Promise<void>;
   /** The newest checkpoint this process has seen: where to resume if the store loses it. */
   memory?: CheckpointMemory;
 }
@@ -115,6 +117,7 @@ export async function runFixedWindow(
         await deps.tracker.recordFetched(window.id, keys);
         await deps.queues.raw.addBulk(batch);
         deps.onFetched?.(batch.length, removed);
+        await deps.onVersionsSeen?.(keys);
         batch = [];
         keys = [];
       };

@@ -1,14 +1,21 @@
 import type { DefaultJobOptions } from 'bullmq';
 import type { z } from 'zod';
 import { CAPPED_BACKOFF } from './backoff';
-import { DeadLetterJobSchema, RawReceiptJobSchema, ReadyRowSchema, WindowTickSchema } from './payloads';
+import {
+  DeadLetterJobSchema,
+  PushEventJobSchema,
+  RawReceiptJobSchema,
+  ReadyRowSchema,
+  WindowTickSchema,
+} from './payloads';
 
 /**
- * What a queue is for, which decides who may act on its jobs: `scheduler` and `stage` queues are
- * worked by the pipeline and only watched by operators; `dead-letters` are never worked, an operator
- * replays or discards them.
+ * What a queue is for, which decides who may act on its jobs: `scheduler`, `events` and `stage`
+ * queues are worked by the pipeline and only watched by operators; `dead-letters` are never worked,
+ * an operator replays or discards them. `events` (OKKI push) are hints: a job that gives up is not
+ * dead-lettered, the polling window sweeps its receipt up.
  */
-export type QueueRole = 'scheduler' | 'stage' | 'dead-letters';
+export type QueueRole = 'scheduler' | 'events' | 'stage' | 'dead-letters';
 
 /** The receipt version a stage job carries, for outcome reporting and dead letters. */
 export interface ReceiptVersion {
@@ -62,6 +69,19 @@ export const QUEUE_CATALOG = {
       backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
       removeOnComplete: { count: 500 },
       removeOnFail: { count: 500 },
+    },
+  }),
+  push: defineQueue({
+    role: 'events',
+    schema: PushEventJobSchema,
+    description:
+      'OKKI push events waiting for their receipt to be fetched; bursts for one receipt collapse (read-only here).',
+    // A push that cannot be fetched gives up after a few tries: the polling window sweeps it up.
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: CAPPED_BACKOFF },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY_S },
     },
   }),
   raw: defineQueue({

@@ -55,6 +55,15 @@ export const DeadLetterJobSchema = z.object({
 });
 export type DeadLetterJob = z.infer<typeof DeadLetterJobSchema>;
 
+/** One receipt event of an OKKI push message (docs/apis/okki.md §12.3): fetch the receipt and feed `raw`. */
+export const PushEventJobSchema = z.object({
+  receiptId: z.number().int().positive(),
+  event: z.enum(['create', 'update', 'delete']),
+  messageId: z.string().min(1),
+  receivedAt: z.string(),
+});
+export type PushEventJob = z.infer<typeof PushEventJobSchema>;
+
 /** A scheduler tick asking the producer to open the next window. */
 export const WindowTickSchema = z.object({
   trigger: z.enum(['schedule', 'manual', 'sync-once']).default('schedule'),

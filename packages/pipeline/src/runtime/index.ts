@@ -4,4 +4,5 @@ export * from './stage-workers';
 export * from './drain';
 export * from './app';
 export * from './gauges';
+export * from './receiver-app';
 export * from './redis-healer';

@@ -8,6 +8,7 @@ import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '../queues';
 import { createStore, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
+import { PushState } from '../push/push-state';
 import type { CheckpointMemory } from '../producer';
 
 export interface Runtime {
@@ -17,6 +18,8 @@ export interface Runtime {
   connection: RedisClient;
   queues: PipelineQueues;
   tracker: OutcomeTracker;
+  /** OKKI push bookkeeping in Redis (message dedupe, first sightings, freshness samples). */
+  push: PushState;
   store: SyncStore;
   mapping: Mapping;
   metrics: SyncMetrics;
@@ -84,6 +87,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     okki,
     k3,
     tracker: new OutcomeTracker(connection, config.queuePrefix),
+    push: new PushState(connection, config.queuePrefix),
     checkpointMemory: {},
     async close() {
       await Promise.allSettled([okki?.close(), k3?.close()]);

@@ -3,12 +3,18 @@ import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
+import { receiptVersionKey, type ReadyRow } from '../queues';
+import { parseChinaTime } from '@receipt-sync/core';
 import { OrderResolver, transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { countOutcome, startWorker } from './stage-worker';
 import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
+import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
+
+/** Receipt fetches in flight per push worker; OKKI pacing (XIAOMAN_MAX_RPS) bounds them anyway. */
+const PUSH_CONCURRENCY = 8;
 
 export interface RunningStage {
   worker: Worker;
@@ -40,6 +46,13 @@ export async function openWindow(
           logger: rt.logger,
           settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
+          // With push configured, a version polling sees first is a push that never came (the sweeper's catch).
+          onVersionsSeen: rt.config.webhook.secret
+            ? async (keys) => {
+                const first = await rt.push.recordFirstSeen(keys, 'poll');
+                if (first > 0) rt.metrics.receiptsFirstSeen.inc({ source: 'poll' }, first);
+              }
+            : undefined,
           memory: rt.checkpointMemory,
         },
         trigger,
@@ -130,6 +143,7 @@ export async function startWriterStage(
   });
   await gate.start(opts.preflight);
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
+  const startedAt = Date.now();
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
@@ -162,6 +176,7 @@ export async function startWriterStage(
     blocked: () => gate.blocked(),
     onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
   };
   const worker = startWorker(
     rt,
@@ -180,6 +195,50 @@ export async function startWriterStage(
       batcher.close();
     },
   };
+}
+
+/**
+ * receipt_freshness_seconds: K3Cloud-confirmed write time − the receipt's OKKI update_time. Only
+ * versions saved while this writer runs count: a first load or a catch-up of older versions is
+ * backlog, not freshness (checkpoint lag shows it), and would swamp the figure.
+ */
+async function recordFreshness(rt: Runtime, row: ReadyRow, confirmedAt: Date, since: number): Promise<void> {
+  const updated = parseChinaTime(row.sourceVersion);
+  // update_time has whole seconds: a version saved in the writer's first second still counts.
+  if (!updated || updated.getTime() < since - 1000) return;
+  const seconds = Math.max(0, (confirmedAt.getTime() - updated.getTime()) / 1000);
+  const source = row.windowId === PUSH_WINDOW_ID ? 'push' : 'window';
+  rt.metrics.receiptFreshness.observe({ source }, seconds);
+  await rt.push.recordFreshness({
+    atMs: confirmedAt.getTime(),
+    seconds,
+    source,
+    versionKey: receiptVersionKey(row.receiptId, row.sourceVersion, row.removed),
+  });
+}
+
+/** The push worker: each OKKI push event fetches its receipt into `raw` (runs with the producer). */
+export async function startPushStage(rt: Runtime): Promise<RunningStage> {
+  const okki = rt.okki;
+  if (!okki) throw new Error('the push worker needs an OKKI client');
+  const worker = startWorker(
+    rt,
+    'push',
+    (job) =>
+      processPushEvent(job, {
+        queues: rt.queues,
+        okki,
+        state: rt.push,
+        logger: rt.logger,
+        onFirstSeen: (n) => rt.metrics.receiptsFirstSeen.inc({ source: 'push' }, n),
+      }),
+    PUSH_CONCURRENCY,
+  );
+  worker.on('failed', (job, err) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+      rt.logger.warn({ err, jobId: job.id }, 'push event gave up; the polling window will pick the receipt up');
+  });
+  return { worker, close: () => worker.close() };
 }
 
 /** Where every receipt row goes, from this writer's mapping. */

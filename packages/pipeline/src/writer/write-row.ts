@@ -6,6 +6,7 @@ import {
   type OutcomeTracker,
   type PipelineJob,
   type PipelineQueues,
+  type ReadyRow,
 } from '../queues';
 import type { WriterLedger } from './ports';
 import type { RowBatcher } from './row-batcher';
@@ -23,6 +24,8 @@ export interface WriteRowDeps {
   /** K3Cloud answered "field does not exist" during work (closes the gate until the preflight passes). */
   onFieldUnknown?: (error: K3CloudFieldUnknownError) => void;
   onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
+  /** Called once K3Cloud confirmed the row (freshness is measured from here). */
+  onWritten?: (row: ReadyRow, confirmedAt: Date) => Promise<void>;
 }
 
 /** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
@@ -37,6 +40,7 @@ export async function writeRow(
     const blocked = deps.blocked?.();
     if (blocked) throw blocked;
     const result = await deps.batcher.submit(row);
+    if (result.outcome === 'written') await deps.onWritten?.(row, new Date()).catch(() => undefined);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
     return result.outcome === 'written'

@@ -1,6 +1,6 @@
 import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator, type LockedSaveBehaviour } from '../k3cloud';
 import { generateDataset, type Dataset } from '../sample-data';
-import { startOkkiSimulator, type OkkiFaults, type OkkiSimulator } from '../okki';
+import { startOkkiSimulator, type OkkiFaults, type OkkiSimulator, type PushFaults, type PushOptions } from '../okki';
 
 export interface DemoOptions {
   seed?: number;
@@ -14,6 +14,9 @@ export interface DemoOptions {
   /** Requests K3Cloud processes at once; more queue (docs/apis/k3cloud.md §5.4 queueing). */
   k3MaxConcurrent?: number;
   dataset?: Dataset;
+  /** OKKI push settings (retry schedule, fixed security_config) and delivery faults. */
+  okkiPush?: PushOptions;
+  okkiPushFaults?: Partial<PushFaults>;
   /** Fractions of sales orders audited (C) / in approval (B); default 0. */
   auditedOrderRate?: number;
   inApprovalOrderRate?: number;
@@ -62,6 +65,8 @@ export async function startDemoEnvironment(options: DemoOptions = {}): Promise<D
     host,
     receipts: dataset.receipts,
     faults: options.okkiFaults,
+    push: options.okkiPush,
+    pushFaults: options.okkiPushFaults,
     seed: options.seed ?? 42,
     clientId: DEMO_CREDENTIALS.okkiClientId,
     clientSecret: DEMO_CREDENTIALS.okkiClientSecret,

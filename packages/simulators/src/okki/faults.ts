@@ -3,7 +3,7 @@
  * during) calls and the next request sees the change. Random decisions use the simulator's
  * seeded PRNG so a run replays identically.
  */
-export type SimEndpoint = 'token' | 'receipt.list' | 'receipt.info';
+export type SimEndpoint = 'token' | 'receipt.list' | 'receipt.info' | 'webhook' | 'subscribe' | 'webhook.test';
 
 export interface OkkiFaults {
   /** Delay before every response: fixed, or uniform in [minMs, maxMs]. */

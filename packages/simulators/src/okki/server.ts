@@ -8,6 +8,8 @@ import { ReceiptStore } from './receipt-store';
 import { businessError, gatewayFailure, json, malformed, readBody, type SimResponse } from './responses';
 import { emptyStats, resetStats, type OkkiSimulatorStats } from './stats';
 import { handleTokenRequest } from './token-endpoint';
+import { defaultPushFaults, PushDispatcher, type PushFaults, type PushOptions } from './push';
+import { handleSubscribe, handleWebhookRegister, handleWebhookTest } from './push-endpoints';
 import { TokenStore } from './token-store';
 
 export interface OkkiSimulatorOptions {
@@ -21,6 +23,9 @@ export interface OkkiSimulatorOptions {
   seed?: number;
   /** The server clock: token expiry, update_time stamps and the envelope `now`. */
   now?: () => Date;
+  /** Push delivery (docs/apis/okki.md §12): faults and the retry schedule. */
+  pushFaults?: Partial<PushFaults>;
+  push?: PushOptions;
 }
 
 export interface OkkiSimulator {
@@ -31,7 +36,9 @@ export interface OkkiSimulator {
   /** Mutable: change it at run time; the next request sees the change. */
   readonly faults: OkkiFaults;
   readonly stats: OkkiSimulatorStats;
-  /** Saves an edit: update_time = `options.updateTime` or now; restores a deleted receipt. */
+  /** Push (消息推送): the registered callback, subscriptions, faults (mutable), stats and log. */
+  readonly push: PushDispatcher;
+  /** Saves an edit (and pushes create/update to a subscribed callback): update_time = `options.updateTime` or now; restores a deleted receipt. */
   upsertReceipt(receipt: OkkiReceiptRecord, options?: { updateTime?: string | Date }): OkkiReceiptRecord;
   /** Deletes (docs/apis/okki.md §8): moves the receipt to the removed set with update_time = now. */
   removeReceipt(id: number): boolean;
@@ -51,6 +58,9 @@ function route(method: string | undefined, path: string): SimEndpoint | undefine
   if (method === 'POST' && path === '/v1/oauth2/access_token') return 'token';
   if (method === 'GET' && path === '/v1/invoices/receipt/list') return 'receipt.list';
   if (method === 'GET' && path === '/v1/invoices/receipt/info') return 'receipt.info';
+  if (method === 'POST' && path === '/v1/webhook') return 'webhook';
+  if (method === 'POST' && path === '/v1/subscribe') return 'subscribe';
+  if (method === 'POST' && path === '/v1/webhook/test') return 'webhook.test';
   return undefined;
 }
 
@@ -70,6 +80,7 @@ interface SimState {
   accepted: SlidingSecond;
   timers: Set<NodeJS.Timeout>;
   receiptCtx: ReceiptEndpointContext;
+  push: PushDispatcher;
 }
 
 function createState(options: OkkiSimulatorOptions): SimState {
@@ -93,6 +104,7 @@ function createState(options: OkkiSimulatorOptions): SimState {
     accepted: new SlidingSecond(),
     timers: new Set(),
     receiptCtx: { store, faults, random, driftFired: new WeakMap(), onDrift: () => void (stats.driftEvents += 1) },
+    push: new PushDispatcher({ ...defaultPushFaults(), ...options.pushFaults }, random, options.push),
   };
 }
 
@@ -117,7 +129,11 @@ async function respond(
   const { faults, stats, random } = st;
   const stamp = st.store.nowStamp();
   if (!endpoint) return json(404, { code: 404, message: 'Not Found', now: stamp });
-  const body = endpoint === 'token' ? await readBody(req) : '';
+  const body = req.method === 'POST' ? await readBody(req) : '';
+  if (endpoint === 'webhook.test') {
+    const denied = authorize(st.tokens, faults, req.headers.authorization, stamp);
+    return denied ?? (await handleWebhookTest(st.push, stamp));
+  }
   const randomFaults = faults.randomFaultEndpoints.includes(endpoint);
   if (randomFaults && faults.errorRate > 0 && random() < faults.errorRate) {
     stats.serverErrors += 1;
@@ -160,6 +176,8 @@ function produce(
     stats.businessErrors += 1;
     return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
   }
+  if (endpoint === 'webhook') return handleWebhookRegister(st.push, body, store.nowStamp());
+  if (endpoint === 'subscribe') return handleSubscribe(st.push, body, store.nowStamp());
   return endpoint === 'receipt.list'
     ? handleReceiptList(st.receiptCtx, url.searchParams)
     : handleReceiptInfo(st.receiptCtx, url.searchParams);
@@ -217,7 +235,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const { store, tokens, faults, stats } = st;
+  const { store, tokens, faults, stats, push } = st;
 
   return {
     url: `http://${host}:${address.port}`,
@@ -225,8 +243,18 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     clientSecret: st.clientSecret,
     faults,
     stats,
-    upsertReceipt: (r, o) => store.upsert(r, o?.updateTime),
-    removeReceipt: (id) => store.remove(id),
+    push,
+    upsertReceipt: (r, o) => {
+      const before = store.peekById(r.cash_collection_id);
+      const saved = store.upsert(r, o?.updateTime);
+      push.receiptEvent(before && !before.removed ? 'update' : 'create', saved.cash_collection_id);
+      return saved;
+    },
+    removeReceipt: (id) => {
+      const removed = store.remove(id);
+      if (removed) push.receiptEvent('delete', id);
+      return removed;
+    },
     getReceipt: (id) => store.get(id),
     allReceipts: (filter) => store.all(filter),
     expireTokens: () => tokens.expireAll(),
@@ -240,6 +268,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
       st.accepted.clear(); // a fresh rate-limit budget
     },
     close: async () => {
+      push.close();
       for (const t of st.timers) clearTimeout(t);
       st.timers.clear();
       server.closeAllConnections();

@@ -27,7 +27,15 @@ export interface OkkiSimulatorStats {
 
 export function emptyStats(): OkkiSimulatorStats {
   return {
-    requests: { token: 0, 'receipt.list': 0, 'receipt.info': 0, other: 0 },
+    requests: {
+      token: 0,
+      'receipt.list': 0,
+      'receipt.info': 0,
+      webhook: 0,
+      subscribe: 0,
+      'webhook.test': 0,
+      other: 0,
+    },
     rateLimited: 0,
     tokensIssued: 0,
     maxObservedRps: 0,

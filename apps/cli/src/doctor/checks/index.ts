@@ -5,6 +5,7 @@ import { k3LoginCheck, k3MetadataCheck, orderLookupCheck } from './k3cloud';
 import { customFieldsCheck, okkiInfoCheck, okkiListCheck, okkiTokenCheck } from './okki';
 import { redisCheck, redisSettingsCheck } from './redis';
 import { storeCheck } from './store';
+import { pushCheck } from './push';
 
 /** Every check of `doctor`, in the order they run and print. One more check: one file and one line here. */
 export const DOCTOR_CHECKS: DoctorCheck[] = [
@@ -15,6 +16,7 @@ export const DOCTOR_CHECKS: DoctorCheck[] = [
   okkiTokenCheck,
   okkiListCheck,
   okkiInfoCheck,
+  pushCheck,
   k3LoginCheck,
   k3MetadataCheck,
   orderLookupCheck,

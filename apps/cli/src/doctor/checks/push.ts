@@ -1,0 +1,24 @@
+import { pushStatus, PushState } from '@receipt-sync/pipeline';
+import { ok, warn, type DoctorCheck } from '../types';
+
+/**
+ * OKKI push (README "Near-real-time with OKKI push"): whether it is configured, when the last
+ * message arrived, and whether polling has been catching pushes that never came. Push is an
+ * accelerator (Pro plan only), so nothing here fails: polling keeps the sync complete.
+ */
+export const pushCheck: DoctorCheck = {
+  name: 'okki-push',
+  needs: ['redis'],
+  async run(ctx) {
+    const config = ctx.config!;
+    const status = await pushStatus(config, new PushState(ctx.redis!, config.queuePrefix));
+    if (status.level === 'ok') return ok('okki-push', status.message);
+    return warn(
+      'okki-push',
+      status.message,
+      status.lastMessageAt
+        ? 'check that OKKI still reaches the receiver (`npm run cli -- webhook test`) and the subscription (`webhook subscribe`)'
+        : `register the receiver (\`npm run cli -- webhook register --url https://…/okki/webhook\`), subscribe, run \`webhook test\`, and make port ${config.webhook.port} reachable from OKKI`,
+    );
+  },
+};

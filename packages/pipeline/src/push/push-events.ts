@@ -1,0 +1,71 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { isSyncError, OkkiBusinessError, type Logger } from '@receipt-sync/core';
+import {
+  describeIssues,
+  PushEventJobSchema,
+  rawJobId,
+  RawReceiptSchema,
+  receiptVersionKey,
+  type PipelineQueues,
+  type RawReceiptJob,
+} from '../queues';
+import type { ReceiptInfoSource } from '../transformer';
+import type { PushState } from './push-state';
+
+/** Raw jobs fed by push carry this instead of a window id (the writer tells push from window by it). */
+export const PUSH_WINDOW_ID = 'push';
+
+export interface PushEventDeps {
+  queues: PipelineQueues;
+  okki: ReceiptInfoSource;
+  state: PushState;
+  logger: Logger;
+  onFirstSeen?: (count: number) => void;
+}
+
+export type PushEventOutcome = 'enqueued' | 'gone' | 'draft';
+
+/**
+ * One push event → the receipt as OKKI has it now (active or removed: receipt/info answers both,
+ * enable_flag 0 = removed, docs/apis/okki.md §6) → `raw`, under the job id polling gives that
+ * version, so push and poll of one version meet as one job. A receipt OKKI no longer knows is
+ * recorded and the job ends; other failures retry a few times and then leave it to the sweeper.
+ */
+export async function processPushEvent(
+  job: Job,
+  deps: PushEventDeps,
+): Promise<{ outcome: PushEventOutcome; jobId?: string }> {
+  const parsed = PushEventJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`push job ${job.id}: ${describeIssues(parsed.error).join('; ')}`);
+  const { receiptId, event } = parsed.data;
+  let info: Record<string, unknown>;
+  try {
+    info = await deps.okki.getReceiptInfo(receiptId);
+  } catch (error) {
+    if (error instanceof OkkiBusinessError && error.isNotFound) {
+      await deps.state.recordGone(receiptId, event);
+      deps.logger.warn({ receiptId, event }, 'push event for a receipt OKKI no longer returns; recorded, not retried');
+      return { outcome: 'gone' };
+    }
+    if (isSyncError(error) && error.disposition === 'permanent') throw new UnrecoverableError(error.message);
+    throw error;
+  }
+  const flag = Number(info.enable_flag ?? 1);
+  if (flag === 3) {
+    // Drafts are not listed by receipt/list either; the saved version will come with its own event.
+    deps.logger.debug({ receiptId }, 'push event for a draft receipt; nothing to sync yet');
+    return { outcome: 'draft' };
+  }
+  const receipt = RawReceiptSchema.safeParse(info);
+  if (!receipt.success)
+    throw new UnrecoverableError(`receipt/info ${receiptId}: ${describeIssues(receipt.error).join('; ')}`);
+  const removed = flag === 0;
+  const r = receipt.data;
+  const versionKey = receiptVersionKey(r.cash_collection_id, r.update_time, removed);
+  const first = await deps.state.recordFirstSeen([versionKey], 'push');
+  if (first > 0) deps.onFirstSeen?.(first);
+  const data: RawReceiptJob = { windowId: PUSH_WINDOW_ID, removed, fetchedAt: new Date().toISOString(), receipt: r };
+  const jobId = rawJobId(r.cash_collection_id, r.update_time, removed);
+  await deps.queues.raw.add(removed ? 'removed-receipt' : 'receipt', data, { jobId });
+  return { outcome: 'enqueued', jobId };
+}
