@@ -209,6 +209,7 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     const receiver = service(push, 'receiver');
     expect(receiver.profiles).toEqual(['push']);
     expect(receiver.build?.args?.APP).toBe('receiver');
+    expect(receiver.build?.args?.HEAP_MB).toBe(String(HEAP_LIMIT_MB.receiver));
     expect(receiver.environment?.WEBHOOK_PORT).toBe('3200');
     expect(Object.keys(receiver.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k))).toEqual([]);
     expect(healthTest(receiver)).toMatch(/healthcheck\.js/);

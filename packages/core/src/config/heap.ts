@@ -13,6 +13,7 @@ export const HEAP_LIMIT_MB = {
   transformer: 128,
   writer: 128,
   dashboard: 128,
+  receiver: 128,
   'sync-once': 256,
   supervisor: 384,
   simulator: 256,
