@@ -102,6 +102,10 @@ describe('OKKI push with the polling window as the sweeper', () => {
       const pushed = [...sourceOf.values()].filter((s) => s === 'push').length;
       // A polling tick landing between an edit and its push (~0.2 s) legitimately wins that race.
       expect(pushed).toBeGreaterThanOrEqual((40 - dropped.size) / 2);
+      // The receipt page's history says how each pushed version arrived.
+      const pushedId = [...sourceOf.entries()].find(([, source]) => source === 'push')![0];
+      const versions = await rt.store.history.list(String(pushedId));
+      expect(versions.some((v) => v.source === 'push')).toBe(true);
       const summary = await rt.push.summary();
       expect(summary.firstSeen.poll).toBeGreaterThanOrEqual(dropped.size);
       expect(summary.firstSeen.push).toBeGreaterThanOrEqual(pushed);

@@ -9,26 +9,18 @@ describe('theoretical bound', () => {
   const profile = parseOptions([], env).realistic;
 
   it('is set by OKKI when every receipt costs a receipt/info call', () => {
-    const b = theoreticalBound({ profile, enrichBank: true, pageSize: 100, batchSize: 50, ordersPerReceipt: 0 });
+    const b = theoreticalBound({ profile, enrichBank: true, pageSize: 100, batchSize: 50 });
     expect(b.okkiCallsPerReceipt).toBeCloseTo(1.01, 5);
     expect(b.receiptsPerSecond).toBeCloseTo(100 / 1.01, 5);
     expect(b.limitedBy).toBe('OKKI');
     expect(b.formula.join('\n')).toContain('1/100 (list) + 1 (receipt/info) = 1.010');
   });
 
-  it('is set by K3Cloud slots without enrichment: C·B / (3L + r·B), less the order lookups', () => {
-    const bare = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50, ordersPerReceipt: 0 });
+  it('is set by K3Cloud slots without enrichment: C·B / (3L + r·B), the order lookups inside the 2 queries', () => {
+    const bare = theoreticalBound({ profile, enrichBank: false, pageSize: 100, batchSize: 50 });
     expect(bare.receiptsPerSecond).toBeCloseTo((4 * 50 * 1000) / (3 * 200 + 2 * 50), 5);
     expect(bare.limitedBy).toBe('K3Cloud');
-    const withLookups = theoreticalBound({
-      profile,
-      enrichBank: false,
-      pageSize: 100,
-      batchSize: 50,
-      ordersPerReceipt: 0.25,
-    });
-    expect(withLookups.receiptsPerSecond).toBeLessThan(bare.receiptsPerSecond);
-    expect(withLookups.k3SlotMsPerReceipt).toBeCloseTo(700 / 50 + (0.25 / 200) * 200, 5);
+    expect(bare.k3SlotMsPerReceipt).toBeCloseTo(700 / 50, 5);
   });
 });
 

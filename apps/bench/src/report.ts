@@ -51,7 +51,7 @@ function latencyTable(r: BenchResults): Table | undefined {
           lines.push(
             `pipeline, enrichment ${onOff(x.enrichBank)}: ${fmt.int(p.census.written)} receipts in ${fmt.secs(p.seconds)} s (start-up and drain included); ` +
               `per receipt OKKI list ${c.okkiList.toFixed(3)} + info ${c.okkiInfo.toFixed(3)} calls (${c.okki429} HTTP 429), ` +
-              `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save); ` +
+              `K3Cloud ${c.k3Queries.toFixed(3)} queries + ${c.k3Saves.toFixed(3)} saves (${c.k3RowsPerSave.toFixed(1)} rows per save, ${queriesPerSave(c)} queries per save); ` +
               `duplicates ${p.census.duplicated}, missing ${p.census.missing}; CPU: pipeline ${p.cpu.pipelinePercent.toFixed(0)}%, simulators ${p.cpu.simulatorsPercent.toFixed(0)}% of a core`,
             `  its own call pattern allows: OKKI ${fmt.rate(p.ceilings.okkiReceiptsPerSecond)} receipts/s; ` +
               `K3Cloud (${c.k3Queries.toFixed(3)} + ${c.k3Saves.toFixed(3)}) calls × L + r = ${p.ceilings.k3SlotMsPerReceipt.toFixed(1)} ms of a slot per receipt → ` +
@@ -175,7 +175,7 @@ function writersTable(r: BenchResults): Table | undefined {
 function targetsTable(r: BenchResults): Table | undefined {
   if (r.targets.length === 0) return undefined;
   return {
-    title: 'Targets (issues 5 and 9)',
+    title: 'Targets (issues 5, 9 and 11)',
     headers: ['target', 'measured', 'status', 'why / note'],
     align: ['l', 'l', 'l', 'l'],
     rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),
@@ -212,4 +212,9 @@ function cpuBudgetNotes(s: NonNullable<BenchResults['rss']>): string[] {
       `; ${total.toFixed(2)} ms in all, so 2 cores allow at most ${fmt.rate(2000 / total)} receipts/s ` +
       '(1,500 receipts/s on 2 cores needs ≤ 1.33 ms per receipt for everything, simulators excluded)',
   ];
+}
+
+/** K3Cloud queries per BatchSave (issue 11 target: ≤ 2). */
+function queriesPerSave(c: { k3Queries: number; k3Saves: number }): string {
+  return c.k3Saves > 0 ? (c.k3Queries / c.k3Saves).toFixed(2) : '–';
 }

@@ -57,13 +57,12 @@ interface Contest {
   label: string;
 }
 
-function boundFor(c: Pick<Contest, 'options' | 'profile'>, enrichBank: boolean, ordersPerReceipt: number) {
+function boundFor(c: Pick<Contest, 'options' | 'profile'>, enrichBank: boolean) {
   return theoreticalBound({
     profile: c.profile,
     enrichBank,
     pageSize: c.options.pageSize,
     batchSize: c.options.batchSize,
-    ordersPerReceipt,
   });
 }
 
@@ -72,7 +71,7 @@ async function runNaive(c: Contest): Promise<{ sample: string[]; rows: Record<st
   const { options, profile, run } = c;
   const sim = await SimHost.start(c.spec);
   try {
-    run.bound = boundFor(c, run.enrichBank, sim.distinctOrders / sim.receipts);
+    run.bound = boundFor(c, run.enrichBank);
     console.log(
       `  naive sync, ${c.label}: up to ${options.sizes.naiveReceipts} receipts (sequential; its rate is steady)…`,
     );
@@ -109,7 +108,7 @@ async function runPipeline(
   const { options, profile, run } = c;
   const sim = await SimHost.start(c.spec);
   try {
-    run.bound = boundFor(c, run.enrichBank, sim.distinctOrders / sim.receipts);
+    run.bound = boundFor(c, run.enrichBank);
     console.log(`  pipeline (sync:once in-process), ${c.label}: ${sim.receipts} receipts…`);
     const p = await runPipelineOnce(sim, {
       profile,
@@ -157,7 +156,7 @@ export async function runLatencySection(
   for (const enrichBank of [true, false]) {
     const run: LatencyRun = {
       enrichBank,
-      bound: boundFor({ options, profile }, enrichBank, spec.orders / spec.receipts),
+      bound: boundFor({ options, profile }, enrichBank),
     };
     out.push(run);
     const contest: Contest = { options, profile, spec, run, label: `bank enrichment ${enrichBank ? 'on' : 'off'}` };

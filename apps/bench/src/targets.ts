@@ -23,7 +23,7 @@ function shortfall(bound: number, measured: number, c: CallPatternCeilings): str
   );
 }
 
-/** Issue 5 targets, judged on what was measured (never asserted: a benchmark, not a test). */
+/** Targets of issues 5, 9 and 11, judged on what was measured (never asserted: a benchmark, not a test). */
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const out: TargetCheck[] = [];
   for (const run of r.latency) {
@@ -37,6 +37,19 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
           p.shareOfBound >= 0.9
             ? `bound set by ${run.bound.limitedBy}`
             : shortfall(run.bound.receiptsPerSecond, p.receiptsPerSecond, p.ceilings),
+      });
+    }
+    if (p && p.calls.k3Saves > 0) {
+      const perSave = p.calls.k3Queries / p.calls.k3Saves;
+      // Whole queries beyond two per save over the run: start-up checks (the metadata preflight is one).
+      const beyond = Math.round((p.calls.k3Queries - 2 * p.calls.k3Saves) * p.census.written);
+      out.push({
+        target: `≤ 2 K3Cloud queries per BatchSave, ${onOff(run.enrichBank)}`,
+        measured: `${perSave.toFixed(2)} (${p.calls.k3RowsPerSave.toFixed(1)} rows per save)`,
+        status: perSave <= 2 ? 'met' : 'missed',
+        note:
+          'per batch one query before the save (orders → FIDs and their rows) and one after it (verification)' +
+          (beyond > 0 ? `; ${beyond} more in the whole run, the start-up metadata preflight among them` : ''),
       });
     }
     if (run.naive && p && run.ratio !== undefined) {
@@ -69,6 +82,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
           .join('; ') || undefined,
     });
   }
+  out.push(...writerTargets(r));
   if (r.rss) {
     const { stages, redis } = pipelineCpuMs(r.rss);
     const total = stages + (redis ?? 0);
@@ -89,5 +103,25 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     }
   }
   out.push(...pushTargets(r.push, r.machine.loadAverage));
+  return out;
+}
+
+/** Issue 11: more writer processes must not lose throughput against one, per K3Cloud profile. */
+function writerTargets(r: BenchResults): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const profile of ['zero', 'realistic'] as const) {
+    const runs = r.writers.filter((w) => w.profile === profile).sort((a, b) => a.writers - b.writers);
+    const one = runs.find((w) => w.writers === 1);
+    if (!one || runs.length < 2) continue;
+    const worst = runs.reduce((m, w) => (w.receiptsPerSecond < m.receiptsPerSecond ? w : m), one);
+    const ratio = worst.receiptsPerSecond / one.receiptsPerSecond;
+    out.push({
+      target: `${runs.map((w) => w.writers).join('/')} writer processes lose no throughput, K3Cloud ${profile === 'zero' ? 'no latency' : 'latency'}`,
+      measured: runs.map((w) => `${w.writers}: ${fmt.rate(w.receiptsPerSecond)}`).join(', ') + ' rows/s',
+      // Within 5% of one writer counts as no loss: run-to-run noise on a shared machine is about that.
+      status: ratio >= 0.95 ? 'met' : 'missed',
+      note: `slowest is ${fmt.pct(ratio)} of one writer`,
+    });
+  }
   return out;
 }

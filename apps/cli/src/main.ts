@@ -120,6 +120,16 @@ leaf(
   'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
 ).action(lazy(async () => (await import('./commands/doctor')).doctor));
 
+const receipt = program.command('receipt').description('one receipt and its whole path');
+leaf(receipt, 'show', 'outcome, versions, jobs, K3Cloud order and row of a receipt (or the receipts of an order)')
+  .argument('<key>', 'receipt number, receipt id, K3Cloud FBillNo or OKKI order id')
+  .action(lazy(async () => (await import('./commands/receipt')).receiptShow));
+
+const ledger = program.command('ledger').description('the per-receipt ledger');
+leaf(ledger, 'reindex', 'index ledger entries written before receipt search and errors by cause existed').action(
+  lazy(async () => (await import('./commands/ledger')).ledgerReindex),
+);
+
 leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
   lazy(async () => (await import('./commands/status')).status),
 );

@@ -10,6 +10,7 @@ import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
 import { closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
+import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   await store.init();
 
   const attention = new K3CloudAttention(connection, config.queuePrefix);
+  const series = new TimeSeries(connection, config.queuePrefix);
   // Freshness p50/p95 and missed-push alerts read what the receiver, producer and writer leave in Redis.
   const push = { state: new PushState(connection, config.queuePrefix), configured: Boolean(config.webhook.secret) };
   const {
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     logger,
     settings,
     attention,
+    series,
     push,
   });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     settings,
     push: { state: rt.push, configured: Boolean(config.webhook.secret) },
     attention: new K3CloudAttention(rt.connection, config.queuePrefix),
+    series: rt.series,
   });
   const server = await startHealthServer({
     port: settings.port,

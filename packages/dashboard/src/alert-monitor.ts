@@ -1,6 +1,6 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { Checkpoint, SyncStore, WindowRecord } from '@receipt-sync/store';
+import { SERIES, type Checkpoint, type SyncStore, type TimeSeries, type WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
 import type { PushSource } from './status';
@@ -13,6 +13,8 @@ export interface AlertMonitorOptions {
   /** Time between the end of one evaluation and the start of the next. */
   intervalMs: number;
   logger: DashboardLogger;
+  /** Where each evaluation records the checkpoint lag for the dashboard's chart. */
+  series?: TimeSeries;
   /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
   push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
@@ -86,6 +88,11 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
     };
+    const lag = checkpointLagSeconds(checkpoint, at);
+    if (opts.series && lag !== undefined)
+      await opts.series
+        .sample(SERIES.checkpointLag, lag, at)
+        .catch((err: unknown) => opts.logger.warn({ err }, 'alert monitor: could not record the checkpoint lag'));
     await applyRules(opts.alerter, opts.rules.evaluate(snapshot));
     previousDead = dead;
     lastTickAt = at;

@@ -4,7 +4,11 @@ import type { Alerter } from './alerts';
 import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { operatorOf } from './auth';
+import { replayCause } from './cause-replay';
 import { discardDeadLetters, listDeadLetters } from './dead-letters';
+import { failureList, FailureQuerySchema } from './failure-lists';
+import { findByKey } from './receipts/lookup';
+import { receiptRecord } from './receipts/record';
 import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
@@ -37,6 +41,9 @@ const ReplayBody = z
     message: 'give either ids (a non-empty list) or all: true',
   });
 
+const ReceiptKey = z.string().trim().min(1).max(200);
+const CauseId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a cause id (16 hex digits)');
+
 const DiscardBody = z.object({ queue: queueName, ids: z.array(jobId).min(1).max(MAX_IDS) });
 
 function badRequest(res: Response, error: z.ZodError): void {
@@ -53,7 +60,7 @@ function postOnly(router: Router, path: string): void {
   });
 }
 
-/** `/api/status` and `/api/dead-letters*`; auth and CSRF guards are applied by createDashboard. */
+/** `/api/status`, `/api/dead-letters*`, `/api/failures`, `/api/receipts/:key`, `/api/causes/:cause/replay`; auth and CSRF guards are applied by createDashboard. */
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
@@ -95,6 +102,36 @@ export function apiRouter(deps: ApiDeps): Router {
     res.json(result);
   });
   postOnly(router, '/dead-letters/discard');
+
+  router.get('/failures', async (req: Request, res: Response) => {
+    const q = FailureQuerySchema.safeParse(req.query);
+    if (!q.success) return badRequest(res, q.error);
+    res.json(await failureList(deps, q.data));
+  });
+
+  router.get('/receipts/:key', async (req: Request, res: Response) => {
+    const key = ReceiptKey.safeParse(req.params.key);
+    if (!key.success) return badRequest(res, key.error);
+    const record = await receiptRecord(deps, key.data);
+    if (record) return res.json({ kind: 'receipt', receipt: record });
+    const match = await findByKey(deps.store, key.data);
+    if (match.kind === 'none')
+      return res.status(404).json({ error: `no receipt or order matches ${JSON.stringify(key.data)}` });
+    if (match.kind === 'order') return res.json(match);
+    res.json({ kind: 'receipt', receipt: await receiptRecord(deps, match.receiptId) });
+  });
+
+  router.post('/causes/:cause/replay', async (req: Request, res: Response) => {
+    const cause = CauseId.safeParse(req.params.cause);
+    if (!cause.success) return badRequest(res, cause.error);
+    const result = await replayCause(deps, cause.data);
+    deps.logger.info(
+      { operator: operatorOf(res), cause: cause.data, replayed: result.replayed.length, failed: result.failed },
+      `dashboard: replayed ${result.replayed.length} dead letter(s) of cause ${cause.data}`,
+    );
+    res.json(result);
+  });
+  postOnly(router, '/causes/:cause/replay');
 
   return router;
 }

@@ -4,11 +4,13 @@ import type { Alerter } from './alerts';
 import { ConfigError } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import { DEAD_LETTER_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { bullBoardRouter, bullBoardWriteGuard } from './bull-board';
-import { listDeadLetters } from './dead-letters';
+import { collectCharts } from './chart-data';
+import { failureList, FailureQuerySchema } from './failure-lists';
 import { pageSecurityPolicy, renderPage } from './page';
+import { receiptPages } from './receipt-routes';
 import { authIssues, type DashboardAuth } from './settings';
 import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
 import type { AllowedHost } from './host-guard';
@@ -22,6 +24,8 @@ export interface DashboardDeps {
   logger: DashboardLogger;
   auth: DashboardAuth;
   alerter?: Alerter;
+  /** The per-minute series the charts draw (the pipeline's Redis); without it the charts say so. */
+  series?: TimeSeries;
   /** K3Cloud facts the writer stores (metadata preflight, orders left un-audited): the banner on the page. */
   attention?: StatusSources['attention'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
@@ -41,8 +45,8 @@ export interface DashboardDeps {
   guard?: RequestHandler;
 }
 
-/** Dead letters shown per queue on the page; the JSON API and Bull Board page through the rest. */
-export const PAGE_DEAD_LETTERS = 100;
+/** Dead letters shown per queue on the status page; the list pages go on from there. */
+export const PAGE_DEAD_LETTERS = 50;
 
 function normaliseBase(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').replace(/\/+$/, '');
@@ -86,10 +90,12 @@ export function createDashboard(deps: DashboardDeps): Router {
   router.use('/queues', bullBoardRouter(deps.queues, `${base}/queues`));
 
   router.get('/', async (_req, res) => {
-    const [status, ...deadLetters] = await Promise.all([
+    const [status, charts, ...failures] = await Promise.all([
       collectStatus(deps),
-      ...DEAD_LETTER_QUEUES.map((q) => listDeadLetters(deps.queues, q, 0, PAGE_DEAD_LETTERS - 1)),
+      deps.series ? collectCharts(deps.series) : null,
+      ...DEAD_LETTER_QUEUES.map((queue) => failureList(deps, FailureQuerySchema.parse({ queue }))),
     ]);
+    const errorSamples = await deps.store.ledger.getMany(status.errors.flatMap((g) => g.sampleReceiptIds));
     const nonce = randomBytes(16).toString('base64');
     res
       .set('Content-Security-Policy', pageSecurityPolicy(nonce))
@@ -97,13 +103,16 @@ export function createDashboard(deps: DashboardDeps): Router {
       .send(
         renderPage({
           status,
-          deadLetters: deadLetters as Awaited<ReturnType<typeof listDeadLetters>>[],
+          failures,
+          errorSamples,
+          charts,
           base,
           nonce,
           lagWarnSeconds: deps.lagWarnSeconds ?? 900,
         }),
       );
   });
+  router.use(receiptPages(deps, base));
 
   router.use(clientErrorHandler(deps.logger));
   return router;

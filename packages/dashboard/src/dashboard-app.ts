@@ -1,6 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import type { PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
 import { createDashboard } from './create-dashboard';
@@ -31,12 +31,14 @@ export function startDashboardApp(deps: {
   store: SyncStore;
   logger: DashboardLogger & AlertLogger;
   settings: DashboardSettings;
+  /** Per-minute series for the charts; the monitor also samples the checkpoint lag into it. */
+  series?: TimeSeries;
   /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
   attention?: StatusSources['attention'];
   /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
   push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, attention, push } = deps;
+  const { queues, store, logger, settings, series, attention, push } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -50,6 +52,7 @@ export function startDashboardApp(deps: {
     rules,
     intervalMs: settings.alerts.intervalMs,
     logger,
+    series,
     attention,
     push,
   });
@@ -61,6 +64,7 @@ export function startDashboardApp(deps: {
     logger,
     auth: settings.auth,
     alerter,
+    series,
     attention,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,

@@ -31,6 +31,17 @@ export {
   isK3Login,
   RECEIPTS_STREAM,
 } from './pipeline-signals';
+export { findByKey, type KeyMatch } from './receipts/lookup';
+export { receiptRecord, type ReceiptRecord, type RecordSources } from './receipts/record';
+export type { ReceiptJob } from './receipts/jobs';
+export { replayCause, type CauseReplayResult } from './cause-replay';
+export {
+  failureList,
+  FailureQuerySchema,
+  FAILURES_PAGE_SIZE,
+  type FailureList,
+  type FailureRow,
+} from './failure-lists';
 export { CSRF_HEADER, CSRF_HEADER_VALUE } from './auth';
 export { escapeHtml } from './html';
 export type { DashboardLogger } from './types';

@@ -1,11 +1,8 @@
 import { QUEUE_STATES } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
 import { RECEIPT_STATUSES } from '@receipt-sync/core';
-import type { DeadLetterPage } from './dead-letters';
 import { chinaTime, clip, html, humanDuration, table, type SafeHtml } from './html';
 import type { DashboardStatus } from './status';
-
-const QUEUE_TITLES: Record<string, string> = { 'dead-letter': 'Dead letters', quarantine: 'Quarantine' };
 
 /** The top of the page: what stops receipts reaching K3Cloud and needs a person now. */
 export function k3cloudBanner(s: DashboardStatus): SafeHtml {
@@ -69,40 +66,6 @@ export function incidentsSection(s: DashboardStatus): SafeHtml {
   </section>`;
 }
 
-export function deadLetterSection(page: DeadLetterPage): SafeHtml {
-  const title = QUEUE_TITLES[page.queue] ?? page.queue;
-  const more =
-    page.total > page.items.length
-      ? html`<p class="note">Showing the newest ${page.items.length} of ${page.total}; Bull Board lists them all.</p>`
-      : '';
-  const rows = page.items.map((d) => [
-    d.receiptNo ?? '',
-    d.receiptId ?? '',
-    html`<code>${d.code}</code>`,
-    clip(d.reason),
-    chinaTime(d.failedAt),
-    String(d.replays),
-    html`<button type="button" data-action="replay" data-queue="${page.queue}" data-id="${d.id}">Replay</button>
-      <button type="button" class="secondary" data-action="discard" data-queue="${page.queue}" data-id="${d.id}">
-        Discard
-      </button>`,
-  ]);
-  return html`<section id="${page.queue}">
-    <div class="section-head">
-      <h2>${title} (${page.total})</h2>
-      <button
-        type="button"
-        data-action="replay-all"
-        data-queue="${page.queue}"
-        ${page.total === 0 ? html` disabled` : ''}
-      >
-        Replay all
-      </button>
-    </div>
-    ${table(['Receipt no', 'Receipt id', 'Code', 'Reason', 'Failed at', 'Replays', ''], rows, 'Nothing here.')}${more}
-  </section>`;
-}
-
 export function queuesSection(s: DashboardStatus, base: string): SafeHtml {
   const rows = PIPELINE_QUEUES.map((name) => [
     html`<a href="${base}/queues/queue/${name}">${name}</a>`,
@@ -141,20 +104,6 @@ export function windowsSection(s: DashboardStatus): SafeHtml {
       rows,
       'No window has run yet.',
     )}
-  </section>`;
-}
-
-export function errorsSection(s: DashboardStatus): SafeHtml {
-  const rows = s.errors.map((e) => [
-    html`<code>${e.code}</code>`,
-    clip(e.message),
-    String(e.count),
-    chinaTime(e.lastAt),
-    e.sampleReceiptIds.join(', '),
-  ]);
-  return html`<section>
-    <h2>Current errors</h2>
-    ${table(['Code', 'Message', 'Receipts', 'Latest', 'Example receipt ids'], rows, 'No receipt is in error.')}
   </section>`;
 }
 

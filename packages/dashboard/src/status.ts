@@ -126,7 +126,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     windows,
     queues,
     ledger,
-    errors: errors.map((e) => ({ ...e, message: redactText(e.message) })),
+    errors: errors.map((e) => ({ ...e, message: redactText(e.message), template: redactText(e.template) })),
     incidents: src.alerter ? src.alerter.openIncidents() : null,
     failedCalls: failedCalls(calls, STATUS_FAILED_CALLS).map((c) =>
       c.message === undefined ? c : { ...c, message: redactText(c.message) },

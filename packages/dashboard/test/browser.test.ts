@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { QueueEvents, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -6,6 +7,7 @@ import { createAlerter } from '../src/alerts';
 import { formatChinaTime } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
 import { createRedisConnection } from '@receipt-sync/pipeline';
+import { SERIES, TimeSeries } from '@receipt-sync/store';
 import {
   createHarness,
   deadLetterRecord,
@@ -30,6 +32,8 @@ const ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = '/tmp/dashboard.png';
+/** Screenshots kept as test artifacts (gitignored; README, Dashboard). */
+const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts');
 
 jest.setTimeout(120_000);
 
@@ -48,6 +52,67 @@ const record = deadLetterRecord({
   reason: 'sales order not found in K3Cloud',
 });
 const replayedJobId = `${record.sourceJobId}-replay1`;
+
+/** The receipt an operator searches for: dead-lettered by the writer, its order known to K3Cloud. */
+const searched = deadLetterRecord({
+  receiptId: '5221565013',
+  receiptNo: 'HK202504150434',
+  sourceJobId: 'ready-5221565013-20250415174713-active',
+  code: 'k3cloud.save-failed',
+  reason: 'K3Cloud refused the row: 销售订单 XSDD000123 已审核，不能修改 <b>locked</b>',
+});
+
+/** What the pipeline leaves for a dead-lettered receipt, plus a day of chart data. */
+async function seedSearched(): Promise<void> {
+  const { store } = h;
+  const dlId = await seedDeadLetter(h.queues, searched);
+  await store.history.record([
+    { receiptId: '5221565013', updateTime: '2025-04-15 10:02:11', removed: false, source: 'window', windowId: 'w-0' },
+    { receiptId: '5221565013', updateTime: '2025-04-15 17:47:13', removed: false, source: 'window', windowId: 'w-1' },
+  ]);
+  await store.orders.put('3564000123', { fid: 100123, billNo: 'XSDD000123' });
+  await store.ledger.recordOutcome('5221565013', {
+    status: 'dead-lettered',
+    receiptNo: searched.receiptNo,
+    orderId: '3564000123',
+    sourceVersion: '2025-04-15 17:47:13',
+    deadLetterId: dlId,
+    lastError: { code: searched.code, message: searched.reason },
+  });
+  const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+  const k3 = (operation: string, secondsAgo: number, extra: object, subjects: string[]) => ({
+    system: 'k3cloud' as const,
+    operation,
+    method: 'POST',
+    path: `/k3cloud/${operation}`,
+    durationMs: 180,
+    attempt: 1,
+    outcome: 'ok' as const,
+    at: at(secondsAgo),
+    subjects,
+    ...extra,
+  });
+  await store.audit.append([
+    k3('ExecuteBillQuery', 300, {}, ['3564000123']),
+    k3(
+      'BatchSave',
+      240,
+      { outcome: 'business-error', status: 200, errorCode: searched.code, message: '1 of 1 models rejected' },
+      ['5221565013', '3564000123'],
+    ),
+  ]);
+  const series = new TimeSeries(h.connection, h.prefix);
+  const now = Date.now();
+  // A working day's shape: busy in the afternoon, quiet at night, lag rising while busy.
+  for (let m = 0; m < 24 * 60; m += 1) {
+    const at = new Date(now - m * 60_000);
+    const busy = Math.max(0, Math.round(6 + 5 * Math.sin(m / 230) + ((m * 7) % 5)));
+    await series.add(SERIES.written, busy, at);
+    if (m % 4 === 0) await series.add(SERIES.unchanged, 2, at);
+    if (m % 151 === 0) await series.add(SERIES.deadLettered, 1, at);
+    await series.sample(SERIES.checkpointLag, 40 + busy * 12, at);
+  }
+}
 
 async function seedStatus(): Promise<void> {
   const { store } = h;
@@ -120,7 +185,7 @@ beforeAll(async () => {
     detail: '1 receipt job(s) exhausted their retries since the last check.',
     severity: 'warning',
   });
-  server = await h.serveDashboard({ alerter });
+  server = await h.serveDashboard({ alerter, series: new TimeSeries(h.connection, h.prefix) });
 
   // Playwright gives every launch() its own temporary user-data-dir and removes it on close.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -190,5 +255,54 @@ describe('dashboard in a real browser', () => {
     );
     expect(status).toBe(403);
     expect(await h.queues.quarantine.getJob(quarantined!.id!)).toBeDefined();
+  });
+});
+
+describe('finding a receipt in a real browser', () => {
+  it('searches a receipt by number, opens its page and replays it from there', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await seedSearched();
+    await page.goto(`${server.url}/`);
+    await page.locator('#charts svg').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-status.png'), fullPage: true });
+
+    await page.getByRole('searchbox', { name: 'Find a receipt' }).fill(searched.receiptNo!);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(`${server.url}/receipts/5221565013`);
+    await expect(page.locator('h2').first().textContent()).resolves.toContain('Receipt HK202504150434');
+    // CRM and K3Cloud text is shown as text, never as markup.
+    await expect(page.locator('main b').count()).resolves.toBe(0);
+    await expect(page.getByText('<b>locked</b>', { exact: false }).count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByText('XSDD000123').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-receipt.png'), fullPage: true });
+
+    const replayed = `${searched.sourceJobId}-replay1`;
+    const done = completion(replayed, 20_000);
+    await page.getByRole('button', { name: 'Replay from dead-letter' }).click();
+    await page.getByRole('status').filter({ hasText: 'Replayed 1 job(s).' }).waitFor({ timeout: 15_000 });
+    expect(await done).toEqual({ written: searched.receiptNo });
+    expect(page.url()).toBe(`${server.url}/receipts/5221565013`);
+    // After the reload the page shows the replayed job and no dead letter left to replay.
+    await page.reload();
+    await expect(page.locator('main').textContent()).resolves.toContain(replayed);
+    await expect(page.getByRole('button', { name: 'Replay from dead-letter' }).count()).resolves.toBe(0);
+  });
+
+  it('refreshes the status page in place every 30 s without losing the scroll position', async () => {
+    const fresh = await page.context().newPage();
+    try {
+      await fresh.clock.install();
+      await fresh.setViewportSize({ width: 1360, height: 600 });
+      await fresh.goto(`${server.url}/`);
+      await fresh.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+      const scrolled = Number(await fresh.evaluate('window.scrollY'));
+      expect(scrolled).toBeGreaterThan(300);
+      await seedDeadLetter(h.queues, deadLetterRecord({ receiptNo: 'HK202504159999' }));
+      await fresh.clock.fastForward(31_000);
+      await fresh.locator('#dead-letter', { hasText: 'HK202504159999' }).waitFor({ timeout: 10_000 });
+      expect(Number(await fresh.evaluate('window.scrollY'))).toBe(scrolled);
+    } finally {
+      await fresh.close();
+    }
   });
 });

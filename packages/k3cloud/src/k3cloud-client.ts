@@ -27,8 +27,11 @@ import { buildSignedHeaders } from './signing';
 
 type Auth = { kind: 'none' } | { kind: 'session'; tokens: SessionTokens } | { kind: 'signed' };
 type Interpreted<T> = { value: T; outcome?: ApiOutcome; message?: string };
-/** Attempts of one logical call, shared by its retries so audit records count 1, 2, 3... */
-type Attempts = { n: number };
+/**
+ * Attempts of one logical call, shared by its retries so audit records count 1, 2, 3..., and the
+ * receipts or orders the call is about (copied to every audit record of the call).
+ */
+type Attempts = { n: number; subjects?: readonly string[] };
 
 export interface SaveResult {
   id: number;
@@ -117,11 +120,12 @@ export class K3CloudClient {
     formId: string,
     models: Array<Record<string, unknown>>,
     options: SaveOptions = {},
+    subjects?: readonly string[],
   ): Promise<BatchSaveOutcome> {
     checkModels(formId, models);
     const keys = models.map(modelKey);
     const params = [formId, JSON.stringify(saveData(models, options))];
-    return this.withAuth('BatchSave', params, { n: 0 }, (raw) => {
+    return this.withAuth('BatchSave', params, { n: 0, subjects }, (raw) => {
       const outcome = readSaveResponse(raw.text, keys, options.batchCount);
       const failed = outcome.results.filter((r) => !r.ok).length;
       return failed === 0
@@ -171,9 +175,9 @@ export class K3CloudClient {
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order (docs/apis/k3cloud.md §6). */
-  async executeBillQuery(request: BillQueryRequest): Promise<unknown[][]> {
+  async executeBillQuery(request: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]> {
     const params = [JSON.stringify(queryData(request))];
-    return this.read('ExecuteBillQuery', params, (raw) => ({ value: readExecuteBillQuery(raw.text) }));
+    return this.read('ExecuteBillQuery', params, (raw) => ({ value: readExecuteBillQuery(raw.text) }), subjects);
   }
 
   /** BillQuery: rows as objects keyed by the FieldKeys strings (docs/apis/k3cloud.md §6). */
@@ -213,8 +217,9 @@ export class K3CloudClient {
     op: K3CloudOperation,
     params: unknown[],
     interpret: (raw: RawResponse) => Interpreted<T>,
+    subjects?: readonly string[],
   ): Promise<T> {
-    const attempts: Attempts = { n: 0 };
+    const attempts: Attempts = { n: 0, subjects };
     for (let tryNo = 1; ; tryNo++) {
       try {
         return await this.withAuth(op, params, attempts, interpret);
@@ -376,6 +381,7 @@ export class K3CloudClient {
         errorCode: failure ? errorCode(failure) : undefined,
         message,
         at: new Date(started).toISOString(),
+        ...(attempts.subjects?.length ? { subjects: [...attempts.subjects] } : {}),
       });
     }
   }

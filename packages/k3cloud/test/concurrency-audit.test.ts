@@ -53,11 +53,14 @@ describe('audit records', () => {
   it('records every HTTP call with operation, outcome and duration, and never a secret', async () => {
     const { password, appSecret } = h.sim.credentials;
     const session = h.client();
-    await session.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
+    await session.executeBillQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' }, ['3564000001']);
     h.sim.expireSessions();
-    await session.batchSave('SAL_SaleOrder', [{ FID: 1, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: 'HK-audit' }] }], {
-      isDeleteEntry: false,
-    });
+    await session.batchSave(
+      'SAL_SaleOrder',
+      [{ FID: 1, F_PBLH_Entity: [{ F_PBLH_CashCollectionNo: 'HK-audit' }] }],
+      { isDeleteEntry: false },
+      ['5221565013', '3564000001'],
+    );
     const app = h.client({ password: undefined, appId: h.sim.credentials.appId, appSecret });
     await app.billQuery({ formId: 'SAL_SaleOrder', fieldKeys: 'FID' });
     const signed = h.client({ authMode: 'signed', password: undefined, appId: h.sim.credentials.appId, appSecret });
@@ -79,6 +82,13 @@ describe('audit records', () => {
       ['BillQuery', 'ok'],
       ['ValidateUser', 'business-error'],
       ['Logout', 'ok'],
+    ]);
+    // The receipts and orders a call was about reach every record of it, retries included.
+    expect(h.audit.entries.slice(1, 5).map((e) => e.subjects)).toEqual([
+      ['3564000001'],
+      ['5221565013', '3564000001'],
+      undefined,
+      ['5221565013', '3564000001'],
     ]);
     for (const e of h.audit.entries) {
       expect(e).toMatchObject({ system: 'k3cloud', method: 'POST' });

@@ -29,6 +29,8 @@ export interface OkkiRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Receipt ids the call is about (copied to the audit record). */
+  subjects?: string[];
 }
 
 function outcomeOf(error: unknown): ApiOutcome {
@@ -125,6 +127,7 @@ export class OkkiTransport {
       ...(error === undefined ? {} : { errorCode: errorCode(error) }),
       ...(message === undefined ? {} : { message }),
       at: at.toISOString(),
+      ...(request.subjects?.length ? { subjects: request.subjects } : {}),
     });
     this.logger.debug(
       {

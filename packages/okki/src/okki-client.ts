@@ -120,7 +120,8 @@ export class OkkiClient {
     const params = new URLSearchParams(
       typeof ref === 'number' ? { cash_collection_id: String(ref) } : { cash_collection_no: ref.cashCollectionNo },
     );
-    const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`);
+    const subjects = typeof ref === 'number' ? [String(ref)] : undefined;
+    const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`, subjects);
     if (data === undefined || data === null)
       throw new MalformedResponseError('okki', 'receipt/info answered success without data');
     const parsed = parseReceipt(data);
@@ -252,7 +253,7 @@ export class OkkiClient {
    * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
    * token call has already retried on its own).
    */
-  private getData(operation: OkkiOperation, path: string): Promise<Envelope> {
+  private getData(operation: OkkiOperation, path: string, subjects?: string[]): Promise<Envelope> {
     let tokenFailure: unknown;
     return this.withRetries(
       async (nextAttempt) => {
@@ -272,6 +273,7 @@ export class OkkiClient {
                 method: 'GET',
                 path,
                 headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+                subjects,
               },
               nextAttempt(),
               (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),

@@ -138,6 +138,7 @@ describe('OkkiClient under injected faults', () => {
       operation: 'receipt.info',
       path: '/v1/invoices/receipt/info',
       message: 'code 404 Not Found Resource',
+      subjects: ['42'],
     });
   });
 

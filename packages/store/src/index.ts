@@ -23,8 +23,10 @@ export {
   type WindowStatus,
 } from './model/window';
 export {
-  ERROR_SCAN_LIMIT,
+  ERROR_SAMPLE_SIZE,
   type ErrorGroup,
+  type FailureQuery,
+  type LedgerPage,
   type LedgerEntry,
   type LedgerError,
   type LedgerListFilter,
@@ -32,12 +34,23 @@ export {
   type OutcomePatch,
   type WrittenRecord,
 } from './model/ledger';
+export { errorCause, reasonTemplate, type ErrorCause } from './model/error-cause';
+export {
+  HISTORY_LIMIT,
+  RECEIPT_SOURCES,
+  type NewReceiptVersion,
+  type ReceiptHistoryRepo,
+  type ReceiptSource,
+  type ReceiptVersion,
+} from './model/history';
 export type { OrderIndexRepo, OrderLookup, OrderRef } from './model/order-index';
 export {
   DEFAULT_AUDIT_LIMIT,
   DEFAULT_AUDIT_TTL_DAYS,
+  SUBJECT_AUDIT_LIMIT,
   type AuditFilter,
   type AuditRepo,
   type AuditSink,
   type AuditSinkStats,
 } from './model/audit';
+export { SERIES, TimeSeries, type SeriesName, type SeriesPoint } from './series';

@@ -1,5 +1,6 @@
 import type { AuditRepo } from './model/audit';
 import type { CheckpointRepo } from './model/checkpoint';
+import type { ReceiptHistoryRepo } from './model/history';
 import type { LedgerRepo } from './model/ledger';
 import type { OrderIndexRepo } from './model/order-index';
 import type { WindowRepo } from './model/window';
@@ -23,4 +24,6 @@ export interface SyncStore {
   readonly ledger: LedgerRepo;
   readonly orders: OrderIndexRepo;
   readonly audit: AuditRepo;
+  /** Every version of every receipt seen, and how it arrived (window or push). */
+  readonly history: ReceiptHistoryRepo;
 }

@@ -13,6 +13,11 @@ export interface Backend {
   /** `ownConnection`: a store with its own connection, as a second replica would have. */
   open(prefix: string, overrides?: StoreOverrides & { ownConnection?: boolean }): SyncStore;
   cleanup(prefixes: readonly string[]): Promise<void>;
+  /** Stores a ledger entry the way a version without the newer indexes did (entry + id/status indexes only). */
+  plantLegacyEntry(
+    prefix: string,
+    entry: Record<string, unknown> & { receiptId: string; status: string },
+  ): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -42,6 +47,15 @@ export function redisBackend(): Backend {
         } while (cursor !== '0');
       }
     },
+    async plantLegacyEntry(prefix, entry) {
+      const base = `${prefix}:state:ledger:`;
+      await connection()
+        .multi()
+        .set(`${base}entry:${entry.receiptId}`, JSON.stringify(entry))
+        .zadd(`${base}all`, 0, entry.receiptId)
+        .zadd(`${base}status:${entry.status}`, 0, entry.receiptId)
+        .exec();
+    },
     async shutdown() {
       await shared?.quit();
     },
@@ -69,6 +83,15 @@ export function redisClusterBackend(nodes: string): Backend {
         prefix: tagged(prefix),
         ...overrides,
       }),
+    async plantLegacyEntry(prefix, entry) {
+      const base = `${tagged(prefix)}:state:ledger:`;
+      await (connections[0] ?? connect())
+        .multi()
+        .set(`${base}entry:${entry.receiptId}`, JSON.stringify(entry))
+        .zadd(`${base}all`, 0, entry.receiptId)
+        .zadd(`${base}status:${entry.status}`, 0, entry.receiptId)
+        .exec();
+    },
     async cleanup(prefixes) {
       const client = connections[0] ?? connect();
       for (const prefix of prefixes) await deleteKeys(client, await scanKeys(client, `${tagged(prefix)}:*`));
@@ -92,6 +115,23 @@ export function mongoBackend(url: string): Backend {
         const db = client.db(dbName);
         const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
         for (const name of names) if (prefixes.some((p) => name.startsWith(`${p}_`))) await db.dropCollection(name);
+      } finally {
+        await client.close();
+      }
+    },
+    async plantLegacyEntry(prefix, entry) {
+      const client = new MongoClient(url);
+      try {
+        const at = (v: unknown) => (typeof v === 'string' ? new Date(v) : v);
+        const lastError = entry.lastError as { at?: string } | undefined;
+        await client
+          .db(dbName)
+          .collection(`${prefix}_ledger`)
+          .insertOne({
+            ...entry,
+            updatedAt: at(entry.updatedAt),
+            ...(lastError ? { lastError: { ...lastError, at: at(lastError.at) } } : {}),
+          });
       } finally {
         await client.close();
       }

@@ -9,6 +9,7 @@ import { checkpointContract } from './contract/checkpoints.contract';
 import { contractContext } from './contract/context';
 import { isolationContract } from './contract/isolation.contract';
 import { ledgerContract } from './contract/ledger.contract';
+import { lookupContract } from './contract/lookup.contract';
 import { auditContract, orderIndexContract } from './contract/orders-audit.contract';
 
 function storeContract(backend: Backend): void {
@@ -21,6 +22,7 @@ function storeContract(backend: Backend): void {
   });
   checkpointContract(ctx);
   ledgerContract(ctx);
+  lookupContract(ctx);
   orderIndexContract(ctx);
   auditContract(ctx);
   isolationContract(ctx);

@@ -34,6 +34,8 @@ export interface ApiCallRecord {
   message?: string;
   /** ISO-8601 instant the call started. */
   at: string;
+  /** Receipt ids and OKKI order ids the call was about, so a receipt's page can list its calls. */
+  subjects?: string[];
 }
 
 export interface ApiAuditSink {

@@ -16,20 +16,24 @@ export class OrderLocks {
     this.locks = new RedisLocks(redis, ttlMs);
   }
 
-  private key(fid: number): string {
-    return `${this.prefix}:lock:sales-order:${fid}`;
+  /**
+   * Keyed by the OKKI order id (F_Cash_Collection_Id), which names the sales order before the
+   * writer has resolved its FID: the lock covers the read before the save too.
+   */
+  private key(orderId: string): string {
+    return `${this.prefix}:lock:order:${orderId}`;
   }
 
-  /** Returns the subset of `fids` now held by this process. */
-  async acquire(fids: number[]): Promise<number[]> {
-    const held = new Set(await this.locks.acquire(fids.map((f) => this.key(f))));
-    return fids.filter((f) => held.has(this.key(f)));
+  /** Returns the subset of `orderIds` now held by this process. */
+  async acquire(orderIds: string[]): Promise<string[]> {
+    const held = new Set(await this.locks.acquire(orderIds.map((o) => this.key(o))));
+    return orderIds.filter((o) => held.has(this.key(o)));
   }
 
-  /** Holds `fids` (already acquired) while `work` runs, renewing them, then releases them. */
-  hold<T>(fids: number[], work: () => Promise<T>): Promise<T> {
+  /** Holds `orderIds` (already acquired) while `work` runs, renewing them, then releases them. */
+  hold<T>(orderIds: string[], work: () => Promise<T>): Promise<T> {
     return this.locks.hold(
-      fids.map((f) => this.key(f)),
+      orderIds.map((o) => this.key(o)),
       work,
     );
   }

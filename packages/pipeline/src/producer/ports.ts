@@ -1,4 +1,4 @@
-import type { CheckpointRepo, WindowRepo } from '@receipt-sync/store';
+import type { CheckpointRepo, ReceiptHistoryRepo, WindowRepo } from '@receipt-sync/store';
 /** What the producer needs from OKKI: a drift-safe walk over one fixed window (@receipt-sync/okki). */
 export type WindowItem =
   | { kind: 'receipt'; receipt: { cash_collection_id: number; update_time: string; [k: string]: unknown } }
@@ -17,4 +17,5 @@ export interface ReceiptSource {
 export interface ProducerStore {
   checkpoints: Pick<CheckpointRepo, 'get' | 'advance'>;
   windows: Pick<WindowRepo, 'open' | 'update'>;
+  history: Pick<ReceiptHistoryRepo, 'record'>;
 }

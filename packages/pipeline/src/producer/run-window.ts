@@ -115,6 +115,15 @@ export async function runFixedWindow(
       const flush = async () => {
         if (batch.length === 0) return;
         await deps.tracker.recordFetched(window.id, keys);
+        await deps.store.history.record(
+          batch.map((b) => ({
+            receiptId: String(b.data.receipt.cash_collection_id),
+            updateTime: b.data.receipt.update_time,
+            removed,
+            source: 'window' as const,
+            windowId: window.id,
+          })),
+        );
         await deps.queues.raw.addBulk(batch);
         deps.onFetched?.(batch.length, removed);
         await deps.onVersionsSeen?.(keys);

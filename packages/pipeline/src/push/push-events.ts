@@ -9,6 +9,7 @@ import {
   type PipelineQueues,
   type RawReceiptJob,
 } from '../queues';
+import type { ReceiptHistoryRepo } from '@receipt-sync/store';
 import type { ReceiptInfoSource } from '../transformer';
 import type { PushState } from './push-state';
 
@@ -20,6 +21,8 @@ export interface PushEventDeps {
   okki: ReceiptInfoSource;
   state: PushState;
   logger: Logger;
+  /** The receipt's version history (the dashboard's receipt page): versions arriving by push are recorded there. */
+  history?: Pick<ReceiptHistoryRepo, 'record'>;
   onFirstSeen?: (count: number) => void;
 }
 
@@ -64,8 +67,18 @@ export async function processPushEvent(
   const versionKey = receiptVersionKey(r.cash_collection_id, r.update_time, removed);
   const first = await deps.state.recordFirstSeen([versionKey], 'push');
   if (first > 0) deps.onFirstSeen?.(first);
+  await recordPushedVersion(deps, String(r.cash_collection_id), r.update_time, removed);
   const data: RawReceiptJob = { windowId: PUSH_WINDOW_ID, removed, fetchedAt: new Date().toISOString(), receipt: r };
   const jobId = rawJobId(r.cash_collection_id, r.update_time, removed);
   await deps.queues.raw.add(removed ? 'removed-receipt' : 'receipt', data, { jobId });
   return { outcome: 'enqueued', jobId };
+}
+
+/** The receipt page's history is worth less than the receipt: a failure is logged, the job goes on. */
+async function recordPushedVersion(deps: PushEventDeps, receiptId: string, updateTime: string, removed: boolean) {
+  try {
+    await deps.history?.record([{ receiptId, updateTime, removed, source: 'push' }]);
+  } catch (error) {
+    deps.logger.warn({ err: error, receiptId }, 'could not record the pushed version in the receipt history');
+  }
 }

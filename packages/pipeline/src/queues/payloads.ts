@@ -26,7 +26,12 @@ export const ReadyRowSchema = z.object({
   receiptId: z.string().regex(/^\d+$/),
   receiptNo: z.string().min(1),
   orderId: z.string().regex(/^\d+$/),
-  fid: z.number().int().positive(),
+  /**
+   * The sales order's FID when the transformer already knew it (ledger, order-index cache); the
+   * writer resolves every order itself in its one query before the save, and keeps this FID only
+   * when that query still finds it carrying the order id.
+   */
+  fid: z.number().int().positive().optional(),
   sourceVersion: z.string().min(1),
   removed: z.boolean(),
   rowKey: z.string().min(1),

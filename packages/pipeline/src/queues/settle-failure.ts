@@ -4,6 +4,7 @@ import type { LedgerRepo } from '@receipt-sync/store';
 import type { PipelineQueues } from './connection';
 import { deadLetter } from './dead-letter';
 import { decideFailure, waitAndRetry } from './failure-handling';
+import { deadLetterJobId } from './job-ids';
 import type { OutcomeTracker } from './outcomes';
 import type { StageQueueName } from './catalog';
 import type { DeadLetterJob, JobBookkeeping } from './payloads';
@@ -68,6 +69,8 @@ export async function recordDeadLetter(
     receiptNo: receipt.receiptNo,
     orderId: receipt.orderId,
     sourceVersion: receipt.sourceVersion,
+    // The receipt page and "Replay all of this cause" replay it by this id.
+    deadLetterId: deadLetterJobId(record.sourceJobId),
     lastError: { code: record.code, message: record.reason, at: new Date() },
   });
 }

@@ -6,7 +6,7 @@ import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, loadMapping, type Mapping } from '@receipt-sync/mapping';
 import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
 import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '../queues';
-import { createStore, type SyncStore } from '@receipt-sync/store';
+import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 import { PushState } from '../push/push-state';
 import type { CheckpointMemory } from '../producer';
@@ -21,6 +21,8 @@ export interface Runtime {
   /** OKKI push bookkeeping in Redis (message dedupe, first sightings, freshness samples). */
   push: PushState;
   store: SyncStore;
+  /** Per-minute outcome counts for the dashboard's charts (Redis, last 24 h). */
+  series: TimeSeries;
   mapping: Mapping;
   metrics: SyncMetrics;
   audit: ApiAuditSink;
@@ -81,6 +83,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     connection,
     queues,
     store,
+    series: new TimeSeries(connection, config.queuePrefix),
     mapping,
     metrics,
     audit,

@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { StageOutcome } from '@receipt-sync/core';
+import { SERIES, type SeriesName } from '@receipt-sync/store';
 import {
   cappedBackoff,
   checkJob,
@@ -101,4 +102,16 @@ export function countOutcome(rt: Runtime, outcome: StageOutcome, code?: string):
   else if (outcome === 'unchanged') rt.metrics.receiptsUnchanged.inc();
   else if (outcome === 'quarantined') rt.metrics.receiptsQuarantined.inc({ reason: code ?? 'unknown' });
   else if (outcome === 'dead-lettered') rt.metrics.receiptsDeadLettered.inc({ code: code ?? 'unknown' });
+  const series = CHARTED_OUTCOMES[outcome];
+  // A chart point is worth less than the receipt: a failed count is logged, never thrown into the job.
+  if (series)
+    rt.series.add(series).catch((err: unknown) => rt.logger.warn({ err, series }, 'could not count an outcome'));
 }
+
+/** Outcomes the dashboard charts per minute (SERIES in @receipt-sync/store). */
+const CHARTED_OUTCOMES: Partial<Record<StageOutcome, SeriesName>> = {
+  written: SERIES.written,
+  unchanged: SERIES.unchanged,
+  quarantined: SERIES.quarantined,
+  'dead-lettered': SERIES.deadLettered,
+};

@@ -5,7 +5,7 @@ import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } 
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
 import { receiptVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
-import { OrderResolver, transformReceipt } from '../transformer';
+import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
@@ -96,21 +96,13 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
-  if (!rt.k3) throw new Error('the transformer needs a K3Cloud client (order lookups)');
-  const orders = new OrderResolver({
-    index: rt.store.orders,
-    k3: rt.k3,
-    formId: rt.mapping.formId,
-    orderKeyField: rt.mapping.order.targetField,
-    logger: rt.logger,
-  });
   const enrich = rt.okki && rt.config.okki?.enrichBank && needsEnrichment(rt.mapping) ? rt.okki : undefined;
   const deps = {
     queues: rt.queues,
     tracker: rt.tracker,
     ledger: rt.store.ledger,
     mapping: rt.mapping,
-    orders,
+    orders: rt.store.orders,
     info: enrich,
     orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
     logger: rt.logger,
@@ -145,17 +137,23 @@ export async function startWriterStage(
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
   const startedAt = Date.now();
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
+  const backlog = watchBacklog(rt);
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
     maxInFlight: k3Config.maxConcurrency,
+    // Full batches may wait for a K3Cloud slot beside those: one that frees while a batch settles in
+    // Redis goes straight to the next (the client's limiter keeps K3Cloud at its slots, across replicas).
+    extraFullBatches: k3Config.maxConcurrency,
+    backlog: () => backlog.value,
     write: (rows) => write(rows),
   });
   const write = createBatchWriter({
     k3,
     ledger: rt.store.ledger,
     locks,
+    orderIndex: rt.store.orders,
     logger: rt.logger,
     locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
@@ -191,6 +189,7 @@ export async function startWriterStage(
     checks: { 'k3cloud-metadata': gate.readiness() },
     async close() {
       gate.stop();
+      backlog.stop();
       await worker.close();
       batcher.close();
     },
@@ -230,6 +229,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
         okki,
         state: rt.push,
         logger: rt.logger,
+        history: rt.store.history,
         onFirstSeen: (n) => rt.metrics.receiptsFirstSeen.inc({ source: 'push' }, n),
       }),
     PUSH_CONCURRENCY,
@@ -243,7 +243,25 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
 
 /** Where every receipt row goes, from this writer's mapping. */
 function writerLocator(rt: Runtime): RowLocator {
-  return { formId: rt.mapping.formId, entity: rt.mapping.entity, rowKeyField: rt.mapping.rowKey.targetField };
+  return {
+    formId: rt.mapping.formId,
+    entity: rt.mapping.entity,
+    rowKeyField: rt.mapping.rowKey.targetField,
+    orderKeyField: rt.mapping.order.targetField,
+  };
+}
+
+/** Rows still coming (receipts waiting in raw, rows waiting in ready), polled for the batcher (undefined until known). */
+function watchBacklog(rt: Runtime, everyMs = 200): { value: number | undefined; stop(): void } {
+  const state = { value: undefined as number | undefined, stop: () => clearInterval(timer) };
+  const timer = setInterval(() => {
+    Promise.all([rt.queues.raw.getWaitingCount(), rt.queues.ready.getWaitingCount()]).then(
+      ([raw, ready]) => (state.value = raw + ready),
+      () => (state.value = undefined),
+    );
+  }, everyMs);
+  timer.unref();
+  return state;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the transformer makes (@receipt-sync/store). */
@@ -8,11 +7,6 @@ export interface OrderIndex {
   get(orderId: string): Promise<{ fid: number; billNo?: string } | 'miss' | undefined>;
   put(orderId: string, value: { fid: number; billNo?: string }, ttlMs?: number): Promise<void>;
   putMiss(orderId: string, ttlMs: number): Promise<void>;
-}
-
-/** K3Cloud ExecuteBillQuery (docs/apis/k3cloud.md §6): rows of values in FieldKeys order. */
-export interface BillQuery {
-  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
 }
 
 /** OKKI /v1/invoices/receipt/info (docs/apis/okki.md §6). */

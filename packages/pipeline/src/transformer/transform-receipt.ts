@@ -13,15 +13,16 @@ import {
   type RawReceiptJob,
   type ReadyRow,
 } from '../queues';
-import type { OrderResolver } from './order-resolver';
-import type { ReceiptInfoSource, TransformerLedger } from './ports';
+import { cachedOrderFid } from './order-resolver';
+import type { OrderIndex, ReceiptInfoSource, TransformerLedger } from './ports';
 
 export interface TransformerDeps {
   queues: PipelineQueues;
   tracker: OutcomeTracker;
   ledger: TransformerLedger;
   mapping: Mapping;
-  orders: OrderResolver;
+  /** The order-index cache (filled by the writer); the transformer makes no K3Cloud call. */
+  orders: OrderIndex;
   /** Present when bank enrichment is on and the mapping reads `info.` fields. */
   info?: ReceiptInfoSource;
   orderWaitDelaysMs: number[];
@@ -34,8 +35,8 @@ export type TransformOutcome = Exclude<StageOutcome, 'written'>;
 
 /**
  * raw → ready. Skips versions already written (no OKKI or K3Cloud call), quarantines receipts that
- * break data-quality rules, enriches with bank details, maps, resolves the sales order and hands a
- * typed row to the writer under a deterministic job id.
+ * break data-quality rules, enriches with bank details, maps, and hands a typed row to the writer
+ * under a deterministic job id (the writer resolves the sales order; a cached FID rides along).
  */
 export async function transformReceipt(
   job: PipelineJob<'raw'>,
@@ -69,9 +70,9 @@ export async function transformReceipt(
       await deps.ledger.recordOutcome(receiptId, { status: 'written', sourceVersion: version });
       return await finish('unchanged', 'mapped content equals the last write');
     }
-    // A receipt already written to this order keeps its FID: no lookup for edits and removals.
+    // A receipt already written to this order keeps its FID (the writer checks it still carries the order).
     const fid =
-      ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await deps.orders.resolve(row.orderKey);
+      ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await cachedOrderFid(deps.orders, row.orderKey);
     await deps.ledger.recordOutcome(receiptId, {
       status: 'pending',
       receiptNo,
@@ -83,7 +84,7 @@ export async function transformReceipt(
       receiptId,
       receiptNo,
       orderId: row.orderKey,
-      fid,
+      ...(fid === undefined ? {} : { fid }),
       sourceVersion: version,
       removed,
       rowKey: row.rowKey,

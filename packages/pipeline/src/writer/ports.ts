@@ -1,8 +1,11 @@
 import type { BillQueryRequest, ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { LedgerRepo } from '@receipt-sync/store';
+import type { LedgerRepo, OrderIndexRepo } from '@receipt-sync/store';
 
 /** The ledger calls the writer makes (@receipt-sync/store). */
 export type WriterLedger = Pick<LedgerRepo, 'getMany' | 'recordWritten' | 'recordOutcome'>;
+
+/** The order-index cache the writer fills from its query before each save (the transformer reads it). */
+export type WriterOrderIndex = Pick<OrderIndexRepo, 'put' | 'putMiss'>;
 
 /** BatchSave options in the client's spelling; isDeleteEntry MUST be false (docs/apis/k3cloud.md §4.1). */
 export interface WriterSaveOptions {
@@ -17,8 +20,11 @@ export interface K3CloudWriter {
     formId: string,
     models: Array<Record<string, unknown>>,
     options?: WriterSaveOptions,
+    /** Receipt and order ids the save is about, for the audit trail. */
+    subjects?: readonly string[],
   ): Promise<{ results: ModelSaveResult[] }>;
-  executeBillQuery(query: BillQueryRequest): Promise<unknown[][]>;
+  /** `subjects`: receipt and order ids the read is for, for the audit trail. */
+  executeBillQuery(query: BillQueryRequest, subjects?: readonly string[]): Promise<unknown[][]>;
   /** Status operations for policy `unaudit` (docs/apis/k3cloud.md §3, §7). */
   unAudit(formId: string, billNos: string[]): Promise<void>;
   submit(formId: string, billNos: string[]): Promise<void>;

@@ -1,5 +1,5 @@
 import type { ReadyRow } from '../queues';
-import { RowBatcher, type PendingRow } from './row-batcher';
+import { LONG_LINGER, RowBatcher, type PendingRow } from './row-batcher';
 
 function row(receiptId: number, fid: number): ReadyRow {
   return {
@@ -24,7 +24,7 @@ function manualWriter() {
     new Promise<void>((resolve) => {
       batches.push(rows);
       release.push(() => {
-        for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid, entryId: 1 });
+        for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid!, entryId: 1 });
         resolve();
       });
     });
@@ -87,5 +87,92 @@ describe('RowBatcher', () => {
     batcher.close();
     await expect(pending).rejects.toThrow(/shutting down/);
     expect(w.batches).toHaveLength(0);
+  });
+
+  describe('linger adapting to the ready backlog', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    const partialBatchAfter = (backlog: number | undefined) => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 10,
+        lingerMs: 100,
+        maxInFlight: 1,
+        backlog: () => backlog,
+        write: w.write,
+      });
+      void batcher.submit(row(1, 1));
+      void batcher.submit(row(2, 2));
+      return { sent: () => w.batches.length };
+    };
+
+    it('sends a partial batch at once when nothing more waits in the ready queue', () => {
+      const b = partialBatchAfter(0);
+      expect(b.sent()).toBe(0); // rows submitted in the same tick still travel together
+      jest.advanceTimersByTime(0);
+      expect(b.sent()).toBe(1);
+    });
+
+    it('waits the base linger while less than a batch is coming, and when the backlog is unknown', () => {
+      for (const backlog of [3, undefined]) {
+        const b = partialBatchAfter(backlog);
+        jest.advanceTimersByTime(99);
+        expect(b.sent()).toBe(0);
+        jest.advanceTimersByTime(1);
+        expect(b.sent()).toBe(1);
+      }
+    });
+
+    it('sends full batches at once but keeps the remainder for the linger, though slots are free', () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({ batchSize: 2, lingerMs: 100, maxInFlight: 4, backlog: () => 3, write: w.write });
+      for (const i of [1, 2, 3]) void batcher.submit(row(i, i));
+      expect(w.batches.map((b) => b.length)).toEqual([2]);
+      jest.advanceTimersByTime(LONG_LINGER * 100);
+      expect(w.batches.map((b) => b.length)).toEqual([2, 1]);
+    });
+
+    it('lets full batches, never partial ones, go beyond the K3Cloud slots', () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 2,
+        lingerMs: 100,
+        maxInFlight: 1,
+        extraFullBatches: 1,
+        backlog: () => 0,
+        write: w.write,
+      });
+      for (const i of [1, 2, 3, 4, 5]) void batcher.submit(row(i, i));
+      jest.advanceTimersByTime(0);
+      expect(w.batches.map((b) => b.length)).toEqual([2, 2]);
+    });
+
+    it('spends at most half the slots on partial batches while rows are still coming', async () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({
+        batchSize: 10,
+        lingerMs: 100,
+        maxInFlight: 4,
+        backlog: () => 5,
+        write: w.write,
+      });
+      for (const i of [1, 2, 3]) {
+        void batcher.submit(row(i, i));
+        jest.advanceTimersByTime(100);
+      }
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1]);
+      w.release[0]!();
+      await jest.advanceTimersByTimeAsync(100);
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1, 1]);
+    });
+
+    it('waits longer for company while more than a batch is coming', () => {
+      const b = partialBatchAfter(25);
+      jest.advanceTimersByTime(LONG_LINGER * 100 - 1);
+      expect(b.sent()).toBe(0);
+      jest.advanceTimersByTime(1);
+      expect(b.sent()).toBe(1);
+    });
   });
 });

@@ -15,20 +15,38 @@ export interface RowBatcherOptions {
   batchSize: number;
   /** How long the first waiting row waits for company before a partial batch goes. */
   lingerMs: number;
+  /**
+   * Rows still coming: receipts waiting in `raw` and rows waiting in `ready` (polled; undefined =
+   * unknown). With it the linger adapts: nothing coming → a partial batch goes at once, on any free
+   * slot; rows coming → partial batches take at most half the slots (a trickle of rows must not
+   * spend every slot on small batches, each costing three K3Cloud calls), and with more than a batch
+   * coming they wait up to LONG_LINGER × lingerMs for company. A full batch always goes at once.
+   */
+  backlog?: () => number | undefined;
   /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
   maxInFlight: number;
+  /**
+   * Full batches that may go beyond `maxInFlight` (they wait for a K3Cloud slot in the client's
+   * limiter, so one that frees is never idle while a batch settles in Redis). Partial batches never
+   * do: while the slots are taken, rows gather into fuller batches. @defaultValue 0
+   */
+  extraFullBatches?: number;
   /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
   write(rows: PendingRow[]): Promise<void>;
 }
 
+/** How much longer than `lingerMs` a partial batch waits while more than a batch is coming. */
+export const LONG_LINGER = 4;
+
 /**
  * Gathers ready rows from many concurrently active jobs into BatchSave calls: one model per sales
  * order, at most `batchSize` rows per call, and never two batches touching one order at once from
- * this process (replicas coordinate through OrderLocks).
+ * this process (replicas coordinate through OrderLocks). Orders are named by their OKKI order id:
+ * the writer resolves FIDs itself, in the batch's one query before the save.
  */
 export class RowBatcher {
   private queue: PendingRow[] = [];
-  private readonly busy = new Set<number>();
+  private readonly busy = new Set<string>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -58,34 +76,52 @@ export class RowBatcher {
     for (const p of waiting) p.reject(new Error('writer is shutting down'));
   }
 
+  /** Full batches go at once; a partial one waits for the linger (adapted to the backlog). */
   private schedule(): void {
-    if (this.selectableCount() >= this.opts.batchSize) {
-      this.flush();
-      return;
-    }
-    if (this.queue.length === 0) return;
+    if (this.selectableCount() >= this.opts.batchSize) this.flush(false);
+    if (this.selectableCount() === 0) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.flush();
-    }, this.opts.lingerMs);
+      this.flush(true);
+    }, this.lingerMs());
+  }
+
+  /** Slots partial batches may fill: all of them when no more rows are coming, else half. */
+  private partialSlots(): number {
+    const backlog = this.opts.backlog?.();
+    if (backlog === undefined || backlog === 0) return this.opts.maxInFlight;
+    return Math.max(1, Math.floor(this.opts.maxInFlight / 2));
+  }
+
+  /** The linger for a partial batch, from the rows still coming. */
+  private lingerMs(): number {
+    const backlog = this.opts.backlog?.();
+    if (backlog === undefined) return this.opts.lingerMs;
+    if (backlog === 0) return 0;
+    return backlog >= this.opts.batchSize ? LONG_LINGER * this.opts.lingerMs : this.opts.lingerMs;
   }
 
   private selectableCount(): number {
     let n = 0;
-    for (const p of this.queue) if (!this.busy.has(p.row.fid)) n += 1;
+    for (const p of this.queue) if (!this.busy.has(p.row.orderId)) n += 1;
     return n;
   }
 
-  private flush(): void {
-    if (this.timer) {
+  /** Sends batches while slots are free: full ones only, unless `partial` (the linger is over), which fill the K3Cloud slots alone. */
+  private flush(partial: boolean): void {
+    if (partial && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    while (this.inFlight < this.opts.maxInFlight) {
+    const fullLimit = this.opts.maxInFlight + (this.opts.extraFullBatches ?? 0);
+    const partialLimit = this.partialSlots();
+    for (;;) {
+      const full = this.selectableCount() >= this.opts.batchSize;
+      if (this.inFlight >= (full ? fullLimit : partialLimit) || !(full || partial)) break;
       const batch = this.take();
       if (batch.length === 0) break;
-      const fids = [...new Set(batch.map((p) => p.row.fid))];
-      for (const fid of fids) this.busy.add(fid);
+      const orders = [...new Set(batch.map((p) => p.row.orderId))];
+      for (const order of orders) this.busy.add(order);
       this.inFlight += 1;
       this.opts
         .write(batch)
@@ -94,7 +130,7 @@ export class RowBatcher {
         })
         .finally(() => {
           this.inFlight -= 1;
-          for (const fid of fids) this.busy.delete(fid);
+          for (const order of orders) this.busy.delete(order);
           if (this.queue.length > 0) this.schedule();
         });
     }
@@ -104,21 +140,21 @@ export class RowBatcher {
   private take(): PendingRow[] {
     const taken: PendingRow[] = [];
     const rest: PendingRow[] = [];
-    const soloFids = new Set<number>();
-    const groupedFids = new Set<number>();
+    const soloOrders = new Set<string>();
+    const groupedOrders = new Set<string>();
     for (const p of this.queue) {
-      const fid = p.row.fid;
+      const order = p.row.orderId;
       const fits =
         taken.length < this.opts.batchSize &&
-        !this.busy.has(fid) &&
-        !soloFids.has(fid) &&
-        !(p.solo && groupedFids.has(fid));
+        !this.busy.has(order) &&
+        !soloOrders.has(order) &&
+        !(p.solo && groupedOrders.has(order));
       if (!fits) {
         rest.push(p);
         continue;
       }
       taken.push(p);
-      (p.solo ? soloFids : groupedFids).add(fid);
+      (p.solo ? soloOrders : groupedOrders).add(order);
     }
     this.queue = rest;
     return taken;

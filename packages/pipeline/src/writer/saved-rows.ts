@@ -27,6 +27,8 @@ export async function readSavedState(
   locator: RowLocator,
   fids: number[],
   fields: string[],
+  /** Receipt and order ids the read is for, for the audit trail. */
+  subjects?: readonly string[],
 ): Promise<SavedState> {
   const state: SavedState = { rows: new Map(), orders: new Map() };
   const unique = [...new Set(fids)].filter((f) => Number.isInteger(f) && f > 0);
@@ -34,7 +36,7 @@ export async function readSavedState(
   const keys = ['FID', 'FBillNo', 'FDocumentStatus', `${locator.entity}_FEntryID`, locator.rowKeyField, ...valueKeys];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const rows = await queryPages((q) => k3.executeBillQuery(q), {
+    const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
       fieldKeys: keys.join(','),
       filterString: `FID IN (${chunk.join(',')})`,

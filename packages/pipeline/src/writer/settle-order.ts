@@ -108,11 +108,14 @@ export async function settleOrder(
 /** Settles the rows K3Cloud holds as sent; returns the others with what differs. */
 async function settleVerified(group: PendingRow[], fid: number, state: SavedState, deps: BatchWriterDeps) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
+  const written: Array<Promise<void>> = [];
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
-    if (check.applied) await settleWritten(p, fid, check.entryId, deps.ledger);
+    if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });
   }
+  // One receipt per row (the batch keeps only its newest version): the ledger writes are independent.
+  await allSettled(written);
   return missed;
 }
 
@@ -169,6 +172,13 @@ async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger
     contentHash: r.contentHash,
     k3Fid: fid,
     k3EntryId: entryId,
+    fields: r.fields,
   });
   p.resolve({ outcome: 'written', fid, entryId });
+}
+
+/** Waits for every one of `work`, then throws the first failure (none is left running). */
+export async function allSettled(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

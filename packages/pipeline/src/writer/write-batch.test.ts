@@ -1,4 +1,4 @@
-import { createLogger, K3CloudWriteNotAppliedError } from '@receipt-sync/core';
+import { createLogger, K3CloudWriteNotAppliedError, SalesOrderNotFoundError } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, fieldKinds } from '@receipt-sync/mapping';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 import type { OrderLocks } from '../locks';
@@ -7,15 +7,19 @@ import type { K3CloudWriter, WriterLedger } from './ports';
 import type { PendingRow, RowResult } from './row-batcher';
 import { createBatchWriter } from './write-batch';
 
-const LOCATOR = { formId: 'SAL_SaleOrder', entity: 'F_PBLH_Entity', rowKeyField: 'F_PBLH_CashCollectionNo' };
+const LOCATOR = {
+  formId: 'SAL_SaleOrder',
+  entity: 'F_PBLH_Entity',
+  rowKeyField: 'F_PBLH_CashCollectionNo',
+  orderKeyField: 'F_Cash_Collection_Id',
+};
 
-function row(fields: Record<string, string | boolean | null>): ReadyRow {
+function row(fields: Record<string, string | boolean | null>, orderId = '9'): ReadyRow {
   return {
     windowId: 'w',
     receiptId: '1',
     receiptNo: 'HK1',
-    orderId: '9',
-    fid: 100,
+    orderId,
     sourceVersion: '2025-04-15 00:00:00',
     removed: false,
     rowKey: 'HK1',
@@ -25,24 +29,31 @@ function row(fields: Record<string, string | boolean | null>): ReadyRow {
 }
 
 /**
- * A K3Cloud that answers every BatchSave with success and every query with `held` (the post-save
- * read gives FID, FBillNo, FDocumentStatus, entry id, row key, then the fields in the order sent).
+ * A K3Cloud holding sales order FID 100 for OKKI order 9 that answers every BatchSave with success
+ * and the post-save read with `held` (FID, FBillNo, FDocumentStatus, entry id, row key, then the
+ * fields in the order sent).
  */
 function fakeK3(status: string, held: unknown[] | undefined) {
   const queries: string[] = [];
+  const saves: unknown[] = [];
   const k3: K3CloudWriter = {
-    batchSave: async () => ({ results: [{ dIndex: 0, ok: true, id: 100, errors: [] }] }),
+    batchSave: async (_form, models) => {
+      saves.push(...models);
+      return { results: [{ dIndex: 0, ok: true, id: 100, errors: [] }] };
+    },
     executeBillQuery: async (q: BillQueryRequest) => {
-      queries.push(String(q.fieldKeys));
-      const keys = String(q.fieldKeys).split(',');
-      if (keys.length === 3) return []; // the read-before-write: no row yet
+      queries.push(String(q.filterString));
+      // THE read before the save: order 9 is FID 100, no receipt row yet.
+      if (String(q.fieldKeys).startsWith('FID,F_Cash_Collection_Id')) {
+        return String(q.filterString).includes("'9'") ? [[100, '9', null, null]] : [];
+      }
       return [held ? [100, 'XSDD000100', status, 7001, 'HK1', ...held] : [100, 'XSDD000100', status, null, null]];
     },
     unAudit: async () => undefined,
     submit: async () => undefined,
     audit: async () => undefined,
   };
-  return { k3, queries };
+  return { k3, queries, saves };
 }
 
 const ledger: WriterLedger = {
@@ -58,10 +69,15 @@ const locks = {
 
 async function writeOne(k3: K3CloudWriter, r: ReadyRow) {
   const notApplied: Array<[string, number]> = [];
+  const index = { hits: new Map<string, number>(), misses: [] as string[] };
   const write = createBatchWriter({
     k3,
     ledger,
     locks,
+    orderIndex: {
+      put: async (orderId, value) => void index.hits.set(orderId, value.fid),
+      putMiss: async (orderId) => void index.misses.push(orderId),
+    },
     logger: createLogger({ name: 'test', level: 'silent' }),
     locator: LOCATOR,
     saveOptions: { isDeleteEntry: false },
@@ -74,7 +90,7 @@ async function writeOne(k3: K3CloudWriter, r: ReadyRow) {
     const pending: PendingRow = { row: r, solo: false, resolve, reject };
     void write([pending]);
   });
-  return { outcome: await outcome.catch((e: unknown) => e), notApplied };
+  return { outcome: await outcome.catch((e: unknown) => e), notApplied, index };
 }
 
 describe('verified writes: the read after BatchSave', () => {
@@ -85,7 +101,7 @@ describe('verified writes: the read after BatchSave', () => {
     const { outcome, notApplied } = await writeOne(k3, row(sent));
     expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
     expect(notApplied).toEqual([]);
-    expect(queries).toHaveLength(2); // read-before-write and THE read-back, nothing else
+    expect(queries).toEqual(["F_Cash_Collection_Id IN ('9')", 'FID IN (100)']); // before and after, nothing else
   });
 
   it('dead-letters write-not-applied naming the fields when an unlocked order does not hold them', async () => {
@@ -104,5 +120,26 @@ describe('verified writes: the read after BatchSave', () => {
     const { outcome, notApplied } = await writeOne(k3, row(sent));
     expect(outcome).toMatchObject({ code: 'k3cloud.order-locked', billNo: 'XSDD000100', status: 'C' });
     expect(notApplied).toEqual([['order-locked', 1]]);
+  });
+});
+
+describe('the query before the save resolves the orders', () => {
+  it('finds the FID by order id, saves to it and caches it for the transformer', async () => {
+    const { k3, saves } = fakeK3('A', [null, null, null]);
+    const { outcome, index } = await writeOne(k3, row({}));
+    expect(outcome).toMatchObject({ outcome: 'written', fid: 100 });
+    expect(saves).toEqual([expect.objectContaining({ FID: 100 })]);
+    expect(index.hits).toEqual(new Map([['9', 100]]));
+  });
+
+  it('holds a row whose order K3Cloud lacks (long back-off) without saving, and caches the miss', async () => {
+    const { k3, queries, saves } = fakeK3('A', undefined);
+    const { outcome, index } = await writeOne(k3, row({}, '8'));
+    expect(outcome).toBeInstanceOf(SalesOrderNotFoundError);
+    expect((outcome as Error).message).toMatch('sales order not found in K3Cloud (F_Cash_Collection_Id = 8)');
+    expect(saves).toEqual([]);
+    // The combined query, then header keys only: an order without receipt rows is not taken for missing.
+    expect(queries).toEqual(["F_Cash_Collection_Id IN ('8')", "F_Cash_Collection_Id IN ('8')"]);
+    expect(index.misses).toEqual(['8']);
   });
 });

@@ -1,17 +1,23 @@
-import { isSyncError, type LockedOrderPolicy, type Logger } from '@receipt-sync/core';
+import { isSyncError, SalesOrderNotFoundError, type LockedOrderPolicy, type Logger } from '@receipt-sync/core';
 import type { ValueKind } from '@receipt-sync/mapping';
-import { readExistingRows, type RowLocator } from './existing-rows';
+import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
 import type { OrderLocks } from '../locks';
-import type { K3CloudWriter, WriterLedger, WriterSaveOptions } from './ports';
+import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow } from './row-batcher';
 import { readSavedState } from './saved-rows';
-import { modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
+import { allSettled, modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
 
 export interface BatchWriterDeps extends UnauditDeps {
   k3: K3CloudWriter;
   ledger: WriterLedger;
   locks: OrderLocks;
+  /** Filled from the query before each save: found FIDs, and misses (briefly) for the transformer. */
+  orderIndex?: WriterOrderIndex;
+  /** How long a "no such order" answer is cached. @defaultValue 60000 */
+  missTtlMs?: number;
+  /** How long a found FID is cached. @defaultValue 24 h */
+  hitTtlMs?: number;
   logger: Logger;
   /** Where receipt rows go (form, entity, row-key field): the writer's mapping, for every row alike. */
   locator: RowLocator;
@@ -31,11 +37,11 @@ export interface BatchWriterDeps extends UnauditDeps {
 /** Builds the BatchSave writer handed to RowBatcher. */
 export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) => Promise<void> {
   return async (rows) => {
-    const fids = [...new Set(rows.map((p) => p.row.fid))];
-    const held = new Set(await deps.locks.acquire(fids));
-    const mine = rows.filter((p) => held.has(p.row.fid));
+    const orderIds = [...new Set(rows.map((p) => p.row.orderId))];
+    const held = new Set(await deps.locks.acquire(orderIds));
+    const mine = rows.filter((p) => held.has(p.row.orderId));
     for (const p of rows) {
-      if (!held.has(p.row.fid)) setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
+      if (!held.has(p.row.orderId)) setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
     }
     if (mine.length === 0) return;
     await deps.locks.hold([...held], () => saveRows(mine, deps));
@@ -43,51 +49,105 @@ export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) =
 }
 
 /**
- * Read-before-write (entry ids), one BatchSave (one model per order), then THE read-back: every
- * row is counted written only when K3Cloud holds every mapped field as sent (verified writes).
+ * Two K3Cloud queries per batch, never more: THE read before the save (order ids → FIDs and the
+ * rows they carry), one BatchSave (one model per order), then THE read-back: every row is counted
+ * written only when K3Cloud holds every mapped field as sent (verified writes).
  */
 async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
-  const live = await dropSettledVersions(rows, deps.ledger);
-  if (live.length === 0) return;
+  const settled = await dropSettledVersions(rows, deps.ledger);
+  if (settled.length === 0) return;
   const { locator } = deps;
+  // The receipts and orders of this batch, named in the audit record of every call made for it.
+  const subjects = [...new Set(settled.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
+  const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))], subjects);
+  const live = await placeRows(settled, before, deps);
+  if (live.length === 0) return;
   const byFid = new Map<number, PendingRow[]>();
-  for (const p of live) byFid.set(p.row.fid, [...(byFid.get(p.row.fid) ?? []), p]);
+  for (const p of live) byFid.set(p.row.fid!, [...(byFid.get(p.row.fid!) ?? []), p]);
   const fids = [...byFid.keys()];
   const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
-  const batch: Batch = { locator, byFid, existing: await readExistingRows(deps.k3, locator, fids), fields };
+  const batch: Batch = { locator, byFid, existing: before.existing, fields };
 
   const { results } = await deps.k3.batchSave(
     locator.formId,
     fids.map((fid) => modelFor(batch, fid, deps.logger)),
     deps.saveOptions,
+    subjects,
   );
   // Orders whose save failed are read too (same query): their status tells a locked order apart.
   // A batch where every model failed for a reason that waits as it is needs no read at all.
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
     ? { rows: new Map(), orders: new Map() }
-    : await readBack(deps, locator, fids, fields);
-  for (const [i, fid] of fids.entries()) {
-    await settleOrder(
-      batch,
-      fid,
-      results.find((r) => r.dIndex === i),
-      state,
-      deps,
-    );
+    : await readBack(deps, locator, fids, fields, subjects);
+  // Orders settle side by side: their rows, ledger entries and (policy unaudit) K3Cloud steps are disjoint.
+  // All of them finish before the order locks are let go, even when one fails.
+  await allSettled(
+    fids.map((fid, i) =>
+      settleOrder(
+        batch,
+        fid,
+        results.find((r) => r.dIndex === i),
+        state,
+        deps,
+      ),
+    ),
+  );
+}
+
+/**
+ * Gives every row the FID the query before the save found for its order and caches it for the
+ * transformer; rows whose order K3Cloud does not have wait for it (long back-off, then the dead
+ * letter `sales order not found in K3Cloud`), the miss cached briefly so the transformer holds
+ * that order's next receipts without asking.
+ */
+async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWriterDeps): Promise<PendingRow[]> {
+  const live: PendingRow[] = [];
+  const found = new Map<string, number>();
+  const missing = new Set<string>();
+  for (const p of rows) {
+    const fid = fidFor(before, p.row.orderId, p.row.fid);
+    if (fid === undefined) {
+      missing.add(p.row.orderId);
+      p.reject(new SalesOrderNotFoundError(p.row.orderId));
+      continue;
+    }
+    p.row = { ...p.row, fid };
+    found.set(p.row.orderId, fidFor(before, p.row.orderId, undefined)!);
+    live.push(p);
   }
+  for (const [orderId] of found) {
+    const fids = before.fids.get(orderId)!;
+    if (fids.length > 1) {
+      deps.logger.warn({ orderId, fids }, 'several sales orders share one F_Cash_Collection_Id; using the lowest FID');
+    }
+  }
+  const index = deps.orderIndex;
+  if (index) {
+    await Promise.all([
+      ...[...found].map(([orderId, fid]) => index.put(orderId, { fid }, deps.hitTtlMs ?? 24 * 3600_000)),
+      ...[...missing].map((orderId) => index.putMiss(orderId, deps.missTtlMs ?? 60_000)),
+    ]);
+  }
+  return live;
 }
 
 /**
  * THE read after the save, asked once more if it fails for a passing reason (a session lost twice,
  * a timeout): the save may have been applied, and a whole retry would cost the rows an attempt.
  */
-async function readBack(deps: BatchWriterDeps, locator: RowLocator, fids: number[], fields: string[]) {
+async function readBack(
+  deps: BatchWriterDeps,
+  locator: RowLocator,
+  fids: number[],
+  fields: string[],
+  subjects: readonly string[],
+) {
   try {
-    return await readSavedState(deps.k3, locator, fids, fields);
+    return await readSavedState(deps.k3, locator, fids, fields, subjects);
   } catch (error) {
     if (!isSyncError(error) || error.disposition !== 'transient') throw error;
     deps.logger.info({ err: error }, 'read after BatchSave failed; asking once more');
-    return readSavedState(deps.k3, locator, fids, fields);
+    return readSavedState(deps.k3, locator, fids, fields, subjects);
   }
 }
 
@@ -112,7 +172,7 @@ async function dropSettledVersions(rows: PendingRow[], ledger: WriterLedger): Pr
     const e = entries.get(p.row.receiptId);
     if (e && e.sourceVersion > p.row.sourceVersion && e.k3Fid) {
       p.resolve({ outcome: 'unchanged', reason: `superseded by version ${e.sourceVersion}` });
-    } else if (e?.status === 'written' && e.contentHash === p.row.contentHash && e.k3Fid === p.row.fid) {
+    } else if (e?.status === 'written' && e.contentHash === p.row.contentHash && e.orderId === p.row.orderId) {
       p.resolve({ outcome: 'unchanged', reason: 'content already written' });
     } else {
       live.push(p);

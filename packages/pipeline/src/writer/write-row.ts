@@ -60,7 +60,7 @@ export async function writeRow(
       onDeadLetter: async (record) => {
         await recordDeadLetter(deps.ledger, record, row);
         deps.logger.warn(
-          { receiptNo: row.receiptNo, fid: row.fid, code: record.code, reason: record.reason },
+          { receiptNo: row.receiptNo, orderId: row.orderId, fid: row.fid, code: record.code, reason: record.reason },
           `row ${record.kind}`,
         );
       },

@@ -29,12 +29,22 @@ export interface AuditRepo {
   append(records: readonly ApiCallRecord[]): Promise<void>;
   /** Newest first, at most `limit` (capped at the audit limit), optionally filtered. */
   recent(limit: number, filter?: AuditFilter): Promise<ApiCallRecord[]>;
+  /**
+   * The newest calls (at most SUBJECT_AUDIT_LIMIT) about one receipt or order (`subjects`),
+   * newest first, without their `subjects`; indexed, not scanned. Kept within the audit's own
+   * bounds (MongoDB: limit and TTL of the log; Redis: SUBJECT_AUDIT_TTL_DAYS per subject).
+   */
+  forSubject(subject: string, limit?: number): Promise<ApiCallRecord[]>;
   /** The store's one buffered sink (same instance on every call); flushed by `SyncStore.close()`. */
   sink(): AuditSink;
 }
 
 /** @defaultValue of `auditLimit`: records kept per deployment. */
 export const DEFAULT_AUDIT_LIMIT = 50_000;
+/** Calls kept per receipt or order for its page. */
+export const SUBJECT_AUDIT_LIMIT = 50;
+/** Redis keeps a receipt's or order's calls this long after its last call (bounded memory). */
+export const SUBJECT_AUDIT_TTL_DAYS = 7;
 /** @defaultValue of `auditTtlDays` (MongoDB TTL index on `at`). */
 export const DEFAULT_AUDIT_TTL_DAYS = 30;
 
@@ -60,4 +70,5 @@ export const apiCallRecordSchema = z.object({
   errorCode: z.string().optional(),
   message: z.string().optional(),
   at: z.string(),
+  subjects: z.array(z.string()).optional(),
 }) satisfies z.ZodType<ApiCallRecord>;

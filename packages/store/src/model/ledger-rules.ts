@@ -1,6 +1,7 @@
-import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
+import { DEAD_LETTER_KINDS, RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
 import type { z } from 'zod';
-import { ERROR_SAMPLE_SIZE, type ErrorGroup, type LedgerEntry, type outcomeSchema, type writtenSchema } from './ledger';
+import { errorCause } from './error-cause';
+import { type LedgerEntry, type outcomeSchema, type writtenSchema } from './ledger';
 
 /**
  * The ledger's update rules, shared by the Redis and MongoDB backends so both behave the same.
@@ -25,6 +26,25 @@ function withoutError(entry: LedgerEntry): LedgerEntry {
   return rest;
 }
 
+export function isFailed(status: ReceiptStatus): status is DeadLetterKind {
+  return (DEAD_LETTER_KINDS as readonly string[]).includes(status);
+}
+
+/**
+ * `failedAt` and `deadLetterId` describe a dead-lettered or quarantined entry only: kept (or set)
+ * while the entry is failed, dropped as soon as it is anything else.
+ */
+function withFailure(entry: LedgerEntry, now: Date, deadLetterId?: string): LedgerEntry {
+  const { failedAt, deadLetterId: keptId, ...rest } = entry;
+  if (!isFailed(entry.status)) return rest;
+  const id = deadLetterId ?? keptId;
+  return {
+    ...rest,
+    failedAt: entry.lastError?.at ?? failedAt ?? now,
+    ...(id === undefined ? {} : { deadLetterId: id }),
+  };
+}
+
 /** Stored version is newer than the incoming one (same `YYYY-MM-DD HH:mm:ss` format, so string order is time order). */
 function isStale(current: LedgerEntry | undefined, incomingVersion: string | undefined): boolean {
   return current !== undefined && incomingVersion !== undefined && current.sourceVersion > incomingVersion;
@@ -41,8 +61,9 @@ export function applyWritten(
     if (current.k3Fid !== undefined && current.k3EntryId !== undefined) return undefined;
     return { ...current, k3Fid: current.k3Fid ?? w.k3Fid, k3EntryId: current.k3EntryId ?? w.k3EntryId, updatedAt: now };
   }
+  const { failedAt: _f, deadLetterId: _d, ...base } = withoutError(current ?? blankEntry(w.receiptId, now));
   return {
-    ...withoutError(current ?? blankEntry(w.receiptId, now)),
+    ...base,
     receiptNo: w.receiptNo,
     orderId: w.orderId,
     sourceVersion: w.sourceVersion,
@@ -51,6 +72,7 @@ export function applyWritten(
     contentHash: w.contentHash,
     k3Fid: w.k3Fid,
     k3EntryId: w.k3EntryId,
+    ...(w.fields === undefined ? {} : { writtenFields: w.fields }),
     updatedAt: now,
     writtenAt: now,
   };
@@ -69,11 +91,17 @@ export function applyOutcome(
   if (patch.sourceVersion !== undefined) next.sourceVersion = patch.sourceVersion;
   if (patch.removed !== undefined) next.removed = patch.removed;
   if (patch.lastError) {
-    next.lastError = { code: patch.lastError.code, message: patch.lastError.message, at: patch.lastError.at ?? now };
+    const { code, message } = patch.lastError;
+    next.lastError = { code, message, at: patch.lastError.at ?? now, cause: errorCause(code, message).id };
   } else if (patch.status === 'written' || patch.status === 'unchanged') {
     next = withoutError(next);
   }
-  return next;
+  return withFailure(next, now, patch.deadLetterId);
+}
+
+/** The same entry with the fields later versions derive (`lastError.cause` on read, `failedAt`). */
+export function applyReindex(current: LedgerEntry | undefined, now: Date): LedgerEntry | undefined {
+  return current && withFailure(current, now);
 }
 
 export function applyAttempt(current: LedgerEntry | undefined, receiptId: string, now: Date): LedgerEntry {
@@ -83,31 +111,4 @@ export function applyAttempt(current: LedgerEntry | undefined, receiptId: string
 
 export function emptyCounts(): Record<ReceiptStatus, number> {
   return Object.fromEntries(RECEIPT_STATUSES.map((s) => [s, 0])) as Record<ReceiptStatus, number>;
-}
-
-/** Groups errored entries by code + message; most recent group first, ties by size. */
-export function groupErrors(entries: readonly LedgerEntry[], limit: number): ErrorGroup[] {
-  const sorted = entries
-    .filter((e): e is LedgerEntry & { lastError: NonNullable<LedgerEntry['lastError']> } => e.lastError !== undefined)
-    .sort((a, b) => b.lastError.at.getTime() - a.lastError.at.getTime() || (a.receiptId < b.receiptId ? -1 : 1));
-  const groups = new Map<string, ErrorGroup>();
-  for (const e of sorted) {
-    const key = `${e.lastError.code}\u0000${e.lastError.message}`;
-    const group = groups.get(key);
-    if (!group) {
-      groups.set(key, {
-        code: e.lastError.code,
-        message: e.lastError.message,
-        count: 1,
-        lastAt: e.lastError.at,
-        sampleReceiptIds: [e.receiptId],
-      });
-      continue;
-    }
-    group.count += 1;
-    if (group.sampleReceiptIds.length < ERROR_SAMPLE_SIZE) group.sampleReceiptIds.push(e.receiptId);
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime() || b.count - a.count)
-    .slice(0, limit);
 }

@@ -1,5 +1,6 @@
-import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
+import { RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
 import { z } from 'zod';
+import { errorCause } from './error-cause';
 import { chinaTimeSchema, idSchema } from './validate';
 
 export interface LedgerError {
@@ -7,6 +8,8 @@ export interface LedgerError {
   code: string;
   message: string;
   at: Date;
+  /** Id of the cause (code + reason template, see error-cause.ts); set by the store. */
+  cause: string;
 }
 
 /** One entry per OKKI receipt; `receiptId` is its `cash_collection_id` as a string. */
@@ -23,6 +26,12 @@ export interface LedgerEntry {
   k3Fid?: number;
   k3EntryId?: number;
   lastError?: LedgerError;
+  /** While dead-lettered or quarantined: when it failed (its error's time), for the failure lists. */
+  failedAt?: Date;
+  /** While dead-lettered or quarantined: the dead-letter job id to replay. */
+  deadLetterId?: string;
+  /** The K3Cloud field values of the last successful write. */
+  writtenFields?: Record<string, unknown>;
   attempts: number;
   updatedAt: Date;
   writtenAt?: Date;
@@ -38,6 +47,8 @@ export interface WrittenRecord {
   contentHash: string;
   k3Fid: number;
   k3EntryId: number;
+  /** The K3Cloud field values written (shown on the receipt page). */
+  fields?: Record<string, unknown>;
 }
 
 /** Any other outcome (pending, unchanged, quarantined, dead-lettered). */
@@ -49,6 +60,8 @@ export interface OutcomePatch {
   orderId?: string;
   sourceVersion?: string;
   removed?: boolean;
+  /** The dead-letter job holding the receipt (status `dead-lettered` or `quarantined` only). */
+  deadLetterId?: string;
 }
 
 export interface LedgerListFilter {
@@ -60,15 +73,45 @@ export interface LedgerListFilter {
   after?: string;
 }
 
-/** Entries with the same current error code and message. */
+/** Entries whose current error has the same cause: code + reason template (error-cause.ts). */
 export interface ErrorGroup {
+  cause: string;
   code: string;
+  /** The reason with receipt-specific parts replaced (`receipt #: receipt has no sales order`). */
+  template: string;
+  /** The newest full reason of the group. */
   message: string;
+  /** Exact number of entries currently failing for this cause. */
   count: number;
+  firstAt: Date;
   lastAt: Date;
   /** Up to five receipt ids, newest error first. */
   sampleReceiptIds: string[];
 }
+
+/** A page of dead-lettered or quarantined entries, newest failure first. */
+export interface FailureQuery {
+  status: DeadLetterKind;
+  code?: string;
+  orderId?: string;
+  /** Failed at or after. */
+  from?: Date;
+  /** Failed at or before. */
+  to?: Date;
+  /** @defaultValue 0 */
+  offset?: number;
+  /** @defaultValue 50 (at most 500) */
+  limit?: number;
+}
+
+export interface LedgerPage {
+  /** Every entry matching the query (exact), not just this page. */
+  total: number;
+  entries: LedgerEntry[];
+}
+
+/** Orders of at most this many receipts are filtered in memory (an order has a handful). */
+export const ORDER_SCAN_LIMIT = 10_000;
 
 export interface LedgerRepo {
   /** The entry, or undefined when the receipt was never seen. */
@@ -94,14 +137,24 @@ export interface LedgerRepo {
   /** Entries ordered by `receiptId` (binary string order), after the `after` cursor. */
   list(filter?: LedgerListFilter): Promise<LedgerEntry[]>;
   /**
-   * Current errors grouped by code + message, most recent group first. Looks at the newest
-   * ERROR_SCAN_LIMIT entries that carry an error, so it stays cheap on a large ledger.
+   * Current errors grouped by cause (code + reason template), most recent group first, with exact
+   * counts kept by indexes maintained on every write (no scan of the errored entries).
    */
   latestErrors(limit: number): Promise<ErrorGroup[]>;
+  /** Entries currently failing for one cause, newest error first. */
+  causeEntries(cause: string, page?: { offset?: number; limit?: number }): Promise<LedgerPage>;
+  /** Entries carrying this OKKI receipt number (normally one); indexed, not scanned. */
+  findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]>;
+  /** Dead-lettered or quarantined entries, filtered and paged, with an exact total. */
+  failures(query: FailureQuery): Promise<LedgerPage>;
+  /**
+   * Rewrites every entry through the current rules so that entries stored before an index existed
+   * (receipt number, error cause, failure lists) are indexed too. Idempotent; safe while the
+   * pipeline runs (each entry goes through the usual compare-and-set). Returns entries visited.
+   */
+  reindex(onProgress?: (done: number) => void): Promise<number>;
 }
 
-/** How many errored entries `latestErrors` groups, newest first. */
-export const ERROR_SCAN_LIMIT = 5_000;
 export const ERROR_SAMPLE_SIZE = 5;
 
 const versionSchema = z.union([z.literal(''), chinaTimeSchema]);
@@ -115,6 +168,7 @@ export const writtenSchema = z.object({
   contentHash: z.string().min(1).max(512),
   k3Fid: z.number().int().positive(),
   k3EntryId: z.number().int().positive(),
+  fields: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const outcomeSchema = z.object({
@@ -126,6 +180,7 @@ export const outcomeSchema = z.object({
   orderId: z.string().max(256).optional(),
   sourceVersion: versionSchema.optional(),
   removed: z.boolean().optional(),
+  deadLetterId: z.string().min(1).max(300).optional(),
 });
 
 /** Stored form, read back from either backend (unknown keys such as `_id`/`rev` are dropped). */
@@ -139,7 +194,13 @@ export const ledgerEntrySchema = z.object({
   contentHash: z.string().optional(),
   k3Fid: z.number().optional(),
   k3EntryId: z.number().optional(),
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.coerce.date() }).optional(),
+  lastError: z
+    .object({ code: z.string(), message: z.string(), at: z.coerce.date(), cause: z.string().optional() })
+    .transform((e) => ({ ...e, cause: e.cause ?? errorCause(e.code, e.message).id }))
+    .optional(),
+  failedAt: z.coerce.date().optional(),
+  deadLetterId: z.string().optional(),
+  writtenFields: z.record(z.string(), z.unknown()).optional(),
   attempts: z.number().int(),
   updatedAt: z.coerce.date(),
   writtenAt: z.coerce.date().optional(),

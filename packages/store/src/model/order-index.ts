@@ -19,6 +19,11 @@ export interface OrderIndexRepo {
   put(orderId: string, value: OrderRef, ttlMs?: number): Promise<void>;
   /** Caches a miss for `ttlMs`, so a burst of receipts of one missing order asks K3Cloud once. */
   putMiss(orderId: string, ttlMs: number): Promise<void>;
+  /**
+   * The OKKI order id of the K3Cloud order with this number (FBillNo), as last `put`; kept after
+   * the cached lookup itself expires (an order's number does not change). Indexed, not scanned.
+   */
+  findByBillNo(billNo: string): Promise<string | undefined>;
 }
 
 const ttlSchema = z

@@ -1,5 +1,5 @@
 import { outcomeSchema, writtenSchema, type LedgerEntry, type OutcomePatch, type WrittenRecord } from './ledger';
-import { applyAttempt, applyOutcome, applyWritten } from './ledger-rules';
+import { applyAttempt, applyOutcome, applyReindex, applyWritten } from './ledger-rules';
 import { idSchema, parseOrThrow } from './validate';
 
 export type LedgerRule = (current: LedgerEntry | undefined) => LedgerEntry | undefined;
@@ -12,6 +12,21 @@ export type LedgerRule = (current: LedgerEntry | undefined) => LedgerEntry | und
 export abstract class RuleLedger {
   /** Read → rule → compare-and-set; resolves to the entry written, or undefined when the rule changed nothing. */
   protected abstract update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined>;
+  /** Entries ordered by receiptId after the cursor (the backend's `list`). */
+  abstract list(filter?: { limit?: number; after?: string }): Promise<LedgerEntry[]>;
+
+  async reindex(onProgress?: (done: number) => void): Promise<number> {
+    let done = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list({ limit: 500, after });
+      for (const e of page) await this.update(e.receiptId, (current) => applyReindex(current, new Date()));
+      done += page.length;
+      onProgress?.(done);
+      if (page.length < 500) return done;
+      after = page[page.length - 1]!.receiptId;
+    }
+  }
 
   async recordWritten(entry: WrittenRecord): Promise<void> {
     const w = parseOrThrow(writtenSchema, entry, `store ledger write ${entry.receiptId}`);

@@ -12,6 +12,8 @@ export function stateCollections(db: Db, prefix: string) {
     ledger: c('ledger'),
     orders: c('order_index'),
     audit: c('audit'),
+    history: c('receipt_history'),
+    bills: c('order_bills'),
   };
 }
 
@@ -68,7 +70,14 @@ export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: n
       { key: { orderId: 1, receiptId: 1 }, name: 'order_id_receipt_id' },
       { key: { 'lastError.code': 1 }, name: 'last_error_code' },
       { key: { 'lastError.at': -1 }, name: 'last_error_at' },
+      // Receipt search, errors grouped by cause, and the paged dead-letter / quarantine lists.
+      { key: { receiptNo: 1 }, name: 'receipt_no' },
+      { key: { 'lastError.cause': 1, 'lastError.at': -1, receiptId: -1 }, name: 'error_cause_at' },
+      { key: { status: 1, failedAt: -1, receiptId: -1 }, name: 'status_failed_at' },
+      { key: { status: 1, 'lastError.code': 1, failedAt: -1, receiptId: -1 }, name: 'status_code_failed_at' },
     ]),
+    ensure(c.bills, [{ key: { billNo: 1 }, name: 'bill_no_unique', unique: true }]),
+    ensure(c.history, [{ key: { receiptId: 1, version: 1 }, name: 'receipt_version_unique', unique: true }]),
     (async () => {
       await ensure(c.orders, [{ key: { orderId: 1 }, name: 'order_id_unique', unique: true }]);
       await ensureTtlIndex(db, c.orders, 'expireAt', 'expire_at_ttl', 0);
@@ -77,6 +86,7 @@ export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: n
       await ensure(c.audit, [
         { key: { at: -1, _id: -1 }, name: 'recent' },
         { key: { system: 1, outcome: 1, at: -1 }, name: 'system_outcome_at' },
+        { key: { subjects: 1, at: -1 }, name: 'subjects_at' },
       ]);
       await ensureTtlIndex(db, c.audit, 'at', 'at_ttl', auditTtlDays * 86_400);
     })(),

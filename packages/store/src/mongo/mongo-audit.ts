@@ -1,7 +1,13 @@
 import type { Collection, Document, Filter } from 'mongodb';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
-import { apiCallRecordSchema, type AuditFilter, type AuditRepo, type AuditSink } from '../model/audit';
+import {
+  apiCallRecordSchema,
+  SUBJECT_AUDIT_LIMIT,
+  type AuditFilter,
+  type AuditRepo,
+  type AuditSink,
+} from '../model/audit';
 import { clampLimit, parseOrThrow, withoutUndefined } from '../model/validate';
 import { trimToNewest } from './collections';
 
@@ -34,13 +40,17 @@ export class MongoAudit implements AuditRepo {
       .sort({ at: -1, _id: -1 })
       .limit(clampLimit(limit, 100, this.limit))
       .toArray();
-    return docs.map((doc) =>
-      parseOrThrow(
-        apiCallRecordSchema,
-        { ...doc, at: doc.at instanceof Date ? doc.at.toISOString() : doc.at },
-        'store audit record',
-      ),
-    );
+    return docs.map(decode);
+  }
+
+  /** Served by the multikey index `subjects_at`. */
+  async forSubject(subject: string, limit = SUBJECT_AUDIT_LIMIT): Promise<ApiCallRecord[]> {
+    const docs = await this.collection
+      .find({ subjects: subject }, { projection: { _id: 0, subjects: 0 } })
+      .sort({ at: -1, _id: -1 })
+      .limit(clampLimit(limit, SUBJECT_AUDIT_LIMIT, SUBJECT_AUDIT_LIMIT))
+      .toArray();
+    return docs.map(decode);
   }
 
   sink(): AuditSink {
@@ -51,6 +61,14 @@ export class MongoAudit implements AuditRepo {
   async closeSink(): Promise<void> {
     await this.bufferedSink?.close();
   }
+}
+
+function decode(doc: Document): ApiCallRecord {
+  return parseOrThrow(
+    apiCallRecordSchema,
+    { ...doc, at: doc.at instanceof Date ? doc.at.toISOString() : doc.at },
+    'store audit record',
+  );
 }
 
 /** A record whose `at` does not parse still needs a Date for the TTL index; it is kept as "now". */

@@ -1,14 +1,18 @@
 import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
 import type { Collection, Document, Filter } from 'mongodb';
+import { errorCause } from '../model/error-cause';
 import {
-  ERROR_SCAN_LIMIT,
+  ERROR_SAMPLE_SIZE,
   ledgerEntrySchema,
   type ErrorGroup,
+  type FailureQuery,
   type LedgerEntry,
   type LedgerListFilter,
+  type LedgerPage,
   type LedgerRepo,
 } from '../model/ledger';
-import { emptyCounts, groupErrors } from '../model/ledger-rules';
+import { emptyCounts } from '../model/ledger-rules';
+import { causeGroups, pageBounds } from '../model/ledger-queries';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
@@ -65,16 +69,80 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     return docs.map((doc) => this.decode(doc));
   }
 
+  /** Served by the `error_cause_at` index; `$firstN` needs MongoDB 5.2 or newer. */
   async latestErrors(limit: number): Promise<ErrorGroup[]> {
-    const docs = await this.collection
-      .find({ lastError: { $exists: true } })
-      .sort({ 'lastError.at': -1 })
-      .limit(ERROR_SCAN_LIMIT)
+    const rows = await this.collection
+      .aggregate<{
+        _id: string;
+        code: string;
+        message: string;
+        count: number;
+        firstAt: Date;
+        lastAt: Date;
+        samples: string[];
+      }>([
+        { $match: { 'lastError.cause': { $exists: true } } },
+        { $sort: { 'lastError.cause': 1, 'lastError.at': -1, receiptId: -1 } },
+        {
+          $group: {
+            _id: '$lastError.cause',
+            code: { $first: '$lastError.code' },
+            message: { $first: '$lastError.message' },
+            count: { $sum: 1 },
+            lastAt: { $first: '$lastError.at' },
+            firstAt: { $last: '$lastError.at' },
+            samples: { $firstN: { input: '$receiptId', n: ERROR_SAMPLE_SIZE } },
+          },
+        },
+      ])
       .toArray();
-    return groupErrors(
-      docs.map((doc) => this.decode(doc)),
+    return causeGroups(
+      rows.map((r) => ({
+        cause: r._id,
+        code: r.code,
+        template: errorCause(r.code, r.message).template,
+        message: r.message,
+        count: r.count,
+        firstAt: new Date(r.firstAt),
+        lastAt: new Date(r.lastAt),
+        sampleReceiptIds: r.samples,
+      })),
       clampLimit(limit, 20, 1000),
     );
+  }
+
+  async causeEntries(cause: string, page: { offset?: number; limit?: number } = {}): Promise<LedgerPage> {
+    return this.page({ 'lastError.cause': cause }, { 'lastError.at': -1, receiptId: -1 }, pageBounds(page));
+  }
+
+  async findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]> {
+    if (receiptNo === '') return [];
+    const docs = await this.collection.find({ receiptNo }).sort({ receiptId: 1 }).limit(100).toArray();
+    return docs.map((doc) => this.decode(doc));
+  }
+
+  async failures(query: FailureQuery): Promise<LedgerPage> {
+    const filter: Filter<Document> = { status: query.status };
+    if (query.code !== undefined) filter['lastError.code'] = query.code;
+    if (query.orderId !== undefined) filter.orderId = query.orderId;
+    if (query.from !== undefined || query.to !== undefined)
+      filter.failedAt = {
+        ...(query.from === undefined ? {} : { $gte: query.from }),
+        ...(query.to === undefined ? {} : { $lte: query.to }),
+      };
+    return this.page(filter, { failedAt: -1, receiptId: -1 }, pageBounds(query));
+  }
+
+  private async page(
+    filter: Filter<Document>,
+    sort: Record<string, 1 | -1>,
+    { offset, limit }: { offset: number; limit: number },
+  ): Promise<LedgerPage> {
+    const [total, docs] = await Promise.all([
+      this.collection.countDocuments(filter),
+      this.collection.find(filter).sort(sort).skip(offset).limit(limit).toArray(),
+    ]);
+    return { total, entries: docs.map((doc) => this.decode(doc)) };
   }
 
   protected update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined> {

@@ -17,7 +17,11 @@ import { isDuplicateKey } from './collections';
  * moment its TTL passes, exactly as with Redis PX.
  */
 export class MongoOrderIndex implements OrderIndexRepo {
-  constructor(private readonly collection: Collection<Document>) {}
+  constructor(
+    private readonly collection: Collection<Document>,
+    /** `{ billNo, orderId }`, unique by billNo, never expiring (unlike cached lookups). */
+    private readonly bills: Collection<Document>,
+  ) {}
 
   async get(orderId: string): Promise<OrderLookup | undefined> {
     const doc = await this.collection.findOne({ orderId, ...unexpired() });
@@ -45,6 +49,10 @@ export class MongoOrderIndex implements OrderIndexRepo {
       ...(p.value.billNo !== undefined ? { billNo: p.value.billNo } : {}),
       ...(p.ttlMs !== undefined ? { expireAt: new Date(Date.now() + p.ttlMs) } : {}),
     });
+    if (p.value.billNo !== undefined)
+      await upsertIgnoringRace(() =>
+        this.bills.updateOne({ billNo: p.value.billNo }, { $set: { orderId: p.orderId } }, { upsert: true }),
+      );
   }
 
   async putMiss(orderId: string, ttlMs: number): Promise<void> {
@@ -52,15 +60,15 @@ export class MongoOrderIndex implements OrderIndexRepo {
     await this.replace(p.orderId, { orderId: p.orderId, miss: true, expireAt: new Date(Date.now() + p.ttlMs) });
   }
 
+  async findByBillNo(billNo: string): Promise<string | undefined> {
+    if (billNo === '') return undefined;
+    const doc = await this.bills.findOne({ billNo });
+    return doc ? String(doc.orderId) : undefined;
+  }
+
   /** Whole-document replace, so a hit drops a miss's expiry and vice versa (Redis SET does the same). */
   private async replace(orderId: string, doc: Document): Promise<void> {
-    try {
-      await this.collection.replaceOne({ orderId }, doc, { upsert: true });
-    } catch (error) {
-      // Two first puts raced on the unique index; the document exists now, so replace it once more.
-      if (!isDuplicateKey(error)) throw error;
-      await this.collection.replaceOne({ orderId }, doc, { upsert: true });
-    }
+    await upsertIgnoringRace(() => this.collection.replaceOne({ orderId }, doc, { upsert: true }));
   }
 
   private decode(doc: Document): OrderLookup | undefined {
@@ -71,4 +79,14 @@ export class MongoOrderIndex implements OrderIndexRepo {
 function unexpired(): Document {
   // `expireAt: null` also matches documents without the field (permanent hits).
   return { $or: [{ expireAt: null }, { expireAt: { $gt: new Date() } }] };
+}
+
+/** Two first upserts raced on the unique index; the document exists now, so write it once more. */
+async function upsertIgnoringRace(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await write();
+  }
 }

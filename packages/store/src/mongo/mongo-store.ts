@@ -4,6 +4,7 @@ import type { StoreBackend, SyncStore } from '../sync-store';
 import { ensureIndexes, stateCollections } from './collections';
 import { MongoAudit } from './mongo-audit';
 import { MongoCheckpoints } from './mongo-checkpoints';
+import { MongoHistory } from './mongo-history';
 import { MongoLedger } from './mongo-ledger';
 import { MongoOrderIndex } from './mongo-orders';
 import { MongoWindows } from './mongo-windows';
@@ -36,6 +37,7 @@ export class MongoSyncStore implements SyncStore {
   readonly ledger: MongoLedger;
   readonly orders: MongoOrderIndex;
   readonly audit: MongoAudit;
+  readonly history: MongoHistory;
   private readonly client: MongoClient;
   private readonly db: Db;
   private readonly collections: ReturnType<typeof stateCollections>;
@@ -49,8 +51,9 @@ export class MongoSyncStore implements SyncStore {
     this.checkpoints = new MongoCheckpoints(this.collections.checkpoints);
     this.windows = new MongoWindows(this.collections.windows, options.windowLimit);
     this.ledger = new MongoLedger(this.collections.ledger);
-    this.orders = new MongoOrderIndex(this.collections.orders);
+    this.orders = new MongoOrderIndex(this.collections.orders, this.collections.bills);
     this.audit = new MongoAudit(this.collections.audit, options.auditLimit, options.auditSink);
+    this.history = new MongoHistory(this.collections.history);
   }
 
   /** The prefixed collection names, e.g. for a test's clean-up or an operator's backup script. */

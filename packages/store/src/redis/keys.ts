@@ -18,9 +18,24 @@ export function stateKeys(prefix: string) {
     ledgerOrder: (orderId: string) => `${base}ledger:order:${orderId}`,
     /** Sorted set: receiptIds carrying a `lastError`, scored by its time (ms). */
     ledgerErrors: `${base}ledger:errors`,
+    /** Sorted set (score 0): receiptIds carrying this OKKI receipt number (one, normally). */
+    ledgerReceiptNo: (receiptNo: string) => `${base}ledger:no:${receiptNo}`,
+    /** Sorted set: receiptIds currently failing for this cause, scored by error time (ms). */
+    ledgerCause: (cause: string) => `${base}ledger:cause:${cause}`,
+    /** Hash: cause id → JSON { code, template }. */
+    ledgerCauses: `${base}ledger:causes`,
+    /** Sorted sets: dead-lettered / quarantined receiptIds (all, and per error code) scored by `failedAt` (ms). */
+    ledgerFailed: (status: string) => `${base}ledger:failed:${status}`,
+    ledgerFailedCode: (status: string, code: string) => `${base}ledger:failed:${status}:code:${code}`,
+    /** Hash per receipt: version key → JSON version record (receipt history). */
+    history: (receiptId: string) => `${base}history:${receiptId}`,
+    /** String: the OKKI order id of a K3Cloud order number (FBillNo). */
+    orderByBillNo: (billNo: string) => `${base}order-bill:${billNo}`,
     order: (orderId: string) => `${base}order:${orderId}`,
     /** List, newest first, trimmed to the audit limit. */
     audit: `${base}audit`,
+    /** List per receipt or order id, newest first, trimmed to SUBJECT_AUDIT_LIMIT, expiring with the audit TTL. */
+    auditSubject: (subject: string) => `${base}audit:subject:${subject}`,
   };
 }
 

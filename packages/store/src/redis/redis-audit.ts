@@ -1,7 +1,14 @@
 import type { RedisClient } from '@receipt-sync/core';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
-import { apiCallRecordSchema, type AuditFilter, type AuditRepo, type AuditSink } from '../model/audit';
+import {
+  apiCallRecordSchema,
+  SUBJECT_AUDIT_LIMIT,
+  SUBJECT_AUDIT_TTL_DAYS,
+  type AuditFilter,
+  type AuditRepo,
+  type AuditSink,
+} from '../model/audit';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import type { StateKeys } from './keys';
 import { execAll, parseJson } from './scripts';
@@ -22,12 +29,31 @@ export class RedisAudit implements AuditRepo {
   async append(records: readonly ApiCallRecord[]): Promise<void> {
     if (records.length === 0) return;
     // LPUSH a b c leaves c at the head: records arrive oldest first, so the head stays the newest.
-    await execAll(
-      this.redis
-        .multi()
-        .lpush(this.keys.audit, ...records.map((r) => JSON.stringify(r)))
-        .ltrim(this.keys.audit, 0, this.limit - 1),
+    const batch = this.redis
+      .multi()
+      .lpush(this.keys.audit, ...records.map((r) => JSON.stringify(r)))
+      .ltrim(this.keys.audit, 0, this.limit - 1);
+    for (const { subjects, ...r } of records) {
+      // One copy per subject, without the subject list (a BatchSave names up to 100 of them).
+      const copy = JSON.stringify(r);
+      for (const subject of new Set(subjects ?? [])) {
+        const key = this.keys.auditSubject(subject);
+        batch
+          .lpush(key, copy)
+          .ltrim(key, 0, SUBJECT_AUDIT_LIMIT - 1)
+          .expire(key, SUBJECT_AUDIT_TTL_DAYS * 86_400);
+      }
+    }
+    await execAll(batch);
+  }
+
+  async forSubject(subject: string, limit = SUBJECT_AUDIT_LIMIT): Promise<ApiCallRecord[]> {
+    const raws = await this.redis.lrange(
+      this.keys.auditSubject(subject),
+      0,
+      clampLimit(limit, SUBJECT_AUDIT_LIMIT, SUBJECT_AUDIT_LIMIT) - 1,
     );
+    return raws.map((raw) => parseOrThrow(apiCallRecordSchema, parseJson(raw), 'store audit record'));
   }
 
   async recent(limit: number, filter: AuditFilter = {}): Promise<ApiCallRecord[]> {

@@ -1,41 +1,31 @@
 import { RECEIPT_STATUSES, type ReceiptStatus, type RedisClient } from '@receipt-sync/core';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 import {
-  ERROR_SCAN_LIMIT,
+  ERROR_SAMPLE_SIZE,
+  ORDER_SCAN_LIMIT,
   ledgerEntrySchema,
   type ErrorGroup,
+  type FailureQuery,
   type LedgerEntry,
   type LedgerListFilter,
+  type LedgerPage,
   type LedgerRepo,
 } from '../model/ledger';
-import { emptyCounts, groupErrors } from '../model/ledger-rules';
+import { emptyCounts } from '../model/ledger-rules';
+import { causeGroups, failurePage, pageBounds } from '../model/ledger-queries';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import type { StateKeys } from './keys';
+import { casArguments, LEDGER_CAS } from './ledger-index';
 import { getManyRaw, parseJson } from './scripts';
 
-/**
- * Compare-and-set of one ledger entry plus its index entries, atomically (Lua), so the status,
- * order and error indexes can never disagree with the entry.
- * KEYS: entry, old status set, new status set, all, old order set, new order set, errors.
- * ARGV: expected raw ('' = absent), next raw, receiptId, had order ('1'/'0'), has order, error score ('' = none).
- */
-const LEDGER_CAS = `
-local cur = redis.call('GET', KEYS[1])
-if cur == false then cur = '' end
-if cur ~= ARGV[1] then return 0 end
-local id = ARGV[3]
-redis.call('SET', KEYS[1], ARGV[2])
-if KEYS[2] ~= KEYS[3] then redis.call('ZREM', KEYS[2], id) end
-redis.call('ZADD', KEYS[3], 0, id)
-redis.call('ZADD', KEYS[4], 0, id)
-if ARGV[4] == '1' and (ARGV[5] ~= '1' or KEYS[5] ~= KEYS[6]) then redis.call('ZREM', KEYS[5], id) end
-if ARGV[5] == '1' then redis.call('ZADD', KEYS[6], 0, id) end
-if ARGV[6] == '' then redis.call('ZREM', KEYS[7], id) else redis.call('ZADD', KEYS[7], ARGV[6], id) end
+const LIST_CHUNK = 200;
+
+/** KEYS: the cause's set, the causes hash. ARGV: cause id. */
+const FORGET_CAUSE = `
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
 return 1
 `;
-
-const LIST_CHUNK = 200;
 
 export class RedisLedger extends RuleLedger implements LedgerRepo {
   constructor(
@@ -111,9 +101,83 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
   }
 
   async latestErrors(limit: number): Promise<ErrorGroup[]> {
-    const ids = await this.redis.zrevrange(this.keys.ledgerErrors, 0, ERROR_SCAN_LIMIT - 1);
-    const entries = await this.getMany(ids);
-    return groupErrors([...entries.values()], clampLimit(limit, 20, 1000));
+    const stats = await this.causeStats();
+    // A cause nobody fails for any more leaves the list (lazily: the CAS only maintains the sets),
+    // checked again atomically so an entry failing for it meanwhile keeps it listed.
+    for (const s of stats.filter((st) => st.count === 0))
+      await this.redis.eval(FORGET_CAUSE, 2, this.keys.ledgerCause(s.cause), this.keys.ledgerCauses, s.cause);
+    const live = stats.filter((s) => s.count > 0);
+    const newest = await this.getMany(live.map((s) => s.sampleReceiptIds[0] ?? ''));
+    const groups = live.map(({ meta, ...s }) => ({
+      ...s,
+      message: newest.get(s.sampleReceiptIds[0] ?? '')?.lastError?.message ?? meta.template ?? '',
+      code: meta.code ?? '?',
+      template: meta.template ?? '?',
+    }));
+    return causeGroups(groups, clampLimit(limit, 20, 1000));
+  }
+
+  /** Every known cause with its exact count, first and latest error time and newest receipts (one round trip). */
+  private async causeStats() {
+    const k = this.keys;
+    const causes = Object.entries(await this.redis.hgetall(k.ledgerCauses));
+    const p = this.redis.pipeline();
+    for (const [cause] of causes) {
+      p.zcard(k.ledgerCause(cause));
+      p.zrange(k.ledgerCause(cause), 0, 0, 'WITHSCORES');
+      p.zrevrange(k.ledgerCause(cause), 0, ERROR_SAMPLE_SIZE - 1, 'WITHSCORES');
+    }
+    const results = ((await p.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    return causes.map(([cause, meta], i) => {
+      const first = results[i * 3 + 1] as string[];
+      const newest = results[i * 3 + 2] as string[];
+      return {
+        cause,
+        meta: (parseJson(meta) ?? {}) as { code?: string; template?: string },
+        count: Number(results[i * 3]),
+        firstAt: new Date(Number(first[1] ?? 0)),
+        lastAt: new Date(Number(newest[1] ?? 0)),
+        sampleReceiptIds: newest.filter((_, j) => j % 2 === 0),
+      };
+    });
+  }
+
+  async causeEntries(cause: string, page: { offset?: number; limit?: number } = {}): Promise<LedgerPage> {
+    const { offset, limit } = pageBounds(page);
+    const key = this.keys.ledgerCause(cause);
+    const [total, ids] = await Promise.all([
+      this.redis.zcard(key),
+      this.redis.zrevrange(key, offset, offset + limit - 1),
+    ]);
+    return { total, entries: await this.inOrder(ids) };
+  }
+
+  async findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]> {
+    if (receiptNo === '') return [];
+    return this.inOrder(await this.redis.zrange(this.keys.ledgerReceiptNo(receiptNo), 0, 99));
+  }
+
+  async failures(query: FailureQuery): Promise<LedgerPage> {
+    const { offset, limit } = pageBounds(query);
+    if (query.orderId !== undefined) {
+      // An order has a handful of receipts: read them all and filter, still exact.
+      const ids = await this.redis.zrange(this.keys.ledgerOrder(query.orderId), 0, ORDER_SCAN_LIMIT - 1);
+      return failurePage([...(await this.getMany(ids)).values()], query);
+    }
+    const key =
+      query.code === undefined
+        ? this.keys.ledgerFailed(query.status)
+        : this.keys.ledgerFailedCode(query.status, query.code);
+    const min = query.from === undefined ? '-inf' : String(query.from.getTime());
+    const max = query.to === undefined ? '+inf' : String(query.to.getTime());
+    const [total, ids] = await Promise.all([
+      this.redis.zcount(key, min, max),
+      this.redis.zrevrangebyscore(key, max, min, 'LIMIT', offset, limit),
+    ]);
+    return { total, entries: await this.inOrder(ids) };
   }
 
   /** Optimistic read → rule → CAS; returns the entry written, or undefined when the rule changed nothing. */
@@ -124,27 +188,16 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
       const current = raw === null ? undefined : this.decode(raw, receiptId);
       const next = rule(current);
       if (next === undefined) return undefined;
-      const hadOrder = current !== undefined && current.orderId !== '';
-      const hasOrder = next.orderId !== '';
-      const ok = await this.redis.eval(
-        LEDGER_CAS,
-        7,
-        k.ledgerEntry(receiptId),
-        k.ledgerStatus(current?.status ?? next.status),
-        k.ledgerStatus(next.status),
-        k.ledgerAll,
-        hadOrder ? k.ledgerOrder(current.orderId) : k.ledgerAll,
-        hasOrder ? k.ledgerOrder(next.orderId) : k.ledgerAll,
-        k.ledgerErrors,
-        raw ?? '',
-        JSON.stringify(next),
-        receiptId,
-        hadOrder ? '1' : '0',
-        hasOrder ? '1' : '0',
-        next.lastError ? String(next.lastError.at.getTime()) : '',
-      );
+      const { numKeys, args } = casArguments(k, receiptId, raw, current, next);
+      const ok = await this.redis.eval(LEDGER_CAS, numKeys, ...args);
       return ok === 1 ? next : CONFLICT;
     });
+  }
+
+  /** Entries for ids in the ids' order; ids whose entry vanished meanwhile are skipped. */
+  private async inOrder(ids: readonly string[]): Promise<LedgerEntry[]> {
+    const found = await this.getMany(ids);
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   private decode(raw: string, receiptId: string): LedgerEntry {

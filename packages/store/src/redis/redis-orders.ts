@@ -46,6 +46,13 @@ export class RedisOrderIndex implements OrderIndexRepo {
     // A plain SET clears any previous TTL, so a permanent hit replaces a cached miss for good.
     if (p.ttlMs === undefined) await this.redis.set(key, raw);
     else await this.redis.set(key, raw, 'PX', p.ttlMs);
+    if (p.value.billNo === undefined) return;
+    await this.redis.set(this.keys.orderByBillNo(p.value.billNo), p.orderId);
+  }
+
+  async findByBillNo(billNo: string): Promise<string | undefined> {
+    if (billNo === '') return undefined;
+    return (await this.redis.get(this.keys.orderByBillNo(billNo))) ?? undefined;
   }
 
   async putMiss(orderId: string, ttlMs: number): Promise<void> {

@@ -4,6 +4,7 @@ import type { StoreBackend, SyncStore } from '../sync-store';
 import { stateKeys } from './keys';
 import { RedisAudit } from './redis-audit';
 import { RedisCheckpoints } from './redis-checkpoints';
+import { RedisHistory } from './redis-history';
 import { RedisLedger } from './redis-ledger';
 import { RedisOrderIndex } from './redis-orders';
 import { RedisWindows } from './redis-windows';
@@ -26,6 +27,7 @@ export class RedisSyncStore implements SyncStore {
   readonly ledger: RedisLedger;
   readonly orders: RedisOrderIndex;
   readonly audit: RedisAudit;
+  readonly history: RedisHistory;
   private closed = false;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -35,6 +37,7 @@ export class RedisSyncStore implements SyncStore {
     this.ledger = new RedisLedger(options.redis, keys);
     this.orders = new RedisOrderIndex(options.redis, keys);
     this.audit = new RedisAudit(options.redis, keys, options.auditLimit, options.auditSink);
+    this.history = new RedisHistory(options.redis, keys);
   }
 
   /** Redis needs no schema; checking the connection makes a bad REDIS_URL fail at start-up. */

@@ -155,28 +155,60 @@ export function ledgerContract(ctx: ContractContext): void {
       ]);
     });
 
-    it('groups current errors by code and message, most recent group first', async () => {
+    it('groups current errors by cause (code + reason without receipt-specific parts), exact counts', async () => {
       const { store } = await ctx.fresh();
-      const notFound = { code: 'k3cloud.order-not-found', message: 'sales order not found in K3Cloud' };
-      const noOrder = { code: 'receipt.quarantined', message: 'receipt has no sales order' };
+      const noOrder = (n: string) => ({
+        code: 'k3cloud.order-not-found',
+        message: `receipt HK20250415000${n}: receipt has no sales order`,
+      });
+      const bad = { code: 'receipt.quarantined', message: 'amount is missing' };
       const t = (minute: number) => new Date(Date.UTC(2025, 3, 15, 2, minute));
-      await store.ledger.recordOutcome('e1', { status: 'pending', lastError: { ...notFound, at: t(1) } });
-      await store.ledger.recordOutcome('e2', { status: 'pending', lastError: { ...notFound, at: t(3) } });
-      await store.ledger.recordOutcome('e3', { status: 'dead-lettered', lastError: { ...notFound, at: t(2) } });
-      await store.ledger.recordOutcome('e4', { status: 'quarantined', lastError: { ...noOrder, at: t(5) } });
+      await store.ledger.recordOutcome('e1', { status: 'pending', lastError: { ...noOrder('1'), at: t(1) } });
+      await store.ledger.recordOutcome('e2', { status: 'pending', lastError: { ...noOrder('2'), at: t(3) } });
+      await store.ledger.recordOutcome('e3', { status: 'dead-lettered', lastError: { ...noOrder('3'), at: t(2) } });
+      await store.ledger.recordOutcome('e4', { status: 'quarantined', lastError: { ...bad, at: t(5) } });
       await store.ledger.recordOutcome('e5', {
         status: 'pending',
-        lastError: { ...notFound, message: 'other text', at: t(0) },
+        lastError: { code: 'k3cloud.order-not-found', message: 'other text', at: t(0) },
       });
-      expect(await store.ledger.latestErrors(10)).toEqual([
-        { ...noOrder, count: 1, lastAt: t(5), sampleReceiptIds: ['e4'] },
-        { ...notFound, count: 3, lastAt: t(3), sampleReceiptIds: ['e2', 'e3', 'e1'] },
-        { ...notFound, message: 'other text', count: 1, lastAt: t(0), sampleReceiptIds: ['e5'] },
+      const groups = await store.ledger.latestErrors(10);
+      expect(groups.map(({ cause: _c, ...g }) => g)).toEqual([
+        { ...bad, template: 'amount is missing', count: 1, firstAt: t(5), lastAt: t(5), sampleReceiptIds: ['e4'] },
+        {
+          code: 'k3cloud.order-not-found',
+          template: 'receipt #: receipt has no sales order',
+          message: 'receipt HK202504150002: receipt has no sales order',
+          count: 3,
+          firstAt: t(1),
+          lastAt: t(3),
+          sampleReceiptIds: ['e2', 'e3', 'e1'],
+        },
+        {
+          code: 'k3cloud.order-not-found',
+          template: 'other text',
+          message: 'other text',
+          count: 1,
+          firstAt: t(0),
+          lastAt: t(0),
+          sampleReceiptIds: ['e5'],
+        },
       ]);
+      const cause = groups[1]!.cause;
+      expect((await store.ledger.get('e1'))?.lastError?.cause).toBe(cause);
+      const page = await store.ledger.causeEntries(cause, { offset: 1, limit: 1 });
+      expect(page.total).toBe(3);
+      expect(page.entries.map((e) => e.receiptId)).toEqual(['e3']);
+
       await store.ledger.recordWritten(written('e2'));
-      const groups = await store.ledger.latestErrors(2);
-      expect(groups).toHaveLength(2);
-      expect(groups[1]).toEqual({ ...notFound, count: 2, lastAt: t(2), sampleReceiptIds: ['e3', 'e1'] });
+      const after = await store.ledger.latestErrors(2);
+      expect(after).toHaveLength(2);
+      expect(after[1]).toMatchObject({ cause, count: 2, firstAt: t(1), lastAt: t(2), sampleReceiptIds: ['e3', 'e1'] });
+      // Once nothing fails for a cause, it leaves the list.
+      await store.ledger.recordWritten(written('e4'));
+      expect((await store.ledger.latestErrors(10)).map((g) => g.code)).toEqual([
+        'k3cloud.order-not-found',
+        'k3cloud.order-not-found',
+      ]);
     });
 
     it('rejects a write that would corrupt the ledger, naming the field', async () => {

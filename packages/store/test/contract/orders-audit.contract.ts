@@ -78,6 +78,29 @@ export function auditContract(ctx: ContractContext): void {
       ]);
     });
 
+    it('lists the calls about one receipt or order, newest first, bounded per subject', async () => {
+      const { store } = await ctx.fresh({ auditLimit: 5 });
+      await store.audit.append([
+        apiCall(1, { operation: 'receipt.info', system: 'okki', subjects: ['5221565013'] }),
+        apiCall(2, { operation: 'ExecuteBillQuery', subjects: ['3564000001', '3564000002'] }),
+        apiCall(3),
+      ]);
+      await store.audit.append([
+        apiCall(4, { operation: 'BatchSave', outcome: 'timeout', subjects: ['5221565013', '3564000001'] }),
+      ]);
+      expect((await store.audit.forSubject('5221565013')).map((r) => r.operation)).toEqual([
+        'BatchSave',
+        'receipt.info',
+      ]);
+      expect((await store.audit.forSubject('3564000001', 1)).map((r) => r.operation)).toEqual(['BatchSave']);
+      expect((await store.audit.forSubject('5221565013'))[0]).toEqual(
+        apiCall(4, { operation: 'BatchSave', outcome: 'timeout' }),
+      );
+      // The log itself keeps the subjects.
+      expect((await store.audit.recent(1))[0]?.subjects).toEqual(['5221565013', '3564000001']);
+      expect(await store.audit.forSubject('404')).toEqual([]);
+    });
+
     it('buffers sink records until flushed, and flushes on close', async () => {
       const { store, prefix } = await ctx.fresh();
       const sink = store.audit.sink();

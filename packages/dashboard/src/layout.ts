@@ -1,0 +1,179 @@
+import { html, SafeHtml } from './html';
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+header{background:#1d2330;color:#fff;padding:10px 24px;display:flex;align-items:center;gap:20px;flex-wrap:wrap}
+header h1{font-size:18px;margin:0}header h1 a{color:#fff;text-decoration:none}header a{color:#9cc4ff}header .muted{color:#aab}
+header form{margin-left:auto;display:flex;gap:6px}
+header input[type=search]{font:inherit;width:340px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
+main{padding:16px 24px;max-width:1400px}
+.banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+h2{font-size:15px;margin:0 0 8px}h3{font-size:13px;margin:12px 0 6px;color:#445}
+.section-head{display:flex;justify-content:space-between;align-items:center;gap:12px;flex-wrap:wrap}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
+th{font-weight:600;color:#556;background:#fafbfc;white-space:nowrap}
+td.empty{color:#889;font-style:italic}
+code{font-size:12px;background:#f0f2f5;padding:1px 4px;border-radius:3px}
+td>code:first-child{white-space:nowrap}
+.nowrap{white-space:nowrap}
+.cards{display:flex;gap:12px;flex-wrap:wrap;background:none;border:0;padding:0}
+.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;min-width:150px}
+.card .label{color:#667;font-size:12px}.card .value{font-size:20px;font-weight:600}.card .note{color:#889;font-size:12px}
+.card.bad{border-color:#e0a0a0;background:#fff5f5}.card.bad .value{color:#b42318}
+.card.good .value{color:#17803d}
+button,.button{white-space:nowrap;font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #2f6fde;background:#2f6fde;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:#fff;color:#b42318;border-color:#d9a0a0}
+button.plain,.button.plain{background:#fff;color:#2f6fde}
+button:disabled{opacity:.45;cursor:default}
+.st.failed,.sev.critical,.outcome.dead-lettered,.outcome.quarantined{color:#b42318;font-weight:600}
+.st.completed,.outcome.written,.outcome.unchanged{color:#17803d;font-weight:600}
+.outcome.pending,.sev.warning{color:#b54708;font-weight:600}
+.note{color:#667}
+#notice{display:none;margin:0 0 16px;padding:10px 14px;border-radius:6px;background:#eef4ff;border:1px solid #b6ccf5}
+#notice.error{background:#fff5f5;border-color:#e0a0a0}
+form.filters{display:flex;gap:8px;flex-wrap:wrap;align-items:center;margin:0 0 8px}
+form.filters input,form.filters select{font:inherit;padding:2px 6px;border:1px solid #ccd;border-radius:4px}
+form.filters input[name=code]{width:200px}
+.pager{display:flex;gap:12px;align-items:center;margin-top:8px;color:#556}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+.chart{border:1px solid #eceef2;border-radius:4px;padding:8px}
+.chart>svg{width:100%;height:auto;display:block}
+.chart h3{margin:0}
+.legend{display:flex;gap:12px;font-size:12px;color:#556;flex-wrap:wrap}
+.legend span{display:inline-flex;align-items:center;gap:4px;white-space:nowrap}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+dl.facts dt{color:#667}dl.facts dd{margin:0}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:0 16px}
+.actions{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
+`;
+
+/**
+ * Buttons POST with the CSRF header, then reload; the outcome survives the reload through
+ * sessionStorage. Pages marked data-refresh replace their <main> every 30 s in place (no reload),
+ * so the scroll position stays; not while the operator is typing in a field of the page.
+ */
+const SCRIPT = `
+(function () {
+  var base = document.body.getAttribute('data-base') || '';
+  var notice = document.getElementById('notice');
+  function show(text, isError) { notice.textContent = text; notice.className = isError ? 'error' : ''; notice.style.display = 'block'; }
+  var saved = sessionStorage.getItem('rs-notice');
+  if (saved) { sessionStorage.removeItem('rs-notice'); var n = JSON.parse(saved); show(n.text, n.error); }
+  function post(url, body) {
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'receipt-sync' }, body: JSON.stringify(body) })
+      .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); });
+  }
+  document.addEventListener('click', function (ev) {
+    var btn = ev.target.closest ? ev.target.closest('button[data-action]') : null;
+    if (!btn) return;
+    var action = btn.getAttribute('data-action'), queue = btn.getAttribute('data-queue'), id = btn.getAttribute('data-id');
+    if (action === 'discard' && !confirm('Discard ' + id + '? It will never be written to K3Cloud.')) return;
+    if (action === 'replay-cause' && !confirm('Replay every dead letter of this cause (' + btn.getAttribute('data-count') + ' receipts)?')) return;
+    var url, body;
+    if (action === 'replay-cause') { url = base + '/api/causes/' + encodeURIComponent(id) + '/replay'; body = {}; }
+    else if (action === 'discard') { url = base + '/api/dead-letters/discard'; body = { queue: queue, ids: [id] }; }
+    else { url = base + '/api/dead-letters/replay'; body = action === 'replay-all' ? { queue: queue, all: true } : { queue: queue, ids: [id] }; }
+    btn.disabled = true;
+    post(url, body)
+      .then(function (r) {
+        var done = r.data.replayed || r.data.discarded || [];
+        var failed = r.data.failed || [];
+        var verb = action === 'discard' ? 'Discarded' : 'Replayed';
+        var text = r.ok ? verb + ' ' + done.length + ' job(s)' + (failed.length ? '; ' + failed.length + ' failed: ' + failed.map(function (f) { return (f.deadLetterId || f.id) + ' (' + f.reason + ')'; }).join(', ') : '.') : 'Request refused: ' + (r.data.error || 'error');
+        sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok || failed.length > 0 }));
+        location.reload();
+      })
+      .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
+  });
+  if (document.body.hasAttribute('data-refresh')) {
+    setInterval(function () {
+      var main = document.querySelector('main');
+      var active = document.activeElement;
+      if (!main || (active && main.contains(active) && /INPUT|SELECT|TEXTAREA/.test(active.tagName))) return;
+      fetch(location.href, { credentials: 'same-origin' })
+        .then(function (res) { return res.ok ? res.text() : null; })
+        .then(function (text) {
+          if (!text) return;
+          var fresh = new DOMParser().parseFromString(text, 'text/html').querySelector('main');
+          if (!fresh) return;
+          var keep = notice.outerHTML;
+          main.innerHTML = fresh.innerHTML;
+          var placeholder = document.getElementById('notice');
+          if (placeholder) placeholder.outerHTML = keep;
+          notice = document.getElementById('notice');
+        })
+        .catch(function () {});
+    }, 30000);
+  }
+})();
+`;
+
+export interface LayoutInput {
+  title: string;
+  base: string;
+  nonce: string;
+  /** Text next to the title (e.g. the status time). */
+  subtitle?: string;
+  /** The search box's current value. */
+  query?: string;
+  /** Replace <main> every 30 s. */
+  refresh?: boolean;
+  body: SafeHtml;
+}
+
+/** The frame of every dashboard page: header with search, notice area, one nonce'd style and script. */
+export function layout(input: LayoutInput): string {
+  const { base, nonce } = input;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${input.title} · receipt-sync</title>
+        <style nonce="${nonce}">
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body data-base="${base}" ${input.refresh ? new SafeHtml('data-refresh') : ''}>
+        <header>
+          <h1><a href="${base}/">receipt-sync</a></h1>
+          <span class="muted">${input.subtitle ?? 'OKKI receipts → K3Cloud'}</span>
+          <a href="${base}/queues">Queues (Bull Board)</a><a href="${base}/api/status">Status JSON</a>
+          <form method="get" action="${base}/receipts" role="search">
+            <input
+              type="search"
+              name="q"
+              value="${input.query ?? ''}"
+              placeholder="Receipt no, receipt id, FBillNo or order id"
+              aria-label="Find a receipt"
+              required
+            />
+            <button type="submit">Find</button>
+          </form>
+        </header>
+        <main>
+          <div id="notice" role="status"></div>
+          ${input.body}
+        </main>
+        <script nonce="${nonce}">
+          ${new SafeHtml(SCRIPT)};
+        </script>
+      </body>
+    </html>`.value;
+}
+
+/** Only our own nonce'd style and script run; no external assets, no framing. */
+export function pageSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

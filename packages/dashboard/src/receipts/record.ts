@@ -1,0 +1,112 @@
+import { redactText, type ApiCallRecord } from '@receipt-sync/core';
+import { deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
+import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
+import { receiptJobs, type ReceiptJob } from './jobs';
+
+/** Everything known about one receipt: what `/api/receipts/:key` and `receipt show` answer. */
+export interface ReceiptRecord {
+  receiptId: string;
+  receiptNo: string;
+  orderId: string;
+  /** Current outcome (ledger status) and, when failing, why. */
+  outcome: LedgerEntry['status'];
+  reason?: { code: string; message: string; at: string; cause: string };
+  attempts: number;
+  updatedAt: string;
+  /** Every version seen, newest first. */
+  versions: Array<Pick<ReceiptVersion, 'updateTime' | 'removed' | 'source' | 'windowId'> & { seenAt: string }>;
+  /** The version the ledger describes. */
+  currentVersion: { updateTime: string; removed: boolean };
+  jobs: ReceiptJob[];
+  /** OKKI and K3Cloud calls naming the receipt, or only its order (audit log), newest first. */
+  calls: Array<ApiCallRecord & { about: 'receipt' | 'order' }>;
+  /** The K3Cloud sales order (from the order cache; absent when not cached any more). */
+  order: { orderId: string; fid?: number; billNo?: string; cached: 'hit' | 'miss' | 'expired' };
+  /** The K3Cloud row and the values last written. */
+  row?: { fid?: number; entryId?: number; writtenAt?: string; contentHash?: string; fields?: Record<string, unknown> };
+  /**
+   * Compares this receipt's current version in OKKI, K3Cloud and the ledger (the dashboard holds no
+   * OKKI or K3Cloud client, so reconciling runs from the CLI).
+   */
+  reconcileCommand?: string;
+  /** Replays the receipt's dead letter (present only while one exists). */
+  replay?: { queue: 'dead-letter' | 'quarantine'; deadLetterId: string };
+}
+
+export interface RecordSources {
+  store: SyncStore;
+  queues: PipelineQueues;
+}
+
+function orderOf(orderId: string, lookup: OrderLookup | undefined): ReceiptRecord['order'] {
+  if (lookup === undefined) return { orderId, cached: 'expired' };
+  if (lookup === 'miss') return { orderId, cached: 'miss' };
+  return { orderId, fid: lookup.fid, billNo: lookup.billNo, cached: 'hit' };
+}
+
+/** Undefined when the ledger has never seen the receipt. */
+export async function receiptRecord(src: RecordSources, receiptId: string): Promise<ReceiptRecord | undefined> {
+  const [entry, versions] = await Promise.all([src.store.ledger.get(receiptId), src.store.history.list(receiptId)]);
+  if (!entry) return undefined;
+  const current = { updateTime: entry.sourceVersion, removed: entry.removed };
+  const jobVersions = versions.length > 0 ? versions : entry.sourceVersion ? [current] : [];
+  const [jobs, lookup, receiptCalls, orderCalls] = await Promise.all([
+    receiptJobs(src.queues, receiptId, jobVersions),
+    entry.orderId ? src.store.orders.get(entry.orderId) : Promise.resolve(undefined),
+    src.store.audit.forSubject(receiptId),
+    entry.orderId ? src.store.audit.forSubject(entry.orderId) : Promise.resolve([]),
+  ]);
+  const e = entry.lastError;
+  const replayQueue = deadLetterQueueFor(entry.status === 'quarantined' ? 'quarantined' : 'dead-lettered');
+  const deadLetterLive = entry.deadLetterId !== undefined && jobs.some((j) => j.id === entry.deadLetterId);
+  return {
+    receiptId,
+    receiptNo: entry.receiptNo,
+    orderId: entry.orderId,
+    outcome: entry.status,
+    // Upstream error text is scrubbed like everywhere on the dashboard (configured secrets, tokens).
+    ...(e ? { reason: { code: e.code, message: redactText(e.message), at: e.at.toISOString(), cause: e.cause } } : {}),
+    attempts: entry.attempts,
+    updatedAt: entry.updatedAt.toISOString(),
+    versions: versions.map((v) => ({
+      updateTime: v.updateTime,
+      removed: v.removed,
+      source: v.source,
+      windowId: v.windowId,
+      seenAt: v.seenAt.toISOString(),
+    })),
+    currentVersion: current,
+    jobs,
+    calls: mergeCalls(receiptCalls, orderCalls),
+    order: orderOf(entry.orderId, lookup),
+    ...(entry.k3Fid !== undefined || entry.writtenAt !== undefined
+      ? {
+          row: {
+            fid: entry.k3Fid,
+            entryId: entry.k3EntryId,
+            writtenAt: entry.writtenAt?.toISOString(),
+            contentHash: entry.contentHash,
+            fields: entry.writtenFields,
+          },
+        }
+      : {}),
+    ...(entry.sourceVersion
+      ? { reconcileCommand: `npm run cli -- reconcile --from '${entry.sourceVersion}' --to '${entry.sourceVersion}'` }
+      : {}),
+    ...(deadLetterLive && entry.deadLetterId
+      ? { replay: { queue: replayQueue, deadLetterId: entry.deadLetterId } }
+      : {}),
+  };
+}
+
+/** Newest first; a call naming both the receipt and its order (its BatchSave) appears once, as the receipt's. */
+function mergeCalls(receipt: ApiCallRecord[], order: ApiCallRecord[]): ReceiptRecord['calls'] {
+  const seen = new Set(receipt.map((c) => JSON.stringify(c)));
+  return [
+    ...receipt.map((c) => ({ ...c, about: 'receipt' as const })),
+    ...order.filter((c) => !seen.has(JSON.stringify(c))).map((c) => ({ ...c, about: 'order' as const })),
+  ]
+    .map((c) => (c.message === undefined ? c : { ...c, message: redactText(c.message) }))
+    .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0))
+    .slice(0, 50);
+}
