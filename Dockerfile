@@ -52,8 +52,11 @@ COPY deploy/healthcheck.js ./deploy/healthcheck.js
 
 # Last, so every app image shares every layer above.
 ARG APP=supervisor
+# V8 heap cap in MB per app (HEAP_LIMIT_MB in packages/core/src/config/heap.ts; docker-compose.yml passes each
+# app's value). Without it V8 sizes the heap from the host's memory and a stage sits at 250 MB resident.
+ARG HEAP_MB=384
 ENV APP=${APP} \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS="--enable-source-maps --max-old-space-size=${HEAP_MB}"
 # Health ports: producer 9101, transformer 9102, writer 9103, dashboard/supervisor 3000, receiver 3200 (WEBHOOK_PORT,
 # also its health port), simulator 4010 + 4020.
 EXPOSE 3000 3200 9101 9102 9103 4010 4020

@@ -45,6 +45,18 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
     expect(stderr + stdout).not.toContain('top-secret-value');
   }, 60_000);
 
+  it('refuses to start on a Redis Cluster with an untagged QUEUE_PREFIX, saying how to fix it', async () => {
+    const { code, stderr } = await runSyncOnce({
+      PATH: process.env.PATH,
+      REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1:7002',
+      QUEUE_PREFIX: 'rsync',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e\.g\. QUEUE_PREFIX=\{rsync\}/,
+    );
+  }, 60_000);
+
   it('exits 1 naming every mapped key the K3Cloud metadata lacks; writes, fetches and dead-letters nothing, checkpoint unchanged', async () => {
     const missing = ['F_PBLH_CashCollectionNo', 'F_PBLH_Bank', 'F_PBLH_InspectionFee'];
     const demo = await startDemoEnvironment({

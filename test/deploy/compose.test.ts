@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { EnvSchema } from '@receipt-sync/core';
+import { EnvSchema, HEAP_LIMIT_MB, type AppName } from '@receipt-sync/core';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 // js-yaml is already in node_modules (via eslint); no @types package, so type just the call we use.
@@ -19,6 +19,7 @@ const yaml = jest.requireActual<{ load(text: string): unknown }>('js-yaml');
 /** docs/operations.md#configuration: the only names the deployment may pass to the apps. */
 const CONTRACT_VARS = new Set([
   'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
   'QUEUE_PREFIX',
   'MONGO_URL',
   'XIAOMAN_BASE_URL',
@@ -186,6 +187,13 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(app.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
   });
 
+  test.each(APPS)('%s is built with its heap cap (HEAP_LIMIT_MB), which the image turns into NODE_OPTIONS', (name) => {
+    expect(service(services, name).build?.args?.HEAP_MB).toBe(String(HEAP_LIMIT_MB[name as AppName]));
+    const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG HEAP_MB=\d+$/m);
+    expect(dockerfile).toMatch(/NODE_OPTIONS="--enable-source-maps --max-old-space-size=\$\{HEAP_MB\}"/);
+  });
+
   test.each(APPS)('%s gets only the documented variables plus its health port', (name) => {
     const env = service(services, name).environment ?? {};
     const unknown = Object.keys(env).filter((key) => !CONTRACT_VARS.has(key) && key !== 'HEALTH_PORT');
@@ -201,6 +209,7 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     const receiver = service(push, 'receiver');
     expect(receiver.profiles).toEqual(['push']);
     expect(receiver.build?.args?.APP).toBe('receiver');
+    expect(receiver.build?.args?.HEAP_MB).toBe(String(HEAP_LIMIT_MB.receiver));
     expect(receiver.environment?.WEBHOOK_PORT).toBe('3200');
     expect(Object.keys(receiver.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k))).toEqual([]);
     expect(healthTest(receiver)).toMatch(/healthcheck\.js/);

@@ -21,7 +21,7 @@ const SOURCES: Record<BenchApp, string> = {
 /** TypeScript through tsx, as in development (`npx tsx apps/service/src/writer.ts`, without the npx process). */
 export const tsxLauncher: Launcher = {
   describe: 'node --import tsx (TypeScript compiled at load, as in development)',
-  args: (app) => ['--import', 'tsx', join(REPO_ROOT, SOURCES[app])],
+  args: (app) => [...profileArgs(), '--import', 'tsx', join(REPO_ROOT, SOURCES[app])],
 };
 
 /**
@@ -51,6 +51,15 @@ export async function bundleLauncher(): Promise<Launcher> {
   });
   return {
     describe: 'node --enable-source-maps on esbuild bundles built like scripts/build-app.mjs (as the image runs them)',
-    args: (app) => ['--enable-source-maps', join(outdir, `${app}.js`)],
+    args: (app) => [...profileArgs(), '--enable-source-maps', join(outdir, `${app}.js`)],
   };
+}
+
+/**
+ * BENCH_CPU_PROF_DIR: each stage process writes a V8 CPU profile there when it exits (Node refuses
+ * --cpu-prof in NODE_OPTIONS, so it goes on the command line). For finding what costs CPU per receipt.
+ */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { nodeOptionsFor } from '@receipt-sync/core';
 import { markdownTable, textTable } from './format';
 import { bundleLauncher, tsxLauncher, type Launcher } from './launcher';
 import { parseOptions, type BenchOptions, type LatencyProfile } from './options';
@@ -193,7 +194,11 @@ async function main(): Promise<void> {
   const launch = async () => {
     launcher ??= o.runtime === 'tsx' ? tsxLauncher : await bundleLauncher();
     const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS;
-    r.runtime = `${launcher.describe}${nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : ''}`;
+    r.runtime = `${launcher.describe}, ${
+      nodeOptions
+        ? `NODE_OPTIONS=${nodeOptions} (BENCH_CHILD_NODE_OPTIONS)`
+        : `NODE_OPTIONS as in the image (producer ${nodeOptionsFor('producer')}, transformer ${nodeOptionsFor('transformer')}, writer ${nodeOptionsFor('writer')})`
+    }`;
     return launcher;
   };
   if (has('rss'))

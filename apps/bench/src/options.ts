@@ -85,7 +85,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
-        '     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes, e.g. --max-old-space-size=128)',
+        '     BENCH_CPU_PROF_DIR (V8 CPU profiles of the stage processes, written there when they exit),',
+        "     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes instead of the image's heap caps, e.g. --max-old-space-size=256)",
         'npm run bench -- --render bench-results/latest.json   re-print and re-write the report of a saved run',
       ].join('\n'),
     );

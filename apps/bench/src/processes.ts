@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { nodeOptionsFor, type AppName } from '@receipt-sync/core';
 
 /** Repository root: apps/bench/src → ../../.. */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -74,7 +75,7 @@ export function spawnApp(
   name: string,
   nodeArgs: string[],
   env: Record<string, string>,
-  opts: { keepStdout?: boolean } = {},
+  opts: { keepStdout?: boolean; heapOf?: AppName } = {},
 ): AppProcess {
   const child = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
@@ -82,7 +83,8 @@ export function spawnApp(
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
-      // A knob for memory experiments, e.g. BENCH_CHILD_NODE_OPTIONS=--max-old-space-size=128.
+      // The app's own cap as its image runs it; BENCH_CHILD_NODE_OPTIONS overrides it for experiments.
+      ...(opts.heapOf ? { NODE_OPTIONS: nodeOptionsFor(opts.heapOf) } : {}),
       ...(process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {}),
       ...env,
     },

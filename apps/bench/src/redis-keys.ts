@@ -17,13 +17,13 @@ export function prefixesInUse(): string[] {
 
 /**
  * Deletes every key one bench run left: queues, state, locks (`<prefix>:…`, `<prefix>-…`) and the
- * shared limiters (bottleneck's `b_<prefix>-okki_…`). Bounded: at most 2,000 SCAN rounds per pattern.
+ * shared limiters (`<prefix>-okki:limiter:…`). Bounded: at most 2,000 SCAN rounds per pattern.
  */
 export async function cleanupPrefix(redisUrl: string, prefix: string): Promise<number> {
   const redis = createRedisConnection(redisUrl, { maxRetriesPerRequest: 3 });
   let deleted = 0;
   try {
-    for (const pattern of [`${prefix}:*`, `${prefix}-*`, `b_${prefix}-*`]) {
+    for (const pattern of [`${prefix}:*`, `${prefix}-*`]) {
       let cursor = '0';
       for (let round = 0; round < 2_000; round++) {
         const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);

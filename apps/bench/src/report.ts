@@ -112,9 +112,10 @@ function rssTable(r: BenchResults): Table | undefined {
       'last quarter MB¹',
       'trend',
       'CPU s (% of a core)',
+      'CPU ms/receipt',
       'MB over time (12 points)',
     ],
-    align: ['l', 'r', 'r', 'r', 'l', 'r', 'l'],
+    align: ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'l'],
     rows: s.processes.map((p) => [
       p.role === 'harness' ? `${p.name} (bench harness)` : p.name,
       fmt.mb(p.peakMb),
@@ -122,6 +123,7 @@ function rssTable(r: BenchResults): Table | undefined {
       fmt.mb(p.lateMb),
       p.trend,
       p.cpuSeconds === undefined ? '—' : `${p.cpuSeconds.toFixed(0)} (${(p.cpuPercent ?? 0).toFixed(0)}%)`,
+      p.cpuSeconds === undefined ? '—' : cpuMsPerReceipt(p.cpuSeconds, s.census.written).toFixed(2),
       p.profile.join(' '),
     ]),
     notes: [
@@ -129,7 +131,8 @@ function rssTable(r: BenchResults): Table | undefined {
       `run as ${s.segments} segment(s) of ${fmt.int(Math.ceil(s.receipts / s.segments))} receipts, each against a fresh simulator pair on the same ports ` +
         "(the simulators' cost per call grows with their store: one pair holding all of them was itself the bottleneck); " +
         'the transformer and writer processes run throughout and see every receipt',
-      'VmRSS and CPU time sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
+      'VmRSS and CPU time (utime + stime, what process.cpuUsage() reports inside the process) sampled every second from /proc; one producer process per segment (it exits once its range is enqueued)',
+      ...cpuBudgetNotes(s),
       '¹ mean of the second and of the last quarter of the samples; for the producer and the simulators (one process per segment): peak of the first and of the last process',
     ],
   };
@@ -183,6 +186,32 @@ export function machineLine(r: BenchResults): string {
   const m = r.machine;
   const load = `load average ${m.loadAverage.start.toFixed(2)}${m.loadAverage.end === undefined ? '' : ` → ${m.loadAverage.end.toFixed(2)}`}`;
   return `${m.nproc} × ${m.cpu}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, ${m.date} (${load})`;
+}
+
+export function cpuMsPerReceipt(cpuSeconds: number, receipts: number): number {
+  return receipts > 0 ? (1000 * cpuSeconds) / receipts : 0;
+}
+
+/** CPU ms per receipt of the pipeline's processes together (and of Redis), against the 2-core budget. */
+export function pipelineCpuMs(s: NonNullable<BenchResults['rss']>): { stages: number; redis?: number } {
+  const stages = s.processes
+    .filter((p) => p.role === 'pipeline')
+    .reduce((sum, p) => sum + cpuMsPerReceipt(p.cpuSeconds ?? 0, s.census.written), 0);
+  const redis = s.redisCpuSeconds === undefined ? undefined : cpuMsPerReceipt(s.redisCpuSeconds, s.census.written);
+  return { stages, redis };
+}
+
+function cpuBudgetNotes(s: NonNullable<BenchResults['rss']>): string[] {
+  const { stages, redis } = pipelineCpuMs(s);
+  const total = stages + (redis ?? 0);
+  return [
+    `CPU per receipt: producer + transformer + writer ${stages.toFixed(2)} ms` +
+      (redis === undefined
+        ? ''
+        : `, Redis server ${redis.toFixed(2)} ms (INFO cpu over the run; any other client of that Redis is included)`) +
+      `; ${total.toFixed(2)} ms in all, so 2 cores allow at most ${fmt.rate(2000 / total)} receipts/s ` +
+      '(1,500 receipts/s on 2 cores needs ≤ 1.33 ms per receipt for everything, simulators excluded)',
+  ];
 }
 
 /** K3Cloud queries per BatchSave (issue 11 target: ≤ 2). */

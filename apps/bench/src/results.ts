@@ -88,6 +88,8 @@ export interface RssRun {
   receiptsPerSecond: number;
   census: RowCensus;
   processes: Array<RssVerdict & { role: 'pipeline' | 'harness' }>;
+  /** CPU seconds of the whole Redis server during the backfill (INFO cpu; other clients of that Redis included). */
+  redisCpuSeconds?: number;
 }
 
 export interface WritersRun {

@@ -62,6 +62,7 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
     apps.push(transformer, writer);
     sampler.track('transformer', transformer.pid);
     sampler.track('writer', writer.pid);
+    const redisCpuBefore = await redisCpuSeconds(watch);
     const started = performance.now();
     let busy = 0;
     for (let segment = 0; segment < segments; segment++) {
@@ -92,6 +93,7 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
     }
     const wall = (performance.now() - started) / 1000;
     const series = sampler.stop();
+    const redisCpuAfter = await redisCpuSeconds(watch);
     const processes = series.map((s) => ({
       ...judgeRss(s),
       role: s.name === 'simulators' ? ('harness' as const) : ('pipeline' as const),
@@ -100,7 +102,17 @@ export async function runRssSection(options: BenchOptions, runId: string, launch
       `    ${census.written} written in ${busy.toFixed(1)} s of backfill (${wall.toFixed(1)} s with simulator restarts) = ` +
         `${(census.written / busy).toFixed(0)} receipts/s; duplicates ${census.duplicated}, missing ${census.missing}`,
     );
-    return { receipts: total, seconds: busy, receiptsPerSecond: census.written / busy, census, processes, segments };
+    const redisCpu =
+      redisCpuBefore !== undefined && redisCpuAfter !== undefined ? redisCpuAfter - redisCpuBefore : undefined;
+    return {
+      receipts: total,
+      seconds: busy,
+      receiptsPerSecond: census.written / busy,
+      census,
+      processes,
+      segments,
+      redisCpuSeconds: redisCpu,
+    };
   } finally {
     sampler.stop();
     await stopAll(apps);
@@ -116,4 +128,16 @@ async function progress(watch: QueueWatch, started: number, apps: AppProcess[]):
   console.log(
     `    … ${((performance.now() - started) / 1000).toFixed(0)} s: raw ${raw} left, ready ${ready} left; RSS ${rss}`,
   );
+}
+
+/** used_cpu_sys + used_cpu_user of the Redis server (INFO cpu), or undefined when it cannot be read. */
+async function redisCpuSeconds(watch: QueueWatch): Promise<number | undefined> {
+  try {
+    const info = await watch.connection.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+    const total = field('used_cpu_sys') + field('used_cpu_user');
+    return Number.isFinite(total) ? total : undefined;
+  } catch {
+    return undefined;
+  }
 }

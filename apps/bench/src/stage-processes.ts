@@ -14,7 +14,7 @@ export async function startStage(
   env: Record<string, string>,
 ): Promise<AppProcess> {
   const port = await freePort();
-  const app = spawnApp(name, launcher.args(kind), { ...env, HEALTH_PORT: String(port) });
+  const app = spawnApp(name, launcher.args(kind), { ...env, HEALTH_PORT: String(port) }, { heapOf: kind });
   try {
     await waitReady(app, port, 120_000);
   } catch (error) {
@@ -35,7 +35,7 @@ export function startProducer(
     'producer',
     launcher.args('producer'),
     { ...env, BENCH_FROM: range.from, BENCH_TO: range.to, BENCH_STEP_HOURS: '1', BENCH_STREAM: stream },
-    { keepStdout: true },
+    { keepStdout: true, heapOf: 'producer' },
   );
 }
 

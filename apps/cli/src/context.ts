@@ -1,15 +1,9 @@
-import IORedis from 'ioredis';
 import pino from 'pino';
-import { loadConfig, type Config } from '@receipt-sync/core';
+import { loadConfig, type Config, type RedisTarget } from '@receipt-sync/core';
+import { createRedisClient, probeRedisTarget, type RedisClient } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { secretsOf } from '@receipt-sync/core';
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  openStore,
-  type PipelineQueues,
-} from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, openStore, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
 import { CouldNotRunError } from './exit-codes';
 
@@ -48,28 +42,16 @@ export function safeRedisUrl(url: string): string {
  * The pipeline's Redis connection retries forever (right for services); a CLI must say "Redis is
  * down" instead of hanging, so it asks once with a short deadline first.
  */
-export async function probeRedis(url: string, timeoutMs = 5_000): Promise<void> {
-  const client = new IORedis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => undefined);
+export async function probeRedis(target: RedisTarget, timeoutMs = 5_000): Promise<void> {
   try {
-    await client.connect();
-    await client.ping();
+    await probeRedisTarget(target, timeoutMs);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CouldNotRunError(`Redis is not reachable at ${safeRedisUrl(url)} (${code})`);
-  } finally {
-    client.disconnect();
+    throw new CouldNotRunError((error as Error).message);
   }
 }
 
 export interface StateHandles {
-  connection: IORedis;
+  connection: RedisClient;
   queues: PipelineQueues;
   store: SyncStore;
   close(): Promise<void>;
@@ -77,8 +59,8 @@ export interface StateHandles {
 
 /** Queues and store without the API clients: enough for `dlq` and `status`. */
 export async function openState(config: Config): Promise<StateHandles> {
-  await probeRedis(config.redisUrl);
-  const connection = createRedisConnection(config.redisUrl);
+  await probeRedis(config.redis);
+  const connection = createRedisClient(config.redis);
   connection.on('error', () => undefined);
   const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);

@@ -18,7 +18,7 @@ export async function openRuntime(
   ];
   if (missing.length > 0)
     throw new CouldNotRunError(`${name} needs OKKI and K3Cloud; not configured: ${missing.join('; ')}`);
-  await probeRedis(config.redisUrl);
+  await probeRedis(config.redis);
   const rt = await createRuntime(config, { name, needsOkki: true, needsK3: true, logger: cliLogger(config) });
   const { okki, k3 } = rt;
   if (!okki || !k3) {

@@ -3,20 +3,13 @@
  * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
  * the same dashboard in-process instead.
  */
-import { loadConfig, secretsOf } from '@receipt-sync/core';
+import { createRedisClient, loadConfig, secretsOf } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  K3CloudAttention,
-  openStore,
-  PushState,
-} from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -28,7 +21,7 @@ async function main(): Promise<void> {
 
   // The dashboard runs no worker, so requests may fail fast while Redis is down instead of
   // queueing forever (docs/operations.md#redis-connections).
-  const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: 2 });
+  const connection = createRedisClient(config.redis, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import { deleteKeys, scanKeys, type RedisClient } from '@receipt-sync/core';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import type { Logger } from '@receipt-sync/core';
 import { createRng, mutateReceipt } from '@receipt-sync/simulators';
@@ -41,14 +41,9 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<{ demo: DemoEnv
 }
 
 /** The demo starts from a clean slate: its own prefix only, never an operator's. */
-export async function clearDemoState(redis: IORedis, prefix: string): Promise<void> {
+export async function clearDemoState(redis: RedisClient, prefix: string): Promise<void> {
   if (!prefix.startsWith(DEMO_QUEUE_PREFIX)) return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(redis, await scanKeys(redis, `${prefix}:*`));
 }
 
 /** Keeps the demo alive: every interval a few receipts are edited and one is added in OKKI. */

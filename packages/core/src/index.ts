@@ -7,4 +7,5 @@ export * from './rate-limits';
 export * from './config';
 export * from './metrics';
 export * from './health';
+export * from './redis';
 export * from './outcomes';

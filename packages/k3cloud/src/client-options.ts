@@ -1,7 +1,7 @@
 import type { ApiAuditSink } from '@receipt-sync/core';
 import { ConfigError } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { z } from 'zod';
 
 export interface K3CloudClientOptions {
@@ -19,7 +19,7 @@ export interface K3CloudClientOptions {
   timeoutMs?: number;
   /** Requests in flight at most, across every process sharing `redis` and `limiterId`. Default 4. */
   maxConcurrency?: number;
-  redis?: Redis;
+  redis?: RedisClient;
   limiterId?: string;
   audit?: ApiAuditSink;
   logger?: Logger;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AuthenticationError } from '@receipt-sync/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 
 /** Waits after the 1st, 2nd, 3rd… refused login in a row (the last one repeats). */
 export const LOGIN_COOL_DOWNS_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
@@ -15,7 +15,7 @@ interface Refusal {
 
 export interface LoginGateOptions {
   /** Shares the refusal with every process using the same Redis and key prefix. */
-  redis?: Redis;
+  redis?: RedisClient;
   keyPrefix: string;
   /** Identifies the credentials: a fixed password (another hash) may log in at once. */
   credentials: string[];

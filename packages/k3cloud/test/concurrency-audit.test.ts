@@ -15,7 +15,7 @@ describe('concurrency cap across client instances sharing Redis', () => {
   });
   afterAll(async () => {
     await h.close();
-    const keys = await redis.keys(`b_${limiterId}*`);
+    const keys = await redis.keys(`${limiterId}:limiter:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });

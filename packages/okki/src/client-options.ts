@@ -1,6 +1,6 @@
 import type { ApiAuditSink } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 
 export interface RetryOptions {
   /** HTTP attempts per logical call, the first included. Default 5. */
@@ -22,7 +22,7 @@ export interface OkkiClientOptions {
   timeoutMs: number;
   /** Requests per second across every process sharing `limiterId` through `redis` (XIAOMAN_MAX_RPS). */
   maxRps: number;
-  redis?: Redis;
+  redis?: RedisClient;
   /** Shared limiter identity; default 'okki'. */
   limiterId?: string;
   audit?: ApiAuditSink;

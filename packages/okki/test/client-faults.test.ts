@@ -95,7 +95,7 @@ describe('OkkiClient under injected faults', () => {
       }
       // 12 calls (two tokens) at 4/s across both replicas: never more than 4 (+1 for timer jitter) in a second.
       expect(sim.stats.maxObservedRps).toBeLessThanOrEqual(5);
-      const keys = await redis.keys(`b_${limiterId}*`);
+      const keys = await redis.keys(`${limiterId}:limiter:*`);
       if (keys.length > 0) await redis.del(...keys);
     } finally {
       await redis.quit();

@@ -1,4 +1,4 @@
-import IORedis, { type Redis } from 'ioredis';
+import { createRedisClient, QUEUE_PREFIX_PATTERN, type RedisClient } from '@receipt-sync/core';
 import { z } from 'zod';
 import type { AuditSinkTuning } from './audit-sink';
 import { DEFAULT_AUDIT_LIMIT, DEFAULT_AUDIT_TTL_DAYS } from './model/audit';
@@ -14,7 +14,7 @@ export interface CreateStoreOptions {
   /** Database when `mongoUrl` names none (MONGO_DB). @defaultValue 'receipt_sync' */
   mongoDb?: string;
   /** A shared connection for the Redis backend; the store never closes it. Ignored when `mongoUrl` is set. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Used when `redis` is not given; the store opens and closes this connection. @defaultValue 'redis://127.0.0.1:6379' */
   redisUrl?: string;
   /** QUEUE_PREFIX: Redis keys `${prefix}:state:…`, MongoDB collections `${prefix}_…`. */
@@ -44,7 +44,9 @@ const optionsSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   // Same rule as QUEUE_PREFIX in the core config schema: no ':' so key spaces cannot overlap.
-  prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")'),
+  prefix: z
+    .string()
+    .regex(QUEUE_PREFIX_PATTERN, 'letters, digits, _ and - only (no ":"), optionally after one {hash tag}'),
   auditLimit: z.number().int().positive().max(10_000_000).optional(),
   auditTtlDays: z.number().int().positive().max(3650).optional(),
   windowLimit: z.number().int().positive().max(1_000_000).optional(),
@@ -77,7 +79,8 @@ export function createStore(options: CreateStoreOptions): SyncStore {
     });
   }
   const ownsConnection = options.redis === undefined;
-  const redis = options.redis ?? new IORedis(o.redisUrl ?? 'redis://127.0.0.1:6379');
+  const redis =
+    options.redis ?? createRedisClient({ url: o.redisUrl ?? 'redis://127.0.0.1:6379' }, { maxRetriesPerRequest: 20 });
   return new RedisSyncStore({
     redis,
     ownsConnection,

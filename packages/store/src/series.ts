@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 
 /**
  * Names of the time series the dashboard charts. Outcome counters are added by the pipeline as
@@ -43,7 +43,7 @@ return 1
  */
 export class TimeSeries {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

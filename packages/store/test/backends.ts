@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
+import { createRedisClient, deleteKeys, loadConfig, scanKeys, type RedisClient } from '@receipt-sync/core';
 import { MongoClient } from 'mongodb';
 import { createStore, type CreateStoreOptions, type SyncStore } from '../src';
 import { databaseInUrl } from '../src/mongo/mongo-store';
@@ -57,6 +58,46 @@ export function redisBackend(): Backend {
     },
     async shutdown() {
       await shared?.quit();
+    },
+  };
+}
+
+/**
+ * The Redis backend on a Redis Cluster (REDIS_CLUSTER_NODES): every prefix is hash-tagged as
+ * QUEUE_PREFIX must be there, so the store's multi-key scripts run within one slot.
+ */
+export function redisClusterBackend(nodes: string): Backend {
+  const target = loadConfig({ REDIS_CLUSTER_NODES: nodes, QUEUE_PREFIX: '{test}' }).redis;
+  const connections: RedisClient[] = [];
+  const connect = () => {
+    const client = createRedisClient(target, { maxRetriesPerRequest: 3 });
+    connections.push(client);
+    return client;
+  };
+  const tagged = (prefix: string) => `{${prefix}}`;
+  return {
+    name: 'redis',
+    open: (prefix, { ownConnection, ...overrides } = {}) =>
+      createStore({
+        redis: ownConnection || connections.length === 0 ? connect() : connections[0],
+        prefix: tagged(prefix),
+        ...overrides,
+      }),
+    async plantLegacyEntry(prefix, entry) {
+      const base = `${tagged(prefix)}:state:ledger:`;
+      await (connections[0] ?? connect())
+        .multi()
+        .set(`${base}entry:${entry.receiptId}`, JSON.stringify(entry))
+        .zadd(`${base}all`, 0, entry.receiptId)
+        .zadd(`${base}status:${entry.status}`, 0, entry.receiptId)
+        .exec();
+    },
+    async cleanup(prefixes) {
+      const client = connections[0] ?? connect();
+      for (const prefix of prefixes) await deleteKeys(client, await scanKeys(client, `${tagged(prefix)}:*`));
+    },
+    async shutdown() {
+      await Promise.allSettled(connections.map((c) => c.quit()));
     },
   };
 }

@@ -8,7 +8,7 @@ import { printJson, printLine } from '../output';
 /** `sync once`: exactly `npm run sync:once`; the summary JSON is the last line of stdout. */
 export async function syncOnceCommand(opts: { json?: boolean }): Promise<number> {
   const config = loadCliConfig();
-  await probeRedis(config.redisUrl);
+  await probeRedis(config.redis);
   const summary = await syncOnce(process.env);
   if (!opts.json) {
     printLine(

@@ -11,7 +11,7 @@ export const RECEIPT_BIZ_TYPES = ['create', 'update', 'delete'].map((e) => `xiao
 async function withOkki<T>(name: string, run: (rt: Runtime & { okki: NonNullable<Runtime['okki']> }) => Promise<T>) {
   const config = loadCliConfig();
   if (!config.okki) throw new CouldNotRunError(`${name} needs XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET`);
-  await probeRedis(config.redisUrl);
+  await probeRedis(config.redis);
   const rt = await createRuntime(config, { name, needsOkki: true, logger: cliLogger(config) });
   try {
     return await run(Object.assign(rt, { okki: rt.okki! }));
@@ -74,7 +74,7 @@ export async function webhookTest(opts: { json?: boolean }): Promise<number> {
 /** `webhook status`: push configuration, last message, first sightings by push and by polling. */
 export async function webhookStatus(opts: { json?: boolean }): Promise<number> {
   const config = loadCliConfig();
-  await probeRedis(config.redisUrl);
+  await probeRedis(config.redis);
   const rt = await createRuntime(config, { name: 'webhook status', logger: cliLogger(config) });
   try {
     const status = await pushStatus(config, new PushState(rt.connection, config.queuePrefix));

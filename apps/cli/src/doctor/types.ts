@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import type { Config, Logger } from '@receipt-sync/core';
 import type { Mapping } from '@receipt-sync/mapping';
 import type { Runtime } from '@receipt-sync/pipeline';
@@ -25,7 +25,7 @@ export interface DoctorContext {
   logger: Logger;
   config?: Config;
   mapping?: Mapping;
-  redis?: IORedis;
+  redis?: RedisClient;
   store?: SyncStore;
   okki?: OkkiApi;
   k3?: K3CloudApi;

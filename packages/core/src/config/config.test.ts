@@ -84,4 +84,40 @@ describe('loadConfig', () => {
       /KINGDEE_LOCKED_ORDER_POLICY must be 'wait' or 'unaudit'/,
     );
   });
+
+  describe('Redis Cluster (REDIS_CLUSTER_NODES)', () => {
+    it('replaces REDIS_URL with the node list and accepts a hash-tagged prefix', () => {
+      const c = loadConfig({
+        REDIS_CLUSTER_NODES: '10.0.0.1:7001, redis-b:7002',
+        REDIS_URL: 'redis://:pw@ignored:6379',
+        QUEUE_PREFIX: '{rsync}',
+      });
+      expect(c.redis.clusterNodes).toEqual([
+        { host: '10.0.0.1', port: 7001 },
+        { host: 'redis-b', port: 7002 },
+      ]);
+      expect(c.queuePrefix).toBe('{rsync}');
+    });
+
+    it('refuses an untagged QUEUE_PREFIX, the default included, saying how to fix it', () => {
+      for (const prefix of [undefined, 'rsync']) {
+        expect(() => loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', QUEUE_PREFIX: prefix })).toThrow(
+          /QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e\.g\. QUEUE_PREFIX=\{rsync\}/,
+        );
+      }
+    });
+
+    it('rejects a node list that is not host:port pairs', () => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:7001', QUEUE_PREFIX: '{rsync}' })).toThrow(
+        /REDIS_CLUSTER_NODES must be host:port/,
+      );
+    });
+
+    it('allows one leading hash tag in QUEUE_PREFIX and nothing else with braces', () => {
+      expect(loadConfig({ QUEUE_PREFIX: '{rsync}-eu' }).queuePrefix).toBe('{rsync}-eu');
+      expect(loadConfig({}).redis.clusterNodes).toBeUndefined();
+      for (const bad of ['rs{ync}', '{}', '{a}{b}', '{rsync', '{rs:ync}'])
+        expect(() => loadConfig({ QUEUE_PREFIX: bad })).toThrow(/QUEUE_PREFIX/);
+    });
+  });
 });

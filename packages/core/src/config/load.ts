@@ -28,11 +28,20 @@ export interface K3CloudSettings {
   preflightRecheckMs: number;
 }
 
+/** Where Redis is: one server (`url`) or a cluster (`clusterNodes`, which then wins). */
+export interface RedisTarget {
+  /** REDIS_URL; in cluster mode only its user and password are used. */
+  url: string;
+  /** REDIS_CLUSTER_NODES, parsed. */
+  clusterNodes?: Array<{ host: string; port: number }>;
+}
 export type LockedOrderPolicy = 'wait' | 'unaudit';
 
 export interface Config {
   env: Env;
   redisUrl: string;
+  /** REDIS_URL and REDIS_CLUSTER_NODES together: hand this to `createRedisClient`. */
+  redis: RedisTarget;
   queuePrefix: string;
   mongoUrl?: string;
   mongoDb: string;
@@ -82,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env,
     redisUrl: env.REDIS_URL,
+    redis: { url: env.REDIS_URL, clusterNodes: parseClusterNodes(env.REDIS_CLUSTER_NODES) },
     queuePrefix: env.QUEUE_PREFIX,
     mongoUrl: env.MONGO_URL,
     mongoDb: env.MONGO_DB,
@@ -141,4 +151,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxSkewSeconds: env.WEBHOOK_MAX_SKEW_SECONDS,
     },
   };
+}
+
+function parseClusterNodes(value: string | undefined): RedisTarget['clusterNodes'] {
+  if (!value) return undefined;
+  return value.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':') as [string, string];
+    return { host, port: Number(port) };
+  });
 }

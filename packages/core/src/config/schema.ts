@@ -33,6 +33,13 @@ const url = (what: string) =>
     z.string().refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), { message: `${what} must be an http(s) URL` }),
   );
 
+/** `rsync`, or hash-tagged for Redis Cluster: `{rsync}`, `{rsync}-eu` (the tag is what Redis hashes). */
+export const QUEUE_PREFIX_PATTERN = /^(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0-9_-]+)$/;
+
+/** True when `prefix` starts with a Redis Cluster hash tag (`{…}`), so every key under it shares one slot. */
+export function isHashTagged(prefix: string): boolean {
+  return /^\{[^{}]+\}/.test(prefix);
+}
 /** docs/apis/okki.md §12.4: the AES-256-GCM key is base64-decode(security_config), 32 bytes. */
 function isAesKey(text: string): boolean {
   return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32;
@@ -100,11 +107,25 @@ const serviceVariables = {
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .default('redis://127.0.0.1:6379'),
   ),
+  /**
+   * contract: `host:port,…` of a Redis Cluster; replaces REDIS_URL (QUEUE_PREFIX must then be hash-tagged).
+   * Credentials, when the cluster needs them, come from REDIS_URL's user and password.
+   */
+  REDIS_CLUSTER_NODES: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be host:port,host:port,… (no scheme)')
+      .optional(),
+  ),
   QUEUE_PREFIX: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only (no ":")')
+      .regex(
+        QUEUE_PREFIX_PATTERN,
+        'letters, digits, _ and - only (no ":"), optionally starting with one hash tag such as {rsync}',
+      )
       .default('rsync'),
   ),
   MONGO_URL: z.preprocess(
@@ -222,6 +243,12 @@ export function crossFieldIssues(raw: NodeJS.ProcessEnv): string[] {
   const pair = (a: string, b: string) => {
     if (set(a) !== set(b)) issues.push(`${set(a) ? b : a} must be set together with ${set(a) ? a : b}`);
   };
+  if (set('REDIS_CLUSTER_NODES') && !isHashTagged(raw.QUEUE_PREFIX?.trim() || 'rsync')) {
+    issues.push(
+      'QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e.g. QUEUE_PREFIX={rsync}: on a Redis ' +
+        'Cluster every key of a queue must share one slot, because BullMQ and the store update several keys in one script',
+    );
+  }
   pair('XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET');
   pair('KINGDEE_APP_ID', 'KINGDEE_APP_SECRET');
   if (set('KINGDEE_BASE_URL')) {

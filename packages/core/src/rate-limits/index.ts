@@ -1,8 +1,12 @@
-import Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '../redis';
+import { memorySlotStore, redisSlotStore, type SlotRules, type SlotStore } from './slot-store';
 
 export interface SharedLimiterOptions {
-  /** Limiter identity; every process using the same id and Redis shares one budget. */
+  /**
+   * Limiter identity; every process using the same id and Redis shares one budget. On a Redis
+   * Cluster it must be hash-tagged like QUEUE_PREFIX (`{rsync}-k3cloud`).
+   */
   id: string;
   /** Requests started per second at most (spaced evenly). */
   maxPerSecond?: number;
@@ -12,134 +16,134 @@ export interface SharedLimiterOptions {
    * Redis connection to share the limits across processes. Without it the limits hold for this
    * process only (tests, tools).
    */
-  redis?: Redis;
+  redis?: RedisClient;
   /**
-   * With Redis: how long a slot counts as taken at most. Bottleneck frees a crashed process's
-   * running slots only when they expire, so this must be just above the longest call (its timeout),
-   * or a SIGKILLed replica starves the others for that long. @defaultValue 130000
+   * With Redis: how long a slot counts as taken at most. A crashed process's running slots are
+   * freed only when they expire, so this must be just above the longest call (its timeout), or a
+   * SIGKILLed replica starves the others for that long. @defaultValue 130000
    */
   slotExpiryMs?: number;
+  /**
+   * With Redis: how often a process waiting for a slot another process holds asks again. Slots
+   * this process frees wake its own waiters at once. @defaultValue 10
+   */
+  pollMs?: number;
 }
 
 export interface SharedLimiter {
   schedule<T>(task: () => Promise<T>): Promise<T>;
   /** Waiting + running tasks known to this process. */
   pending(): number;
-  /** Writes the limiter's Redis state again (after Redis lost it); queued calls move to the new state. */
+  /**
+   * For the healer after Redis came back empty. Nothing to rewrite here: the limits travel with
+   * every acquisition, so an emptied Redis only forgets running slots and the last start; queued
+   * calls keep polling and run. Kept so callers need not know which limiter they hold.
+   */
   rebuild(): Promise<void>;
   close(): Promise<void>;
 }
 
+interface Waiter {
+  token: string;
+  granted: () => void;
+  refused: (error: Error) => void;
+}
+
 /**
- * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis with
- * bottleneck's clustering (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY
- * "across all replicas"). A lost process's running slots are reclaimed after `expiration`. When
- * Redis comes back empty the limiter writes its settings again (see rebuild()).
+ * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis
+ * (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY "across all
+ * replicas"): one Lua script on two keys under the limiter id decides each start atomically, first
+ * come first served within a process. A lost process's running slots are reclaimed after
+ * `slotExpiryMs`. While Redis is unreachable (a failover), calls wait and acquisition is retried;
+ * none is dropped. Why not bottleneck: docs/operations.md#redis-cluster.
  */
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
-  const slotExpiryMs = options.slotExpiryMs ?? 130_000;
-  const minTime = options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0;
-  const base: Bottleneck.ConstructorOptions = {
-    id: options.id,
-    minTime,
-    maxConcurrent: options.maxConcurrent ?? null,
+  const rules: SlotRules = {
+    minTimeMs: options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0,
+    maxConcurrent: options.maxConcurrent ?? 0,
+    slotExpiryMs: options.slotExpiryMs ?? 130_000,
   };
-  let current: Instance;
-  let rebuilding: Promise<void> | undefined;
-  const build = (): Instance => {
-    if (!options.redis) return { limiter: quiet(new Bottleneck(base)), builtAt: Date.now() };
-    const connection = new Bottleneck.IORedisConnection({ client: options.redis.duplicate() });
-    connection.on('error', () => undefined);
-    const limiter = new Bottleneck({ ...base, datastore: 'ioredis', connection, clearDatastore: false });
-    // Closed before its init finished (a rebuild, a shutdown), its ready() rejects with nobody waiting.
-    limiter.ready().catch(() => undefined);
-    const instance: Instance = { limiter: quiet(limiter), connection, builtAt: Date.now() };
-    // A slot freed after Redis lost the state fails here: rebuild even if no new call comes.
-    limiter.on('error', (error: unknown) => {
-      if (lostDatastore(error)) void rebuild(instance);
+  const store: SlotStore = options.redis ? redisSlotStore(options.redis, options.id) : memorySlotStore();
+  const pollMs = options.redis ? (options.pollMs ?? 10) : 5;
+  const queue: Waiter[] = [];
+  let running = 0;
+  /** Slots this process released; a release during an attempt that found no slot means "ask again now". */
+  let releases = 0;
+  let pumping = false;
+  let wake: (() => void) | undefined;
+  let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
     });
-    return instance;
-  };
-  /**
-   * A new instance runs bottleneck's init script, which writes the settings again (clearDatastore
-   * false keeps other processes' state). Calls queued in the old one would wait forever for a
-   * capacity message that never comes; stopping it rejects them, and schedule() runs them again.
-   */
-  const rebuild = (stale: Instance, ifOlderThanMs = 0): Promise<void> => {
-    if (current !== stale || Date.now() - stale.builtAt < ifOlderThanMs) return rebuilding ?? Promise.resolve();
-    current = build();
-    rebuilding = (async () => {
-      await stale.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-      await close(stale);
-    })().finally(() => {
-      rebuilding = undefined;
-    });
-    return rebuilding;
-  };
-  current = build();
-  let pendingCount = 0;
-  const attempt = async <T>(task: () => Promise<T>, tries: number): Promise<T> => {
-    const used = current;
-    let started = false;
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    let failures = 0;
     try {
-      return await used.limiter.schedule({ expiration: options.redis ? slotExpiryMs : undefined }, () => {
-        started = true;
-        return task();
-      });
-    } catch (error) {
-      // Only when the task never ran: a retry must not repeat a call that may have happened.
-      if (started || tries <= 1) throw error;
-      if (lostDatastore(error)) await rebuild(used);
-      else if (current === used) throw error;
-      return attempt(task, tries - 1);
+      while (queue.length > 0 && !closed) {
+        const head = queue[0]!;
+        const releasesBefore = releases;
+        let attempt;
+        try {
+          attempt = await store.tryAcquire(head.token, rules);
+          failures = 0;
+        } catch {
+          failures += 1;
+          await sleep(Math.min(100 * failures, 2_000));
+          continue;
+        }
+        if (attempt.granted) {
+          queue.shift();
+          head.granted();
+        } else if (attempt.retryInMs !== undefined || releases === releasesBefore) {
+          await sleep(attempt.retryInMs ?? pollMs);
+        }
+      }
+    } finally {
+      pumping = false;
     }
-  };
+  }
+
   return {
     async schedule<T>(task: () => Promise<T>): Promise<T> {
-      pendingCount += 1;
+      if (closed) throw new Error(`limiter ${options.id} is closed`);
+      const token = randomUUID();
+      running += 1;
       try {
-        return await attempt(task, 3);
+        await new Promise<void>((granted, refused) => {
+          queue.push({ token, granted, refused });
+          void pump();
+        });
+        try {
+          return await task();
+        } finally {
+          if (rules.maxConcurrent > 0) {
+            await store.release(token).catch(() => undefined);
+            releases += 1;
+            wake?.();
+          }
+        }
       } finally {
-        pendingCount -= 1;
+        running -= 1;
       }
     },
-    pending: () => pendingCount,
-    // From the healer: an instance built moments ago (after a call found the state gone) is fresh.
-    rebuild: () => rebuild(current, 2_000),
+    pending: () => running,
+    rebuild: async () => undefined,
     async close() {
-      await close(current);
+      closed = true;
+      for (const waiter of queue.splice(0))
+        waiter.refused(new Error(`limiter ${options.id} closed before the call started`));
+      wake?.();
+      await store.close();
     },
   };
-}
-
-interface Instance {
-  limiter: Bottleneck;
-  connection?: Bottleneck.IORedisConnection;
-  builtAt: number;
-}
-
-function quiet(limiter: Bottleneck): Bottleneck {
-  limiter.on('error', () => undefined);
-  return limiter;
-}
-
-async function close(instance: Instance): Promise<void> {
-  // With a connection of its own, disconnect() may answer undefined instead of a promise.
-  await Promise.resolve()
-    .then(() => instance.limiter.disconnect(false))
-    .catch(() => undefined);
-  const connection = instance.connection;
-  if (connection)
-    await Promise.resolve()
-      .then(() => connection.disconnect(false))
-      .catch(() => undefined);
-}
-
-/**
- * Redis lost the limiter's state (restarted empty, flushed). Bottleneck recovers from this itself
- * only when the error text is exactly `SETTINGS_KEY_NOT_FOUND`, but Redis 7 answers
- * `ERR SETTINGS_KEY_NOT_FOUND`, so every call would fail until a restart.
- */
-export function lostDatastore(error: unknown): boolean {
-  return error instanceof Error && /SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT/.test(error.message);
 }

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { RedisLocks } from './redis-locks';
 
 /**
@@ -9,7 +9,7 @@ export class OrderLocks {
   private readonly locks: RedisLocks;
 
   constructor(
-    redis: IORedis,
+    redis: RedisClient,
     private readonly prefix: string,
     ttlMs = 30_000,
   ) {

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { RedisLocks } from './redis-locks';
 
 /**
@@ -7,7 +7,7 @@ import { RedisLocks } from './redis-locks';
  * Returns undefined when another process holds it.
  */
 export async function withWindowLock<T>(
-  redis: IORedis,
+  redis: RedisClient,
   prefix: string,
   work: () => Promise<T>,
   ttlMs = 15_000,
@@ -20,7 +20,7 @@ export async function withWindowLock<T>(
 
 /** Waits (polling) until the lock is free and runs `work` under it. */
 export async function waitForWindowLock<T>(
-  redis: IORedis,
+  redis: RedisClient,
   prefix: string,
   work: () => Promise<T>,
   pollMs = 250,

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { z } from 'zod';
 
 /** The last metadata preflight: whether every mapped K3Cloud key exists in the tenant's metadata. */
@@ -31,7 +31,7 @@ export type UnauditedOrder = z.infer<typeof UnauditedOrderSchema>;
  */
 export class K3CloudAttention {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { parseChinaTime } from '@receipt-sync/core';
 
 const DAY_S = 24 * 3600;
@@ -39,7 +39,7 @@ export interface PushSummary {
  */
 export class PushState {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,31 +1,40 @@
-import IORedis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Queue } from 'bullmq';
+import { createRedisClient, isHashTagged, type RedisClient } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
 import type { JobBookkeeping } from './payloads';
 
 /**
- * A Redis connection suitable for BullMQ workers: `maxRetriesPerRequest: null` is required for
- * blocking commands (bullmq connections docs); reconnect on READONLY/LOADING after a failover, as
- * trigger.dev does (bullmq #648/#2466 report hangs otherwise).
+ * A single-server Redis connection suitable for BullMQ workers (tests and tools that have only a
+ * URL). Services use `createRedisClient(config.redis)`, which also speaks Redis Cluster.
  */
-export function createRedisConnection(url: string, extra: RedisOptions = {}): IORedis {
-  return new IORedis(url, {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    retryStrategy: (times) => Math.min(200 * times, 5_000),
-    reconnectOnError: (err) => (/READONLY|LOADING|UNBLOCKED/.test(err.message) ? 2 : false),
-    ...extra,
-  });
+export function createRedisConnection(url: string, extra: RedisOptions = {}): Redis {
+  return createRedisClient({ url }, extra) as Redis;
 }
 
 /** One typed Queue per catalog entry: `queues.ready.add(name, row)` accepts only a ReadyRow. */
 export type PipelineQueues = { [Q in QueueName]: Queue<JobData<Q> & JobBookkeeping> };
 
-/** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX). */
-export function createQueues(connection: IORedis, prefix: string): PipelineQueues {
+/**
+ * BullMQ's `prefix` for queue `name`. Untagged QUEUE_PREFIX (one Redis): the prefix itself, so keys
+ * are `rsync:raw:…`. Hash-tagged (Redis Cluster): one tag per queue, `{rsync}` → `{rsync:raw}`,
+ * so each queue's keys share a slot (BullMQ's scripts touch only one queue's keys) while the queues
+ * and the store (`{rsync}:state:…`) spread over the masters (docs/operations.md#redis-cluster).
+ * QUEUE_PREFIX cannot contain ':', so no other deployment's tag can equal a derived one.
+ */
+export function queueKeyPrefix(prefix: string, name: QueueName): string {
+  return isHashTagged(prefix) ? prefix.replace(/^\{([^{}]+)\}/, `{$1:${name}}`) : prefix;
+}
+
+/** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix). */
+export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
   const out: Partial<Record<QueueName, Queue>> = {};
   for (const name of PIPELINE_QUEUES) {
-    const queue = new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_CATALOG[name].jobOptions });
+    const queue = new Queue(name, {
+      connection,
+      prefix: queueKeyPrefix(prefix, name),
+      defaultJobOptions: QUEUE_CATALOG[name].jobOptions,
+    });
     queue.on('error', () => undefined); // surfaced through readiness checks; never crash on a blip
     out[name] = queue;
   }

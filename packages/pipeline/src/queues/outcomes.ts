@@ -1,5 +1,4 @@
-import type IORedis from 'ioredis';
-import type { ReceiptOutcome } from '@receipt-sync/core';
+import type { ReceiptOutcome, RedisClient } from '@receipt-sync/core';
 
 export interface WindowOutcomes {
   fetched: number;
@@ -17,7 +16,7 @@ export interface WindowOutcomes {
  */
 export class OutcomeTracker {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds = 7 * 24 * 3600,
   ) {}

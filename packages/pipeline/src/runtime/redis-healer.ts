@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { withTimeout, type Logger } from '@receipt-sync/core';
 
 /** Something a process writes to Redis once at start-up and must write again after Redis lost it. */
@@ -9,7 +9,7 @@ export interface HealStep {
 }
 
 export interface RedisHealerOptions {
-  connection: IORedis;
+  connection: RedisClient;
   prefix: string;
   /** Names the process in the sentinel key and the logs. */
   processName: string;
@@ -125,7 +125,7 @@ export class RedisHealer {
 export async function startRedisHealer(
   rt: {
     name: string;
-    connection: IORedis;
+    connection: RedisClient;
     logger: Logger;
     config: { queuePrefix: string; redisHealTimeoutMs: number };
     okki?: { rebuildLimiter(): Promise<void> };

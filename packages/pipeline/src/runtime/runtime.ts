@@ -1,11 +1,11 @@
-import type IORedis from 'ioredis';
 import { fanOutAudit, type ApiAuditSink, type ApiCallRecord } from '@receipt-sync/core';
 import { secretsOf, type Config } from '@receipt-sync/core';
+import { createRedisClient, describeRedisTarget, type RedisClient } from '@receipt-sync/core';
 import { K3CloudClient } from '@receipt-sync/k3cloud';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, loadMapping, type Mapping } from '@receipt-sync/mapping';
 import { createMetrics, type SyncMetrics } from '@receipt-sync/core';
-import { closeQueues, createQueues, createRedisConnection, OutcomeTracker, type PipelineQueues } from '../queues';
+import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '../queues';
 import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 import { PushState } from '../push/push-state';
@@ -15,7 +15,7 @@ export interface Runtime {
   name: string;
   config: Config;
   logger: Logger;
-  connection: IORedis;
+  connection: RedisClient;
   queues: PipelineQueues;
   tracker: OutcomeTracker;
   /** OKKI push bookkeeping in Redis (message dedupe, first sightings, freshness samples). */
@@ -53,9 +53,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     throw new Error('KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and a password or app secret must be set');
   const mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
 
-  const connection = createRedisConnection(config.redisUrl);
+  const connection = createRedisClient(config.redis);
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  await pingWithin(connection, 10_000, config.redisUrl);
+  await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
   const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);
   await store.init();
@@ -105,7 +105,7 @@ export interface ApiClientOptions {
   okki?: boolean;
   k3?: boolean;
   /** Shares rate limits across replicas; without it limits are per process (doctor). */
-  redis?: IORedis;
+  redis?: RedisClient;
   audit?: ApiAuditSink;
   logger: Logger;
 }
@@ -152,7 +152,7 @@ export function createApiClients(config: Config, opts: ApiClientOptions): { okki
 }
 
 /** The durable store the config names: MongoDB when MONGO_URL is set, else Redis on `connection`. */
-export function openStore(config: Config, connection: IORedis): SyncStore {
+export function openStore(config: Config, connection: RedisClient): SyncStore {
   return createStore({
     mongoUrl: config.mongoUrl,
     mongoDb: config.mongoDb,
@@ -162,16 +162,13 @@ export function openStore(config: Config, connection: IORedis): SyncStore {
 }
 
 /** With maxRetriesPerRequest null a ping waits forever for a dead Redis; start-up must fail instead. */
-async function pingWithin(connection: IORedis, ms: number, url: string): Promise<void> {
+async function pingWithin(connection: RedisClient, ms: number, where: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       connection.ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//')} did not answer within ${ms} ms`)),
-          ms,
-        );
+        timer = setTimeout(() => reject(new Error(`${where} did not answer within ${ms} ms`)), ms);
       }),
     ]);
   } catch (error) {

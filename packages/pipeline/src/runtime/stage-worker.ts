@@ -6,6 +6,7 @@ import {
   checkJob,
   deadLetter,
   isStageQueue,
+  queueKeyPrefix,
   receiptVersionKey,
   receiptVersionOf,
   settleFailure,
@@ -33,7 +34,7 @@ export function startWorker<Q extends QueueName>(
   };
   const worker = new Worker(name, validated, {
     connection: rt.connection,
-    prefix: rt.config.queuePrefix,
+    prefix: queueKeyPrefix(rt.config.queuePrefix, name),
     concurrency,
     lockDuration: rt.config.workers.lockMs,
     stalledInterval: Math.max(1000, Math.floor(rt.config.workers.lockMs / 2)),

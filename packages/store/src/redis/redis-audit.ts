@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { BufferedAuditSink, type AuditSinkTuning } from '../audit-sink';
 import {
@@ -20,7 +20,7 @@ export class RedisAudit implements AuditRepo {
   private bufferedSink: BufferedAuditSink | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
     private readonly limit: number,
     private readonly sinkTuning: AuditSinkTuning = {},

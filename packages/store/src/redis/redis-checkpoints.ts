@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import {
   advanceSchema,
   checkpointSchema,
@@ -13,7 +13,7 @@ import { parseJson, updateJson } from './scripts';
 
 export class RedisCheckpoints implements CheckpointRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import {
   HISTORY_LIMIT,
   newestFirst,
@@ -28,7 +28,7 @@ return 1
 /** One hash per receipt: version field (`update_time|active`) → JSON record. */
 export class RedisHistory implements ReceiptHistoryRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
   ) {}
 

@@ -1,5 +1,4 @@
-import { RECEIPT_STATUSES, type ReceiptStatus } from '@receipt-sync/core';
-import type { Redis } from 'ioredis';
+import { RECEIPT_STATUSES, type ReceiptStatus, type RedisClient } from '@receipt-sync/core';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 import {
   ERROR_SAMPLE_SIZE,
@@ -30,7 +29,7 @@ return 1
 
 export class RedisLedger extends RuleLedger implements LedgerRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
   ) {
     super();

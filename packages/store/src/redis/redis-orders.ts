@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import {
   putMissSchema,
   putOrderSchema,
@@ -15,7 +15,7 @@ import { getManyRaw, parseJson } from './scripts';
 /** One key per order id; expiry is Redis's own PX, so an expired entry is simply gone. */
 export class RedisOrderIndex implements OrderIndexRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
   ) {}
 

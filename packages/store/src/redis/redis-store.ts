@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import type { AuditSinkTuning } from '../audit-sink';
 import type { StoreBackend, SyncStore } from '../sync-store';
 import { stateKeys } from './keys';
@@ -10,7 +10,7 @@ import { RedisOrderIndex } from './redis-orders';
 import { RedisWindows } from './redis-windows';
 
 export interface RedisStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** True when the store created the connection and must close it. */
   ownsConnection: boolean;
   prefix: string;

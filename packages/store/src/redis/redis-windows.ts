@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import {
   newWindowSchema,
@@ -16,7 +16,7 @@ import { execAll, getManyRaw, parseJson, updateJson } from './scripts';
 
 export class RedisWindows implements WindowRepo {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StateKeys,
     private readonly limit: number,
   ) {}

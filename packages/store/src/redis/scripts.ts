@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@receipt-sync/core';
+import type { ChainableCommander } from 'ioredis';
 import { CONFLICT, retryOnConflict } from '../optimistic';
 
 /**
@@ -15,7 +16,7 @@ return 1
 `;
 
 export async function compareAndSet(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   expectedRaw: string | null,
   nextRaw: string,
@@ -28,7 +29,7 @@ export async function compareAndSet(
  * undefined to leave the key alone. Resolves to the value written, or undefined when none was.
  */
 export async function updateJson<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   decode: (raw: string) => T,
   decide: (current: T | undefined) => T | undefined,
@@ -51,7 +52,7 @@ export function parseJson(raw: string): unknown {
 }
 
 /** MGET in chunks sent as one pipeline (one round trip), results in the order of `keys`. */
-export async function getManyRaw(redis: Redis, keys: readonly string[]): Promise<Array<string | null>> {
+export async function getManyRaw(redis: RedisClient, keys: readonly string[]): Promise<Array<string | null>> {
   if (keys.length === 0) return [];
   const chunk = 500;
   const pipeline = redis.pipeline();
@@ -66,7 +67,7 @@ export async function getManyRaw(redis: Redis, keys: readonly string[]): Promise
 }
 
 /** Runs a MULTI or pipeline and rethrows the first per-command error (ioredis only reports them in the result). */
-export async function execAll(batch: ReturnType<Redis['multi']>): Promise<void> {
+export async function execAll(batch: ChainableCommander): Promise<void> {
   const results = (await batch.exec()) ?? [];
   for (const [error] of results) if (error) throw error;
 }

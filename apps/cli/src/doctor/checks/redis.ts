@@ -1,20 +1,18 @@
-import IORedis from 'ioredis';
+import { createRedisClient, redisLocation } from '@receipt-sync/core';
 import { fail, ok, warn, type CheckResult, type DoctorCheck } from '../types';
 
-const safeUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
-
-/** Redis answers (one connection for the later checks, no endless reconnecting). */
+/** Redis (or the Redis Cluster of REDIS_CLUSTER_NODES) answers; one connection for the later checks, no endless reconnecting. */
 export const redisCheck: DoctorCheck = {
   name: 'redis',
   needs: ['config'],
   async run(ctx) {
-    const url = ctx.config!.redisUrl;
-    const redis = new IORedis(url, {
-      lazyConnect: true,
-      connectTimeout: 5_000,
-      maxRetriesPerRequest: 1,
-      retryStrategy: () => null,
-    });
+    const target = ctx.config!.redis;
+    const where = `Redis at ${redisLocation(target)}`;
+    const redis = createRedisClient(
+      target,
+      { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null },
+      { lazyConnect: true, clusterRetryStrategy: () => null },
+    );
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -23,12 +21,12 @@ export const redisCheck: DoctorCheck = {
       redis.disconnect();
       return fail(
         'redis',
-        `Redis at ${safeUrl(url)} does not answer (${(error as Error).message})`,
-        'start Redis or correct REDIS_URL',
+        `${where} does not answer (${(error as Error).message})`,
+        target.clusterNodes ? 'start the cluster or correct REDIS_CLUSTER_NODES' : 'start Redis or correct REDIS_URL',
       );
     }
     ctx.redis = redis;
-    return ok('redis', `Redis at ${safeUrl(url)} answers`);
+    return ok('redis', `${where} answers`);
   },
 };
 
