@@ -41,6 +41,9 @@ describe('a receipt’s whole path after a sync cycle', () => {
       // The read-before-write of its order's rows names it too.
       expect(record.calls.some((c) => c.operation === 'ExecuteBillQuery' && c.about === 'receipt')).toBe(true);
       expect(record.order.billNo).toMatch(/^XSDD/);
+      // The document status as the writer's query before the save found it (the demo's orders are A, B or C).
+      expect(record.order.documentStatus).toMatch(/^[ABC]$/);
+      expect(Date.parse(record.order.statusSeenAt!)).toBeGreaterThan(Date.now() - 600_000);
       const byBill = await findByKey(store, record.order.billNo!);
       expect(byBill).toMatchObject({ kind: 'order', orderId: written.orderId });
 

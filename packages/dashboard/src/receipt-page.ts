@@ -62,6 +62,22 @@ function summary(r: ReceiptRecord): SafeHtml {
   </section>`;
 }
 
+/** FDocumentStatus in words (docs/apis/k3cloud.md §7). */
+const DOCUMENT_STATUS: Record<string, string> = {
+  Z: 'draft (暂存)',
+  A: 'created (创建)',
+  B: 'in approval (审核中): locked',
+  C: 'audited (已审核): locked',
+  D: 're-audit (重新审核)',
+};
+
+function documentStatus(o: ReceiptRecord['order']): SafeHtml | string {
+  if (!o.documentStatus) return '';
+  const words = DOCUMENT_STATUS[o.documentStatus] ?? 'unknown status';
+  const when = o.statusSeenAt ? ` when the writer last read the order, ${chinaTime(new Date(o.statusSeenAt))}` : '';
+  return html`${o.documentStatus} · ${words}<span class="note">${when}</span>`;
+}
+
 function k3Section(r: ReceiptRecord, base: string): SafeHtml {
   const o = r.order;
   const cached =
@@ -76,6 +92,7 @@ function k3Section(r: ReceiptRecord, base: string): SafeHtml {
       ],
       ['Sales order FID', o.fid ?? r.row?.fid],
       ['FBillNo', o.billNo ?? (cached ? html`<span class="note">${cached}</span>` : '')],
+      ['Document status', documentStatus(o)],
       ['Row FEntryID', r.row?.entryId],
       ['Last written', r.row?.writtenAt ? chinaTime(r.row.writtenAt) : ''],
     ])}

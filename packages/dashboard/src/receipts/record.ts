@@ -21,7 +21,15 @@ export interface ReceiptRecord {
   /** OKKI and K3Cloud calls naming the receipt, or only its order (audit log), newest first. */
   calls: Array<ApiCallRecord & { about: 'receipt' | 'order' }>;
   /** The K3Cloud sales order (from the order cache; absent when not cached any more). */
-  order: { orderId: string; fid?: number; billNo?: string; cached: 'hit' | 'miss' | 'expired' };
+  order: {
+    orderId: string;
+    fid?: number;
+    billNo?: string;
+    /** FDocumentStatus when the writer last read the order, and when that was. */
+    documentStatus?: string;
+    statusSeenAt?: string;
+    cached: 'hit' | 'miss' | 'expired';
+  };
   /** The K3Cloud row and the values last written. */
   row?: { fid?: number; entryId?: number; writtenAt?: string; contentHash?: string; fields?: Record<string, unknown> };
   /**
@@ -41,7 +49,8 @@ export interface RecordSources {
 function orderOf(orderId: string, lookup: OrderLookup | undefined): ReceiptRecord['order'] {
   if (lookup === undefined) return { orderId, cached: 'expired' };
   if (lookup === 'miss') return { orderId, cached: 'miss' };
-  return { orderId, fid: lookup.fid, billNo: lookup.billNo, cached: 'hit' };
+  const { fid, billNo, documentStatus, seenAt } = lookup;
+  return { orderId, fid, billNo, documentStatus, statusSeenAt: seenAt, cached: 'hit' };
 }
 
 /** Undefined when the ledger has never seen the receipt. */

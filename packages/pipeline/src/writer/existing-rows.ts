@@ -17,6 +17,8 @@ export interface OrdersBefore {
   fids: Map<string, number[]>;
   /** FID → the sales order's number (FBillNo), for the order index and the receipt page. */
   billNos: Map<number, string>;
+  /** FID → its FDocumentStatus as read before the save (Z, A, B, C, D), for the receipt page. */
+  statuses: Map<number, string>;
   existing: ExistingRows;
 }
 
@@ -39,21 +41,21 @@ export async function readOrdersBefore(
   /** Receipt and order ids the read is for, for the audit trail. */
   subjects?: readonly string[],
 ): Promise<OrdersBefore> {
-  const out: OrdersBefore = { fids: new Map(), billNos: new Map(), existing: new Map() };
+  const out: OrdersBefore = { fids: new Map(), billNos: new Map(), statuses: new Map(), existing: new Map() };
   // Digits only (ReadyRowSchema), so the quoted list cannot break out of the filter.
   const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o));
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
-      fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField}`,
+      fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField},FDocumentStatus`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
       orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
     });
-    for (const [fidValue, billNo, orderKey, entryId, rowKey] of rows) {
+    for (const [fidValue, billNo, orderKey, entryId, rowKey, status] of rows) {
       const fid = Number(fidValue);
       if (!Number.isInteger(fid) || fid <= 0) continue;
-      if (billNo !== null && billNo !== undefined && billNo !== '') out.billNos.set(fid, String(billNo));
+      noteHeader(out, fid, billNo, status);
       const orderId = String(orderKey ?? '');
       const fids = out.fids.get(orderId) ?? [];
       if (!fids.includes(fid))
@@ -74,6 +76,12 @@ export async function readOrdersBefore(
   return out;
 }
 
+/** Keeps an order's number and document status, when K3Cloud gave them. */
+function noteHeader(out: OrdersBefore, fid: number, billNo: unknown, status: unknown): void {
+  if (typeof billNo === 'string' && billNo !== '') out.billNos.set(fid, billNo);
+  if (typeof status === 'string' && status !== '') out.statuses.set(fid, status);
+}
+
 /**
  * Order ids the combined query did not answer are asked once more with header keys only, so an
  * order without receipt rows is never taken for a missing one should K3Cloud leave bills without
@@ -92,14 +100,14 @@ async function confirmAbsent(
     const chunk = absent.slice(i, i + CHUNK);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
-      fieldKeys: `FID,FBillNo,${locator.orderKeyField}`,
+      fieldKeys: `FID,FBillNo,${locator.orderKeyField},FDocumentStatus`,
       filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
       orderString: 'FID ASC',
     });
-    for (const [fidValue, billNo, orderKey] of rows) {
+    for (const [fidValue, billNo, orderKey, status] of rows) {
       const fid = Number(fidValue);
       if (!Number.isInteger(fid) || fid <= 0) continue;
-      if (billNo !== null && billNo !== undefined && billNo !== '') out.billNos.set(fid, String(billNo));
+      noteHeader(out, fid, billNo, status);
       const orderId = String(orderKey ?? '');
       out.fids.set(
         orderId,

@@ -122,10 +122,15 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
     }
   }
   const index = deps.orderIndex;
+  const seenAt = new Date().toISOString();
   if (index) {
     await Promise.all([
       ...[...found].map(([orderId, fid]) =>
-        index.put(orderId, { fid, billNo: before.billNos.get(fid) }, deps.hitTtlMs ?? 24 * 3600_000),
+        index.put(
+          orderId,
+          { fid, billNo: before.billNos.get(fid), documentStatus: before.statuses.get(fid), seenAt },
+          deps.hitTtlMs ?? 24 * 3600_000,
+        ),
       ),
       ...[...missing].map((orderId) => index.putMiss(orderId, deps.missTtlMs ?? 60_000)),
     ]);

@@ -5,6 +5,10 @@ import { idSchema } from './validate';
 export interface OrderRef {
   fid: number;
   billNo?: string;
+  /** FDocumentStatus (Z, A, B, C, D: docs/apis/k3cloud.md §7) when the writer last read the order. */
+  documentStatus?: string;
+  /** ISO-8601 instant of that read. */
+  seenAt?: string;
 }
 
 /** A cached hit, or `'miss'`: K3Cloud had no such order when last asked (cached briefly). */
@@ -34,7 +38,12 @@ const ttlSchema = z
 
 export const putOrderSchema = z.object({
   orderId: idSchema,
-  value: z.object({ fid: z.number().int().positive(), billNo: z.string().max(256).optional() }),
+  value: z.object({
+    fid: z.number().int().positive(),
+    billNo: z.string().max(256).optional(),
+    documentStatus: z.string().max(8).optional(),
+    seenAt: z.string().max(40).optional(),
+  }),
   ttlMs: ttlSchema.optional(),
 });
 
@@ -44,11 +53,17 @@ export const putMissSchema = z.object({ orderId: idSchema, ttlMs: ttlSchema });
 export const storedOrderSchema = z.object({
   fid: z.number().optional(),
   billNo: z.string().optional(),
+  documentStatus: z.string().optional(),
+  seenAt: z.string().optional(),
   miss: z.boolean().optional(),
 });
 
 export function toLookup(stored: z.output<typeof storedOrderSchema>): OrderLookup | undefined {
   if (stored.miss) return 'miss';
   if (stored.fid === undefined) return undefined;
-  return stored.billNo === undefined ? { fid: stored.fid } : { fid: stored.fid, billNo: stored.billNo };
+  const ref: OrderRef = { fid: stored.fid };
+  if (stored.billNo !== undefined) ref.billNo = stored.billNo;
+  if (stored.documentStatus !== undefined) ref.documentStatus = stored.documentStatus;
+  if (stored.seenAt !== undefined) ref.seenAt = stored.seenAt;
+  return ref;
 }

@@ -47,6 +47,8 @@ export class MongoOrderIndex implements OrderIndexRepo {
       fid: p.value.fid,
       miss: false,
       ...(p.value.billNo !== undefined ? { billNo: p.value.billNo } : {}),
+      ...(p.value.documentStatus !== undefined ? { documentStatus: p.value.documentStatus } : {}),
+      ...(p.value.seenAt !== undefined ? { seenAt: p.value.seenAt } : {}),
       ...(p.ttlMs !== undefined ? { expireAt: new Date(Date.now() + p.ttlMs) } : {}),
     });
     if (p.value.billNo !== undefined)

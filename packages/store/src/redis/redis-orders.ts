@@ -41,7 +41,8 @@ export class RedisOrderIndex implements OrderIndexRepo {
 
   async put(orderId: string, value: OrderRef, ttlMs?: number): Promise<void> {
     const p = parseOrThrow(putOrderSchema, { orderId, value, ttlMs }, `store order ${orderId}`);
-    const raw = JSON.stringify({ fid: p.value.fid, billNo: p.value.billNo });
+    const { fid, billNo, documentStatus, seenAt } = p.value;
+    const raw = JSON.stringify({ fid, billNo, documentStatus, seenAt });
     const key = this.keys.order(p.orderId);
     // A plain SET clears any previous TTL, so a permanent hit replaces a cached miss for good.
     if (p.ttlMs === undefined) await this.redis.set(key, raw);

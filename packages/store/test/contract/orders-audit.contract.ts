@@ -8,7 +8,19 @@ export function orderIndexContract(ctx: ContractContext): void {
       await store.orders.put('o-1', { fid: 100001, billNo: 'XSDD000001' });
       await store.orders.put('o-2', { fid: 100002 });
       await store.orders.putMiss('o-3', 60_000);
+      await store.orders.put('o-5', {
+        fid: 100005,
+        billNo: 'XSDD000005',
+        documentStatus: 'C',
+        seenAt: '2025-04-15T02:00:00.000Z',
+      });
       expect(await store.orders.get('o-1')).toEqual({ fid: 100001, billNo: 'XSDD000001' });
+      expect(await store.orders.get('o-5')).toEqual({
+        fid: 100005,
+        billNo: 'XSDD000005',
+        documentStatus: 'C',
+        seenAt: '2025-04-15T02:00:00.000Z',
+      });
       expect(await store.orders.get('o-2')).toEqual({ fid: 100002 });
       expect(await store.orders.get('o-3')).toBe('miss');
       expect(await store.orders.get('o-4')).toBeUndefined();
