@@ -1,34 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { request } from 'undici';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from '../e2e/expectations';
+import { getJson, startApp } from './run-entry';
 import { cleanPrefix, envFor, waitFor } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
-
-const root = path.resolve(__dirname, '../..');
-
-function startApp(
-  app: string,
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/service/src/${app}.ts`], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))), output: () => out };
-}
-
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await request(url);
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text.startsWith('{') ? JSON.parse(text) : text };
-}
 
 describe('producer, transformer and writer as separate processes (the container topology)', () => {
   it('sync every receipt exactly once, report ready with health and metrics, and stop cleanly on SIGTERM', async () => {

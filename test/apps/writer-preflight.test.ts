@@ -1,30 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { request } from 'undici';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { assertExactlyOnce, expectedOutcome, snapshotK3 } from '../e2e/expectations';
+import { getJson, startApp } from './run-entry';
 import { cleanPrefix, envFor, redisUrl, waitFor } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
-
-const root = path.resolve(__dirname, '../..');
-
-function startApp(app: string, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/service/src/${app}.ts`], {
-    cwd: root,
-    env,
-    stdio: 'ignore',
-  });
-  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
-
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> | string }> {
-  const res = await request(url);
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text.startsWith('{') ? JSON.parse(text) : text };
-}
 
 describe('long-running writer while the mapping does not fit K3Cloud metadata', () => {
   it('stays not-ready naming the keys, holds jobs without spending attempts, and writes once the fields exist', async () => {

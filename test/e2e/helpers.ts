@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import { deleteKeys, scanKeys } from '@receipt-sync/core';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -6,12 +7,7 @@ export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Removes every key of a test's QUEUE_PREFIX (queues, state, locks). */
 export async function cleanPrefix(prefix: string): Promise<void> {
   const redis = new IORedis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(redis, await scanKeys(redis, `${prefix}*`));
   await redis.quit();
 }
 

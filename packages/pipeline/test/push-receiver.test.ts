@@ -4,6 +4,8 @@ import type IORedis from 'ioredis';
 import {
   createLogger,
   createMetrics,
+  deleteKeys,
+  scanKeys,
   startHealthServer,
   type HealthServer,
   type SyncMetrics,
@@ -64,12 +66,7 @@ describe('OKKI push receiver (POST /okki/webhook)', () => {
     await server.close();
     await queues.push.obliterate({ force: true });
     await closeQueues(queues);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(redis, await scanKeys(redis, `${prefix}:*`));
     await redis.quit();
   });
 

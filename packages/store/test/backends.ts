@@ -38,14 +38,7 @@ export function redisBackend(): Backend {
         : createStore({ redis: connection(), prefix, ...overrides }),
     async cleanup(prefixes) {
       const redis = connection();
-      for (const prefix of prefixes) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          if (keys.length) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      }
+      for (const prefix of prefixes) await deleteKeys(redis, await scanKeys(redis, `${prefix}:*`));
     },
     async plantLegacyEntry(prefix, entry) {
       const base = `${prefix}:state:ledger:`;
