@@ -102,7 +102,7 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
  */
 async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWriterDeps): Promise<PendingRow[]> {
   const live: PendingRow[] = [];
-  const found = new Map<string, number>();
+  const found = new Set<string>();
   const missing = new Set<string>();
   for (const p of rows) {
     const fid = fidFor(before, p.row.orderId, p.row.fid);
@@ -112,26 +112,23 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
       continue;
     }
     p.row = { ...p.row, fid };
-    found.set(p.row.orderId, fidFor(before, p.row.orderId, undefined)!);
+    found.add(p.row.orderId);
     live.push(p);
   }
-  for (const [orderId] of found) {
+  const seenAt = new Date().toISOString();
+  const cached: Array<[string, Parameters<WriterOrderIndex['put']>[1]]> = [];
+  for (const orderId of found) {
     const fids = before.fids.get(orderId)!;
     if (fids.length > 1) {
       deps.logger.warn({ orderId, fids }, 'several sales orders share one F_Cash_Collection_Id; using the lowest FID');
     }
+    const fid = fids[0]!;
+    cached.push([orderId, { fid, billNo: before.billNos.get(fid), documentStatus: before.statuses.get(fid), seenAt }]);
   }
   const index = deps.orderIndex;
-  const seenAt = new Date().toISOString();
   if (index) {
     await Promise.all([
-      ...[...found].map(([orderId, fid]) =>
-        index.put(
-          orderId,
-          { fid, billNo: before.billNos.get(fid), documentStatus: before.statuses.get(fid), seenAt },
-          deps.hitTtlMs ?? 24 * 3600_000,
-        ),
-      ),
+      ...cached.map(([orderId, ref]) => index.put(orderId, ref, deps.hitTtlMs ?? 24 * 3600_000)),
       ...[...missing].map((orderId) => index.putMiss(orderId, deps.missTtlMs ?? 60_000)),
     ]);
   }
