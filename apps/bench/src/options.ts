@@ -84,6 +84,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         'npm run bench [-- --only naive,pipeline,zero,rss,writers,push] [--quick]',
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
+        '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,4),',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
         '     BENCH_CPU_PROF_DIR (V8 CPU profiles of the stage processes, written there when they exit),',
         "     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes instead of the image's heap caps, e.g. --max-old-space-size=256)",
@@ -129,9 +130,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       rssReceipts: num(env, 'BENCH_RSS_RECEIPTS', quick ? 10_000 : 100_000),
       rssSegment: num(env, 'BENCH_RSS_SEGMENT', quick ? 5_000 : 10_000),
       writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 10_000),
-      writersLatencyReceipts: quick ? 500 : 5_000,
+      writersLatencyReceipts: num(env, 'BENCH_WRITERS_LATENCY_RECEIPTS', quick ? 500 : 5_000),
     },
-    writerCounts: [1, 2, 4],
+    writerCounts: (env.BENCH_WRITER_COUNTS ?? '1,2,4')
+      .split(',')
+      .map(Number)
+      .filter((n) => n >= 1),
     runDeadlineMs: quick ? 10 * 60_000 : 30 * 60_000,
     rssDeadlineMs: quick ? 15 * 60_000 : 90 * 60_000,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',

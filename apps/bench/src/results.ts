@@ -100,6 +100,9 @@ export interface WritersRun {
   receiptsPerSecond: number;
   census: RowCensus;
   k3PeakConcurrent: number;
+  /** BatchSave (and single Save) calls, and the rows they carried on average (fuller = fewer K3Cloud round trips). */
+  saves: number;
+  rowsPerSave: number;
   peakRssMb: number;
   /** The simulator host's CPU over the write phase, % of one core (near 100 = the harness is the limit). */
   simulatorsCpuPercent: number;

@@ -91,9 +91,12 @@ async function runWriters(
     const seconds = (doneAt - started) / 1000;
     const simulatorsPercent = (100 * ((cpuSeconds(sim.pid) ?? simCpuBefore) - simCpuBefore)) / seconds;
     const [census, stats] = await Promise.all([sim.census(), sim.stats()]);
+    const saves = (stats.k3.calls.BatchSave ?? 0) + (stats.k3.calls.Save ?? 0);
+    const rowsPerSave = saves > 0 ? stats.k3.rowsSaved / saves : 0;
     console.log(
       `    ${rows} rows → ${census.written} written in ${seconds.toFixed(2)} s = ${(rows / seconds).toFixed(0)} rows/s ` +
-        `(K3Cloud peak in flight ${stats.k3.peakConcurrent}, simulators ${simulatorsPercent.toFixed(0)}% of a core); duplicates ${census.duplicated}, missing ${census.missing}`,
+        `(${saves} saves, ${rowsPerSave.toFixed(1)} rows per save; K3Cloud peak in flight ${stats.k3.peakConcurrent}, ` +
+        `simulators ${simulatorsPercent.toFixed(0)}% of a core); duplicates ${census.duplicated}, missing ${census.missing}`,
     );
     return {
       profile: writeProfile.name,
@@ -103,6 +106,8 @@ async function runWriters(
       receiptsPerSecond: rows / seconds,
       census,
       k3PeakConcurrent: stats.k3.peakConcurrent,
+      saves,
+      rowsPerSave,
       peakRssMb: peakRss,
       simulatorsCpuPercent: simulatorsPercent,
     };

@@ -32,6 +32,12 @@ export interface SharedLimiterOptions {
 
 export interface SharedLimiter {
   schedule<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Waits for a slot and hands back its release, for work whose end is not one promise (the
+   * writer's batch slot is let go after its last K3Cloud call, before the batch settles in Redis).
+   * The release is idempotent; until it is called the slot counts as taken (up to `slotExpiryMs`).
+   */
+  acquire(): Promise<() => Promise<void>>;
   /** Waiting + running tasks known to this process. */
   pending(): number;
   /**
@@ -113,29 +119,45 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     }
   }
 
-  return {
-    async schedule<T>(task: () => Promise<T>): Promise<T> {
-      if (closed) throw new Error(`limiter ${options.id} is closed`);
-      const token = randomUUID();
-      running += 1;
+  async function acquire(): Promise<() => Promise<void>> {
+    if (closed) throw new Error(`limiter ${options.id} is closed`);
+    const token = randomUUID();
+    running += 1;
+    try {
+      await new Promise<void>((granted, refused) => {
+        queue.push({ token, granted, refused });
+        void pump();
+      });
+    } catch (error) {
+      running -= 1;
+      throw error;
+    }
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
       try {
-        await new Promise<void>((granted, refused) => {
-          queue.push({ token, granted, refused });
-          void pump();
-        });
-        try {
-          return await task();
-        } finally {
-          if (rules.maxConcurrent > 0) {
-            await store.release(token).catch(() => undefined);
-            releases += 1;
-            wake?.();
-          }
+        if (rules.maxConcurrent > 0) {
+          await store.release(token).catch(() => undefined);
+          releases += 1;
+          wake?.();
         }
       } finally {
         running -= 1;
       }
+    };
+  }
+
+  return {
+    async schedule<T>(task: () => Promise<T>): Promise<T> {
+      const release = await acquire();
+      try {
+        return await task();
+      } finally {
+        await release();
+      }
     },
+    acquire,
     pending: () => running,
     rebuild: async () => undefined,
     async close() {

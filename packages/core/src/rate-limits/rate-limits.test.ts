@@ -45,6 +45,38 @@ describe('shared limiter', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('holds an acquired slot until its release, across replicas, and a second release frees nothing more', async () => {
+    const id = `test-${randomUUID()}`;
+    const a = createSharedLimiter({ id, maxConcurrent: 1, redis });
+    const b = createSharedLimiter({ id, maxConcurrent: 1, redis });
+    const release = await a.acquire();
+    let bGranted = false;
+    const waiting = b.acquire().then((r) => {
+      bGranted = true;
+      return r;
+    });
+    // b polls every 10 ms; after many polls it must still be waiting.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bGranted).toBe(false);
+    await release();
+    const releaseB = await waiting;
+    expect(bGranted).toBe(true);
+    await release(); // idempotent: must not free b's slot
+    let cGranted = false;
+    const c = a.acquire().then((r) => {
+      cGranted = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(cGranted).toBe(false);
+    await releaseB();
+    await (
+      await c
+    )();
+    expect(a.pending()).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('spaces starts to honour a per-second rate in one process', async () => {
     const limiter = createSharedLimiter({ id: `test-${randomUUID()}`, maxPerSecond: 50 });
     const starts: number[] = [];

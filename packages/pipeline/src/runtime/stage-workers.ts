@@ -1,4 +1,4 @@
-import type { ReadinessCheck, StageOutcome } from '@receipt-sync/core';
+import { createSharedLimiter, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
@@ -138,6 +138,14 @@ export async function startWriterStage(
   const startedAt = Date.now();
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
   const backlog = watchBacklog(rt);
+  // At most KINGDEE_MAX_CONCURRENCY batches across every writer are between their order locks and
+  // their last K3Cloud call; a slot a crashed writer held frees after one call's deadline.
+  const batchSlots = createSharedLimiter({
+    id: `${rt.config.queuePrefix}-k3cloud-batches`,
+    maxConcurrent: k3Config.maxConcurrency,
+    redis: rt.connection,
+    slotExpiryMs: k3Config.timeoutMs + 5_000,
+  });
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
     batchSize: k3Config.batchSize,
@@ -147,7 +155,8 @@ export async function startWriterStage(
     // Redis goes straight to the next (the client's limiter keeps K3Cloud at its slots, across replicas).
     extraFullBatches: k3Config.maxConcurrency,
     backlog: () => backlog.value,
-    write: (rows) => write(rows),
+    admit: () => batchSlots.acquire(),
+    write: (rows, more, k3Done) => write(rows, more, k3Done),
   });
   const write = createBatchWriter({
     k3,
@@ -192,6 +201,7 @@ export async function startWriterStage(
       backlog.stop();
       await worker.close();
       batcher.close();
+      await batchSlots.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ReadyRow } from '../queues';
-import { LONG_LINGER, RowBatcher, type PendingRow } from './row-batcher';
+import { LONG_LINGER, RowBatcher, type PendingRow, type TopUp } from './row-batcher';
 
 function row(receiptId: number, fid: number): ReadyRow {
   return {
@@ -174,5 +174,69 @@ describe('RowBatcher', () => {
       jest.advanceTimersByTime(1);
       expect(b.sent()).toBe(1);
     });
+  });
+
+  it('forms a batch when a shared batch slot is granted, from every row waiting by then', async () => {
+    const w = manualWriter();
+    let grant: (release: () => Promise<void>) => void = () => undefined;
+    let released = 0;
+    const batcher = new RowBatcher({
+      batchSize: 5,
+      lingerMs: 1,
+      maxInFlight: 1,
+      admit: () => new Promise((resolve) => (grant = resolve)),
+      write: w.write,
+    });
+    const done = [batcher.submit(row(1, 10))];
+    await new Promise((r) => setTimeout(r, 10)); // the linger is over: a partial batch asks for a slot
+    expect(w.batches).toHaveLength(0);
+    done.push(...[2, 3, 4].map((i) => batcher.submit(row(i, 10 + i))));
+    grant(async () => void (released += 1));
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches).toHaveLength(1);
+    expect(w.batches[0]!.map((p) => p.row.receiptId)).toEqual(['1', '2', '3', '4']);
+    w.release[0]!();
+    await Promise.all(done);
+    await new Promise((r) => setImmediate(r));
+    expect(released).toBe(1);
+  });
+
+  it("tops a batch up with other orders' rows, never a busy, skipped or solo one", async () => {
+    let more: TopUp = () => [];
+    const batches: PendingRow[][] = [];
+    const finish: Array<() => void> = [];
+    const batcher = new RowBatcher({
+      batchSize: 2,
+      lingerMs: 60_000,
+      maxInFlight: 1,
+      write: (rows, topUp) =>
+        new Promise<void>((resolve) => {
+          batches.push(rows);
+          more = topUp;
+          finish.push(() => {
+            for (const p of rows) p.resolve({ outcome: 'written', fid: p.row.fid!, entryId: 1 });
+            resolve();
+          });
+        }),
+    });
+    const first = [batcher.submit(row(1, 1)), batcher.submit(row(2, 2))];
+    const waiting = [
+      batcher.submit(row(3, 1)), // order 1 is in the batch: busy
+      batcher.submit(row(4, 3)), // skipped below (another replica holds it)
+      batcher.submit(row(5, 4), true), // solo
+      batcher.submit(row(6, 5)),
+    ];
+    expect(batches).toHaveLength(1);
+    const added = more(5, new Set(['3']));
+    expect(added.map((p) => p.row.receiptId)).toEqual(['6']);
+    for (const p of added) p.resolve({ outcome: 'written', fid: p.row.fid!, entryId: 1 });
+    finish[0]!();
+    await Promise.all([...first, waiting[3]]);
+    // Order 1 is free again: its waiting row goes in the next batch.
+    await new Promise((r) => setImmediate(r));
+    expect(batches[1]!.map((p) => p.row.receiptId)).toContain('3');
+    for (const f of finish.slice(1)) f();
+    batcher.close();
+    await Promise.allSettled(waiting);
   });
 });

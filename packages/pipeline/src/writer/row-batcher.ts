@@ -23,17 +23,34 @@ export interface RowBatcherOptions {
    * coming they wait up to LONG_LINGER × lingerMs for company. A full batch always goes at once.
    */
   backlog?: () => number | undefined;
-  /** Batches in flight from this process at most (KINGDEE_MAX_CONCURRENCY). */
+  /** Batches writing or waiting for a slot from this process at most (KINGDEE_MAX_CONCURRENCY). */
   maxInFlight: number;
   /**
-   * Full batches that may go beyond `maxInFlight` (they wait for a K3Cloud slot in the client's
-   * limiter, so one that frees is never idle while a batch settles in Redis). Partial batches never
-   * do: while the slots are taken, rows gather into fuller batches. @defaultValue 0
+   * Full batches that may wait for a slot beyond `maxInFlight` (so a slot that frees while a batch
+   * settles in Redis goes straight to the next). Partial batches never do: while the slots are taken,
+   * rows gather into fuller batches. @defaultValue 0
    */
   extraFullBatches?: number;
-  /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
-  write(rows: PendingRow[]): Promise<void>;
+  /**
+   * A batch slot shared by every writer (KINGDEE_MAX_CONCURRENCY of them), waited for before a batch
+   * is formed; resolves to its release. Rows stay in line meanwhile, so the batch formed when the
+   * slot comes is the fullest this process can make, and no order is locked while its batch waits.
+   * Without it batches form at once (one process, tests).
+   */
+  admit?: () => Promise<() => Promise<void>>;
+  /**
+   * Saves one batch; must settle (resolve, reject or requeue) every row it is given, `more` included,
+   * and call `k3Done` after its last K3Cloud call (it lets the batch slot go).
+   */
+  write(rows: PendingRow[], more: TopUp, k3Done: () => Promise<void>): Promise<void>;
 }
+
+/**
+ * More rows for a batch in flight, from orders nobody in this process is writing and not in
+ * `skipOrders`: when another replica holds some of a batch's orders, the batch takes other waiting
+ * rows in their place instead of going smaller.
+ */
+export type TopUp = (max: number, skipOrders: ReadonlySet<string>) => PendingRow[];
 
 /** How much longer than `lingerMs` a partial batch waits while more than a batch is coming. */
 export const LONG_LINGER = 4;
@@ -48,6 +65,8 @@ export class RowBatcher {
   private queue: PendingRow[] = [];
   private readonly busy = new Set<string>();
   private inFlight = 0;
+  /** Batches waiting for a slot (`admit`); each will take up to a batch of the rows then waiting. */
+  private admitting = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -116,25 +135,72 @@ export class RowBatcher {
     const fullLimit = this.opts.maxInFlight + (this.opts.extraFullBatches ?? 0);
     const partialLimit = this.partialSlots();
     for (;;) {
-      const full = this.selectableCount() >= this.opts.batchSize;
-      if (this.inFlight >= (full ? fullLimit : partialLimit) || !(full || partial)) break;
-      const batch = this.take();
-      if (batch.length === 0) break;
-      const orders = [...new Set(batch.map((p) => p.row.orderId))];
-      for (const order of orders) this.busy.add(order);
-      this.inFlight += 1;
-      this.opts
-        .write(batch)
-        .catch((error) => {
-          for (const p of batch) p.reject(error);
-        })
-        .finally(() => {
-          this.inFlight -= 1;
-          for (const order of orders) this.busy.delete(order);
-          if (this.queue.length > 0) this.schedule();
-        });
+      // Rows not yet spoken for by batches waiting for a slot.
+      const unclaimed = this.selectableCount() - this.admitting * this.opts.batchSize;
+      const full = unclaimed >= this.opts.batchSize;
+      const started = this.inFlight + this.admitting;
+      if (unclaimed <= 0 || started >= (full ? fullLimit : partialLimit) || !(full || partial)) break;
+      this.admitting += 1;
+      void this.launch();
     }
     // Rows left behind (their order is busy, or every slot is taken) go when a batch finishes.
+  }
+
+  /** Waits for a batch slot, then forms the batch from the rows waiting at that moment and writes it. */
+  private async launch(): Promise<void> {
+    let release: () => Promise<void> = async () => undefined;
+    try {
+      if (this.opts.admit) release = await this.opts.admit();
+    } catch {
+      // Only a closed limiter refuses (shutdown): the rows still waiting are rejected by close().
+      this.admitting -= 1;
+      return;
+    }
+    this.admitting -= 1;
+    const batch = this.take();
+    if (batch.length === 0) {
+      await release();
+      return;
+    }
+    const orders = new Set(batch.map((p) => p.row.orderId));
+    for (const order of orders) this.busy.add(order);
+    const more: TopUp = (max, skipOrders) => {
+      const added = this.takeMore(max, skipOrders);
+      for (const p of added) {
+        orders.add(p.row.orderId);
+        this.busy.add(p.row.orderId);
+        batch.push(p);
+      }
+      return added;
+    };
+    this.inFlight += 1;
+    try {
+      await this.opts.write([...batch], more, release);
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    } finally {
+      await release();
+      this.inFlight -= 1;
+      for (const order of orders) this.busy.delete(order);
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  /** Up to `max` waiting rows (never solo ones) of orders neither busy nor in `skip`, a whole order at a time. */
+  private takeMore(max: number, skip: ReadonlySet<string>): PendingRow[] {
+    if (this.closed || max <= 0) return [];
+    const counts = new Map<string, number>();
+    for (const p of this.queue) counts.set(p.row.orderId, (counts.get(p.row.orderId) ?? 0) + (p.solo ? Infinity : 1));
+    const chosen = new Set<string>();
+    let room = max;
+    for (const [order, n] of counts) {
+      if (n > room || this.busy.has(order) || skip.has(order)) continue;
+      chosen.add(order);
+      room -= n;
+    }
+    const taken = this.queue.filter((p) => chosen.has(p.row.orderId));
+    this.queue = this.queue.filter((p) => !chosen.has(p.row.orderId));
+    return taken;
   }
 
   private take(): PendingRow[] {

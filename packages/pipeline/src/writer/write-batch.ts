@@ -4,7 +4,7 @@ import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './
 import type { UnauditDeps } from './locked-orders';
 import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
-import type { PendingRow } from './row-batcher';
+import type { PendingRow, TopUp } from './row-batcher';
 import { readSavedState } from './saved-rows';
 import { allSettled, modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
 
@@ -35,17 +35,49 @@ export interface BatchWriterDeps extends UnauditDeps {
 }
 
 /** Builds the BatchSave writer handed to RowBatcher. */
-export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) => Promise<void> {
-  return async (rows) => {
-    const orderIds = [...new Set(rows.map((p) => p.row.orderId))];
-    const held = new Set(await deps.locks.acquire(orderIds));
-    const mine = rows.filter((p) => held.has(p.row.orderId));
-    for (const p of rows) {
-      if (!held.has(p.row.orderId)) setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
+export function createBatchWriter(
+  deps: BatchWriterDeps,
+): (rows: PendingRow[], more?: TopUp, k3Done?: () => Promise<void>) => Promise<void> {
+  return async (rows, more, k3Done) => {
+    const release = k3Done ?? (async () => undefined);
+    try {
+      const { mine, held } = await lockOrders(rows, deps, more);
+      if (mine.length === 0) return;
+      await deps.locks.hold([...held], () => saveRows(mine, deps, release));
+    } finally {
+      await release();
     }
-    if (mine.length === 0) return;
-    await deps.locks.hold([...held], () => saveRows(mine, deps));
   };
+}
+
+/**
+ * Locks the batch's orders. Rows of orders another replica holds go back in line shortly; in their
+ * place the batch takes once more waiting rows (`more`) of other orders, so it keeps its size.
+ */
+async function lockOrders(
+  rows: PendingRow[],
+  deps: BatchWriterDeps,
+  more?: TopUp,
+): Promise<{ mine: PendingRow[]; held: Set<string> }> {
+  const mine: PendingRow[] = [];
+  const held = new Set<string>();
+  const refused = new Set<string>();
+  let candidates = rows;
+  for (let round = 0; round < 2 && candidates.length > 0; round += 1) {
+    const got = new Set(await deps.locks.acquire([...new Set(candidates.map((p) => p.row.orderId))]));
+    for (const p of candidates) {
+      if (got.has(p.row.orderId)) {
+        mine.push(p);
+        held.add(p.row.orderId);
+      } else {
+        refused.add(p.row.orderId);
+        setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
+      }
+    }
+    if (refused.size === 0 || !more) break;
+    candidates = round === 0 ? more(rows.length - mine.length, refused) : [];
+  }
+  return { mine, held };
 }
 
 /**
@@ -53,7 +85,7 @@ export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) =
  * rows they carry), one BatchSave (one model per order), then THE read-back: every row is counted
  * written only when K3Cloud holds every mapped field as sent (verified writes).
  */
-async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
+async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () => Promise<void>): Promise<void> {
   const settled = await dropSettledVersions(rows, deps.ledger);
   if (settled.length === 0) return;
   const { locator } = deps;
@@ -79,6 +111,8 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
     ? { rows: new Map(), orders: new Map() }
     : await readBack(deps, locator, fids, fields, subjects);
+  // Settling is Redis work (and, policy unaudit, K3Cloud steps through the call limiter): the next batch may start.
+  await k3Done();
   // Orders settle side by side: their rows, ledger entries and (policy unaudit) K3Cloud steps are disjoint.
   // All of them finish before the order locks are let go, even when one fails.
   await allSettled(
