@@ -37,10 +37,12 @@ export async function reconcileState(
   receiptId: string,
   now = Date.now(),
 ): Promise<ReconcileState | undefined> {
+  // State first, then the job: a job read while active and found failed a moment later would lack
+  // its finish time and reason.
+  const raw = await queues.reconcile.getJobState(reconcileJobId(receiptId));
+  if (raw !== 'completed' && raw !== 'failed' && !RUNNING.has(raw)) return undefined;
   const job = await queues.reconcile.getJob(reconcileJobId(receiptId));
   if (!job) return undefined;
-  const raw = await job.getState();
-  if (raw !== 'completed' && raw !== 'failed' && !RUNNING.has(raw)) return undefined;
   const base = {
     jobId: job.id ?? reconcileJobId(receiptId),
     fix: job.data.fix,
