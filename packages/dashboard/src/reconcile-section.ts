@@ -59,7 +59,7 @@ function stateLine(s: ReconcileState): SafeHtml {
   ${s.window.from}`;
   if (s.state === 'waiting')
     return html`<p><strong>Waiting</strong> <span class="note">(${asked}; ${s.waitingSeconds ?? 0} s so far)</span></p>
-      ${s.unattended ? html`<p class="banner">${NOBODY}</p>` : ''}`;
+      ${s.error ? html`<p>${s.error}</p>` : ''} ${s.unattended ? html`<p class="banner">${NOBODY}</p>` : ''}`;
   if (s.state === 'active') return html`<p><strong>Running</strong> <span class="note">(${asked})</span></p>`;
   const when = s.finishedAt ? `finished ${chinaTime(s.finishedAt)}` : 'finished';
   const label =

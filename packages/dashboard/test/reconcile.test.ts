@@ -126,6 +126,12 @@ describe('the receipt page’s reconcile section', () => {
     );
     try {
       expect((await ask('7104')).status).toBe(202);
+      // Between its two attempts the page says why it retries.
+      const retrying = await waitFor('the first attempt to fail', async () => {
+        const s = await stateOf('7104');
+        return s?.state === 'waiting' && s.error ? s : undefined;
+      });
+      expect(retrying.error).toBe('attempt 1 failed, retrying: OKKI answered 503 three times');
       const failed = await waitFor(
         'the request to fail',
         async () => {

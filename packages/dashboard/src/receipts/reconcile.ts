@@ -22,7 +22,7 @@ export interface ReconcileState {
   finishedAt?: string;
   /** Completed: what reconcile found for this receipt and what the fix did. */
   result?: ReconcileResult;
-  /** Failed (after its attempts), or a result that could not be read. */
+  /** Failed (after its attempts), waiting for a retry, or a result that could not be read. */
   error?: string;
   /** Waiting for more than UNATTENDED_AFTER_MS without any attempt: no process takes reconcile requests. */
   unattended?: boolean;
@@ -62,10 +62,14 @@ export async function reconcileState(
     return { ...base, state: 'failed', finishedAt, error: redactText(job.failedReason || 'failed') };
   }
   if (raw === 'active') return { ...base, state: 'active' };
-  // A job retried after a failed attempt was taken once: a process is there.
+  // A job waiting for its retry was taken once: a process is there; the page says why it retries.
   const waitedMs = now - job.timestamp;
   const unattended = job.attemptsMade === 0 && waitedMs > UNATTENDED_AFTER_MS;
-  return { ...base, state: 'waiting', unattended, waitingSeconds: Math.max(0, Math.round(waitedMs / 1000)) };
+  const retry =
+    job.attemptsMade > 0
+      ? { error: `attempt ${job.attemptsMade} failed, retrying: ${redactText(job.failedReason)}` }
+      : {};
+  return { ...base, state: 'waiting', unattended, waitingSeconds: Math.max(0, Math.round(waitedMs / 1000)), ...retry };
 }
 
 export type ReconcileAsk =
