@@ -38,8 +38,8 @@ function fixLines(s: ReconcileState, result: ReconcileResult): SafeHtml | string
     ${fix.enqueued.map(
       (e) =>
         html`<li>
-          Re-sent through the pipeline (${e.categories.join(', ')}): raw job <code>${e.jobId}</code>; the jobs above
-          show its progress.
+          Re-sent through the pipeline (${e.categories.join(', ')}): raw job <code>${e.jobId}</code>; its new write
+          appears under Jobs below.
         </li>`,
     )}
     ${fix.skipped.map((k) => html`<li>Not re-sent: ${k.reason}</li>`)}
