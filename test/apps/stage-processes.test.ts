@@ -1,9 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { startDemoEnvironment } from '@receipt-sync/simulators';
+import { closeQueues, createQueues, createRedisConnection } from '@receipt-sync/pipeline';
+import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from '../e2e/expectations';
 import { getJson, startApp } from './run-entry';
-import { cleanPrefix, envFor, waitFor } from '../e2e/helpers';
+import { cleanPrefix, envFor, redisUrl, waitFor } from '../e2e/helpers';
 import { LocalRedis } from '../e2e/local-redis';
+
+/** A receipt page's reconcile request for one written receipt, answered by whichever process takes it. */
+async function reconcileOne(demo: DemoEnvironment, prefix: string, receiptNo: string): Promise<unknown> {
+  const receipt = demo.okki.allReceipts({ removed: false }).find((r) => r.cash_collection_no === receiptNo)!;
+  const connection = createRedisConnection(redisUrl);
+  const queues = createQueues(connection, prefix);
+  try {
+    const receiptId = String(receipt.cash_collection_id);
+    const window = { from: receipt.update_time, to: receipt.update_time };
+    const requestedAt = new Date().toISOString();
+    await queues.reconcile.add(
+      'reconcile',
+      { receiptId, receiptNo, window, fix: false, requestedAt },
+      {
+        jobId: `reconcile-${receiptId}`,
+      },
+    );
+    await waitFor(
+      async () => (await queues.reconcile.getJobState(`reconcile-${receiptId}`)) === 'completed',
+      30_000,
+      'the producer to answer the reconcile request',
+    );
+    return (await queues.reconcile.getJob(`reconcile-${receiptId}`))?.returnvalue;
+  } finally {
+    await closeQueues(queues);
+    await connection.quit();
+  }
+}
 
 describe('producer, transformer and writer as separate processes (the container topology)', () => {
   it('sync every receipt exactly once, report ready with health and metrics, and stop cleanly on SIGTERM', async () => {
@@ -46,6 +75,9 @@ describe('producer, transformer and writer as separate processes (the container 
       expect(writerReady.body).toMatchObject({ checks: { 'k3cloud-session': 'ok' } });
       const writerMetrics = String((await getJson(`http://127.0.0.1:${ports.writer}/metrics`)).body);
       expect(writerMetrics).toMatch(/receipt_sync_receipts_written_total \d+/);
+      // With K3Cloud configured too, the producer answers the receipt pages' reconcile requests.
+      const [written] = [...expected.written.keys()];
+      expect(await reconcileOne(demo, prefix, written!)).toMatchObject({ clean: true, findings: [] });
 
       for (const app of apps) app.child.kill('SIGTERM');
       const codes = await Promise.all(apps.map((a) => a.exited));

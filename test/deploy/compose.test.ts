@@ -245,6 +245,15 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     }
   });
 
+  test('the producer gets the K3Cloud settings the writer gets: it runs the receipt pages’ reconcile requests', () => {
+    const k3 = (name: string) =>
+      Object.fromEntries(
+        Object.entries(service(services, name).environment ?? {}).filter(([k]) => /^KINGDEE_/.test(k)),
+      );
+    expect(k3('producer')).toMatchObject({ KINGDEE_BASE_URL: expect.any(String), KINGDEE_ACCT_ID: expect.any(String) });
+    expect(k3('producer')).toEqual(k3('writer'));
+  });
+
   test('a missing env file stops compose and names the file', () => {
     const run = composeConfig(['docker-compose.yml'], [], 'deploy/no-such.env');
     expect(run.status).not.toBe(0);

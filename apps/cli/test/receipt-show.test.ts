@@ -29,6 +29,18 @@ beforeAll(async () => {
     k3EntryId: 555,
     fields: { F_PBLH_Decimal: '1200.00' },
   });
+  // Asked from the receipt page; no producer has taken it yet.
+  await queues.reconcile.add(
+    'reconcile',
+    {
+      receiptId: '5221565013',
+      receiptNo: 'HK202504150112',
+      window: { from: V1, to: V1 },
+      fix: false,
+      requestedAt: new Date().toISOString(),
+    },
+    { jobId: 'reconcile-5221565013' },
+  );
 });
 
 afterAll(async () => {
@@ -61,6 +73,7 @@ describe('receipt show', () => {
     expect(human.stdout).toContain('receipt HK202504150112 (id 5221565013): written');
     expect(human.stdout).toContain('FBillNo XSDD000001');
     expect(human.stdout).toMatch(/F_PBLH_Decimal\s+1200\.00/);
+    expect(human.stdout).toMatch(/last reconcile request: waiting \d+ s/);
     const order = runCli(['receipt', 'show', 'XSDD000001'], env);
     expect(order.stdout).toContain('OKKI order 3564000001 (K3Cloud XSDD000001): 1 receipt(s)');
     const none = runCli(['receipt', 'show', 'HK404'], env);

@@ -17,6 +17,7 @@ import {
   startTransformerStage,
   startWriterStage,
 } from '@receipt-sync/pipeline';
+import { startReconcileRequests } from '@receipt-sync/reconcile';
 import { clearDemoState, startDemo, startDemoActivity } from './demo-mode';
 
 /**
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
+  // The receipt pages' "Reconcile this receipt" (this process holds both API clients).
+  stages.push(startReconcileRequests(rt));
   const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {

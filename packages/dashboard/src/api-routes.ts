@@ -2,13 +2,14 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Alerter } from './alerts';
 import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
-import type { SyncStore } from '@receipt-sync/store';
+import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
 import { operatorOf } from './auth';
 import { replayCause } from './cause-replay';
 import { discardDeadLetters, listDeadLetters } from './dead-letters';
 import { failureList, FailureQuerySchema } from './failure-lists';
 import { findByKey } from './receipts/lookup';
 import { receiptRecord } from './receipts/record';
+import { requestReconcile } from './receipts/reconcile';
 import { collectStatus, type StatusSources } from './status';
 import type { DashboardLogger } from './types';
 
@@ -44,6 +45,8 @@ const ReplayBody = z
 const ReceiptKey = z.string().trim().min(1).max(200);
 const CauseId = z.string().regex(/^[0-9a-f]{16}$/, 'must be a cause id (16 hex digits)');
 
+const ReconcileBody = z.object({ fix: z.boolean().default(false) });
+
 const DiscardBody = z.object({ queue: queueName, ids: z.array(jobId).min(1).max(MAX_IDS) });
 
 function badRequest(res: Response, error: z.ZodError): void {
@@ -60,7 +63,15 @@ function postOnly(router: Router, path: string): void {
   });
 }
 
-/** `/api/status`, `/api/dead-letters*`, `/api/failures`, `/api/receipts/:key`, `/api/causes/:cause/replay`; auth and CSRF guards are applied by createDashboard. */
+/** The ledger entry a key names when it names one receipt (id or receipt number). */
+async function receiptEntry(store: SyncStore, key: string): Promise<LedgerEntry | undefined> {
+  const direct = await store.ledger.get(key);
+  if (direct) return direct;
+  const match = await findByKey(store, key);
+  return match.kind === 'receipt' ? store.ledger.get(match.receiptId) : undefined;
+}
+
+/** `/api/status`, `/api/dead-letters*`, `/api/failures`, `/api/receipts/:key` (and its `reconcile`), `/api/causes/:cause/replay`; auth and CSRF guards are applied by createDashboard. */
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
@@ -120,6 +131,27 @@ export function apiRouter(deps: ApiDeps): Router {
     if (match.kind === 'order') return res.json(match);
     res.json({ kind: 'receipt', receipt: await receiptRecord(deps, match.receiptId) });
   });
+
+  router.post('/receipts/:key/reconcile', async (req: Request, res: Response) => {
+    const key = ReceiptKey.safeParse(req.params.key);
+    if (!key.success) return badRequest(res, key.error);
+    const body = ReconcileBody.safeParse(req.body ?? {});
+    if (!body.success) return badRequest(res, body.error);
+    const entry = await receiptEntry(deps.store, key.data);
+    if (!entry) return res.status(404).json({ error: `no receipt matches ${JSON.stringify(key.data)}` });
+    const operator = operatorOf(res);
+    const ask = await requestReconcile(deps.queues, entry, { fix: body.data.fix, operator });
+    if (ask.kind === 'no-version')
+      return res.status(409).json({ error: 'no version of this receipt is known yet; nothing to reconcile' });
+    if (ask.kind === 'running')
+      return res.status(409).json({ error: 'a reconcile of this receipt is already running', jobId: ask.jobId });
+    deps.logger.info(
+      { operator, receiptId: entry.receiptId, fix: body.data.fix, jobId: ask.jobId },
+      `dashboard: reconcile of receipt ${entry.receiptNo || entry.receiptId} requested`,
+    );
+    res.status(202).json({ jobId: ask.jobId, state: 'waiting' });
+  });
+  postOnly(router, '/receipts/:key/reconcile');
 
   router.post('/causes/:cause/replay', async (req: Request, res: Response) => {
     const cause = CauseId.safeParse(req.params.cause);

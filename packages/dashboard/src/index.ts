@@ -34,6 +34,13 @@ export {
 export { findByKey, type KeyMatch } from './receipts/lookup';
 export { receiptRecord, type ReceiptRecord, type RecordSources } from './receipts/record';
 export type { ReceiptJob } from './receipts/jobs';
+export {
+  reconcileState,
+  requestReconcile,
+  UNATTENDED_AFTER_MS,
+  type ReconcileAsk,
+  type ReconcileState,
+} from './receipts/reconcile';
 export { replayCause, type CauseReplayResult } from './cause-replay';
 export {
   failureList,

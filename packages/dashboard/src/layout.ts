@@ -50,8 +50,9 @@ dl.facts dt{color:#667}dl.facts dd{margin:0}
 `;
 
 /**
- * Buttons POST with the CSRF header, then reload; the outcome survives the reload through
- * sessionStorage. Pages marked data-refresh replace their <main> every 30 s in place (no reload),
+ * Buttons (and the reconcile form) POST with the CSRF header, then reload; the outcome survives the
+ * reload through sessionStorage. Pages marked data-refresh replace their <main> every 30 s (or the
+ * attribute's milliseconds) in place (no reload),
  * so the scroll position stays; not while the operator is typing in a field of the page.
  */
 const SCRIPT = `
@@ -87,6 +88,21 @@ const SCRIPT = `
       })
       .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
   });
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!form.getAttribute || form.getAttribute('data-action') !== 'reconcile') return;
+    ev.preventDefault();
+    var btn = form.querySelector('button');
+    var fix = form.querySelector('input[name=fix]').checked;
+    btn.disabled = true;
+    post(form.getAttribute('action'), { fix: fix })
+      .then(function (r) {
+        var text = r.ok ? 'Reconcile requested' + (fix ? ' with fix' : '') + '; this page shows the answer when it is done.' : 'Request refused: ' + (r.data.error || 'error');
+        sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok }));
+        location.reload();
+      })
+      .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
+  });
   if (document.body.hasAttribute('data-refresh')) {
     setInterval(function () {
       var main = document.querySelector('main');
@@ -105,7 +121,7 @@ const SCRIPT = `
           notice = document.getElementById('notice');
         })
         .catch(function () {});
-    }, 30000);
+    }, Number(document.body.getAttribute('data-refresh')) || 30000);
   }
 })();
 `;
@@ -118,9 +134,14 @@ export interface LayoutInput {
   subtitle?: string;
   /** The search box's current value. */
   query?: string;
-  /** Replace <main> every 30 s. */
-  refresh?: boolean;
+  /** Replace <main> every 30 s, or every this many seconds. */
+  refresh?: boolean | number;
   body: SafeHtml;
+}
+
+function refreshAttribute(refresh: boolean | number | undefined): SafeHtml | string {
+  if (typeof refresh === 'number') return new SafeHtml(`data-refresh="${Math.round(refresh * 1000)}"`);
+  return refresh ? new SafeHtml('data-refresh') : '';
 }
 
 /** The frame of every dashboard page: header with search, notice area, one nonce'd style and script. */
@@ -136,7 +157,7 @@ export function layout(input: LayoutInput): string {
           ${new SafeHtml(STYLE)}
         </style>
       </head>
-      <body data-base="${base}" ${input.refresh ? new SafeHtml('data-refresh') : ''}>
+      <body data-base="${base}" ${refreshAttribute(input.refresh)}>
         <header>
           <h1><a href="${base}/">receipt-sync</a></h1>
           <span class="muted">${input.subtitle ?? 'OKKI receipts → K3Cloud'}</span>

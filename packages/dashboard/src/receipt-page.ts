@@ -4,6 +4,7 @@ import type { FailureList } from './failure-lists';
 import { failureListSection } from './failure-sections';
 import { chinaTime, clip, html, table, type SafeHtml } from './html';
 import { layout } from './layout';
+import { reconcileSection } from './reconcile-section';
 import type { ReceiptRecord } from './receipts/record';
 
 interface Frame {
@@ -51,13 +52,6 @@ function summary(r: ReceiptRecord): SafeHtml {
       ],
       ['Attempts', String(r.attempts)],
       ['Last change', chinaTime(r.updatedAt)],
-      [
-        'Reconcile',
-        r.reconcileCommand
-          ? html`<code>${r.reconcileCommand}</code>
-              <span class="note">(add --fix to re-send it if K3Cloud differs)</span>`
-          : '',
-      ],
     ])}
   </section>`;
 }
@@ -165,7 +159,9 @@ export function renderReceiptPage(r: ReceiptRecord, frame: Frame): string {
   return layout({
     title: `Receipt ${r.receiptNo || r.receiptId}`,
     ...frame,
-    body: html`${summary(r)}
+    // While a reconcile request waits or runs, the page refreshes itself to show the answer.
+    refresh: r.reconcile?.state === 'waiting' || r.reconcile?.state === 'active' ? 5 : false,
+    body: html`${summary(r)} ${reconcileSection(r, frame.base)}
       <div class="grid2">${k3Section(r, frame.base)} ${versionsSection(r)}</div>
       ${jobsSection(r)} ${callsSection(r)}`,
   });

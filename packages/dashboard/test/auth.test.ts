@@ -59,7 +59,7 @@ describe('HTTP Basic covers every route', () => {
     }
   });
 
-  it('lists all six queues in Bull Board under the receipt-sync title', async () => {
+  it('lists all seven queues in Bull Board under the receipt-sync title', async () => {
     const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
@@ -69,6 +69,7 @@ describe('HTTP Basic covers every route', () => {
       push: true,
       raw: true,
       ready: true,
+      reconcile: true,
       'dead-letter': true,
       quarantine: true,
     });

@@ -288,6 +288,17 @@ describe('finding a receipt in a real browser', () => {
     await expect(page.getByRole('button', { name: 'Replay from dead-letter' }).count()).resolves.toBe(0);
   });
 
+  it('asks for a reconcile with fix from the receipt page; the page shows the request waiting', async () => {
+    await page.goto(`${server.url}/receipts/5221565013`);
+    await page.getByLabel('Fix what it finds').check();
+    await page.getByRole('button', { name: 'Reconcile this receipt' }).click();
+    await page.getByRole('status').filter({ hasText: 'Reconcile requested with fix' }).waitFor({ timeout: 15_000 });
+    const job = await h.queues.reconcile.getJob('reconcile-5221565013');
+    expect(job?.data).toMatchObject({ receiptId: '5221565013', fix: true, window: { from: '2025-04-15 17:47:13' } });
+    await expect(page.locator('#reconcile').textContent()).resolves.toContain('Waiting');
+    await expect(page.getByRole('button', { name: 'Reconcile this receipt' }).isDisabled()).resolves.toBe(true);
+  });
+
   it('refreshes the status page in place every 30 s without losing the scroll position', async () => {
     const fresh = await page.context().newPage();
     try {

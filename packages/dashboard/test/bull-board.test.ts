@@ -92,7 +92,7 @@ describe('Bull Board is a viewer: its write API is refused on every queue', () =
     const api = (await (await get(`${server.url}/queues/api/queues`)).json()) as {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
-    expect(api.queues.map((q) => q.readOnlyMode)).toEqual([true, true, true, true, true, true]); // push included
+    expect(api.queues.map((q) => q.readOnlyMode)).toEqual([true, true, true, true, true, true, true]); // push and reconcile included
   });
 });
 

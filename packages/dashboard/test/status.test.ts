@@ -104,7 +104,15 @@ describe('GET /api/status', () => {
       ['w-new', 'failed'],
       ['w-old', 'completed'],
     ]);
-    expect(Object.keys(s.queues).sort()).toEqual(['dead-letter', 'push', 'quarantine', 'raw', 'ready', 'windows']);
+    expect(Object.keys(s.queues).sort()).toEqual([
+      'dead-letter',
+      'push',
+      'quarantine',
+      'raw',
+      'ready',
+      'reconcile',
+      'windows',
+    ]);
     expect(s.queues['dead-letter']).toMatchObject({ wait: 1, active: 0, failed: 0 });
     expect(s.ledger).toEqual({ pending: 0, written: 0, unchanged: 1, quarantined: 0, 'dead-lettered': 2 });
     expect(s.errors).toEqual([expect.objectContaining({ code: 'k3cloud.order-not-found', count: 2 })]);

@@ -8,3 +8,6 @@ export { compareSnapshot, type Comparison } from './compare';
 export { diffFields, fieldKinds, normalizeValue, type ValueKind } from '@receipt-sync/mapping';
 export { FIXABLE_CATEGORIES, fixReconcile, type FixDeps, type FixLedger, type FixQueues, type FixResult } from './fix';
 export * from './types';
+export { reconcileReceipt } from './receipt-request';
+export { startReconcileRequests } from './request-stage';
+export { reconcileDeps, reconcileRuntime, type ReconcileRunOptions, type ReconcileRuntime } from './runtime-deps';

@@ -4,6 +4,17 @@ import { loadCliConfig, openState } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import { formatTable, printJson, printLine } from '../output';
 
+/** The receipt page's latest reconcile request in one line. */
+function reconcileLine(s: NonNullable<ReceiptRecord['reconcile']>): string {
+  if (s.state === 'waiting')
+    return `waiting ${s.waitingSeconds ?? 0} s${s.unattended ? ' (no process takes reconcile requests)' : ''}`;
+  if (s.state === 'active') return 'running';
+  if (s.state === 'failed' || !s.result) return `${s.state} at ${s.finishedAt ?? '–'}: ${s.error ?? 'no result'}`;
+  const found = s.result.clean ? 'clean' : s.result.findings.map((f) => `${f.category} (${f.reason})`).join('; ');
+  const fixed = s.result.fix ? `; re-sent ${s.result.fix.enqueued.length}, skipped ${s.result.fix.skipped.length}` : '';
+  return `${found} at ${s.finishedAt ?? '–'}${fixed}`;
+}
+
 function printReceipt(r: ReceiptRecord): void {
   printLine(`receipt ${r.receiptNo || '(no number)'} (id ${r.receiptId}): ${r.outcome}`);
   if (r.reason) printLine(`  reason: [${r.reason.code}] ${r.reason.message} (at ${r.reason.at})`);
@@ -15,6 +26,7 @@ function printReceipt(r: ReceiptRecord): void {
   if (r.replay)
     printLine(`  replay: npm run cli -- dlq replay --queue ${r.replay.queue} --id ${r.replay.deadLetterId}`);
   if (r.reconcileCommand) printLine(`  reconcile: ${r.reconcileCommand}`);
+  if (r.reconcile) printLine(`  last reconcile request: ${reconcileLine(r.reconcile)}`);
   printLine();
   printLine(
     formatTable(

@@ -1,9 +1,9 @@
 import { InvalidInputError } from '@receipt-sync/core';
-import { needsEnrichment } from '@receipt-sync/mapping';
 import {
   checkWindow,
   fixReconcile,
   reconcile,
+  reconcileDeps,
   type Finding,
   type FixResult,
   type ReconcileReport,
@@ -37,18 +37,8 @@ export async function reconcileCommand(opts: ReconcileOptions): Promise<number> 
   const config = loadCliConfig();
   const rt = await openRuntime(config, 'reconcile');
   try {
-    const enrich = opts.bank !== false && config.okki?.enrichBank && needsEnrichment(rt.mapping);
     const report = await reconcile(
-      {
-        source: rt.okki,
-        k3: rt.k3,
-        ledger: rt.store.ledger,
-        mapping: rt.mapping,
-        info: enrich ? rt.okki : undefined,
-        pageSize: config.okki?.pageSize,
-        scanLedger: opts.scanLedger !== false,
-        onProgress: progress,
-      },
+      reconcileDeps(rt, { bank: opts.bank, scanLedger: opts.scanLedger, onProgress: progress }),
       window,
     );
     const fix =

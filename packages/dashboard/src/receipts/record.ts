@@ -2,6 +2,7 @@ import { redactText, type ApiCallRecord } from '@receipt-sync/core';
 import { deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
 import { receiptJobs, type ReceiptJob } from './jobs';
+import { reconcileState, type ReconcileState } from './reconcile';
 
 /** Everything known about one receipt: what `/api/receipts/:key` and `receipt show` answer. */
 export interface ReceiptRecord {
@@ -33,10 +34,12 @@ export interface ReceiptRecord {
   /** The K3Cloud row and the values last written. */
   row?: { fid?: number; entryId?: number; writtenAt?: string; contentHash?: string; fields?: Record<string, unknown> };
   /**
-   * Compares this receipt's current version in OKKI, K3Cloud and the ledger (the dashboard holds no
-   * OKKI or K3Cloud client, so reconciling runs from the CLI).
+   * The CLI command comparing this receipt's current version in OKKI, K3Cloud and the ledger: the
+   * fallback when no process takes the page's reconcile requests.
    */
   reconcileCommand?: string;
+  /** The latest "Reconcile this receipt" request (run by the producer) and its answer. */
+  reconcile?: ReconcileState;
   /** Replays the receipt's dead letter (present only while one exists). */
   replay?: { queue: 'dead-letter' | 'quarantine'; deadLetterId: string };
 }
@@ -59,11 +62,12 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
   if (!entry) return undefined;
   const current = { updateTime: entry.sourceVersion, removed: entry.removed };
   const jobVersions = versions.length > 0 ? versions : entry.sourceVersion ? [current] : [];
-  const [jobs, lookup, receiptCalls, orderCalls] = await Promise.all([
+  const [jobs, lookup, receiptCalls, orderCalls, reconcile] = await Promise.all([
     receiptJobs(src.queues, receiptId, jobVersions),
     entry.orderId ? src.store.orders.get(entry.orderId) : Promise.resolve(undefined),
     src.store.audit.forSubject(receiptId),
     entry.orderId ? src.store.audit.forSubject(entry.orderId) : Promise.resolve([]),
+    reconcileState(src.queues, receiptId),
   ]);
   const e = entry.lastError;
   const replayQueue = deadLetterQueueFor(entry.status === 'quarantined' ? 'quarantined' : 'dead-lettered');
@@ -102,6 +106,7 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     ...(entry.sourceVersion
       ? { reconcileCommand: `npm run cli -- reconcile --from '${entry.sourceVersion}' --to '${entry.sourceVersion}'` }
       : {}),
+    ...(reconcile ? { reconcile } : {}),
     ...(deadLetterLive && entry.deadLetterId
       ? { replay: { queue: replayQueue, deadLetterId: entry.deadLetterId } }
       : {}),

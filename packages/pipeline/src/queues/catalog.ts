@@ -6,6 +6,7 @@ import {
   PushEventJobSchema,
   RawReceiptJobSchema,
   ReadyRowSchema,
+  ReconcileRequestSchema,
   WindowTickSchema,
 } from './payloads';
 
@@ -13,9 +14,11 @@ import {
  * What a queue is for, which decides who may act on its jobs: `scheduler`, `events` and `stage`
  * queues are worked by the pipeline and only watched by operators; `dead-letters` are never worked,
  * an operator replays or discards them. `events` (OKKI push) are hints: a job that gives up is not
- * dead-lettered, the polling window sweeps its receipt up.
+ * dead-lettered, the polling window sweeps its receipt up. `requests` are worked by the pipeline on
+ * an operator's demand (reconcile one receipt); their jobs carry no receipt through the stages, a
+ * failed one is not dead-lettered, and the finished job's return value is the answer shown.
  */
-export type QueueRole = 'scheduler' | 'events' | 'stage' | 'dead-letters';
+export type QueueRole = 'scheduler' | 'events' | 'stage' | 'dead-letters' | 'requests';
 
 /** The receipt version a stage job carries, for outcome reporting and dead letters. */
 export interface ReceiptVersion {
@@ -102,6 +105,20 @@ export const QUEUE_CATALOG = {
     description: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
     jobOptions: { attempts: 10, backoff: { type: CAPPED_BACKOFF }, ...retained },
     versionOf: (d) => ({ receiptId: d.receiptId, version: d.sourceVersion, removed: d.removed }),
+  }),
+  reconcile: defineQueue({
+    role: 'requests',
+    schema: ReconcileRequestSchema,
+    description:
+      'Reconcile requests from receipt pages, worked by the producer when it has OKKI and K3Cloud settings (read-only here).',
+    // One job per receipt (id reconcile-<receiptId>); the finished job is the answer the receipt
+    // page shows, so it is kept a few days. A request that fails twice reports its error instead.
+    jobOptions: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 5_000 },
+      removeOnComplete: { age: 3 * DAY_S },
+      removeOnFail: { age: 3 * DAY_S },
+    },
   }),
   'dead-letter': defineQueue({
     role: 'dead-letters',

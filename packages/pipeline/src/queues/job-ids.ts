@@ -29,3 +29,8 @@ export function replayJobId(sourceJobId: string, replayNumber: number): string {
   const base = sourceJobId.replace(/-replay\d+$/, '');
   return `${base}-replay${replayNumber}`;
 }
+
+/** A receipt's reconcile request: one id per receipt, so only one runs at a time. */
+export function reconcileJobId(receiptId: string): string {
+  return `reconcile-${receiptId}`;
+}

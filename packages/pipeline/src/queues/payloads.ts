@@ -75,6 +75,56 @@ export const WindowTickSchema = z.object({
 });
 export type WindowTick = z.infer<typeof WindowTickSchema>;
 
+/** `YYYY-MM-DD HH:mm:ss`, China time: how OKKI stamps `update_time` and how reconcile windows are given. */
+const ChinaStamp = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, "must be 'YYYY-MM-DD HH:mm:ss'");
+
+/**
+ * An operator's "reconcile this receipt" (dashboard): compare the receipt's version in OKKI,
+ * K3Cloud and the ledger, and with `fix` send it through the pipeline again if they differ. The
+ * window is the ledger's version of the receipt, `from` = `to`, as the CLI command would be run.
+ */
+export const ReconcileRequestSchema = z.object({
+  receiptId: z.string().regex(/^\d+$/),
+  receiptNo: z.string(),
+  window: z.object({ from: ChinaStamp, to: ChinaStamp }),
+  fix: z.boolean(),
+  requestedAt: z.string(),
+  /** Who asked (the dashboard's operator), for the logs of the process that runs it. */
+  requestedBy: z.string().optional(),
+});
+export type ReconcileRequest = z.infer<typeof ReconcileRequestSchema>;
+
+/** One difference reconcile found for the receipt (the OKKI payload it carries for the fix is left out). */
+export const ReconcileFindingSchema = z.object({
+  category: z.string(),
+  reason: z.string(),
+  receiptNo: z.string(),
+  fid: z.number().optional(),
+  entryId: z.number().optional(),
+  entryIds: z.array(z.number()).optional(),
+  fields: z.array(z.object({ field: z.string(), expected: z.unknown(), actual: z.unknown() })).optional(),
+});
+export type ReconcileFinding = z.infer<typeof ReconcileFindingSchema>;
+
+/** What a finished reconcile request returns (its job's return value); the receipt page shows it. */
+export const ReconcileResultSchema = z.object({
+  clean: z.boolean(),
+  checkedAt: z.string(),
+  window: z.object({ from: z.string(), to: z.string() }),
+  findings: z.array(ReconcileFindingSchema),
+  /** Present when the request asked for a fix and something was fixable. */
+  fix: z
+    .object({
+      enqueued: z.array(z.object({ receiptNo: z.string(), jobId: z.string(), categories: z.array(z.string()) })),
+      skipped: z.array(z.object({ receiptNo: z.string(), reason: z.string() })),
+      leftForHumans: z.number().int().nonnegative(),
+    })
+    .optional(),
+  /** How much of OKKI and K3Cloud the window covered. */
+  scanned: z.object({ okkiReceipts: z.number().int(), rows: z.number().int(), ordersFound: z.number().int() }),
+});
+export type ReconcileResult = z.infer<typeof ReconcileResultSchema>;
+
 /** Counters the pipeline keeps inside job data (stripped from dead letters). */
 export interface JobBookkeeping {
   __dependencyWaits?: number;

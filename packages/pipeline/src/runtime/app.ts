@@ -11,6 +11,8 @@ export interface StageAppOptions {
   name: string;
   needsOkki: boolean;
   needsK3: boolean;
+  /** Build the K3Cloud client when configured, without requiring it (RuntimeOptions.wantsK3). */
+  wantsK3?: boolean;
   defaultHealthPort: number;
   start(rt: Runtime): Promise<RunningStage[]>;
   /** Extra readiness checks, e.g. a K3Cloud session for the writer. */
@@ -24,7 +26,12 @@ export interface StageAppOptions {
 export async function runStageApp(opts: StageAppOptions): Promise<void> {
   let rt: Runtime;
   try {
-    rt = await createRuntime(loadConfig(), { name: opts.name, needsOkki: opts.needsOkki, needsK3: opts.needsK3 });
+    rt = await createRuntime(loadConfig(), {
+      name: opts.name,
+      needsOkki: opts.needsOkki,
+      needsK3: opts.needsK3,
+      wantsK3: opts.wantsK3,
+    });
   } catch (error) {
     console.error(
       `${opts.name} could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,

@@ -6,3 +6,4 @@ export * from './app';
 export * from './gauges';
 export * from './receiver-app';
 export * from './redis-healer';
+export { startWorker, type TypedProcessor } from './stage-worker';

@@ -37,6 +37,11 @@ export interface RuntimeOptions {
   name: string;
   needsOkki?: boolean;
   needsK3?: boolean;
+  /**
+   * Build the K3Cloud client when KINGDEE_* is configured, without requiring it (the producer:
+   * it answers reconcile requests only when it can reach both systems).
+   */
+  wantsK3?: boolean;
   logger?: Logger;
   metrics?: SyncMetrics;
 }
@@ -69,7 +74,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
 
   const clients = createApiClients(config, {
     okki: opts.needsOkki,
-    k3: opts.needsK3,
+    k3: opts.needsK3 || opts.wantsK3,
     redis: connection,
     audit,
     logger,
