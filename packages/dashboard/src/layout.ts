@@ -52,8 +52,8 @@ dl.facts dt{color:#667}dl.facts dd{margin:0}
 /**
  * Buttons (and the reconcile form) POST with the CSRF header, then reload; the outcome survives the
  * reload through sessionStorage. Pages marked data-refresh replace their <main> every 30 s (or the
- * attribute's milliseconds) in place (no reload),
- * so the scroll position stays; not while the operator is typing in a field of the page.
+ * attribute's milliseconds) in place (no reload), so the scroll position stays; not while the
+ * operator is typing in a field of the page; and no more once the fresh page is no longer marked.
  */
 const SCRIPT = `
 (function () {
@@ -104,7 +104,7 @@ const SCRIPT = `
       .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
   });
   if (document.body.hasAttribute('data-refresh')) {
-    setInterval(function () {
+    var timer = setInterval(function () {
       var main = document.querySelector('main');
       var active = document.activeElement;
       if (!main || (active && main.contains(active) && /INPUT|SELECT|TEXTAREA/.test(active.tagName))) return;
@@ -112,8 +112,11 @@ const SCRIPT = `
         .then(function (res) { return res.ok ? res.text() : null; })
         .then(function (text) {
           if (!text) return;
-          var fresh = new DOMParser().parseFromString(text, 'text/html').querySelector('main');
+          var doc = new DOMParser().parseFromString(text, 'text/html');
+          var fresh = doc.querySelector('main');
           if (!fresh) return;
+          // A page that no longer asks for refreshing (a reconcile request answered) stops here.
+          if (!doc.body.hasAttribute('data-refresh')) clearInterval(timer);
           var keep = notice.outerHTML;
           main.innerHTML = fresh.innerHTML;
           var placeholder = document.getElementById('notice');

@@ -11,14 +11,27 @@ import type { Finding, ReconcileReport } from './types';
  * the window are neither reported nor touched: the operator asked about this one.
  */
 export async function reconcileReceipt(
-  deps: { reconcile: ReconcileDeps; fix: FixDeps },
+  deps: { reconcile: ReconcileDeps; fix: FixDeps; currentVersion?: CurrentVersion },
   request: ReconcileRequest,
 ): Promise<ReconcileResult> {
-  const report = await reconcile(deps.reconcile, request.window);
+  const report = await reconcile(deps.reconcile, await windowFor(request, deps.currentVersion));
   const mine = report.findings.filter((f) => concerns(f, request));
   const fixable = mine.some((f) => FIXABLE_CATEGORIES.includes(f.category));
   const fix = request.fix && fixable ? await fixReconcile(deps.fix, { findings: mine }) : undefined;
   return resultOf(report, mine, fix);
+}
+
+/** The receipt's update_time as OKKI has it now (receipt/info), undefined when OKKI no longer returns it. */
+export type CurrentVersion = (receiptId: string) => Promise<string | undefined>;
+
+/**
+ * The request's window is the version the ledger knew when the operator asked. When OKKI holds a
+ * newer version, that version's instant is compared instead: the older one is no longer listed,
+ * and a window without the receipt would answer "clean" or "extra" about a receipt that changed.
+ */
+async function windowFor(request: ReconcileRequest, current?: CurrentVersion): Promise<ReconcileRequest['window']> {
+  const now = await current?.(request.receiptId);
+  return now && now > request.window.to ? { from: now, to: now } : request.window;
 }
 
 function concerns(f: Finding, r: Pick<ReconcileRequest, 'receiptId' | 'receiptNo'>): boolean {

@@ -1,3 +1,4 @@
+import { OkkiBusinessError } from '@receipt-sync/core';
 import { startWorker, type RunningStage, type Runtime } from '@receipt-sync/pipeline';
 import { reconcileReceipt } from './receipt-request';
 import { reconcileDeps, reconcileRuntime } from './runtime-deps';
@@ -13,6 +14,15 @@ export function startReconcileRequests(rt: Runtime): RunningStage {
   const deps = {
     reconcile: reconcileDeps(full),
     fix: { queues: rt.queues, ledger: rt.store.ledger },
+    currentVersion: async (receiptId: string) => {
+      try {
+        const info = await full.okki.getReceiptInfo(Number(receiptId));
+        return typeof info.update_time === 'string' ? info.update_time : undefined;
+      } catch (error) {
+        if (error instanceof OkkiBusinessError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
   };
   const worker = startWorker(
     rt,

@@ -86,4 +86,23 @@ describe('reconcileReceipt', () => {
     expect(result.fix).toBeUndefined();
     expect(added).toEqual([]);
   });
+
+  it('compares the version OKKI holds now when it is newer than the one the ledger knew', async () => {
+    const { deps: d } = deps();
+    const asked: string[] = [];
+    const newer = '2099-01-01 00:00:00';
+    const result = await reconcileReceipt(
+      { ...d, currentVersion: async (id) => (asked.push(id), newer) },
+      request(C, false),
+    );
+    expect(asked).toEqual([String(C.cash_collection_id)]);
+    expect(result.window).toEqual({ from: newer, to: newer });
+  });
+
+  it('keeps the ledger’s window when OKKI no longer returns the receipt', async () => {
+    const { deps: d } = deps();
+    const result = await reconcileReceipt({ ...d, currentVersion: async () => undefined }, request(A, false));
+    expect(result.window).toEqual(WINDOW);
+    expect(result.findings.map((f) => f.category)).toEqual(['stale']);
+  });
 });
