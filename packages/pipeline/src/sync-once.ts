@@ -64,9 +64,12 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
   // Refused credentials, then a mapped key the tenant lacks (docs/operations.md#commands), stop the
   // cycle before anything is fetched, written or dead-lettered; the checkpoint stays where it is.
   let preflight: MetadataReport;
+  // The OKKI token is asked for meanwhile (the window's first page needs it); a refusal shows there.
+  const okkiToken = rt.okki!.verifyToken().catch(() => undefined);
   try {
     await loginFirst(rt, logger);
     preflight = await checkMappedKeys(rt.k3!, rt.mapping);
+    await okkiToken;
   } catch (error) {
     await rt.close();
     throw error;

@@ -23,6 +23,7 @@ export async function waitUntilDrained(
     // Two consecutive empty reads: a transformer may add to `ready` between the two counts above.
     quietPolls = left === 0 ? quietPolls + 1 : 0;
     if (quietPolls >= 2) return;
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+    // Two counts every 50 ms cost Redis little; a coarser poll kept a finished cycle waiting up to 0.4 s.
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
   }
 }
