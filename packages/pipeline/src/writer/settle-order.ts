@@ -105,6 +105,18 @@ export async function settleOrder(
   }
 }
 
+/** A save whose answer was lost: rows K3Cloud holds as sent are written, the others retry with `error`. */
+export async function settleUnanswered(
+  group: PendingRow[],
+  fid: number,
+  state: SavedState,
+  error: SyncError,
+  deps: BatchWriterDeps,
+): Promise<void> {
+  const missed = await settleVerified(group, fid, state, deps);
+  for (const { p } of missed) p.reject(error);
+}
+
 /** Settles the rows K3Cloud holds as sent; returns the others with what differs. */
 async function settleVerified(group: PendingRow[], fid: number, state: SavedState, deps: BatchWriterDeps) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];

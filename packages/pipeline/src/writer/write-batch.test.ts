@@ -1,4 +1,9 @@
-import { createLogger, K3CloudWriteNotAppliedError, SalesOrderNotFoundError } from '@receipt-sync/core';
+import {
+  AmbiguousWriteError,
+  createLogger,
+  K3CloudWriteNotAppliedError,
+  SalesOrderNotFoundError,
+} from '@receipt-sync/core';
 import { DEFAULT_MAPPING, fieldKinds } from '@receipt-sync/mapping';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 import type { OrderLocks } from '../locks';
@@ -33,12 +38,13 @@ function row(fields: Record<string, string | boolean | null>, orderId = '9'): Re
  * and the post-save read with `held` (FID, FBillNo, FDocumentStatus, entry id, row key, then the
  * fields in the order sent).
  */
-function fakeK3(status: string, held: unknown[] | undefined) {
+function fakeK3(status: string, held: unknown[] | undefined, answerLost = false) {
   const queries: string[] = [];
   const saves: unknown[] = [];
   const k3: K3CloudWriter = {
     batchSave: async (_form, models) => {
       saves.push(...models);
+      if (answerLost) throw new AmbiguousWriteError('socket closed after the request was sent');
       return { results: [{ dIndex: 0, ok: true, id: 100, errors: [] }] };
     },
     executeBillQuery: async (q: BillQueryRequest) => {
@@ -120,6 +126,24 @@ describe('verified writes: the read after BatchSave', () => {
     const { outcome, notApplied } = await writeOne(k3, row(sent));
     expect(outcome).toMatchObject({ code: 'k3cloud.order-locked', billNo: 'XSDD000100', status: 'C' });
     expect(notApplied).toEqual([['order-locked', 1]]);
+  });
+});
+
+describe('a BatchSave whose answer was lost', () => {
+  const sent = { F_PBLH_Decimal: '1200.50', F_PBLH_Date: '2025-04-16 00:00:00', F_PBLH_Removed: false };
+
+  it('counts the row written, without a retry, when the read after it finds the row as sent', async () => {
+    const { k3, queries, saves } = fakeK3('A', [1200.5, '2025-04-16T00:00:00', 0], true);
+    const { outcome } = await writeOne(k3, row(sent));
+    expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
+    expect(saves).toHaveLength(1);
+    expect(queries).toEqual(["F_Cash_Collection_Id IN ('9')", 'FID IN (100)']);
+  });
+
+  it('sends the row back with the lost answer when K3Cloud does not hold it (its next attempt reads first)', async () => {
+    const { k3 } = fakeK3('A', undefined, true);
+    const { outcome } = await writeOne(k3, row(sent));
+    expect(outcome).toBeInstanceOf(AmbiguousWriteError);
   });
 });
 

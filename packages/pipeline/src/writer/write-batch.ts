@@ -1,4 +1,11 @@
-import { isSyncError, SalesOrderNotFoundError, type LockedOrderPolicy, type Logger } from '@receipt-sync/core';
+import {
+  AmbiguousWriteError,
+  isSyncError,
+  SalesOrderNotFoundError,
+  type LockedOrderPolicy,
+  type Logger,
+} from '@receipt-sync/core';
+import type { ModelSaveResult } from '@receipt-sync/k3cloud';
 import type { ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
@@ -6,7 +13,7 @@ import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, TopUp } from './row-batcher';
 import { readSavedState } from './saved-rows';
-import { allSettled, modelFor, settleOrder, waitsAsIs, type Batch } from './settle-order';
+import { allSettled, modelFor, settleOrder, settleUnanswered, waitsAsIs, type Batch } from './settle-order';
 
 export interface BatchWriterDeps extends UnauditDeps {
   k3: K3CloudWriter;
@@ -100,12 +107,19 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () =>
   const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
   const batch: Batch = { locator, byFid, existing: before.existing, fields };
 
-  const { results } = await deps.k3.batchSave(
-    locator.formId,
-    fids.map((fid) => modelFor(batch, fid, deps.logger)),
-    deps.saveOptions,
-    subjects,
-  );
+  let results: ModelSaveResult[];
+  try {
+    ({ results } = await deps.k3.batchSave(
+      locator.formId,
+      fids.map((fid) => modelFor(batch, fid, deps.logger)),
+      deps.saveOptions,
+      subjects,
+    ));
+  } catch (error) {
+    if (!(error instanceof AmbiguousWriteError)) throw error;
+    await settleLostAnswer(batch, error, deps, subjects, k3Done);
+    return;
+  }
   // Orders whose save failed are read too (same query): their status tells a locked order apart.
   // A batch where every model failed for a reason that waits as it is needs no read at all.
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
@@ -167,6 +181,29 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
     ]);
   }
   return live;
+}
+
+/**
+ * BatchSave was sent and its answer lost: it may have been applied. THE read after the save tells
+ * (no extra query): rows K3Cloud holds as sent are written; the others go back with the error and
+ * their next attempt reads before it writes. Without it every lost answer cost each row an attempt.
+ */
+async function settleLostAnswer(
+  batch: Batch,
+  error: AmbiguousWriteError,
+  deps: BatchWriterDeps,
+  subjects: readonly string[],
+  k3Done: () => Promise<void>,
+): Promise<void> {
+  const fids = [...batch.byFid.keys()];
+  const state = await readBack(deps, batch.locator, fids, batch.fields, subjects).catch((readError: unknown) => {
+    deps.logger.info({ err: readError }, 'read after a lost BatchSave answer failed; the rows retry');
+    return undefined;
+  });
+  await k3Done();
+  if (!state) throw error;
+  deps.logger.info({ fids, err: error }, 'BatchSave answer lost; settling its rows from the read after it');
+  await allSettled(fids.map((fid) => settleUnanswered(batch.byFid.get(fid)!, fid, state, error, deps)));
 }
 
 /**
