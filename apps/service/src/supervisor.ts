@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       'k3cloud-session': k3SessionCheck(rt),
       ...Object.assign({}, ...stages.map((s) => s.checks ?? {})),
     },
-    live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
+    live: () => stages.every((s) => s.workers.every((w) => w.isRunning())) && healer.healthy(),
     metrics: async () => {
       await sampleGauges(rt);
       return rt.metrics.metricsText();

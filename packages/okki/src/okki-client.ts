@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { formatChinaTime } from '@receipt-sync/core';
 import { noopAudit, safePath } from '@receipt-sync/core';
-import { ConfigError, InvalidInputError, MalformedResponseError } from '@receipt-sync/core';
+import { ConfigError, InvalidInputError, MalformedResponseError, RateLimitedError } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
 import { z } from 'zod';
@@ -50,6 +50,13 @@ function describe(error: z.ZodError): string {
 function timeParam(value: Date | string): string {
   return typeof value === 'string' ? value : formatChinaTime(value);
 }
+
+/**
+ * 429 answers one logical call may wait out before they count as failed tries: OKKI's per-tenant
+ * limit is shared with everything else the tenant runs, so a storm says "later", not "broken"; a
+ * window read that gave up on it failed the whole cycle (docs/apis/okki.md §9).
+ */
+const RATE_LIMITED_WAITS = 30;
 
 /**
  * OKKI CRM open API client for receipts: client_credentials token (docs/apis/okki.md §2), receipt list and
@@ -296,13 +303,19 @@ export class OkkiClient {
   ): Promise<T> {
     let attempt = 0;
     const nextAttempt = () => ++attempt;
-    for (let tries = 1; ; tries++) {
+    let tries = 1;
+    let limitedWaits = 0;
+    for (;;) {
       try {
         return await run(nextAttempt);
       } catch (error) {
-        if (tries >= this.retry.attempts || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted)
-          throw error;
-        await sleep(delayBeforeRetry(error, this.retry, tries), this.closing.signal);
+        // A 429 asks us to wait, it is not a failure: it spends no try until RATE_LIMITED_WAITS are used.
+        const waitOnly = error instanceof RateLimitedError && limitedWaits < RATE_LIMITED_WAITS;
+        if (waitOnly) limitedWaits += 1;
+        else tries += 1;
+        const spent = tries > this.retry.attempts;
+        if (spent || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted) throw error;
+        await sleep(delayBeforeRetry(error, this.retry, Math.max(1, tries - 1)), this.closing.signal);
       }
     }
   }

@@ -71,6 +71,14 @@ describe('OkkiClient under injected faults', () => {
     expect(audit.entries.filter((e) => e.outcome === 'rate-limited')).toHaveLength(sim.stats.rateLimited);
   });
 
+  it('waits out 429s without spending its tries: 2 tries still get through a storm of 15 calls', async () => {
+    sim.faults.rateLimit = { maxPerSecond: 5, retryAfterSeconds: 1 };
+    const { client } = kit({ retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
+    const pages = await Promise.all(Array.from({ length: 15 }, () => client.listReceipts({ count: 5 })));
+    expect(pages.every((p) => p.list.length === 5)).toBe(true);
+    expect(sim.stats.rateLimited).toBeGreaterThan(15); // more 429s than the tries would have allowed
+  });
+
   it('paces its own calls to maxRps', async () => {
     const { client } = kit({ maxRps: 5 });
     const started = performance.now();

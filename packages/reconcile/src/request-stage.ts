@@ -44,5 +44,5 @@ export function startReconcileRequests(rt: Runtime): RunningStage {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       rt.logger.warn({ err, jobId: job.id }, 'a reconcile request failed; the receipt page shows why');
   });
-  return { worker, close: () => worker.close() };
+  return { workers: [worker], close: () => worker.close() };
 }

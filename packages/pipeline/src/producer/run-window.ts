@@ -108,6 +108,9 @@ export async function runFixedWindow(
   let fetched = 0;
   let fetchedRemoved = 0;
   let invalid = 0;
+  // A page's receipts go to `raw` as soon as the page is read: the transformer and writer start on
+  // the first page instead of waiting for five (the OKKI pages are the run's first 80 ms steps).
+  const chunk = Math.min(BULK, deps.settings.pageSize);
   try {
     for (const removed of [false, true]) {
       let batch: Array<{ name: string; data: RawReceiptJob; opts: { jobId: string } }> = [];
@@ -151,7 +154,7 @@ export async function runFixedWindow(
           data: { windowId: window.id, removed, fetchedAt, receipt: r },
           opts: { jobId: rawJobId(r.cash_collection_id, r.update_time, removed) },
         });
-        if (batch.length >= BULK) await flush();
+        if (batch.length >= chunk) await flush();
       }
       await flush();
     }

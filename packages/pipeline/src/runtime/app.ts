@@ -51,7 +51,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     },
     // Unhealthy when a worker stopped, or when Redis state could not be confirmed or rebuilt for
     // REDIS_HEAL_TIMEOUT_SECONDS: the orchestrator restarts the process.
-    live: () => stages.every((s) => s.worker.isRunning()) && healer.healthy(),
+    live: () => stages.every((s) => s.workers.every((w) => w.isRunning())) && healer.healthy(),
     metrics: () => rt.metrics.metricsText(),
     logger: rt.logger,
   });

@@ -21,11 +21,30 @@ import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
  */
 const BATCH_SLOTS_PER_K3CLOUD_SLOT = 2;
 
+/**
+ * Ready jobs one BullMQ worker of the writer holds at most. A worker moves jobs to active one by one
+ * until its concurrency is full before it runs any of them, so one worker holding all
+ * WRITER_CONCURRENCY (400 by default) rows handed the batcher nothing for the first 0.7–1.5 s of a
+ * busy start; several small workers hand each row over as it arrives (sync:once of 1,000 receipts:
+ * full batches from the second page on instead of after 1.5 s). At most MAX_WRITER_WORKERS of them
+ * (each holds a blocking Redis connection).
+ */
+const JOBS_PER_WRITER_WORKER = 50;
+const MAX_WRITER_WORKERS = 8;
+
+/** WRITER_CONCURRENCY split evenly over the writer's workers: 400 → eight of 50; 130 → 44, 44, 42. */
+export function splitConcurrency(total: number): number[] {
+  const count = Math.min(MAX_WRITER_WORKERS, Math.max(1, Math.ceil(total / JOBS_PER_WRITER_WORKER)));
+  const each = Math.ceil(total / count);
+  return Array.from({ length: count }, (_, i) => Math.min(each, total - i * each)).filter((n) => n > 0);
+}
+
 /** Receipt fetches in flight per push worker; OKKI pacing (XIAOMAN_MAX_RPS) bounds them anyway. */
 const PUSH_CONCURRENCY = 8;
 
 export interface RunningStage {
-  worker: Worker;
+  /** The stage's BullMQ workers (the writer runs several on `ready`; see startWriterStage). */
+  workers: Worker[];
   /** Readiness checks this stage adds to /readyz (the writer's metadata preflight). */
   checks?: Record<string, ReadinessCheck>;
   close(): Promise<void>;
@@ -100,7 +119,7 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { worker, close: () => worker.close(), heal: [schedule] };
+  return { workers: [worker], close: () => worker.close(), heal: [schedule] };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
@@ -122,7 +141,7 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
-  return { worker, close: () => worker.close() };
+  return { workers: [worker], close: () => worker.close() };
 }
 
 /** The writer; `preflight`: a metadata check the caller just ran (else the stage runs its own). */
@@ -194,21 +213,18 @@ export async function startWriterStage(
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
   };
-  const worker = startWorker(
-    rt,
-    'ready',
-    (job, token) => writeRow(job, token, deps),
-    rt.config.workers.writerConcurrency,
+  const workers = splitConcurrency(rt.config.workers.writerConcurrency).map((concurrency) =>
+    startWorker(rt, 'ready', (job, token) => writeRow(job, token, deps), concurrency),
   );
   return {
-    worker,
+    workers,
     batcher,
     gate,
     checks: { 'k3cloud-metadata': gate.readiness() },
     async close() {
       gate.stop();
       backlog.stop();
-      await worker.close();
+      await Promise.all(workers.map((w) => w.close()));
       batcher.close();
       await batchSlots.close();
     },
@@ -257,7 +273,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       rt.logger.warn({ err, jobId: job.id }, 'push event gave up; the polling window will pick the receipt up');
   });
-  return { worker, close: () => worker.close() };
+  return { workers: [worker], close: () => worker.close() };
 }
 
 /** Where every receipt row goes, from this writer's mapping. */
