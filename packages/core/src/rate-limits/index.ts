@@ -66,6 +66,7 @@ interface Waiter {
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   const rules: SlotRules = {
     minTimeMs: options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0,
+    perSecond: options.maxPerSecond ? Math.floor(options.maxPerSecond) : 0,
     maxConcurrent: options.maxConcurrent ?? 0,
     slotExpiryMs: options.slotExpiryMs ?? 130_000,
   };

@@ -77,6 +77,24 @@ describe('shared limiter', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('never starts more than maxPerSecond calls in any second, across two replicas', async () => {
+    const id = `test-${randomUUID()}`;
+    const a = createSharedLimiter({ id, maxPerSecond: 50, redis });
+    const b = createSharedLimiter({ id, maxPerSecond: 50, redis });
+    const starts: number[] = [];
+    const call = async () => {
+      const [sec, micros] = await redis.time();
+      starts.push(Number(sec) * 1000 + Math.floor(Number(micros) / 1000));
+    };
+    await Promise.all(Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).schedule(call)));
+    starts.sort((x, y) => x - y);
+    // Redis's clock, read inside each call: a start is after its grant, so any 1,000 ms of them
+    // holds at most the grants of 1,000 ms plus the call's few milliseconds of skew.
+    const most = Math.max(...starts.map((s0) => starts.filter((s) => s >= s0 && s < s0 + 990).length));
+    expect(most).toBeLessThanOrEqual(50);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('spaces starts to honour a per-second rate in one process', async () => {
     const limiter = createSharedLimiter({ id: `test-${randomUUID()}`, maxPerSecond: 50 });
     const starts: number[] = [];
