@@ -9,6 +9,12 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** Back-off ceiling (Retry-After may ask for longer and is honoured). Default 30 000. */
   maxDelayMs: number;
+  /**
+   * 429 answers one logical call waits out before they count as failed attempts: OKKI's per-tenant
+   * limit is shared with everything else the tenant runs, so a storm says "later", not "broken"; a
+   * window read that gave up on it failed the whole cycle (docs/apis/okki.md §9). Default 30.
+   */
+  rateLimitedWaits: number;
 }
 
 export interface OkkiClientOptions {
@@ -32,7 +38,7 @@ export interface OkkiClientOptions {
   connections?: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, rateLimitedWaits: 30 };
 
 export type OkkiOperation =
   'token' | 'receipt.list' | 'receipt.info' | 'webhook.register' | 'webhook.subscribe' | 'webhook.test';

@@ -52,13 +52,6 @@ function timeParam(value: Date | string): string {
 }
 
 /**
- * 429 answers one logical call may wait out before they count as failed tries: OKKI's per-tenant
- * limit is shared with everything else the tenant runs, so a storm says "later", not "broken"; a
- * window read that gave up on it failed the whole cycle (docs/apis/okki.md §9).
- */
-const RATE_LIMITED_WAITS = 30;
-
-/**
  * OKKI CRM open API client for receipts: client_credentials token (docs/apis/okki.md §2), receipt list and
  * info (§4, §6), retries with back-off, pacing shared across processes, an audit record per HTTP
  * attempt, and a drift-safe window iterator.
@@ -309,8 +302,8 @@ export class OkkiClient {
       try {
         return await run(nextAttempt);
       } catch (error) {
-        // A 429 asks us to wait, it is not a failure: it spends no try until RATE_LIMITED_WAITS are used.
-        const waitOnly = error instanceof RateLimitedError && limitedWaits < RATE_LIMITED_WAITS;
+        // A 429 asks us to wait, it is not a failure: it spends no try until rateLimitedWaits are used.
+        const waitOnly = error instanceof RateLimitedError && limitedWaits < this.retry.rateLimitedWaits;
         if (waitOnly) limitedWaits += 1;
         else tries += 1;
         const spent = tries > this.retry.attempts;

@@ -13,13 +13,22 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** Full jitter: uniform in [0, min(max, base × 2^(attempt−1))]. */
-export function backoffDelay(retry: RetryOptions, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * cap);
 }
 
 /** How long to wait before attempt `attempt + 1`: at least what the server asked for. */
-export function delayBeforeRetry(error: unknown, retry: RetryOptions, attempt: number, random?: () => number): number {
+export function delayBeforeRetry(
+  error: unknown,
+  retry: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  attempt: number,
+  random?: () => number,
+): number {
   const jitter = backoffDelay(retry, attempt, random);
   if (error instanceof RateLimitedError && error.retryAfterMs !== undefined)
     return Math.max(error.retryAfterMs, jitter);
