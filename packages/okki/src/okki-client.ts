@@ -296,19 +296,18 @@ export class OkkiClient {
   ): Promise<T> {
     let attempt = 0;
     const nextAttempt = () => ++attempt;
-    let tries = 1;
+    let failures = 0;
     let limitedWaits = 0;
     for (;;) {
       try {
         return await run(nextAttempt);
       } catch (error) {
         // A 429 asks us to wait, it is not a failure: it spends no try until rateLimitedWaits are used.
-        const waitOnly = error instanceof RateLimitedError && limitedWaits < this.retry.rateLimitedWaits;
-        if (waitOnly) limitedWaits += 1;
-        else tries += 1;
-        const spent = tries > this.retry.attempts;
+        if (error instanceof RateLimitedError && limitedWaits < this.retry.rateLimitedWaits) limitedWaits += 1;
+        else failures += 1;
+        const spent = failures >= this.retry.attempts;
         if (spent || !isRetryable(error) || !retryable(error) || this.closing.signal.aborted) throw error;
-        await sleep(delayBeforeRetry(error, this.retry, Math.max(1, tries - 1)), this.closing.signal);
+        await sleep(delayBeforeRetry(error, this.retry, Math.max(1, failures)), this.closing.signal);
       }
     }
   }

@@ -153,10 +153,10 @@ export class RowBatcher {
       if (this.opts.admit) release = await this.opts.admit();
     } catch {
       // Only a closed limiter refuses (shutdown): the rows still waiting are rejected by close().
-      this.admitting -= 1;
       return;
+    } finally {
+      this.admitting -= 1;
     }
-    this.admitting -= 1;
     const batch = this.take();
     if (batch.length === 0) {
       await release();

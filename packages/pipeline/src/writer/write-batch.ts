@@ -45,15 +45,11 @@ export interface BatchWriterDeps extends UnauditDeps {
 export function createBatchWriter(
   deps: BatchWriterDeps,
 ): (rows: PendingRow[], more?: TopUp, k3Done?: () => Promise<void>) => Promise<void> {
-  return async (rows, more, k3Done) => {
-    const release = k3Done ?? (async () => undefined);
-    try {
-      const { mine, held } = await lockOrders(rows, deps, more);
-      if (mine.length === 0) return;
-      await deps.locks.hold([...held], () => saveRows(mine, deps, release));
-    } finally {
-      await release();
-    }
+  // `k3Done` lets the batch slot go early; the batcher that took the slot lets it go in any case.
+  return async (rows, more, k3Done = async () => undefined) => {
+    const { mine, held } = await lockOrders(rows, deps, more);
+    if (mine.length === 0) return;
+    await deps.locks.hold([...held], () => saveRows(mine, deps, k3Done));
   };
 }
 
@@ -69,8 +65,7 @@ async function lockOrders(
   const mine: PendingRow[] = [];
   const held = new Set<string>();
   const refused = new Set<string>();
-  let candidates = rows;
-  for (let round = 0; round < 2 && candidates.length > 0; round += 1) {
+  const lock = async (candidates: PendingRow[]) => {
     const got = new Set(await deps.locks.acquire([...new Set(candidates.map((p) => p.row.orderId))]));
     for (const p of candidates) {
       if (got.has(p.row.orderId)) {
@@ -81,9 +76,10 @@ async function lockOrders(
         setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
       }
     }
-    if (refused.size === 0 || !more) break;
-    candidates = round === 0 ? more(rows.length - mine.length, refused) : [];
-  }
+  };
+  await lock(rows);
+  const extra = refused.size > 0 && more ? more(rows.length - mine.length, refused) : [];
+  if (extra.length > 0) await lock(extra);
   return { mine, held };
 }
 
