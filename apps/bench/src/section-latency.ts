@@ -23,16 +23,22 @@ export function simSpec(options: BenchOptions, profile: LatencyProfile, receipts
   };
 }
 
+/** BatchSave and single Save calls, and the rows they carried on average. */
+export function saveStats(stats: SimStats): { saves: number; rowsPerSave: number } {
+  const saves = (stats.k3.calls.BatchSave ?? 0) + (stats.k3.calls.Save ?? 0);
+  return { saves, rowsPerSave: saves > 0 ? stats.k3.rowsSaved / saves : 0 };
+}
+
 export function callsPerReceipt(stats: SimStats, written: number): CallsPerReceipt {
   const per = (n: number | undefined) => (written > 0 ? (n ?? 0) / written : 0);
-  const saves = (stats.k3.calls.BatchSave ?? 0) + (stats.k3.calls.Save ?? 0);
+  const { saves, rowsPerSave } = saveStats(stats);
   return {
     okkiList: per(stats.okki.requests['receipt.list']),
     okkiInfo: per(stats.okki.requests['receipt.info']),
     okki429: stats.okki.rateLimited,
     k3Queries: per((stats.k3.calls.ExecuteBillQuery ?? 0) + (stats.k3.calls.BillQuery ?? 0)),
     k3Saves: per(saves),
-    k3RowsPerSave: saves > 0 ? stats.k3.rowsSaved / saves : 0,
+    k3RowsPerSave: rowsPerSave,
   };
 }
 

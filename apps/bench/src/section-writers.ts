@@ -4,7 +4,7 @@ import { pipelineEnv } from './pipeline-env';
 import { cpuSeconds, rssMb, type AppProcess } from './processes';
 import { benchPrefix, cleanupPrefix, waitFor } from './redis-keys';
 import type { WritersRun } from './results';
-import { simSpec } from './section-latency';
+import { saveStats, simSpec } from './section-latency';
 import { SimHost } from './sim-client';
 import { exitProblem, QueueWatch, startProducer, startStage, stopAll } from './stage-processes';
 
@@ -91,8 +91,7 @@ async function runWriters(
     const seconds = (doneAt - started) / 1000;
     const simulatorsPercent = (100 * ((cpuSeconds(sim.pid) ?? simCpuBefore) - simCpuBefore)) / seconds;
     const [census, stats] = await Promise.all([sim.census(), sim.stats()]);
-    const saves = (stats.k3.calls.BatchSave ?? 0) + (stats.k3.calls.Save ?? 0);
-    const rowsPerSave = saves > 0 ? stats.k3.rowsSaved / saves : 0;
+    const { saves, rowsPerSave } = saveStats(stats);
     console.log(
       `    ${rows} rows → ${census.written} written in ${seconds.toFixed(2)} s = ${(rows / seconds).toFixed(0)} rows/s ` +
         `(${saves} saves, ${rowsPerSave.toFixed(1)} rows per save; K3Cloud peak in flight ${stats.k3.peakConcurrent}, ` +
