@@ -196,7 +196,7 @@ export async function startWriterStage(
     saveOptions: writerSaveOptions(rt),
     fieldKinds: fieldKinds(rt.mapping),
     lockedOrderPolicy: k3Config.lockedOrderPolicy,
-    requeue: (p) => batcher.requeue(p),
+    requeue: (p, afterMs) => batcher.requeue(p, afterMs),
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),

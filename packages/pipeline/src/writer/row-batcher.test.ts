@@ -1,5 +1,5 @@
 import type { ReadyRow } from '../queues';
-import { LONG_LINGER, RowBatcher, type PendingRow, type TopUp } from './row-batcher';
+import { BUSY_ORDER_WAIT_MS, LONG_LINGER, RowBatcher, type PendingRow, type TopUp } from './row-batcher';
 
 function row(receiptId: number, fid: number): ReadyRow {
   return {
@@ -165,6 +165,69 @@ describe('RowBatcher', () => {
       w.release[0]!();
       await jest.advanceTimersByTimeAsync(100);
       expect(w.batches.map((b) => b.length)).toEqual([1, 1, 1]);
+    });
+
+    describe('with nothing more in the ready queue', () => {
+      const idleBatcher = () => {
+        const w = manualWriter();
+        const batcher = new RowBatcher({
+          batchSize: 10,
+          lingerMs: 100,
+          maxInFlight: 4,
+          backlog: () => 0,
+          write: w.write,
+        });
+        // Rows still waiting when a test ends are rejected by close(): nobody awaits them.
+        const submit = (r: ReadyRow) => void batcher.submit(r).catch(() => undefined);
+        return { w, batcher, submit };
+      };
+      const receipts = (batches: PendingRow[][]) => batches.map((b) => b.map((p) => p.row.receiptId).sort());
+
+      it("holds a small batch for rows behind its own batch's order, and sends them together when it ends", async () => {
+        const { w, batcher, submit } = idleBatcher();
+        submit(row(1, 7));
+        jest.advanceTimersByTime(0);
+        submit(row(2, 7)); // order 7 is being written: waits for that batch
+        submit(row(3, 8)); // could go now, alone, leaving receipt 2 for a third save
+        jest.advanceTimersByTime(1_000);
+        expect(receipts(w.batches)).toEqual([['1']]);
+        w.release[0]!();
+        await jest.advanceTimersByTimeAsync(0);
+        expect(receipts(w.batches)).toEqual([['1'], ['2', '3']]);
+        batcher.close();
+      });
+
+      it('holds a small batch for rows put back while another replica held their order', async () => {
+        const { w, batcher, submit } = idleBatcher();
+        let settled!: PendingRow;
+        void new Promise((resolve, reject) => (settled = { row: row(1, 7), solo: false, resolve, reject })).catch(
+          () => undefined,
+        );
+        batcher.requeue(settled, 250);
+        submit(row(2, 8));
+        jest.advanceTimersByTime(249);
+        expect(w.batches).toHaveLength(0);
+        await jest.advanceTimersByTimeAsync(2); // back in line at 250 ms: both go at once
+        expect(receipts(w.batches)).toEqual([['1', '2']]);
+        batcher.close();
+      });
+
+      it('waits at most BUSY_ORDER_WAIT_MS, and not at all with half a batch or more', async () => {
+        const { w, batcher, submit } = idleBatcher();
+        submit(row(1, 7));
+        jest.advanceTimersByTime(0);
+        submit(row(2, 7));
+        submit(row(3, 8));
+        jest.advanceTimersByTime(BUSY_ORDER_WAIT_MS - 1);
+        expect(w.batches).toHaveLength(1);
+        jest.advanceTimersByTime(1);
+        expect(receipts(w.batches)).toEqual([['1'], ['3']]);
+        for (const i of [4, 5, 6, 7, 8]) submit(row(i, 10 + i)); // five of ten: goes at once
+        submit(row(9, 8)); // order 8 is busy now
+        jest.advanceTimersByTime(0);
+        expect(receipts(w.batches)[2]).toEqual(['4', '5', '6', '7', '8']);
+        batcher.close();
+      });
     });
 
     it('waits longer for company while more than a batch is coming', () => {

@@ -52,6 +52,9 @@ export interface RowBatcherOptions {
  */
 export type TopUp = (max: number, skipOrders: ReadonlySet<string>) => PendingRow[];
 
+/** How long at most a partial batch waits for rows of its process coming back in line (waitsForCompany). */
+export const BUSY_ORDER_WAIT_MS = 2_000;
+
 /** How much longer than `lingerMs` a partial batch waits while more than a batch is coming. */
 export const LONG_LINGER = 4;
 
@@ -68,6 +71,10 @@ export class RowBatcher {
   /** Batches waiting for a slot (`admit`); each will take up to a batch of the rows then waiting. */
   private admitting = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the running linger timer fires (ms since the epoch). */
+  private timerDue = 0;
+  /** Rows put back with a delay, not yet in line again. */
+  private returning = 0;
   private closed = false;
 
   constructor(private readonly opts: RowBatcherOptions) {}
@@ -76,8 +83,19 @@ export class RowBatcher {
     return new Promise<RowResult>((resolve, reject) => this.requeue({ row, solo, resolve, reject }));
   }
 
-  /** Puts a row back in line (lock held elsewhere, or isolated after a rejected model). */
-  requeue(pending: PendingRow): void {
+  /**
+   * Puts a row back in line: isolated after a rejected model (at once), or its order held by another
+   * replica (after `afterMs`; meanwhile a partial batch may wait for it, see waitsForCompany).
+   */
+  requeue(pending: PendingRow, afterMs = 0): void {
+    if (afterMs > 0) {
+      this.returning += 1;
+      setTimeout(() => {
+        this.returning -= 1;
+        this.requeue(pending);
+      }, afterMs).unref();
+      return;
+    }
     if (this.closed) {
       pending.reject(new Error('writer is shutting down'));
       return;
@@ -99,10 +117,18 @@ export class RowBatcher {
   private schedule(): void {
     if (this.selectableCount() >= this.opts.batchSize) this.flush(false);
     if (this.selectableCount() === 0) return;
-    this.timer ??= setTimeout(() => {
+    const linger = this.lingerMs();
+    // A linger that ends sooner than the one running (a batch finished and freed its orders) replaces it.
+    if (this.timer && Date.now() + linger < this.timerDue) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.timer) return;
+    this.timerDue = Date.now() + linger;
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush(true);
-    }, this.lingerMs());
+    }, linger);
   }
 
   /** Slots partial batches may fill: all of them when no more rows are coming, else half. */
@@ -116,8 +142,21 @@ export class RowBatcher {
   private lingerMs(): number {
     const backlog = this.opts.backlog?.();
     if (backlog === undefined) return this.opts.lingerMs;
-    if (backlog === 0) return 0;
+    if (backlog === 0) return this.waitsForCompany() ? BUSY_ORDER_WAIT_MS : 0;
     return backlog >= this.opts.batchSize ? LONG_LINGER * this.opts.lingerMs : this.opts.lingerMs;
+  }
+
+  /**
+   * Nothing more is coming from the ready queue, but rows of this process will be back in line soon:
+   * rows of orders its own batches are writing, and rows put back while another replica held their
+   * order. A small batch of the rest now would leave them for another small batch right after (each
+   * costs three K3Cloud calls), so the rest waits for them, up to BUSY_ORDER_WAIT_MS. Less than half
+   * a batch only: a bigger one goes at once.
+   */
+  private waitsForCompany(): boolean {
+    const selectable = this.selectableCount();
+    if (selectable >= this.opts.batchSize / 2) return false;
+    return this.returning > 0 || (this.inFlight > 0 && this.queue.length > selectable);
   }
 
   private selectableCount(): number {

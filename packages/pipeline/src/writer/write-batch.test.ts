@@ -167,3 +167,52 @@ describe('the query before the save resolves the orders', () => {
     expect(index.misses).toEqual(['8']);
   });
 });
+
+describe('orders another replica holds', () => {
+  it('puts their rows back after lockRetryMs and tops the batch up again until it holds rows it may write', async () => {
+    const { k3, saves } = fakeK3('A', [null, null, null]);
+    const requeued: Array<[string, number | undefined]> = [];
+    const refuse = new Set(['1', '2', '3']);
+    const replicaLocks = {
+      acquire: async (orders: string[]) => orders.filter((o) => !refuse.has(o)),
+      hold: async <T>(_orders: string[], work: () => Promise<T>) => work(),
+    } as unknown as OrderLocks;
+    const write = createBatchWriter({
+      k3,
+      ledger,
+      locks: replicaLocks,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      locator: LOCATOR,
+      saveOptions: { isDeleteEntry: false },
+      fieldKinds: fieldKinds(DEFAULT_MAPPING),
+      lockedOrderPolicy: 'wait',
+      lockRetryMs: 250,
+      requeue: (p, afterMs) => requeued.push([p.row.orderId, afterMs]),
+    });
+    const pending = (orderId: string) => {
+      let p!: PendingRow;
+      const result = new Promise<RowResult>(
+        (resolve, reject) => (p = { row: row({}, orderId), solo: false, resolve, reject }),
+      );
+      return { p, result };
+    };
+    const batch = [pending('1'), pending('2')];
+    // Waiting rows the batch may take: order 3 (held elsewhere too), then order 9 (free).
+    const waiting = [[pending('3')], [pending('9')]];
+    const topUps: number[] = [];
+    await write(
+      batch.map((b) => b.p),
+      (max) => {
+        topUps.push(max);
+        return (waiting.shift() ?? []).map((b) => b.p);
+      },
+    );
+    expect(requeued).toEqual([
+      ['1', 250],
+      ['2', 250],
+      ['3', 250],
+    ]);
+    expect(topUps).toEqual([2, 2, 1]); // room for two, still two after order 3 was refused, then one
+    expect(saves).toEqual([expect.objectContaining({ FID: 100 })]); // order 9's row, saved
+  });
+});

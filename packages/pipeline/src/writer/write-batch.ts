@@ -34,12 +34,20 @@ export interface BatchWriterDeps extends UnauditDeps {
   fieldKinds: ReadonlyMap<string, ValueKind>;
   /** KINGDEE_LOCKED_ORDER_POLICY. */
   lockedOrderPolicy: LockedOrderPolicy;
-  requeue(row: PendingRow): void;
+  /** Puts a row back in line, at once or after `afterMs`. */
+  requeue(row: PendingRow, afterMs?: number): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
   lockRetryMs?: number;
 }
+
+/**
+ * How often a batch takes waiting rows in place of rows whose order another replica holds. With
+ * several writers the oldest rows of every process belong to the same orders, so a top-up is often
+ * refused in part too; one round left batches at 39 of 50 rows with four writers.
+ */
+const TOP_UP_ROUNDS = 4;
 
 /** Builds the BatchSave writer handed to RowBatcher. */
 export function createBatchWriter(
@@ -55,7 +63,8 @@ export function createBatchWriter(
 
 /**
  * Locks the batch's orders. Rows of orders another replica holds go back in line shortly; in their
- * place the batch takes once more waiting rows (`more`) of other orders, so it keeps its size.
+ * place the batch takes waiting rows (`more`) of other orders, up to TOP_UP_ROUNDS times, so it
+ * keeps its size.
  */
 async function lockOrders(
   rows: PendingRow[],
@@ -73,13 +82,16 @@ async function lockOrders(
         held.add(p.row.orderId);
       } else {
         refused.add(p.row.orderId);
-        setTimeout(() => deps.requeue(p), deps.lockRetryMs ?? 250).unref();
+        deps.requeue(p, deps.lockRetryMs ?? 250);
       }
     }
   };
   await lock(rows);
-  const extra = refused.size > 0 && more ? more(rows.length - mine.length, refused) : [];
-  if (extra.length > 0) await lock(extra);
+  for (let round = 0; more && round < TOP_UP_ROUNDS && mine.length < rows.length; round += 1) {
+    const added = more(rows.length - mine.length, refused);
+    if (added.length === 0) break;
+    await lock(added);
+  }
   return { mine, held };
 }
 
