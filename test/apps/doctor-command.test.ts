@@ -55,6 +55,25 @@ describe('npm run cli -- doctor (operating contract)', () => {
     ).toEqual(missing.map((k) => `k3cloud-field ${k}`));
   }, 120_000);
 
+  it('fails when READY_SHARDS differs from the count the running deployment recorded', async () => {
+    demo = await startDemoEnvironment({ seed: 65, receipts: 5, orders: 2 });
+    const shardsPrefix = `${prefix}-shards`;
+    const admin = new IORedis(redisUrl);
+    try {
+      await admin.set(`${shardsPrefix}:ready-shards`, '12'); // what a deployment's transformers and writers recorded
+      const { code, stdout } = await runCli(['doctor'], envFor(demo, shardsPrefix));
+      expect(stdout).toMatch(
+        /^FAIL ready-shards: READY_SHARDS is 1 in this process but 12 in the deployment using this Redis.*fix: set READY_SHARDS=12 here/m,
+      );
+      expect(code).toBe(5);
+      const same = await runCli(['doctor'], envFor(demo, shardsPrefix, { READY_SHARDS: '12' }));
+      expect(same.stdout).toMatch(/^ok {3}ready-shards: READY_SHARDS=12, as the running deployment records$/m);
+    } finally {
+      await admin.quit();
+      await cleanPrefix(shardsPrefix);
+    }
+  }, 120_000);
+
   it('names a Redis that may evict queue keys as a failure', async () => {
     demo = await startDemoEnvironment({ seed: 63, receipts: 5, orders: 2 });
     const local = new LocalRedis(await LocalRedis.freePort());

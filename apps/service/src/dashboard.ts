@@ -9,7 +9,7 @@ import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
+import { allQueues, closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // queueing forever (docs/operations.md#redis-connections).
   const connection = createRedisClient(config.redis, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const queues = createQueues(connection, config.queuePrefix);
+  const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards);
   const store = openStore(config, connection);
   await store.init();
 
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       store: () => store.ping(),
     },
     metrics: async () => {
-      await collectQueueDepths(metrics, Object.values(queues)).catch((err: unknown) =>
+      await collectQueueDepths(metrics, allQueues(queues)).catch((err: unknown) =>
         logger.warn({ err }, 'queue depth collection failed'),
       );
       return metrics.metricsText();

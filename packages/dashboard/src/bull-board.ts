@@ -5,6 +5,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { redact } from '@receipt-sync/core';
 import { operatorOf } from './auth';
 import type { DashboardLogger } from './types';
+import type { Queue } from 'bullmq';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sync/pipeline';
 
 /**
@@ -50,9 +51,17 @@ function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): vo
 export function bullBoardRouter(queues: PipelineQueues, mountPath: string): RequestHandler {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
-  const adapters = PIPELINE_QUEUES.map((name) => {
-    const { description } = QUEUE_CATALOG[name];
-    const adapter = new BullMQAdapter(queues[name], {
+  const catalog = PIPELINE_QUEUES.map((name) => ({
+    queue: queues[name] as Queue,
+    description: QUEUE_CATALOG[name].description,
+  }));
+  // READY_SHARDS > 1: the other ready shards beside `ready` (shard 0), each shown as its own queue.
+  const shards = queues.readyShards.queues.slice(1).map((queue, i) => ({
+    queue: queue as Queue,
+    description: `${QUEUE_CATALOG.ready.description} Shard ${i + 1} of ${queues.readyShards.queues.length}.`,
+  }));
+  const adapters = [...catalog, ...shards].map(({ queue, description }) => {
+    const adapter = new BullMQAdapter(queue, {
       // A viewer on every queue (bullBoardWriteGuard refuses its write API on the server too).
       readOnlyMode: true,
       // Bull Board's retry re-runs a dead letter inside the dead-letter queue without resetting

@@ -198,6 +198,11 @@ const serviceVariables = {
   TRANSFORMER_CONCURRENCY: int(32, 1, 1000),
   /** added: ready jobs held at once per writer process; 0 = 2 × KINGDEE_BATCH_SIZE × KINGDEE_MAX_CONCURRENCY. */
   WRITER_CONCURRENCY: int(0, 0, 5000),
+  /**
+   * added: the ready queue split by sales order, each shard worked by one writer process at a time,
+   * so one order's rows meet in one writer (same value in every process; 1 = one `ready` queue).
+   */
+  READY_SHARDS: int(1, 1, 64),
   /** added: how long the writer waits to fill a BatchSave before sending a partial one. */
   WRITER_LINGER_MS: int(50, 0, 10_000),
   /** added: back-off (seconds, comma-separated) while a receipt's sales order is missing in K3Cloud. */

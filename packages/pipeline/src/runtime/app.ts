@@ -38,7 +38,14 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
     );
     process.exit(1);
   }
-  const stages = await opts.start(rt);
+  let stages: RunningStage[];
+  try {
+    stages = await opts.start(rt);
+  } catch (error) {
+    console.error(`${opts.name} could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await rt.close().catch(() => undefined);
+    process.exit(1);
+  }
   const healer = await startRedisHealer(rt, rt.store, stages);
   const sampler = setInterval(() => void sampleGauges(rt), 15_000);
   const health = await startHealthServer({

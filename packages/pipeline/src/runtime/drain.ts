@@ -18,9 +18,10 @@ export async function waitUntilDrained(
   for (;;) {
     const stop = opts.stop?.();
     if (stop) throw stop;
-    const left = (await unfinishedCount(queues.raw)) + (await unfinishedCount(queues.ready));
+    let left = await unfinishedCount(queues.raw);
+    for (const shard of queues.readyShards.queues) left += await unfinishedCount(shard);
     opts.onProgress?.(left);
-    // Two consecutive empty reads: a transformer may add to `ready` between the two counts above.
+    // Two consecutive empty reads: a transformer may add to `ready` between the counts above.
     quietPolls = left === 0 ? quietPolls + 1 : 0;
     if (quietPolls >= 2) return;
     // Two counts every 50 ms cost Redis little; a coarser poll kept a finished cycle waiting up to 0.4 s.

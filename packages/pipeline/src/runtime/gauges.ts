@@ -1,5 +1,6 @@
 import { parseChinaTime } from '@receipt-sync/core';
 import { collectQueueDepths } from '@receipt-sync/core';
+import { allQueues } from '../queues';
 import type { Runtime } from './runtime';
 
 /**
@@ -8,7 +9,7 @@ import type { Runtime } from './runtime';
  * from SYNC_START_TIME (nothing synced yet) — never 0.
  */
 export async function sampleGauges(rt: Runtime): Promise<void> {
-  await collectQueueDepths(rt.metrics, Object.values(rt.queues)).catch(() => undefined);
+  await collectQueueDepths(rt.metrics, allQueues(rt.queues)).catch(() => undefined);
   const read = await rt.store.checkpoints.get('receipts').then(
     (cp) => ({ ok: true as const, windowEnd: cp?.windowEnd }),
     () => ({ ok: false as const, windowEnd: undefined }),

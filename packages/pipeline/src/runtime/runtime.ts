@@ -61,7 +61,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const connection = createRedisClient(config.redis);
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
-  const queues = createQueues(connection, config.queuePrefix);
+  const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards);
   const store = openStore(config, connection);
   await store.init();
   const metrics = opts.metrics ?? createMetrics();

@@ -1,4 +1,4 @@
-import { splitConcurrency } from './stage-workers';
+import { splitConcurrency } from './writer-workers';
 
 describe("the writer's BullMQ workers", () => {
   it('share WRITER_CONCURRENCY in workers of at most 50 jobs, never more than eight workers', () => {

@@ -27,14 +27,16 @@ export function startWorker<Q extends QueueName>(
   name: Q,
   processor: TypedProcessor<Q>,
   concurrency: number,
+  /** The BullMQ queue worked, when it is one of Q's shards (`ready-3`); Q names it everywhere else. */
+  queueName: string = name,
 ): Worker {
   const validated = async (job: Job, token: string | undefined): Promise<unknown> => {
     const checked = checkJob(name, job);
     return checked.ok ? processor(checked.job, token) : settleInvalid(rt, name, job, token, checked.error);
   };
-  const worker = new Worker(name, validated, {
+  const worker = new Worker(queueName, validated, {
     connection: rt.connection,
-    prefix: queueKeyPrefix(rt.config.queuePrefix, name),
+    prefix: queueKeyPrefix(rt.config.queuePrefix, queueName),
     concurrency,
     lockDuration: rt.config.workers.lockMs,
     stalledInterval: Math.max(1000, Math.floor(rt.config.workers.lockMs / 2)),
@@ -49,7 +51,7 @@ export function startWorker<Q extends QueueName>(
       }),
     },
   });
-  worker.on('error', (err) => rt.logger.warn({ err, queue: name }, 'worker error'));
+  worker.on('error', (err) => rt.logger.warn({ err, queue: queueName }, 'worker error'));
   worker.on('failed', (job, err) => void backstop(rt, name, job, err));
   return worker;
 }

@@ -3,13 +3,14 @@ import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
-import { receiptVersionKey, type ReadyRow } from '../queues';
+import { claimReadyShards, readyShardsCheck, receiptVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
 import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { countOutcome, startWorker } from './stage-worker';
+import { startWriterWorkers, type WriterWorkers } from './writer-workers';
 import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
 import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
 
@@ -20,24 +21,6 @@ import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
  * order locks are held about two round trips, not the whole queue's (npm run bench, writers).
  */
 const BATCH_SLOTS_PER_K3CLOUD_SLOT = 2;
-
-/**
- * Ready jobs one BullMQ worker of the writer holds at most. A worker moves jobs to active one by one
- * until its concurrency is full before it runs any of them, so one worker holding all
- * WRITER_CONCURRENCY (400 by default) rows handed the batcher nothing for the first 0.7–1.5 s of a
- * busy start; several small workers hand each row over as it arrives (sync:once of 1,000 receipts:
- * full batches from the second page on instead of after 1.5 s). At most MAX_WRITER_WORKERS of them
- * (each holds a blocking Redis connection).
- */
-const JOBS_PER_WRITER_WORKER = 50;
-const MAX_WRITER_WORKERS = 8;
-
-/** WRITER_CONCURRENCY split evenly over the writer's workers: 400 → eight of 50; 130 → 44, 44, 42. */
-export function splitConcurrency(total: number): number[] {
-  const count = Math.min(MAX_WRITER_WORKERS, Math.max(1, Math.ceil(total / JOBS_PER_WRITER_WORKER)));
-  const each = Math.ceil(total / count);
-  return Array.from({ length: count }, (_, i) => Math.min(each, total - i * each)).filter((n) => n > 0);
-}
 
 /** Receipt fetches in flight per push worker; OKKI pacing (XIAOMAN_MAX_RPS) bounds them anyway. */
 const PUSH_CONCURRENCY = 8;
@@ -135,13 +118,21 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     logger: rt.logger,
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
+  const shardsCheck = await claimShards(rt);
   const worker = startWorker(
     rt,
     'raw',
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
-  return { workers: [worker], close: () => worker.close() };
+  return { workers: [worker], close: () => worker.close(), checks: { 'ready-shards': shardsCheck } };
+}
+
+/** READY_SHARDS agreed with the deployment (refuses to start otherwise), and the readiness check that keeps watching it. */
+async function claimShards(rt: Runtime): Promise<ReadinessCheck> {
+  const { connection, queues, logger } = rt;
+  await claimReadyShards(connection, rt.config.queuePrefix, queues, logger);
+  return readyShardsCheck(connection, rt.config.queuePrefix, queues.readyShards.queues.length);
 }
 
 /** The writer; `preflight`: a metadata check the caller just ran (else the stage runs its own). */
@@ -161,10 +152,13 @@ export async function startWriterStage(
     recheckMs: k3Config.preflightRecheckMs,
   });
   await gate.start(opts.preflight);
+  const shardsCheck = await claimShards(rt);
   // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
   const startedAt = Date.now();
   const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
-  const backlog = watchBacklog(rt);
+  // Read from the shards this writer works, once its workers run (unknown until then).
+  const source: { writers?: WriterWorkers } = {};
+  const backlog = watchBacklog(() => source.writers?.backlog() ?? Promise.reject(new Error('not started')));
   // At most BATCH_SLOTS_PER_K3CLOUD_SLOT × KINGDEE_MAX_CONCURRENCY batches across every writer are
   // between their order locks and their last K3Cloud call; a slot a crashed writer held frees after
   // one call's deadline.
@@ -213,18 +207,19 @@ export async function startWriterStage(
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
   };
-  const workers = splitConcurrency(rt.config.workers.writerConcurrency).map((concurrency) =>
-    startWorker(rt, 'ready', (job, token) => writeRow(job, token, deps), concurrency),
-  );
+  const writers = await startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
+  source.writers = writers;
   return {
-    workers,
+    get workers() {
+      return writers.workers;
+    },
     batcher,
     gate,
-    checks: { 'k3cloud-metadata': gate.readiness() },
+    checks: { 'k3cloud-metadata': gate.readiness(), 'ready-shards': shardsCheck },
     async close() {
       gate.stop();
       backlog.stop();
-      await Promise.all(workers.map((w) => w.close()));
+      await writers.close();
       batcher.close();
       await batchSlots.close();
     },
@@ -286,12 +281,12 @@ function writerLocator(rt: Runtime): RowLocator {
   };
 }
 
-/** Rows still coming (receipts waiting in raw, rows waiting in ready), polled for the batcher (undefined until known). */
-function watchBacklog(rt: Runtime, everyMs = 200): { value: number | undefined; stop(): void } {
+/** Rows still coming to this writer (see WriterWorkers.backlog), polled for the batcher (undefined until known). */
+function watchBacklog(read: () => Promise<number>, everyMs = 200): { value: number | undefined; stop(): void } {
   const state = { value: undefined as number | undefined, stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
-    Promise.all([rt.queues.raw.getWaitingCount(), rt.queues.ready.getWaitingCount()]).then(
-      ([raw, ready]) => (state.value = raw + ready),
+    read().then(
+      (n) => (state.value = n),
       () => (state.value = undefined),
     );
   }, everyMs);

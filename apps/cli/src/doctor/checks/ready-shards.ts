@@ -1,0 +1,24 @@
+import { readyShardsInUse, readyShardsMismatch } from '@receipt-sync/pipeline';
+import { fail, ok, type DoctorCheck } from '../types';
+
+/**
+ * READY_SHARDS here against the count the running deployment recorded in Redis: a transformer
+ * or writer with another count refuses to start while rows wait, so say it before it does.
+ */
+export const readyShardsCheck: DoctorCheck = {
+  name: 'ready-shards',
+  needs: ['redis'],
+  async run(ctx) {
+    const mine = ctx.config!.workers.readyShards;
+    const inUse = await readyShardsInUse(ctx.redis!, ctx.config!.queuePrefix);
+    if (inUse === undefined)
+      return ok('ready-shards', `READY_SHARDS=${mine} (not recorded yet: no transformer or writer has started)`);
+    if (inUse !== mine)
+      return fail(
+        'ready-shards',
+        readyShardsMismatch(mine, inUse).replace(/: rows sent.*/, ''),
+        `set READY_SHARDS=${inUse} here, or change it in every process with ready empty`,
+      );
+    return ok('ready-shards', `READY_SHARDS=${mine}, as the running deployment records`);
+  },
+};
