@@ -40,6 +40,8 @@ export interface BenchOptions {
     writersLatencyReceipts: number;
   };
   writerCounts: number[];
+  /** READY_SHARDS values the writers section compares (1 = one ready queue, the baseline). */
+  readyShardCounts: number[];
   /** Upper bound on any single wait for a run to finish. */
   runDeadlineMs: number;
   /** The 100k backfill: the simulators' queries scan every stored row, so it is slow on a small machine. */
@@ -85,6 +87,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
         '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,4),',
+        '     BENCH_READY_SHARDS (READY_SHARDS values to compare in the writers section, default 1,12),',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
         '     BENCH_CPU_PROF_DIR (V8 CPU profiles of the stage processes, written there when they exit),',
         "     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes instead of the image's heap caps, e.g. --max-old-space-size=256)",
@@ -136,6 +139,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       .split(',')
       .map(Number)
       .filter((n) => n >= 1),
+    readyShardCounts: (env.BENCH_READY_SHARDS ?? '1,12')
+      .split(',')
+      .map(Number)
+      .filter((n) => n >= 1 && n <= 64),
     runDeadlineMs: quick ? 10 * 60_000 : 30 * 60_000,
     rssDeadlineMs: quick ? 15 * 60_000 : 90 * 60_000,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',

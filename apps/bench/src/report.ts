@@ -144,6 +144,7 @@ function writersTable(r: BenchResults): Table | undefined {
     title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
     headers: [
       'K3Cloud latency',
+      'ready shards',
       'writers',
       'rows',
       'seconds',
@@ -154,9 +155,10 @@ function writersTable(r: BenchResults): Table | undefined {
       'peak RSS MB',
       'CPU simulators',
     ],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: r.writers.map((w) => [
       w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''),
+      String(w.readyShards ?? 1),
       String(w.writers),
       fmt.int(w.receipts),
       w.seconds.toFixed(2),
@@ -170,7 +172,10 @@ function writersTable(r: BenchResults): Table | undefined {
     notes: [
       'KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
         r.writers
-          .map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`)
+          .map(
+            (w) =>
+              `${w.writers}w/${w.readyShards ?? 1}s/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`,
+          )
           .join('; '),
     ],
   };

@@ -95,6 +95,8 @@ export interface RssRun {
 export interface WritersRun {
   profile: 'zero' | 'realistic';
   writers: number;
+  /** READY_SHARDS of the run (1 = one ready queue; absent in results written before shards existed). */
+  readyShards?: number;
   receipts: number;
   seconds: number;
   receiptsPerSecond: number;

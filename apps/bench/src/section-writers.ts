@@ -24,10 +24,10 @@ export async function runWritersSection(
     { profile: options.zero, receipts: options.sizes.writersZeroReceipts },
     { profile: options.realistic, receipts: options.sizes.writersLatencyReceipts },
   ];
-  for (const plan of plans) {
-    for (const writers of options.writerCounts)
-      out.push(await runWriters(options, runId, launcher, plan.profile, plan.receipts, writers));
-  }
+  for (const plan of plans)
+    for (const shards of options.readyShardCounts)
+      for (const writers of options.writerCounts)
+        out.push(await runWriters(options, runId, launcher, { ...plan, writers, shards }));
   return out;
 }
 
@@ -35,12 +35,11 @@ async function runWriters(
   options: BenchOptions,
   runId: string,
   launcher: Launcher,
-  writeProfile: LatencyProfile,
-  receipts: number,
-  writers: number,
+  plan: { profile: LatencyProfile; receipts: number; writers: number; shards: number },
 ): Promise<WritersRun> {
+  const { profile: writeProfile, receipts, writers, shards } = plan;
   const fill = options.zero;
-  const prefix = benchPrefix(runId, `writers-${writeProfile.name}-${writers}`);
+  const prefix = benchPrefix(runId, `writers-${writeProfile.name}-${shards}-${writers}`);
   const sim = await SimHost.start(simSpec(options, fill, receipts));
   const env = pipelineEnv({
     simEnv: sim.env,
@@ -51,13 +50,14 @@ async function runWriters(
     pageSize: options.pageSize,
     batchSize: options.batchSize,
   });
-  const watch = new QueueWatch(options.redisUrl, prefix);
+  env.READY_SHARDS = String(shards);
+  const watch = new QueueWatch(options.redisUrl, prefix, shards);
   const apps: AppProcess[] = [];
   try {
     console.log(
-      `  ${writers} writer process(es), K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
+      `  ${writers} writer process(es), READY_SHARDS=${shards}, K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
     );
-    await watch.queues.ready.pause();
+    await watch.pauseReady();
     const transformer = await startStage(launcher, 'transformer', 'transformer', env);
     apps.push(transformer);
     const producer = startProducer(launcher, env, sim.updateRange);
@@ -75,11 +75,14 @@ async function runWriters(
       ),
     );
     apps.push(...writerApps);
+    // Writers that started together agree on their shards at their next heartbeat (1 s); the clock
+    // measures writers that run side by side, as deployed ones do, so every run waits 2 s here.
+    await new Promise((r) => setTimeout(r, 2_000));
     await sim.resetStats();
     let peakRss = 0;
     const simCpuBefore = cpuSeconds(sim.pid) ?? 0;
     const started = performance.now();
-    await watch.queues.ready.resume();
+    await watch.resumeReady();
     const doneAt = await waitFor(
       'writers',
       async () => {
@@ -100,6 +103,7 @@ async function runWriters(
     return {
       profile: writeProfile.name,
       writers,
+      readyShards: shards,
       receipts: rows,
       seconds,
       receiptsPerSecond: rows / seconds,

@@ -58,18 +58,28 @@ export class QueueWatch {
   readonly connection: IORedis;
   readonly queues: PipelineQueues;
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(redisUrl: string, prefix: string, readyShards = 1) {
     this.connection = createRedisConnection(redisUrl);
     this.connection.on('error', () => undefined);
-    this.queues = createQueues(this.connection, prefix);
+    this.queues = createQueues(this.connection, prefix, readyShards);
   }
 
   raw(): Promise<number> {
     return unfinished(this.queues.raw);
   }
 
-  ready(): Promise<number> {
-    return unfinished(this.queues.ready);
+  /** Unfinished rows in every ready shard. */
+  async ready(): Promise<number> {
+    const counts = await Promise.all(this.queues.readyShards.queues.map((q) => unfinished(q)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  pauseReady(): Promise<unknown> {
+    return Promise.all(this.queues.readyShards.queues.map((q) => q.pause()));
+  }
+
+  resumeReady(): Promise<unknown> {
+    return Promise.all(this.queues.readyShards.queues.map((q) => q.resume()));
   }
 
   /** Until the producer has exited and raw (and, unless `rawOnly`, ready) hold nothing unfinished. */
