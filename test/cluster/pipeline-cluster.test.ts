@@ -77,6 +77,28 @@ reportSkip(SUITE);
     }
   }, 240_000);
 
+  it('with READY_SHARDS=3, writes every receipt exactly once, each ready shard under its own tag', async () => {
+    const demo = await startDemoEnvironment({ seed: 45, receipts: 120, orders: 30 });
+    const prefix = newPrefix();
+    try {
+      const summary = await syncOnce(envFor(demo, prefix, { ...clusterEnv(prefix), READY_SHARDS: '3' }));
+      const expected = expectedOutcome(demo);
+      assertExactlyOnce(demo, snapshotK3(demo), expected);
+      expect(summary.written).toBe(expected.written.size);
+      const tag = prefix.slice(1, -1);
+      const keys = await scanKeys(cluster, deploymentPattern(prefix));
+      for (const shard of ['ready', 'ready-1', 'ready-2']) {
+        const shardKeys = keys.filter((k) => k.startsWith(`{${tag}:${shard}}:${shard}:`));
+        expect(shardKeys.length).toBeGreaterThan(0); // rows went to every shard
+        const slots = new Set(await Promise.all(shardKeys.map((k) => cluster.cluster('KEYSLOT', k))));
+        expect(slots.size).toBe(1);
+      }
+      expect(await cluster.get(`${prefix}:ready-shards`)).toBe('3');
+    } finally {
+      await demo.close();
+    }
+  }, 240_000);
+
   it('survives its master stopping mid-cycle: the replica takes over, every receipt exactly once', async () => {
     const demo = await startDemoEnvironment({
       seed: 43,
