@@ -35,20 +35,51 @@ export async function cleanClusterPrefix(cluster: Cluster, prefix: string): Prom
   await deleteKeys(cluster, await scanKeys(cluster, deploymentPattern(prefix)));
 }
 
-/** `host:port` of the master serving `key`'s slot now. */
-export async function masterOf(cluster: Cluster, key: string): Promise<string> {
-  const slot = Number(await cluster.cluster('KEYSLOT', key));
-  const ranges = await cluster.cluster('SLOTS');
-  const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
-  if (!master) throw new Error(`no node serves slot ${slot}`);
-  return `${master[0]}:${master[1]}`;
+/**
+ * One answer from the node at `address` over its own short-lived connection with a 2 s deadline.
+ * Not through the cluster client: a keyless command (CLUSTER …) goes to any node, and one sent to
+ * the master just shut down can wait for ever, which hung the failover test (its deadline never came).
+ */
+async function askNode(address: string, ...args: string[]): Promise<unknown> {
+  const [host, port] = address.split(':') as [string, string];
+  const node = new Redis({
+    host,
+    port: Number(port),
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  node.on('error', () => undefined);
+  try {
+    await node.connect();
+    return await node.call(args[0]!, ...args.slice(1));
+  } finally {
+    node.disconnect();
+  }
+}
+
+/** `host:port` of the master serving `key`'s slot now, as the first live node other than `dead` tells it. */
+export async function masterOf(key: string, dead?: string): Promise<string> {
+  for (const address of clusterNodes!.split(',').filter((a) => a !== dead)) {
+    try {
+      const slot = Number(await askNode(address, 'CLUSTER', 'KEYSLOT', key));
+      const ranges = (await askNode(address, 'CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+      const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+      if (master) return `${master[0]}:${master[1]}`;
+    } catch {
+      // that node is down or slow: ask the next one
+    }
+  }
+  throw new Error(`no live node names a master for ${key}`);
 }
 
 /**
  * Stops the master at `address` as a crash would look to clients (SHUTDOWN NOSAVE: connections
  * drop; no data is written anywhere) and waits until another node serves its slots.
  */
-export async function stopMasterAndAwaitFailover(cluster: Cluster, address: string, key: string): Promise<string> {
+export async function stopMasterAndAwaitFailover(address: string, key: string): Promise<string> {
   const [host, port] = address.split(':') as [string, string];
   const node = new Redis({ host, port: Number(port), maxRetriesPerRequest: 0, retryStrategy: () => null });
   node.on('error', () => undefined);
@@ -57,7 +88,7 @@ export async function stopMasterAndAwaitFailover(cluster: Cluster, address: stri
   let promoted = address;
   await waitFor(
     async () => {
-      promoted = await masterOf(cluster, key).catch(() => address);
+      promoted = await masterOf(key, address).catch(() => address);
       return promoted !== address;
     },
     60_000,

@@ -9,7 +9,11 @@ import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '
 import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 import { PushState } from '../push/push-state';
+import { settlesWithin } from './deadline';
 import type { CheckpointMemory } from '../producer';
+
+/** How long each step of Runtime.close may take before the next one starts. */
+const CLOSE_STEP_MS = 5_000;
 
 export interface Runtime {
   name: string;
@@ -97,11 +101,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     tracker: new OutcomeTracker(connection, config.queuePrefix),
     push: new PushState(connection, config.queuePrefix),
     checkpointMemory: {},
+    // Each step gets a deadline: after a Redis Cluster failover a command can wait for ever on the
+    // node that died (see closeWorkers); the connection is then disconnected instead of quit.
     async close() {
-      await Promise.allSettled([okki?.close(), k3?.close()]);
-      await closeQueues(queues);
-      await store.close().catch(() => undefined);
-      await connection.quit().catch(() => connection.disconnect());
+      await settlesWithin(Promise.allSettled([okki?.close(), k3?.close()]), CLOSE_STEP_MS);
+      await settlesWithin(closeQueues(queues), CLOSE_STEP_MS);
+      await settlesWithin(store.close(), CLOSE_STEP_MS);
+      const quit = connection.quit().then(
+        () => true,
+        () => false,
+      );
+      if (!((await settlesWithin(quit, CLOSE_STEP_MS)) && (await quit))) connection.disconnect();
     },
   };
 }

@@ -9,7 +9,7 @@ import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
-import { countOutcome, startWorker } from './stage-worker';
+import { closeWorkers, countOutcome, startWorker } from './stage-worker';
 import { startWriterWorkers, type WriterWorkers } from './writer-workers';
 import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
 import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
@@ -102,7 +102,7 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { workers: [worker], close: () => worker.close(), heal: [schedule] };
+  return { workers: [worker], close: () => closeStageWorkers(rt, [worker]), heal: [schedule] };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
@@ -125,7 +125,16 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
-  return { workers: [worker], close: () => worker.close(), checks: { 'ready-shards': shardsCheck } };
+  return {
+    workers: [worker],
+    close: () => closeStageWorkers(rt, [worker]),
+    checks: { 'ready-shards': shardsCheck },
+  };
+}
+
+/** A stage's workers closed within SHUTDOWN_TIMEOUT_MS, else disconnected (closeWorkers). */
+function closeStageWorkers(rt: Runtime, workers: Worker[]): Promise<void> {
+  return closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger);
 }
 
 /** READY_SHARDS agreed with the deployment (refuses to start otherwise), and the readiness check that keeps watching it. */
@@ -268,7 +277,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       rt.logger.warn({ err, jobId: job.id }, 'push event gave up; the polling window will pick the receipt up');
   });
-  return { workers: [worker], close: () => worker.close() };
+  return { workers: [worker], close: () => closeStageWorkers(rt, [worker]) };
 }
 
 /** Where every receipt row goes, from this writer's mapping. */

@@ -1,7 +1,7 @@
 import type { Queue, Worker } from 'bullmq';
 import { ShardOwnership } from '../writer';
 import type { Runtime } from './runtime';
-import { startWorker, type TypedProcessor } from './stage-worker';
+import { closeWorkers, startWorker, type TypedProcessor } from './stage-worker';
 
 /**
  * Ready jobs one BullMQ worker of the writer holds at most. A worker moves jobs to active one by one
@@ -40,7 +40,7 @@ export async function startWriterWorkers(rt: Runtime, processor: TypedProcessor<
     return {
       workers,
       backlog: () => waitingIn(rt.queues.raw, shards.queues),
-      close: async () => void (await Promise.all(workers.map((w) => w.close()))),
+      close: () => closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger),
     };
   }
   return startShardWorkers(rt, start);
@@ -68,7 +68,7 @@ async function startShardWorkers(
       const old = current;
       const each = Math.max(1, Math.ceil(rt.config.workers.writerConcurrency / owned.length));
       current = owned.flatMap((k) => start(k, each));
-      const done = Promise.all(old.map((w) => w.close())).then(() => void closing.delete(done));
+      const done = closeWorkers(old, rt.config.shutdownTimeoutMs, rt.logger).then(() => void closing.delete(done));
       closing.add(done);
     },
   });
@@ -90,7 +90,7 @@ async function startShardWorkers(
       await ownership.stop();
       const workers = current;
       current = [];
-      await Promise.all([...workers.map((w) => w.close()), ...closing]);
+      await Promise.all([closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger), ...closing]);
     },
   };
 }
