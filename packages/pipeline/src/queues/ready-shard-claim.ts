@@ -4,11 +4,18 @@ import { createReadyShards } from './ready-shards';
 
 const key = (prefix: string) => `${prefix}:ready-shards`;
 
+/** How this process and the deployment disagree on READY_SHARDS (`doctor` shows this much). */
+export function readyShardsDisagreement(mine: number, inUse: number, waiting?: number): string {
+  return (
+    `READY_SHARDS is ${mine} in this process but ${inUse} in the deployment using this Redis` +
+    (waiting === undefined ? '' : `, with ${waiting} waiting in its ready shards`)
+  );
+}
+
 /** What an operator reads when processes disagree on READY_SHARDS. */
 function mismatch(mine: number, inUse: number, waiting?: number): string {
   return (
-    `READY_SHARDS is ${mine} in this process but ${inUse} in the deployment using this Redis` +
-    (waiting === undefined ? '' : `, with ${waiting} waiting in its ready shards`) +
+    readyShardsDisagreement(mine, inUse, waiting) +
     ': rows sent to a shard no writer works would wait for ever. Give every transformer and writer the same ' +
     'READY_SHARDS; to change it, stop them all, let ready empty, then start them with the new value.'
   );
@@ -26,8 +33,7 @@ export async function claimReadyShards(
   logger: Logger,
 ): Promise<void> {
   const mine = queues.readyShards.queues.length;
-  const stored = await redis.get(key(prefix));
-  const inUse = stored === null ? mine : Number(stored);
+  const inUse = (await readyShardsInUse(redis, prefix)) ?? mine;
   if (inUse !== mine) {
     const waiting = await waitingRows(redis, prefix, queues, Math.max(inUse, mine));
     if (waiting > 0) throw new Error(mismatch(mine, inUse, waiting));
@@ -42,18 +48,15 @@ export async function readyShardsInUse(redis: RedisClient, prefix: string): Prom
   return stored === null ? undefined : Number(stored);
 }
 
-/** The mismatch message, for `doctor`. */
-export const readyShardsMismatch = (mine: number, inUse: number): string => mismatch(mine, inUse);
-
 /**
  * A readiness check: fails, in the words above, while the count recorded in Redis differs from this
  * process's (another process claimed another count), and records it again when Redis lost it.
  */
 export function readyShardsCheck(redis: RedisClient, prefix: string, mine: number): () => Promise<void> {
   return async () => {
-    const stored = await redis.get(key(prefix));
-    if (stored === null) await redis.set(key(prefix), String(mine));
-    else if (Number(stored) !== mine) throw new Error(mismatch(mine, Number(stored)));
+    const inUse = await readyShardsInUse(redis, prefix);
+    if (inUse === undefined) await redis.set(key(prefix), String(mine));
+    else if (inUse !== mine) throw new Error(mismatch(mine, inUse));
   };
 }
 

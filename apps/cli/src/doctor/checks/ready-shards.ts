@@ -1,4 +1,4 @@
-import { readyShardsInUse, readyShardsMismatch } from '@receipt-sync/pipeline';
+import { readyShardsDisagreement, readyShardsInUse } from '@receipt-sync/pipeline';
 import { fail, ok, type DoctorCheck } from '../types';
 
 /**
@@ -16,7 +16,7 @@ export const readyShardsCheck: DoctorCheck = {
     if (inUse !== mine)
       return fail(
         'ready-shards',
-        readyShardsMismatch(mine, inUse).replace(/: rows sent.*/, ''),
+        readyShardsDisagreement(mine, inUse),
         `set READY_SHARDS=${inUse} here, or change it in every process with ready empty`,
       );
     return ok('ready-shards', `READY_SHARDS=${mine}, as the running deployment records`);
