@@ -58,3 +58,5 @@ export function requireChinaTime(text: string, what = 'time'): Date {
 export function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);
 }
+
+export * from './deadline';

@@ -1,6 +1,6 @@
 import { fanOutAudit, type ApiAuditSink, type ApiCallRecord } from '@receipt-sync/core';
 import { secretsOf, type Config } from '@receipt-sync/core';
-import { createRedisClient, describeRedisTarget, type RedisClient } from '@receipt-sync/core';
+import { createRedisClient, describeRedisTarget, settlesWithin, type RedisClient } from '@receipt-sync/core';
 import { K3CloudClient } from '@receipt-sync/k3cloud';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, loadMapping, type Mapping } from '@receipt-sync/mapping';
@@ -9,7 +9,6 @@ import { closeQueues, createQueues, OutcomeTracker, type PipelineQueues } from '
 import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 import { PushState } from '../push/push-state';
-import { settlesWithin } from './deadline';
 import type { CheckpointMemory } from '../producer';
 
 /** How long each step of Runtime.close may take before the next one starts. */

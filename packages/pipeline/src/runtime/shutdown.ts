@@ -1,4 +1,4 @@
-import type { Logger } from '@receipt-sync/core';
+import { settlesWithin, type Logger } from '@receipt-sync/core';
 
 type Step = { name: string; run: () => Promise<unknown> };
 
@@ -32,23 +32,14 @@ export class Shutdown {
     this.logger.info({ reason, deadlineMs: this.deadlineMs }, 'shutting down');
     let clean = true;
     for (const step of this.steps) {
-      const left = deadline - Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        step.run().then(
-          () => 'done' as const,
-          (error: unknown) => {
-            this.logger.warn({ step: step.name, err: error }, 'shutdown step failed');
-            return 'failed' as const;
-          },
-        ),
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), Math.max(0, left));
-        }),
-      ]);
-      clearTimeout(timer);
-      if (outcome !== 'done') clean = false;
-      if (outcome === 'timeout') {
+      let failed = false;
+      const run = step.run().catch((error: unknown) => {
+        this.logger.warn({ step: step.name, err: error }, 'shutdown step failed');
+        failed = true;
+      });
+      const settled = await settlesWithin(run, Math.max(0, deadline - Date.now()));
+      if (!settled || failed) clean = false;
+      if (!settled) {
         this.logger.error({ step: step.name }, 'shutdown deadline reached; exiting without waiting for the rest');
         break;
       }

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Logger, StageOutcome } from '@receipt-sync/core';
+import { settlesWithin, type StageOutcome } from '@receipt-sync/core';
 import { SERIES, type SeriesName } from '@receipt-sync/store';
 import {
   cappedBackoff,
@@ -13,7 +13,6 @@ import {
   type PipelineJob,
   type QueueName,
 } from '../queues';
-import { settlesWithin } from './deadline';
 import type { Runtime } from './runtime';
 
 /** A processor of queue Q: receives only jobs whose data passed Q's schema. */
@@ -120,13 +119,15 @@ const CHARTED_OUTCOMES: Partial<Record<StageOutcome, SeriesName>> = {
 };
 
 /**
- * Closes workers, waiting for their running jobs up to `deadlineMs`; a worker still not closed
+ * Closes workers, waiting for their running jobs up to SHUTDOWN_TIMEOUT_MS; a worker still not closed
  * then is disconnected, and the close returns at most 2 s later whatever the worker does. After a
  * Redis Cluster failover a BullMQ worker's close (and its disconnect) can wait for ever on a command
  * that went to the node that died: seen as a `sync:once` that finished its cycle and never
  * returned, in about one failover test in three.
  */
-export async function closeWorkers(workers: readonly Worker[], deadlineMs: number, logger: Logger): Promise<void> {
+export async function closeWorkers(rt: Runtime, workers: readonly Worker[]): Promise<void> {
+  const { logger } = rt;
+  const deadlineMs = rt.config.shutdownTimeoutMs;
   const open = new Set(workers);
   const closing = Promise.all(workers.map((w) => w.close().finally(() => open.delete(w))));
   if (await settlesWithin(closing, deadlineMs)) return;

@@ -102,7 +102,7 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { workers: [worker], close: () => closeStageWorkers(rt, [worker]), heal: [schedule] };
+  return { workers: [worker], close: () => closeWorkers(rt, [worker]), heal: [schedule] };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
@@ -127,14 +127,9 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
   );
   return {
     workers: [worker],
-    close: () => closeStageWorkers(rt, [worker]),
+    close: () => closeWorkers(rt, [worker]),
     checks: { 'ready-shards': shardsCheck },
   };
-}
-
-/** A stage's workers closed within SHUTDOWN_TIMEOUT_MS, else disconnected (closeWorkers). */
-function closeStageWorkers(rt: Runtime, workers: Worker[]): Promise<void> {
-  return closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger);
 }
 
 /** READY_SHARDS agreed with the deployment (refuses to start otherwise), and the readiness check that keeps watching it. */
@@ -277,7 +272,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       rt.logger.warn({ err, jobId: job.id }, 'push event gave up; the polling window will pick the receipt up');
   });
-  return { workers: [worker], close: () => closeStageWorkers(rt, [worker]) };
+  return { workers: [worker], close: () => closeWorkers(rt, [worker]) };
 }
 
 /** Where every receipt row goes, from this writer's mapping. */

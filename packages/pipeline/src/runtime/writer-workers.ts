@@ -39,8 +39,8 @@ export async function startWriterWorkers(rt: Runtime, processor: TypedProcessor<
     const workers = start(0, total);
     return {
       workers,
-      backlog: () => waitingIn(rt.queues.raw, shards.queues),
-      close: () => closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger),
+      backlog: () => waitingIn([rt.queues.raw, ...shards.queues]),
+      close: () => closeWorkers(rt, workers),
     };
   }
   return startShardWorkers(rt, start);
@@ -68,7 +68,7 @@ async function startShardWorkers(
       const old = current;
       const each = Math.max(1, Math.ceil(rt.config.workers.writerConcurrency / owned.length));
       current = owned.flatMap((k) => start(k, each));
-      const done = closeWorkers(old, rt.config.shutdownTimeoutMs, rt.logger).then(() => void closing.delete(done));
+      const done = closeWorkers(rt, old).then(() => void closing.delete(done));
       closing.add(done);
     },
   });
@@ -80,22 +80,19 @@ async function startShardWorkers(
     backlog: async () => {
       const owned = ownership.owned();
       const raw = await rt.queues.raw.getWaitingCount();
-      const mine = await waitingIn(
-        undefined,
-        owned.map((k) => shards.queues[k]!),
-      );
+      const mine = await waitingIn(owned.map((k) => shards.queues[k]!));
       return mine + Math.ceil((raw * owned.length) / shards.queues.length);
     },
     close: async () => {
       await ownership.stop();
       const workers = current;
       current = [];
-      await Promise.all([closeWorkers(workers, rt.config.shutdownTimeoutMs, rt.logger), ...closing]);
+      await Promise.all([closeWorkers(rt, workers), ...closing]);
     },
   };
 }
 
-async function waitingIn(raw: Queue | undefined, queues: readonly Queue[]): Promise<number> {
-  const counts = await Promise.all([...(raw ? [raw] : []), ...queues].map((q) => q.getWaitingCount()));
+async function waitingIn(queues: readonly Queue[]): Promise<number> {
+  const counts = await Promise.all(queues.map((q) => q.getWaitingCount()));
   return counts.reduce((a, b) => a + b, 0);
 }
