@@ -25,7 +25,7 @@ async function reconcileOne(demo: DemoEnvironment, prefix: string, receiptNo: st
     await waitFor(
       async () => (await queues.reconcile.getJobState(`reconcile-${receiptId}`)) === 'completed',
       30_000,
-      'the producer to answer the reconcile request',
+      'the active writer to answer the reconcile request',
     );
     return (await queues.reconcile.getJob(`reconcile-${receiptId}`))?.returnvalue;
   } finally {
@@ -75,7 +75,7 @@ describe('producer, transformer and writer as separate processes (the container 
       expect(writerReady.body).toMatchObject({ checks: { 'k3cloud-session': 'ok' } });
       const writerMetrics = String((await getJson(`http://127.0.0.1:${ports.writer}/metrics`)).body);
       expect(writerMetrics).toMatch(/receipt_sync_receipts_written_total \d+/);
-      // With K3Cloud configured too, the producer answers the receipt pages' reconcile requests.
+      // With OKKI configured too, the active writer answers the receipt pages' reconcile requests.
       const [written] = [...expected.written.keys()];
       expect(await reconcileOne(demo, prefix, written!)).toMatchObject({ clean: true, findings: [] });
 

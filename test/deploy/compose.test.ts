@@ -245,13 +245,16 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     }
   });
 
-  test('the producer gets the K3Cloud settings the writer gets: it runs the receipt pages’ reconcile requests', () => {
-    const k3 = (name: string) =>
+  test('the writer gets the OKKI settings the producer gets: the active writer answers the receipt pages’ reconcile requests', () => {
+    const okki = (name: string) =>
       Object.fromEntries(
-        Object.entries(service(services, name).environment ?? {}).filter(([k]) => /^KINGDEE_/.test(k)),
+        Object.entries(service(services, name).environment ?? {}).filter(([k]) => /^XIAOMAN_/.test(k)),
       );
-    expect(k3('producer')).toMatchObject({ KINGDEE_BASE_URL: expect.any(String), KINGDEE_ACCT_ID: expect.any(String) });
-    expect(k3('producer')).toEqual(k3('writer'));
+    expect(okki('writer')).toMatchObject({
+      XIAOMAN_BASE_URL: expect.any(String),
+      XIAOMAN_CLIENT_ID: expect.any(String),
+    });
+    expect(okki('writer')).toEqual(okki('producer'));
   });
 
   test('a missing env file stops compose and names the file', () => {

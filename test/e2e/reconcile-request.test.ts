@@ -29,7 +29,7 @@ describe('reconcile this receipt from its page', () => {
     env = envFor(demo, prefix);
     await syncOnce(env);
     // As the producer runs it: OKKI required, K3Cloud used when configured.
-    rt = await createRuntime(loadConfig(env), { name: 'producer', needsOkki: true, wantsK3: true });
+    rt = await createRuntime(loadConfig(env), { name: 'writer', needsOkki: true, needsK3: true });
     const stage = startReconcileRequests(rt);
     stop = () => stage.close();
     const dashboard = createDashboard({

@@ -25,9 +25,8 @@ export async function runWritersSection(
     { profile: options.realistic, receipts: options.sizes.writersLatencyReceipts },
   ];
   for (const plan of plans)
-    for (const shards of options.readyShardCounts)
-      for (const writers of options.writerCounts)
-        out.push(await runWriters(options, runId, launcher, { ...plan, writers, shards }));
+    for (const writers of options.writerCounts)
+      out.push(await runWriters(options, runId, launcher, { ...plan, writers }));
   return out;
 }
 
@@ -35,11 +34,11 @@ async function runWriters(
   options: BenchOptions,
   runId: string,
   launcher: Launcher,
-  plan: { profile: LatencyProfile; receipts: number; writers: number; shards: number },
+  plan: { profile: LatencyProfile; receipts: number; writers: number },
 ): Promise<WritersRun> {
-  const { profile: writeProfile, receipts, writers, shards } = plan;
+  const { profile: writeProfile, receipts, writers } = plan;
   const fill = options.zero;
-  const prefix = benchPrefix(runId, `writers-${writeProfile.name}-${shards}-${writers}`);
+  const prefix = benchPrefix(runId, `writers-${writeProfile.name}-${writers}`);
   const sim = await SimHost.start(simSpec(options, fill, receipts));
   const env = pipelineEnv({
     simEnv: sim.env,
@@ -50,12 +49,11 @@ async function runWriters(
     pageSize: options.pageSize,
     batchSize: options.batchSize,
   });
-  env.READY_SHARDS = String(shards);
-  const watch = new QueueWatch(options.redisUrl, prefix, shards);
+  const watch = new QueueWatch(options.redisUrl, prefix);
   const apps: AppProcess[] = [];
   try {
     console.log(
-      `  ${writers} writer process(es), READY_SHARDS=${shards}, K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
+      `  ${writers} writer process(es), K3Cloud latency ${writeProfile.k3LatencyMs} ms + ${writeProfile.k3PerRowMs} ms/row: filling ready with ${sim.receipts} rows…`,
     );
     await watch.pauseReady();
     const transformer = await startStage(launcher, 'transformer', 'transformer', env);
@@ -103,7 +101,6 @@ async function runWriters(
     return {
       profile: writeProfile.name,
       writers,
-      readyShards: shards,
       receipts: rows,
       seconds,
       receiptsPerSecond: rows / seconds,

@@ -58,28 +58,26 @@ export class QueueWatch {
   readonly connection: IORedis;
   readonly queues: PipelineQueues;
 
-  constructor(redisUrl: string, prefix: string, readyShards = 1) {
+  constructor(redisUrl: string, prefix: string) {
     this.connection = createRedisConnection(redisUrl);
     this.connection.on('error', () => undefined);
-    this.queues = createQueues(this.connection, prefix, readyShards);
+    this.queues = createQueues(this.connection, prefix);
   }
 
   raw(): Promise<number> {
     return unfinished(this.queues.raw);
   }
 
-  /** Unfinished rows in every ready shard. */
-  async ready(): Promise<number> {
-    const counts = await Promise.all(this.queues.readyShards.queues.map((q) => unfinished(q)));
-    return counts.reduce((a, b) => a + b, 0);
+  ready(): Promise<number> {
+    return unfinished(this.queues.ready);
   }
 
-  pauseReady(): Promise<unknown> {
-    return Promise.all(this.queues.readyShards.queues.map((q) => q.pause()));
+  pauseReady(): Promise<void> {
+    return this.queues.ready.pause();
   }
 
-  resumeReady(): Promise<unknown> {
-    return Promise.all(this.queues.readyShards.queues.map((q) => q.resume()));
+  resumeReady(): Promise<void> {
+    return this.queues.ready.resume();
   }
 
   /** Until the producer has exited and raw (and, unless `rawOnly`, ready) hold nothing unfinished. */

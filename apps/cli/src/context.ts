@@ -62,7 +62,7 @@ export async function openState(config: Config): Promise<StateHandles> {
   await probeRedis(config.redis);
   const connection = createRedisClient(config.redis);
   connection.on('error', () => undefined);
-  const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards);
+  const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);
   return {
     connection,

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // queueing forever (docs/operations.md#redis-connections).
   const connection = createRedisClient(config.redis, { maxRetriesPerRequest: 2 });
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards);
+  const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);
   await store.init();
 

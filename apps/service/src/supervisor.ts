@@ -41,11 +41,11 @@ async function main(): Promise<void> {
   const rt = await createRuntime(config, { name: 'receipt-sync', needsOkki: true, needsK3: true });
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
-  const stages = [await startProducerStage(rt), await startTransformerStage(rt), await startWriterStage(rt)];
+  // The receipt pages' "Reconcile this receipt" runs while this process is the active writer.
+  const writer = await startWriterStage(rt, { whileActive: () => [startReconcileRequests(rt)] });
+  const stages = [await startProducerStage(rt), await startTransformerStage(rt), writer];
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
-  // The receipt pages' "Reconcile this receipt" (this process holds both API clients).
-  stages.push(startReconcileRequests(rt));
   const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {

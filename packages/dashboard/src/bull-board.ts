@@ -55,12 +55,7 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
     queue: queues[name] as Queue,
     description: QUEUE_CATALOG[name].description,
   }));
-  // READY_SHARDS > 1: the other ready shards beside `ready` (shard 0), each shown as its own queue.
-  const shards = queues.readyShards.queues.slice(1).map((queue, i) => ({
-    queue: queue as Queue,
-    description: `${QUEUE_CATALOG.ready.description} Shard ${i + 1} of ${queues.readyShards.queues.length}.`,
-  }));
-  const adapters = [...catalog, ...shards].map(({ queue, description }) => {
+  const adapters = catalog.map(({ queue, description }) => {
     const adapter = new BullMQAdapter(queue, {
       // A viewer on every queue (bullBoardWriteGuard refuses its write API on the server too).
       readOnlyMode: true,

@@ -4,7 +4,7 @@ import type { ReceiptRecord } from './receipts/record';
 import type { ReconcileState } from './receipts/reconcile';
 
 const NOBODY =
-  'No process is taking reconcile requests. The producer runs them when it has both the OKKI (XIAOMAN_*) and the K3Cloud (KINGDEE_*) settings; `npm start` always does. Until one runs, use the command below.';
+  'No process is taking reconcile requests. The active writer runs them when it has both the OKKI (XIAOMAN_*) and the K3Cloud (KINGDEE_*) settings; `npm start` always does. Until one runs, use the command below.';
 
 function explain(f: ReconcileFinding): string {
   if (!f.fields?.length) return f.reason;

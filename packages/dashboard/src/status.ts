@@ -5,7 +5,6 @@ import { QUEUE_STATES } from '@receipt-sync/core';
 import {
   freshnessFigures,
   PIPELINE_QUEUES,
-  queueJobCounts,
   type FreshnessFigures,
   type K3CloudAttention,
   type MetadataReport,
@@ -92,7 +91,7 @@ export const STATUS_ERROR_GROUPS = 20;
 export const STATUS_FAILED_CALLS = 20;
 
 async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Record<string, number>>> {
-  const counts = await Promise.all(PIPELINE_QUEUES.map((name) => queueJobCounts(queues, name, ...QUEUE_STATES)));
+  const counts = await Promise.all(PIPELINE_QUEUES.map((name) => queues[name].getJobCounts(...QUEUE_STATES)));
   return Object.fromEntries(PIPELINE_QUEUES.map((name, i) => [name, counts[i]!])) as Record<
     QueueName,
     Record<string, number>

@@ -17,8 +17,9 @@ export interface K3CloudClientOptions {
   authMode?: 'session' | 'signed';
   /** Per HTTP call. Default 60 s. */
   timeoutMs?: number;
-  /** Requests in flight at most, across every process sharing `redis` and `limiterId`. Default 4. */
+  /** Requests in flight at most from this client. Default 4. */
   maxConcurrency?: number;
+  /** Shares the login cool-down (refused credentials) across processes under `limiterId`. */
   redis?: RedisClient;
   limiterId?: string;
   audit?: ApiAuditSink;

@@ -10,7 +10,7 @@ import {
   type SyncError,
 } from '@receipt-sync/core';
 import { redact, registerSecret, type Logger } from '@receipt-sync/core';
-import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
+import Bottleneck from 'bottleneck';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_PAGE_SIZE, queryData, queryPages, type BillQueryRequest } from './bill-query';
 import { backoffMs, isRetryableRead, outcomeOf } from './call-outcome';
@@ -40,15 +40,16 @@ export interface SaveResult {
 }
 
 /**
- * K3Cloud WebAPI client (docs/apis/k3cloud.md §1–§6). Every HTTP call goes through one shared concurrency
- * limiter and emits one audit record. Writes are never retried after they may have reached the
+ * K3Cloud WebAPI client (docs/apis/k3cloud.md §1–§6). Every HTTP call goes through the client's
+ * concurrency limit (this process's share of KINGDEE_MAX_CONCURRENCY: the active writer holds it all,
+ * see docs/scaling.md) and emits one audit record. Writes are never retried after they may have reached the
  * server (AmbiguousWriteError); reads retry transient failures with jittered back-off; a lost
  * session (MsgCode 1) triggers one shared re-login and one retry.
  */
 export class K3CloudClient {
   private readonly options: ResolvedClientOptions;
   private readonly transport: K3CloudTransport;
-  private readonly limiter: SharedLimiter;
+  private readonly limiter: Bottleneck;
   private readonly auditSink: ApiAuditSink;
   private readonly logger?: Logger;
   private readonly sitePath: string;
@@ -64,13 +65,7 @@ export class K3CloudClient {
     const url = new URL(this.options.baseUrl);
     this.sitePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.transport = new K3CloudTransport(url.origin, this.options.timeoutMs, this.options.maxConcurrency);
-    this.limiter = createSharedLimiter({
-      id: this.options.limiterId,
-      maxConcurrent: this.options.maxConcurrency,
-      redis: options.redis,
-      // A slot cannot outlive one exchange's deadline; a crashed replica's slots free up after it.
-      slotExpiryMs: this.options.timeoutMs + 5_000,
-    });
+    this.limiter = new Bottleneck({ maxConcurrent: this.options.maxConcurrency });
     this.auditSink = options.audit ?? noopAudit;
     this.logger = options.logger;
     this.sessions = new K3CloudSessionCache(() => this.login());
@@ -94,11 +89,6 @@ export class K3CloudClient {
    */
   loginRefused(): AuthenticationError | undefined {
     return this.gate.current();
-  }
-
-  /** Writes the shared concurrency limiter's Redis state again (Redis restarted empty); see RedisHealer. */
-  rebuildLimiter(): Promise<void> {
-    return this.limiter.rebuild();
   }
 
   /**
@@ -210,7 +200,7 @@ export class K3CloudClient {
       );
     }
     this.sessions.clear();
-    await Promise.allSettled([this.transport.close(), this.limiter.close()]);
+    await Promise.allSettled([this.transport.close(), this.limiter.stop({ dropWaitingJobs: true })]);
   }
 
   private async read<T>(

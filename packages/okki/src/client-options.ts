@@ -29,7 +29,7 @@ export interface OkkiClientOptions {
   /** Requests per second across every process sharing `limiterId` through `redis` (XIAOMAN_MAX_RPS). */
   maxRps: number;
   redis?: RedisClient;
-  /** Shared limiter identity; default 'okki'. */
+  /** Shared pacer identity; default 'okki'. */
   limiterId?: string;
   audit?: ApiAuditSink;
   logger?: Logger;

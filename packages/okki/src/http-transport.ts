@@ -11,7 +11,7 @@ import {
   RequestTimeoutError,
 } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
-import type { SharedLimiter } from '@receipt-sync/core';
+import type { SharedPacer } from '@receipt-sync/core';
 import { Pool } from 'undici';
 import type { OkkiOperation } from './client-options';
 import { TokenRejectedError } from './client-errors';
@@ -45,7 +45,7 @@ function outcomeOf(error: unknown): ApiOutcome {
 }
 
 /**
- * One HTTP attempt to OKKI: paced through the shared limiter, bounded by a per-attempt timeout,
+ * One HTTP attempt to OKKI: paced through the shared pacer, bounded by a per-attempt timeout,
  * interpreted into data or a typed error, then audited and debug-logged. Headers and bodies never
  * reach the audit record or the log, so neither the token nor the client secret can leak there.
  */
@@ -57,7 +57,7 @@ export class OkkiTransport {
     baseUrl: string,
     private readonly timeoutMs: number,
     connections: number,
-    private readonly limiter: SharedLimiter,
+    private readonly pacer: SharedPacer,
     private readonly audit: ApiAuditSink,
     private readonly logger: Logger,
   ) {
@@ -67,7 +67,7 @@ export class OkkiTransport {
   }
 
   async send<T>(request: OkkiRequest, attempt: number, interpret: (raw: RawResponse) => T): Promise<T> {
-    return this.limiter.schedule(async () => {
+    return this.pacer.schedule(async () => {
       const at = new Date();
       const started = performance.now();
       let status: number | undefined;

@@ -3,7 +3,7 @@ import { formatChinaTime } from '@receipt-sync/core';
 import { noopAudit, safePath } from '@receipt-sync/core';
 import { ConfigError, InvalidInputError, MalformedResponseError, RateLimitedError } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
-import { createSharedLimiter, type SharedLimiter } from '@receipt-sync/core';
+import { createSharedPacer, type SharedPacer } from '@receipt-sync/core';
 import { z } from 'zod';
 import { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 import { TokenRejectedError } from './client-errors';
@@ -58,7 +58,7 @@ function timeParam(value: Date | string): string {
  */
 export class OkkiClient {
   private readonly http: OkkiTransport;
-  private readonly limiter: SharedLimiter;
+  private readonly pacer: SharedPacer;
   private readonly tokens: OkkiTokenCache;
   private readonly retry: RetryOptions;
   private readonly logger: Logger;
@@ -75,17 +75,16 @@ export class OkkiClient {
     setMaxListeners(0, this.closing.signal);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? createLogger({ name: 'okki-client' });
-    this.limiter = createSharedLimiter({
+    this.pacer = createSharedPacer({
       id: options.limiterId ?? 'okki',
       maxPerSecond: options.maxRps,
       redis: options.redis,
-      slotExpiryMs: options.timeoutMs + 5_000,
     });
     this.http = new OkkiTransport(
       options.baseUrl,
       options.timeoutMs,
       options.connections ?? 8,
-      this.limiter,
+      this.pacer,
       options.audit ?? noopAudit,
       this.logger,
     );
@@ -178,16 +177,11 @@ export class OkkiClient {
     );
   }
 
-  /** Writes the shared rate limiter's Redis state again (Redis restarted empty); see RedisHealer. */
-  rebuildLimiter(): Promise<void> {
-    return this.limiter.rebuild();
-  }
-
-  /** Idempotent: a second close (Redis-backed limiters do not survive two) returns the first one's promise. */
+  /** Idempotent: a second close (a pacer does not survive two) returns the first one's promise. */
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing.abort(new Error('okki client closed'));
-      await Promise.allSettled([this.http.close(), this.limiter.close()]);
+      await Promise.allSettled([this.http.close(), this.pacer.close()]);
     })();
     return this.closed;
   }

@@ -4,10 +4,10 @@ import type { Finding, FindingCategory, LedgerView, ReconcileReport } from './ty
 /** Categories `--fix` repairs by sending the receipt through the pipeline again. */
 export const FIXABLE_CATEGORIES: readonly FindingCategory[] = ['missing', 'stale', 'removed-not-flagged'];
 
-/** The BullMQ calls the fix makes (the pipeline's queues fit: `raw`, and `readyShards`, which looks in every ready shard). */
+/** The BullMQ calls the fix makes (the pipeline's queues fit). */
 export interface FixQueues {
   raw: { add(name: string, data: unknown, opts: { jobId: string }): Promise<unknown> };
-  readyShards: {
+  ready: {
     getJob(id: string): Promise<{ getState(): Promise<string>; remove(): Promise<void> } | undefined | null>;
   };
 }
@@ -106,7 +106,7 @@ async function requeue(
       reason: `removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID ${finding.entryId ?? '?'} on FID ${finding.fid ?? '?'} by hand`,
     };
   }
-  const previous = await deps.queues.readyShards.getJob(readyJobId(receiptId, version, removed));
+  const previous = await deps.queues.ready.getJob(readyJobId(receiptId, version, removed));
   if (previous) {
     const state = await previous.getState();
     if (state !== 'completed' && state !== 'failed')

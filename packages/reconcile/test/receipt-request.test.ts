@@ -26,7 +26,7 @@ function deps() {
   const fix: FixDeps = {
     queues: {
       raw: { add: async (_name, _data, opts) => void added.push(opts.jobId) },
-      readyShards: { getJob: async () => undefined },
+      ready: { getJob: async () => undefined },
     },
     ledger: {
       get: async (id) => entries.find((e) => e.receiptId === id),

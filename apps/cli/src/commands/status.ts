@@ -1,5 +1,5 @@
 import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
-import { PIPELINE_QUEUES, queueJobCounts } from '@receipt-sync/pipeline';
+import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
 import { RECEIPT_STREAM } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT } from '../exit-codes';
@@ -18,7 +18,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     const end = checkpoint ? parseChinaTime(checkpoint.windowEnd) : undefined;
     const lagSeconds = end ? Math.max(0, Math.round((now.getTime() - end.getTime()) / 1000)) : null;
     const queues: Record<string, Record<string, number>> = {};
-    for (const name of PIPELINE_QUEUES) queues[name] = await queueJobCounts(state.queues, name, ...STATES);
+    for (const name of PIPELINE_QUEUES) queues[name] = await state.queues[name].getJobCounts(...STATES);
     const ledger = await state.store.ledger.countByStatus();
     const [lastWindow] = await state.store.windows.latest(1);
     const report = {

@@ -58,8 +58,8 @@ export interface Config {
   workers: {
     transformerConcurrency: number;
     writerConcurrency: number;
-    /** READY_SHARDS: the ready queue split by sales order (1 = unsplit). */
-    readyShards: number;
+    /** WRITER_LEASE_SECONDS × 1000: how long the active writer's lease lasts without renewal. */
+    writerLeaseMs: number;
     writerLingerMs: number;
     lockMs: number;
     orderWaitDelaysMs: number[];
@@ -140,7 +140,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       transformerConcurrency: env.TRANSFORMER_CONCURRENCY,
       writerConcurrency:
         env.WRITER_CONCURRENCY || Math.min(5000, 2 * env.KINGDEE_BATCH_SIZE * env.KINGDEE_MAX_CONCURRENCY),
-      readyShards: env.READY_SHARDS,
+      writerLeaseMs: env.WRITER_LEASE_SECONDS * 1000,
       writerLingerMs: env.WRITER_LINGER_MS,
       lockMs: env.WORKER_LOCK_MS,
       orderWaitDelaysMs: env.ORDER_WAIT_DELAYS.split(',').map((s) => Number(s) * 1000),

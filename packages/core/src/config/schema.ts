@@ -199,10 +199,10 @@ const serviceVariables = {
   /** added: ready jobs held at once per writer process; 0 = 2 × KINGDEE_BATCH_SIZE × KINGDEE_MAX_CONCURRENCY. */
   WRITER_CONCURRENCY: int(0, 0, 5000),
   /**
-   * added: the ready queue split by sales order, each shard worked by one writer process at a time,
-   * so one order's rows meet in one writer (same value in every process; 1 = one `ready` queue).
+   * added: one writer process writes at a time, holding a lease in Redis that it renews; a standby
+   * takes over at once after a clean stop, and this long after the active one died.
    */
-  READY_SHARDS: int(1, 1, 64),
+  WRITER_LEASE_SECONDS: int(10, 2, 300),
   /** added: how long the writer waits to fill a BatchSave before sending a partial one. */
   WRITER_LINGER_MS: int(50, 0, 10_000),
   /** added: back-off (seconds, comma-separated) while a receipt's sales order is missing in K3Cloud. */
@@ -252,6 +252,13 @@ export function crossFieldIssues(raw: NodeJS.ProcessEnv): string[] {
     issues.push(
       'QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e.g. QUEUE_PREFIX={rsync}: on a Redis ' +
         'Cluster every key of a queue must share one slot, because BullMQ and the store update several keys in one script',
+    );
+  }
+  if (set('READY_SHARDS')) {
+    issues.push(
+      'READY_SHARDS is no longer supported: one writer is active at a time (WRITER_LEASE_SECONDS) and ready is one ' +
+        'queue. Remove it; rows left in ready-1, ready-2, ... by an older version must be drained with that version first ' +
+        '(docs/upgrading.md)',
     );
   }
   pair('XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET');

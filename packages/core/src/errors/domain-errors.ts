@@ -61,3 +61,19 @@ export class EarlierVersionInFlightError extends SyncError {
     super(`receipt ${receiptNo}: an earlier version is still being written`, options);
   }
 }
+
+/**
+ * This writer process is not (or no longer) the active writer: it lost or gave up the writer lease
+ * (docs/scaling.md#one-active-writer). The row waits, without spending an attempt, for the writer
+ * that holds the lease now.
+ */
+export class WriterNotActiveError extends SyncError {
+  readonly disposition = 'rate-limited' as const;
+  readonly code = 'writer.not-active';
+  constructor(reason: string, options?: SyncErrorOptions) {
+    super(`this writer is not the active writer (${reason}); the row waits for the one that is`, {
+      retryAfterMs: 1_000,
+      ...options,
+    });
+  }
+}

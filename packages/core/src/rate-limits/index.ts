@@ -1,51 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis';
-import { memorySlotStore, redisSlotStore, type SlotRules, type SlotStore } from './slot-store';
+import { memoryPaceStore, redisPaceStore, type PaceRules, type PaceStore } from './pace-store';
 
-export interface SharedLimiterOptions {
+export interface SharedPacerOptions {
   /**
-   * Limiter identity; every process using the same id and Redis shares one budget. On a Redis
-   * Cluster it must be hash-tagged like QUEUE_PREFIX (`{rsync}-k3cloud`).
+   * Pacer identity; every process using the same id and Redis shares one budget. On a Redis
+   * Cluster it must be hash-tagged like QUEUE_PREFIX (`{rsync}-okki`).
    */
   id: string;
   /** Requests started per second at most (spaced evenly). */
-  maxPerSecond?: number;
-  /** Requests in flight at most. */
-  maxConcurrent?: number;
-  /**
-   * Redis connection to share the limits across processes. Without it the limits hold for this
-   * process only (tests, tools).
-   */
+  maxPerSecond: number;
+  /** Redis connection to share the pace across processes. Without it the pace holds for this process only. */
   redis?: RedisClient;
-  /**
-   * With Redis: how long a slot counts as taken at most. A crashed process's running slots are
-   * freed only when they expire, so this must be just above the longest call (its timeout), or a
-   * SIGKILLed replica starves the others for that long. @defaultValue 130000
-   */
-  slotExpiryMs?: number;
-  /**
-   * With Redis: how often a process waiting for a slot another process holds asks again. Slots
-   * this process frees wake its own waiters at once. @defaultValue 10
-   */
-  pollMs?: number;
 }
 
-export interface SharedLimiter {
+export interface SharedPacer {
+  /** Runs `task` once its start is due; calls start in the order they were scheduled (per process). */
   schedule<T>(task: () => Promise<T>): Promise<T>;
-  /**
-   * Waits for a slot and hands back its release, for work whose end is not one promise (the
-   * writer's batch slot is let go after its last K3Cloud call, before the batch settles in Redis).
-   * The release is idempotent; until it is called the slot counts as taken (up to `slotExpiryMs`).
-   */
-  acquire(): Promise<() => Promise<void>>;
-  /** Waiting + running tasks known to this process. */
+  /** Calls waiting to start. */
   pending(): number;
-  /**
-   * For the healer after Redis came back empty. Nothing to rewrite here: the limits travel with
-   * every acquisition, so an emptied Redis only forgets running slots and the last start; queued
-   * calls keep polling and run. Kept so callers need not know which limiter they hold.
-   */
-  rebuild(): Promise<void>;
+  /** Refuses the calls still waiting. */
   close(): Promise<void>;
 }
 
@@ -56,26 +30,19 @@ interface Waiter {
 }
 
 /**
- * Pacing and concurrency caps for outbound APIs, shared by every replica through Redis
- * (docs/operations.md#configuration caps XIAOMAN_MAX_RPS and KINGDEE_MAX_CONCURRENCY "across all
- * replicas"): one Lua script on two keys under the limiter id decides each start atomically, first
- * come first served within a process. A lost process's running slots are reclaimed after
- * `slotExpiryMs`. While Redis is unreachable (a failover), calls wait and acquisition is retried;
- * none is dropped. Why not bottleneck: docs/operations.md#redis-cluster.
+ * Request pacing for an API that counts requests per second (OKKI: XIAOMAN_MAX_RPS "across all
+ * replicas"), shared by every process through one Lua script on two keys under the pacer id: first
+ * come first served within a process, starts spaced evenly, never more than the rate in any second.
+ * While Redis is unreachable (a failover) calls wait and the start is asked again; none is dropped.
+ * Why our own script and not a rate-limiter library: docs/scaling.md#okki-pacing.
  */
-export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
-  const rules: SlotRules = {
-    minTimeMs: options.maxPerSecond ? Math.ceil(1000 / options.maxPerSecond) : 0,
-    perSecond: options.maxPerSecond ? Math.floor(options.maxPerSecond) : 0,
-    maxConcurrent: options.maxConcurrent ?? 0,
-    slotExpiryMs: options.slotExpiryMs ?? 130_000,
+export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
+  const rules: PaceRules = {
+    minTimeMs: Math.ceil(1000 / options.maxPerSecond),
+    perSecond: Math.floor(options.maxPerSecond),
   };
-  const store: SlotStore = options.redis ? redisSlotStore(options.redis, options.id) : memorySlotStore();
-  const pollMs = options.redis ? (options.pollMs ?? 10) : 5;
+  const store: PaceStore = options.redis ? redisPaceStore(options.redis, options.id) : memoryPaceStore();
   const queue: Waiter[] = [];
-  let running = 0;
-  /** Slots this process released; a release during an attempt that found no slot means "ask again now". */
-  let releases = 0;
   let pumping = false;
   let wake: (() => void) | undefined;
   let closed = false;
@@ -98,10 +65,9 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     try {
       while (queue.length > 0 && !closed) {
         const head = queue[0]!;
-        const releasesBefore = releases;
         let attempt;
         try {
-          attempt = await store.tryAcquire(head.token, rules);
+          attempt = await store.tryStart(head.token, rules);
           failures = 0;
         } catch {
           failures += 1;
@@ -111,8 +77,8 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
         if (attempt.granted) {
           queue.shift();
           head.granted();
-        } else if (attempt.retryInMs !== undefined || releases === releasesBefore) {
-          await sleep(attempt.retryInMs ?? pollMs);
+        } else {
+          await sleep(attempt.retryInMs);
         }
       }
     } finally {
@@ -120,53 +86,21 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     }
   }
 
-  async function acquire(): Promise<() => Promise<void>> {
-    if (closed) throw new Error(`limiter ${options.id} is closed`);
-    const token = randomUUID();
-    running += 1;
-    try {
-      await new Promise<void>((granted, refused) => {
-        queue.push({ token, granted, refused });
-        void pump();
-      });
-    } catch (error) {
-      running -= 1;
-      throw error;
-    }
-    let released = false;
-    return async () => {
-      if (released) return;
-      released = true;
-      try {
-        if (rules.maxConcurrent > 0) {
-          await store.release(token).catch(() => undefined);
-          releases += 1;
-          wake?.();
-        }
-      } finally {
-        running -= 1;
-      }
-    };
-  }
-
   return {
     async schedule<T>(task: () => Promise<T>): Promise<T> {
-      const release = await acquire();
-      try {
-        return await task();
-      } finally {
-        await release();
-      }
+      if (closed) throw new Error(`pacer ${options.id} is closed`);
+      await new Promise<void>((granted, refused) => {
+        queue.push({ token: randomUUID(), granted, refused });
+        void pump();
+      });
+      return task();
     },
-    acquire,
-    pending: () => running,
-    rebuild: async () => undefined,
+    pending: () => queue.length,
     async close() {
       closed = true;
       for (const waiter of queue.splice(0))
-        waiter.refused(new Error(`limiter ${options.id} closed before the call started`));
+        waiter.refused(new Error(`pacer ${options.id} closed before the call started`));
       wake?.();
-      await store.close();
     },
   };
 }

@@ -74,7 +74,7 @@ export async function receiptJobs(
   );
   const jobs = await Promise.all(
     probes.map(async (p) => {
-      const job = await (p.queue === 'ready' ? queues.readyShards : queues[p.queue]).getJob(p.id);
+      const job = await queues[p.queue].getJob(p.id);
       return job ? describe(job, p.queue, p.updateTime, p.removed) : undefined;
     }),
   );

@@ -1,3 +1,3 @@
 export * from './redis-locks';
-export * from './order-locks';
+export * from './writer-lease';
 export * from './window-lock';

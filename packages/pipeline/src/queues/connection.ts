@@ -1,9 +1,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { Queue, type JobType } from 'bullmq';
+import { Queue } from 'bullmq';
 import { createRedisClient, isHashTagged, type RedisClient } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
 import type { JobBookkeeping } from './payloads';
-import { createReadyShards, type ReadyShards } from './ready-shards';
 
 /**
  * A single-server Redis connection suitable for BullMQ workers (tests and tools that have only a
@@ -13,30 +12,12 @@ export function createRedisConnection(url: string, extra: RedisOptions = {}): Re
   return createRedisClient({ url }, extra) as Redis;
 }
 
-/**
- * One typed Queue per catalog entry: `queues.ready.add(name, row)` accepts only a ReadyRow; plus
- * the ready shards (READY_SHARDS): a row is added with `queues.readyShards.for(orderId).add(…)`.
- */
-export type PipelineQueues = { [Q in QueueName]: Queue<JobData<Q> & JobBookkeeping> } & {
-  readyShards: ReadyShards;
-};
+/** One typed Queue per catalog entry: `queues.ready.add(name, row)` accepts only a ReadyRow. */
+export type PipelineQueues = { [Q in QueueName]: Queue<JobData<Q> & JobBookkeeping> };
 
-/** Job counts of a catalog queue by state; `ready` counts every ready shard. */
-export async function queueJobCounts(
-  queues: PipelineQueues,
-  name: QueueName,
-  ...states: JobType[]
-): Promise<Record<string, number>> {
-  const shards: readonly Queue[] = name === 'ready' ? queues.readyShards.queues : [queues[name]];
-  const counts = await Promise.all(shards.map((q) => q.getJobCounts(...states)));
-  const sum: Record<string, number> = {};
-  for (const c of counts) for (const [state, n] of Object.entries(c)) sum[state] = (sum[state] ?? 0) + n;
-  return sum;
-}
-
-/** Every BullMQ Queue object: the catalog's and the extra ready shards. */
+/** Every BullMQ Queue object of the catalog. */
 export function allQueues(queues: PipelineQueues): Queue[] {
-  return [...PIPELINE_QUEUES.map((name): Queue => queues[name]), ...queues.readyShards.queues.slice(1)];
+  return PIPELINE_QUEUES.map((name): Queue => queues[name]);
 }
 
 /**
@@ -50,11 +31,8 @@ export function queueKeyPrefix(prefix: string, name: string): string {
   return isHashTagged(prefix) ? prefix.replace(/^\{([^{}]+)\}/, `{$1:${name}}`) : prefix;
 }
 
-/**
- * One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix), and
- * `readyShards` ready shards (READY_SHARDS; every process of a deployment must use the same count).
- */
-export function createQueues(connection: RedisClient, prefix: string, readyShards = 1): PipelineQueues {
+/** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix). */
+export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
   const out: Partial<Record<QueueName, Queue>> = {};
   for (const name of PIPELINE_QUEUES) {
     const queue = new Queue(name, {
@@ -65,13 +43,7 @@ export function createQueues(connection: RedisClient, prefix: string, readyShard
     queue.on('error', () => undefined); // surfaced through readiness checks; never crash on a blip
     out[name] = queue;
   }
-  const catalog = out as Omit<PipelineQueues, 'readyShards'>;
-  const shards = createReadyShards(catalog.ready, {
-    connection,
-    count: readyShards,
-    keyPrefix: (name) => queueKeyPrefix(prefix, name),
-  });
-  return { ...catalog, readyShards: shards };
+  return out as PipelineQueues;
 }
 
 export async function closeQueues(queues: PipelineQueues): Promise<void> {

@@ -73,16 +73,10 @@ export async function replayDeadLetters(
     // Re-added as it was, valid or not: the stage's worker validates it and dead-letters it again if bad.
     const payload =
       dl.payload && typeof dl.payload === 'object' ? { ...(dl.payload as object), __replays: replays } : dl.payload;
-    const target: Queue = dl.sourceQueue === 'ready' ? readyTarget(queues, dl.payload) : queues[dl.sourceQueue];
+    const target: Queue = queues[dl.sourceQueue];
     await target.add(dl.sourceQueue, payload, { jobId: newJobId });
     await job.remove();
     result.replayed.push({ deadLetterId: job.id ?? '?', newJobId, queue: dl.sourceQueue });
   }
   return result;
-}
-
-/** The ready shard of a replayed row's sales order; shard 0 when the payload names none (its worker dead-letters it again). */
-function readyTarget(queues: PipelineQueues, payload: unknown): Queue {
-  const orderId = (payload as { orderId?: unknown } | null)?.orderId;
-  return typeof orderId === 'string' ? queues.readyShards.for(orderId) : queues.ready;
 }

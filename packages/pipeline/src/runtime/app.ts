@@ -11,8 +11,8 @@ export interface StageAppOptions {
   name: string;
   needsOkki: boolean;
   needsK3: boolean;
-  /** Build the K3Cloud client when configured, without requiring it (RuntimeOptions.wantsK3). */
-  wantsK3?: boolean;
+  /** Build the OKKI client when configured, without requiring it (RuntimeOptions.wantsOkki). */
+  wantsOkki?: boolean;
   defaultHealthPort: number;
   start(rt: Runtime): Promise<RunningStage[]>;
   /** Extra readiness checks, e.g. a K3Cloud session for the writer. */
@@ -30,7 +30,7 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
       name: opts.name,
       needsOkki: opts.needsOkki,
       needsK3: opts.needsK3,
-      wantsK3: opts.wantsK3,
+      wantsOkki: opts.wantsOkki,
     });
   } catch (error) {
     console.error(

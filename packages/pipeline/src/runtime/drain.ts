@@ -18,8 +18,7 @@ export async function waitUntilDrained(
   for (;;) {
     const stop = opts.stop?.();
     if (stop) throw stop;
-    let left = await unfinishedCount(queues.raw);
-    for (const shard of queues.readyShards.queues) left += await unfinishedCount(shard);
+    const left = (await unfinishedCount(queues.raw)) + (await unfinishedCount(queues.ready));
     opts.onProgress?.(left);
     // Two consecutive empty reads: a transformer may add to `ready` between the counts above.
     quietPolls = left === 0 ? quietPolls + 1 : 0;

@@ -118,8 +118,7 @@ export class RedisHealer {
 }
 
 /**
- * The healer of one process: the store's start-up work, the API clients' shared limiters and every
- * stage's heal steps, checked every
+ * The healer of one process: the store's start-up work and every stage's heal steps, checked every
  * few seconds and at each reconnect; unhealthy after REDIS_HEAL_TIMEOUT_SECONDS without a confirmed state.
  */
 export async function startRedisHealer(
@@ -128,23 +127,17 @@ export async function startRedisHealer(
     connection: RedisClient;
     logger: Logger;
     config: { queuePrefix: string; redisHealTimeoutMs: number };
-    okki?: { rebuildLimiter(): Promise<void> };
-    k3?: { rebuildLimiter(): Promise<void> };
   },
   store: { init(): Promise<void> },
   stages: Array<{ heal?: HealStep[] }>,
 ): Promise<RedisHealer> {
-  const limiters: HealStep[] = [];
-  const { okki, k3 } = rt;
-  if (okki) limiters.push({ name: 'okki rate limiter', run: () => okki.rebuildLimiter() });
-  if (k3) limiters.push({ name: 'k3cloud concurrency limiter', run: () => k3.rebuildLimiter() });
   const healer = new RedisHealer({
     connection: rt.connection,
     prefix: rt.config.queuePrefix,
     processName: rt.name,
     logger: rt.logger,
     timeoutMs: rt.config.redisHealTimeoutMs,
-    steps: [{ name: 'store', run: () => store.init() }, ...limiters, ...stages.flatMap((s) => s.heal ?? [])],
+    steps: [{ name: 'store', run: () => store.init() }, ...stages.flatMap((s) => s.heal ?? [])],
   });
   await healer.start();
   return healer;

@@ -41,10 +41,10 @@ export interface RuntimeOptions {
   needsOkki?: boolean;
   needsK3?: boolean;
   /**
-   * Build the K3Cloud client when KINGDEE_* is configured, without requiring it (the producer:
-   * it answers reconcile requests only when it can reach both systems).
+   * Build the OKKI client when XIAOMAN_* is configured, without requiring it (the writer: while it
+   * is the active writer it answers reconcile requests, which need both systems).
    */
-  wantsK3?: boolean;
+  wantsOkki?: boolean;
   logger?: Logger;
   metrics?: SyncMetrics;
 }
@@ -64,7 +64,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const connection = createRedisClient(config.redis);
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
-  const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards);
+  const queues = createQueues(connection, config.queuePrefix);
   const store = openStore(config, connection);
   await store.init();
   const metrics = opts.metrics ?? createMetrics();
@@ -76,8 +76,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const audit = fanOutAudit(storeSink, metrics.auditSink(), logSink);
 
   const clients = createApiClients(config, {
-    okki: opts.needsOkki,
-    k3: opts.needsK3 || opts.wantsK3,
+    okki: opts.needsOkki || opts.wantsOkki,
+    k3: opts.needsK3,
     redis: connection,
     audit,
     logger,

@@ -1,32 +1,24 @@
-import { createSharedLimiter, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
+import { WriterNotActiveError, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
 import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
-import { claimReadyShards, readyShardsCheck, receiptVersionKey, type ReadyRow } from '../queues';
+import { receiptVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
 import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
 import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { closeWorkers, countOutcome, startWorker } from './stage-worker';
-import { startWriterWorkers, type WriterWorkers } from './writer-workers';
-import { OrderLocks, waitForWindowLock, withWindowLock } from '../locks';
+import { startWriterWorkers } from './writer-workers';
+import { waitForWindowLock, withWindowLock, WriterLease } from '../locks';
 import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
-
-/**
- * Batches per K3Cloud slot, across all writers: two, so one batch reads its ledger entries and locks
- * its orders while another's call holds the slot (one per slot left K3Cloud idle during that Redis
- * work: 18 % fewer rows/s at zero latency), yet a batch waits behind at most one other per call, so
- * order locks are held about two round trips, not the whole queue's (npm run bench, writers).
- */
-const BATCH_SLOTS_PER_K3CLOUD_SLOT = 2;
 
 /** Receipt fetches in flight per push worker; OKKI pacing (XIAOMAN_MAX_RPS) bounds them anyway. */
 const PUSH_CONCURRENCY = 8;
 
 export interface RunningStage {
-  /** The stage's BullMQ workers (the writer runs several on `ready`; see startWriterStage). */
+  /** The stage's BullMQ workers now (the active writer runs several on `ready`; a standby none). */
   workers: Worker[];
   /** Readiness checks this stage adds to /readyz (the writer's metadata preflight). */
   checks?: Record<string, ReadinessCheck>;
@@ -118,83 +110,115 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     logger: rt.logger,
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
   };
-  const shardsCheck = await claimShards(rt);
   const worker = startWorker(
     rt,
     'raw',
     (job, token) => transformReceipt(job, token, deps),
     rt.config.workers.transformerConcurrency,
   );
-  return {
-    workers: [worker],
-    close: () => closeWorkers(rt, [worker]),
-    checks: { 'ready-shards': shardsCheck },
-  };
+  return { workers: [worker], close: () => closeWorkers(rt, [worker]) };
 }
 
-/** READY_SHARDS agreed with the deployment (refuses to start otherwise), and the readiness check that keeps watching it. */
-async function claimShards(rt: Runtime): Promise<ReadinessCheck> {
-  const { connection, queues, logger } = rt;
-  await claimReadyShards(connection, rt.config.queuePrefix, queues, logger);
-  return readyShardsCheck(connection, rt.config.queuePrefix, queues.readyShards.queues.length);
+export interface WriterStageOptions {
+  /** A metadata check the caller just ran (else the stage runs its own). */
+  preflight?: MetadataReport;
+  /**
+   * Stages that run only while this process is the active writer, beside its workers on `ready`
+   * (reconcile requests: their K3Cloud calls then share the active writer's concurrency).
+   */
+  whileActive?: () => RunningStage[];
 }
 
-/** The writer; `preflight`: a metadata check the caller just ran (else the stage runs its own). */
+/** The writer: the active one writes, the others wait as hot standbys (docs/scaling.md#one-active-writer). */
 export async function startWriterStage(
   rt: Runtime,
-  opts: { preflight?: MetadataReport } = {},
-): Promise<RunningStage & { batcher: RowBatcher; gate: MetadataGate }> {
+  opts: WriterStageOptions = {},
+): Promise<RunningStage & { gate: MetadataGate; lease: WriterLease }> {
   const k3 = rt.k3;
-  const k3Config = rt.config.k3cloud;
-  if (!k3 || !k3Config) throw new Error('the writer needs a K3Cloud client');
+  if (!k3 || !rt.config.k3cloud) throw new Error('the writer needs a K3Cloud client');
   const attention = new K3CloudAttention(rt.connection, rt.config.queuePrefix);
   // Nothing is written while the mapping does not fit the tenant's metadata (docs/apis/k3cloud.md §7).
+  // Standbys check too: they take over ready to write.
   const gate = new MetadataGate({
     check: () => checkMappedKeys(k3, rt.mapping),
     attention,
     logger: rt.logger,
-    recheckMs: k3Config.preflightRecheckMs,
+    recheckMs: rt.config.k3cloud.preflightRecheckMs,
   });
   await gate.start(opts.preflight);
-  const shardsCheck = await claimShards(rt);
-  // Order locks live as long as a job lock: a killed writer blocks its orders no longer than its jobs.
-  const startedAt = Date.now();
-  const locks = new OrderLocks(rt.connection, rt.config.queuePrefix, rt.config.workers.lockMs);
-  // Read from the shards this writer works, once its workers run (unknown until then).
-  const source: { writers?: WriterWorkers } = {};
-  const backlog = watchBacklog(() => source.writers?.backlog() ?? Promise.reject(new Error('not started')));
-  // At most BATCH_SLOTS_PER_K3CLOUD_SLOT × KINGDEE_MAX_CONCURRENCY batches across every writer are
-  // between their order locks and their last K3Cloud call; a slot a crashed writer held frees after
-  // one call's deadline.
-  const batchSlots = createSharedLimiter({
-    id: `${rt.config.queuePrefix}-k3cloud-batches`,
-    maxConcurrent: BATCH_SLOTS_PER_K3CLOUD_SLOT * k3Config.maxConcurrency,
+  let active: ActiveWriter | undefined;
+  const lease: WriterLease = new WriterLease({
     redis: rt.connection,
-    slotExpiryMs: k3Config.timeoutMs + 5_000,
+    prefix: rt.config.queuePrefix,
+    ttlMs: rt.config.workers.writerLeaseMs,
+    process: rt.name,
+    logger: rt.logger,
+    async onChange(isActive) {
+      rt.metrics.writerActive.set(isActive ? 1 : 0);
+      if (isActive) active ??= startActiveWriter(rt, { k3, gate, attention, lease, extra: opts.whileActive });
+      else await active?.close();
+      if (!isActive) active = undefined;
+    },
   });
+  await lease.start();
+  const standbys = setInterval(() => rt.metrics.writerStandbys.set(lease.status().standbys), 1000);
+  standbys.unref();
+  return {
+    get workers() {
+      return active?.workers ?? [];
+    },
+    gate,
+    lease,
+    checks: { 'k3cloud-metadata': gate.readiness() },
+    async close() {
+      clearInterval(standbys);
+      gate.stop();
+      await lease.stop();
+    },
+  };
+}
+
+interface ActiveWriter {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/**
+ * The writer at work, while this process holds the lease: a batcher with KINGDEE_MAX_CONCURRENCY
+ * batches in flight, and the BullMQ workers that feed it. Closing stops taking rows; rows waiting
+ * in the batcher go back to `ready` (no attempt spent) for the writer that holds the lease next.
+ */
+function startActiveWriter(
+  rt: Runtime,
+  parts: {
+    k3: NonNullable<Runtime['k3']>;
+    gate: MetadataGate;
+    attention: K3CloudAttention;
+    lease: WriterLease;
+    extra?: () => RunningStage[];
+  },
+): ActiveWriter {
+  const { k3, gate, attention, lease } = parts;
+  const k3Config = rt.config.k3cloud!;
+  const startedAt = Date.now();
   // The batcher and its writer refer to each other: the writer requeues rows into the batcher.
   const batcher: RowBatcher = new RowBatcher({
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
     maxInFlight: k3Config.maxConcurrency,
-    // Full batches may wait for a K3Cloud slot beside those: one that frees while a batch settles in
-    // Redis goes straight to the next (the client's limiter keeps K3Cloud at its slots, across replicas).
-    extraFullBatches: k3Config.maxConcurrency,
-    backlog: () => backlog.value,
-    admit: () => batchSlots.acquire(),
-    write: (rows, more, k3Done) => write(rows, more, k3Done),
+    write: (rows) => write(rows),
   });
   const write = createBatchWriter({
     k3,
     ledger: rt.store.ledger,
-    locks,
     orderIndex: rt.store.orders,
     logger: rt.logger,
     locator: writerLocator(rt),
     saveOptions: writerSaveOptions(rt),
     fieldKinds: fieldKinds(rt.mapping),
     lockedOrderPolicy: k3Config.lockedOrderPolicy,
-    requeue: (p, afterMs) => batcher.requeue(p, afterMs),
+    fence: () => lease.fence(),
+    requeue: (p) => batcher.requeue(p),
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),
@@ -211,21 +235,13 @@ export async function startWriterStage(
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
   };
-  const writers = await startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
-  source.writers = writers;
+  const workers = startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
+  const extra = parts.extra?.() ?? [];
   return {
-    get workers() {
-      return writers.workers;
-    },
-    batcher,
-    gate,
-    checks: { 'k3cloud-metadata': gate.readiness(), 'ready-shards': shardsCheck },
+    workers: [...workers, ...extra.flatMap((s) => s.workers)],
     async close() {
-      gate.stop();
-      backlog.stop();
-      await writers.close();
-      batcher.close();
-      await batchSlots.close();
+      batcher.close(new WriterNotActiveError('the writer is stepping down'));
+      await Promise.all([closeWorkers(rt, workers), ...extra.map((s) => s.close())]);
     },
   };
 }
@@ -283,19 +299,6 @@ function writerLocator(rt: Runtime): RowLocator {
     rowKeyField: rt.mapping.rowKey.targetField,
     orderKeyField: rt.mapping.order.targetField,
   };
-}
-
-/** Rows still coming to this writer (see WriterWorkers.backlog), polled for the batcher (undefined until known). */
-function watchBacklog(read: () => Promise<number>, everyMs = 200): { value: number | undefined; stop(): void } {
-  const state = { value: undefined as number | undefined, stop: () => clearInterval(timer) };
-  const timer = setInterval(() => {
-    read().then(
-      (n) => (state.value = n),
-      () => (state.value = undefined),
-    );
-  }, everyMs);
-  timer.unref();
-  return state;
 }
 
 /**

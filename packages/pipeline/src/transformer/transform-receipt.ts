@@ -92,7 +92,7 @@ export async function transformReceipt(
       contentHash: row.contentHash,
     };
     // Every row of one sales order goes to the same ready shard (READY_SHARDS), worked by one writer.
-    await deps.queues.readyShards.for(ready.orderId).add(removed ? 'removed-row' : 'row', ready, {
+    await deps.queues.ready.add(removed ? 'removed-row' : 'row', ready, {
       jobId: readyJobId(receiptId, version, removed),
     });
     deps.onOutcome?.('forwarded', { receiptNo });

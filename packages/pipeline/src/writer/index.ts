@@ -3,4 +3,3 @@ export * from './row-batcher';
 export * from './write-batch';
 export * from './existing-rows';
 export * from './write-row';
-export * from './shard-ownership';

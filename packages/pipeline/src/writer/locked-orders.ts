@@ -27,6 +27,11 @@ export interface UnauditDeps {
   logger: Logger;
   saveOptions: WriterSaveOptions;
   /**
+   * The writer lease's fencing check, before every K3Cloud write: throws (and nothing is sent) once
+   * this process is no longer the active writer (docs/scaling.md#one-active-writer).
+   */
+  fence(): Promise<void>;
+  /**
    * Records an order this writer un-audits (`pending` while the steps run, so a writer killed
    * between UnAudit and Audit leaves a trace) or could not audit again: alert and dashboard.
    */
@@ -51,7 +56,7 @@ export function rejectLocked(order: LockedOrder, rows: PendingRow[]): void {
 }
 
 /**
- * Policy `unaudit` for one audited order, under its order lock: UnAudit → Save → Submit → Audit,
+ * Policy `unaudit` for one audited order (no other batch of it runs meanwhile): UnAudit → Save → Submit → Audit,
  * each call in the API audit log, then the state read back. Once UnAudit has (or may have) taken
  * effect, Submit and Audit always run, whatever the save did; if they fail the order is reported
  * (alert) and its rows dead-lettered naming it: an order is never left un-audited silently.
@@ -68,6 +73,7 @@ export async function saveThroughUnaudit(
   const { k3, logger } = deps;
   const log = logger.child({ fid: order.fid, billNo: order.billNo });
   const mark = { fid: order.fid, billNo: order.billNo };
+  await deps.fence();
   await deps.onOrderLeftUnaudited?.({ ...mark, reason: 'UnAudit → Save → Submit → Audit in progress', pending: true });
   try {
     await k3.unAudit(locator.formId, [order.billNo]);

@@ -3,10 +3,10 @@ import {
   createLogger,
   K3CloudWriteNotAppliedError,
   SalesOrderNotFoundError,
+  WriterNotActiveError,
 } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, fieldKinds } from '@receipt-sync/mapping';
 import type { BillQueryRequest } from '@receipt-sync/k3cloud';
-import type { OrderLocks } from '../locks';
 import type { ReadyRow } from '../queues';
 import type { K3CloudWriter, WriterLedger } from './ports';
 import type { PendingRow, RowResult } from './row-batcher';
@@ -68,18 +68,13 @@ const ledger: WriterLedger = {
   recordOutcome: async () => undefined,
 } as unknown as WriterLedger;
 
-const locks = {
-  acquire: async (fids: number[]) => fids,
-  hold: async <T>(_fids: number[], work: () => Promise<T>) => work(),
-} as unknown as OrderLocks;
-
-async function writeOne(k3: K3CloudWriter, r: ReadyRow) {
+async function writeOne(k3: K3CloudWriter, r: ReadyRow, fence = async () => undefined) {
   const notApplied: Array<[string, number]> = [];
   const index = { hits: new Map<string, number>(), misses: [] as string[] };
   const write = createBatchWriter({
     k3,
     ledger,
-    locks,
+    fence,
     orderIndex: {
       put: async (orderId, value) => void index.hits.set(orderId, value.fid),
       putMiss: async (orderId) => void index.misses.push(orderId),
@@ -94,7 +89,7 @@ async function writeOne(k3: K3CloudWriter, r: ReadyRow) {
   });
   const outcome = new Promise<RowResult>((resolve, reject) => {
     const pending: PendingRow = { row: r, solo: false, resolve, reject };
-    void write([pending]);
+    write([pending]).catch(reject); // as the batcher does with a batch that fails
   });
   return { outcome: await outcome.catch((e: unknown) => e), notApplied, index };
 }
@@ -168,51 +163,15 @@ describe('the query before the save resolves the orders', () => {
   });
 });
 
-describe('orders another replica holds', () => {
-  it('puts their rows back after lockRetryMs and tops the batch up again until it holds rows it may write', async () => {
+describe('the fencing check before BatchSave', () => {
+  it('sends nothing once this process is no longer the active writer, and the row waits for the one that is', async () => {
     const { k3, saves } = fakeK3('A', [null, null, null]);
-    const requeued: Array<[string, number | undefined]> = [];
-    const refuse = new Set(['1', '2', '3']);
-    const replicaLocks = {
-      acquire: async (orders: string[]) => orders.filter((o) => !refuse.has(o)),
-      hold: async <T>(_orders: string[], work: () => Promise<T>) => work(),
-    } as unknown as OrderLocks;
-    const write = createBatchWriter({
-      k3,
-      ledger,
-      locks: replicaLocks,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      locator: LOCATOR,
-      saveOptions: { isDeleteEntry: false },
-      fieldKinds: fieldKinds(DEFAULT_MAPPING),
-      lockedOrderPolicy: 'wait',
-      lockRetryMs: 250,
-      requeue: (p, afterMs) => requeued.push([p.row.orderId, afterMs]),
-    });
-    const pending = (orderId: string) => {
-      let p!: PendingRow;
-      const result = new Promise<RowResult>(
-        (resolve, reject) => (p = { row: row({}, orderId), solo: false, resolve, reject }),
-      );
-      return { p, result };
+    const lost = async () => {
+      throw new WriterNotActiveError('another writer holds the lease');
     };
-    const batch = [pending('1'), pending('2')];
-    // Waiting rows the batch may take: order 3 (held elsewhere too), then order 9 (free).
-    const waiting = [[pending('3')], [pending('9')]];
-    const topUps: number[] = [];
-    await write(
-      batch.map((b) => b.p),
-      (max) => {
-        topUps.push(max);
-        return (waiting.shift() ?? []).map((b) => b.p);
-      },
-    );
-    expect(requeued).toEqual([
-      ['1', 250],
-      ['2', 250],
-      ['3', 250],
-    ]);
-    expect(topUps).toEqual([2, 2, 1]); // room for two, still two after order 3 was refused, then one
-    expect(saves).toEqual([expect.objectContaining({ FID: 100 })]); // order 9's row, saved
+    const { outcome } = await writeOne(k3, row({}), lost);
+    expect(outcome).toBeInstanceOf(WriterNotActiveError);
+    expect(outcome).toMatchObject({ code: 'writer.not-active', disposition: 'rate-limited' });
+    expect(saves).toEqual([]);
   });
 });

@@ -9,16 +9,14 @@ import type { ModelSaveResult } from '@receipt-sync/k3cloud';
 import type { ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
-import type { OrderLocks } from '../locks';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
-import type { PendingRow, TopUp } from './row-batcher';
+import type { PendingRow } from './row-batcher';
 import { readSavedState } from './saved-rows';
 import { allSettled, modelFor, settleOrder, settleUnanswered, waitsAsIs, type Batch } from './settle-order';
 
 export interface BatchWriterDeps extends UnauditDeps {
   k3: K3CloudWriter;
   ledger: WriterLedger;
-  locks: OrderLocks;
   /** Filled from the query before each save: found FIDs, and misses (briefly) for the transformer. */
   orderIndex?: WriterOrderIndex;
   /** How long a "no such order" answer is cached. @defaultValue 60000 */
@@ -34,65 +32,18 @@ export interface BatchWriterDeps extends UnauditDeps {
   fieldKinds: ReadonlyMap<string, ValueKind>;
   /** KINGDEE_LOCKED_ORDER_POLICY. */
   lockedOrderPolicy: LockedOrderPolicy;
-  /** Puts a row back in line, at once or after `afterMs`. */
-  requeue(row: PendingRow, afterMs?: number): void;
+  /** Puts a row back in line (a rejected model's rows, each to be saved alone). */
+  requeue(row: PendingRow): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
-  /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
-  lockRetryMs?: number;
 }
 
 /**
- * How often a batch takes waiting rows in place of rows whose order another replica holds. With
- * several writers the oldest rows of every process belong to the same orders, so a top-up is often
- * refused in part too; one round left batches at 39 of 50 rows with four writers.
+ * Builds the BatchSave writer handed to RowBatcher. The batcher never has two batches of one sales
+ * order in flight, and only the active writer runs one (its lease is checked before every save).
  */
-const TOP_UP_ROUNDS = 4;
-
-/** Builds the BatchSave writer handed to RowBatcher. */
-export function createBatchWriter(
-  deps: BatchWriterDeps,
-): (rows: PendingRow[], more?: TopUp, k3Done?: () => Promise<void>) => Promise<void> {
-  // `k3Done` lets the batch slot go early; the batcher that took the slot lets it go in any case.
-  return async (rows, more, k3Done = async () => undefined) => {
-    const { mine, held } = await lockOrders(rows, deps, more);
-    if (mine.length === 0) return;
-    await deps.locks.hold([...held], () => saveRows(mine, deps, k3Done));
-  };
-}
-
-/**
- * Locks the batch's orders. Rows of orders another replica holds go back in line shortly; in their
- * place the batch takes waiting rows (`more`) of other orders, up to TOP_UP_ROUNDS times, so it
- * keeps its size.
- */
-async function lockOrders(
-  rows: PendingRow[],
-  deps: BatchWriterDeps,
-  more?: TopUp,
-): Promise<{ mine: PendingRow[]; held: Set<string> }> {
-  const mine: PendingRow[] = [];
-  const held = new Set<string>();
-  const refused = new Set<string>();
-  const lock = async (candidates: PendingRow[]) => {
-    const got = new Set(await deps.locks.acquire([...new Set(candidates.map((p) => p.row.orderId))]));
-    for (const p of candidates) {
-      if (got.has(p.row.orderId)) {
-        mine.push(p);
-        held.add(p.row.orderId);
-      } else {
-        refused.add(p.row.orderId);
-        deps.requeue(p, deps.lockRetryMs ?? 250);
-      }
-    }
-  };
-  await lock(rows);
-  for (let round = 0; more && round < TOP_UP_ROUNDS && mine.length < rows.length; round += 1) {
-    const added = more(rows.length - mine.length, refused);
-    if (added.length === 0) break;
-    await lock(added);
-  }
-  return { mine, held };
+export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) => Promise<void> {
+  return (rows) => saveRows(rows, deps);
 }
 
 /**
@@ -100,7 +51,7 @@ async function lockOrders(
  * rows they carry), one BatchSave (one model per order), then THE read-back: every row is counted
  * written only when K3Cloud holds every mapped field as sent (verified writes).
  */
-async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () => Promise<void>): Promise<void> {
+async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
   const settled = await dropSettledVersions(rows, deps.ledger);
   if (settled.length === 0) return;
   const { locator } = deps;
@@ -117,6 +68,7 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () =>
 
   let results: ModelSaveResult[];
   try {
+    await deps.fence();
     ({ results } = await deps.k3.batchSave(
       locator.formId,
       fids.map((fid) => modelFor(batch, fid, deps.logger)),
@@ -125,7 +77,7 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () =>
     ));
   } catch (error) {
     if (!(error instanceof AmbiguousWriteError)) throw error;
-    await settleLostAnswer(batch, error, deps, subjects, k3Done);
+    await settleLostAnswer(batch, error, deps, subjects);
     return;
   }
   // Orders whose save failed are read too (same query): their status tells a locked order apart.
@@ -133,10 +85,8 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, k3Done: () =>
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
     ? { rows: new Map(), orders: new Map() }
     : await readBack(deps, locator, fids, fields, subjects);
-  // Settling is Redis work (and, policy unaudit, K3Cloud steps through the call limiter): the next batch may start.
-  await k3Done();
   // Orders settle side by side: their rows, ledger entries and (policy unaudit) K3Cloud steps are disjoint.
-  // All of them finish before the order locks are let go, even when one fails.
+  // All of them finish before the batch's orders are free for the next batch, even when one fails.
   await allSettled(
     fids.map((fid, i) =>
       settleOrder(
@@ -201,14 +151,12 @@ async function settleLostAnswer(
   error: AmbiguousWriteError,
   deps: BatchWriterDeps,
   subjects: readonly string[],
-  k3Done: () => Promise<void>,
 ): Promise<void> {
   const fids = [...batch.byFid.keys()];
   const state = await readBack(deps, batch.locator, fids, batch.fields, subjects).catch((readError: unknown) => {
     deps.logger.info({ err: readError }, 'read after a lost BatchSave answer failed; the rows retry');
     return undefined;
   });
-  await k3Done();
   if (!state) throw error;
   deps.logger.info({ fids, err: error }, 'BatchSave answer lost; settling its rows from the read after it');
   await allSettled(fids.map((fid) => settleUnanswered(batch.byFid.get(fid)!, fid, state, error, deps)));

@@ -3,7 +3,7 @@ import { configCheck } from './config';
 import { dryRunCheck } from './dry-run';
 import { k3LoginCheck, k3MetadataCheck, orderLookupCheck } from './k3cloud';
 import { customFieldsCheck, okkiInfoCheck, okkiListCheck, okkiTokenCheck } from './okki';
-import { readyShardsCheck } from './ready-shards';
+import { writerLeaseCheck } from './writer';
 import { redisCheck, redisSettingsCheck } from './redis';
 import { storeCheck } from './store';
 import { pushCheck } from './push';
@@ -13,7 +13,7 @@ export const DOCTOR_CHECKS: DoctorCheck[] = [
   configCheck,
   redisCheck,
   redisSettingsCheck,
-  readyShardsCheck,
+  writerLeaseCheck,
   storeCheck,
   okkiTokenCheck,
   okkiListCheck,
