@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
-import { PushState } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, PushState } from '@receipt-sync/pipeline';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import { runCli } from './run-entry';
 import { cleanPrefix, envFor, redisUrl } from '../e2e/helpers';
@@ -55,22 +55,35 @@ describe('npm run cli -- doctor (operating contract)', () => {
     ).toEqual(missing.map((k) => `k3cloud-field ${k}`));
   }, 120_000);
 
-  it('fails when READY_SHARDS differs from the count the running deployment recorded', async () => {
+  it('names the active writer, and warns (never fails) while rows wait and none holds the writer lease', async () => {
     demo = await startDemoEnvironment({ seed: 65, receipts: 5, orders: 2 });
-    const shardsPrefix = `${prefix}-shards`;
+    const writerPrefix = `${prefix}-writer`;
     const admin = new IORedis(redisUrl);
     try {
-      await admin.set(`${shardsPrefix}:ready-shards`, '12'); // what a deployment's transformers and writers recorded
-      const { code, stdout } = await runCli(['doctor'], envFor(demo, shardsPrefix));
-      expect(stdout).toMatch(
-        /^FAIL ready-shards: READY_SHARDS is 1 in this process but 12 in the deployment using this Redis.*fix: set READY_SHARDS=12 here/m,
+      const none = await runCli(['doctor'], envFor(demo, writerPrefix));
+      expect(none.stdout).toMatch(/^ok {3}writer: no writer has held the writer lease yet; 0 standbys$/m);
+      const queues = createQueues(admin, writerPrefix);
+      await queues.ready.add('row', { waiting: true } as never);
+      await closeQueues(queues);
+      const waiting = await runCli(['doctor'], envFor(demo, writerPrefix));
+      expect(waiting.stdout).toMatch(
+        /^warn writer: no writer has held the writer lease yet; 0 standbys, and 1 row\(s\) wait in ready — fix: start a writer/m,
       );
-      expect(code).toBe(5);
-      const same = await runCli(['doctor'], envFor(demo, shardsPrefix, { READY_SHARDS: '12' }));
-      expect(same.stdout).toMatch(/^ok {3}ready-shards: READY_SHARDS=12, as the running deployment records$/m);
+      expect(waiting.code).toBe(0);
+      const holder = JSON.stringify({ id: 'w1', process: 'writer', host: 'erp-sync-2', pid: 4242 });
+      await admin.set(
+        `${writerPrefix}:writer:lease`,
+        `3 ${Date.parse('2025-04-16T02:00:00Z')} ${holder}`,
+        'PX',
+        60_000,
+      );
+      const held = await runCli(['doctor'], envFor(demo, writerPrefix));
+      expect(held.stdout).toMatch(
+        /^ok {3}writer: active writer: writer on erp-sync-2 \(pid 4242\), since 2025-04-16 10:00:00 China time \(lease #3\); 0 standbys$/m,
+      );
     } finally {
       await admin.quit();
-      await cleanPrefix(shardsPrefix);
+      await cleanPrefix(writerPrefix);
     }
   }, 120_000);
 

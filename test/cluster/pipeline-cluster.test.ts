@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { startDemoEnvironment } from '@receipt-sync/simulators';
-import { syncOnce } from '@receipt-sync/pipeline';
+import { readWriterLease, syncOnce, WriterLease } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from '../e2e/expectations';
 import { envFor, waitFor } from '../e2e/helpers';
-import { scanKeys } from '@receipt-sync/core';
+import { createLogger, scanKeys } from '@receipt-sync/core';
 import {
   cleanClusterPrefix,
   clusterClient,
@@ -77,24 +77,33 @@ reportSkip(SUITE);
     }
   }, 240_000);
 
-  it('with READY_SHARDS=3, writes every receipt exactly once, each ready shard under its own tag', async () => {
+  it('hands the writer lease over on the cluster: a standby sync:once writes every receipt once the holder stops', async () => {
     const demo = await startDemoEnvironment({ seed: 45, receipts: 120, orders: 30 });
     const prefix = newPrefix();
+    // Another writer holds the lease (and writes nothing) while sync:once starts as a standby.
+    const holder = new WriterLease({
+      redis: cluster,
+      prefix,
+      ttlMs: 10_000,
+      process: 'other-writer',
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      onChange: async () => undefined,
+    });
     try {
-      const summary = await syncOnce(envFor(demo, prefix, { ...clusterEnv(prefix), READY_SHARDS: '3' }));
+      await holder.start();
+      const cycle = syncOnce(envFor(demo, prefix, clusterEnv(prefix)));
+      await waitFor(async () => (await readWriterLease(cluster, prefix)).standbys === 1, 30_000, 'sync:once to wait');
+      expect(snapshotK3(demo).rowsByNo.size).toBe(foreignRows(demo, snapshotK3(demo)).size); // nothing written yet
+      await holder.stop();
+      const summary = await cycle;
       const expected = expectedOutcome(demo);
       assertExactlyOnce(demo, snapshotK3(demo), expected);
       expect(summary.written).toBe(expected.written.size);
-      const tag = prefix.slice(1, -1);
-      const keys = await scanKeys(cluster, deploymentPattern(prefix));
-      for (const shard of ['ready', 'ready-1', 'ready-2']) {
-        const shardKeys = keys.filter((k) => k.startsWith(`{${tag}:${shard}}:${shard}:`));
-        expect(shardKeys.length).toBeGreaterThan(0); // rows went to every shard
-        const slots = new Set(await Promise.all(shardKeys.map((k) => cluster.cluster('KEYSLOT', k))));
-        expect(slots.size).toBe(1);
-      }
-      expect(await cluster.get(`${prefix}:ready-shards`)).toBe('3');
+      const tagSlot = await cluster.cluster('KEYSLOT', prefix);
+      for (const key of ['lease', 'standbys', 'epoch', 'last-held'])
+        expect(await cluster.cluster('KEYSLOT', `${prefix}:writer:${key}`)).toBe(tagSlot);
     } finally {
+      await holder.stop();
       await demo.close();
     }
   }, 240_000);

@@ -9,7 +9,15 @@ import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
 import { collectQueueDepths, createMetrics } from '@receipt-sync/core';
 import { Shutdown } from '@receipt-sync/pipeline';
-import { allQueues, closeQueues, createQueues, K3CloudAttention, openStore, PushState } from '@receipt-sync/pipeline';
+import {
+  allQueues,
+  closeQueues,
+  createQueues,
+  K3CloudAttention,
+  openStore,
+  PushState,
+  readWriterLease,
+} from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
 async function main(): Promise<void> {
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
     logger,
     settings,
     attention,
+    writer: () => readWriterLease(connection, config.queuePrefix),
     series,
     push,
   });

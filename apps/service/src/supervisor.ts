@@ -7,6 +7,7 @@ import { registerSecret } from '@receipt-sync/core';
 import {
   createRuntime,
   K3CloudAttention,
+  readWriterLease,
   k3SessionCheck,
   sampleGauges,
   Shutdown,
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     settings,
     push: { state: rt.push, configured: Boolean(config.webhook.secret) },
     attention: new K3CloudAttention(rt.connection, config.queuePrefix),
+    writer: () => readWriterLease(rt.connection, config.queuePrefix),
     series: rt.series,
   });
   const server = await startHealthServer({

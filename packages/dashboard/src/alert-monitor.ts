@@ -1,5 +1,10 @@
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
-import { type K3CloudAttention, type PipelineQueues } from '@receipt-sync/pipeline';
+import {
+  unfinishedCount,
+  type K3CloudAttention,
+  type PipelineQueues,
+  type WriterLeaseView,
+} from '@receipt-sync/pipeline';
 import { SERIES, type Checkpoint, type SyncStore, type TimeSeries, type WindowRecord } from '@receipt-sync/store';
 import { checkpointLagSeconds, consecutiveWindowFailures, k3LoginFailing, RECEIPTS_STREAM } from './pipeline-signals';
 import type { DashboardLogger } from './types';
@@ -19,6 +24,8 @@ export interface AlertMonitorOptions {
   push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
+  /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
+  writer?: () => Promise<WriterLeaseView>;
   now?: () => Date;
 }
 
@@ -65,7 +72,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
@@ -73,6 +80,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       opts.attention?.metadata(),
       opts.attention?.unauditedOrders(),
       opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
+      writerVacantSeconds(),
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -87,6 +95,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       missedPushesLastHour: push?.missedLastHour,
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
+      writerVacantSeconds: writerVacant,
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)
@@ -98,6 +107,18 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
     lastTickAt = at;
     if (checkpoint) lastCheckpoint = checkpoint;
     return snapshot;
+  }
+
+  /**
+   * How long no writer has held the lease while rows wait in `ready`: from when it was last held, or
+   * (never held) from when monitoring began. 0 when a writer holds it or nothing waits.
+   */
+  async function writerVacantSeconds(): Promise<number | undefined> {
+    if (!opts.writer) return undefined;
+    const view = await opts.writer();
+    if (view.holder || (await unfinishedCount(opts.queues.ready)) === 0) return 0;
+    const since = view.lastHeldMs ?? monitoringSince.getTime();
+    return Math.max(0, Math.round((view.nowMs - since) / 1000));
   }
 
   /**

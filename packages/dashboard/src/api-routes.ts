@@ -19,6 +19,8 @@ export interface ApiDeps {
   logger: DashboardLogger;
   alerter?: Pick<Alerter, 'openIncidents'>;
   attention?: StatusSources['attention'];
+  /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
+  writer?: StatusSources['writer'];
 }
 
 const MAX_PAGE = 500;

@@ -28,6 +28,8 @@ export interface DashboardDeps {
   series?: TimeSeries;
   /** K3Cloud facts the writer stores (metadata preflight, orders left un-audited): the banner on the page. */
   attention?: StatusSources['attention'];
+  /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
+  writer?: StatusSources['writer'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** OKKI push state: freshness p50/p95 of the last hour and push health on the page. */

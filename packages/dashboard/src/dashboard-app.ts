@@ -35,10 +35,12 @@ export function startDashboardApp(deps: {
   series?: TimeSeries;
   /** What the writer stores about K3Cloud (metadata preflight, orders left un-audited): alerts and the banner. */
   attention?: StatusSources['attention'];
+  /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
+  writer?: StatusSources['writer'];
   /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
   push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, series, attention, push } = deps;
+  const { queues, store, logger, settings, series, attention, push, writer } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -54,6 +56,7 @@ export function startDashboardApp(deps: {
     logger,
     series,
     attention,
+    writer,
     push,
   });
   const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
@@ -66,6 +69,7 @@ export function startDashboardApp(deps: {
     alerter,
     series,
     attention,
+    writer,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
   });

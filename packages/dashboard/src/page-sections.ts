@@ -42,6 +42,7 @@ export function summarySection(s: DashboardStatus, lagWarnSeconds: number): Safe
     ${card('Checkpoint lag', s.checkpoint ? humanDuration(lag) : '–', typeof lag === 'number' && lag > lagWarnSeconds)}
     ${card('Dead letters', String(dead), dead > 0)} ${card('Quarantined', String(quarantined), quarantined > 0)}
     ${card('Open alerts', incidents === undefined ? 'not monitored' : String(incidents), (incidents ?? 0) > 0)}
+    ${s.writer ? card('Writer', s.writer.holder ? 'active' : 'none', !s.writer.holder, s.writer.summary) : ''}
   </section>`;
 }
 

@@ -12,6 +12,8 @@ import {
   type PushState,
   type QueueName,
   type UnauditedOrder,
+  type WriterLeaseView,
+  describeWriterLease,
 } from '@receipt-sync/pipeline';
 import type { ReceiptStatus } from '@receipt-sync/core';
 import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
@@ -46,6 +48,8 @@ export interface DashboardStatus {
   k3cloud: { metadata: MetadataReport | null; unauditedOrders: UnauditedOrder[] };
   /** Freshness of the last hour and OKKI push health; null when this process was given no push state. */
   push: PushPanel | null;
+  /** Who holds the writer lease (the active writer) and the standbys, in one line too; null when not read. */
+  writer: (WriterLeaseView & { summary: string }) | null;
 }
 
 /** receipt_freshness_seconds of the last hour (K3Cloud-confirmed write − OKKI update_time) and push health. */
@@ -83,6 +87,8 @@ export interface StatusSources {
   alerter?: Pick<Alerter, 'openIncidents'>;
   push?: PushSource;
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
+  /** Reads the writer lease (readWriterLease on the deployment's Redis and prefix). */
+  writer?: () => Promise<WriterLeaseView>;
   now?: () => Date;
 }
 
@@ -101,7 +107,7 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push] = await Promise.all([
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push, writer] = await Promise.all([
     src.store.checkpoints.get(RECEIPTS_STREAM),
     src.store.windows.latest(STATUS_WINDOWS),
     queueCounts(src.queues),
@@ -112,6 +118,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     src.attention?.metadata(),
     src.attention?.unauditedOrders(),
     pushPanel(src.push, now),
+    src.writer?.(),
   ]);
   return {
     now: formatChinaTime(now),
@@ -133,5 +140,6 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     ),
     k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
     push,
+    writer: writer ? { ...writer, summary: describeWriterLease(writer) } : null,
   };
 }

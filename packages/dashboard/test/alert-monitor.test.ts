@@ -2,7 +2,7 @@ import { createAlerter, createAlertRules, type Alerter } from '../src/alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { startAlertMonitor, type AlertMonitor } from '../src';
-import { PushState } from '@receipt-sync/pipeline';
+import { PushState, type WriterLeaseView } from '@receipt-sync/pipeline';
 import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
 
 let h: Harness;
@@ -209,6 +209,39 @@ describe('startAlertMonitor with OKKI push configured', () => {
       expect(pushAlerter.openIncidents().map((i) => i.key)).toContain('missed-pushes');
     } finally {
       await pushMonitor.stop();
+    }
+  });
+});
+
+describe('startAlertMonitor watching the writer lease', () => {
+  it('alerts when no writer has held the lease for over a minute while rows wait in ready, and closes once one does', async () => {
+    const writerAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const t0 = Date.parse('2025-04-16T02:00:00Z');
+    let view: WriterLeaseView = { standbys: 0, lastHeldMs: t0, nowMs: t0 + 90_000 };
+    const writerMonitor = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: writerAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      rules: createAlertRules(),
+      writer: async () => view,
+    });
+    const keys = () => writerAlerter.openIncidents().map((i) => i.key);
+    try {
+      // Nothing waits in ready: a writer that is gone harms nobody yet.
+      expect(await writerMonitor.tick()).toMatchObject({ writerVacantSeconds: 0 });
+      expect(keys()).not.toContain('no-active-writer');
+      await h.queues.ready.add('row', { waiting: true } as never, { jobId: 'writer-vacancy-row' });
+      expect(await writerMonitor.tick()).toMatchObject({ writerVacantSeconds: 90 });
+      expect(keys()).toContain('no-active-writer');
+      const holder = { id: 'w', process: 'writer', host: 'h', pid: 1, epoch: 2, sinceMs: t0 + 95_000 };
+      view = { holder, standbys: 1, lastHeldMs: t0 + 95_000, nowMs: t0 + 100_000 };
+      expect(await writerMonitor.tick()).toMatchObject({ writerVacantSeconds: 0 });
+      expect(keys()).not.toContain('no-active-writer');
+    } finally {
+      await (await h.queues.ready.getJob('writer-vacancy-row'))?.remove();
+      await writerMonitor.stop();
     }
   });
 });

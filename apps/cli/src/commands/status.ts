@@ -1,6 +1,6 @@
 import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
-import { RECEIPT_STREAM } from '@receipt-sync/pipeline';
+import { describeWriterLease, readWriterLease, RECEIPT_STREAM } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT } from '../exit-codes';
 import { formatTable, printJson, printLine } from '../output';
@@ -21,6 +21,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     for (const name of PIPELINE_QUEUES) queues[name] = await state.queues[name].getJobCounts(...STATES);
     const ledger = await state.store.ledger.countByStatus();
     const [lastWindow] = await state.store.windows.latest(1);
+    const writer = await readWriterLease(state.connection, config.queuePrefix);
     const report = {
       queuePrefix: config.queuePrefix,
       store: state.store.backend,
@@ -30,6 +31,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
         : null,
       lagSeconds,
       lastWindow: lastWindow ?? null,
+      writer: { ...writer, summary: describeWriterLease(writer) },
       queues,
       ledger,
     };
@@ -48,6 +50,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
         `last window: ${lastWindow.id} [${lastWindow.start} → ${lastWindow.end}] ${lastWindow.status}${lastWindow.error ? ` (${lastWindow.error})` : ''}`,
       );
     }
+    printLine(describeWriterLease(writer));
     printLine();
     printLine(
       formatTable(

@@ -12,6 +12,7 @@ export const INCIDENT_KEYS = [
   'k3cloud-metadata',
   'order-left-unaudited',
   'missed-pushes',
+  'no-active-writer',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -34,6 +35,11 @@ export interface PipelineSnapshot {
   metadataUnknownKeys?: string[];
   /** Sales orders the writer un-audited (policy unaudit) and could not audit again, e.g. `XSDD000012 (FID 100012)`. */
   unauditedOrders?: string[];
+  /**
+   * Seconds no writer has held the writer lease while rows wait in `ready` (0 while one holds it or
+   * nothing waits); undefined = not known (the rule stays quiet).
+   */
+  writerVacantSeconds?: number;
 }
 
 export interface AlertThresholds {
@@ -45,6 +51,8 @@ export interface AlertThresholds {
   missedPushesThreshold: number;
   /** No window opened for longer than this opens `window-stalled`. */
   windowStallSeconds: number;
+  /** No active writer for longer than this, while rows wait, opens `no-active-writer`. @defaultValue 60 */
+  writerVacancySeconds: number;
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
@@ -75,6 +83,7 @@ const SnapshotSchema = z.object({
   missedPushesLastHour: count.optional(),
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
+  writerVacantSeconds: z.number().finite().min(0).optional(),
 });
 
 function human(seconds: number): string {
@@ -90,6 +99,7 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
     windowFailuresThreshold: options.windowFailuresThreshold ?? 3,
     missedPushesThreshold: options.missedPushesThreshold ?? 10,
     windowStallSeconds: options.windowStallSeconds ?? 3 * (options.syncIntervalSeconds ?? 300),
+    writerVacancySeconds: options.writerVacancySeconds ?? 60,
   };
   const { lagSecondsThreshold, windowFailuresThreshold, windowStallSeconds } = thresholds;
   if (!(lagSecondsThreshold > 0) || !(windowFailuresThreshold >= 1) || !(windowStallSeconds > 0)) {
@@ -208,6 +218,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `${missed} receipt version(s) in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold ${thresholds.missedPushesThreshold}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Check the receiver (WEBHOOK_PORT, reachable from OKKI), \`npm run cli -- webhook status\` and \`webhook test\`.`,
       }),
       () => `Missed pushes are back to ${missed} in the last hour.`,
+    );
+
+    const vacant = s.writerVacantSeconds ?? 0;
+    rule(
+      'no-active-writer',
+      vacant > thresholds.writerVacancySeconds,
+      () => ({
+        severity: 'critical',
+        title: 'No writer is writing to K3Cloud',
+        detail: `No writer process has held the writer lease for ${human(vacant)} while receipt rows wait in the ready queue. Nothing reaches K3Cloud until one runs: start the writer (docker-compose: service writer) and check its /readyz and logs; \`npm run cli -- doctor\` names the last one.`,
+      }),
+      () => 'A writer holds the writer lease again; rows are being written.',
     );
 
     return out;

@@ -29,6 +29,8 @@ describe('createAlertRules().evaluate', () => {
     ['an order left un-audited', { unauditedOrders: ['XSDD000012 (FID 100012)'] }, ['order-left-unaudited']],
     ['10 missed pushes in the last hour (at threshold)', { missedPushesLastHour: 10 }, []],
     ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
+    ['no active writer for a minute while rows wait (at threshold)', { writerVacantSeconds: 60 }, []],
+    ['no active writer for over a minute while rows wait', { writerVacantSeconds: 61 }, ['no-active-writer']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -44,6 +46,7 @@ describe('createAlertRules().evaluate', () => {
       'k3cloud-login',
       'k3cloud-metadata',
       'missed-pushes',
+      'no-active-writer',
       'order-left-unaudited',
       'window-failing',
       'window-stalled',
@@ -103,6 +106,7 @@ describe('createAlertRules().evaluate', () => {
       windowFailuresThreshold: 3,
       missedPushesThreshold: 10,
       windowStallSeconds: 180,
+      writerVacancySeconds: 60,
     });
     expect(
       createAlertRules({ missedPushesThreshold: 2 })

@@ -91,7 +91,6 @@ export async function transformReceipt(
       fields: row.fields,
       contentHash: row.contentHash,
     };
-    // Every row of one sales order goes to the same ready shard (READY_SHARDS), worked by one writer.
     await deps.queues.ready.add(removed ? 'removed-row' : 'row', ready, {
       jobId: readyJobId(receiptId, version, removed),
     });

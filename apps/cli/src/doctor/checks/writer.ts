@@ -1,9 +1,16 @@
-import { describeWriterLease, readWriterLease } from '@receipt-sync/pipeline';
+import {
+  closeQueues,
+  createQueues,
+  describeWriterLease,
+  readWriterLease,
+  unfinishedCount,
+} from '@receipt-sync/pipeline';
 import { ok, warn, type DoctorCheck } from '../types';
 
 /**
- * Which process is the active writer (holds the writer lease) and how many standbys wait. No writer
- * is a warning, not a failure: before go-live none runs yet, and nothing is lost meanwhile (rows wait in ready).
+ * Which process is the active writer (holds the writer lease) and how many standbys wait. A warning,
+ * never a failure, when rows wait in `ready` and no writer holds the lease: nothing is lost, but
+ * nothing reaches K3Cloud until one runs. Before go-live no writer has run yet, which is fine.
  */
 export const writerLeaseCheck: DoctorCheck = {
   name: 'writer',
@@ -12,9 +19,12 @@ export const writerLeaseCheck: DoctorCheck = {
     const view = await readWriterLease(ctx.redis!, ctx.config!.queuePrefix);
     const line = describeWriterLease(view);
     if (view.holder) return ok('writer', line);
+    const queues = createQueues(ctx.redis!, ctx.config!.queuePrefix);
+    const waiting = await unfinishedCount(queues.ready).finally(() => closeQueues(queues));
+    if (waiting === 0) return ok('writer', line);
     return warn(
       'writer',
-      line,
+      `${line}, and ${waiting} row(s) wait in ready`,
       'start a writer process (docker-compose: service writer; or npm start): nothing reaches K3Cloud until one holds the lease',
     );
   },
