@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * A client-side action standing where the WebAPI answer should be:
  * `[{"actionname":"showConfirm","params":[{"title":"","msg":"…","option":0,"msgType":0}]}]`
- * (docs/apis/k3cloud.md §5.3).
+ * (docs/apis/k3cloud.md §5.3, §5.5).
  */
 const actionAnswerSchema = z
   .array(

@@ -28,7 +28,7 @@ export function snippet(text: string): string {
 
 /**
  * JSON body, or the typed error for `response_error:` (docs/apis/k3cloud.md §1), the site's request
- * filter (§5.3: a `showConfirm` action; nothing was applied, whatever the operation) and non-JSON answers.
+ * filter (§5.5: a `showConfirm` action; nothing was applied, whatever the operation) and non-JSON answers.
  */
 export function parseBody(text: string): unknown {
   const trimmed = text.trimStart();

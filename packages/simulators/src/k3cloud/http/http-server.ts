@@ -34,6 +34,7 @@ function send(req: IncomingMessage, res: ServerResponse, result: HandlerResult, 
       if (!res.destroyed && !res.writableEnded) send(req, res, answer, late);
     });
     res.on('close', held.clientLeft);
+    if (req.socket.destroyed) held.clientLeft(); // it left while the call was being dispatched
     return;
   }
   if (result.kind === 'drop') {

@@ -1,7 +1,7 @@
 import type { HandlerResult } from '../context';
 import type { K3CloudSimulatorStats } from '../types';
 
-/** The official SDKs' read timeout (docs/apis/k3cloud.md §1): a client still waiting after it gets its answer. */
+/** The official SDKs' longest read timeout (docs/apis/k3cloud.md §1): a held save whose client is still connected then runs and answers. */
 const LONGEST_WAIT_MS = 180_000;
 
 interface LateSave {
