@@ -8,3 +8,9 @@ export { k3ErrorFor, unknownFieldKeys } from './k3-errors';
 export type { K3CloudOperation, StatusOperation } from './service-path';
 export { findUnknownFieldKeys, type FieldKeyProbe } from './metadata-probe';
 export { LoginGate, LOGIN_COOL_DOWNS_MS, type LoginGateOptions } from './login-gate';
+export {
+  requestFilterRefusal,
+  requestFilterSuspects,
+  type RequestFilterRefusal,
+  type RequestFilterSuspect,
+} from './request-filter';

@@ -4,6 +4,7 @@ import {
   AuthenticationError,
   HttpStatusError,
   InvalidInputError,
+  K3CloudRequestFilterError,
   K3CloudSessionLostError,
   MalformedResponseError,
   errorCode,
@@ -357,6 +358,11 @@ export class K3CloudClient {
       outcome = outcomeOf(error);
       message = String(redact(failure.message));
       if (outcome === 'ambiguous') this.logger?.warn({ op, attempt }, 'k3cloud write outcome unknown');
+      if (error instanceof K3CloudRequestFilterError)
+        this.logger?.warn(
+          { op, attempt, rule: error.rule },
+          'k3cloud request filter refused the call; nothing applied',
+        );
       throw error;
     } finally {
       this.auditSink.record({

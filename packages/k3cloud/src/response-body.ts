@@ -1,6 +1,12 @@
-import { AuthenticationError, K3CloudRejectedError, MalformedResponseError } from '@receipt-sync/core';
+import {
+  AuthenticationError,
+  K3CloudRejectedError,
+  K3CloudRequestFilterError,
+  MalformedResponseError,
+} from '@receipt-sync/core';
 import { redact } from '@receipt-sync/core';
 import { statusError } from './k3-errors';
+import { requestFilterRefusal } from './request-filter';
 import {
   billQueryRowsSchema,
   executeBillQueryRowsSchema,
@@ -20,7 +26,10 @@ export function snippet(text: string): string {
   return String(redact(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat));
 }
 
-/** JSON body, or the typed error for `response_error:` (docs/apis/k3cloud.md §1) and non-JSON answers. */
+/**
+ * JSON body, or the typed error for `response_error:` (docs/apis/k3cloud.md §1), the site's request
+ * filter (§5.5: a `showConfirm` action; nothing was applied, whatever the operation) and non-JSON answers.
+ */
 export function parseBody(text: string): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('response_error:')) {
@@ -34,11 +43,15 @@ export function parseBody(text: string): unknown {
     // MsgCode 4 异常 (docs/apis/k3cloud.md §5.2): the server threw.
     throw new K3CloudRejectedError(4, `server exception: ${message}`);
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new MalformedResponseError('k3cloud', `not JSON: ${snippet(text)}`);
   }
+  const refusal = requestFilterRefusal(body);
+  if (refusal) throw new K3CloudRequestFilterError(refusal.rule, refusal.message, { details: { rule: refusal.rule } });
+  return body;
 }
 
 /** `{"Result":{"ResponseStatus":{IsSuccess:false…}}}` standing where data was expected. */

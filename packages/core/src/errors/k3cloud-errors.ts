@@ -63,6 +63,25 @@ export class K3CloudRejectedError extends SyncError {
 }
 
 /**
+ * The K3Cloud site's request filter (拦截规则) refused the call because of what its parameters carry
+ * (docs/apis/k3cloud.md §5.3, §5.5): HTTP 200 with a `showConfirm` action instead of the WebAPI envelope.
+ * Nothing was applied, and sending the same payload again is refused again, so it is permanent for
+ * this request; the receipt whose text trips the rule must be isolated (its batch's other rows can go).
+ * `k3Message` is K3Cloud's text verbatim; `rule` the rule it names (`caller_in_less_Point_Bracket`).
+ */
+export class K3CloudRequestFilterError extends SyncError {
+  readonly disposition = 'permanent' as const;
+  readonly code = 'k3cloud.request-filtered';
+  constructor(
+    readonly rule: string,
+    readonly k3Message: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(`k3cloud: refused by the site's request filter (rule ${rule}): ${k3Message}`, options);
+  }
+}
+
+/**
  * A save was sent and no trustworthy answer came back (connection dropped, timeout, 5xx after
  * sending). It may have been applied. Retrying is safe only through read-before-write.
  */

@@ -1,4 +1,10 @@
-import { startK3CloudSimulator, type K3CloudFaults, type K3CloudSimulator, type LockedSaveBehaviour } from '../k3cloud';
+import {
+  startK3CloudSimulator,
+  type K3CloudFaults,
+  type K3CloudSimulator,
+  type LockedSaveBehaviour,
+  type RequestFilterSettings,
+} from '../k3cloud';
 import { generateDataset, type Dataset } from '../sample-data';
 import { startOkkiSimulator, type OkkiFaults, type OkkiSimulator, type PushFaults, type PushOptions } from '../okki';
 
@@ -24,6 +30,8 @@ export interface DemoOptions {
   lockedSave?: LockedSaveBehaviour;
   /** Field keys the K3Cloud tenant's metadata lacks, per form id. */
   lackingFields?: Record<string, string[]>;
+  /** The K3Cloud site's request filter; default on, trigger `markup` (docs/simulators.md). */
+  k3RequestFilter?: Partial<RequestFilterSettings>;
 }
 
 export interface DemoEnvironment {
@@ -85,6 +93,7 @@ export async function startDemoEnvironment(options: DemoOptions = {}): Promise<D
       maxConcurrent: options.k3MaxConcurrent,
       lockedSave: options.lockedSave,
       lackingFields: options.lackingFields,
+      requestFilter: options.k3RequestFilter,
     });
   } catch (error) {
     await okki.close();

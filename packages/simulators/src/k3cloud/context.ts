@@ -22,7 +22,9 @@ export type HandlerResult =
   | { kind: 'json'; body: unknown; setCookies?: string[] }
   | { kind: 'text'; status: number; contentType: string; body: string }
   /** Destroy the socket without answering (ambiguous write fault). */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** A save queued past its client's deadline: `apply` runs after the client has left (late save fault). */
+  | { kind: 'late'; answer: 'hold' | 'drop'; applyAfterMs: number | null; apply: () => Promise<HandlerResult> };
 
 export const json = (body: unknown, setCookies?: string[]): HandlerResult => ({ kind: 'json', body, setCookies });
 

@@ -11,9 +11,11 @@ export {
   type K3CloudSimulatorStats,
   type K3CloudTenant,
   type LockedSaveBehaviour,
+  type RequestFilterSettings,
   type SeedBill,
   type StatusOp,
 } from './types';
+export { REQUEST_FILTER_RULE } from './http/request-filter';
 export { PBLH_ROW_FIELDS } from './store/default-schema';
 export { parseFilter } from './filter/filter-parser';
 export { FilterSyntaxError } from './filter/filter-tokenizer';

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SessionStore } from './auth/sessions';
 import { BillLocks, type SimContext } from './context';
 import { ConcurrencyGate } from './http/concurrency-gate';
+import { LateSaves } from './http/late-saves';
 import { createSimulatorServer } from './http/http-server';
 import { seededRandom } from './seeded-random';
 import { BillStore } from './store/bill-store';
@@ -26,7 +27,7 @@ export interface K3CloudSimulator {
   credentials: K3CloudCredentials;
   /** Mutable at run time; changes apply to the next request. */
   faults: K3CloudFaults;
-  /** Tenant behaviour (saves on B/C orders), mutable at run time. */
+  /** Tenant behaviour (saves on B/C orders, the request filter), mutable at run time. */
   tenant: K3CloudTenant;
   /**
    * From now on the tenant refuses `op` for this bill (e.g. UnAudit of an order with downstream
@@ -49,9 +50,19 @@ export interface K3CloudSimulator {
   /**
    * Forces the next `count` occurrences of a fault, whatever the rates: `error` (HTTP 500),
    * `malformed`, `sessionExpiry`, `callLimit` (DynamicFormService calls); `networkControl`,
-   * `validation` (per saved model); `ambiguous` (per save call).
+   * `validation` (per saved model); `ambiguous` (per save call); `lateSave` (per save call, shaped by
+   * `faults.lateSaveAnswer` and `faults.lateSaveApplyAfterMs`).
    */
   failNext(kind: ForcedFault, count?: number): void;
+  /** Late saves not applied yet: waiting for their time, for their client to give up, or for a release. */
+  pendingLateSaves(): number;
+  /** Applies every pending late save now (whether or not its client is still waiting); resolves with how many, once applied. */
+  releaseLateSaves(): Promise<number>;
+  /**
+   * Resolves when no late save is running or due on a timer. Saves that wait for `releaseLateSaves`
+   * are not waited for; one whose client is still connected is waited for until the client leaves.
+   */
+  lateSavesSettled(): Promise<void>;
   /** Drops every session: the next call with an old session id gets MsgCode 1. */
   expireSessions(): void;
   resetStats(): void;
@@ -77,6 +88,9 @@ function emptyStats(): K3CloudSimulatorStats {
     rowsSaved: 0,
     conflicts: 0,
     ambiguousDrops: 0,
+    lateSavesQueued: 0,
+    lateSavesApplied: 0,
+    requestsFiltered: 0,
     sessionLost: 0,
     callLimits: 0,
     httpErrors: 0,
@@ -106,7 +120,10 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
   const faults: K3CloudFaults = { ...DEFAULT_FAULTS, ...options.faults };
   const stats = emptyStats();
   const store = new BillStore(options.knownFields, options.fieldTypes, options.lackingFields);
-  const tenant: K3CloudTenant = { lockedSave: options.lockedSave ?? 'reject' };
+  const tenant: K3CloudTenant = {
+    lockedSave: options.lockedSave ?? 'reject',
+    requestFilter: { enabled: true, trigger: 'markup', ...options.requestFilter },
+  };
   const refusals = new Map<string, string>();
   for (const [formId, bills] of Object.entries(options.bills ?? {})) if (bills) store.seed(formId, bills);
   const forced = new Map<ForcedFault, number>();
@@ -131,11 +148,20 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     delay: (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms).unref()) : Promise.resolve()),
   };
   const gate = new ConcurrencyGate(options.maxConcurrent ?? Number.POSITIVE_INFINITY);
+  const late = new LateSaves(stats, async (apply) => {
+    await gate.acquire();
+    try {
+      return await apply();
+    } finally {
+      gate.release();
+    }
+  });
   const server = createSimulatorServer(
     { ctx, sessions, signatureMaxSkewMs: options.signatureMaxSkewMs, now },
     gate,
     sitePath,
     stats,
+    late,
   );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -171,10 +197,14 @@ export async function startK3CloudSimulator(options: K3CloudSimulatorOptions = {
     allBills: (formId) => store.all(formId).map((b) => structuredClone(b)),
     seedBills: (formId, bills) => store.seed(formId, bills).map((b) => structuredClone(b)),
     failNext: (kind, count = 1) => forced.set(kind, (forced.get(kind) ?? 0) + count),
+    pendingLateSaves: () => late.pending(),
+    releaseLateSaves: () => late.releaseAll(),
+    lateSavesSettled: () => late.settled(),
     expireSessions: () => sessions.expireAll(),
     resetStats: () => Object.assign(stats, emptyStats(), { inFlight: stats.inFlight }),
     close: () =>
       new Promise<void>((resolve) => {
+        late.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

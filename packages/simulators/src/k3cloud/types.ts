@@ -41,11 +41,20 @@ export interface K3CloudFaults {
   malformedRate: number;
   /** A saved model fails validation (MsgCode 11, required field); nothing applied for it. */
   validationErrorRate: number;
+  /**
+   * A Save/BatchSave is queued past the client's deadline and applied after the client has left
+   * (docs/apis/k3cloud.md §5.4: K3Cloud queues WebAPI calls and does not cancel one whose client gave up).
+   */
+  lateSaveRate: number;
+  /** How the client of a late save is left: `hold` (no answer until it gives up) or `drop` (connection closed at once). */
+  lateSaveAnswer: 'hold' | 'drop';
+  /** The late save is applied this long after its client left; null = only on `releaseLateSaves()`. */
+  lateSaveApplyAfterMs: number | null;
 }
 
 /** Faults that `failNext` can force deterministically, independent of the rates. */
 export type ForcedFault =
-  'error' | 'malformed' | 'sessionExpiry' | 'callLimit' | 'networkControl' | 'validation' | 'ambiguous';
+  'error' | 'malformed' | 'sessionExpiry' | 'callLimit' | 'networkControl' | 'validation' | 'ambiguous' | 'lateSave';
 
 export const DEFAULT_FAULTS: K3CloudFaults = {
   latencyMs: 0,
@@ -59,6 +68,9 @@ export const DEFAULT_FAULTS: K3CloudFaults = {
   errorRate: 0,
   malformedRate: 0,
   validationErrorRate: 0,
+  lateSaveRate: 0,
+  lateSaveAnswer: 'hold',
+  lateSaveApplyAfterMs: 0,
 };
 
 /**
@@ -68,15 +80,30 @@ export const DEFAULT_FAULTS: K3CloudFaults = {
  */
 export type LockedSaveBehaviour = 'allow' | 'reject' | 'ignore';
 
+/**
+ * The site's request filter (拦截规则, docs/apis/k3cloud.md §5.3): a request whose parameters look like
+ * markup is refused with a `showConfirm` action instead of the WebAPI envelope, and nothing is applied.
+ * Which characters trip K3Cloud's rule `caller_in_less_Point_Bracket` is unverified; `markup` (default)
+ * trips on `<` followed by a letter, `/`, `!` or `?` (the start of a tag, comment or declaration);
+ * `less-than` on any `<`.
+ */
+export interface RequestFilterSettings {
+  enabled: boolean;
+  trigger: 'markup' | 'less-than';
+}
+
 /** Per-instance tenant behaviour; mutable at run time, changes apply to the next request. */
 export interface K3CloudTenant {
   lockedSave: LockedSaveBehaviour;
+  requestFilter: RequestFilterSettings;
 }
 
 /** Status operations of docs/apis/k3cloud.md §3 the simulator serves. */
 export type StatusOp = 'Submit' | 'Audit' | 'UnAudit';
 
 export interface K3CloudSimulatorOptions {
+  /** The site's request filter; default on with trigger `markup`. */
+  requestFilter?: Partial<RequestFilterSettings>;
   /** Saves on B/C sales orders; default `reject`. */
   lockedSave?: LockedSaveBehaviour;
   /**
@@ -126,6 +153,11 @@ export interface K3CloudSimulatorStats {
   /** 网控 answers served (overlap or injected). */
   conflicts: number;
   ambiguousDrops: number;
+  /** Saves queued past their client's deadline (lateSave), and how many of them were applied since. */
+  lateSavesQueued: number;
+  lateSavesApplied: number;
+  /** Requests refused by the request filter (nothing applied). */
+  requestsFiltered: number;
   sessionLost: number;
   callLimits: number;
   httpErrors: number;

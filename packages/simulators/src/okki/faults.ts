@@ -1,3 +1,5 @@
+import type { ReceiptInfoFailure } from './info-failures';
+
 /**
  * Fault injection for the OKKI simulator. The object is mutable: a test changes it between (or
  * during) calls and the next request sees the change. Random decisions use the simulator's
@@ -32,6 +34,8 @@ export interface OkkiFaults {
   omitTokenExpiresIn: boolean;
   /** Endpoints hit by errorRate, businessErrorRate and malformedRate. Default: the data endpoints. */
   randomFaultEndpoints: SimEndpoint[];
+  /** `receipt/info` of these receipts fails, for a number of calls or until the entry is removed. */
+  receiptInfoFailures: ReceiptInfoFailure[];
 }
 
 export function defaultFaults(): OkkiFaults {
@@ -46,6 +50,7 @@ export function defaultFaults(): OkkiFaults {
     corruptReceiptIds: [],
     omitTokenExpiresIn: false,
     randomFaultEndpoints: ['receipt.list', 'receipt.info'],
+    receiptInfoFailures: [],
   };
 }
 

@@ -11,3 +11,6 @@ export {
   type PushStats,
 } from './push';
 export { encryptPush, newSecurityConfig, signPush } from './push-crypto';
+export type { ReceiptControls } from './receipt-controls';
+export type { StampOptions } from './receipt-store';
+export type { InfoFailureAnswer, ReceiptInfoFailure } from './info-failures';

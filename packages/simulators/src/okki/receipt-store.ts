@@ -1,6 +1,12 @@
 import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
 import type { OkkiReceiptRecord } from '../sample-data';
 
+/** How a change stamps update_time (see `ReceiptStore.stampFor`). */
+export interface StampOptions {
+  updateTime?: string | Date;
+  keepUpdateTime?: boolean;
+}
+
 /** An inclusive update_time window; undefined bound = unbounded (docs/apis/okki.md §4, ASSUMPTION). */
 export interface UpdateWindow {
   from?: string;
@@ -31,27 +37,54 @@ export class ReceiptStore {
     this.byId.set(record.cash_collection_id, { ...structuredClone(record), removed: record.removed ?? false });
   }
 
-  /** An edit saved now (or at `updateTime`); an upsert of a deleted receipt restores it. */
-  upsert(record: OkkiReceiptRecord, updateTime?: string | Date): OkkiReceiptRecord {
-    const stamp =
-      updateTime === undefined
-        ? this.nowStamp()
-        : typeof updateTime === 'string'
-          ? updateTime
-          : formatChinaTime(updateTime);
-    if (!parseChinaTime(stamp)) throw new TypeError(`upsertReceipt: bad update_time ${JSON.stringify(stamp)}`);
-    const stored = { ...structuredClone(record), update_time: stamp, removed: false };
+  /**
+   * The update_time a change gets: `updateTime` when given, the record's current stamp with
+   * `keepUpdateTime` (a second change within the same second, or a removal that leaves the stamp),
+   * else now.
+   */
+  stampFor(id: number, stamp: StampOptions = {}): string {
+    if (stamp.keepUpdateTime) {
+      if (stamp.updateTime !== undefined) throw new TypeError('give updateTime or keepUpdateTime, not both');
+      const current = this.byId.get(id);
+      if (!current) throw new TypeError(`keepUpdateTime: receipt ${id} does not exist yet`);
+      return current.update_time;
+    }
+    const value = stamp.updateTime;
+    const text = value === undefined ? this.nowStamp() : typeof value === 'string' ? value : formatChinaTime(value);
+    if (!parseChinaTime(text)) throw new TypeError(`bad update_time ${JSON.stringify(text)}`);
+    return text;
+  }
+
+  /** An edit saved with the stamp of `stampFor`; an upsert of a deleted receipt restores it. */
+  upsert(record: OkkiReceiptRecord, stamp?: StampOptions): OkkiReceiptRecord {
+    const stored = {
+      ...structuredClone(record),
+      update_time: this.stampFor(record.cash_collection_id, stamp),
+      removed: false,
+    };
     this.byId.set(stored.cash_collection_id, stored);
     return structuredClone(stored);
   }
 
-  /** docs/apis/okki.md §8 (ASSUMPTION): deleting sets update_time = now and moves the record to the removed set. */
-  remove(id: number): boolean {
+  /**
+   * docs/apis/okki.md §8: moves the record to the removed set. ASSUMPTION: by default the removal
+   * stamps update_time = now; `keepUpdateTime` models a removal that leaves the old stamp.
+   */
+  remove(id: number, stamp?: StampOptions): boolean {
     const r = this.byId.get(id);
     if (!r || r.removed) return false;
+    r.update_time = this.stampFor(id, stamp);
     r.removed = true;
-    r.update_time = this.nowStamp();
     return true;
+  }
+
+  /** Brings a deleted record back to the active set (ASSUMPTION: with a new stamp unless told otherwise). */
+  restore(id: number, stamp?: StampOptions): OkkiReceiptRecord | undefined {
+    const r = this.byId.get(id);
+    if (!r?.removed) return undefined;
+    r.update_time = this.stampFor(id, stamp);
+    r.removed = false;
+    return structuredClone(r);
   }
 
   touch(id: number): void {

@@ -4,7 +4,9 @@ import { createRng, type OkkiReceiptRecord } from '../sample-data';
 import { defaultFaults, latencyFor, SlidingSecond, type SimEndpoint, type OkkiFaults } from './faults';
 import { authorize } from './authorize';
 import { handleReceiptInfo, handleReceiptList, type ReceiptEndpointContext } from './receipt-endpoints';
+import { receiptControls, type ReceiptControls } from './receipt-controls';
 import { ReceiptStore } from './receipt-store';
+import { infoFailureResponse, takeInfoFailure } from './info-failures';
 import { businessError, gatewayFailure, json, malformed, readBody, type SimResponse } from './responses';
 import { emptyStats, resetStats, type OkkiSimulatorStats } from './stats';
 import { handleTokenRequest } from './token-endpoint';
@@ -28,7 +30,7 @@ export interface OkkiSimulatorOptions {
   push?: PushOptions;
 }
 
-export interface OkkiSimulator {
+export interface OkkiSimulator extends ReceiptControls {
   /** Origin, e.g. http://127.0.0.1:40123 */
   readonly url: string;
   readonly clientId: string;
@@ -38,10 +40,6 @@ export interface OkkiSimulator {
   readonly stats: OkkiSimulatorStats;
   /** Push (消息推送): the registered callback, subscriptions, faults (mutable), stats and log. */
   readonly push: PushDispatcher;
-  /** Saves an edit (and pushes create/update to a subscribed callback): update_time = `options.updateTime` or now; restores a deleted receipt. */
-  upsertReceipt(receipt: OkkiReceiptRecord, options?: { updateTime?: string | Date }): OkkiReceiptRecord;
-  /** Deletes (docs/apis/okki.md §8): moves the receipt to the removed set with update_time = now. */
-  removeReceipt(id: number): boolean;
   getReceipt(id: number): OkkiReceiptRecord | undefined;
   allReceipts(filter?: { removed?: boolean }): OkkiReceiptRecord[];
   /** Ends every issued token (as if 8 h passed); the next data call gets HTTP 401. */
@@ -172,6 +170,13 @@ function produce(
   }
   const denied = authorize(st.tokens, faults, req.headers.authorization, store.nowStamp());
   if (denied) return denied;
+  const chosen =
+    endpoint === 'receipt.info' ? takeInfoFailure(faults.receiptInfoFailures, store, url.searchParams) : undefined;
+  if (chosen) {
+    if ('httpStatus' in chosen.answer) stats.serverErrors += 1;
+    else stats.businessErrors += 1;
+    return infoFailureResponse(chosen.answer, store.nowStamp());
+  }
   if (randomFaults && faults.businessErrorRate > 0 && st.random() < faults.businessErrorRate) {
     stats.businessErrors += 1;
     return businessError(store.nowStamp(), 500, '系统繁忙，请稍后再试');
@@ -244,17 +249,7 @@ export async function startOkkiSimulator(options: OkkiSimulatorOptions = {}): Pr
     faults,
     stats,
     push,
-    upsertReceipt: (r, o) => {
-      const before = store.peekById(r.cash_collection_id);
-      const saved = store.upsert(r, o?.updateTime);
-      push.receiptEvent(before && !before.removed ? 'update' : 'create', saved.cash_collection_id);
-      return saved;
-    },
-    removeReceipt: (id) => {
-      const removed = store.remove(id);
-      if (removed) push.receiptEvent('delete', id);
-      return removed;
-    },
+    ...receiptControls(store, push, faults),
     getReceipt: (id) => store.get(id),
     allReceipts: (filter) => store.all(filter),
     expireTokens: () => tokens.expireAll(),

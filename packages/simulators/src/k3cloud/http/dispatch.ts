@@ -15,6 +15,7 @@ import { handleSave, type SaveOp } from '../save/save-handler';
 import { handleStatusOp } from '../save/status-ops';
 import type { StatusOp } from '../types';
 import { paramReader } from './request-params';
+import { requestFilterAnswer, tripsRequestFilter } from './request-filter';
 import type { Route } from './route';
 
 export interface DispatchDeps {
@@ -50,6 +51,12 @@ export async function dispatch(
       contentType: 'text/plain; charset=utf-8',
       body: responseErrorBody(`未找到服务方法：${route.op}`),
     };
+  // The site's filter looks at the parameters before any service runs (ASSUMPTION: logins included).
+  if (tripsRequestFilter(ctx.tenant.requestFilter, body)) {
+    await ctx.delay(ctx.faults.latencyMs);
+    ctx.stats.requestsFiltered += 1;
+    return requestFilterAnswer();
+  }
   const param = paramReader(body);
   if (route.service === 'AuthService') {
     await ctx.delay(ctx.faults.latencyMs);
@@ -90,6 +97,16 @@ export async function dispatch(
     return failureFor(op, 14, CALL_LIMIT_MESSAGE);
   }
   let result: HandlerResult;
+  if (isSave(op) && ctx.fault('lateSave', ctx.faults.lateSaveRate)) {
+    ctx.stats.lateSavesQueued += 1;
+    const { lateSaveAnswer: answer, lateSaveApplyAfterMs: applyAfterMs } = ctx.faults;
+    return {
+      kind: 'late',
+      answer,
+      applyAfterMs,
+      apply: () => handleSave(ctx, op, param(0, 'formid'), param(1, 'data')),
+    };
+  }
   if (isSave(op)) {
     result = await handleSave(ctx, op, param(0, 'formid'), param(1, 'data'));
   } else if (isStatusOp(op)) {

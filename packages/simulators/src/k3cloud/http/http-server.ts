@@ -4,6 +4,7 @@ import { responseErrorBody } from '../responses';
 import type { K3CloudSimulatorStats } from '../types';
 import type { ConcurrencyGate } from './concurrency-gate';
 import { dispatch, type DispatchDeps } from './dispatch';
+import type { LateSaves } from './late-saves';
 import { parseRoute } from './route';
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
@@ -22,7 +23,20 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(req: IncomingMessage, res: ServerResponse, result: HandlerResult): void {
+function send(req: IncomingMessage, res: ServerResponse, result: HandlerResult, late: LateSaves): void {
+  if (result.kind === 'late') {
+    if (result.answer === 'drop') {
+      req.socket.destroy();
+      late.queueDropped(result.apply, result.applyAfterMs);
+      return;
+    }
+    const held = late.queueHeld(result.apply, result.applyAfterMs, (answer) => {
+      if (!res.destroyed && !res.writableEnded) send(req, res, answer, late);
+    });
+    res.on('close', held.clientLeft);
+    if (req.socket.destroyed) held.clientLeft(); // it left while the call was being dispatched
+    return;
+  }
   if (result.kind === 'drop') {
     req.socket.destroy();
     return;
@@ -43,6 +57,7 @@ export function createSimulatorServer(
   gate: ConcurrencyGate,
   sitePath: string,
   stats: K3CloudSimulatorStats,
+  late: LateSaves,
 ): Server {
   let processing = 0;
   return createServer((req, res) => {
@@ -75,12 +90,17 @@ export function createSimulatorServer(
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
       // ASSUMPTION: unparseable JSON surfaces as a server exception.
-      send(req, res, {
-        kind: 'text',
-        status: 200,
-        contentType: 'text/plain; charset=utf-8',
-        body: responseErrorBody('请求数据不是有效的JSON'),
-      });
+      send(
+        req,
+        res,
+        {
+          kind: 'text',
+          status: 200,
+          contentType: 'text/plain; charset=utf-8',
+          body: responseErrorBody('请求数据不是有效的JSON'),
+        },
+        late,
+      );
       return;
     }
     await gate.acquire();
@@ -93,6 +113,6 @@ export function createSimulatorServer(
       processing -= 1;
       gate.release();
     }
-    send(req, res, result);
+    send(req, res, result, late);
   }
 }
