@@ -23,7 +23,7 @@ export interface AlertMonitorOptions {
   /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
   push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
-  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'> & Partial<Pick<K3CloudAttention, 'duplicateRows'>>;
   /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
   writer?: () => Promise<WriterLeaseView>;
   now?: () => Date;
@@ -72,7 +72,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, duplicates] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
@@ -81,6 +81,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       opts.attention?.unauditedOrders(),
       opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
       writerVacantSeconds(),
+      opts.attention?.duplicateRows?.(),
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -96,6 +97,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
       writerVacantSeconds: writerVacant,
+      duplicateRows: (duplicates ?? []).map((d) => `${d.receiptNo} on FID ${d.fid} (rows ${d.entryIds.join(', ')})`),
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)

@@ -13,6 +13,7 @@ export const INCIDENT_KEYS = [
   'order-left-unaudited',
   'missed-pushes',
   'no-active-writer',
+  'duplicate-rows',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -40,6 +41,8 @@ export interface PipelineSnapshot {
    * nothing waits); undefined = not known (the rule stays quiet).
    */
   writerVacantSeconds?: number;
+  /** Receipts found on two or more rows of one sales order in the last 24 h, e.g. `HK001 on FID 100012 (rows 7, 9)`. */
+  duplicateRows?: string[];
 }
 
 export interface AlertThresholds {
@@ -84,6 +87,7 @@ const SnapshotSchema = z.object({
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
   writerVacantSeconds: z.number().finite().min(0).optional(),
+  duplicateRows: z.array(z.string()).default([]),
 });
 
 function human(seconds: number): string {
@@ -230,6 +234,17 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `No writer process has held the writer lease for ${human(vacant)} while receipt rows wait in the ready queue. Nothing reaches K3Cloud until one runs: start the writer (docker-compose: service writer) and check its /readyz and logs; \`npm run cli -- doctor\` names the last one.`,
       }),
       () => 'A writer holds the writer lease again; rows are being written.',
+    );
+
+    rule(
+      'duplicate-rows',
+      s.duplicateRows.length > 0,
+      () => ({
+        severity: 'critical',
+        title: 'A receipt was found twice on one sales order',
+        detail: `K3Cloud held more than one row of these receipts (a save that landed after it was sent again): ${s.duplicateRows.join(', ')}. The writer kept the first row and flagged the others F_PBLH_Removed, so each payment counts once; check them in K3Cloud and run \`npm run cli -- reconcile\` over their dates.`,
+      }),
+      () => 'No receipt found twice on one order in the last 24 hours.',
     );
 
     return out;

@@ -31,6 +31,7 @@ describe('createAlertRules().evaluate', () => {
     ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     ['no active writer for a minute while rows wait (at threshold)', { writerVacantSeconds: 60 }, []],
     ['no active writer for over a minute while rows wait', { writerVacantSeconds: 61 }, ['no-active-writer']],
+    ['a receipt found twice on one order', { duplicateRows: ['HK1 on FID 100 (rows 7, 9)'] }, ['duplicate-rows']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -43,6 +44,7 @@ describe('createAlertRules().evaluate', () => {
     expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual([
       'checkpoint-lag',
       'dead-letters-growing',
+      'duplicate-rows',
       'k3cloud-login',
       'k3cloud-metadata',
       'missed-pushes',

@@ -231,6 +231,12 @@ function startActiveWriter(
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),
+    onDuplicateRows: async (found) => {
+      rt.metrics.duplicateRows.inc(found.length);
+      await attention
+        .recordDuplicates(found)
+        .catch((err: unknown) => rt.logger.warn({ err }, 'could not record duplicate rows'));
+    },
   });
   const deps = {
     queues: rt.queues,

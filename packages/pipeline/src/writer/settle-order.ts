@@ -38,12 +38,26 @@ export function waitsAsIs(error: SyncError): boolean {
 
 /** The Model of one order: its rows with the FEntryID the read-before-write found, 0 for a new row. */
 export function modelFor(batch: Batch, fid: number, logger?: Logger): Record<string, unknown> {
+  const rows = batch.byFid.get(fid)!;
   return {
     FID: fid,
-    [batch.locator.entity]: batch.byFid
-      .get(fid)!
-      .map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+    [batch.locator.entity]: [
+      ...rows.map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+      ...rows.flatMap((p) => duplicateFlags(batch, fid, p)),
+    ],
   };
+}
+
+/**
+ * A receipt carried by more than one row of this order (a save that landed after it was sent
+ * again): every row but the lowest FEntryID is flagged removed in the same save, so the payment
+ * counts once. Nothing is deleted (IsDeleteEntry false).
+ */
+function duplicateFlags(batch: Batch, fid: number, p: PendingRow): Array<Record<string, unknown>> {
+  const { removedField, rowKeyField } = batch.locator;
+  const ids = batch.existing.get(rowSlot(fid, p.row.rowKey)) ?? [];
+  if (!removedField || p.flagOf || ids.length < 2) return [];
+  return ids.slice(1).map((id) => ({ FEntryID: id, [rowKeyField]: p.row.rowKey, [removedField]: true }));
 }
 
 /** Settles every row of one order from its BatchSave result and THE read-back. */
