@@ -1,12 +1,13 @@
 import {
   K3CloudValidationError,
   K3CloudWriteNotAppliedError,
+  DuplicateRowsError,
   MovedReceiptNotFlaggedError,
   type Logger,
   type SyncError,
 } from '@receipt-sync/core';
 import type { ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { FieldDifference } from '@receipt-sync/mapping';
+import { isTrue, type FieldDifference } from '@receipt-sync/mapping';
 import { rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
 import { isLockedStatus, rejectLocked, saveThroughUnaudit, shouldUnaudit, type LockedOrder } from './locked-orders';
 import type { WriterLedger } from './ports';
@@ -155,14 +156,22 @@ async function settleVerified(
 ) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
   const written: Array<Promise<void>> = [];
+  const duplicates: Array<{ p: PendingRow; entryIds: number[] }> = [];
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
     if (p.flagOf) continue;
     const flag = flags.get(p);
+    const extra = check.applied ? activeDuplicates(state, fid, p.row.rowKey, deps.locator.removedField) : [];
     if (check.applied && flag && !flagHeld(flag, state, deps))
       p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
+    else if (check.applied && extra.length > 0) duplicates.push({ p, entryIds: [check.entryId, ...extra] });
     else if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });
+  }
+  if (duplicates.length > 0) {
+    await deps.onDuplicateRows?.(duplicates.map((d) => ({ fid, receiptNo: d.p.row.receiptNo, entryIds: d.entryIds })));
+    // Not counted written yet: the next save of the receipt updates the first row and flags the others.
+    for (const d of duplicates) d.p.reject(new DuplicateRowsError(d.p.row.receiptNo, fid, d.entryIds));
   }
   // One receipt per row (the batch keeps only its newest version): the ledger writes are independent.
   await allSettled(written);
@@ -209,6 +218,15 @@ function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?:
     );
   }
   return ids?.[0];
+}
+
+/** FEntryIDs beyond the first carrying the receipt on this order and not flagged removed. */
+function activeDuplicates(state: SavedState, fid: number, rowKey: string, removedField?: string): number[] {
+  const rows = state.rows.get(rowSlot(fid, rowKey)) ?? [];
+  return rows
+    .slice(1)
+    .filter((r) => !removedField || !isTrue(r.values[removedField]))
+    .map((r) => r.entryId);
 }
 
 function flagHeld(flag: PendingRow, state: SavedState, deps: BatchWriterDeps): boolean {

@@ -40,7 +40,7 @@ export interface BatchWriterDeps extends UnauditDeps {
   requeue(row: PendingRow): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
-  /** Receipts found on more than one row of one order (the read before the save); their extra rows are flagged removed. */
+  /** Receipts the read after a save found on more than one active row of one order (the next save flags the extra rows). */
   onDuplicateRows?: (found: Array<{ fid: number; receiptNo: string; entryIds: number[] }>) => void | Promise<void>;
   /** Saves without an answer that may still land, by receipt (none kept when absent). */
   lateWrites?: LateWrites;
@@ -49,24 +49,6 @@ export interface BatchWriterDeps extends UnauditDeps {
 }
 
 const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noLateWrites;
-
-/** Receipts the read before the save found on several rows of one order: an alert, and the save flags the extra rows. */
-async function reportDuplicates(rows: PendingRow[], before: OrdersBefore, deps: BatchWriterDeps): Promise<void> {
-  const found = rows
-    .filter((p) => !p.flagOf)
-    .map((p) => ({
-      fid: p.row.fid!,
-      receiptNo: p.row.receiptNo,
-      entryIds: before.existing.get(rowSlot(p.row.fid!, p.row.rowKey)) ?? [],
-    }))
-    .filter((d) => d.entryIds.length > 1);
-  if (found.length === 0) return;
-  deps.logger.error(
-    { found },
-    'receipts found on more than one K3Cloud row of one order; flagging the extra rows removed',
-  );
-  await deps.onDuplicateRows?.(found);
-}
 
 /**
  * Rows of a save that went out without an answer less than KINGDEE_LATE_WRITE_SECONDS ago wait,
@@ -121,7 +103,6 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   const fids = [...byFid.keys()];
   const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
   const flags = new Map(live.filter((p) => p.flagOf).map((f) => [f.flagOf!, f]));
-  await reportDuplicates(live, before, deps);
   const batch: Batch = { locator, byFid, flags, existing: before.existing, fields };
 
   let results: ModelSaveResult[];
