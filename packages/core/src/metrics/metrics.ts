@@ -33,6 +33,8 @@ export interface SyncMetrics {
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly checkpointLagSeconds: Gauge;
   readonly windowInFlight: Gauge;
+  /** Unix time the newest sync window opened in this process (stalled-window alerts). */
+  readonly windowOpenedTimestamp: Gauge;
   /** A receipt version's first sighting: by an OKKI push or by the polling window (a missed push). */
   readonly receiptsFirstSeen: Counter<'source'>;
   /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
@@ -118,6 +120,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),
     checkpointLagSeconds: gauge('checkpoint_lag_seconds', 'Seconds between now and the committed checkpoint', []),
     windowInFlight: gauge('window_in_flight', '1 while a sync window is open and not yet committed', []),
+    windowOpenedTimestamp: gauge(
+      'window_opened_timestamp_seconds',
+      'Unix time the newest sync window opened in this process',
+      [],
+    ),
     receiptsFirstSeen: counter(
       'receipts_first_seen_total',
       'Receipt versions by who saw them first: source="push" (OKKI push) or "poll" (the polling window)',

@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { Queue, type JobType } from 'bullmq';
+import { Queue, type JobType, type Telemetry } from 'bullmq';
 import { createRedisClient, isHashTagged, type RedisClient } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
 import type { JobBookkeeping } from './payloads';
@@ -54,11 +54,18 @@ export function queueKeyPrefix(prefix: string, name: string): string {
  * One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix), and
  * `readyShards` ready shards (READY_SHARDS; every process of a deployment must use the same count).
  */
-export function createQueues(connection: RedisClient, prefix: string, readyShards = 1): PipelineQueues {
+export function createQueues(
+  connection: RedisClient,
+  prefix: string,
+  readyShards = 1,
+  /** BullMQ's telemetry (tracing on): each job added carries its trace context. */
+  telemetry?: Telemetry,
+): PipelineQueues {
   const out: Partial<Record<QueueName, Queue>> = {};
   for (const name of PIPELINE_QUEUES) {
     const queue = new Queue(name, {
       connection,
+      telemetry,
       prefix: queueKeyPrefix(prefix, name),
       defaultJobOptions: QUEUE_CATALOG[name].jobOptions,
     });
@@ -69,6 +76,7 @@ export function createQueues(connection: RedisClient, prefix: string, readyShard
   const shards = createReadyShards(catalog.ready, {
     connection,
     count: readyShards,
+    telemetry,
     keyPrefix: (name) => queueKeyPrefix(prefix, name),
   });
   return { ...catalog, readyShards: shards };

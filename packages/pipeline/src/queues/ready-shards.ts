@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type Telemetry } from 'bullmq';
 import type { RedisClient } from '@receipt-sync/core';
 import { QUEUE_CATALOG } from './catalog';
 import type { JobBookkeeping, ReadyRow } from './payloads';
@@ -39,13 +39,14 @@ export function readyShardOf(orderId: string, count: number): number {
 /** Wraps the `ready` Queue and creates the other shards beside it, with the same job options. */
 export function createReadyShards(
   ready: ReadyQueue,
-  opts: { connection: RedisClient; count: number; keyPrefix: (name: string) => string },
+  opts: { connection: RedisClient; count: number; keyPrefix: (name: string) => string; telemetry?: Telemetry },
 ): ReadyShards {
   const names = readyShardNames(opts.count);
   const queues = names.map((name, i): ReadyQueue => {
     if (i === 0) return ready;
     const queue: ReadyQueue = new Queue(name, {
       connection: opts.connection,
+      telemetry: opts.telemetry,
       prefix: opts.keyPrefix(name),
       defaultJobOptions: QUEUE_CATALOG.ready.jobOptions,
     });

@@ -46,6 +46,7 @@ export async function openWindow(
   const lock = opts.waitForLock ? waitForWindowLock : withWindowLock;
   return lock(rt.connection, rt.config.queuePrefix, async () => {
     rt.metrics.windowInFlight.set(1);
+    rt.metrics.windowOpenedTimestamp.setToCurrentTime();
     try {
       return await runWindow(
         {
@@ -64,6 +65,7 @@ export async function openWindow(
               }
             : undefined,
           memory: rt.checkpointMemory,
+          tracing: rt.tracing,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -198,6 +200,7 @@ export async function startWriterStage(
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),
+    tracing: rt.tracing,
   });
   const deps = {
     queues: rt.queues,
@@ -210,6 +213,7 @@ export async function startWriterStage(
     onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
+    traceContext: rt.tracing?.current,
   };
   const writers = await startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
   source.writers = writers;

@@ -6,6 +6,8 @@ export interface PendingRow {
   row: ReadyRow;
   /** Saved alone in its own model: set after a multi-row model was rejected, to find the bad row. */
   solo: boolean;
+  /** The trace context of the job that submitted the row (BullMQ telemetry metadata), tracing on. */
+  trace?: string;
   resolve(result: RowResult): void;
   reject(error: unknown): void;
 }
@@ -79,8 +81,8 @@ export class RowBatcher {
 
   constructor(private readonly opts: RowBatcherOptions) {}
 
-  submit(row: ReadyRow, solo = false): Promise<RowResult> {
-    return new Promise<RowResult>((resolve, reject) => this.requeue({ row, solo, resolve, reject }));
+  submit(row: ReadyRow, solo = false, trace?: string): Promise<RowResult> {
+    return new Promise<RowResult>((resolve, reject) => this.requeue({ row, solo, trace, resolve, reject }));
   }
 
   /**

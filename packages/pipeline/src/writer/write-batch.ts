@@ -10,6 +10,7 @@ import type { ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
 import type { OrderLocks } from '../locks';
+import type { Tracing } from '../tracing';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, TopUp } from './row-batcher';
 import { readSavedState } from './saved-rows';
@@ -40,6 +41,8 @@ export interface BatchWriterDeps extends UnauditDeps {
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
   /** Delay before retrying rows whose order is locked by another replica. @defaultValue 250 */
   lockRetryMs?: number;
+  /** Tracing on: each batch's K3Cloud calls run inside a span linked to its rows' traces. */
+  tracing?: Pick<Tracing, 'inBatch'>;
 }
 
 /**
@@ -57,7 +60,16 @@ export function createBatchWriter(
   return async (rows, more, k3Done = async () => undefined) => {
     const { mine, held } = await lockOrders(rows, deps, more);
     if (mine.length === 0) return;
-    await deps.locks.hold([...held], () => saveRows(mine, deps, k3Done));
+    const save = () => saveRows(mine, deps, k3Done);
+    const traced = deps.tracing
+      ? () =>
+          deps.tracing!.inBatch(
+            mine.map((p) => p.trace),
+            mine.length,
+            save,
+          )
+      : save;
+    await deps.locks.hold([...held], traced);
   };
 }
 
