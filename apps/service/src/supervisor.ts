@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   if (config.webhook.secret) stages.push(await startPushStage(rt));
   // The receipt pages' "Reconcile this receipt" (this process holds both API clients).
   stages.push(startReconcileRequests(rt));
-  const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
+  // The demo is local-only: its receiver (fed by the OKKI simulator on this host) listens on loopback.
+  const receiver = config.webhook.secret
+    ? await startPushReceiver(rt, config.webhook.port, demo ? '127.0.0.1' : undefined)
+    : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {
     router: dashboard,

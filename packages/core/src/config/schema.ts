@@ -239,6 +239,11 @@ const serviceVariables = {
    * Prometheus inside the deployment, never the internet; containers set 0.0.0.0 on a private network.
    */
   HEALTH_HOST: z.preprocess(blank, z.string().min(1).max(255).default('127.0.0.1')),
+  /**
+   * added: host names (comma-separated) the health ports answer to besides `localhost` and IP
+   * addresses, e.g. the compose service names Prometheus scrapes (`producer,transformer,writer`).
+   */
+  HEALTH_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).default('')),
   /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */
