@@ -68,6 +68,7 @@ export function startDashboardApp(deps: {
     attention,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    traceUrlTemplate: settings.traceUrlTemplate,
   });
   return { router, monitor, guard };
 }
