@@ -69,7 +69,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
   const tracing = await startTracing({
     enabled: config.tracing,
-    serviceName: `receipt-sync-${opts.name}`,
+    serviceName: opts.name.startsWith('receipt-sync') ? opts.name : `receipt-sync-${opts.name}`,
     systems: tracedSystems(config),
   });
   const queues = createQueues(connection, config.queuePrefix, config.workers.readyShards, tracing?.bullmq);
