@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import { expectedOutcome } from '../e2e/expectations';
 import { cleanPrefix, envFor, waitFor } from '../e2e/helpers';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
-import { runSyncOnce } from './run-entry';
+import { REPO_ROOT, runSyncOnce } from './run-entry';
 
 /**
  * Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT): `npm run sync:once` against the simulators exports its
@@ -103,5 +104,22 @@ describe('OpenTelemetry traces of a sync', () => {
       for (const secret of forbidden) expect(value).not.toContain(secret);
       for (const p of payload.filter((x) => x.length > 3)) expect(value).not.toBe(p);
     }
+  });
+});
+
+describe('tracing off', () => {
+  it('loads no OpenTelemetry SDK, exporter, instrumentation or bullmq-otel: the pipeline and startTracing import none', () => {
+    // prom-client already loads @opentelemetry/api (for exemplars); everything else would be tracing's cost.
+    const script = `
+      const p = require('./packages/pipeline/src/index.ts');
+      p.startTracing({ enabled: false, serviceName: 'off', systems: [] }).then((t) => {
+        const loaded = Object.keys(require.cache).filter(
+          (k) => /bullmq-otel|@opentelemetry[\\/](?!api[\\/])/.test(k),
+        );
+        console.log(JSON.stringify({ tracing: t === undefined ? 'off' : 'on', loaded }));
+      });`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ tracing: 'off', loaded: [] });
   });
 });
