@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 import { expectedOutcome } from '../e2e/expectations';
-import { cleanPrefix, envFor, waitFor } from '../e2e/helpers';
+import { cleanPrefix, envFor, redisUrl, waitFor } from '../e2e/helpers';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
-import { REPO_ROOT, runSyncOnce } from './run-entry';
+import { LocalRedis } from '../e2e/local-redis';
+import { REPO_ROOT, runSyncOnce, startApp } from './run-entry';
 
 /**
  * Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT): `npm run sync:once` against the simulators exports its
@@ -105,6 +106,52 @@ describe('OpenTelemetry traces of a sync', () => {
       for (const p of payload.filter((x) => x.length > 3)) expect(value).not.toBe(p);
     }
   });
+});
+
+describe('OpenTelemetry traces of a pushed receipt', () => {
+  it('starts at the receiver and follows the push job through raw and ready to the writer', async () => {
+    const receiver = await startOtlpReceiver();
+    // `npm start` without configuration: the demo, whose OKKI simulator pushes every edit to our receiver.
+    const prefix = `rsync-demo-trace-${randomUUID().slice(0, 8)}`;
+    const app = startApp('supervisor', {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      DASHBOARD_PORT: String(await LocalRedis.freePort()),
+      WEBHOOK_PORT: String(await LocalRedis.freePort()),
+      DEMO_RECEIPTS: '20',
+      DEMO_ORDERS: '5',
+      SYNC_INTERVAL_SECONDS: '2',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    });
+    try {
+      // A trace whose root is the receiver's enqueue of a push message and that reached the writer.
+      const pushedToWriter = () => {
+        const spans = receiver.spans();
+        const roots = spans.filter((s) => !s.parentSpanId && s.name.startsWith('add push'));
+        return roots.find((root) => {
+          const names = new Set(spans.filter((s) => s.traceId === root.traceId).map((s) => s.name));
+          return ['process push', 'process raw', 'process ready'].every((n) => names.has(n));
+        });
+      };
+      await waitFor(() => pushedToWriter() !== undefined, 60_000, `a push trace (process output:\n${app.output()})`);
+      const trace = receiver.spans().filter((s) => s.traceId === pushedToWriter()!.traceId);
+      expect(trace.map((s) => s.name)).toEqual(
+        expect.arrayContaining(['okki invoices/receipt/info', 'add raw.receipt']),
+      );
+      // No receipt-seen root here: the push, not the polling window, saw this version first.
+      expect(trace.some((s) => s.name === 'receipt seen')).toBe(false);
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await receiver.close();
+      await cleanPrefix(prefix);
+    }
+  }, 90_000);
 });
 
 describe('tracing off', () => {
