@@ -62,10 +62,11 @@ describe('deploy/ observability files', () => {
     expect(expressions.length).toBeGreaterThan(30);
   });
 
-  it('use recording rules that are defined', () => {
+  it('name recording rules level:metric:operation and use only those that are defined', () => {
     const recorded = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
+    expect(recorded.size).toBeGreaterThan(0);
+    for (const name of recorded) expect(name).toMatch(/^receipt_sync:[a-z0-9_]+:[a-z0-9_]+$/);
     const used = expressions.flatMap(({ expr }) => expr.match(/\breceipt_sync:[a-z0-9_:]+/g) ?? []);
-    expect(used.length).toBeGreaterThan(0);
     for (const name of used) expect(recorded.has(name)).toBe(true);
   });
 
