@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { BullMQOtel } from 'bullmq-otel';
 import { nameHttpCall, withoutQuery, type TracedSystem } from './http-spans';
 import { traceIdFromMetadata } from './trace-context';
@@ -40,6 +40,8 @@ export function startSdk(options: SdkOptions): Tracing {
   });
   const sdk = new NodeSDK({
     ...(process.env.OTEL_SERVICE_NAME ? {} : { serviceName: options.serviceName }),
+    // OTEL_TRACES_SAMPLER, when set, decides alone; by default BullMQ's bookkeeping spans are dropped.
+    ...(process.env.OTEL_TRACES_SAMPLER ? {} : { sampler: new WithoutBookkeeping() }),
     instrumentations: [undici],
     // Logs go through pino; only traces leave through OTLP.
     logRecordProcessors: [],
@@ -107,6 +109,27 @@ export function startSdk(options: SdkOptions): Tracing {
       await proxy.getDelegate?.().forceFlush?.();
     },
   };
+}
+
+/**
+ * BullMQ spans that say nothing about a receipt: a job marked complete (its `process` span already
+ * ends then), the stalled-job checker and its timer. A quarter of all spans, not recorded; the
+ * context still propagates. Everything else as the default sampler (parent-based, always on).
+ */
+const BOOKKEEPING = /^(complete|moveStalledJobsToWait|startStalledCheckTimer|getNextJob) /;
+
+class WithoutBookkeeping implements tracing.Sampler {
+  private readonly fallback = new tracing.ParentBasedSampler({ root: new tracing.AlwaysOnSampler() });
+
+  shouldSample(...args: Parameters<tracing.Sampler['shouldSample']>): tracing.SamplingResult {
+    const [, , spanName] = args;
+    if (BOOKKEEPING.test(spanName)) return { decision: tracing.SamplingDecision.NOT_RECORD };
+    return this.fallback.shouldSample(...args);
+  }
+
+  toString(): string {
+    return 'WithoutBullMQBookkeeping{ParentBased{AlwaysOn}}';
+  }
 }
 
 function safe<T>(fn: () => T): T | undefined {
