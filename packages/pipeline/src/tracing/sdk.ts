@@ -113,7 +113,7 @@ export function startSdk(options: SdkOptions): Tracing {
 
 /**
  * BullMQ spans that say nothing about a receipt: a job marked complete (its `process` span already
- * ends then), the stalled-job checker and its timer. A quarter of all spans, not recorded; the
+ * ends then), the stalled-job checker and its timer: a fifth of all spans, not recorded; the
  * context still propagates. Everything else as the default sampler (parent-based, always on).
  */
 const BOOKKEEPING = /^(complete|moveStalledJobsToWait|startStalledCheckTimer|getNextJob) /;
