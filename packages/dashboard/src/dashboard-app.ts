@@ -72,6 +72,7 @@ export function startDashboardApp(deps: {
     writer,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    traceUrlTemplate: settings.traceUrlTemplate,
   });
   return { router, monitor, guard };
 }

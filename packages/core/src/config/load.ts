@@ -69,6 +69,12 @@ export interface Config {
     retryMaxDelayMs: number;
   };
   healthPort?: number;
+  /** HEALTH_HOST: where the health and metrics server listens. */
+  healthHost: string;
+  /** HEALTH_ALLOWED_HOSTS: host names the health ports answer to (beside localhost and IPs). */
+  healthAllowedHosts: string[];
+  /** OTLP endpoint set (OTEL_EXPORTER_OTLP_ENDPOINT or …_TRACES_ENDPOINT): tracing on. */
+  tracing: boolean;
   /** OKKI push receiver (docs/apis/okki.md §12); `secret` undefined = push not configured. */
   webhook: { secret?: string; port: number; maxSkewSeconds: number };
 }
@@ -151,6 +157,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
     },
     healthPort: env.HEALTH_PORT,
+    healthHost: env.HEALTH_HOST,
+    healthAllowedHosts: env.HEALTH_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    tracing: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     webhook: {
       secret: env.XIAOMAN_WEBHOOK_SECRET,
       port: env.WEBHOOK_PORT,

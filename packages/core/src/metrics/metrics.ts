@@ -39,6 +39,8 @@ export interface SyncMetrics {
   readonly writerActive: Gauge;
   /** Writer processes waiting as hot standbys, as the writer lease last counted them. */
   readonly writerStandbys: Gauge;
+  /** Unix time the newest sync window opened in this process (stalled-window alerts). */
+  readonly windowOpenedTimestamp: Gauge;
   /** A receipt version's first sighting: by an OKKI push or by the polling window (a missed push). */
   readonly receiptsFirstSeen: Counter<'source'>;
   /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
@@ -131,6 +133,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     ),
     writerActive: gauge('writer_active', '1 in the writer process holding the writer lease, 0 in a standby', []),
     writerStandbys: gauge('writer_standbys', 'Writer processes waiting as hot standbys (writer lease heartbeat)', []),
+    windowOpenedTimestamp: gauge(
+      'window_opened_timestamp_seconds',
+      'Unix time the newest sync window opened in this process',
+      [],
+    ),
     receiptsFirstSeen: counter(
       'receipts_first_seen_total',
       'Receipt versions by who saw them first: source="push" (OKKI push) or "poll" (the polling window)',

@@ -12,6 +12,7 @@ import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import type { ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, rowSlot, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
+import type { Tracing } from '../tracing';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, ReserveOrder } from './row-batcher';
 import { noLateWrites, type LateWrites } from './late-writes';
@@ -46,6 +47,8 @@ export interface BatchWriterDeps extends UnauditDeps {
   lateWrites?: LateWrites;
   /** KINGDEE_LATE_WRITE_SECONDS × 1000. @defaultValue 0 */
   lateWriteMs?: number;
+  /** Tracing on: each batch's K3Cloud calls run inside a span linked to its rows' traces. */
+  tracing?: Pick<Tracing, 'inBatch'>;
 }
 
 const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noLateWrites;
@@ -79,7 +82,16 @@ async function holdBackLateWrites(
 export function createBatchWriter(
   deps: BatchWriterDeps,
 ): (rows: PendingRow[], reserve?: ReserveOrder) => Promise<void> {
-  return (rows, reserve = () => true) => saveRows(rows, deps, reserve);
+  return (rows, reserve = () => true) => {
+    const save = () => saveRows(rows, deps, reserve);
+    return deps.tracing
+      ? deps.tracing.inBatch(
+          rows.map((p) => p.trace),
+          rows.length,
+          save,
+        )
+      : save();
+  };
 }
 
 /**
