@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { redact } from '@receipt-sync/core';
+import { LOCALES, redact, translator, type Locale } from '@receipt-sync/core';
 import { operatorOf } from './auth';
 import type { DashboardLogger } from './types';
 import type { Queue } from 'bullmq';
@@ -48,7 +48,9 @@ function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): vo
  * public path, or its assets 404: docs/operations.md#dead-letters-and-bull-board). Job data and return values pass through the
  * logger's `redact` before display; no secret belongs in job data, this is defence in depth.
  */
-export function bullBoardRouter(queues: PipelineQueues, mountPath: string): RequestHandler {
+export function bullBoardRouter(queues: PipelineQueues, mountPath: string, locale: Locale = 'en'): RequestHandler {
+  const t = translator(locale);
+  const home = mountPath.replace(/\/queues$/, '');
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
   const catalog = PIPELINE_QUEUES.map((name) => ({
@@ -79,7 +81,22 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
     options: {
       uiConfig: {
         boardTitle: 'receipt-sync',
-        miscLinks: [{ text: 'Status page', url: mountPath.replace(/\/queues$/, '') || '/' }],
+        // Bull Board ships zh-CN; its way back to our pages sits in the header menu, named in the same language.
+        locale: { lng: locale === 'zh-CN' ? 'zh-CN' : 'en-US' },
+        miscLinks: [
+          { text: t('nav.status'), url: home || '/' },
+          { text: t('nav.deadLetters'), url: `${home}/dead-letters?queue=dead-letter` },
+          { text: t('nav.quarantine'), url: `${home}/dead-letters?queue=quarantine` },
+        ],
+        // China time, 24-hour, whatever the browser's zone and locale.
+        dateFormats: {
+          short: { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
+          common: CHINA_FULL,
+          full: CHINA_FULL,
+        },
+        // Workers are reported per queue; the two parking queues have none by design, and the board
+        // would show "No workers" in warning colours on them.
+        showWorkers: false,
       },
     },
   });
@@ -88,4 +105,23 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string): Requ
   app.disable('x-powered-by');
   return ((req: Request, res: Response, next: NextFunction) =>
     withoutGoogleFonts(req, res, () => app(req, res, next))) as RequestHandler;
+}
+
+const CHINA_FULL: Intl.DateTimeFormatOptions = {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+};
+
+/** One board per language; the dashboard picks the request's (its cookie or Accept-Language). */
+export function bullBoardRouters(queues: PipelineQueues, mountPath: string): Record<Locale, RequestHandler> {
+  return Object.fromEntries(LOCALES.map((l) => [l, bullBoardRouter(queues, mountPath, l)])) as Record<
+    Locale,
+    RequestHandler
+  >;
 }

@@ -192,6 +192,12 @@ const serviceVariables = {
   /** added: a push whose X-Timestamp is further than this from now (either way) is refused. */
   WEBHOOK_MAX_SKEW_SECONDS: int(300, 1, 86_400),
 
+  /** added: language of the dashboard pages, pinned (no switch); unset = Accept-Language, then the page's switch. */
+  DASHBOARD_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).optional()),
+  /** added: language of the DingTalk, WeCom and Feishu alerts. */
+  ALERT_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).default('zh-CN')),
+  /** added: `json` = one JSON line per log record (log shippers); `pretty` = human lines; unset = pretty on a terminal, a short summary otherwise. */
+  LOG_FORMAT: z.preprocess(blank, z.enum(['json', 'pretty']).optional()),
   /** added: pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** added: raw jobs processed at once per transformer process. */
