@@ -1,4 +1,4 @@
-import { nextStep, replayLabel, type CauseFacts, type Translate } from '@receipt-sync/core';
+import { nextStep, reasonText, replayLabel, type CauseFacts, type Translate } from '@receipt-sync/core';
 import type { ErrorGroup, LedgerEntry } from '@receipt-sync/store';
 import { FAILURES_PAGE_SIZE, isFiltered, type FailureFilter, type FailureList } from './failure-lists';
 import { chinaTime, clip, html, table, type SafeHtml } from './html';
@@ -6,6 +6,12 @@ import { chinaTime, clip, html, table, type SafeHtml } from './html';
 export function receiptLink(base: string, receiptId: string | undefined, label?: string): SafeHtml | string {
   if (!receiptId) return label ?? '';
   return html`<a href="${base}/receipts/${encodeURIComponent(receiptId)}">${label || receiptId}</a>`;
+}
+
+/** A reason said once: our words in the page's language, the other system's text verbatim (marked as such). */
+export function reasonBlock(cause: CauseFacts, t: Translate, max = 300): SafeHtml {
+  const r = reasonText(cause, t);
+  return html`<div>${r.text} ${r.upstream ? html`<span class="upstream">${clip(r.upstream, max)}</span>` : ''}</div>`;
 }
 
 /** The next step beside a cause: where (K3Cloud, OKKI, here, IT) and what to do. */
@@ -112,9 +118,7 @@ export function failureListSection(list: FailureList, base: string, t: Translate
     return [
       receiptLink(base, d.receiptId, d.receiptNo || d.receiptId),
       d.orderId ? html`<a href="${base}/receipts/${encodeURIComponent(d.orderId)}">${d.orderId}</a>` : '',
-      html`<code>${d.code}</code>
-        <div>${clip(d.reason)}</div>
-        ${stepBlock(cause, t)}`,
+      html`<code>${d.code}</code> ${reasonBlock(cause, t)} ${stepBlock(cause, t)}`,
       chinaTime(d.failedAt),
       d.replays === undefined ? '' : String(d.replays),
       d.deadLetterId
@@ -186,8 +190,7 @@ export function causesSection(
     const step = nextStep(cause, t);
     return [
       html`<code>${g.code}</code>`,
-      html`<div>${clip(g.message, 300)}</div>
-        ${stepBlock(cause, t)}`,
+      html`${reasonBlock(cause, t)} ${stepBlock(cause, t)}`,
       t('count.receipts', { count: g.count }),
       html`${chinaTime(g.firstAt)}<br />${chinaTime(g.lastAt)}`,
       g.sampleReceiptIds.map(

@@ -13,7 +13,7 @@ footer{padding:0 24px 16px;color:#889;font-size:12px}
 .step{background:#f3f8ff;border-left:3px solid #2f6fde;padding:6px 10px;margin:6px 0}.step .where{font-weight:600;color:#2f6fde}
 .money{font-variant-numeric:tabular-nums;white-space:nowrap}
 .headline{font-size:22px;font-weight:600}
-header input[type=search]{font:inherit;width:340px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
+header input[type=search]{font:inherit;width:260px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
 main{padding:16px 24px;max-width:1400px}
 .banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
@@ -75,7 +75,7 @@ const SCRIPT = `
       .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); });
   }
   var msg = JSON.parse(document.body.getAttribute('data-msg') || '{}');
-  function fill(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
+  function fill(text, values) { return text.replace(/[{](n|error)[}]/g, function (_, k) { return values[k]; }); }
   document.addEventListener('click', function (ev) {
     var btn = ev.target.closest ? ev.target.closest('button[data-action]') : null;
     if (!btn) return;
@@ -165,7 +165,8 @@ function refreshAttribute(refresh: boolean | number | undefined): SafeHtml | str
 /** The texts the page's script shows (notices after a POST), in the page's language. */
 function scriptMessages(t: Translate): string {
   const keys = ['replayed', 'discarded', 'failed', 'refused', 'requestFailed', 'reconcile', 'reconcileFix'];
-  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t(`script.${k}`)])));
+  // The script fills {n} and {error} in itself.
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t(`script.${k}`, { n: '{n}', error: '{error}' })])));
 }
 
 /** The header's links to every page, the current one marked. */

@@ -2,7 +2,7 @@ import { groupedAmount, money, type Translate } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, type Mapping } from '@receipt-sync/mapping';
 import type { LedgerEntry } from '@receipt-sync/store';
 import type { FailureList } from './failure-lists';
-import { failureListSection, receiptLink, replayButton, stepBlock } from './failure-sections';
+import { failureListSection, reasonBlock, receiptLink, replayButton, stepBlock } from './failure-sections';
 import { chinaTime, chinaTimeAgo, clip, html, table, type SafeHtml } from './html';
 import type { PageLanguage } from './i18n';
 import { layout } from './layout';
@@ -66,10 +66,8 @@ function summary(r: ReceiptRecord, base: string, t: Translate): SafeHtml {
     </div>
     ${
       r.reason && cause
-        ? html`<p>
-              <code>${r.reason.code}</code> ${r.reason.message} <span class="note">(${chinaTime(r.reason.at)})</span>
-            </p>
-            ${stepBlock(cause, t)}`
+        ? html`<p><code>${r.reason.code}</code> <span class="note">${chinaTime(r.reason.at)}</span></p>
+            ${reasonBlock(cause, t, 2000)} ${stepBlock(cause, t)}`
         : ''
     }
     ${facts([
@@ -165,7 +163,12 @@ function jobsSection(r: ReceiptRecord, t: Translate): SafeHtml {
         `${j.version}${j.removed ? ` (${t('receipt.removed')})` : ''}`,
         chinaTime(j.createdAt),
         chinaTime(j.finishedAt),
-        j.error ? html`${j.code ? html`<code>${j.code}</code> ` : ''}${clip(j.error, 300)}` : '',
+        j.error
+          ? html`${j.code ? html`<code>${j.code}</code> ` : ''}${reasonBlock(
+              { code: j.code ?? '', message: j.error, orderId: r.orderId },
+              t,
+            )}`
+          : '',
       ]),
       t('jobs.none'),
     )}

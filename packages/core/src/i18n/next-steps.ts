@@ -72,3 +72,27 @@ export function replayLabel(cause: CauseFacts, t: Translate): string {
   const billNo = LOCKED_BILL.exec(cause.message ?? '')?.[1];
   return t(`steps.${key}.replayAfter`, { billNo: billNo ?? cause.orderId ?? '?', orderId: cause.orderId || '?' });
 }
+
+/** A reason in the reader's language: our words translated, the other system's own text kept verbatim (once). */
+export interface ReasonText {
+  text: string;
+  /** K3Cloud's or OKKI's words, or our untranslated error text for causes without a translation. */
+  upstream?: string;
+}
+
+const LOCKED = /^sales order (\S+) is locked \(status (\w|\?)[^)]*\): (?:K3Cloud refused the save: )?([\s\S]*)$/;
+const NOT_FOUND = /^sales order not found in K3Cloud/;
+
+export function reasonText(cause: CauseFacts, t: Translate): ReasonText {
+  const message = cause.message ?? '';
+  const locked = LOCKED.exec(message);
+  if (cause.code === 'k3cloud.order-locked' && locked) {
+    const [, billNo, status, upstream] = locked;
+    const statusText = ['B', 'C'].includes(status!) ? t(`docStatusShort.${status}`) : status!;
+    return { text: t('reasons.orderLocked', { billNo, status: statusText }), upstream: upstream || undefined };
+  }
+  if (cause.code === 'k3cloud.order-not-found' && NOT_FOUND.test(message))
+    return { text: t('reasons.orderNotFound', { orderId: cause.orderId ?? '?' }) };
+  if (stepKey(cause) === 'receipt.no-order') return { text: t('reasons.noOrder') };
+  return { text: '', upstream: message };
+}

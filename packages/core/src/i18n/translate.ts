@@ -58,7 +58,7 @@ function shared(): i18n {
 export function translator(locale: Locale): Translate {
   const fixed = shared().getFixedT(locale);
   const t = (key: string, params?: Record<string, unknown>) => {
-    if (!shared().exists(key, { lng: locale })) missing.add(`${locale}:${key}`);
+    if (!shared().exists(key, { ...params, lng: locale })) missing.add(`${locale}:${key}`);
     return String(fixed(key, params ?? {}));
   };
   return Object.assign(t, { locale });

@@ -101,6 +101,11 @@ export const en = {
       replayAfter: 'Replay',
     },
   },
+  reasons: {
+    orderLocked: 'Sales order {{billNo}} is locked ({{status}}); K3Cloud refused the save:',
+    orderNotFound: 'K3Cloud has no sales order with F_Cash_Collection_Id = {{orderId}}.',
+    noOrder: 'The receipt has no sales order in OKKI.',
+  },
   actions: {
     replay: 'Replay',
     replayAll: 'Replay all',
@@ -325,6 +330,7 @@ export const en = {
     empty: '(empty)',
     nothingWritten: 'Nothing written to K3Cloud yet.',
   },
+  docStatusShort: { B: 'in approval', C: 'audited' },
   docStatus: {
     Z: 'draft (暂存)',
     A: 'created (创建)',

@@ -101,6 +101,11 @@ export const zhCN = {
       replayAfter: '重放',
     },
   },
+  reasons: {
+    orderLocked: '销售订单 {{billNo}} 已锁定（{{status}}），K3Cloud 拒绝保存：',
+    orderNotFound: 'K3Cloud 中没有 F_Cash_Collection_Id = {{orderId}} 的销售订单。',
+    noOrder: '回款单在 OKKI 中没有关联销售订单。',
+  },
   actions: {
     replay: '重放',
     replayAll: '全部重放',
@@ -318,6 +323,7 @@ export const zhCN = {
     empty: '（空）',
     nothingWritten: '尚未写入 K3Cloud。',
   },
+  docStatusShort: { B: '审核中', C: '已审核' },
   docStatus: {
     Z: '暂存',
     A: '创建',
