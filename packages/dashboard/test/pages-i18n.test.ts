@@ -140,23 +140,28 @@ const PAGES: Array<{ name: string; path: string; expect: Record<'zh-CN' | 'en', 
 const ALLOWED =
   /^(receipt-sync|OKKI|K3Cloud|Bull|Board|FID|FEntryID|FBillNo|HTTP|BatchSave|ExecuteBillQuery|MAPPING_FILE|XIAOMAN_\*?|KINGDEE_\*?|npm|run|cli|doctor|--|--fix|F_\w+|cash_collection_no|English|p50|p95|YYYY-MM-DD|HH:mm:ss|Asia\/Shanghai|UTC\+8|ID|USD|CNY|IT|SKHD\w+|XSDD\w+|s|ms)$/;
 
+/** Every word of the page's text nodes and of its placeholder, title and aria-label attributes. */
+const WALK_TEXT = `(() => {
+  const out = [];
+  const split = (text) => out.push(...(text || '').split(/[^A-Za-z0-9_*+/:.-]+/));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('code, script, style, .upstream, [lang="en"], svg text')) continue;
+    split(n.textContent);
+  }
+  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]'))
+    for (const a of ['placeholder', 'title', 'aria-label']) split(el.getAttribute(a));
+  split(document.title);
+  return out;
+})()`;
+
 async function englishLeftOnPage(context: BrowserContext, url: string): Promise<string[]> {
   const page = await context.newPage();
   try {
     await page.goto(url);
-    const words = await page.evaluate(() => {
-      const out: string[] = [];
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement;
-        if (!el || el.closest('code, script, style, .upstream, [lang="en"], svg text')) continue;
-        out.push(...(n.textContent ?? '').split(/[^A-Za-z0-9_*+/:.-]+/));
-      }
-      for (const el of Array.from(document.querySelectorAll('[placeholder], [title], [aria-label]')))
-        for (const a of ['placeholder', 'title', 'aria-label'])
-          out.push(...(el.getAttribute(a) ?? '').split(/[^A-Za-z0-9_*+/:.-]+/));
-      return out;
-    });
+    // A string, run in the page: the test's own TypeScript has no DOM types.
+    const words = (await page.evaluate(WALK_TEXT)) as string[];
     return [...new Set(words.filter((w) => /[A-Za-z]{2,}/.test(w)).map((w) => w.replace(/[.:]+$/, '')))];
   } finally {
     await page.close();
