@@ -43,6 +43,7 @@ export function startDashboardApp(deps: {
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
+    locale: settings.alerts.rules.locale,
   });
   const rules = createAlertRules(settings.alerts.rules);
   const monitor = startAlertMonitor({
@@ -68,6 +69,7 @@ export function startDashboardApp(deps: {
     attention,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    locale: settings.locale,
   });
   return { router, monitor, guard };
 }

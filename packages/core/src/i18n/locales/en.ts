@@ -397,6 +397,71 @@ export const en = {
     outcome: 'Outcome',
     error: 'Error',
   },
+  alerts: {
+    severity: { warning: 'WARNING', critical: 'CRITICAL' },
+    resolved: 'RESOLVED',
+    stillOpen: '{{severity}}, still open',
+    since: 'since: {{at}} (China time, UTC+8)',
+    incident: 'incident: {{key}}',
+    openFor: 'open for: {{duration}}',
+    open: 'Open the dashboard',
+    rules: {
+      deadLetters: {
+        title: 'Receipts are failing to reach K3Cloud',
+        new_one: '{{count}} receipt job failed for good since the last check.',
+        new_other: '{{count}} receipt jobs failed for good since the last check.',
+        receipts:
+          'Now {{dead}} receipts failed writing (dead letters) and {{quarantined}} are quarantined ({{jobs}} jobs in the two queues; a receipt replayed or in several versions has several).',
+        jobs_one: '{{count}} job in the dead-letter and quarantine queues.',
+        jobs_other: '{{count}} jobs in the dead-letter and quarantine queues.',
+        cause: 'Newest cause {{code}} ({{count}} receipts). Next step {{where}} {{step}}',
+        step: 'Next step: open the dashboard’s dead letters; each says what to do.',
+        resolved: 'No new dead letters since the last check ({{count}} jobs in the dead-letter and quarantine queues).',
+      },
+      windowFailing: {
+        title: 'Sync windows keep failing',
+        detail:
+          '{{count}} sync windows failed in a row (threshold {{threshold}}); receipts are not moving to K3Cloud. Next step (IT): read the window error on the status page and run npm run cli -- doctor.',
+        resolved: 'A sync window completed again.',
+      },
+      windowStalled: {
+        title: 'No sync window is opening',
+        detail:
+          'No sync window has opened for {{duration}} (threshold {{threshold}}, 3 intervals). Next step (IT): check that the producer runs and is ready (/readyz), and that Redis holds its job scheduler.',
+        resolved: 'Sync windows are opening again.',
+      },
+      lag: {
+        title: 'Sync checkpoint is lagging',
+        detail:
+          'The checkpoint is {{duration}} behind now (threshold {{threshold}}). Next step (IT): check the status page for failing windows or calls.',
+        resolved: 'Checkpoint lag is back to {{duration}}.',
+      },
+      login: {
+        title: 'K3Cloud login is failing',
+        detail:
+          'Logging in to K3Cloud fails, so no receipt can be written. Next step (IT): check the KINGDEE_* credentials and that the K3Cloud server is reachable.',
+        resolved: 'K3Cloud login succeeds again.',
+      },
+      metadata: {
+        title: 'The mapping does not fit K3Cloud’s metadata',
+        detail:
+          'K3Cloud does not know {{keys}}. Nothing is written until the fields exist or MAPPING_FILE names the tenant’s keys. Next step (IT): run npm run cli -- doctor.',
+        resolved: 'Every mapped K3Cloud field key exists again; writing resumed.',
+      },
+      unaudited: {
+        title: 'Sales orders were left un-audited',
+        detail:
+          'Receipt rows were written through UnAudit (KINGDEE_LOCKED_ORDER_POLICY=unaudit), and these orders could not be audited again: {{orders}}. Next step in K3Cloud: audit them.',
+        resolved: 'Every sales order the writer un-audited is audited again.',
+      },
+      missedPushes: {
+        title: 'OKKI pushes are being missed',
+        detail:
+          '{{count}} receipt versions in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold {{threshold}}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Next step (IT): check the receiver (WEBHOOK_PORT, reachable from OKKI), npm run cli -- webhook status and webhook test.',
+        resolved: 'Missed pushes are back to {{count}} in the last hour.',
+      },
+    },
+  },
   search: {
     title: 'Find a receipt',
     notFoundTitle: 'Not found',

@@ -384,6 +384,68 @@ export const zhCN = {
       '没有进程处理对账请求。生产者进程在同时配置了 OKKI（XIAOMAN_*）和 K3Cloud（KINGDEE_*）时处理；npm start 总会处理。在此之前请使用下面的命令。',
   },
   order: { title: '订单 {{id}}', heading: 'OKKI 订单 {{id}}', outcome: '结果', error: '错误' },
+  alerts: {
+    severity: { warning: '警告', critical: '严重' },
+    resolved: '已恢复',
+    stillOpen: '{{severity}}，仍未恢复',
+    since: '开始于：{{at}}（北京时间，UTC+8）',
+    incident: '事件：{{key}}',
+    openFor: '已持续：{{duration}}',
+    open: '打开监控面板',
+    rules: {
+      deadLetters: {
+        title: '有回款单无法写入 K3Cloud',
+        new_other: '自上次检查以来新增 {{count}} 个最终失败的回款单任务。',
+        receipts:
+          '目前 {{dead}} 张回款单写入失败，{{quarantined}} 张已隔离（两个队列中共 {{jobs}} 个任务；回款单被重放或有多个版本时会有多个任务）。',
+        jobs_other: '写入失败与隔离队列中共 {{count}} 个任务。',
+        cause: '最新原因 {{code}}（{{count}} 张回款单）。下一步 {{where}}{{step}}',
+        step: '下一步：打开监控面板的“写入失败”列表，每行都写明了处理方法。',
+        resolved: '自上次检查以来没有新的写入失败（写入失败与隔离队列中共 {{count}} 个任务）。',
+      },
+      windowFailing: {
+        title: '同步窗口连续失败',
+        detail:
+          '已有 {{count}} 个同步窗口连续失败（阈值 {{threshold}}），回款单没有写入 K3Cloud。下一步（IT）：在状态页查看窗口错误，并运行 npm run cli -- doctor。',
+        resolved: '同步窗口已重新完成。',
+      },
+      windowStalled: {
+        title: '没有新的同步窗口',
+        detail:
+          '已有 {{duration}} 没有打开同步窗口（阈值 {{threshold}}，即 3 个周期）。下一步（IT）：检查生产者进程是否运行并就绪（/readyz），以及 Redis 中的任务调度。',
+        resolved: '同步窗口已恢复打开。',
+      },
+      lag: {
+        title: '同步进度落后',
+        detail: '同步进度落后当前 {{duration}}（阈值 {{threshold}}）。下一步（IT）：在状态页查看失败的窗口或调用。',
+        resolved: '同步进度延迟已恢复到 {{duration}}。',
+      },
+      login: {
+        title: 'K3Cloud 登录失败',
+        detail:
+          '无法登录 K3Cloud，所有回款单都无法写入。下一步（IT）：检查 KINGDEE_* 凭据以及 K3Cloud 服务器是否可达。',
+        resolved: 'K3Cloud 登录已恢复。',
+      },
+      metadata: {
+        title: '映射与 K3Cloud 元数据不符',
+        detail:
+          'K3Cloud 不认识字段 {{keys}}。在字段存在或 MAPPING_FILE 填写本租户字段之前，不会写入任何数据。下一步（IT）：运行 npm run cli -- doctor。',
+        resolved: '所有映射的 K3Cloud 字段均已存在，写入已恢复。',
+      },
+      unaudited: {
+        title: '销售订单仍处于反审核状态',
+        detail:
+          '回款行通过反审核写入（KINGDEE_LOCKED_ORDER_POLICY=unaudit），以下订单未能重新审核：{{orders}}。下一步（在 K3Cloud）：审核这些订单。',
+        resolved: '系统反审核过的销售订单均已重新审核。',
+      },
+      missedPushes: {
+        title: 'OKKI 推送遗漏',
+        detail:
+          '最近一小时有 {{count}} 个回款单版本经轮询而不是 OKKI 推送写入 K3Cloud（阈值 {{threshold}}）。没有丢失数据，但时效只有 SYNC_INTERVAL_SECONDS。下一步（IT）：检查接收端（WEBHOOK_PORT，OKKI 可达），运行 npm run cli -- webhook status 与 webhook test。',
+        resolved: '推送遗漏已恢复到最近一小时 {{count}} 个。',
+      },
+    },
+  },
   search: {
     title: '查找回款单',
     notFoundTitle: '未找到',
