@@ -23,6 +23,7 @@ export interface CheckResult {
 export interface DoctorContext {
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The parsed environment (config check); OKKI and K3Cloud may still be missing (systems check). */
   config?: Config;
   mapping?: Mapping;
   redis?: RedisClient;

@@ -45,6 +45,8 @@ function shared(): i18n {
     interpolation: { escapeValue: false },
     returnNull: false,
     initAsync: false,
+    // No console notice from i18next: stdout carries results (sync:once's JSON line, doctor's report).
+    showSupportNotice: false,
     saveMissing: true,
     missingKeyHandler: (lngs, _ns, key) => {
       for (const l of lngs) missing.add(`${l}:${key}`);

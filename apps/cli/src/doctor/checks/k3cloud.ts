@@ -7,7 +7,7 @@ import { fail, ok, warn, type DoctorCheck } from '../types';
 /** K3Cloud accepts the configured login (ValidateUser or LoginByAppSecret) and answers a query. */
 export const k3LoginCheck: DoctorCheck = {
   name: 'k3cloud-login',
-  needs: ['config'],
+  needs: ['systems'],
   async run(ctx) {
     const k3 = ctx.config!.k3cloud!;
     const mode = k3.appId ? 'LoginByAppSecret' : 'ValidateUser';

@@ -7,7 +7,7 @@ const LIST_COUNT = 100;
 /** OKKI grants an access token to the client credentials (scope `invoices`, docs/apis/okki.md §2). */
 export const okkiTokenCheck: DoctorCheck = {
   name: 'okki-token',
-  needs: ['config'],
+  needs: ['systems'],
   async run(ctx) {
     try {
       await ctx.okki!.verifyToken();
