@@ -5,14 +5,15 @@ const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 4
 
 /**
  * The supervisor's logger by LOG_FORMAT: `json` = JSON lines (log shippers), `pretty` = every record
- * through pino-pretty, unset = the summary: warnings and errors only, one plain China-time line each
- * (the summary lines themselves are printed by `printStartSummary` and `startWindowLines`).
+ * through pino-pretty, unset = the summary: errors only, one plain China-time line each (a receipt's
+ * warnings, such as a locked order, are counted in the window lines and explained on the dashboard;
+ * the summary lines themselves are printed by `printStartSummary` and `startWindowLines`).
  */
 export function supervisorLogger(config: Config): Logger {
   if (config.logFormat === 'json') return createLogger({ name: 'receipt-sync', level: config.logLevel, pretty: false });
   if (config.logFormat === 'pretty')
     return createLogger({ name: 'receipt-sync', level: config.logLevel, pretty: true });
-  const level = ['trace', 'debug', 'info'].includes(config.logLevel) ? 'warn' : config.logLevel;
+  const level = ['trace', 'debug', 'info', 'warn'].includes(config.logLevel) ? 'error' : config.logLevel;
   return createLogger({
     name: 'receipt-sync',
     level,

@@ -474,7 +474,7 @@ export const en = {
       status: 'Status in a shell: QUEUE_PREFIX={{prefix}} npm run cli -- status',
       simulators: 'Simulators: OKKI {{okki}} · K3Cloud {{k3cloud}}',
       doctor: 'Doctor against the demo:',
-      logs: 'Warnings and errors follow; one line per sync window. LOG_FORMAT=json for JSON lines, LOG_FORMAT=pretty for every log record.',
+      logs: 'Errors follow (warnings are on the dashboard); one line per sync window. LOG_FORMAT=json for JSON lines, LOG_FORMAT=pretty for every log record.',
       halfConfigured: '{{missing}} is not configured; set both systems, or neither for the demo',
       failed: 'receipt-sync could not start: {{error}}',
     },

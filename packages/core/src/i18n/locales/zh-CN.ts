@@ -458,7 +458,7 @@ export const zhCN = {
       status: '命令行查看状态：QUEUE_PREFIX={{prefix}} npm run cli -- status',
       simulators: '模拟器：OKKI {{okki}} · K3Cloud {{k3cloud}}',
       doctor: '对演示环境运行 doctor：',
-      logs: '以下只显示警告与错误，每个同步窗口一行。LOG_FORMAT=json 输出 JSON 行，LOG_FORMAT=pretty 输出全部日志。',
+      logs: '以下只显示错误（警告见监控面板），每个同步窗口一行。LOG_FORMAT=json 输出 JSON 行，LOG_FORMAT=pretty 输出全部日志。',
       halfConfigured: '{{missing}} 未配置；请同时配置两个系统，或都不配置以运行演示',
       failed: 'receipt-sync 无法启动：{{error}}',
     },
