@@ -43,7 +43,11 @@ export interface StartFacts {
 }
 
 /** What runs and where, in a few lines: the first thing an operator reads after `npm start`. */
-export function printStartSummary(f: StartFacts, t: Translate, write = (s: string) => process.stdout.write(s)): void {
+export function printStartSummary(
+  f: StartFacts,
+  t: Translate,
+  write: (s: string) => void = (s) => void process.stdout.write(s),
+): void {
   const lines = [
     t(f.demo ? 'terminal.start.demo' : 'terminal.start.title'),
     `  ${t('terminal.start.dashboard', { url: `${f.dashboardUrl}/` })} ${t(f.localOnly ? 'terminal.start.localOnly' : 'terminal.start.login')}`,
@@ -82,7 +86,7 @@ export function startWindowLines(
   store: SyncStore,
   t: Translate,
   everyMs = 2000,
-  write = (s: string) => process.stdout.write(s),
+  write: (s: string) => void = (s) => void process.stdout.write(s),
 ): () => void {
   const printed = new Set<string>();
   let first = true;
