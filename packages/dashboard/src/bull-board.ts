@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { LOCALES, redact, translator, type Locale } from '@receipt-sync/core';
 import { operatorOf } from './auth';
+import { escapeHtml } from './html';
 import type { DashboardLogger } from './types';
 import type { Queue } from 'bullmq';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sync/pipeline';
@@ -35,12 +36,26 @@ export function bullBoardWriteGuard(logger: DashboardLogger): RequestHandler {
 /** Bull Board's page links Google Fonts; its CSS falls back to system fonts, so the link goes (offline hosts, operator privacy). */
 const GOOGLE_FONTS = /<link[^>]*fonts\.(?:googleapis|gstatic)\.com[^>]*>\s*/g;
 
-function withoutGoogleFonts(req: Request, res: Response, next: NextFunction): void {
-  if (req.method === 'GET' && !req.path.startsWith('/static/') && !req.path.startsWith('/api/')) {
-    const send = res.send.bind(res);
-    res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(GOOGLE_FONTS, '') : body);
-  }
-  next();
+/**
+ * Bull Board's own way back (its misc links) sits in the avatar menu; a visible link to our status
+ * page goes on every Bull Board page, bottom left, in the board's language.
+ */
+function backLink(href: string, text: string): string {
+  const style =
+    'position:fixed;left:12px;bottom:40px;z-index:1000;padding:4px 10px;border-radius:4px;background:#1d2330;color:#fff;font:13px system-ui,sans-serif;text-decoration:none';
+  return `<a id="rs-back" href="${escapeHtml(href)}" style="${style}">← ${escapeHtml(text)}</a>`;
+}
+
+/** Rewrites Bull Board's HTML page (not its assets or API): no Google Fonts, our back link. */
+function rewritePage(back: string): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' && !req.path.startsWith('/static/') && !req.path.startsWith('/api/')) {
+      const send = res.send.bind(res);
+      res.send = (body?: unknown) =>
+        send(typeof body === 'string' ? body.replace(GOOGLE_FONTS, '').replace('</body>', `${back}</body>`) : body);
+    }
+    next();
+  };
 }
 
 /**
@@ -100,11 +115,12 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string, local
       },
     },
   });
+  const rewrite = rewritePage(backLink(home || '/', t('nav.backToStatus')));
   // Bull Board runs its own express app, which would announce itself with X-Powered-By.
   const app = serverAdapter.getRouter() as Express;
   app.disable('x-powered-by');
   return ((req: Request, res: Response, next: NextFunction) =>
-    withoutGoogleFonts(req, res, () => app(req, res, next))) as RequestHandler;
+    rewrite(req, res, () => app(req, res, next))) as RequestHandler;
 }
 
 const CHINA_FULL: Intl.DateTimeFormatOptions = {

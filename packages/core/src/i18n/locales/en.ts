@@ -143,6 +143,7 @@ export const en = {
     causes: 'Causes',
     search: 'Search',
     queues: 'Queues (Bull Board)',
+    backToStatus: 'receipt-sync status page',
   },
   status: { title: 'Status', subtitle: 'status at {{now}} · refreshes every 30 s' },
   banner: {

@@ -143,6 +143,7 @@ export const zhCN = {
     causes: '错误原因',
     search: '查找',
     queues: '队列（Bull Board）',
+    backToStatus: '返回 receipt-sync 状态页',
   },
   status: { title: '状态', subtitle: '状态时间 {{now}} · 每 30 秒刷新' },
   banner: {
