@@ -191,7 +191,7 @@ export function causesSection(
     return [
       html`<code>${g.code}</code>`,
       html`${reasonBlock(cause, t)} ${stepBlock(cause, t)}`,
-      t('count.receipts', { count: g.count }),
+      html`<span class="nowrap">${t('count.receipts', { count: g.count })}</span>`,
       html`${chinaTime(g.firstAt)}<br />${chinaTime(g.lastAt)}`,
       g.sampleReceiptIds.map(
         (id, i) => html`${i ? ', ' : ''}${receiptLink(base, id, samples.get(id)?.receiptNo || id)}`,

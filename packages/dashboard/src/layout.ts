@@ -13,7 +13,7 @@ footer{padding:0 24px 16px;color:#889;font-size:12px}
 .step{background:#f3f8ff;border-left:3px solid #2f6fde;padding:6px 10px;margin:6px 0}.step .where{font-weight:600;color:#2f6fde}
 .money{font-variant-numeric:tabular-nums;white-space:nowrap}
 .headline{font-size:22px;font-weight:600}
-header input[type=search]{font:inherit;width:260px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
+header input[type=search]{font:inherit;width:220px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
 main{padding:16px 24px;max-width:1400px}
 .banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
@@ -216,7 +216,7 @@ export function layout(input: LayoutInput): string {
         <header>
           <h1><a href="${base}/">receipt-sync</a></h1>
           <span class="muted">${input.subtitle ?? t('layout.tagline')}</span>
-          ${navigation(base, input.path, t)}
+          ${navigation(base, input.path, t)} ${languageSwitch(input)}
           <form method="get" action="${base}/receipts" role="search">
             <input
               type="search"
@@ -228,7 +228,6 @@ export function layout(input: LayoutInput): string {
             />
             <button type="submit">${t('layout.find')}</button>
           </form>
-          ${languageSwitch(input)}
         </header>
         <main>
           <div id="notice" role="status"></div>

@@ -50,9 +50,9 @@ export function renderPage(input: PageInput): string {
     nonce: input.nonce,
     language,
     path: '/',
-    subtitle: t('status.subtitle', { now: s.now }),
     refresh: true,
-    body: html`${k3cloudBanner(s, t)} ${summarySection(s, input.lagWarnSeconds, base, t)} ${writerSection(s, t)}
+    body: html`<p class="note">${t('status.subtitle', { now: s.now })}</p>
+      ${k3cloudBanner(s, t)} ${summarySection(s, input.lagWarnSeconds, base, t)} ${writerSection(s, t)}
       ${incidentsSection(s, t)}
       ${causesSection(s.errors.slice(0, STATUS_PAGE_CAUSES), input.errorSamples, base, t, { total: s.errors.length })}
       <div class="grid2">${ledgerSection(s, t)} ${freshnessSection(s, t)}</div>
