@@ -74,6 +74,15 @@ describe('one wording per reason (issue 17, problem 2)', () => {
     expect(again.message.match(/K3Cloud refused the save/g)).toHaveLength(1);
   });
 
+  it('a reason stored twice-wrapped (before the fix) is shown once', () => {
+    const stored = `${LOCKED.message.replace(/K3Cloud refused the save: .*$/, '')}K3Cloud refused the save: ${LOCKED.message}`;
+    expect(stored.match(/is locked/g)).toHaveLength(2);
+    expect(reasonText({ code: LOCKED.code, message: stored }, en)).toEqual({
+      text: 'Sales order XSDD000110 is locked (audited); K3Cloud refused the save:',
+      upstream: '单据编号为“XSDD000110”的销售订单，已审核，不能修改',
+    });
+  });
+
   it('translates our words and keeps K3Cloud’s text verbatim, once', () => {
     const r = reasonText({ code: LOCKED.code, message: LOCKED.message }, zh);
     expect(r.text).toBe('销售订单 XSDD000110 已锁定（已审核），K3Cloud 拒绝保存：');

@@ -87,7 +87,10 @@ export function reasonText(cause: CauseFacts, t: Translate): ReasonText {
   const message = cause.message ?? '';
   const locked = LOCKED.exec(message);
   if (cause.code === 'k3cloud.order-locked' && locked) {
-    const [, billNo, status, upstream] = locked;
+    const [, billNo, status, rest] = locked;
+    // Reasons stored before the wrapping was fixed at its source carry the prefix twice: said once here.
+    let upstream = rest ?? '';
+    for (let again = LOCKED.exec(upstream); again; again = LOCKED.exec(upstream)) upstream = again[3] ?? '';
     const statusText = ['B', 'C'].includes(status!) ? t(`docStatusShort.${status}`) : status!;
     return { text: t('reasons.orderLocked', { billNo, status: statusText }), upstream: upstream || undefined };
   }
