@@ -20,6 +20,7 @@ export { collectStatus, type DashboardStatus, type StatusSources } from './statu
 export {
   listDeadLetters,
   discardDeadLetters,
+  orderIdOf,
   type DeadLetterItem,
   type DeadLetterPage,
   type DiscardResult,

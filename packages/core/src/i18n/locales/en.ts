@@ -495,6 +495,20 @@ export const en = {
       skip: 'skip {{name}}: not checked until {{needs}} passes',
       summary: 'doctor: {{ok}} ok, {{warnings}} warnings, {{failed}} failed',
     },
+    dlq: {
+      head_one: '{{queue}}: {{count}} record (showing {{shown}})',
+      head_other: '{{queue}}: {{count}} records (showing {{shown}})',
+      invalid: '(not a dead-letter record)',
+      columns: {
+        id: 'id',
+        receipt: 'receipt',
+        code: 'code',
+        'failed at': 'failed at (China time)',
+        replays: 'replays',
+        reason: 'reason',
+        'next step': 'next step',
+      },
+    },
     status: {
       head: 'prefix {{prefix}}, state in {{store}}, now {{now}} (China time)',
       empty:

@@ -479,6 +479,19 @@ export const zhCN = {
       skip: '跳过 {{name}}：{{needs}} 通过后才检查',
       summary: 'doctor：{{ok}} 项通过，{{warnings}} 项警告，{{failed}} 项失败',
     },
+    dlq: {
+      head_other: '{{queue}}：{{count}} 条记录（显示 {{shown}} 条）',
+      invalid: '（不是写入失败记录）',
+      columns: {
+        id: 'ID',
+        receipt: '回款单',
+        code: '代码',
+        'failed at': '失败时间（北京时间）',
+        replays: '重放次数',
+        reason: '原因',
+        'next step': '下一步',
+      },
+    },
     status: {
       head: '前缀 {{prefix}}，状态存储 {{store}}，当前 {{now}}（北京时间）',
       empty:
