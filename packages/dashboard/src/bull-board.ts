@@ -7,7 +7,7 @@ import { operatorOf } from './auth';
 import { escapeHtml } from './html';
 import type { DashboardLogger } from './types';
 import type { Queue } from 'bullmq';
-import { PIPELINE_QUEUES, QUEUE_CATALOG, type PipelineQueues } from '@receipt-sync/pipeline';
+import { PIPELINE_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
 
 /**
  * Bull Board is a viewer here: every queue is read-only in its UI and this refuses its write API
@@ -68,14 +68,15 @@ export function bullBoardRouter(queues: PipelineQueues, mountPath: string, local
   const home = mountPath.replace(/\/queues$/, '');
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(mountPath);
+  // The catalogue's description in the board's language (the same facts as QUEUE_CATALOG's).
   const catalog = PIPELINE_QUEUES.map((name) => ({
     queue: queues[name] as Queue,
-    description: QUEUE_CATALOG[name].description,
+    description: t(`queueDescriptions.${name}`),
   }));
   // READY_SHARDS > 1: the other ready shards beside `ready` (shard 0), each shown as its own queue.
   const shards = queues.readyShards.queues.slice(1).map((queue, i) => ({
     queue: queue as Queue,
-    description: `${QUEUE_CATALOG.ready.description} Shard ${i + 1} of ${queues.readyShards.queues.length}.`,
+    description: `${t('queueDescriptions.ready')} ${i + 1} / ${queues.readyShards.queues.length}`,
   }));
   const adapters = [...catalog, ...shards].map(({ queue, description }) => {
     const adapter = new BullMQAdapter(queue, {

@@ -145,6 +145,17 @@ export const en = {
     queues: 'Queues (Bull Board)',
     backToStatus: 'receipt-sync status page',
   },
+  queueDescriptions: {
+    windows: 'Scheduler ticks; each opens one sync window (read-only here).',
+    push: 'OKKI push events waiting for their receipt to be fetched; bursts for one receipt collapse (read-only here).',
+    raw: 'Receipts as fetched from OKKI (read-only here).',
+    ready: 'Mapped K3Cloud rows waiting for BatchSave (read-only here).',
+    reconcile: 'Reconcile requests from receipt pages, worked by the producer (read-only here).',
+    'dead-letter':
+      'Receipts that failed writing. Each says its next step on the receipt-sync dead-letter page; replay there.',
+    quarantine:
+      'Receipts whose data breaks a rule; fixed in OKKI, the corrected version syncs by itself (read-only here).',
+  },
   status: { title: 'Status', subtitle: 'status at {{now}} · refreshes every 30 s' },
   banner: {
     metadataTitle: 'Nothing is written to K3Cloud:',

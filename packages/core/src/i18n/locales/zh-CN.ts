@@ -145,6 +145,15 @@ export const zhCN = {
     queues: '队列（Bull Board）',
     backToStatus: '返回 receipt-sync 状态页',
   },
+  queueDescriptions: {
+    windows: '调度节拍；每个打开一个同步窗口（此处只读）。',
+    push: '等待拉取回款单的 OKKI 推送事件；同一回款单的多次推送会合并（此处只读）。',
+    raw: '从 OKKI 拉取的回款单（此处只读）。',
+    ready: '已映射、等待 BatchSave 写入 K3Cloud 的回款行（此处只读）。',
+    reconcile: '来自回款单页面的对账请求，由生产者进程处理（此处只读）。',
+    'dead-letter': '写入失败的回款单。receipt-sync 的“写入失败”页面写明每条的下一步；在那里重放。',
+    quarantine: '数据不符合规则的回款单；请在 OKKI 中更正，更正后的版本会自动同步（此处只读）。',
+  },
   status: { title: '状态', subtitle: '状态时间 {{now}} · 每 30 秒刷新' },
   banner: {
     metadataTitle: '没有任何数据写入 K3Cloud：',
