@@ -15,7 +15,7 @@ describe('doctor without OKKI or K3Cloud settings', () => {
       LANG: 'zh_CN.UTF-8',
     });
     expect(stdout).toMatch(/^通过 config: /m);
-    expect(stdout).toMatch(/^失败 systems: not configured: XIAOMAN_CLIENT_ID.* — 处理：/m);
+    expect(stdout).toMatch(/^失败 systems: not configured: XIAOMAN_CLIENT_ID.* — 处理：请设置它们/m);
     expect(stdout).toMatch(/^通过 redis: Redis at .* answers$/m);
     expect(stdout).toMatch(/^通过 store: /m);
     expect(stdout).toMatch(/^跳过 okki-token：systems 通过后才检查$/m);

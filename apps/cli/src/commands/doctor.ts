@@ -12,8 +12,8 @@ import { printJson, printLine } from '../output';
  * failed; an error of doctor itself ends with exit 1 (main.ts).
  */
 export async function doctor(opts: { json?: boolean }): Promise<number> {
-  const ctx: DoctorContext = { env: process.env, logger: cliLoggerFor(process.env) };
   const t = translator(terminalLocale(process.env, process.argv));
+  const ctx: DoctorContext = { env: process.env, logger: cliLoggerFor(process.env), t };
   try {
     const report = await runDoctor(DOCTOR_CHECKS, ctx, opts.json ? undefined : (r) => printLine(formatResult(r, t)));
     if (opts.json) {

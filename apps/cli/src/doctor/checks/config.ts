@@ -12,11 +12,7 @@ export const configCheck: DoctorCheck = {
       config = loadConfig(ctx.env);
     } catch (error) {
       const issues = error instanceof ConfigError ? error.issues.join('; ') : String(error);
-      return fail(
-        'config',
-        `configuration invalid: ${issues}`,
-        'correct the variables named (see the README configuration table)',
-      );
+      return fail('config', `configuration invalid: ${issues}`, ctx.t('terminal.doctor.fixes.configInvalid'));
     }
     for (const secret of secretsOf(config)) registerSecret(secret);
     ctx.config = config;
@@ -35,11 +31,15 @@ export const systemsCheck: DoctorCheck = {
       ...(config.k3cloud ? [] : ['KINGDEE_BASE_URL/KINGDEE_ACCT_ID/KINGDEE_USERNAME and a password or app secret']),
     ];
     if (missing.length > 0)
-      return fail('systems', `not configured: ${missing.join('; ')}`, 'set them: doctor checks a real deployment');
+      return fail('systems', `not configured: ${missing.join('; ')}`, ctx.t('terminal.doctor.fixes.systemsMissing'));
     try {
       ctx.mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
     } catch (error) {
-      return fail('systems', `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`, 'fix the mapping file');
+      return fail(
+        'systems',
+        `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`,
+        ctx.t('terminal.doctor.fixes.mappingFile'),
+      );
     }
     Object.assign(ctx, createApiClients(config, { okki: true, k3: true, logger: ctx.logger }));
     const login = config.k3cloud!.appId ? 'LoginByAppSecret' : 'ValidateUser (password)';

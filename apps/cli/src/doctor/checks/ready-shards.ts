@@ -17,7 +17,7 @@ export const readyShardsCheck: DoctorCheck = {
       return fail(
         'ready-shards',
         readyShardsDisagreement(mine, inUse),
-        `set READY_SHARDS=${inUse} here, or change it in every process with ready empty`,
+        ctx.t('terminal.doctor.fixes.readyShards', { inUse }),
       );
     return ok('ready-shards', `READY_SHARDS=${mine}, as the running deployment records`);
   },
