@@ -45,6 +45,7 @@ export function startDashboardApp(deps: {
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
+    locale: settings.alerts.rules.locale,
   });
   const rules = createAlertRules(settings.alerts.rules);
   const monitor = startAlertMonitor({
@@ -73,6 +74,7 @@ export function startDashboardApp(deps: {
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
     traceUrlTemplate: settings.traceUrlTemplate,
+    locale: settings.locale,
   });
   return { router, monitor, guard };
 }
