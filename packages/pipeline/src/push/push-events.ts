@@ -6,6 +6,7 @@ import {
   rawJobId,
   RawReceiptSchema,
   receiptVersionKey,
+  type OutcomeTracker,
   type PipelineQueues,
   type RawReceiptJob,
 } from '../queues';
@@ -24,6 +25,8 @@ export interface PushEventDeps {
   /** The receipt's version history (the dashboard's receipt page): versions arriving by push are recorded there. */
   history?: Pick<ReceiptHistoryRepo, 'record'>;
   onFirstSeen?: (count: number) => void;
+  /** Versions enqueued are in flight until their outcome (the stuck sweeper looks for ones that never get one). */
+  tracker?: Pick<OutcomeTracker, 'recordSeen'>;
 }
 
 export type PushEventOutcome = 'enqueued' | 'gone' | 'draft';
@@ -64,6 +67,7 @@ export async function processPushEvent(
   if (first > 0) deps.onFirstSeen?.(first);
   await recordPushedVersion(deps, String(r.cash_collection_id), r.update_time, data.removed);
   await addRawJob(deps.queues, fetched);
+  await deps.tracker?.recordSeen([versionKey]);
   return { outcome: 'enqueued', jobId };
 }
 

@@ -45,10 +45,15 @@ export class OutcomeTracker {
       .exec();
   }
 
-  /** Versions enqueued outside a window (push, re-driven): in flight from `at` until their outcome. */
-  async recordSeen(versionKeys: string[], at = new Date()): Promise<void> {
+  /**
+   * Versions enqueued outside a window (push, re-driven): in flight from `at` until their outcome. A
+   * version already in flight keeps its first sighting unless `restart` (a re-driven one starts again).
+   */
+  async recordSeen(versionKeys: string[], opts: { at?: Date; restart?: boolean } = {}): Promise<void> {
     if (versionKeys.length === 0) return;
-    await this.redis.zadd(this.inFlightKey, ...inFlightArgs(versionKeys, at.getTime()));
+    const at = (opts.at ?? new Date()).getTime();
+    if (opts.restart) await this.redis.zadd(this.inFlightKey, ...inFlightArgs(versionKeys, at));
+    else await this.redis.zadd(this.inFlightKey, 'NX', ...inFlightArgs(versionKeys, at));
   }
 
   async record(versionKey: string, outcome: ReceiptOutcome): Promise<void> {
@@ -81,6 +86,18 @@ export class OutcomeTracker {
       });
     }
     return out;
+  }
+
+  /** Recorded outcomes of these versions; versions without one are absent. */
+  async outcomesOf(versionKeys: readonly string[]): Promise<Map<string, ReceiptOutcome>> {
+    const found = new Map<string, ReceiptOutcome>();
+    if (versionKeys.length === 0) return found;
+    const outcomes = await this.redis.mget(...versionKeys.map((k) => this.outcomeKey(k)));
+    versionKeys.forEach((k, i) => {
+      const o = outcomes[i];
+      if (o) found.set(k, o as ReceiptOutcome);
+    });
+    return found;
   }
 
   async outcomeOf(versionKey: string): Promise<ReceiptOutcome | undefined> {
