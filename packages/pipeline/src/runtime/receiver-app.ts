@@ -18,6 +18,7 @@ export async function startPushReceiver(rt: Runtime, port = rt.config.webhook.po
     state: rt.push,
     metrics: rt.metrics,
     logger: rt.logger,
+    redisReady: () => rt.connection.status === 'ready',
   });
   await rt.push.markConfigured();
   const server = await startHealthServer({
