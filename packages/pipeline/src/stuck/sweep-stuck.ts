@@ -1,13 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '@receipt-sync/core';
 import type { LedgerEntry, LedgerRepo } from '@receipt-sync/store';
-import {
-  rawJobId,
-  readyJobId,
-  receiptVersionKey,
-  type OutcomeTracker,
-  type PipelineQueues,
-} from '../queues';
+import { rawJobId, readyJobId, receiptVersionKey, type OutcomeTracker, type PipelineQueues } from '../queues';
 import { addRawJob, fetchReceiptJob } from '../push/push-events';
 import type { ReceiptInfoSource } from '../transformer/ports';
 import { STUCK_SAMPLES, type StuckSweepReport, type StuckVersion } from './stuck-report';
