@@ -3,6 +3,7 @@ import {
   unfinishedCount,
   type K3CloudAttention,
   type PipelineQueues,
+  type StuckReceiptsReport,
   type WriterLeaseView,
 } from '@receipt-sync/pipeline';
 import { SERIES, type Checkpoint, type SyncStore, type TimeSeries, type WindowRecord } from '@receipt-sync/store';
@@ -26,6 +27,8 @@ export interface AlertMonitorOptions {
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
   writer?: () => Promise<WriterLeaseView>;
+  /** The stuck-receipts sweeper's last report; feeds the `stuck-receipts` rule. */
+  stuck?: Pick<StuckReceiptsReport, 'last'>;
   now?: () => Date;
 }
 
@@ -72,7 +75,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant] = await Promise.all([
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, stuck] = await Promise.all([
       deadLetterCount(opts.queues),
       opts.store.checkpoints.get(RECEIPTS_STREAM),
       opts.store.windows.latest(WINDOWS_READ),
@@ -81,6 +84,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       opts.attention?.unauditedOrders(),
       opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
       writerVacantSeconds(),
+      opts.stuck?.last(),
     ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
@@ -96,6 +100,12 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
       writerVacantSeconds: writerVacant,
+      stuckReceipts: stuck && {
+        count: stuck.stuck,
+        redriven: stuck.redriven,
+        stuckSeconds: stuck.stuckSeconds,
+        samples: stuck.samples.slice(0, 3).map((v) => `#${v.receiptId} ${v.version}`),
+      },
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)

@@ -1,5 +1,5 @@
 import { QUEUE_STATES } from '@receipt-sync/core';
-import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
+import { PIPELINE_QUEUES, type StuckSweepReport } from '@receipt-sync/pipeline';
 import { RECEIPT_STATUSES } from '@receipt-sync/core';
 import { chinaTime, clip, html, humanDuration, table, type SafeHtml } from './html';
 import type { DashboardStatus } from './status';
@@ -43,7 +43,16 @@ export function summarySection(s: DashboardStatus, lagWarnSeconds: number): Safe
     ${card('Dead letters', String(dead), dead > 0)} ${card('Quarantined', String(quarantined), quarantined > 0)}
     ${card('Open alerts', incidents === undefined ? 'not monitored' : String(incidents), (incidents ?? 0) > 0)}
     ${s.writer ? card('Writer', s.writer.holder ? 'active' : 'none', !s.writer.holder, s.writer.summary) : ''}
+    ${s.stuck ? card('Stuck receipts', String(s.stuck.stuck), s.stuck.stuck > 0, stuckNote(s.stuck)) : ''}
   </section>`;
+}
+
+/** The sweep's outcome in words: how many were re-queued, and when it ran. */
+function stuckNote(r: StuckSweepReport): string {
+  const when = `last sweep ${chinaTime(r.at)}`;
+  return r.stuck > 0
+    ? `seen over ${humanDuration(r.stuckSeconds)} ago with no job left; ${r.redriven} re-queued from OKKI (${when})`
+    : `none seen over ${humanDuration(r.stuckSeconds)} ago without an outcome or a job (${when})`;
 }
 
 function total(counts: Record<string, number> | undefined): number {

@@ -13,6 +13,7 @@ export const INCIDENT_KEYS = [
   'order-left-unaudited',
   'missed-pushes',
   'no-active-writer',
+  'stuck-receipts',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -40,6 +41,11 @@ export interface PipelineSnapshot {
    * nothing waits); undefined = not known (the rule stays quiet).
    */
   writerVacantSeconds?: number;
+  /**
+   * The producer's last stuck-receipts sweep: receipt versions seen over SYNC_STUCK_SECONDS ago with
+   * no outcome and no job left, how many were re-queued, and a few of them. Undefined = no sweep yet.
+   */
+  stuckReceipts?: { count: number; redriven: number; stuckSeconds: number; samples: string[] };
 }
 
 export interface AlertThresholds {
@@ -84,6 +90,9 @@ const SnapshotSchema = z.object({
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
   writerVacantSeconds: z.number().finite().min(0).optional(),
+  stuckReceipts: z
+    .object({ count, redriven: count, stuckSeconds: z.number().finite().min(0), samples: z.array(z.string()) })
+    .optional(),
 });
 
 function human(seconds: number): string {
@@ -230,6 +239,18 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `No writer process has held the writer lease for ${human(vacant)} while receipt rows wait in the ready queue. Nothing reaches K3Cloud until one runs: start the writer (docker-compose: service writer) and check its /readyz and logs; \`npm run cli -- doctor\` names the last one.`,
       }),
       () => 'A writer holds the writer lease again; rows are being written.',
+    );
+
+    const stuck = s.stuckReceipts;
+    rule(
+      'stuck-receipts',
+      (stuck?.count ?? 0) > 0,
+      () => ({
+        severity: 'warning',
+        title: 'Receipts lost their jobs and were re-queued',
+        detail: `${stuck?.count ?? 0} receipt version(s) were seen more than ${human(stuck?.stuckSeconds ?? 0)} ago (SYNC_STUCK_SECONDS) and had neither an outcome nor a job in the raw or ready queue: Redis lost their jobs (a failover, a restart or deleted queue keys). The producer fetched ${stuck?.redriven ?? 0} of them from OKKI again and re-queued them; they reach K3Cloud on their own. Those it could not re-queue (OKKI no longer returns them, or the fetch failed) are in the producer's log ("stuck receipt"). If this stays open, look at Redis (failovers, evictions: maxmemory-policy must be noeviction) and at the receipts' pages${stuck?.samples.length ? `, e.g. ${stuck.samples.join(', ')}` : ''}.`,
+      }),
+      () => 'No receipt is stuck any more: every one seen has an outcome or a job.',
     );
 
     return out;
