@@ -58,7 +58,7 @@ describe('push receiver while Redis is down', () => {
     redis.thaw();
     await server.close();
     await closeQueues(queues).catch(() => undefined);
-    connection.disconnect();
+    await connection.quit().catch(() => connection.disconnect());
     await redis.destroy();
   });
 
