@@ -61,10 +61,13 @@ async function hasLiveJob(queue: Queue, jobId: string): Promise<boolean> {
   return LIVE_STATES.has(await queue.getJobState(jobId));
 }
 
-/** A job that ended under this id would swallow the re-queued one (a duplicate id is ignored while retained). */
+/**
+ * A job under this id that ended, or whose entry in the queue's lists was lost while its data
+ * survived (state `unknown`), would swallow the re-queued one: a duplicate id is ignored while retained.
+ */
 async function removeEnded(queue: Queue, jobId: string): Promise<void> {
   const state = await queue.getJobState(jobId);
-  if (state === 'completed' || state === 'failed') await queue.remove(jobId);
+  if (state === 'completed' || state === 'failed' || state === 'unknown') await queue.remove(jobId);
 }
 
 /** The version still has a job that will be worked, in `raw` or in `ready`. */
