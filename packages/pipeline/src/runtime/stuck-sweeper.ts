@@ -1,3 +1,4 @@
+import { RedisLocks } from '../locks';
 import { StuckReceiptsReport, sweepStuckReceipts, type StuckSweepReport } from '../stuck';
 import type { Runtime } from './runtime';
 
@@ -7,8 +8,11 @@ export function stuckSweepIntervalMs(stuckMs: number): number {
 }
 
 export interface StuckSweeper {
-  /** Sweeps now (what the timer does); never two at once. */
-  sweep(): Promise<StuckSweepReport>;
+  /**
+   * Sweeps now (what the timer does); never two at once, in this process or across producer
+   * replicas (a Redis lock). Undefined when another process is sweeping.
+   */
+  sweep(): Promise<StuckSweepReport | undefined>;
   stop(): Promise<void>;
 }
 
@@ -23,11 +27,18 @@ export function startStuckSweeper(rt: Runtime): StuckSweeper {
   const okki = rt.okki;
   const report = new StuckReceiptsReport(rt.connection, rt.config.queuePrefix);
   const stuckMs = rt.config.sync.stuckMs;
-  let running: Promise<StuckSweepReport> | undefined;
+  const locks = new RedisLocks(rt.connection, 60_000);
+  const lock = `${rt.config.queuePrefix}:lock:stuck-sweep`;
+  let running: Promise<StuckSweepReport | undefined> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function once(): Promise<StuckSweepReport> {
+  async function once(): Promise<StuckSweepReport | undefined> {
+    if ((await locks.acquire([lock])).length === 0) return undefined;
+    return locks.hold([lock], sweepNow);
+  }
+
+  async function sweepNow(): Promise<StuckSweepReport> {
     const result = await sweepStuckReceipts(
       { queues: rt.queues, tracker: rt.tracker, ledger: rt.store.ledger, okki, logger: rt.logger },
       { stuckMs },
@@ -43,7 +54,7 @@ export function startStuckSweeper(rt: Runtime): StuckSweeper {
     return result;
   }
 
-  function sweep(): Promise<StuckSweepReport> {
+  function sweep(): Promise<StuckSweepReport | undefined> {
     running ??= once().finally(() => {
       running = undefined;
     });
