@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), writer];
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
-  const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
+  // The demo is local-only: its receiver (fed by the OKKI simulator on this host) listens on loopback.
+  const receiver = config.webhook.secret
+    ? await startPushReceiver(rt, config.webhook.port, demo ? '127.0.0.1' : undefined)
+    : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {
     router: dashboard,

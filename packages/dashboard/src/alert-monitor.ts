@@ -24,7 +24,7 @@ export interface AlertMonitorOptions {
   /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
   push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
-  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'> & Partial<Pick<K3CloudAttention, 'duplicateRows'>>;
   /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
   writer?: () => Promise<WriterLeaseView>;
   /** The stuck-receipts sweeper's last report; feeds the `stuck-receipts` rule. */
@@ -75,17 +75,19 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, stuck] = await Promise.all([
-      deadLetterCount(opts.queues),
-      opts.store.checkpoints.get(RECEIPTS_STREAM),
-      opts.store.windows.latest(WINDOWS_READ),
-      opts.store.audit.recent(AUDIT_READ),
-      opts.attention?.metadata(),
-      opts.attention?.unauditedOrders(),
-      opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
-      writerVacantSeconds(),
-      opts.stuck?.last(),
-    ]);
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, stuck, duplicates] =
+      await Promise.all([
+        deadLetterCount(opts.queues),
+        opts.store.checkpoints.get(RECEIPTS_STREAM),
+        opts.store.windows.latest(WINDOWS_READ),
+        opts.store.audit.recent(AUDIT_READ),
+        opts.attention?.metadata(),
+        opts.attention?.unauditedOrders(),
+        opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
+        writerVacantSeconds(),
+        opts.stuck?.last(),
+        opts.attention?.duplicateRows?.(),
+      ]);
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
     loginFailing = k3LoginFailing(calls, since, loginFailing);
@@ -106,6 +108,7 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
         stuckSeconds: stuck.stuckSeconds,
         samples: stuck.samples.slice(0, 3).map((v) => `#${v.receiptId} ${v.version}`),
       },
+      duplicateRows: (duplicates ?? []).map((d) => `${d.receiptNo} on FID ${d.fid} (rows ${d.entryIds.join(', ')})`),
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)

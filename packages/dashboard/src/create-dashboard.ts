@@ -47,6 +47,8 @@ export interface DashboardDeps {
    * health routes; without it the dashboard builds its own from `auth` and `allowedHosts`.
    */
   guard?: RequestHandler;
+  /** TRACE_URL_TEMPLATE, e.g. `http://localhost:16686/trace/{traceId}`: receipt pages link traces. */
+  traceUrlTemplate?: string;
 }
 
 /** Dead letters shown per queue on the status page; the list pages go on from there. */

@@ -76,6 +76,7 @@ export function startDashboardApp(deps: {
     push,
     stuck,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    traceUrlTemplate: settings.traceUrlTemplate,
   });
   return { router, monitor, guard };
 }

@@ -11,6 +11,8 @@ interface Frame {
   base: string;
   nonce: string;
   query?: string;
+  /** TRACE_URL_TEMPLATE: a trace id becomes a link to the tracing backend. */
+  traceUrlTemplate?: string;
 }
 
 const outcome = (status: string) => html`<span class="outcome ${status}">${status}</span>`;
@@ -110,11 +112,18 @@ function versionsSection(r: ReceiptRecord): SafeHtml {
   </section>`;
 }
 
-function jobsSection(r: ReceiptRecord): SafeHtml {
+/** A trace id, linked when TRACE_URL_TEMPLATE names the tracing backend's page for it. */
+function traceCell(traceId: string | undefined, template: string | undefined): SafeHtml | string {
+  if (!traceId) return '';
+  const id = html`<code>${traceId}</code>`;
+  return template ? html`<a href="${template.replaceAll('{traceId}', traceId)}" rel="noreferrer">${id}</a>` : id;
+}
+
+function jobsSection(r: ReceiptRecord, traceUrlTemplate: string | undefined): SafeHtml {
   return html`<section>
     <h2>Jobs</h2>
     ${table(
-      ['Queue', 'Job', 'State', 'Attempts', 'Version', 'Created', 'Finished', 'Error'],
+      ['Queue', 'Job', 'State', 'Attempts', 'Version', 'Created', 'Finished', 'Error', 'Trace'],
       r.jobs.map((j) => [
         html`<span class="nowrap">${j.queue}</span>`,
         html`<code>${j.id}</code>`,
@@ -124,6 +133,7 @@ function jobsSection(r: ReceiptRecord): SafeHtml {
         chinaTime(j.createdAt),
         chinaTime(j.finishedAt),
         j.error ? html`${j.code ? html`<code>${j.code}</code> ` : ''}${clip(j.error, 300)}` : '',
+        traceCell(j.traceId, traceUrlTemplate),
       ]),
       'No job retained for this receipt (completed jobs are removed after their retention period).',
     )}
@@ -163,7 +173,7 @@ export function renderReceiptPage(r: ReceiptRecord, frame: Frame): string {
     refresh: r.reconcile?.state === 'waiting' || r.reconcile?.state === 'active' ? 5 : false,
     body: html`${summary(r)} ${reconcileSection(r, frame.base)}
       <div class="grid2">${k3Section(r, frame.base)} ${versionsSection(r)}</div>
-      ${jobsSection(r)} ${callsSection(r)}`,
+      ${jobsSection(r, frame.traceUrlTemplate)} ${callsSection(r)}`,
   });
 }
 

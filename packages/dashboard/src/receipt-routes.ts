@@ -12,6 +12,8 @@ import { receiptRecord } from './receipts/record';
 export interface ReceiptRouteDeps {
   queues: PipelineQueues;
   store: SyncStore;
+  /** TRACE_URL_TEMPLATE: links each job's trace id on the receipt page. */
+  traceUrlTemplate?: string;
 }
 
 const Key = z.string().trim().min(1).max(200);
@@ -43,7 +45,10 @@ export function receiptPages(deps: ReceiptRouteDeps, base: string): Router {
     const frame = { base, query: key.success ? key.data : '' };
     if (!key.success) return send(res, 404, (nonce) => renderNotFoundPage(String(req.params.key), { ...frame, nonce }));
     const record = await receiptRecord(deps, key.data);
-    if (record) return send(res, 200, (nonce) => renderReceiptPage(record, { ...frame, nonce }));
+    if (record)
+      return send(res, 200, (nonce) =>
+        renderReceiptPage(record, { ...frame, nonce, traceUrlTemplate: deps.traceUrlTemplate }),
+      );
     const match = await findByKey(deps.store, key.data);
     if (match.kind === 'receipt') return res.redirect(303, `${base}/receipts/${encodeURIComponent(match.receiptId)}`);
     if (match.kind === 'order') return send(res, 200, (nonce) => renderOrderPage(match, { ...frame, nonce }));

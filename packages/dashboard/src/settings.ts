@@ -27,6 +27,8 @@ export interface DashboardSettings {
     /** ALERT_CHECK_INTERVAL_SECONDS (added) × 1000: how often the alert monitor evaluates. @defaultValue 60000 */
     intervalMs: number;
   };
+  /** TRACE_URL_TEMPLATE (added): `{traceId}` is replaced; receipt pages link each job's trace. */
+  traceUrlTemplate?: string;
 }
 
 /** The message shown when the dashboard has neither credentials nor local-only mode. */
@@ -93,5 +95,6 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
       rules: alertRuleOptionsFromEnv(env),
       intervalMs: e.ALERT_CHECK_INTERVAL_SECONDS * 1000,
     },
+    traceUrlTemplate: e.TRACE_URL_TEMPLATE,
   };
 }

@@ -8,3 +8,4 @@ export * from './sync-once';
 export * from './push';
 export * from './preflight';
 export * from './stuck';
+export * from './tracing';

@@ -26,6 +26,8 @@ export interface K3CloudSettings {
   lockedOrderPolicy: LockedOrderPolicy;
   /** How often a failed metadata preflight is repeated. */
   preflightRecheckMs: number;
+  /** KINGDEE_LATE_WRITE_SECONDS × 1000: how long a save without an answer may still land. */
+  lateWriteMs: number;
 }
 
 /** Where Redis is: one server (`url`) or a cluster (`clusterNodes`, which then wins). */
@@ -74,6 +76,12 @@ export interface Config {
     retryMaxDelayMs: number;
   };
   healthPort?: number;
+  /** HEALTH_HOST: where the health and metrics server listens. */
+  healthHost: string;
+  /** HEALTH_ALLOWED_HOSTS: host names the health ports answer to (beside localhost and IPs). */
+  healthAllowedHosts: string[];
+  /** OTLP endpoint set (OTEL_EXPORTER_OTLP_ENDPOINT or …_TRACES_ENDPOINT): tracing on. */
+  tracing: boolean;
   /** OKKI push receiver (docs/apis/okki.md §12); `secret` undefined = push not configured. */
   webhook: { secret?: string; port: number; maxSkewSeconds: number };
 }
@@ -131,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             timeoutMs: env.KINGDEE_TIMEOUT_MS,
             lockedOrderPolicy: env.KINGDEE_LOCKED_ORDER_POLICY,
             preflightRecheckMs: env.PREFLIGHT_RECHECK_SECONDS * 1000,
+            lateWriteMs: env.KINGDEE_LATE_WRITE_SECONDS * 1000,
           }
         : undefined,
     sync: {
@@ -156,6 +165,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
     },
     healthPort: env.HEALTH_PORT,
+    healthHost: env.HEALTH_HOST,
+    healthAllowedHosts: env.HEALTH_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    tracing: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     webhook: {
       secret: env.XIAOMAN_WEBHOOK_SECRET,
       port: env.WEBHOOK_PORT,

@@ -91,6 +91,14 @@ const dashboardVariables = {
       .positive('must be > 0')
       .optional(),
   ),
+  /**
+   * added: a link to a receipt's trace on its page; `{traceId}` is replaced, e.g.
+   * `http://localhost:16686/trace/{traceId}` (Jaeger) (docs/observability.md).
+   */
+  TRACE_URL_TEMPLATE: z.preprocess(
+    blank,
+    httpUrl.refine((s) => s.includes('{traceId}'), 'must contain {traceId}').optional(),
+  ),
 };
 
 /**
@@ -163,6 +171,12 @@ const serviceVariables = {
   /** added: per-request deadline (official SDKs use 120 s). */
   KINGDEE_TIMEOUT_MS: int(120_000, 100, 600_000),
   /**
+   * How long after a save whose answer never came (timeout, lost connection) K3Cloud may still apply
+   * it (it queues WebAPI calls and does not cancel one whose client gave up): its rows are not sent
+   * again before this time has passed unless a read shows them applied.
+   */
+  KINGDEE_LATE_WRITE_SECONDS: int(300, 0, 86_400),
+  /**
    * What to do when K3Cloud refuses or ignores a write because the sales order is audited / in
    * approval: `wait` (long back-off, then dead-letter) or `unaudit` (UnAudit → Save → Submit → Audit).
    */
@@ -224,6 +238,23 @@ const serviceVariables = {
   RETRY_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
   /** added: BullMQ job lock; a killed process's jobs are retried after it. */
   WORKER_LOCK_MS: int(30_000, 1000, 600_000),
+  /**
+   * added: OpenTelemetry traces go to this OTLP/HTTP endpoint (the SDK reads every other OTEL_*
+   * variable itself); unset = tracing off and the SDK is never loaded (docs/observability.md).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blank, httpUrl.optional()),
+  /** added: same, for traces only (the standard per-signal variable). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(blank, httpUrl.optional()),
+  /**
+   * added: address /healthz, /readyz and /metrics listen on. Default loopback: metrics are for
+   * Prometheus inside the deployment, never the internet; containers set 0.0.0.0 on a private network.
+   */
+  HEALTH_HOST: z.preprocess(blank, z.string().min(1).max(255).default('127.0.0.1')),
+  /**
+   * added: host names (comma-separated) the health ports answer to besides `localhost` and IP
+   * addresses, e.g. the compose service names Prometheus scrapes (`producer,transformer,writer`).
+   */
+  HEALTH_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).default('')),
   /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */

@@ -14,6 +14,7 @@ export const INCIDENT_KEYS = [
   'missed-pushes',
   'no-active-writer',
   'stuck-receipts',
+  'duplicate-rows',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -46,6 +47,8 @@ export interface PipelineSnapshot {
    * no outcome and no job left, how many were re-queued, and a few of them. Undefined = no sweep yet.
    */
   stuckReceipts?: { count: number; redriven: number; stuckSeconds: number; samples: string[] };
+  /** Receipts found on two or more rows of one sales order in the last 24 h, e.g. `HK001 on FID 100012 (rows 7, 9)`. */
+  duplicateRows?: string[];
 }
 
 export interface AlertThresholds {
@@ -93,6 +96,7 @@ const SnapshotSchema = z.object({
   stuckReceipts: z
     .object({ count, redriven: count, stuckSeconds: z.number().finite().min(0), samples: z.array(z.string()) })
     .optional(),
+  duplicateRows: z.array(z.string()).default([]),
 });
 
 function human(seconds: number): string {
@@ -251,6 +255,17 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: `${stuck?.count ?? 0} receipt version(s) were seen more than ${human(stuck?.stuckSeconds ?? 0)} ago (SYNC_STUCK_SECONDS) and had neither an outcome nor a job in the raw or ready queue: Redis lost their jobs (a failover, a restart or deleted queue keys). The producer fetched ${stuck?.redriven ?? 0} of them from OKKI again and re-queued them; they reach K3Cloud on their own. Those it could not re-queue (OKKI no longer returns them, or the fetch failed) are in the producer's log ("stuck receipt"). If this stays open, look at Redis (failovers, evictions: maxmemory-policy must be noeviction) and at the receipts' pages${stuck?.samples.length ? `, e.g. ${stuck.samples.join(', ')}` : ''}.`,
       }),
       () => 'No receipt is stuck any more: every one seen has an outcome or a job.',
+    );
+
+    rule(
+      'duplicate-rows',
+      s.duplicateRows.length > 0,
+      () => ({
+        severity: 'critical',
+        title: 'A receipt was found twice on one sales order',
+        detail: `K3Cloud held more than one row of these receipts (a save that landed after it was sent again): ${s.duplicateRows.join(', ')}. The writer kept the first row and flagged the others F_PBLH_Removed, so each payment counts once; check them in K3Cloud and run \`npm run cli -- reconcile\` over their dates.`,
+      }),
+      () => 'No receipt found twice on one order in the last 24 hours.',
     );
 
     return out;

@@ -31,6 +31,7 @@ describe('createAlertRules().evaluate', () => {
     ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     ['no active writer for a minute while rows wait (at threshold)', { writerVacantSeconds: 60 }, []],
     ['no active writer for over a minute while rows wait', { writerVacantSeconds: 61 }, ['no-active-writer']],
+    ['a receipt found twice on one order', { duplicateRows: ['HK1 on FID 100 (rows 7, 9)'] }, ['duplicate-rows']],
     [
       'the last sweep found no stuck receipt',
       { stuckReceipts: { count: 0, redriven: 0, stuckSeconds: 900, samples: [] } },
@@ -53,6 +54,7 @@ describe('createAlertRules().evaluate', () => {
     expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual([
       'checkpoint-lag',
       'dead-letters-growing',
+      'duplicate-rows',
       'k3cloud-login',
       'k3cloud-metadata',
       'missed-pushes',

@@ -3,7 +3,7 @@ import { isSyncError, OkkiBusinessError, type Logger } from '@receipt-sync/core'
 import {
   describeIssues,
   PushEventJobSchema,
-  rawJobId,
+  addRawVersions,
   RawReceiptSchema,
   receiptVersionKey,
   type OutcomeTracker,
@@ -61,19 +61,19 @@ export async function processPushEvent(
     deps.logger.debug({ receiptId }, 'push event for a draft receipt; nothing to sync yet');
     return { outcome: 'draft' };
   }
-  const { data, jobId, versionKey } = fetched;
+  const { data, versionKey } = fetched;
   const r = data.receipt;
   const first = await deps.state.recordFirstSeen([versionKey], 'push');
   if (first > 0) deps.onFirstSeen?.(first);
   await recordPushedVersion(deps, String(r.cash_collection_id), r.update_time, data.removed);
-  await addRawJob(deps.queues, fetched);
+  const jobId = await addRawJob(deps.queues, fetched);
   await deps.tracker?.recordSeen([versionKey]);
   return { outcome: 'enqueued', jobId };
 }
 
 /** A receipt as receipt/info has it now, ready to become a `raw` job; or why there is none. */
 export type FetchedReceipt =
-  { kind: 'gone' } | { kind: 'draft' } | { kind: 'receipt'; data: RawReceiptJob; jobId: string; versionKey: string };
+  { kind: 'gone' } | { kind: 'draft' } | { kind: 'receipt'; data: RawReceiptJob; versionKey: string };
 
 /**
  * receipt/info → the `raw` job of the version OKKI has now (active or removed: receipt/info answers
@@ -103,17 +103,22 @@ export async function fetchReceiptJob(
   return {
     kind: 'receipt',
     data: { windowId, removed, fetchedAt: new Date().toISOString(), receipt: r },
-    jobId: rawJobId(r.cash_collection_id, r.update_time, removed),
     versionKey: receiptVersionKey(r.cash_collection_id, r.update_time, removed),
   };
 }
 
-/** Adds the fetched receipt to `raw` (a job already there under its id is kept, not doubled). */
+/**
+ * Adds the fetched receipt to `raw` under the id polling gives that version (addRawVersions: the
+ * same content under that id is kept, not doubled) and returns the id.
+ */
 export async function addRawJob(
   queues: PipelineQueues,
   fetched: Extract<FetchedReceipt, { kind: 'receipt' }>,
-): Promise<void> {
-  await queues.raw.add(fetched.data.removed ? 'removed-receipt' : 'receipt', fetched.data, { jobId: fetched.jobId });
+): Promise<string> {
+  const [jobId] = await addRawVersions(queues, [
+    { name: fetched.data.removed ? 'removed-receipt' : 'receipt', data: fetched.data },
+  ]);
+  return jobId!;
 }
 
 /** The receipt page's history is worth less than the receipt: a failure is logged, the job goes on. */

@@ -1,8 +1,15 @@
 import { WriterNotActiveError, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
-import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
+import { buildSaveOptions, fieldKinds, needsEnrichment, removedFlagField } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
-import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
+import {
+  createBatchWriter,
+  redisLateWrites,
+  RowBatcher,
+  writeRow,
+  type RowLocator,
+  type WriterSaveOptions,
+} from '../writer';
 import { receiptVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
 import { transformReceipt } from '../transformer';
@@ -39,6 +46,7 @@ export async function openWindow(
   const lock = opts.waitForLock ? waitForWindowLock : withWindowLock;
   return lock(rt.connection, rt.config.queuePrefix, async () => {
     rt.metrics.windowInFlight.set(1);
+    rt.metrics.windowOpenedTimestamp.setToCurrentTime();
     try {
       return await runWindow(
         {
@@ -57,6 +65,7 @@ export async function openWindow(
               }
             : undefined,
           memory: rt.checkpointMemory,
+          tracing: rt.tracing,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -217,7 +226,7 @@ function startActiveWriter(
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
     maxInFlight: k3Config.maxConcurrency,
-    write: (rows) => write(rows),
+    write: (rows, reserve) => write(rows, reserve),
   });
   const write = createBatchWriter({
     k3,
@@ -229,10 +238,19 @@ function startActiveWriter(
     fieldKinds: fieldKinds(rt.mapping),
     lockedOrderPolicy: k3Config.lockedOrderPolicy,
     fence: () => lease.fence(),
+    lateWrites: redisLateWrites(rt.connection, rt.config.queuePrefix),
+    lateWriteMs: k3Config.lateWriteMs,
     requeue: (p) => batcher.requeue(p),
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),
+    onDuplicateRows: async (found) => {
+      rt.metrics.duplicateRows.inc(found.length);
+      await attention
+        .recordDuplicates(found)
+        .catch((err: unknown) => rt.logger.warn({ err }, 'could not record duplicate rows'));
+    },
+    tracing: rt.tracing,
   });
   const deps = {
     queues: rt.queues,
@@ -245,6 +263,7 @@ function startActiveWriter(
     onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
+    traceContext: rt.tracing?.current,
   };
   const workers = startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
   const extra = parts.extra?.() ?? [];
@@ -310,6 +329,7 @@ function writerLocator(rt: Runtime): RowLocator {
     entity: rt.mapping.entity,
     rowKeyField: rt.mapping.rowKey.targetField,
     orderKeyField: rt.mapping.order.targetField,
+    removedField: removedFlagField(rt.mapping),
   };
 }
 

@@ -98,14 +98,14 @@ export async function redriveVersion(deps: StuckSweepDeps, v: VersionRef): Promi
       return { receiptId: v.receiptId, version: v.version, removed: v.removed, result: fetched.kind };
     }
     const { receipt, removed } = fetched.data;
-    await removeEnded(deps.queues.raw, fetched.jobId);
+    await removeEnded(deps.queues.raw, rawJobId(receipt.cash_collection_id, receipt.update_time, removed));
     await removeEnded(deps.queues.ready, readyJobId(receipt.cash_collection_id, receipt.update_time, removed));
-    await addRawJob(deps.queues, fetched);
+    const jobId = await addRawJob(deps.queues, fetched);
     // In flight again from now: looked at again only after another SYNC_STUCK_SECONDS.
     await deps.tracker.recordSeen([fetched.versionKey], { restart: true });
     if (fetched.versionKey !== keyOf(v)) await deps.tracker.forget([keyOf(v)]);
     log.warn(
-      { requeued: fetched.jobId, okkiVersion: receipt.update_time },
+      { requeued: jobId, okkiVersion: receipt.update_time },
       'stuck receipt: seen but never finished and no job left for it (lost by Redis?); fetched from OKKI again and re-queued',
     );
     return { receiptId: v.receiptId, version: v.version, removed: v.removed, result: 'redriven' };

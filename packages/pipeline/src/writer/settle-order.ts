@@ -1,6 +1,13 @@
-import { K3CloudValidationError, K3CloudWriteNotAppliedError, type Logger, type SyncError } from '@receipt-sync/core';
+import {
+  K3CloudValidationError,
+  K3CloudWriteNotAppliedError,
+  DuplicateRowsError,
+  MovedReceiptNotFlaggedError,
+  type Logger,
+  type SyncError,
+} from '@receipt-sync/core';
 import type { ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { FieldDifference } from '@receipt-sync/mapping';
+import { isTrue, type FieldDifference } from '@receipt-sync/mapping';
 import { rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
 import { isLockedStatus, rejectLocked, saveThroughUnaudit, shouldUnaudit, type LockedOrder } from './locked-orders';
 import type { WriterLedger } from './ports';
@@ -12,6 +19,8 @@ import type { BatchWriterDeps } from './write-batch';
 export interface Batch {
   locator: RowLocator;
   byFid: Map<number, PendingRow[]>;
+  /** A moved receipt's row → the flag of its previous row, in this batch too. */
+  flags: Map<PendingRow, PendingRow>;
   existing: ExistingRows;
   /** Every field key the batch writes (the read-back compares them all). */
   fields: string[];
@@ -30,12 +39,26 @@ export function waitsAsIs(error: SyncError): boolean {
 
 /** The Model of one order: its rows with the FEntryID the read-before-write found, 0 for a new row. */
 export function modelFor(batch: Batch, fid: number, logger?: Logger): Record<string, unknown> {
+  const rows = batch.byFid.get(fid)!;
   return {
     FID: fid,
-    [batch.locator.entity]: batch.byFid
-      .get(fid)!
-      .map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+    [batch.locator.entity]: [
+      ...rows.map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+      ...rows.flatMap((p) => duplicateFlags(batch, fid, p)),
+    ],
   };
+}
+
+/**
+ * A receipt carried by more than one row of this order (a save that landed after it was sent
+ * again): every row but the lowest FEntryID is flagged removed in the same save, so the payment
+ * counts once. Nothing is deleted (IsDeleteEntry false).
+ */
+function duplicateFlags(batch: Batch, fid: number, p: PendingRow): Array<Record<string, unknown>> {
+  const { removedField, rowKeyField } = batch.locator;
+  const ids = batch.existing.get(rowSlot(fid, p.row.rowKey)) ?? [];
+  if (!removedField || p.flagOf || ids.length < 2) return [];
+  return ids.slice(1).map((id) => ({ FEntryID: id, [rowKeyField]: p.row.rowKey, [removedField]: true }));
 }
 
 /** Settles every row of one order from its BatchSave result and THE read-back. */
@@ -46,11 +69,13 @@ export async function settleOrder(
   state: SavedState,
   deps: BatchWriterDeps,
 ): Promise<void> {
-  const group = batch.byFid.get(fid)!;
+  // A moved receipt's flag settles with its row (settleVerified), never on its own.
+  const group = batch.byFid.get(fid)!.filter((p) => !p.flagOf);
+  if (group.length === 0) return;
   const header = state.orders.get(fid);
   if (header?.status === 'C') await deps.onOrderAudited?.(fid);
   if (result?.ok) {
-    const missed = await settleVerified(group, fid, state, deps);
+    const missed = await settleVerified(group, fid, state, deps, batch.flags);
     if (missed.length === 0) return;
     if (header && isLockedStatus(header.status)) {
       deps.onNotApplied?.('order-locked', missed.length);
@@ -105,26 +130,48 @@ export async function settleOrder(
   }
 }
 
-/** A save whose answer was lost: rows K3Cloud holds as sent are written, the others retry with `error`. */
+/** A save whose answer was lost: rows K3Cloud holds as sent are written, the others fail with `errorFor` (they may still land). */
 export async function settleUnanswered(
+  batch: Batch,
+  fid: number,
+  state: SavedState,
+  errorFor: (p: PendingRow) => SyncError,
+  deps: BatchWriterDeps,
+): Promise<void> {
+  const missed = await settleVerified(batch.byFid.get(fid)!, fid, state, deps, batch.flags);
+  for (const { p } of missed) p.reject(errorFor(p));
+}
+
+/**
+ * Settles the rows K3Cloud holds as sent; returns the others with what differs. A moved receipt's
+ * row counts as written only once its previous row is flagged too (`flags`); the flag itself is no
+ * ledger write (it settles with its row).
+ */
+async function settleVerified(
   group: PendingRow[],
   fid: number,
   state: SavedState,
-  error: SyncError,
   deps: BatchWriterDeps,
-): Promise<void> {
-  const missed = await settleVerified(group, fid, state, deps);
-  for (const { p } of missed) p.reject(error);
-}
-
-/** Settles the rows K3Cloud holds as sent; returns the others with what differs. */
-async function settleVerified(group: PendingRow[], fid: number, state: SavedState, deps: BatchWriterDeps) {
+  flags: ReadonlyMap<PendingRow, PendingRow> = new Map(),
+) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
   const written: Array<Promise<void>> = [];
+  const duplicates: Array<{ p: PendingRow; entryIds: number[] }> = [];
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
-    if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
+    if (p.flagOf) continue;
+    const flag = flags.get(p);
+    const extra = check.applied ? activeDuplicates(state, fid, p.row.rowKey, deps.locator.removedField) : [];
+    if (check.applied && flag && !flagHeld(flag, state, deps))
+      p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
+    else if (check.applied && extra.length > 0) duplicates.push({ p, entryIds: [check.entryId, ...extra] });
+    else if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });
+  }
+  if (duplicates.length > 0) {
+    await deps.onDuplicateRows?.(duplicates.map((d) => ({ fid, receiptNo: d.p.row.receiptNo, entryIds: d.entryIds })));
+    // Not counted written yet: the next save of the receipt updates the first row and flags the others.
+    for (const d of duplicates) d.p.reject(new DuplicateRowsError(d.p.row.receiptNo, fid, d.entryIds));
   }
   // One receipt per row (the batch keeps only its newest version): the ledger writes are independent.
   await allSettled(written);
@@ -149,7 +196,7 @@ async function handleLocked(
   const only = { ...batch, byFid: new Map([[order.fid, rows]]) };
   const state = await saveThroughUnaudit(deps, batch.locator, order, modelFor(only, order.fid), rows, batch.fields);
   if (!state) return;
-  const missed = await settleVerified(rows, order.fid, state, deps);
+  const missed = await settleVerified(rows, order.fid, state, deps, batch.flags);
   if (missed.length === 0) return;
   deps.onNotApplied?.('not-applied', missed.length);
   for (const { p, differences } of missed) {
@@ -173,6 +220,19 @@ function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?:
   return ids?.[0];
 }
 
+/** FEntryIDs beyond the first carrying the receipt on this order and not flagged removed. */
+function activeDuplicates(state: SavedState, fid: number, rowKey: string, removedField?: string): number[] {
+  const rows = state.rows.get(rowSlot(fid, rowKey)) ?? [];
+  return rows
+    .slice(1)
+    .filter((r) => !removedField || !isTrue(r.values[removedField]))
+    .map((r) => r.entryId);
+}
+
+function flagHeld(flag: PendingRow, state: SavedState, deps: BatchWriterDeps): boolean {
+  return checkSavedRow(state, deps.fieldKinds, flag.row.fid!, flag.row.rowKey, flag.row.fields).applied;
+}
+
 async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger: WriterLedger): Promise<void> {
   const r = p.row;
   await ledger.recordWritten({
@@ -182,6 +242,7 @@ async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger
     sourceVersion: r.sourceVersion,
     removed: r.removed,
     contentHash: r.contentHash,
+    ...(r.sourceDigest === undefined ? {} : { sourceDigest: r.sourceDigest }),
     k3Fid: fid,
     k3EntryId: entryId,
     fields: r.fields,
