@@ -69,6 +69,7 @@ describe('startAlertMonitor', () => {
       k3LoginFailing: false,
       metadataUnknownKeys: [],
       unauditedOrders: [],
+      duplicateRows: [],
     });
     expect(openKeys()).toEqual([]);
   });
