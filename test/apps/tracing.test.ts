@@ -140,9 +140,7 @@ describe('OpenTelemetry traces of a pushed receipt', () => {
       };
       await waitFor(() => pushedToWriter() !== undefined, 60_000, `a push trace (process output:\n${app.output()})`);
       const trace = receiver.spans().filter((s) => s.traceId === pushedToWriter()!.traceId);
-      expect(trace.map((s) => s.name)).toEqual(
-        expect.arrayContaining(['okki invoices/receipt/info', 'add raw.receipt']),
-      );
+      expect(trace.map((s) => s.name)).toEqual(expect.arrayContaining(['okki invoices/receipt/info', 'addBulk raw']));
       // No receipt-seen root here: the push, not the polling window, saw this version first.
       expect(trace.some((s) => s.name === 'receipt seen')).toBe(false);
     } finally {

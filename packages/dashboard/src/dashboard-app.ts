@@ -47,6 +47,7 @@ export function startDashboardApp(deps: {
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
+    locale: settings.alerts.rules.locale,
   });
   const rules = createAlertRules(settings.alerts.rules);
   const monitor = startAlertMonitor({
@@ -77,6 +78,7 @@ export function startDashboardApp(deps: {
     stuck,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
     traceUrlTemplate: settings.traceUrlTemplate,
+    locale: settings.locale,
   });
   return { router, monitor, guard };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, DashboardEnvSchema } from '@receipt-sync/core';
+import { ConfigError, DashboardEnvSchema, type Locale } from '@receipt-sync/core';
 import { parseAllowedHost, type AllowedHost } from './host-guard';
 import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
@@ -21,6 +21,8 @@ export interface DashboardSettings {
    * besides 127.0.0.1, localhost and [::1] on its own port. Any other Host gets 421 (DNS rebinding).
    */
   allowedHosts: AllowedHost[];
+  /** DASHBOARD_LOCALE: every page in this language, no switch; undefined = Accept-Language and the switch. */
+  locale?: Locale;
   alerts: {
     targets: AlertTargetsConfig;
     rules: AlertRuleOptions;
@@ -90,6 +92,7 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
     port: e.DASHBOARD_PORT,
     host: auth.localOnly ? '127.0.0.1' : '0.0.0.0',
     allowedHosts: parseAllowedHosts(e.DASHBOARD_ALLOWED_HOSTS),
+    ...(e.DASHBOARD_LOCALE ? { locale: e.DASHBOARD_LOCALE } : {}),
     alerts: {
       targets: parseAlertTargets(env),
       rules: alertRuleOptionsFromEnv(env),

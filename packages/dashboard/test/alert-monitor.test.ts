@@ -70,6 +70,8 @@ describe('startAlertMonitor', () => {
       metadataUnknownKeys: [],
       unauditedOrders: [],
       duplicateRows: [],
+      deadLetteredReceipts: 0,
+      quarantinedReceipts: 0,
     });
     expect(openKeys()).toEqual([]);
   });
@@ -137,7 +139,7 @@ describe('startAlertMonitor', () => {
       logger: h.logger,
       intervalMs: 3_600_000,
       now: () => clock,
-      rules: createAlertRules({ syncIntervalSeconds: 200 }),
+      rules: createAlertRules({ locale: 'en', syncIntervalSeconds: 200 }),
     });
     const stalled = () => stallAlerter.openIncidents().some((i) => i.key === 'window-stalled');
     try {
@@ -257,7 +259,7 @@ describe('startAlertMonitor watching the stuck-receipts sweeper', () => {
       alerter: stuckAlerter,
       logger: h.logger,
       intervalMs: 3_600_000,
-      rules: createAlertRules(),
+      rules: createAlertRules({ locale: 'en' }),
       stuck: report,
     });
     const open = () => stuckAlerter.openIncidents().find((i) => i.key === 'stuck-receipts');
@@ -267,7 +269,7 @@ describe('startAlertMonitor watching the stuck-receipts sweeper', () => {
       const sample = { receiptId: '7001', version: '2025-04-15 10:00:00', removed: false, result: 'redriven' as const };
       await report.save({ at: new Date().toISOString(), stuckSeconds: 900, stuck: 2, redriven: 1, samples: [sample] });
       await stuckMonitor.tick();
-      expect(open()?.detail).toContain('2 receipt version(s)');
+      expect(open()?.detail).toContain('2 receipt versions');
       expect(open()?.detail).toContain('#7001 2025-04-15 10:00:00');
       await report.save({ at: new Date().toISOString(), stuckSeconds: 900, stuck: 0, redriven: 0, samples: [] });
       await stuckMonitor.tick();

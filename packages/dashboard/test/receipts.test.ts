@@ -166,7 +166,7 @@ describe('receipt pages', () => {
   it('shows an order page for an order number and a 404 page for nothing', async () => {
     const order = await get(`${server.url}/receipts?q=XSDD000990`);
     expect(order.status).toBe(200);
-    expect(await order.text()).toMatch(/OKKI order 990 · K3Cloud XSDD000990: 2\s+receipt\(s\)/);
+    expect(await order.text()).toMatch(/OKKI order 990 · XSDD000990 ·\s+2 receipts/);
     const none = await get(`${server.url}/receipts?q=${encodeURIComponent('<b>nope</b>')}`);
     expect(none.status).toBe(404);
     expect(await none.text()).toContain('&lt;b&gt;nope&lt;/b&gt;');
@@ -176,7 +176,9 @@ describe('receipt pages', () => {
 describe('errors grouped by cause', () => {
   it('shows one group for one cause across receipts, and replays all of it', async () => {
     const page = await (await get(`${server.url}/`)).text();
-    expect(page).toContain('receipt #: receipt has no sales order');
+    // One wording per reason (said once, not as template and again as "latest"), with its next step.
+    expect(page.match(/receipt has no sales order/g)).toHaveLength(1);
+    expect(page).toContain('Create the sales order with F_Cash_Collection_Id =');
     expect(page).toMatch(/Receipts<\/th>/);
     const status = (await (await get(`${server.url}/api/status`)).json()) as {
       errors: Array<{ cause: string; count: number; template: string }>;

@@ -61,6 +61,8 @@ export interface Config {
   };
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
+  /** LOG_FORMAT: `json` lines, `pretty` lines, or undefined = a short human summary (npm start). */
+  logFormat: Env['LOG_FORMAT'];
   shutdownTimeoutMs: number;
   /** REDIS_HEAL_TIMEOUT_SECONDS × 1000: longest time without a confirmed Redis state before /healthz fails. */
   redisHealTimeoutMs: number;
@@ -151,6 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     redisHealTimeoutMs: env.REDIS_HEAL_TIMEOUT_SECONDS * 1000,
     workers: {

@@ -65,6 +65,10 @@ const dashboardVariables = {
    * loopback names on its port; entries are checked by the dashboard (DNS-rebinding guard).
    */
   DASHBOARD_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).optional()),
+  /** added: language of the dashboard pages, pinned (no switch); unset = Accept-Language, then the page's switch. */
+  DASHBOARD_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).optional()),
+  /** added: language of the DingTalk, WeCom and Feishu alerts. */
+  ALERT_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).default('zh-CN')),
   /** added: how often the alert monitor evaluates its rules. */
   ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
   /** added: `kind=url,kind=url` webhooks (dingtalk, wecom, feishu, slack); entries are checked by the alerts module. */
@@ -211,6 +215,8 @@ const serviceVariables = {
   /** added: a push whose X-Timestamp is further than this from now (either way) is refused. */
   WEBHOOK_MAX_SKEW_SECONDS: int(300, 1, 86_400),
 
+  /** added: `json` = one JSON line per log record (log shippers); `pretty` = human lines; unset = pretty on a terminal, a short summary otherwise. */
+  LOG_FORMAT: z.preprocess(blank, z.enum(['json', 'pretty']).optional()),
   /** added: pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** added: raw jobs processed at once per transformer process. */
