@@ -78,8 +78,9 @@ async function loginFirst(rt: Runtime, logger: Logger): Promise<void> {
 /**
  * One whole cycle in this process (docs/operations.md#commands): open `[checkpoint − lookback, now − lag]`,
  * fetch active and removed receipts, transform and write them, wait until every job is finished —
- * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
- * the caller prints the summary as the last line of stdout.
+ * including jobs a killed earlier run left behind — re-queue the receipts whose jobs Redis lost
+ * (redriveLostJobs), then advance the checkpoint. Logs go to stderr; the caller prints the summary as
+ * the last line of stdout.
  */
 export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<SyncOnceSummary> {
   const loaded = loadConfig(env);
