@@ -9,19 +9,25 @@ import {
   type OrderRef,
 } from '../model/order-index';
 import { parseOrThrow } from '../model/validate';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, sweepExpired } from './collections';
 
 /**
- * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`. The TTL index on `expireAt` only removes
- * expired documents about once a minute, so reads also filter on `expireAt`: an entry is gone the
- * moment its TTL passes, exactly as with Redis PX.
+ * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`: `orderId` is the sales order's
+ * F_Cash_Collection_Id, the key the seed's `_mongoQuery` looked orders up by. Expired documents go
+ * about once a minute (the TTL index where the server has one, and a sweep after writes on every
+ * server), so reads also filter on `expireAt`: an entry is gone the moment its TTL passes, exactly
+ * as with Redis PX.
  */
 export class MongoOrderIndex implements OrderIndexRepo {
+  private readonly sweep: () => Promise<void>;
+
   constructor(
     private readonly collection: Collection<Document>,
     /** `{ billNo, orderId }`, unique by billNo, never expiring (unlike cached lookups). */
     private readonly bills: Collection<Document>,
-  ) {}
+  ) {
+    this.sweep = sweepExpired(collection, 'expireAt', () => new Date());
+  }
 
   async get(orderId: string): Promise<OrderLookup | undefined> {
     const doc = await this.collection.findOne({ orderId, ...unexpired() });
@@ -71,6 +77,7 @@ export class MongoOrderIndex implements OrderIndexRepo {
   /** Whole-document replace, so a hit drops a miss's expiry and vice versa (Redis SET does the same). */
   private async replace(orderId: string, doc: Document): Promise<void> {
     await upsertIgnoringRace(() => this.collection.replaceOne({ orderId }, doc, { upsert: true }));
+    await this.sweep();
   }
 
   private decode(doc: Document): OrderLookup | undefined {

@@ -12,12 +12,14 @@ import {
   type WindowRepo,
 } from '../model/window';
 import { casDocument } from './cas';
+import type { RevisionClaims } from './claims';
 import { isDuplicateKey, trimToNewest } from './collections';
 
 export class MongoWindows implements WindowRepo {
   constructor(
     private readonly collection: Collection<Document>,
     private readonly limit: number,
+    private readonly claims?: RevisionClaims,
   ) {}
 
   async open(window: NewWindow): Promise<void> {
@@ -44,6 +46,7 @@ export class MongoWindows implements WindowRepo {
       { id },
       (doc) => this.decode(doc),
       (current) => patchedWindow(current, id, p),
+      this.claims,
     );
   }
 
