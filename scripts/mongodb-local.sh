@@ -9,7 +9,8 @@
 #   scripts/mongodb-local.sh url     the MONGO_URL of the running server (exit 1 when none runs)
 # Env: MONGODB_LOCAL_DIR (server state: port, pid, data, log; default /tmp/rsync-ferretdb),
 #      MONGODB_LOCAL_CACHE (the build, kept across runs; default ${XDG_CACHE_HOME:-~/.cache}/receipt-sync/ferretdb),
-#      MONGODB_LOCAL_DB (database named in the printed URL; default receipt_sync_test).
+#      MONGODB_LOCAL_DB (database named in the printed URL; default receipt_sync_test),
+#      MONGODB_LOCAL_POOL (maxPoolSize in the printed URL; default 10, see start()).
 # Every failure names its step and prints the tail of the server log.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ FERRETDB_VERSION=v1.24.2
 dir=${MONGODB_LOCAL_DIR:-/tmp/rsync-ferretdb}
 cache=${MONGODB_LOCAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/receipt-sync/ferretdb}/$FERRETDB_VERSION
 db=${MONGODB_LOCAL_DB:-receipt_sync_test}
+pool=${MONGODB_LOCAL_POOL:-10}
 bin=$cache/bin/ferretdb
 
 fail() {
@@ -32,13 +34,15 @@ running() {
   kill -0 "$(cat "$dir/pid")" 2>/dev/null && listening "$(cat "$dir/port")"
 }
 
-url() { echo "mongodb://127.0.0.1:$(cat "$dir/port")/$db"; }
+url() { echo "mongodb://127.0.0.1:$(cat "$dir/port")/$db?maxPoolSize=$pool"; }
 
 # `go install …@version` builds a binary that refuses to start (its build/version/version.txt is generated
 # by FerretDB's release tooling), so the module's source is copied, given that file, and built in place.
 build() {
-  [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "^version: $FERRETDB_VERSION$" && return 0
-  command -v go >/dev/null || fail "Go is not installed (https://go.dev/dl/, or Debian: apt-get install golang-go, Go 1.21 or newer)"
+  local built
+  built=$([ -x "$bin" ] && "$bin" --version 2>/dev/null || true)
+  case "$built" in *"version: $FERRETDB_VERSION"*) return 0 ;; esac
+  command -v go >/dev/null || fail "Go is not installed: Go 1.21 or newer is needed (https://go.dev/dl/); it fetches the Go 1.24 toolchain FerretDB asks for from the module proxy (Debian 12 golang-go is 1.19, too old)"
   echo "mongodb-local: building FerretDB $FERRETDB_VERSION into $cache (once; about 1.5 min on 2 cores)" >&2
   local started src
   started=$(date +%s)
@@ -50,7 +54,7 @@ build() {
   cp -r "$src" "$cache/src"
   chmod -R u+w "$cache/src"
   echo "$FERRETDB_VERSION" >"$cache/src/build/version/version.txt"
-  (cd "$cache/src" && go build -buildvcs=false -trimpath -o "$bin" ./cmd/ferretdb) || fail "go build of FerretDB failed"
+  (cd "$cache/src" && GOTOOLCHAIN=${GOTOOLCHAIN:-auto} go build -buildvcs=false -trimpath -o "$bin" ./cmd/ferretdb) || fail "go build of FerretDB failed"
   rm -rf "$cache/src"
   echo "mongodb-local: FerretDB built in $(($(date +%s) - started)) s" >&2
 }
@@ -72,7 +76,11 @@ start() {
   port=$(free_port)
   started=$(date +%s)
   # setsid + nohup: the server outlives this script and the CI step's process group.
-  setsid nohup "$bin" --handler=sqlite --sqlite-url="file:$dir/data/" --listen-addr="127.0.0.1:$port" \
+  # synchronous(OFF): a throwaway test server needs no fsync per write (its data dies with `stop`).
+  # The printed URL caps each client at 10 connections: a FerretDB v1 update holds one SQLite connection
+  # for its query while it takes another to write, so with more than 50 concurrent updates across clients
+  # its pool of 100 runs dry and every request waits for ever.
+  setsid nohup "$bin" --handler=sqlite --sqlite-url="file:$dir/data/?_pragma=synchronous(OFF)" --listen-addr="127.0.0.1:$port" \
     --state-dir="$dir" --debug-addr=- --telemetry=disable --log-level=${MONGODB_LOCAL_LOG_LEVEL:-warn} \
     >"$dir/ferretdb.log" 2>&1 </dev/null &
   echo $! >"$dir/pid"

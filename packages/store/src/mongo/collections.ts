@@ -21,6 +21,14 @@ export function stateCollections(db: Db, prefix: string) {
 
 export type StateCollections = ReturnType<typeof stateCollections>;
 
+/**
+ * Reads ask for their whole answer in the first batch, so no cursor stays open between two calls:
+ * on FerretDB v1 (SQLite) a cursor left open while another client creates or drops a collection
+ * deadlocks the server (the DDL waits for the cursor's statement while holding the catalogue lock
+ * the cursor's getMore needs). A reply is still capped at 16 MB by the server.
+ */
+export const ONE_BATCH = 100_000;
+
 /** E11000: a unique index refused the write (two writers raced on an upsert). */
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
@@ -37,6 +45,7 @@ export async function trimToNewest(collection: Collection<Document>, field: stri
       .sort({ [field]: -1, _id: -1 })
       .skip(keep)
       .limit(10_000)
+      .batchSize(ONE_BATCH)
       .toArray();
     if (overflow.length === 0) return;
     await collection.deleteMany({ _id: { $in: overflow.map((d) => d._id) } });

@@ -46,6 +46,8 @@ export function requiredIndexes(auditTtlDays: number): RequiredIndex[] {
       { key: { subjects: 1, at: -1 }, name: 'subjects_at' },
     ),
     { collection: 'audit', index: { key: { at: 1 }, name: 'at_ttl' }, ttlSeconds: auditTtlDays * 86_400 },
+    // Creates the claims collection at start-up (no implicit creation later) and serves its sweep.
+    ...on('claims', { key: { at: 1 }, name: 'at' }),
   ];
 }
 
@@ -95,7 +97,13 @@ async function ensureTtlIndex(db: Db, collection: Collection<Document>, spec: Re
  * takes effect. Idempotent; collections are prepared in parallel, each collection's indexes one
  * after the other, so two implicit creations of the same new collection never race.
  */
-export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: number): Promise<void> {
+export async function ensureIndexes(
+  db: Db,
+  c: StateCollections,
+  auditTtlDays: number,
+  /** False on servers without TTL indexes (FerretDB): a TTL index is then a plain one, created once. */
+  ttlIndexes = true,
+): Promise<void> {
   const byCollection = new Map<keyof StateCollections, RequiredIndex[]>();
   for (const spec of requiredIndexes(auditTtlDays))
     byCollection.set(spec.collection, [...(byCollection.get(spec.collection) ?? []), spec]);
@@ -103,23 +111,31 @@ export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: n
     [...byCollection].map(async ([name, specs]) => {
       const existing = await existingIndexes(c[name]);
       for (const spec of specs) {
-        if (spec.ttlSeconds !== undefined) await ensureTtlIndex(db, c[name], spec);
-        else if (!existing.has(spec.index.name)) await c[name].createIndexes([spec.index]);
+        // Index DDL only when something is missing or a TTL changed: on FerretDB, DDL takes a
+        // server-wide lock, so a start-up beside busy replicas must not issue it needlessly.
+        const found = existing.get(spec.index.name);
+        if (spec.ttlSeconds !== undefined && ttlIndexes) {
+          if (found?.expireAfterSeconds !== spec.ttlSeconds) await ensureTtlIndex(db, c[name], spec);
+        } else if (!found) await c[name].createIndexes([spec.index]);
       }
     }),
   );
 }
 
-/** What `doctor` reports: every required index that is absent, or lacks `unique` where it needs it. */
-export async function missingIndexes(c: StateCollections, auditTtlDays: number): Promise<string[]> {
+/** What `doctor` reports: required indexes absent, or without `unique` where they need it, out of `required`. */
+export async function missingIndexes(
+  c: StateCollections,
+  auditTtlDays: number,
+): Promise<{ missing: string[]; required: number }> {
+  const specs = requiredIndexes(auditTtlDays);
   const missing: string[] = [];
   const seen = new Map<keyof StateCollections, Map<string, Document>>();
-  for (const spec of requiredIndexes(auditTtlDays)) {
+  for (const spec of specs) {
     if (!seen.has(spec.collection)) seen.set(spec.collection, await existingIndexes(c[spec.collection]));
     const found = seen.get(spec.collection)!.get(spec.index.name);
     const where = `${c[spec.collection].collectionName}.${spec.index.name}`;
     if (!found) missing.push(where);
     else if (spec.index.unique && found.unique !== true) missing.push(`${where} (not unique)`);
   }
-  return missing;
+  return { missing, required: specs.length };
 }

@@ -9,7 +9,7 @@ import {
   type AuditSink,
 } from '../model/audit';
 import { clampLimit, parseOrThrow, withoutUndefined } from '../model/validate';
-import { sweepExpired, trimToNewest } from './collections';
+import { ONE_BATCH, sweepExpired, trimToNewest } from './collections';
 
 /**
  * `at` is stored as a Date so records expire after `ttlDays` (the TTL index where the server has
@@ -45,6 +45,7 @@ export class MongoAudit implements AuditRepo {
       .find(query, { projection: { _id: 0 } })
       .sort({ at: -1, _id: -1 })
       .limit(clampLimit(limit, 100, this.limit))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map(decode);
   }
@@ -55,6 +56,7 @@ export class MongoAudit implements AuditRepo {
       .find({ subjects: subject }, { projection: { _id: 0, subjects: 0 } })
       .sort({ at: -1, _id: -1 })
       .limit(clampLimit(limit, SUBJECT_AUDIT_LIMIT, SUBJECT_AUDIT_LIMIT))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map(decode);
   }

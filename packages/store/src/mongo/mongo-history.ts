@@ -10,6 +10,7 @@ import {
   type ReceiptVersion,
 } from '../model/history';
 import { parseOrThrow, withoutUndefined } from '../model/validate';
+import { ONE_BATCH } from './collections';
 
 /** Documents `{ receiptId, version, updateTime, removed, source, seenAt, windowId? }`, unique per (receiptId, version). */
 export class MongoHistory implements ReceiptHistoryRepo {
@@ -33,11 +34,14 @@ export class MongoHistory implements ReceiptHistoryRepo {
     await this.collection.bulkWrite(ops, { ordered: false });
     // One query finds the receipts over the limit (rare: a receipt edited more than 50 times).
     const over = await this.collection
-      .aggregate<{ _id: string }>([
-        { $match: { receiptId: { $in: [...new Set(versions.map((v) => v.receiptId))] } } },
-        { $group: { _id: '$receiptId', n: { $sum: 1 } } },
-        { $match: { n: { $gt: HISTORY_LIMIT } } },
-      ])
+      .aggregate<{ _id: string }>(
+        [
+          { $match: { receiptId: { $in: [...new Set(versions.map((v) => v.receiptId))] } } },
+          { $group: { _id: '$receiptId', n: { $sum: 1 } } },
+          { $match: { n: { $gt: HISTORY_LIMIT } } },
+        ],
+        { batchSize: ONE_BATCH },
+      )
       .toArray();
     for (const { _id } of over) await this.trim(_id);
   }
@@ -46,6 +50,7 @@ export class MongoHistory implements ReceiptHistoryRepo {
     const docs = await this.collection
       .find({ receiptId })
       .limit(HISTORY_LIMIT * 2)
+      .batchSize(ONE_BATCH)
       .toArray();
     return newestFirst(docs.map((d) => parseOrThrow(storedVersionSchema, d, `store receipt version ${receiptId}`)));
   }
@@ -55,6 +60,7 @@ export class MongoHistory implements ReceiptHistoryRepo {
       .find({ receiptId }, { projection: { _id: 1 } })
       .sort({ version: -1 })
       .skip(HISTORY_LIMIT)
+      .batchSize(ONE_BATCH)
       .toArray();
     if (excess.length > 0) await this.collection.deleteMany({ _id: { $in: excess.map((d) => d._id) } });
   }

@@ -16,6 +16,7 @@ import { causeGroups, pageBounds } from '../model/ledger-queries';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
+import { ONE_BATCH } from './collections';
 import type { RevisionClaims } from './claims';
 
 const ID_CHUNK = 1000;
@@ -38,7 +39,10 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     const ids = [...new Set(receiptIds)];
     const found = new Map<string, LedgerEntry>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const docs = await this.collection.find({ receiptId: { $in: ids.slice(i, i + ID_CHUNK) } }).toArray();
+      const docs = await this.collection
+        .find({ receiptId: { $in: ids.slice(i, i + ID_CHUNK) } })
+        .batchSize(ONE_BATCH)
+        .toArray();
       for (const doc of docs) {
         const entry = this.decode(doc);
         found.set(entry.receiptId, entry);
@@ -49,7 +53,9 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
 
   async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const rows = await this.collection
-      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }], {
+        batchSize: ONE_BATCH,
+      })
       .toArray();
     const counts = emptyCounts();
     for (const row of rows) {
@@ -69,6 +75,7 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
       .find(query)
       .sort({ receiptId: 1 })
       .limit(clampLimit(filter.limit, 100, 1000))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map((doc) => this.decode(doc));
   }
@@ -81,10 +88,13 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
    */
   async latestErrors(limit: number): Promise<ErrorGroup[]> {
     const counts = await this.collection
-      .aggregate<{ _id: unknown; count: number }>([
-        { $match: { 'lastError.cause': { $exists: true } } },
-        { $group: { _id: '$lastError.cause', count: { $sum: 1 } } },
-      ])
+      .aggregate<{ _id: unknown; count: number }>(
+        [
+          { $match: { 'lastError.cause': { $exists: true } } },
+          { $group: { _id: '$lastError.cause', count: { $sum: 1 } } },
+        ],
+        { batchSize: ONE_BATCH },
+      )
       .toArray();
     const groups = await Promise.all(
       counts
@@ -153,7 +163,7 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
   ): Promise<LedgerPage> {
     const [total, docs] = await Promise.all([
       this.collection.countDocuments(filter),
-      this.collection.find(filter).sort(sort).skip(offset).limit(limit).toArray(),
+      this.collection.find(filter).sort(sort).skip(offset).limit(limit).batchSize(ONE_BATCH).toArray(),
     ]);
     return { total, entries: docs.map((doc) => this.decode(doc)) };
   }

@@ -9,7 +9,7 @@ import {
   type OrderRef,
 } from '../model/order-index';
 import { parseOrThrow } from '../model/validate';
-import { isDuplicateKey, sweepExpired } from './collections';
+import { isDuplicateKey, ONE_BATCH, sweepExpired } from './collections';
 
 /**
  * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`: `orderId` is the sales order's
@@ -38,7 +38,10 @@ export class MongoOrderIndex implements OrderIndexRepo {
     const ids = [...new Set(orderIds)];
     const found = new Map<string, OrderLookup>();
     if (ids.length === 0) return found;
-    const docs = await this.collection.find({ orderId: { $in: ids }, ...unexpired() }).toArray();
+    const docs = await this.collection
+      .find({ orderId: { $in: ids }, ...unexpired() })
+      .batchSize(ONE_BATCH)
+      .toArray();
     for (const doc of docs) {
       const lookup = this.decode(doc);
       if (lookup !== undefined) found.set(String(doc.orderId), lookup);

@@ -72,8 +72,9 @@ export class MongoSyncStore implements SyncStore {
    */
   async init(): Promise<void> {
     await this.client.connect();
-    this.claims.enabled = !(await this.server()).atomicUpdates;
-    await ensureIndexes(this.db, this.collections, this.options.auditTtlDays);
+    const server = await this.server();
+    this.claims.enabled = !server.atomicUpdates;
+    await ensureIndexes(this.db, this.collections, this.options.auditTtlDays, server.ferretdbVersion === undefined);
   }
 
   /** The server's product and version (buildInfo), for `doctor` and the claims decision. */
@@ -81,8 +82,8 @@ export class MongoSyncStore implements SyncStore {
     return serverInfo(this.db);
   }
 
-  /** Required indexes that are absent or not unique where they must be (`doctor`); empty when all are there. */
-  missingIndexes(): Promise<string[]> {
+  /** Required indexes that are absent or not unique where they must be (`doctor`), out of how many. */
+  missingIndexes(): Promise<{ missing: string[]; required: number }> {
     return missingIndexes(this.collections, this.options.auditTtlDays);
   }
 

@@ -13,7 +13,7 @@ import {
 } from '../model/window';
 import { casDocument } from './cas';
 import type { RevisionClaims } from './claims';
-import { isDuplicateKey, trimToNewest } from './collections';
+import { isDuplicateKey, ONE_BATCH, trimToNewest } from './collections';
 
 export class MongoWindows implements WindowRepo {
   constructor(
@@ -60,6 +60,7 @@ export class MongoWindows implements WindowRepo {
       .find({})
       .sort({ startedAt: -1, _id: -1 })
       .limit(clampLimit(limit, 20, 1000))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map((doc) => this.decode(doc));
   }

@@ -2,6 +2,8 @@ import type { Db } from 'mongodb';
 
 /** The oldest MongoDB release the backend is meant for (docs/operations.md#store-backend). */
 export const MIN_MONGODB_VERSION = '4.4';
+/** The FerretDB release CI runs the store contract and the end-to-end suites on (scripts/mongodb-local.sh). */
+export const TESTED_FERRETDB_VERSION = 'v1.24.2';
 
 export interface MongoServerInfo {
   /** The MongoDB version the server reports (FerretDB reports the MongoDB version it imitates). */
