@@ -12,7 +12,10 @@ export interface StoreBackend {
 export const mongoUrl = process.env.MONGO_URL?.trim() || undefined;
 
 export function storeBackends(): StoreBackend[] {
-  return [{ name: 'redis', env: {} }, ...(mongoUrl ? [{ name: 'mongodb' as const, env: { MONGO_URL: mongoUrl } }] : [])];
+  return [
+    { name: 'redis', env: {} },
+    ...(mongoUrl ? [{ name: 'mongodb' as const, env: { MONGO_URL: mongoUrl } }] : []),
+  ];
 }
 
 /**
@@ -23,6 +26,5 @@ export function describeOnStores(title: string, body: (backend: StoreBackend) =>
   describe.each(storeBackends())(`${title} [store: $name]`, body);
   if (!mongoUrl)
     describe.skip(`${title} [store: mongodb] (skipped: MONGO_URL is unset)`, () =>
-      body({ name: 'mongodb', env: { MONGO_URL: 'mongodb://127.0.0.1:27017' } }),
-    );
+      body({ name: 'mongodb', env: { MONGO_URL: 'mongodb://127.0.0.1:27017' } }));
 }
