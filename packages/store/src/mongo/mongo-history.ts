@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Document } from 'mongodb';
 import {
   HISTORY_LIMIT,
   newestFirst,
@@ -19,19 +19,11 @@ export class MongoHistory implements ReceiptHistoryRepo {
   async record(versions: readonly NewReceiptVersion[]): Promise<void> {
     if (versions.length === 0) return;
     const now = new Date();
-    const ops: AnyBulkWriteOperation<Document>[] = versions.map((input) => {
+    const docs = versions.map((input) => {
       const v = parseOrThrow(newVersionSchema, input, `store receipt version ${input.receiptId}`);
-      const version = versionField(v);
-      return {
-        updateOne: {
-          filter: { receiptId: v.receiptId, version },
-          // $setOnInsert: a version seen again keeps its first sighting.
-          update: { $setOnInsert: withoutUndefined({ ...v, version, seenAt: v.seenAt ?? now }) },
-          upsert: true,
-        },
-      };
+      return withoutUndefined({ ...v, version: versionField(v), seenAt: v.seenAt ?? now });
     });
-    await this.collection.bulkWrite(ops, { ordered: false });
+    await insertNew(this.collection, docs);
     // One query finds the receipts over the limit (rare: a receipt edited more than 50 times).
     const over = await this.collection
       .aggregate<{ _id: string }>(
@@ -63,5 +55,20 @@ export class MongoHistory implements ReceiptHistoryRepo {
       .batchSize(ONE_BATCH)
       .toArray();
     if (excess.length > 0) await this.collection.deleteMany({ _id: { $in: excess.map((d) => d._id) } });
+  }
+}
+
+/**
+ * Inserts every version not stored yet; the unique (receiptId, version) index refuses the others, so
+ * a version seen again keeps its first sighting. One insert command, where a bulk of upserts would be
+ * one update statement per version: FerretDB v1 holds a SQLite connection for each statement of a
+ * command until the command ends, and a page of 100 versions exhausted its pool of 100.
+ */
+async function insertNew(collection: Collection<Document>, docs: Document[]): Promise<void> {
+  try {
+    await collection.insertMany(docs, { ordered: false });
+  } catch (error) {
+    const errors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : undefined;
+    if (!errors || errors.length === 0 || errors.some((e) => e.code !== 11000)) throw error;
   }
 }
