@@ -1,8 +1,8 @@
 /**
  * Prints what was skipped (by full test name: e.g. the MongoDB store contract when MONGO_URL is unset), which
- * store backends the store contract and the end-to-end suites ran on ("store backends: redis 61, mongodb 35"
- * passed tests; suites named "store contract: <backend>" or "… [store: <backend>]"), and one plain closing
- * line, "tests: N passed, N failed, N skipped", that CI tooling reads.
+ * store backends the store contract and the end-to-end suites ran on (suites named "store contract: <backend>"
+ * or "… [store: <backend>]"), e.g. "store backends: redis (35 passed), mongodb (36 passed)", and one plain
+ * closing line, "tests: N passed, N failed, N skipped", that CI tooling reads.
  */
 const BACKEND_IN_TITLE = [/^store contract: (redis cluster|redis|mongodb)\b/, /\[store: (\w+)\]/];
 
