@@ -129,6 +129,7 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
     logger: rt.logger,
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onOrderLookup: (source: string) => rt.metrics.orderLookups.inc({ source }),
   };
   const worker = startWorker(
     rt,
