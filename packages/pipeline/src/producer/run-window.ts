@@ -24,6 +24,8 @@ export interface ProducerDeps {
   onVersionsSeen?: (versionKeys: string[]) => Promise<void>;
   /** The newest checkpoint this process has seen: where to resume if the store loses it. */
   memory?: CheckpointMemory;
+  /** Stops paging (the window fails, the checkpoint stays): sync:once when its preflight fails. */
+  signal?: AbortSignal;
 }
 
 /** Kept by a long-running producer across windows (Runtime.checkpointMemory). */
@@ -140,6 +142,7 @@ export async function runFixedWindow(
         removed,
         pageSize: deps.settings.pageSize,
       })) {
+        deps.signal?.throwIfAborted();
         fetched += 1;
         if (removed) fetchedRemoved += 1;
         if (item.kind === 'invalid') {
