@@ -46,6 +46,11 @@ export interface WindowRun {
 }
 
 const BULK = 500;
+/**
+ * The window's first receipts go to `raw` in a small chunk: the transformer's receipt/info calls (the
+ * run's OKKI budget, when enriching) start after one short enqueue instead of after a whole page's.
+ */
+const FIRST_CHUNK = 10;
 
 /**
  * One sync window: page active then removed receipts of the fixed window into `raw` (addBulk is
@@ -113,6 +118,7 @@ export async function runFixedWindow(
   // A page's receipts go to `raw` as soon as the page is read: the transformer and writer start on
   // the first page instead of waiting for five (the OKKI pages are the run's first 80 ms steps).
   const chunk = Math.min(BULK, deps.settings.pageSize);
+  let flushes = 0;
   try {
     for (const removed of [false, true]) {
       let batch: Array<{ name: string; data: RawReceiptJob; opts: { jobId: string } }> = [];
@@ -134,6 +140,7 @@ export async function runFixedWindow(
         await deps.onVersionsSeen?.(keys);
         batch = [];
         keys = [];
+        flushes += 1;
       };
       const fetchedAt = new Date().toISOString();
       for await (const item of deps.source.iterateWindow({
@@ -157,7 +164,7 @@ export async function runFixedWindow(
           data: { windowId: window.id, removed, fetchedAt, receipt: r },
           opts: { jobId: rawJobId(r.cash_collection_id, r.update_time, removed) },
         });
-        if (batch.length >= chunk) await flush();
+        if (batch.length >= (flushes === 0 ? FIRST_CHUNK : chunk)) await flush();
       }
       await flush();
     }
