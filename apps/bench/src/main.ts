@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { nodeOptionsFor } from '@receipt-sync/core';
@@ -8,7 +8,6 @@ import { parseOptions, type BenchOptions, type LatencyProfile } from './options'
 import { REPO_ROOT, stopAllChildren } from './processes';
 import { cleanupPrefix, prefixesInUse } from './redis-keys';
 import { buildTables, machineLine } from './report';
-import { pushTables, pushTargets } from './report-push';
 import type { BenchResults } from './results';
 import { runLatencySection } from './section-latency';
 import { runRssSection } from './section-rss';
@@ -16,7 +15,6 @@ import { queryCeilings, runOnceSection, type OnceContender } from './section-onc
 import { runWritersSection } from './section-writers';
 import { runZeroSection } from './section-zero';
 import { runPushSection } from './section-push';
-import { SECTIONS } from './options';
 import { checkTargets } from './targets';
 
 function describe(p: LatencyProfile): string {
@@ -72,6 +70,45 @@ async function section(results: BenchResults, name: string, run: () => Promise<v
   console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
+/** The file docs/benchmarks.md links to: the latest full-size output of each section, one part per section. */
+const LATEST_FILE = join('docs', 'bench-latest.md');
+
+const LATEST_HEADER = [
+  '# Latest benchmark output',
+  '',
+  'Written by `npm run bench` (apps/bench/src/main.ts): each part is the output of the last full-size run that',
+  'measured that section without an error, with its command and machine. What the figures mean, the targets and the',
+  'history of runs: [benchmarks.md](benchmarks.md).',
+  '',
+].join('\n');
+
+/** What each part of the latest file holds, taken from one run's results. */
+const PARTS: Record<string, (r: BenchResults) => Partial<BenchResults>> = {
+  latency: (r) => ({ latency: r.latency }),
+  once: (r) => ({ once: r.once, k3BoundCeilings: r.k3BoundCeilings }),
+  zero: (r) => ({ zero: r.zero }),
+  rss: (r) => ({ rss: r.rss }),
+  writers: (r) => ({ writers: r.writers, takeover: r.takeover }),
+  push: (r) => ({ push: r.push }),
+};
+
+/** The run's results reduced to one part, with that part's targets. */
+function partOf(r: BenchResults, part: string): BenchResults {
+  const sub: BenchResults = {
+    ...r,
+    latency: [],
+    once: undefined,
+    zero: [],
+    rss: undefined,
+    writers: [],
+    takeover: undefined,
+    push: undefined,
+    targets: [],
+    ...PARTS[part]!(r),
+  };
+  return { ...sub, targets: checkTargets(sub) };
+}
+
 function writeOutputs(r: BenchResults, markdown: string): string[] {
   const written: string[] = [];
   const dir = join(REPO_ROOT, 'bench-results');
@@ -79,58 +116,42 @@ function writeOutputs(r: BenchResults, markdown: string): string[] {
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.md'), markdown);
   written.push('bench-results/latest.json', 'bench-results/latest.md');
-  // The committed copy only ever holds a complete full-size run (a smoke run must not replace it).
-  const complete = !r.quick && r.sections.length === SECTIONS.length && r.errors.length === 0;
-  const resultsFile = join(REPO_ROOT, 'apps', 'bench', 'RESULTS.md');
-  if (complete || process.env.BENCH_WRITE_RESULTS === '1') {
-    writeFileSync(resultsFile, markdown);
-    written.push('apps/bench/RESULTS.md');
-  } else if (!r.quick && r.push && r.errors.length === 0) {
-    // A full-size push-only run (`--only push`) replaces just its part of the committed results.
-    writeFileSync(resultsFile, withPushPart(readFileSync(resultsFile, 'utf8'), pushMarkdown(r)));
-    written.push('apps/bench/RESULTS.md (push part)');
+  // The committed file only ever holds full-size output of sections that ran without an error.
+  if ((r.quick && process.env.BENCH_WRITE_RESULTS !== '1') || r.errors.length > 0) return written;
+  const file = join(REPO_ROOT, LATEST_FILE);
+  let latest = existsSync(file) ? readFileSync(file, 'utf8') : LATEST_HEADER;
+  const parts: string[] = [];
+  for (const part of Object.keys(PARTS)) {
+    const sub = partOf(r, part);
+    if (buildTables({ ...sub, targets: [] }).length === 0) continue;
+    latest = withPart(latest, part, partMarkdown(sub, part));
+    parts.push(part);
   }
+  if (parts.length === 0) return written;
+  writeFileSync(file, latest);
+  written.push(`${LATEST_FILE} (${parts.join(', ')})`);
   return written;
 }
 
-const PUSH_START = '<!-- bench:push -->';
-const PUSH_END = '<!-- /bench:push -->';
+const marker = (part: string) => [`<!-- bench:${part} -->`, `<!-- /bench:${part} -->`] as const;
 
-function pushMarkdown(r: BenchResults): string {
-  const tables = [...pushTables(r), pushTargetTable(r)].filter((t) => t.rows.length > 0);
+function partMarkdown(r: BenchResults, part: string): string {
+  const [start, end] = marker(part);
+  return [start, markdownOf(r, `Section \`${part}\``), end].join('\n');
+}
+
+/** Replaces one part of the latest file (or appends it), leaving the others as they are. */
+function withPart(current: string, part: string, text: string): string {
+  const [startMark, endMark] = marker(part);
+  const start = current.indexOf(startMark);
+  const end = current.indexOf(endMark);
+  if (start >= 0 && end > start) return current.slice(0, start) + text + current.slice(end + endMark.length);
+  return `${current.trimEnd()}\n\n${text}\n`;
+}
+
+function markdownOf(r: BenchResults, title = 'Benchmark results'): string {
   return [
-    PUSH_START,
-    `Push part: \`${r.command}\`, ${machineLine(r)}`,
-    '',
-    ...tables.flatMap((t) => [markdownTable(t), '']),
-    PUSH_END,
-  ].join('\n');
-}
-
-function pushTargetTable(r: BenchResults) {
-  return {
-    title: 'Targets (issue 9)',
-    headers: ['target', 'measured', 'status', 'why / note'],
-    align: ['l', 'l', 'l', 'l'] as Array<'l' | 'r'>,
-    rows: pushTargets(r.push, r.machine.loadAverage).map((t) => [
-      t.target,
-      t.measured,
-      t.status.toUpperCase(),
-      t.note ?? '',
-    ]),
-  };
-}
-
-function withPushPart(current: string, part: string): string {
-  const start = current.indexOf(PUSH_START);
-  const end = current.indexOf(PUSH_END);
-  if (start >= 0 && end > start) return current.slice(0, start) + part + current.slice(end + PUSH_END.length);
-  return `${current.trimEnd()}\n\n${part}\n`;
-}
-
-function markdownOf(r: BenchResults): string {
-  return [
-    '### Benchmark results',
+    `## ${title}`,
     '',
     `Command: \`${r.command}\`${r.quick ? ' — quick mode (small sizes)' : ''}  `,
     `Machine: ${machineLine(r)}  `,

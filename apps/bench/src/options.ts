@@ -44,6 +44,8 @@ export interface BenchOptions {
   };
   /** `sync:once` runs timed from process start (section `once`): receipts and bank enrichment of each. */
   onceCases: OnceCase[];
+  /** Runs of each case per contender (BENCH_ONCE_REPEATS); comparisons use the median. */
+  onceRepeats: number;
   /**
    * A second source tree (the code before a change, with its own node_modules): section `once` runs
    * every case from it too, in the same invocation, so before and after compare as ratios.
@@ -98,6 +100,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
         '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,3),',
         '     BENCH_ONCE_CASES (section once: receipts:enrichment, default 800:on), BENCH_K3BOUND_RECEIPTS (default 2000),',
         '     BENCH_BASELINE_ROOT (section once also runs every case from this source tree: before/after in one run),',
+        '     BENCH_ONCE_REPEATS (runs of each case and contender in section once, default 1; compared by the median),',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
         '     BENCH_CPU_PROF_DIR (V8 CPU profiles of the stage processes, written there when they exit),',
         "     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes instead of the image's heap caps, e.g. --max-old-space-size=256)",
@@ -157,6 +160,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       k3BoundReceipts: num(env, 'BENCH_K3BOUND_RECEIPTS', quick ? 400 : 2_000),
     },
     onceCases: parseOnceCases(env.BENCH_ONCE_CASES ?? (quick ? '200:on' : '800:on')),
+    onceRepeats: Math.round(num(env, 'BENCH_ONCE_REPEATS', 1)),
     baselineRoot: env.BENCH_BASELINE_ROOT || undefined,
     writerCounts: (env.BENCH_WRITER_COUNTS ?? '1,2,3')
       .split(',')

@@ -60,8 +60,10 @@ export async function runOnceSection(
     { profile: options.k3Bound, receipts: options.sizes.k3BoundReceipts, enrichBank: false },
   ];
   const out: OnceRun[] = [];
+  // Contenders alternate within each repeat, so a spell of load on the machine hits both alike.
   for (const plan of plans)
-    for (const contender of contenders) out.push(await runOnce(options, runId, contender, plan));
+    for (let i = 0; i < options.onceRepeats; i++)
+      for (const contender of contenders) out.push(await runOnce(options, runId, contender, plan, i));
   return out;
 }
 
@@ -70,11 +72,12 @@ async function runOnce(
   runId: string,
   contender: OnceContender,
   plan: { profile: LatencyProfile } & OnceCase,
+  repeat: number,
 ): Promise<OnceRun> {
   const { profile, receipts, enrichBank } = plan;
   const prefix = benchPrefix(
     runId,
-    `once-${profile.name}-${receipts}-${enrichBank ? 'on' : 'off'}-${contender.code[0]}`,
+    `once-${profile.name}-${receipts}-${enrichBank ? 'on' : 'off'}-${contender.code[0]}${repeat}`,
   );
   const sim = await SimHost.start(simSpec(options, profile, receipts));
   try {
