@@ -38,6 +38,11 @@ function newResults(o: BenchOptions, argv: string[]): BenchResults {
       loadAverage: { start: loadavg()[0] ?? 0 },
     },
     command: [
+      // The BENCH_* variables that shaped the run (sizes, cases, a baseline tree), as they were set.
+      ...Object.entries(process.env)
+        .filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_QUICK')
+        .map(([k, v]) => `${k}=${v ?? ''}`)
+        .sort(),
       'npm run bench',
       argv.length ? `-- ${argv.join(' ')}` : '',
       o.quick && !argv.includes('--quick') ? '(BENCH_QUICK=1)' : '',

@@ -153,6 +153,8 @@ export interface OnceRun {
   };
   /** bound seconds ÷ measured seconds. */
   shareOfBound: number;
+  /** The pipeline section's bound (two queries per BatchSave counted, bound.ts), receipts/s, and the share of it. */
+  pipelineBound?: { receiptsPerSecond: number; share: number };
 }
 
 export interface TargetCheck {

@@ -1,3 +1,4 @@
+import { theoreticalBound } from './bound';
 import type { Launcher } from './launcher';
 import type { BenchOptions, LatencyProfile, OnceCase } from './options';
 import { pipelineEnv } from './pipeline-env';
@@ -124,6 +125,16 @@ async function runOnce(
       rowsPerSave,
       bound,
       shareOfBound: bound.seconds / seconds,
+    };
+    const callBound = theoreticalBound({
+      profile,
+      enrichBank,
+      pageSize: options.pageSize,
+      batchSize: options.batchSize,
+    });
+    run.pipelineBound = {
+      receiptsPerSecond: callBound.receiptsPerSecond,
+      share: run.receiptsPerSecond / callBound.receiptsPerSecond,
     };
     console.log(
       `    ${census.written} written in ${seconds.toFixed(2)} s (bound ${bound.seconds.toFixed(2)} s, ${bound.limitedBy}) = ` +

@@ -1,6 +1,6 @@
 import { fmt } from './format';
 import type { BenchResults, CallPatternCeilings, TargetCheck } from './results';
-import { pipelineCpuMs } from './report';
+import { medianRun, pipelineCpuMs } from './report';
 import { pushTargets } from './report-push';
 
 const onOff = (enrich: boolean) => `enrichment ${enrich ? 'on' : 'off'}`;
@@ -133,11 +133,14 @@ function writerTargets(r: BenchResults): TargetCheck[] {
   return out;
 }
 
-/** Issue 20: `sync:once` of 800 receipts from process start reaches ≥ 90% of the caps' bound. */
+/** Issue 20: `sync:once` of 800 receipts from process start reaches ≥ 90% of the caps' bound (median of the repeats). */
 function onceTargets(r: BenchResults): TargetCheck[] {
-  return (r.once ?? [])
-    .filter((x) => x.profile === 'realistic' && x.enrichBank && x.code === 'this tree')
-    .map((x) => ({
+  const mine = (r.once ?? []).filter((x) => x.profile === 'realistic' && x.enrichBank && x.code === 'this tree');
+  const out: TargetCheck[] = [];
+  for (const receipts of new Set(mine.map((x) => x.receipts))) {
+    const x = medianRun(mine.filter((m) => m.receipts === receipts));
+    if (!x) continue;
+    out.push({
       target: `≥ 90% of the caps' bound, sync:once from process start, ${fmt.int(x.receipts)} receipts, enrichment on`,
       measured: `${x.seconds.toFixed(2)} s against ${x.bound.seconds.toFixed(2)} s = ${fmt.pct(x.shareOfBound)}`,
       status: x.receipts === 800 ? (x.shareOfBound >= 0.9 ? 'met' : 'missed') : 'n/a',
@@ -145,5 +148,7 @@ function onceTargets(r: BenchResults): TargetCheck[] {
         x.receipts === 800
           ? `bound set by ${x.bound.limitedBy}`
           : 'the target is set for 800 receipts; other sizes are shown for comparison',
-    }));
+    });
+  }
+  return out;
 }
