@@ -77,15 +77,23 @@ export async function transformReceipt(
         sourceDigest: digest,
         removed: true,
       });
-      return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud (remembered)');
+      // The ledger may have lost a row K3Cloud holds (Redis emptied): its order is asked to flag it if present.
+      if (!hasOrder(receipt.order_id))
+        return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
     }
-    if (skip) return await finish('unchanged', skip);
-    const unlinked = !removed && !hasOrder(receipt.order_id) && ledger?.k3Fid !== undefined && !ledger.removed;
-    // Unlinked in OKKI (order_id 0): the row is flagged removed where it was; the payment is on no order.
-    const source = unlinked
-      ? { ...job.data, receipt: { ...receipt, order_id: Number(ledger.orderId) }, removed: true }
+    if (skip && skip !== TOMBSTONE) return await finish('unchanged', skip);
+    // A removal (deleted, or unlinked to order_id 0) flags the receipt's row where the ledger says it
+    // is, whichever order OKKI names now: a receipt re-linked and then deleted before a sync is on its old order.
+    const writtenOn = ledger?.k3Fid !== undefined && ledger.orderId ? ledger.orderId : undefined;
+    const unlinked = !removed && !hasOrder(receipt.order_id) && writtenOn !== undefined && !ledger?.removed;
+    const flagOn = removed || unlinked ? writtenOn : undefined;
+    const source = flagOn
+      ? { ...job.data, receipt: { ...receipt, order_id: Number(flagOn) }, removed: true }
       : job.data;
-    const row = await mapOrQuarantine(source, receiptNo, deps);
+    const mapped = mapOrQuarantine(source, receiptNo, deps);
+    // A tombstone's removal row is a precaution: a receipt OKKI deleted is not quarantined for its data.
+    const row = skip === TOMBSTONE ? await mapped.catch(() => undefined) : await mapped;
+    if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
     // A receipt already written to this order keeps its FID (the writer checks it still carries the order).
     const written = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : undefined;
     const onLookup = (source: OrderLookupSource) => {
@@ -94,16 +102,18 @@ export async function transformReceipt(
     };
     if (written !== undefined) onLookup('ledger');
     const fid = written ?? (await cachedOrderFid(deps.orders, row.orderKey, onLookup));
-    await deps.ledger.recordOutcome(receiptId, {
-      status: 'pending',
-      receiptNo,
-      // While a row is written on another order (a move), the ledger keeps naming that order: the
-      // writer flags the row there in the same save that writes the new one.
-      ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
-      sourceVersion: version,
-      sourceDigest: digest,
-      removed: source.removed,
-    });
+    // A tombstone stays one: its removal row only flags a row K3Cloud may hold that the ledger lost.
+    if (skip !== TOMBSTONE)
+      await deps.ledger.recordOutcome(receiptId, {
+        status: 'pending',
+        receiptNo,
+        // While a row is written on another order (a move), the ledger keeps naming that order: the
+        // writer flags the row there in the same save that writes the new one.
+        ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
+        sourceVersion: version,
+        sourceDigest: digest,
+        removed: source.removed,
+      });
     const ready: ReadyRow = {
       windowId,
       receiptId,

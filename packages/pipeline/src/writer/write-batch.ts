@@ -54,6 +54,29 @@ export interface BatchWriterDeps extends UnauditDeps {
 const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noLateWrites;
 
 /**
+ * A removal whose receipt has no row on its order (it never reached K3Cloud, or the ledger that knew
+ * it was lost) is settled without a save: a removed-flagged row is never created.
+ */
+async function nothingToFlag(rows: PendingRow[], before: OrdersBefore, deps: BatchWriterDeps): Promise<PendingRow[]> {
+  const live: PendingRow[] = [];
+  for (const p of rows) {
+    if (!p.row.removed || p.flagOf || before.existing.has(rowSlot(p.row.fid!, p.row.rowKey))) {
+      live.push(p);
+      continue;
+    }
+    const { sourceVersion, sourceDigest } = p.row;
+    await deps.ledger.recordOutcome(p.row.receiptId, {
+      status: 'unchanged',
+      sourceVersion,
+      sourceDigest,
+      removed: true,
+    });
+    p.resolve({ outcome: 'unchanged', reason: 'removed in OKKI; K3Cloud holds no row of it to flag' });
+  }
+  return live;
+}
+
+/**
  * Rows of a save that went out without an answer less than KINGDEE_LATE_WRITE_SECONDS ago wait,
  * unless the read before this save finds them in K3Cloud (then this save updates them): sent again
  * with FEntryID 0 they would become a second row when the first save lands. Other rows go on.
@@ -108,7 +131,11 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   // The receipts and orders of this batch, named in the audit record of every call made for it.
   const subjects = [...new Set(settled.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
   const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))], subjects);
-  const live = await holdBackLateWrites(await placeRows(settled, before, deps), before, deps);
+  const live = await nothingToFlag(
+    await holdBackLateWrites(await placeRows(settled, before, deps), before, deps),
+    before,
+    deps,
+  );
   if (live.length === 0) return;
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid!, [...(byFid.get(p.row.fid!) ?? []), p]);
