@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { formatChinaTime } from '@receipt-sync/core';
+import { syncOnce } from '@receipt-sync/pipeline';
+import {
+  createRng,
+  generateDataset,
+  mutateReceipt,
+  startDemoEnvironment,
+  type DemoEnvironment,
+  type OkkiOrderInfo,
+  type OkkiReceiptRecord,
+  type SalesOrderBill,
+} from '@receipt-sync/simulators';
+import { cleanPrefix, redisUrl } from '../e2e/helpers';
+import { checkFinalState, foreignRowsOf, type K3Bill, type OkkiReceipt, type Violation } from './oracle';
+import { FILTERED_REMARK, type Step, type Timeline } from './timeline';
+
+/**
+ * Runs one timeline against the real simulators and the real pipeline (`syncOnce` in this process,
+ * its own QUEUE_PREFIX), then applies the oracle to the final state.
+ *
+ * Clocks: OKKI stamps each step from the timeline's own clock, which starts ten minutes behind the
+ * wall clock and moves one second per step (none for a same-second edit or a removal
+ * without a new stamp). Windows end at the wall clock (SYNC_SAFETY_LAG_SECONDS 0) and reach back
+ * four hours (SYNC_LOOKBACK_SECONDS), so every window covers every stamp of the timeline: what the
+ * test exercises is the order of versions, not the window arithmetic.
+ */
+
+/** The K3Cloud client's deadline: a held late save outlives it. */
+const K3_TIMEOUT_MS = 800;
+
+export interface TimelineResult {
+  violations: Violation[];
+  /** Per step: why it was skipped, or what it did when that is worth reading. */
+  notes: string[];
+}
+
+function envFor(demo: DemoEnvironment, prefix: string, baseMs: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...demo.env,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: process.env.MODEL_LOG_LEVEL ?? 'silent',
+    SYNC_START_TIME: formatChinaTime(new Date(baseMs - 3 * 3_600_000)),
+    SYNC_LOOKBACK_SECONDS: String(4 * 3600),
+    SYNC_SAFETY_LAG_SECONDS: '0',
+    KINGDEE_TIMEOUT_MS: String(K3_TIMEOUT_MS),
+    // A save whose answer never came may land this long after: longer than any late save here takes.
+    KINGDEE_LATE_WRITE_SECONDS: '3',
+    KINGDEE_BATCH_SIZE: '20',
+    XIAOMAN_MAX_RPS: '200',
+    ORDER_WAIT_DELAYS: '1,1',
+    WORKER_LOCK_MS: '5000',
+    WRITER_LINGER_MS: '10',
+    RETRY_BASE_DELAY_MS: '50',
+    RETRY_MAX_DELAY_MS: '400',
+  };
+}
+
+function orderInfoOf(bill: SalesOrderBill, receipts: OkkiReceiptRecord[]): OkkiOrderInfo {
+  const orderId = Number(bill.F_Cash_Collection_Id);
+  const sibling = receipts.find((r) => r.order_id === orderId && !Array.isArray(r.order_info));
+  if (sibling) return structuredClone(sibling.order_info as OkkiOrderInfo);
+  return {
+    order_id: orderId,
+    order_no: bill.FBillNo,
+    name: bill.FBillNo,
+    currency: 'USD',
+    exchange_rate: '710.00000',
+    exchange_rate_usd: '100.00000',
+    amount: '10000.00',
+    service_fee_currency: 'USD',
+    service_fee_amount: '0.00',
+    service_fee_amount_rmb: '0.00',
+    service_fee_amount_usd: '0.00',
+  };
+}
+
+class TimelineRun {
+  private clockMs: number;
+  readonly notes: string[] = [];
+  readonly history = new Map<string, OkkiReceipt[]>();
+
+  constructor(
+    private readonly demo: DemoEnvironment,
+    private readonly all: OkkiReceiptRecord[],
+    private readonly orders: SalesOrderBill[],
+    private readonly env: NodeJS.ProcessEnv,
+    baseMs: number,
+  ) {
+    this.clockMs = baseMs;
+    for (const r of demo.okki.allReceipts({ removed: false })) this.remember(r.cash_collection_id);
+  }
+
+  private stamp(): { updateTime: Date } {
+    this.clockMs += 1000;
+    return { updateTime: new Date(this.clockMs) };
+  }
+
+  private remember(id: number): void {
+    const r = this.demo.okki.getReceipt(id);
+    if (!r || r.removed) return;
+    const list = this.history.get(r.cash_collection_no) ?? [];
+    list.push(r as unknown as OkkiReceipt);
+    this.history.set(r.cash_collection_no, list);
+  }
+
+  private receiptAt(index: number): OkkiReceiptRecord {
+    return this.all[index % this.all.length]!;
+  }
+
+  /** The receipt's state in OKKI: absent (not created yet), active or deleted. */
+  private state(index: number): 'absent' | 'active' | 'deleted' {
+    const r = this.demo.okki.getReceipt(this.receiptAt(index).cash_collection_id);
+    return !r ? 'absent' : r.removed ? 'deleted' : 'active';
+  }
+
+  private edit(index: number, seed: number, sameSecond: boolean): void {
+    const id = this.receiptAt(index).cash_collection_id;
+    const next = mutateReceipt(this.demo.okki.getReceipt(id)!, createRng(seed));
+    const { removed: _removed, ...record } = next;
+    this.demo.okki.upsertReceipt(record, sameSecond ? { keepUpdateTime: true } : this.stamp());
+    this.remember(id);
+  }
+
+  /** Applies one step; returns a note when it was skipped. */
+  async apply(step: Step): Promise<string | undefined> {
+    const { okki, k3 } = this.demo;
+    if ('r' in step) {
+      const state = this.state(step.r);
+      const needs = step.kind === 'create' ? 'absent' : step.kind === 'restore' ? 'deleted' : 'active';
+      if (step.kind !== 'sync-while-editing' && state !== needs) return `skipped: receipt is ${state}`;
+    }
+    switch (step.kind) {
+      case 'create': {
+        const { removed: _removed, ...record } = this.receiptAt(step.r);
+        okki.upsertReceipt(record, this.stamp());
+        this.remember(record.cash_collection_id);
+        return undefined;
+      }
+      case 'edit':
+      case 'same-second-edit':
+        this.edit(step.r, step.seed, step.kind === 'same-second-edit');
+        return undefined;
+      case 'filtered-remark': {
+        const id = this.receiptAt(step.r).cash_collection_id;
+        okki.editReceipt(id, { comment: FILTERED_REMARK }, this.stamp());
+        this.remember(id);
+        return undefined;
+      }
+      case 'relink': {
+        const id = this.receiptAt(step.r).cash_collection_id;
+        const bill = this.orders[step.o % this.orders.length]!;
+        const orderInfo = orderInfoOf(bill, this.all);
+        okki.relinkReceipt(id, orderInfo.order_id, { orderInfo, ...this.stamp() });
+        this.remember(id);
+        return `to order ${orderInfo.order_id} (FID ${bill.FID})`;
+      }
+      case 'unlink': {
+        const id = this.receiptAt(step.r).cash_collection_id;
+        okki.relinkReceipt(id, 0, this.stamp());
+        return undefined;
+      }
+      case 'delete':
+        okki.removeReceipt(
+          this.receiptAt(step.r).cash_collection_id,
+          step.newStamp ? this.stamp() : { keepUpdateTime: true },
+        );
+        return undefined;
+      case 'restore': {
+        const id = this.receiptAt(step.r).cash_collection_id;
+        okki.restoreReceipt(id, this.stamp());
+        this.remember(id);
+        return undefined;
+      }
+      case 'okki-info-fails':
+        okki.failReceiptInfo(this.receiptAt(step.r).cash_collection_id, {
+          calls: step.calls,
+          answer: step.calls % 2 ? { httpStatus: 503 } : { code: 500 },
+        });
+        return undefined;
+      case 'k3-late-save':
+        k3.failNext('lateSave');
+        return undefined;
+      case 'k3-ambiguous-save':
+        k3.failNext('ambiguous');
+        return undefined;
+      case 'sync':
+        await syncOnce(this.env);
+        return undefined;
+      case 'sync-while-editing':
+        return this.syncWhileEditing(step.r, step.seed);
+    }
+  }
+
+  /** A sync cycle during which a person edits a receipt: the edit lands once the cycle has listed OKKI. */
+  private async syncWhileEditing(index: number, seed: number): Promise<string | undefined> {
+    const listedBefore = this.listCalls();
+    const cycle = syncOnce(this.env);
+    let edited: string | undefined = 'edit skipped: receipt not active';
+    const deadline = Date.now() + 10_000;
+    while (this.listCalls() === listedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (this.state(index) === 'active') {
+      this.edit(index, seed, false);
+      edited = undefined;
+    }
+    await cycle;
+    return edited;
+  }
+
+  private listCalls(): number {
+    return this.demo.okki.stats.log.filter((e) => e.endpoint === 'receipt.list').length;
+  }
+
+  /** The last cycle, then every late save lands, then one more cycle: the state the oracle judges. */
+  async finish(): Promise<void> {
+    await syncOnce(this.env);
+    this.demo.okki.resetFaults();
+    await this.demo.k3.releaseLateSaves();
+    await this.demo.k3.lateSavesSettled();
+    await syncOnce(this.env);
+  }
+}
+
+export async function runTimeline(t: Timeline): Promise<TimelineResult> {
+  const baseMs = Math.floor((Date.now() - 600_000) / 1000) * 1000;
+  const dataset = generateDataset({
+    seed: t.datasetSeed,
+    receipts: t.receipts + t.pool,
+    orders: t.orders,
+    startTime: new Date(baseMs - 2 * 3_600_000),
+    spanSeconds: 3600,
+    existingRowRate: 0.5,
+    noOrderRate: 0.1,
+    missingOrderRate: 0,
+  });
+  const demo = await startDemoEnvironment({
+    seed: t.datasetSeed,
+    dataset: { receipts: dataset.receipts.slice(0, t.receipts), orders: dataset.orders },
+    k3Faults: { lateSaveAnswer: 'hold', lateSaveApplyAfterMs: t.lateSaveApplyAfterMs },
+  });
+  const prefix = `model-${randomUUID().slice(0, 8)}`;
+  try {
+    const ours = new Set(dataset.receipts.map((r) => r.cash_collection_no));
+    const foreignBefore = foreignRowsOf(demo.k3.allBills('SAL_SaleOrder') as K3Bill[], ours);
+    const run = new TimelineRun(demo, dataset.receipts, dataset.orders, envFor(demo, prefix, baseMs), baseMs);
+    for (const step of t.steps) run.notes.push((await run.apply(step)) ?? '');
+    await run.finish();
+    const violations = checkFinalState({
+      receipts: demo.okki.allReceipts() as unknown as OkkiReceipt[],
+      bills: demo.k3.allBills('SAL_SaleOrder') as K3Bill[],
+      foreignBefore,
+      history: run.history,
+    });
+    return { violations, notes: run.notes };
+  } finally {
+    await demo.close();
+    await cleanPrefix(prefix);
+  }
+}

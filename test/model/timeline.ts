@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+
+/**
+ * A timeline: a small dataset, then what people do in OKKI, the faults of both systems and sync
+ * cycles, in one order. Steps name receipts and orders by index (taken modulo the dataset's
+ * counts), so any step list fast-check shrinks to still runs; a step that does not apply (edit of a
+ * deleted receipt, restore of an active one) is skipped and printed as such.
+ */
+
+/** The request-filter remark of the scenario: a K3Cloud site refuses any request carrying markup. */
+export const FILTERED_REMARK = '<b>加急</b>';
+
+export type Step =
+  | { kind: 'create'; r: number }
+  | { kind: 'edit'; r: number; seed: number }
+  | { kind: 'same-second-edit'; r: number; seed: number }
+  | { kind: 'filtered-remark'; r: number }
+  | { kind: 'relink'; r: number; o: number }
+  | { kind: 'unlink'; r: number }
+  | { kind: 'delete'; r: number; newStamp: boolean }
+  | { kind: 'restore'; r: number }
+  | { kind: 'okki-info-fails'; r: number; calls: number }
+  | { kind: 'k3-late-save' }
+  | { kind: 'k3-ambiguous-save' }
+  | { kind: 'sync' }
+  | { kind: 'sync-while-editing'; r: number; seed: number };
+
+export interface Timeline {
+  datasetSeed: number;
+  /** Sales orders in K3Cloud (all linkable). */
+  orders: number;
+  /** Receipts in OKKI before the first step. */
+  receipts: number;
+  /** Receipts a `create` step can add later. */
+  pool: number;
+  /** How long after its client gave up a late K3Cloud save is applied. */
+  lateSaveApplyAfterMs: number;
+  steps: Step[];
+}
+
+const receipt = fc.nat({ max: 15 });
+const seed = fc.nat({ max: 1_000_000 });
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 2, arbitrary: receipt.map((r) => ({ kind: 'create' as const, r })) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('edit' as const), r: receipt, seed }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('same-second-edit' as const), r: receipt, seed }) },
+  { weight: 2, arbitrary: receipt.map((r) => ({ kind: 'filtered-remark' as const, r })) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('relink' as const), r: receipt, o: fc.nat({ max: 7 }) }) },
+  { weight: 2, arbitrary: receipt.map((r) => ({ kind: 'unlink' as const, r })) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), r: receipt, newStamp: fc.boolean() }) },
+  { weight: 2, arbitrary: receipt.map((r) => ({ kind: 'restore' as const, r })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('okki-info-fails' as const),
+      r: receipt,
+      calls: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: 'k3-late-save' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'k3-ambiguous-save' as const }) },
+  { weight: 5, arbitrary: fc.constant({ kind: 'sync' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sync-while-editing' as const), r: receipt, seed }) },
+);
+
+export const timelineArb: fc.Arbitrary<Timeline> = fc.record({
+  datasetSeed: fc.integer({ min: 1, max: 1_000_000 }),
+  orders: fc.integer({ min: 2, max: 3 }),
+  receipts: fc.integer({ min: 2, max: 4 }),
+  pool: fc.integer({ min: 0, max: 2 }),
+  lateSaveApplyAfterMs: fc.constantFrom(0, 250, 1200),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 12 }),
+});
+
+/** One line per step, the way a person would read the timeline. */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'create':
+      return `create receipt #${step.r}`;
+    case 'edit':
+      return `edit receipt #${step.r} (new second, content seed ${step.seed})`;
+    case 'same-second-edit':
+      return `edit receipt #${step.r} in the same second (keepUpdateTime, content seed ${step.seed})`;
+    case 'filtered-remark':
+      return `set receipt #${step.r}'s remark to ${FILTERED_REMARK} (trips K3Cloud's request filter)`;
+    case 'relink':
+      return `re-link receipt #${step.r} to order #${step.o}`;
+    case 'unlink':
+      return `unlink receipt #${step.r} (order_id 0)`;
+    case 'delete':
+      return `delete receipt #${step.r} ${step.newStamp ? 'with a new stamp' : 'without a new stamp (keepUpdateTime)'}`;
+    case 'restore':
+      return `restore receipt #${step.r}`;
+    case 'okki-info-fails':
+      return `OKKI receipt/info fails for receipt #${step.r} on its next ${step.calls} call(s)`;
+    case 'k3-late-save':
+      return `K3Cloud holds the next save past the client's deadline, applies it later`;
+    case 'k3-ambiguous-save':
+      return `K3Cloud applies the next save, then the answer is lost`;
+    case 'sync':
+      return 'sync:once';
+    case 'sync-while-editing':
+      return `sync:once, and while it runs edit receipt #${step.r} (content seed ${step.seed})`;
+  }
+}
+
+export function describeTimeline(t: Timeline, notes: string[] = []): string {
+  const head =
+    `dataset seed ${t.datasetSeed}: ${t.orders} orders, ${t.receipts} receipts (+${t.pool} to create), ` +
+    `late saves land ${t.lateSaveApplyAfterMs} ms after the client gave up`;
+  const lines = t.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}${notes[i] ? `  [${notes[i]}]` : ''}`);
+  return [head, ...lines, '  then: sync:once, let late saves land, sync:once, check'].join('\n');
+}

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { runTimeline } from './run-timeline';
+import { describeTimeline, timelineArb, type Timeline } from './timeline';
+import type { Violation } from './oracle';
+
+/**
+ * The model-based test of issue 16, "the payment counts once, whatever order OKKI's edits arrive
+ * in": fast-check generates timelines of OKKI edits, K3Cloud and OKKI faults and sync cycles, runs
+ * each against the simulators and the real pipeline, and checks the oracle over the final state.
+ * MODEL_TIMELINES sets how many (default 30), MODEL_SEED replays a run (docs/testing.md).
+ */
+
+const runs = Number(process.env.MODEL_TIMELINES ?? 30);
+const seed = process.env.MODEL_SEED === undefined ? Date.now() % 2_147_483_647 : Number(process.env.MODEL_SEED);
+/** Shrinking re-runs whole timelines: it stops after this long and reports the smallest failure found. */
+const shrinkBudgetMs = Number(process.env.MODEL_SHRINK_SECONDS ?? 90) * 1000;
+
+function formatViolations(violations: Violation[]): string {
+  return violations.map((v) => `  - receipt ${v.receiptNo}: ${v.outcome}: ${v.detail}`).join('\n');
+}
+
+describe('timelines of OKKI edits and faults (model-based)', () => {
+  it(`leaves every receipt active on exactly one order with its latest content, or on none (${runs} timelines)`, async () => {
+    let smallest: { timeline: Timeline; violations: Violation[]; notes: string[] } | undefined;
+    let firstFailureAt: number | undefined;
+    const property = fc.asyncProperty(timelineArb, async (timeline) => {
+      if (firstFailureAt !== undefined && Date.now() - firstFailureAt > shrinkBudgetMs) return; // stop shrinking
+      const result = await runTimeline(timeline);
+      if (result.violations.length === 0) return;
+      firstFailureAt ??= Date.now();
+      smallest = { timeline, ...result };
+      throw new Error(`${result.violations.length} violation(s)`);
+    });
+    const details = await fc.check(property, { numRuns: runs, seed, verbose: 0 });
+    if (details.failed && smallest) {
+      throw new Error(
+        [
+          `timeline failed; replay with MODEL_SEED=${seed} MODEL_TIMELINES=${runs} npx jest test/model/timelines`,
+          `fast-check: seed ${details.seed}, path ${details.counterexamplePath}, ${details.numShrinks} shrinks`,
+          describeTimeline(smallest.timeline, smallest.notes),
+          'violations:',
+          formatViolations(smallest.violations),
+        ].join('\n'),
+      );
+    }
+    if (details.failed) throw new Error(`fast-check failed without a timeline (seed ${seed}): ${String(details.errorInstance)}`);
+  }, 3_600_000);
+});
