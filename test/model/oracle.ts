@@ -123,13 +123,17 @@ function checkReceipt(
   const expectation = expectationFor(receipt, orderKeys, mapping);
   switch (expectation.kind) {
     case 'none':
-      if (live.length > 0)
-        out.push(v(`${expectation.why} → no active row`, `still active: ${describeRows(live)}`));
+      if (live.length > 0) out.push(v(`${expectation.why} → no active row`, `still active: ${describeRows(live)}`));
       break;
     case 'active': {
       const mine = live.filter((p) => p.orderKey === expectation.orderKey);
       if (mine.length === 0) {
-        out.push(v('written on its order', `no active row on order ${expectation.orderKey}; rows: ${describeRows(rows) || 'none'}`));
+        out.push(
+          v(
+            'written on its order',
+            `no active row on order ${expectation.orderKey}; rows: ${describeRows(rows) || 'none'}`,
+          ),
+        );
         break;
       }
       const elsewhere = live.filter((p) => p.orderKey !== expectation.orderKey);
@@ -149,7 +153,12 @@ function checkReceipt(
         (e) => e.orderKey === live[0]!.orderKey && differences(live[0]!.row, e.fields, mapping).length === 0,
       );
       if (!matches)
-        out.push(v('held back by the request filter → last good row unchanged', `row ${describeRows(live)} matches no earlier content`));
+        out.push(
+          v(
+            'held back by the request filter → last good row unchanged',
+            `row ${describeRows(live)} matches no earlier content`,
+          ),
+        );
       break;
     }
     case 'unconstrained':
@@ -169,7 +178,12 @@ export function checkFinalState(input: OracleInput): Violation[] {
     out.push(...checkReceipt(receipt, byNo.get(receipt.cash_collection_no) ?? [], orderKeys, input, mapping));
   for (const [no, before] of input.foreignBefore) {
     const now = JSON.stringify(byNo.get(no) ?? []);
-    if (now !== before) out.push({ receiptNo: no, outcome: 'rows the service does not own untouched', detail: `was ${before}, now ${now}` });
+    if (now !== before)
+      out.push({
+        receiptNo: no,
+        outcome: 'rows the service does not own untouched',
+        detail: `was ${before}, now ${now}`,
+      });
   }
   for (const no of byNo.keys())
     if (!ours.has(no) && !input.foreignBefore.has(no))
