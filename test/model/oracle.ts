@@ -191,6 +191,15 @@ export function checkFinalState(input: OracleInput): Violation[] {
   return out;
 }
 
+/** How many receipts of the final state the oracle holds to each expectation (a run that checked nothing proves nothing). */
+export function expectationCounts(input: OracleInput): Record<Expectation['kind'], number> {
+  const mapping = input.mapping ?? DEFAULT_MAPPING;
+  const orderKeys = new Set(input.bills.map((b) => String(b.F_Cash_Collection_Id)));
+  const counts = { active: 0, none: 0, 'held-back': 0, unconstrained: 0 };
+  for (const r of input.receipts) counts[expectationFor(r, orderKeys, mapping).kind] += 1;
+  return counts;
+}
+
 /** The foreign rows of a K3Cloud state (receipts not in `ours`), in the form `foreignBefore` takes. */
 export function foreignRowsOf(bills: K3Bill[], ours: Set<string>): Map<string, string> {
   const out = new Map<string, string>();

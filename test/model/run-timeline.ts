@@ -12,8 +12,16 @@ import {
   type SalesOrderBill,
 } from '@receipt-sync/simulators';
 import { cleanPrefix, redisUrl } from '../e2e/helpers';
-import { checkFinalState, foreignRowsOf, type K3Bill, type OkkiReceipt, type Violation } from './oracle';
-import { FILTERED_REMARK, type Step, type Timeline } from './timeline';
+import {
+  checkFinalState,
+  expectationCounts,
+  foreignRowsOf,
+  type K3Bill,
+  type OkkiReceipt,
+  type OracleInput,
+  type Violation,
+} from './oracle';
+import { FILTERED_REMARK, type OkkiAction, type Step, type Timeline } from './timeline';
 
 /**
  * Runs one timeline against the real simulators and the real pipeline (`syncOnce` in this process,
@@ -33,6 +41,8 @@ export interface TimelineResult {
   violations: Violation[];
   /** Per step: why it was skipped, or what it did when that is worth reading. */
   notes: string[];
+  /** Receipts of the final state per expectation (active on its order, on none, held back, unconstrained). */
+  checked: ReturnType<typeof expectationCounts>;
 }
 
 function envFor(demo: DemoEnvironment, prefix: string, baseMs: number): NodeJS.ProcessEnv {
@@ -88,6 +98,7 @@ class TimelineRun {
     private readonly all: OkkiReceiptRecord[],
     private readonly orders: SalesOrderBill[],
     private readonly env: NodeJS.ProcessEnv,
+    private readonly prefix: string,
     baseMs: number,
   ) {
     this.clockMs = baseMs;
@@ -125,89 +136,88 @@ class TimelineRun {
     this.remember(id);
   }
 
-  /** Applies one step; returns a note when it was skipped. */
-  async apply(step: Step): Promise<string | undefined> {
-    const { okki, k3 } = this.demo;
-    if ('r' in step) {
-      const state = this.state(step.r);
-      const needs = step.kind === 'create' ? 'absent' : step.kind === 'restore' ? 'deleted' : 'active';
-      if (step.kind !== 'sync-while-editing' && state !== needs) return `skipped: receipt is ${state}`;
-    }
-    switch (step.kind) {
+  /** Applies one OKKI action; returns a note (why it was skipped, or where it went). */
+  private act(action: OkkiAction): string | undefined {
+    const { okki } = this.demo;
+    const state = this.state(action.r);
+    const needs = action.kind === 'create' ? 'absent' : action.kind === 'restore' ? 'deleted' : 'active';
+    if (state !== needs) return `skipped: receipt is ${state}`;
+    const id = this.receiptAt(action.r).cash_collection_id;
+    switch (action.kind) {
       case 'create': {
-        const { removed: _removed, ...record } = this.receiptAt(step.r);
+        const { removed: _removed, ...record } = this.receiptAt(action.r);
         okki.upsertReceipt(record, this.stamp());
-        this.remember(record.cash_collection_id);
-        return undefined;
+        break;
       }
       case 'edit':
       case 'same-second-edit':
-        this.edit(step.r, step.seed, step.kind === 'same-second-edit');
-        return undefined;
-      case 'filtered-remark': {
-        const id = this.receiptAt(step.r).cash_collection_id;
+        this.edit(action.r, action.seed, action.kind === 'same-second-edit');
+        break;
+      case 'filtered-remark':
         okki.editReceipt(id, { comment: FILTERED_REMARK }, this.stamp());
-        this.remember(id);
-        return undefined;
-      }
+        break;
       case 'relink': {
-        const id = this.receiptAt(step.r).cash_collection_id;
-        const bill = this.orders[step.o % this.orders.length]!;
+        const bill = this.orders[action.o % this.orders.length]!;
         const orderInfo = orderInfoOf(bill, this.all);
         okki.relinkReceipt(id, orderInfo.order_id, { orderInfo, ...this.stamp() });
         this.remember(id);
         return `to order ${orderInfo.order_id} (FID ${bill.FID})`;
       }
-      case 'unlink': {
-        const id = this.receiptAt(step.r).cash_collection_id;
+      case 'unlink':
         okki.relinkReceipt(id, 0, this.stamp());
-        return undefined;
-      }
+        break;
       case 'delete':
-        okki.removeReceipt(
-          this.receiptAt(step.r).cash_collection_id,
-          step.newStamp ? this.stamp() : { keepUpdateTime: true },
-        );
-        return undefined;
-      case 'restore': {
-        const id = this.receiptAt(step.r).cash_collection_id;
+        okki.removeReceipt(id, action.newStamp ? this.stamp() : { keepUpdateTime: true });
+        break;
+      case 'restore':
         okki.restoreReceipt(id, this.stamp());
-        this.remember(id);
-        return undefined;
-      }
-      case 'okki-info-fails':
+        break;
+    }
+    this.remember(id);
+    return undefined;
+  }
+
+  /** Applies one step; returns a note (why it was skipped, or what it did). */
+  async apply(step: Step): Promise<string | undefined> {
+    const { okki, k3 } = this.demo;
+    switch (step.kind) {
+      case 'okki-info-fails': {
+        const state = this.state(step.r);
+        if (state !== 'active') return `skipped: receipt is ${state}`;
         okki.failReceiptInfo(this.receiptAt(step.r).cash_collection_id, {
           calls: step.calls,
           answer: step.calls % 2 ? { httpStatus: 503 } : { code: 500 },
         });
         return undefined;
+      }
       case 'k3-late-save':
         k3.failNext('lateSave');
         return undefined;
       case 'k3-ambiguous-save':
         k3.failNext('ambiguous');
         return undefined;
+      case 'redis-lost':
+        await cleanPrefix(this.prefix);
+        return undefined;
       case 'sync':
         await syncOnce(this.env);
         return undefined;
-      case 'sync-while-editing':
-        return this.syncWhileEditing(step.r, step.seed);
+      case 'sync-while':
+        return this.syncWhile(step.action);
+      default:
+        return this.act(step);
     }
   }
 
-  /** A sync cycle during which a person edits a receipt: the edit lands once the cycle has listed OKKI. */
-  private async syncWhileEditing(index: number, seed: number): Promise<string | undefined> {
+  /** A sync cycle during which a person changes a receipt: the change lands once the cycle has listed OKKI. */
+  private async syncWhile(action: OkkiAction): Promise<string | undefined> {
     const listedBefore = this.listCalls();
     const cycle = syncOnce(this.env);
-    let edited: string | undefined = 'edit skipped: receipt not active';
     const deadline = Date.now() + 10_000;
     while (this.listCalls() === listedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    if (this.state(index) === 'active') {
-      this.edit(index, seed, false);
-      edited = undefined;
-    }
+    const note = this.act(action);
     await cycle;
-    return edited;
+    return note;
   }
 
   private listCalls(): number {
@@ -245,16 +255,16 @@ export async function runTimeline(t: Timeline): Promise<TimelineResult> {
   try {
     const ours = new Set(dataset.receipts.map((r) => r.cash_collection_no));
     const foreignBefore = foreignRowsOf(demo.k3.allBills('SAL_SaleOrder') as K3Bill[], ours);
-    const run = new TimelineRun(demo, dataset.receipts, dataset.orders, envFor(demo, prefix, baseMs), baseMs);
+    const run = new TimelineRun(demo, dataset.receipts, dataset.orders, envFor(demo, prefix, baseMs), prefix, baseMs);
     for (const step of t.steps) run.notes.push((await run.apply(step)) ?? '');
     await run.finish();
-    const violations = checkFinalState({
+    const final: OracleInput = {
       receipts: demo.okki.allReceipts() as unknown as OkkiReceipt[],
       bills: demo.k3.allBills('SAL_SaleOrder') as K3Bill[],
       foreignBefore,
       history: run.history,
-    });
-    return { violations, notes: run.notes };
+    };
+    return { violations: checkFinalState(final), notes: run.notes, checked: expectationCounts(final) };
   } finally {
     await demo.close();
     await cleanPrefix(prefix);

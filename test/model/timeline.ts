@@ -10,7 +10,8 @@ import fc from 'fast-check';
 /** The request-filter remark of the scenario: a K3Cloud site refuses any request carrying markup. */
 export const FILTERED_REMARK = '<b>加急</b>';
 
-export type Step =
+/** What a person does to one receipt in OKKI. */
+export type OkkiAction =
   | { kind: 'create'; r: number }
   | { kind: 'edit'; r: number; seed: number }
   | { kind: 'same-second-edit'; r: number; seed: number }
@@ -18,12 +19,16 @@ export type Step =
   | { kind: 'relink'; r: number; o: number }
   | { kind: 'unlink'; r: number }
   | { kind: 'delete'; r: number; newStamp: boolean }
-  | { kind: 'restore'; r: number }
+  | { kind: 'restore'; r: number };
+
+export type Step =
+  | OkkiAction
   | { kind: 'okki-info-fails'; r: number; calls: number }
   | { kind: 'k3-late-save' }
   | { kind: 'k3-ambiguous-save' }
+  | { kind: 'redis-lost' }
   | { kind: 'sync' }
-  | { kind: 'sync-while-editing'; r: number; seed: number };
+  | { kind: 'sync-while'; action: OkkiAction };
 
 export interface Timeline {
   datasetSeed: number;
@@ -41,7 +46,9 @@ export interface Timeline {
 const receipt = fc.nat({ max: 15 });
 const seed = fc.nat({ max: 1_000_000 });
 
-const weightedSteps: Array<{ kind: Step['kind']; weight: number; arbitrary: fc.Arbitrary<Step> }> = [
+type Weighted<T> = { kind: string; weight: number; arbitrary: fc.Arbitrary<T> };
+
+const okkiActions: Array<Weighted<OkkiAction>> = [
   { kind: 'create', weight: 2, arbitrary: receipt.map((r) => ({ kind: 'create' as const, r })) },
   { kind: 'edit', weight: 5, arbitrary: fc.record({ kind: fc.constant('edit' as const), r: receipt, seed }) },
   {
@@ -62,43 +69,54 @@ const weightedSteps: Array<{ kind: Step['kind']; weight: number; arbitrary: fc.A
     arbitrary: fc.record({ kind: fc.constant('delete' as const), r: receipt, newStamp: fc.boolean() }),
   },
   { kind: 'restore', weight: 2, arbitrary: receipt.map((r) => ({ kind: 'restore' as const, r })) },
-  {
-    kind: 'okki-info-fails',
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('okki-info-fails' as const),
-      r: receipt,
-      calls: fc.integer({ min: 1, max: 3 }),
-    }),
-  },
-  { kind: 'k3-late-save', weight: 2, arbitrary: fc.constant({ kind: 'k3-late-save' as const }) },
-  { kind: 'k3-ambiguous-save', weight: 2, arbitrary: fc.constant({ kind: 'k3-ambiguous-save' as const }) },
-  { kind: 'sync', weight: 5, arbitrary: fc.constant({ kind: 'sync' as const }) },
-  {
-    kind: 'sync-while-editing',
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('sync-while-editing' as const), r: receipt, seed }),
-  },
 ];
 
-export const STEP_KINDS: ReadonlyArray<Step['kind']> = weightedSteps.map((s) => s.kind);
+function otherSteps(actions: fc.Arbitrary<OkkiAction>): Array<Weighted<Step>> {
+  return [
+    {
+      kind: 'okki-info-fails',
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('okki-info-fails' as const),
+        r: receipt,
+        calls: fc.integer({ min: 1, max: 3 }),
+      }),
+    },
+    { kind: 'k3-late-save', weight: 2, arbitrary: fc.constant({ kind: 'k3-late-save' as const }) },
+    { kind: 'k3-ambiguous-save', weight: 2, arbitrary: fc.constant({ kind: 'k3-ambiguous-save' as const }) },
+    { kind: 'redis-lost', weight: 1, arbitrary: fc.constant({ kind: 'redis-lost' as const }) },
+    { kind: 'sync', weight: 5, arbitrary: fc.constant({ kind: 'sync' as const }) },
+    {
+      kind: 'sync-while',
+      weight: 2,
+      arbitrary: actions.map((action) => ({ kind: 'sync-while' as const, action })),
+    },
+  ];
+}
+
+export const STEP_KINDS: readonly string[] = [
+  ...okkiActions.map((s) => s.kind),
+  ...otherSteps(fc.constant({ kind: 'create', r: 0 })).map((s) => s.kind),
+];
 
 /**
- * Timelines drawing from every step kind but those in `without` (for narrowing down a failure while
- * investigating; the test itself always draws from all of them unless MODEL_WITHOUT says otherwise).
+ * Timelines drawing from every step kind but those in `without` (for narrowing a failure down while
+ * investigating; the test draws from all of them unless MODEL_WITHOUT says otherwise). An OKKI
+ * action left out is left out of `sync-while` too.
  */
 export function timelineArb(without: ReadonlySet<string> = new Set()): fc.Arbitrary<Timeline> {
-  const unknown = [...without].filter((k) => !STEP_KINDS.includes(k as Step['kind']));
+  const unknown = [...without].filter((k) => !STEP_KINDS.includes(k));
   if (unknown.length > 0)
     throw new Error(`unknown step kind(s) ${unknown.join(', ')}; known: ${STEP_KINDS.join(', ')}`);
-  const steps = weightedSteps.filter((s) => !without.has(s.kind));
+  const actions = fc.oneof(...okkiActions.filter((s) => !without.has(s.kind)));
+  const steps = [...okkiActions, ...otherSteps(actions)].filter((s) => !without.has(s.kind));
   return fc.record({
     datasetSeed: fc.integer({ min: 1, max: 1_000_000 }),
     orders: fc.integer({ min: 2, max: 3 }),
     receipts: fc.integer({ min: 2, max: 4 }),
     pool: fc.integer({ min: 0, max: 2 }),
     lateSaveApplyAfterMs: fc.constantFrom(0, 250, 1200),
-    steps: fc.array(fc.oneof(...steps), { minLength: 1, maxLength: 12 }),
+    steps: fc.array(fc.oneof(...(steps as Array<Weighted<Step>>)), { minLength: 1, maxLength: 12 }),
   });
 }
 
@@ -129,8 +147,10 @@ export function describeStep(step: Step): string {
       return `K3Cloud applies the next save, then the answer is lost`;
     case 'sync':
       return 'sync:once';
-    case 'sync-while-editing':
-      return `sync:once, and while it runs edit receipt #${step.r} (content seed ${step.seed})`;
+    case 'redis-lost':
+      return 'Redis loses every key of the deployment (queues, ledger, checkpoint)';
+    case 'sync-while':
+      return `sync:once, and once it has listed OKKI: ${describeStep(step.action)}`;
   }
 }
 
