@@ -27,6 +27,8 @@ export function envFor(demo: DemoEnvironment, prefix: string, extra: Record<stri
     WORKER_LOCK_MS: '5000',
     RETRY_BASE_DELAY_MS: '200',
     RETRY_MAX_DELAY_MS: '2000',
+    // A save without an answer may land this long after (production default 300 s); tests wait less.
+    KINGDEE_LATE_WRITE_SECONDS: '3',
     ...extra,
   };
 }

@@ -20,3 +20,4 @@ export {
   type ValueKind,
 } from './field-compare';
 export { mappedFieldKeys, type MappedFieldKeys } from './field-keys';
+export { versionDigest } from './version-digest';

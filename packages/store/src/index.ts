@@ -35,6 +35,7 @@ export {
   type WrittenRecord,
 } from './model/ledger';
 export { errorCause, reasonTemplate, type ErrorCause } from './model/error-cause';
+export { isStaleVersion } from './model/ledger-rules';
 export {
   HISTORY_LIMIT,
   RECEIPT_SOURCES,

@@ -26,6 +26,8 @@ export interface K3CloudSettings {
   lockedOrderPolicy: LockedOrderPolicy;
   /** How often a failed metadata preflight is repeated. */
   preflightRecheckMs: number;
+  /** KINGDEE_LATE_WRITE_SECONDS × 1000: how long a save without an answer may still land. */
+  lateWriteMs: number;
 }
 
 /** Where Redis is: one server (`url`) or a cluster (`clusterNodes`, which then wins). */
@@ -124,6 +126,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             timeoutMs: env.KINGDEE_TIMEOUT_MS,
             lockedOrderPolicy: env.KINGDEE_LOCKED_ORDER_POLICY,
             preflightRecheckMs: env.PREFLIGHT_RECHECK_SECONDS * 1000,
+            lateWriteMs: env.KINGDEE_LATE_WRITE_SECONDS * 1000,
           }
         : undefined,
     sync: {

@@ -163,6 +163,12 @@ const serviceVariables = {
   /** added: per-request deadline (official SDKs use 120 s). */
   KINGDEE_TIMEOUT_MS: int(120_000, 100, 600_000),
   /**
+   * How long after a save whose answer never came (timeout, lost connection) K3Cloud may still apply
+   * it (it queues WebAPI calls and does not cancel one whose client gave up): its rows are not sent
+   * again before this time has passed unless a read shows them applied.
+   */
+  KINGDEE_LATE_WRITE_SECONDS: int(300, 0, 86_400),
+  /**
    * What to do when K3Cloud refuses or ignores a write because the sales order is audited / in
    * approval: `wait` (long back-off, then dead-letter) or `unaudit` (UnAudit → Save → Submit → Audit).
    */

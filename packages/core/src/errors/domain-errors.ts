@@ -77,3 +77,45 @@ export class WriterNotActiveError extends SyncError {
     });
   }
 }
+
+/**
+ * A receipt re-linked in OKKI to another sales order was written on the new order, but its row on
+ * the previous order is not flagged removed yet (that order refused or was not saved): the payment
+ * would count twice. The row is not counted as written; it is saved again (an update now) together
+ * with the flag.
+ */
+export class MovedReceiptNotFlaggedError extends SyncError {
+  readonly disposition = 'transient' as const;
+  readonly code = 'receipt.move-not-flagged';
+  constructor(
+    readonly receiptNo: string,
+    readonly previousOrderId: string,
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `receipt ${receiptNo} moved to another sales order; its row on the previous order (F_Cash_Collection_Id = ${previousOrderId}) is not flagged removed yet`,
+      options,
+    );
+  }
+}
+
+/**
+ * A save of this row went out and no answer came back (timeout, lost connection, a lost writer
+ * lease): K3Cloud may still apply it, since it queues WebAPI calls and does not cancel one whose
+ * client gave up. Until KINGDEE_LATE_WRITE_SECONDS have passed the row is not sent again unless a
+ * read shows it applied; it waits, spending no attempt, so no second row is appended.
+ */
+export class LateWriteWaitError extends SyncError {
+  readonly disposition = 'rate-limited' as const;
+  readonly code = 'k3cloud.save-may-still-land';
+  constructor(
+    readonly receiptNo: string,
+    readonly untilMs: number,
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `receipt ${receiptNo}: a save without an answer may still land in K3Cloud; not sent again before ${new Date(untilMs).toISOString()} unless a read finds it`,
+      { retryAfterMs: Math.max(1_000, Math.min(30_000, untilMs - Date.now())), ...options },
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError, type Logger } from '@receipt-sync/core';
 import {
-  rawJobId,
+  addRawVersions,
   receiptVersionKey,
   deadLetter,
   type OutcomeTracker,
@@ -113,7 +113,7 @@ export async function runFixedWindow(
   const chunk = Math.min(BULK, deps.settings.pageSize);
   try {
     for (const removed of [false, true]) {
-      let batch: Array<{ name: string; data: RawReceiptJob; opts: { jobId: string } }> = [];
+      let batch: Array<{ name: string; data: RawReceiptJob }> = [];
       let keys: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
@@ -127,7 +127,7 @@ export async function runFixedWindow(
             windowId: window.id,
           })),
         );
-        await deps.queues.raw.addBulk(batch);
+        await addRawVersions(deps.queues, batch);
         deps.onFetched?.(batch.length, removed);
         await deps.onVersionsSeen?.(keys);
         batch = [];
@@ -152,7 +152,6 @@ export async function runFixedWindow(
         batch.push({
           name: removed ? 'removed-receipt' : 'receipt',
           data: { windowId: window.id, removed, fetchedAt, receipt: r },
-          opts: { jobId: rawJobId(r.cash_collection_id, r.update_time, removed) },
         });
         if (batch.length >= chunk) await flush();
       }

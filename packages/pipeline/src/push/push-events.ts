@@ -3,7 +3,7 @@ import { isSyncError, OkkiBusinessError, type Logger } from '@receipt-sync/core'
 import {
   describeIssues,
   PushEventJobSchema,
-  rawJobId,
+  addRawVersions,
   RawReceiptSchema,
   receiptVersionKey,
   type PipelineQueues,
@@ -69,8 +69,7 @@ export async function processPushEvent(
   if (first > 0) deps.onFirstSeen?.(first);
   await recordPushedVersion(deps, String(r.cash_collection_id), r.update_time, removed);
   const data: RawReceiptJob = { windowId: PUSH_WINDOW_ID, removed, fetchedAt: new Date().toISOString(), receipt: r };
-  const jobId = rawJobId(r.cash_collection_id, r.update_time, removed);
-  await deps.queues.raw.add(removed ? 'removed-receipt' : 'receipt', data, { jobId });
+  const [jobId] = await addRawVersions(deps.queues, [{ name: removed ? 'removed-receipt' : 'receipt', data }]);
   return { outcome: 'enqueued', jobId };
 }
 

@@ -9,3 +9,4 @@ export * from './outcomes';
 export * from './replay';
 export * from './settle-failure';
 export * from './backoff';
+export * from './version-jobs';

@@ -37,6 +37,8 @@ export const ReadyRowSchema = z.object({
   rowKey: z.string().min(1),
   fields: z.record(z.string(), FieldValue),
   contentHash: z.string().min(1),
+  /** Digest of the OKKI content of this version (two edits of one `update_time` second differ here). */
+  sourceDigest: z.string().min(1).optional(),
 });
 export type ReadyRow = z.infer<typeof ReadyRowSchema>;
 

@@ -1,8 +1,15 @@
 import { WriterNotActiveError, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
-import { buildSaveOptions, fieldKinds, needsEnrichment } from '@receipt-sync/mapping';
+import { buildSaveOptions, fieldKinds, needsEnrichment, removedFlagField } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
-import { createBatchWriter, RowBatcher, writeRow, type RowLocator, type WriterSaveOptions } from '../writer';
+import {
+  createBatchWriter,
+  redisLateWrites,
+  RowBatcher,
+  writeRow,
+  type RowLocator,
+  type WriterSaveOptions,
+} from '../writer';
 import { receiptVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
 import { transformReceipt } from '../transformer';
@@ -206,7 +213,7 @@ function startActiveWriter(
     batchSize: k3Config.batchSize,
     lingerMs: rt.config.workers.writerLingerMs,
     maxInFlight: k3Config.maxConcurrency,
-    write: (rows) => write(rows),
+    write: (rows, reserve) => write(rows, reserve),
   });
   const write = createBatchWriter({
     k3,
@@ -218,6 +225,8 @@ function startActiveWriter(
     fieldKinds: fieldKinds(rt.mapping),
     lockedOrderPolicy: k3Config.lockedOrderPolicy,
     fence: () => lease.fence(),
+    lateWrites: redisLateWrites(rt.connection, rt.config.queuePrefix),
+    lateWriteMs: k3Config.lateWriteMs,
     requeue: (p) => batcher.requeue(p),
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
@@ -298,6 +307,7 @@ function writerLocator(rt: Runtime): RowLocator {
     entity: rt.mapping.entity,
     rowKeyField: rt.mapping.rowKey.targetField,
     orderKeyField: rt.mapping.order.targetField,
+    removedField: removedFlagField(rt.mapping),
   };
 }
 

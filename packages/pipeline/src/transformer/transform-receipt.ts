@@ -1,9 +1,9 @@
 import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
 import type { Logger, StageOutcome } from '@receipt-sync/core';
-import { checkQuality, mapReceipt, type MappedRow, type Mapping } from '@receipt-sync/mapping';
-import type { LedgerEntry } from '@receipt-sync/store';
+import { checkQuality, mapReceipt, versionDigest, type MappedRow, type Mapping } from '@receipt-sync/mapping';
+import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import {
-  readyJobId,
+  readyJobIdFor,
   receiptVersionKey,
   recordDeadLetter,
   settleFailure,
@@ -63,21 +63,39 @@ export async function transformReceipt(
 
   try {
     const ledger = await deps.ledger.get(receiptId);
-    const skip = skipReason(ledger, version, removed, receiptNo);
-    if (skip) return await finish('unchanged', skip);
-    const row = await mapOrQuarantine(job.data, receiptNo, deps);
-    if (ledger?.status === 'written' && ledger.contentHash === row.contentHash) {
-      await deps.ledger.recordOutcome(receiptId, { status: 'written', sourceVersion: version });
-      return await finish('unchanged', 'mapped content equals the last write');
+    const digest = versionDigest(receipt as Record<string, unknown>);
+    const skip = skipReason(ledger, { version, removed, digest }, receiptNo);
+    if (skip === TOMBSTONE) {
+      // Remembered, so an earlier active version still on its way (a retry) can never write it back.
+      await deps.ledger.recordOutcome(receiptId, {
+        status: 'unchanged',
+        receiptNo,
+        ...(orderId ? { orderId } : {}),
+        sourceVersion: version,
+        sourceDigest: digest,
+        removed: true,
+      });
+      return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud (remembered)');
     }
+    if (skip) return await finish('unchanged', skip);
+    const unlinked = !removed && !hasOrder(receipt.order_id) && ledger?.k3Fid !== undefined && !ledger.removed;
+    // Unlinked in OKKI (order_id 0): the row is flagged removed where it was; the payment is on no order.
+    const source = unlinked
+      ? { ...job.data, receipt: { ...receipt, order_id: Number(ledger.orderId) }, removed: true }
+      : job.data;
+    const row = await mapOrQuarantine(source, receiptNo, deps);
     // A receipt already written to this order keeps its FID (the writer checks it still carries the order).
     const fid =
       ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await cachedOrderFid(deps.orders, row.orderKey);
     await deps.ledger.recordOutcome(receiptId, {
       status: 'pending',
       receiptNo,
-      orderId: row.orderKey,
+      // While a row is written on another order (a move), the ledger keeps naming that order: the
+      // writer flags the row there in the same save that writes the new one.
+      ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
       sourceVersion: version,
+      sourceDigest: digest,
+      removed: source.removed,
     });
     const ready: ReadyRow = {
       windowId,
@@ -86,13 +104,14 @@ export async function transformReceipt(
       orderId: row.orderKey,
       ...(fid === undefined ? {} : { fid }),
       sourceVersion: version,
-      removed,
+      removed: source.removed,
       rowKey: row.rowKey,
       fields: row.fields,
       contentHash: row.contentHash,
+      sourceDigest: digest,
     };
-    await deps.queues.ready.add(removed ? 'removed-row' : 'row', ready, {
-      jobId: readyJobId(receiptId, version, removed),
+    await deps.queues.ready.add(source.removed ? 'removed-row' : 'row', ready, {
+      jobId: await readyJobIdFor(deps.queues, ready),
     });
     deps.onOutcome?.('forwarded', { receiptNo });
     return { outcome: 'forwarded' };
@@ -116,25 +135,33 @@ export async function transformReceipt(
   }
 }
 
+const TOMBSTONE = Symbol('tombstone');
+
+const hasOrder = (orderId: unknown) => orderId !== undefined && orderId !== null && Number(orderId) !== 0;
+
 /**
- * Why this version needs no work, or undefined when it does. Throws EarlierVersionInFlightError for
- * a removal whose active version is still on its way (the row must be flagged once it exists).
+ * Why this version needs no work, TOMBSTONE for a removal to remember, or undefined when it needs
+ * work. A version is its `update_time` and its content: the same second with other content is a
+ * newer version; a removal wins a tie. Throws EarlierVersionInFlightError for a removal whose active
+ * version is on its way to K3Cloud now (its row must be flagged once it exists).
  */
 function skipReason(
   ledger: LedgerEntry | undefined,
-  version: string,
-  removed: boolean,
+  v: { version: string; removed: boolean; digest: string },
   receiptNo: string,
-): string | undefined {
-  if (ledger && ledger.sourceVersion > version) return `superseded by version ${ledger.sourceVersion}`;
-  if (ledger?.status === 'written' && ledger.sourceVersion === version && ledger.removed === removed) {
-    return 'this version was already written';
+): string | typeof TOMBSTONE | undefined {
+  if (isStaleVersion(ledger, { sourceVersion: v.version, removed: v.removed })) {
+    return `superseded by version ${ledger!.sourceVersion}${ledger!.removed ? ' (removed)' : ''}`;
   }
-  if (removed && !ledger?.k3Fid) {
+  const sameVersion = ledger?.sourceVersion === v.version && ledger.removed === v.removed;
+  const sameContent = ledger?.sourceDigest === undefined || ledger.sourceDigest === v.digest;
+  if (sameVersion && sameContent && (ledger.status === 'written' || ledger.status === 'unchanged')) {
+    return 'this version was already settled';
+  }
+  if (v.removed && !ledger?.k3Fid) {
     // Its active version is still on the way: flag the row once it exists, never skip the flag.
-    if (ledger?.status === 'pending') throw new EarlierVersionInFlightError(receiptNo);
-    // Removed before it ever reached K3Cloud: there is no row to flag, and none must be created.
-    return 'removed in OKKI and never written to K3Cloud';
+    if (ledger?.status === 'pending' && !ledger.removed) throw new EarlierVersionInFlightError(receiptNo);
+    return TOMBSTONE;
   }
   return undefined;
 }

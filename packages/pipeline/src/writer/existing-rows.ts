@@ -7,6 +7,8 @@ export interface RowLocator {
   rowKeyField: string;
   /** Header field holding the OKKI order id (F_Cash_Collection_Id). */
   orderKeyField: string;
+  /** The row's removed flag (F_PBLH_Removed), when the mapping has one: set on a moved receipt's previous row. */
+  removedField?: string;
 }
 
 /** (FID, row key) → FEntryIDs of rows already in K3Cloud, lowest first. */

@@ -6,9 +6,20 @@ export interface PendingRow {
   row: ReadyRow;
   /** Saved alone in its own model: set after a multi-row model was rejected, to find the bad row. */
   solo: boolean;
+  /**
+   * Set on the flag of a moved receipt's row on its previous sales order (F_PBLH_Removed), saved in
+   * the same BatchSave as the receipt's row on its new order: the row it belongs to.
+   */
+  flagOf?: PendingRow;
   resolve(result: RowResult): void;
   reject(error: unknown): void;
 }
+
+/**
+ * Adds a sales order to the batch in flight when no other batch holds it (a moved receipt's
+ * previous order); false when another batch does. Held until the batch finishes.
+ */
+export type ReserveOrder = (orderId: string) => boolean;
 
 export interface RowBatcherOptions {
   /** Rows per BatchSave at most (KINGDEE_BATCH_SIZE). */
@@ -18,7 +29,7 @@ export interface RowBatcherOptions {
   /** Batches in flight at most: the active writer's K3Cloud calls (KINGDEE_MAX_CONCURRENCY). */
   maxInFlight: number;
   /** Saves one batch; must settle (resolve, reject or requeue) every row it is given. */
-  write(rows: PendingRow[]): Promise<void>;
+  write(rows: PendingRow[], reserve: ReserveOrder): Promise<void>;
 }
 
 /**
@@ -113,8 +124,15 @@ export class RowBatcher {
     const orders = new Set(batch.map((p) => p.row.orderId));
     for (const order of orders) this.busy.add(order);
     this.inFlight += 1;
+    const reserve: ReserveOrder = (order) => {
+      if (orders.has(order)) return true;
+      if (this.busy.has(order)) return false;
+      orders.add(order);
+      this.busy.add(order);
+      return true;
+    };
     try {
-      await this.opts.write([...batch]);
+      await this.opts.write([...batch], reserve);
     } catch (error) {
       for (const p of batch) if (!this.returned.has(p.resolve)) p.reject(error);
     } finally {

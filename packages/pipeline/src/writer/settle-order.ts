@@ -1,4 +1,10 @@
-import { K3CloudValidationError, K3CloudWriteNotAppliedError, type Logger, type SyncError } from '@receipt-sync/core';
+import {
+  K3CloudValidationError,
+  K3CloudWriteNotAppliedError,
+  MovedReceiptNotFlaggedError,
+  type Logger,
+  type SyncError,
+} from '@receipt-sync/core';
 import type { ModelSaveResult } from '@receipt-sync/k3cloud';
 import type { FieldDifference } from '@receipt-sync/mapping';
 import { rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
@@ -12,6 +18,8 @@ import type { BatchWriterDeps } from './write-batch';
 export interface Batch {
   locator: RowLocator;
   byFid: Map<number, PendingRow[]>;
+  /** A moved receipt's row → the flag of its previous row, in this batch too. */
+  flags: Map<PendingRow, PendingRow>;
   existing: ExistingRows;
   /** Every field key the batch writes (the read-back compares them all). */
   fields: string[];
@@ -46,11 +54,13 @@ export async function settleOrder(
   state: SavedState,
   deps: BatchWriterDeps,
 ): Promise<void> {
-  const group = batch.byFid.get(fid)!;
+  // A moved receipt's flag settles with its row (settleVerified), never on its own.
+  const group = batch.byFid.get(fid)!.filter((p) => !p.flagOf);
+  if (group.length === 0) return;
   const header = state.orders.get(fid);
   if (header?.status === 'C') await deps.onOrderAudited?.(fid);
   if (result?.ok) {
-    const missed = await settleVerified(group, fid, state, deps);
+    const missed = await settleVerified(group, fid, state, deps, batch.flags);
     if (missed.length === 0) return;
     if (header && isLockedStatus(header.status)) {
       deps.onNotApplied?.('order-locked', missed.length);
@@ -105,25 +115,39 @@ export async function settleOrder(
   }
 }
 
-/** A save whose answer was lost: rows K3Cloud holds as sent are written, the others retry with `error`. */
+/** A save whose answer was lost: rows K3Cloud holds as sent are written, the others fail with `errorFor` (they may still land). */
 export async function settleUnanswered(
+  batch: Batch,
+  fid: number,
+  state: SavedState,
+  errorFor: (p: PendingRow) => SyncError,
+  deps: BatchWriterDeps,
+): Promise<void> {
+  const missed = await settleVerified(batch.byFid.get(fid)!, fid, state, deps, batch.flags);
+  for (const { p } of missed) p.reject(errorFor(p));
+}
+
+/**
+ * Settles the rows K3Cloud holds as sent; returns the others with what differs. A moved receipt's
+ * row counts as written only once its previous row is flagged too (`flags`); the flag itself is no
+ * ledger write (it settles with its row).
+ */
+async function settleVerified(
   group: PendingRow[],
   fid: number,
   state: SavedState,
-  error: SyncError,
   deps: BatchWriterDeps,
-): Promise<void> {
-  const missed = await settleVerified(group, fid, state, deps);
-  for (const { p } of missed) p.reject(error);
-}
-
-/** Settles the rows K3Cloud holds as sent; returns the others with what differs. */
-async function settleVerified(group: PendingRow[], fid: number, state: SavedState, deps: BatchWriterDeps) {
+  flags: ReadonlyMap<PendingRow, PendingRow> = new Map(),
+) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
   const written: Array<Promise<void>> = [];
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
-    if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
+    if (p.flagOf) continue;
+    const flag = flags.get(p);
+    if (check.applied && flag && !flagHeld(flag, state, deps))
+      p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
+    else if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });
   }
   // One receipt per row (the batch keeps only its newest version): the ledger writes are independent.
@@ -149,7 +173,7 @@ async function handleLocked(
   const only = { ...batch, byFid: new Map([[order.fid, rows]]) };
   const state = await saveThroughUnaudit(deps, batch.locator, order, modelFor(only, order.fid), rows, batch.fields);
   if (!state) return;
-  const missed = await settleVerified(rows, order.fid, state, deps);
+  const missed = await settleVerified(rows, order.fid, state, deps, batch.flags);
   if (missed.length === 0) return;
   deps.onNotApplied?.('not-applied', missed.length);
   for (const { p, differences } of missed) {
@@ -173,6 +197,10 @@ function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?:
   return ids?.[0];
 }
 
+function flagHeld(flag: PendingRow, state: SavedState, deps: BatchWriterDeps): boolean {
+  return checkSavedRow(state, deps.fieldKinds, flag.row.fid!, flag.row.rowKey, flag.row.fields).applied;
+}
+
 async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger: WriterLedger): Promise<void> {
   const r = p.row;
   await ledger.recordWritten({
@@ -182,6 +210,7 @@ async function settleWritten(p: PendingRow, fid: number, entryId: number, ledger
     sourceVersion: r.sourceVersion,
     removed: r.removed,
     contentHash: r.contentHash,
+    ...(r.sourceDigest === undefined ? {} : { sourceDigest: r.sourceDigest }),
     k3Fid: fid,
     k3EntryId: entryId,
     fields: r.fields,

@@ -1,16 +1,20 @@
 import {
   AmbiguousWriteError,
   isSyncError,
+  K3CloudRequestFilterError,
+  LateWriteWaitError,
   SalesOrderNotFoundError,
   type LockedOrderPolicy,
   type Logger,
 } from '@receipt-sync/core';
-import type { ModelSaveResult } from '@receipt-sync/k3cloud';
+import { requestFilterSuspects, type ModelSaveResult } from '@receipt-sync/k3cloud';
+import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import type { ValueKind } from '@receipt-sync/mapping';
-import { fidFor, readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
+import { fidFor, readOrdersBefore, rowSlot, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
-import type { PendingRow } from './row-batcher';
+import type { PendingRow, ReserveOrder } from './row-batcher';
+import { noLateWrites, type LateWrites } from './late-writes';
 import { readSavedState } from './saved-rows';
 import { allSettled, modelFor, settleOrder, settleUnanswered, waitsAsIs, type Batch } from './settle-order';
 
@@ -36,14 +40,44 @@ export interface BatchWriterDeps extends UnauditDeps {
   requeue(row: PendingRow): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
+  /** Saves without an answer that may still land, by receipt (none kept when absent). */
+  lateWrites?: LateWrites;
+  /** KINGDEE_LATE_WRITE_SECONDS × 1000. @defaultValue 0 */
+  lateWriteMs?: number;
+}
+
+const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noLateWrites;
+
+/**
+ * Rows of a save that went out without an answer less than KINGDEE_LATE_WRITE_SECONDS ago wait,
+ * unless the read before this save finds them in K3Cloud (then this save updates them): sent again
+ * with FEntryID 0 they would become a second row when the first save lands. Other rows go on.
+ */
+async function holdBackLateWrites(
+  rows: PendingRow[],
+  before: OrdersBefore,
+  deps: BatchWriterDeps,
+): Promise<PendingRow[]> {
+  const held = await lateWrites(deps).heldUntil([...new Set(rows.map((p) => p.row.receiptId))]);
+  if (held.size === 0) return rows;
+  const waiting = new Set<PendingRow>();
+  for (const p of rows) {
+    const until = held.get(p.row.receiptId);
+    if (until === undefined || p.flagOf || before.existing.has(rowSlot(p.row.fid!, p.row.rowKey))) continue;
+    waiting.add(p);
+    p.reject(new LateWriteWaitError(p.row.receiptNo, until));
+  }
+  return rows.filter((p) => !waiting.has(p) && !(p.flagOf && waiting.has(p.flagOf)));
 }
 
 /**
  * Builds the BatchSave writer handed to RowBatcher. The batcher never has two batches of one sales
  * order in flight, and only the active writer runs one (its lease is checked before every save).
  */
-export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) => Promise<void> {
-  return (rows) => saveRows(rows, deps);
+export function createBatchWriter(
+  deps: BatchWriterDeps,
+): (rows: PendingRow[], reserve?: ReserveOrder) => Promise<void> {
+  return (rows, reserve = () => true) => saveRows(rows, deps, reserve);
 }
 
 /**
@@ -51,24 +85,31 @@ export function createBatchWriter(deps: BatchWriterDeps): (rows: PendingRow[]) =
  * rows they carry), one BatchSave (one model per order), then THE read-back: every row is counted
  * written only when K3Cloud holds every mapped field as sent (verified writes).
  */
-async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void> {
-  const settled = await dropSettledVersions(rows, deps.ledger);
+async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: ReserveOrder): Promise<void> {
+  const { live: current, entries } = await dropSettledVersions(rows, deps.ledger);
+  const moves = moveFlags(current, entries, deps, reserve);
+  const settled = [...moves.rows, ...moves.flags];
   if (settled.length === 0) return;
   const { locator } = deps;
   // The receipts and orders of this batch, named in the audit record of every call made for it.
   const subjects = [...new Set(settled.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
   const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))], subjects);
-  const live = await placeRows(settled, before, deps);
+  const live = await holdBackLateWrites(await placeRows(settled, before, deps), before, deps);
   if (live.length === 0) return;
   const byFid = new Map<number, PendingRow[]>();
   for (const p of live) byFid.set(p.row.fid!, [...(byFid.get(p.row.fid!) ?? []), p]);
   const fids = [...byFid.keys()];
   const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
-  const batch: Batch = { locator, byFid, existing: before.existing, fields };
+  const flags = new Map(live.filter((p) => p.flagOf).map((f) => [f.flagOf!, f]));
+  const batch: Batch = { locator, byFid, flags, existing: before.existing, fields };
 
   let results: ModelSaveResult[];
+  const receipts = [...new Set(live.map((p) => p.row.receiptId))];
   try {
     await deps.fence();
+    // Held before it goes out: should this process die with the save in flight, the next writer
+    // still does not send these rows again while the save may land (KINGDEE_LATE_WRITE_SECONDS).
+    await lateWrites(deps).hold(receipts, deps.lateWriteMs ?? 0);
     ({ results } = await deps.k3.batchSave(
       locator.formId,
       fids.map((fid) => modelFor(batch, fid, deps.logger)),
@@ -76,10 +117,19 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps): Promise<void
       subjects,
     ));
   } catch (error) {
-    if (!(error instanceof AmbiguousWriteError)) throw error;
+    if (error instanceof K3CloudRequestFilterError) {
+      await lateWrites(deps).release(receipts);
+      return isolateFiltered(live, error, deps);
+    }
+    if (!(error instanceof AmbiguousWriteError)) {
+      await lateWrites(deps).release(receipts);
+      throw error;
+    }
     await settleLostAnswer(batch, error, deps, subjects);
     return;
   }
+  // K3Cloud answered: nothing of this save is left to land later.
+  await lateWrites(deps).release(receipts);
   // Orders whose save failed are read too (same query): their status tells a locked order apart.
   // A batch where every model failed for a reason that waits as it is needs no read at all.
   const state = results.every((r) => !r.ok && r.error !== undefined && waitsAsIs(r.error))
@@ -112,6 +162,11 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
   const missing = new Set<string>();
   for (const p of rows) {
     const fid = fidFor(before, p.row.orderId, p.row.fid);
+    if (p.flagOf && (fid === undefined || !before.existing.has(rowSlot(fid, p.row.rowKey)))) {
+      // The previous order, or the receipt's row on it, is gone: nothing there counts the payment.
+      p.resolve({ outcome: 'unchanged', reason: 'no row on the previous sales order to flag' });
+      continue;
+    }
     if (fid === undefined) {
       missing.add(p.row.orderId);
       p.reject(new SalesOrderNotFoundError(p.row.orderId));
@@ -157,9 +212,16 @@ async function settleLostAnswer(
     deps.logger.info({ err: readError }, 'read after a lost BatchSave answer failed; the rows retry');
     return undefined;
   });
-  if (!state) throw error;
+  // Rows K3Cloud does not hold may still land: they wait out KINGDEE_LATE_WRITE_SECONDS (held in
+  // Redis before the save went out) unless a later read finds them.
+  const late = deps.lateWriteMs ?? 0;
+  const errorFor = (p: PendingRow) => (late > 0 ? new LateWriteWaitError(p.row.receiptNo, Date.now() + late) : error);
+  if (!state) {
+    for (const group of batch.byFid.values()) for (const p of group) p.reject(errorFor(p));
+    return;
+  }
   deps.logger.info({ fids, err: error }, 'BatchSave answer lost; settling its rows from the read after it');
-  await allSettled(fids.map((fid) => settleUnanswered(batch.byFid.get(fid)!, fid, state, error, deps)));
+  await allSettled(fids.map((fid) => settleUnanswered(batch, fid, state, errorFor, deps)));
 }
 
 /**
@@ -183,14 +245,19 @@ async function readBack(
 }
 
 /**
- * Drops rows a newer version has overtaken or whose exact content is already written, and keeps
- * only the newest version when one batch holds two versions of a receipt.
+ * Drops rows a newer version has overtaken (a removal of the same second included: removal wins a
+ * tie, and a removal is remembered even when nothing was written) or whose exact content is already
+ * written, and keeps only the newest version when one batch holds two versions of a receipt (of
+ * one second: the one taken later). Returns the ledger entries read, for the moves.
  */
-async function dropSettledVersions(rows: PendingRow[], ledger: WriterLedger): Promise<PendingRow[]> {
+async function dropSettledVersions(
+  rows: PendingRow[],
+  ledger: WriterLedger,
+): Promise<{ live: PendingRow[]; entries: Map<string, LedgerEntry> }> {
   const newest = new Map<string, PendingRow>();
   for (const p of rows) {
     const other = newest.get(p.row.receiptId);
-    if (!other || other.row.sourceVersion < p.row.sourceVersion) {
+    if (!other || !isStaleVersion(versionOf(p), versionOf(other))) {
       if (other) other.resolve({ outcome: 'unchanged', reason: `superseded by version ${p.row.sourceVersion}` });
       newest.set(p.row.receiptId, p);
     } else {
@@ -201,13 +268,90 @@ async function dropSettledVersions(rows: PendingRow[], ledger: WriterLedger): Pr
   const live: PendingRow[] = [];
   for (const p of newest.values()) {
     const e = entries.get(p.row.receiptId);
-    if (e && e.sourceVersion > p.row.sourceVersion && e.k3Fid) {
-      p.resolve({ outcome: 'unchanged', reason: `superseded by version ${e.sourceVersion}` });
+    if (e && isStaleVersion(e, versionOf(p)) && (e.k3Fid || e.removed)) {
+      const what = `${e.sourceVersion}${e.removed ? ' (removed)' : ''}`;
+      p.resolve({ outcome: 'unchanged', reason: `superseded by version ${what}` });
     } else if (e?.status === 'written' && e.contentHash === p.row.contentHash && e.orderId === p.row.orderId) {
+      // K3Cloud holds this content already: the version is settled without a call (the ledger says so).
+      const { sourceVersion, sourceDigest, removed } = p.row;
+      await ledger.recordOutcome(p.row.receiptId, { status: 'written', sourceVersion, sourceDigest, removed });
       p.resolve({ outcome: 'unchanged', reason: 'content already written' });
     } else {
       live.push(p);
     }
   }
-  return live;
+  return { live, entries };
+}
+
+const versionOf = (p: PendingRow) => ({ sourceVersion: p.row.sourceVersion, removed: p.row.removed });
+
+/**
+ * A receipt re-linked in OKKI to another sales order: its row on the previous order is flagged
+ * removed (F_PBLH_Removed) in the same BatchSave that writes it on the new one, so the payment is
+ * active on exactly one order. The previous order joins the batch (no other batch may hold it);
+ * when another batch holds it, the row goes back in line and comes again once that batch is done.
+ */
+function moveFlags(
+  rows: PendingRow[],
+  entries: Map<string, LedgerEntry>,
+  deps: BatchWriterDeps,
+  reserve: ReserveOrder,
+): { rows: PendingRow[]; flags: PendingRow[] } {
+  const kept: PendingRow[] = [];
+  const flags: PendingRow[] = [];
+  const { removedField, rowKeyField } = deps.locator;
+  for (const p of rows) {
+    const e = entries.get(p.row.receiptId);
+    const previous = e?.k3Fid && !e.removed && e.orderId !== p.row.orderId ? e : undefined;
+    if (!previous || !removedField) {
+      kept.push(p);
+    } else if (!reserve(previous.orderId)) {
+      deps.requeue(p);
+    } else {
+      kept.push(p);
+      flags.push({
+        row: {
+          ...p.row,
+          orderId: previous.orderId,
+          fid: previous.k3Fid,
+          removed: true,
+          fields: { [rowKeyField]: p.row.rowKey, [removedField]: true },
+        },
+        solo: false,
+        flagOf: p,
+        // The flag settles with its row: the row counts as written only when both are in K3Cloud.
+        resolve: () => undefined,
+        reject: () => undefined,
+      });
+    }
+  }
+  return { rows: kept, flags };
+}
+
+/**
+ * K3Cloud's request filter refused the whole BatchSave because of some row's text (nothing was
+ * applied). The rows whose text could trip it (a `<`) are saved alone, the others again together
+ * without them; a row refused alone is held back with K3Cloud's message (a dead letter naming the
+ * field). At most one call more for the rest and one per suspect row.
+ */
+function isolateFiltered(rows: PendingRow[], error: K3CloudRequestFilterError, deps: BatchWriterDeps): void {
+  const main = rows.filter((p) => !p.flagOf);
+  if (main.length === 1 && (main[0]!.solo || rows.length === 1)) {
+    const p = main[0]!;
+    const where = requestFilterSuspects(p.row.fields).map((s) => s.path);
+    p.reject(
+      new K3CloudRequestFilterError(error.rule, error.k3Message, {
+        details: { receiptNo: p.row.receiptNo, fields: where },
+        cause: error,
+      }),
+    );
+    return;
+  }
+  const suspects = main.filter((p) => requestFilterSuspects(p.row.fields).length > 0);
+  const alone = suspects.length > 0 && suspects.length < main.length ? suspects : main;
+  deps.logger.warn(
+    { rule: error.rule, rows: main.length, suspects: suspects.map((p) => p.row.receiptNo) },
+    "K3Cloud's request filter refused a BatchSave; saving the rows it may object to alone",
+  );
+  for (const p of main) deps.requeue({ ...p, solo: alone.includes(p) });
 }

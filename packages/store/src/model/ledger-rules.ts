@@ -45,9 +45,22 @@ function withFailure(entry: LedgerEntry, now: Date, deadLetterId?: string): Ledg
   };
 }
 
-/** Stored version is newer than the incoming one (same `YYYY-MM-DD HH:mm:ss` format, so string order is time order). */
-function isStale(current: LedgerEntry | undefined, incomingVersion: string | undefined): boolean {
-  return current !== undefined && incomingVersion !== undefined && current.sourceVersion > incomingVersion;
+/**
+ * The stored version is newer than the incoming one: a later `update_time` (same `YYYY-MM-DD
+ * HH:mm:ss` format, so string order is time order), or the same second where the stored one is a
+ * removal and the incoming one is not (a removal wins a tie: OKKI may delete without a new stamp).
+ */
+export function isStaleVersion(
+  current: Pick<LedgerEntry, 'sourceVersion' | 'removed'> | undefined,
+  incoming: { sourceVersion?: string; removed?: boolean },
+): boolean {
+  if (current === undefined || incoming.sourceVersion === undefined || incoming.sourceVersion === '') return false;
+  if (current.sourceVersion !== incoming.sourceVersion) return current.sourceVersion > incoming.sourceVersion;
+  return current.removed && incoming.removed !== true;
+}
+
+function isStale(current: LedgerEntry | undefined, incoming: { sourceVersion?: string; removed?: boolean }): boolean {
+  return isStaleVersion(current, incoming);
 }
 
 export function applyWritten(
@@ -55,13 +68,18 @@ export function applyWritten(
   w: z.output<typeof writtenSchema>,
   now: Date,
 ): LedgerEntry | undefined {
-  if (current && isStale(current, w.sourceVersion)) {
+  if (current && isStale(current, w)) {
     // An older job finished after a newer version was recorded: keep the newer fields, but learn
     // the row's K3Cloud ids if we never had them (it is the same row, keyed by the receipt number).
     if (current.k3Fid !== undefined && current.k3EntryId !== undefined) return undefined;
     return { ...current, k3Fid: current.k3Fid ?? w.k3Fid, k3EntryId: current.k3EntryId ?? w.k3EntryId, updatedAt: now };
   }
-  const { failedAt: _f, deadLetterId: _d, ...base } = withoutError(current ?? blankEntry(w.receiptId, now));
+  const {
+    failedAt: _f,
+    deadLetterId: _d,
+    sourceDigest: _s,
+    ...base
+  } = withoutError(current ?? blankEntry(w.receiptId, now));
   return {
     ...base,
     receiptNo: w.receiptNo,
@@ -70,6 +88,7 @@ export function applyWritten(
     removed: w.removed,
     status: 'written',
     contentHash: w.contentHash,
+    ...(w.sourceDigest === undefined ? {} : { sourceDigest: w.sourceDigest }),
     k3Fid: w.k3Fid,
     k3EntryId: w.k3EntryId,
     ...(w.fields === undefined ? {} : { writtenFields: w.fields }),
@@ -84,11 +103,15 @@ export function applyOutcome(
   patch: z.output<typeof outcomeSchema>,
   now: Date,
 ): LedgerEntry | undefined {
-  if (isStale(current, patch.sourceVersion)) return undefined;
+  if (isStale(current, patch)) return undefined;
   let next: LedgerEntry = { ...(current ?? blankEntry(receiptId, now)), status: patch.status, updatedAt: now };
   if (patch.receiptNo !== undefined) next.receiptNo = patch.receiptNo;
   if (patch.orderId !== undefined) next.orderId = patch.orderId;
-  if (patch.sourceVersion !== undefined) next.sourceVersion = patch.sourceVersion;
+  if (patch.sourceVersion !== undefined && patch.sourceVersion !== next.sourceVersion) {
+    next.sourceVersion = patch.sourceVersion;
+    delete next.sourceDigest;
+  }
+  if (patch.sourceDigest !== undefined) next.sourceDigest = patch.sourceDigest;
   if (patch.removed !== undefined) next.removed = patch.removed;
   if (patch.lastError) {
     const { code, message } = patch.lastError;

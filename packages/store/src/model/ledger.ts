@@ -23,6 +23,11 @@ export interface LedgerEntry {
   status: ReceiptStatus;
   /** Hash of the mapped K3Cloud row last written; equal hash → `unchanged`, no K3Cloud call. */
   contentHash?: string;
+  /**
+   * Digest of the OKKI content of `sourceVersion` (two edits within one `update_time` second are
+   * two versions with one stamp: the digest tells them apart). Absent on entries written before it existed.
+   */
+  sourceDigest?: string;
   k3Fid?: number;
   k3EntryId?: number;
   lastError?: LedgerError;
@@ -45,6 +50,8 @@ export interface WrittenRecord {
   sourceVersion: string;
   removed: boolean;
   contentHash: string;
+  /** Digest of the OKKI content of `sourceVersion` (LedgerEntry.sourceDigest). */
+  sourceDigest?: string;
   k3Fid: number;
   k3EntryId: number;
   /** The K3Cloud field values written (shown on the receipt page). */
@@ -59,6 +66,8 @@ export interface OutcomePatch {
   receiptNo?: string;
   orderId?: string;
   sourceVersion?: string;
+  /** Digest of the OKKI content of `sourceVersion` (LedgerEntry.sourceDigest). */
+  sourceDigest?: string;
   removed?: boolean;
   /** The dead-letter job holding the receipt (status `dead-lettered` or `quarantined` only). */
   deadLetterId?: string;
@@ -127,7 +136,8 @@ export interface LedgerRepo {
   recordWritten(entry: WrittenRecord): Promise<void>;
   /**
    * Upserts any other outcome. A patch carrying a `sourceVersion` older than the stored one is a
-   * stale job's outcome and is ignored, by the same rule as `recordWritten`.
+   * stale job's outcome and is ignored, by the same rule as `recordWritten` (isStaleVersion: a
+   * removal wins a tie, so an active version of the same second never replaces it).
    */
   recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void>;
   /** Adds one attempt (creating a `pending` entry if needed) and returns the new count. */
@@ -166,6 +176,7 @@ export const writtenSchema = z.object({
   sourceVersion: chinaTimeSchema,
   removed: z.boolean(),
   contentHash: z.string().min(1).max(512),
+  sourceDigest: z.string().min(1).max(128).optional(),
   k3Fid: z.number().int().positive(),
   k3EntryId: z.number().int().positive(),
   fields: z.record(z.string(), z.unknown()).optional(),
@@ -179,6 +190,7 @@ export const outcomeSchema = z.object({
   receiptNo: z.string().max(256).optional(),
   orderId: z.string().max(256).optional(),
   sourceVersion: versionSchema.optional(),
+  sourceDigest: z.string().min(1).max(128).optional(),
   removed: z.boolean().optional(),
   deadLetterId: z.string().min(1).max(300).optional(),
 });
@@ -192,6 +204,7 @@ export const ledgerEntrySchema = z.object({
   removed: z.boolean(),
   status: z.enum(RECEIPT_STATUSES),
   contentHash: z.string().optional(),
+  sourceDigest: z.string().optional(),
   k3Fid: z.number().optional(),
   k3EntryId: z.number().optional(),
   lastError: z

@@ -84,6 +84,35 @@ export function ledgerContract(ctx: ContractContext): void {
       expect(entry?.contentHash).toBeUndefined();
     });
 
+    it('lets a removal win a tie: an active version of the same second never replaces it', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      // Removed in OKKI before anything was written (a tombstone): the active version of that second is stale.
+      await ledger.recordOutcome('251', { status: 'unchanged', sourceVersion: V1, removed: true });
+      await ledger.recordOutcome('251', { status: 'pending', sourceVersion: V1, removed: false });
+      expect(await ledger.get('251')).toMatchObject({ status: 'unchanged', removed: true, sourceVersion: V1 });
+      await ledger.recordWritten(written('251', { sourceVersion: V1, removed: false, k3Fid: 7, k3EntryId: 70 }));
+      // The write is stale: only the row's ids are learnt, so the row can still be flagged.
+      expect(await ledger.get('251')).toMatchObject({ removed: true, status: 'unchanged', k3Fid: 7, k3EntryId: 70 });
+      // A removal of the same second as a written active version replaces it.
+      await ledger.recordWritten(written('252', { sourceVersion: V1, removed: false, sourceDigest: 'a' }));
+      await ledger.recordWritten(written('252', { sourceVersion: V1, removed: true, sourceDigest: 'a' }));
+      expect(await ledger.get('252')).toMatchObject({ removed: true, status: 'written' });
+    });
+
+    it('keeps the OKKI content digest of the version it records, and forgets it with a new version', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      await ledger.recordWritten(written('261', { sourceVersion: V1, sourceDigest: 'first' }));
+      // A second edit within the same second: same stamp, other content, a newer version all the same.
+      await ledger.recordWritten(written('261', { sourceVersion: V1, sourceDigest: 'second', contentHash: 'h2' }));
+      expect(await ledger.get('261')).toMatchObject({ sourceDigest: 'second', contentHash: 'h2' });
+      await ledger.recordOutcome('261', { status: 'pending', sourceVersion: V2 });
+      expect((await ledger.get('261'))?.sourceDigest).toBeUndefined();
+      await ledger.recordOutcome('261', { status: 'unchanged', sourceVersion: V2, sourceDigest: 'third' });
+      expect(await ledger.get('261')).toMatchObject({ sourceVersion: V2, sourceDigest: 'third' });
+    });
+
     it('loads many entries at once, omitting unknown ids', async () => {
       const { store } = await ctx.fresh();
       await store.ledger.recordWritten(written('301'));
