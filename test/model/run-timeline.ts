@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatChinaTime } from '@receipt-sync/core';
-import { syncOnce } from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, createRedisConnection, syncOnce } from '@receipt-sync/pipeline';
 import {
   createRng,
   generateDataset,
@@ -33,6 +33,50 @@ import { FILTERED_REMARK, type OkkiAction, type Step, type Timeline } from './ti
  * four hours (SYNC_LOOKBACK_SECONDS), so every window covers every stamp of the timeline: what the
  * test exercises is the order of versions, not the window arithmetic.
  */
+
+/**
+ * How long one `sync:once` may take before the timeline counts it as hung (it must finish: the
+ * contract's command ends once every job is written, skipped, quarantined or dead-lettered). A hung
+ * cycle cannot be cancelled; it is left to fail against the closed simulators.
+ */
+const SYNC_DEADLINE_MS = Number(process.env.MODEL_SYNC_DEADLINE_SECONDS ?? 30) * 1000;
+
+/** A sync cycle that did not finish in time, with what was left in its queues. */
+export class SyncHung extends Error {}
+
+async function unfinishedJobs(prefix: string): Promise<string> {
+  const connection = createRedisConnection(redisUrl);
+  const queues = createQueues(connection, prefix);
+  try {
+    const parts: string[] = [];
+    for (const [name, queue] of Object.entries(queues)) {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
+      const busy = Object.entries(counts).filter(([, n]) => n > 0);
+      if (busy.length > 0) parts.push(`${name} ${busy.map(([k, n]) => `${k}=${n}`).join(' ')}`);
+    }
+    return parts.join('; ') || 'no jobs left';
+  } finally {
+    await closeQueues(queues);
+    await connection.quit();
+  }
+}
+
+async function syncWithDeadline(env: NodeJS.ProcessEnv): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cycle = syncOnce(env);
+  const deadline = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), SYNC_DEADLINE_MS);
+  });
+  try {
+    if ((await Promise.race([cycle, deadline])) === 'hung') {
+      cycle.catch(() => undefined);
+      const left = await unfinishedJobs(env.QUEUE_PREFIX!);
+      throw new SyncHung(`sync:once did not finish within ${SYNC_DEADLINE_MS / 1000} s (${left})`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The K3Cloud client's deadline: a held late save outlives it. */
 const K3_TIMEOUT_MS = 800;
@@ -200,7 +244,7 @@ class TimelineRun {
         await cleanPrefix(this.prefix);
         return undefined;
       case 'sync':
-        await syncOnce(this.env);
+        await syncWithDeadline(this.env);
         return undefined;
       case 'sync-while':
         return this.syncWhile(step.action);
@@ -212,7 +256,8 @@ class TimelineRun {
   /** A sync cycle during which a person changes a receipt: the change lands once the cycle has listed OKKI. */
   private async syncWhile(action: OkkiAction): Promise<string | undefined> {
     const listedBefore = this.listCalls();
-    const cycle = syncOnce(this.env);
+    const cycle = syncWithDeadline(this.env);
+    cycle.catch(() => undefined); // awaited below; a hung cycle must not count as unhandled meanwhile
     const deadline = Date.now() + 10_000;
     while (this.listCalls() === listedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const note = this.act(action);
@@ -226,11 +271,11 @@ class TimelineRun {
 
   /** The last cycle, then every late save lands, then one more cycle: the state the oracle judges. */
   async finish(): Promise<void> {
-    await syncOnce(this.env);
+    await syncWithDeadline(this.env);
     this.demo.okki.resetFaults();
     await this.demo.k3.releaseLateSaves();
     await this.demo.k3.lateSavesSettled();
-    await syncOnce(this.env);
+    await syncWithDeadline(this.env);
   }
 }
 
@@ -256,8 +301,18 @@ export async function runTimeline(t: Timeline): Promise<TimelineResult> {
     const ours = new Set(dataset.receipts.map((r) => r.cash_collection_no));
     const foreignBefore = foreignRowsOf(demo.k3.allBills('SAL_SaleOrder') as K3Bill[], ours);
     const run = new TimelineRun(demo, dataset.receipts, dataset.orders, envFor(demo, prefix, baseMs), prefix, baseMs);
-    for (const step of t.steps) run.notes.push((await run.apply(step)) ?? '');
-    await run.finish();
+    try {
+      for (const step of t.steps) run.notes.push((await run.apply(step)) ?? '');
+      await run.finish();
+    } catch (error) {
+      if (!(error instanceof SyncHung)) throw error;
+      const hung = { receiptNo: '-', outcome: 'sync:once finishes', detail: error.message };
+      return {
+        violations: [hung],
+        notes: run.notes,
+        checked: { active: 0, none: 0, 'held-back': 0, unconstrained: 0 },
+      };
+    }
     const final: OracleInput = {
       receipts: demo.okki.allReceipts() as unknown as OkkiReceipt[],
       bills: demo.k3.allBills('SAL_SaleOrder') as K3Bill[],

@@ -31,6 +31,7 @@ describe('timelines of OKKI edits and faults (model-based)', () => {
     const checked = { timelines: 0, active: 0, none: 0, 'held-back': 0, unconstrained: 0 };
     const property = fc.asyncProperty(only ? fc.constant(only) : timelineArb(without), async (timeline) => {
       if (firstFailureAt !== undefined && Date.now() - firstFailureAt > shrinkBudgetMs) return; // stop shrinking
+      if (process.env.MODEL_VERBOSE) process.stderr.write(`timeline ${JSON.stringify(timeline)}\n`);
       const result = await runTimeline(timeline);
       checked.timelines += 1;
       for (const [kind, n] of Object.entries(result.checked)) checked[kind as keyof typeof checked] += n;
