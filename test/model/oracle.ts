@@ -123,7 +123,13 @@ function checkReceipt(
   const expectation = expectationFor(receipt, orderKeys, mapping);
   switch (expectation.kind) {
     case 'none':
-      if (live.length > 0) out.push(v(`${expectation.why} → no active row`, `still active: ${describeRows(live)}`));
+      if (live.length > 0)
+        out.push(
+          v(
+            `${expectation.why} → no active row`,
+            `still active: ${describeRows(live)} (all rows: ${describeRows(rows)})`,
+          ),
+        );
       break;
     case 'active': {
       const mine = live.filter((p) => p.orderKey === expectation.orderKey);
