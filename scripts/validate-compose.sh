@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks for the container deployment (no Docker engine needed):
-#   1. docker-compose.yml parses with docker-compose (Debian 1.29 or newer), plain and with the simulators
-#      profile + override, using deploy/receipt-sync.env.example (and deploy/receipt-sync.env when present);
+#   1. docker-compose.yml parses with docker-compose (Debian 1.29 or newer), plain, with the simulators
+#      profile + override and with the observability and push profiles, using deploy/receipt-sync.env.example (and deploy/receipt-sync.env when present);
 #   2. deploy/redis.conf loads in a real redis-server and yields appendonly=yes, maxmemory-policy=noeviction
 #      (skipped with a note when redis-server is not installed);
 #   3. the Dockerfile passes a grep-level lint (named stages, non-root final stage, init, healthcheck, prod deps);
@@ -50,6 +50,8 @@ for env_file in "${env_files[@]}"; do
   compose_check "simulators profile + override with $env_file" "$env_file" \
     -f docker-compose.yml -f deploy/compose.simulators.yml --profile simulators
   compose_check "MongoDB override with $env_file" "$env_file" -f docker-compose.yml -f deploy/compose.mongodb.yml
+  compose_check "observability and push profiles with $env_file" "$env_file" \
+    -f docker-compose.yml --profile observability --profile push
 done
 
 # --- 2. redis.conf in a real redis-server --------------------------------------------------------------------

@@ -11,7 +11,11 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
     const demo = await startDemoEnvironment({ seed: 81, receipts: 40, orders: 10 });
     const prefix = `e2e-once-${randomUUID().slice(0, 8)}`;
     try {
-      const { code, stdout } = await runSyncOnce({ ...envFor(demo, prefix), LOG_LEVEL: 'info' });
+      const { code, stdout, stderr } = await runSyncOnce({
+        ...envFor(demo, prefix),
+        LOG_LEVEL: 'info',
+        LANG: 'zh_CN.UTF-8',
+      });
       expect(code).toBe(0);
       const last = stdout.trimEnd().split('\n').pop()!;
       const summary = JSON.parse(last);
@@ -27,6 +31,8 @@ describe('npm run sync:once (docs/operations.md#commands)', () => {
       expect(summary.fetched).toBe(40);
       expect(summary.windowStart).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       expect(stdout.trim().split('\n')).toHaveLength(1); // logs go to stderr
+      // …with the outcome in words, in the terminal's language (LANG zh_*).
+      expect(stderr).toMatch(/sync:once：窗口 .* → .*：拉取 40，已写入 \d+，未变化 \d+，已隔离 \d+，写入失败 \d+/);
     } finally {
       await demo.close();
       await cleanPrefix(prefix);

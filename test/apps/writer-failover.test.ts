@@ -50,6 +50,13 @@ describe('one active writer and a hot standby, as separate processes', () => {
       const standby = writers.find((w) => w !== active)!;
       expect(standby).toBeDefined();
       const metricsOf = async (w: typeof active) => String((await getJson(`http://127.0.0.1:${w.port}/metrics`)).body);
+      const answers = async (w: typeof active) =>
+        (await getJson(`http://127.0.0.1:${w.port}/healthz`).catch(() => undefined))?.status === 200;
+      await waitFor(
+        async () => (await answers(active)) && (await answers(standby)),
+        60_000,
+        'both writers to serve /healthz',
+      );
       expect(await metricsOf(active)).toMatch(/^receipt_sync_writer_active(\{[^}]*\})? 1$/m);
       expect(await metricsOf(standby)).toMatch(/^receipt_sync_writer_active(\{[^}]*\})? 0$/m);
 

@@ -46,6 +46,8 @@ const CONTRACT_VARS = new Set([
   'WEBHOOK_PORT',
 ]);
 const HEALTH_PORTS: Record<string, number> = { producer: 9101, transformer: 9102, writer: 9103, dashboard: 3000 };
+/** Where each app's health port listens and which names it answers (docs/observability.md#which-port-is-for-whom). */
+const HEALTH_VARS = new Set(['HEALTH_PORT', 'HEALTH_HOST', 'HEALTH_ALLOWED_HOSTS']);
 const APPS = Object.keys(HEALTH_PORTS);
 /** SHUTDOWN_TIMEOUT_MS defaults to 30 s; Docker must not SIGKILL before the app's own deadline plus margin. */
 const MIN_GRACE_SECONDS = 35;
@@ -196,10 +198,10 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
 
   test.each(APPS)('%s gets only the documented variables plus its health port', (name) => {
     const env = service(services, name).environment ?? {};
-    const unknown = Object.keys(env).filter((key) => !CONTRACT_VARS.has(key) && key !== 'HEALTH_PORT');
+    const unknown = Object.keys(env).filter((key) => !CONTRACT_VARS.has(key) && !HEALTH_VARS.has(key));
     expect(unknown).toEqual([]);
     // ...and the config loader knows every one of them.
-    expect(Object.keys(env).filter((key) => key !== 'HEALTH_PORT' && !(key in EnvSchema.shape))).toEqual([]);
+    expect(Object.keys(env).filter((key) => !(key in EnvSchema.shape))).toEqual([]);
     expect(env.HEALTH_PORT).toBe(String(HEALTH_PORTS[name]));
     expect(env.REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
   });
@@ -211,12 +213,38 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
     expect(receiver.build?.args?.APP).toBe('receiver');
     expect(receiver.build?.args?.HEAP_MB).toBe(String(HEAP_LIMIT_MB.receiver));
     expect(receiver.environment?.WEBHOOK_PORT).toBe('3200');
-    expect(Object.keys(receiver.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k))).toEqual([]);
+    expect(Object.keys(receiver.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k) && !HEALTH_VARS.has(k))).toEqual(
+      [],
+    );
+    // Its metrics are on the internal health port, which is not published; only 3200 faces the internet.
+    expect(receiver.environment?.HEALTH_PORT).toBe('9104');
+    expect(JSON.stringify(receiver.ports ?? [])).not.toContain('9104');
     expect(healthTest(receiver)).toMatch(/healthcheck\.js/);
     expect(seconds(receiver.stop_grace_period)).toBeGreaterThanOrEqual(MIN_GRACE_SECONDS);
     expect(receiver.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
     const ports = (receiver.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
     expect(ports.some((p) => /(^|:)3200:3200(\/tcp)?$/.test(p))).toBe(true);
+  });
+
+  test('the observability profile adds Prometheus, Grafana, a collector and Jaeger, published on loopback only', () => {
+    const obs = resolvedServices(['docker-compose.yml'], ['--profile', 'observability']);
+    for (const name of ['prometheus', 'grafana', 'otel-collector', 'jaeger']) {
+      expect(service(obs, name).profiles).toEqual(['observability']);
+      for (const p of service(obs, name).ports ?? []) expect(JSON.stringify(p)).toMatch(/127\.0\.0\.1/);
+    }
+    const scrape = yaml.load(readFileSync(path.join(repoRoot, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
+    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
+    // Prometheus scrapes each worker's health port by service name: the apps listen on the compose network
+    // and answer that name, but never publish the port.
+    for (const name of ['producer', 'transformer', 'writer']) {
+      expect(targets).toContain(`${name}:${HEALTH_PORTS[name]}`);
+      const env = service(obs, name).environment ?? {};
+      expect(env.HEALTH_HOST).toBe('0.0.0.0');
+      expect(String(env.HEALTH_ALLOWED_HOSTS).split(',')).toContain(name);
+      expect(service(obs, name).ports ?? []).toEqual([]);
+    }
   });
 
   test('the dashboard is published on port 3000', () => {
@@ -238,7 +266,7 @@ describe('docker-compose.yml as docker-compose resolves it', () => {
       });
       expect(app.environment?.XIAOMAN_CLIENT_ID).toBeTruthy();
       expect(app.environment?.KINGDEE_PASSWORD).toBeTruthy();
-      expect(Object.keys(app.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k) && k !== 'HEALTH_PORT')).toEqual(
+      expect(Object.keys(app.environment ?? {}).filter((k) => !CONTRACT_VARS.has(k) && !HEALTH_VARS.has(k))).toEqual(
         [],
       );
       expect(app.depends_on).toMatchObject({ simulator: { condition: 'service_healthy' } });

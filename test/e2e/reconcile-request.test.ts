@@ -37,6 +37,7 @@ describe('reconcile this receipt from its page', () => {
       store: rt.store,
       logger: rt.logger,
       auth: { username: USER, password: PASSWORD, localOnly: false },
+      locale: 'en',
     });
     server = await startHealthServer({ port: 0, host: '127.0.0.1', checks: {}, extraRoutes: (a) => a.use(dashboard) });
   }, 120_000);
@@ -114,7 +115,7 @@ describe('reconcile this receipt from its page', () => {
     expect(result.fix?.enqueued).toEqual([expect.objectContaining({ receiptNo: no, categories: ['stale'] })]);
     const html = await page(entry.receiptId);
     expect(html).toContain('stale');
-    expect(html).toContain('Re-sent through the pipeline');
+    expect(html).toContain('Sent again through the pipeline');
 
     // The running pipeline (here: one sync cycle) writes the re-sent receipt.
     await syncOnce(env);

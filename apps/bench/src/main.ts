@@ -15,6 +15,7 @@ import { runRssSection } from './section-rss';
 import { runWritersSection } from './section-writers';
 import { runZeroSection } from './section-zero';
 import { runPushSection } from './section-push';
+import { runTracingSection } from './section-tracing';
 import { SECTIONS } from './options';
 import { checkTargets } from './targets';
 
@@ -216,6 +217,11 @@ async function main(): Promise<void> {
   if (has('push'))
     await section(r, 'OKKI push: freshness and receiver acknowledgement', async () => {
       r.push = await runPushSection(o, runId);
+    });
+  // Last: once tracing has run, the OpenTelemetry SDK stays loaded in this process.
+  if (has('tracing'))
+    await section(r, 'tracing off and on in turn (realistic latency)', async () => {
+      r.tracing = await runTracingSection(o, runId);
     });
   // Interrupted: the signal handler exits once children and keys are gone; no partial report.
   if (interrupted) return;

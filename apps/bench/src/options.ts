@@ -1,6 +1,6 @@
 /** What one `npm run bench` invocation measures and how big each measurement is. */
 
-export const SECTIONS = ['naive', 'pipeline', 'zero', 'rss', 'writers', 'push'] as const;
+export const SECTIONS = ['naive', 'pipeline', 'zero', 'rss', 'writers', 'push', 'tracing'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Latency and caps the simulators impose, and what the service is configured to respect. */
@@ -38,6 +38,8 @@ export interface BenchOptions {
     rssSegment: number;
     writersZeroReceipts: number;
     writersLatencyReceipts: number;
+    /** Receipts per run of the tracing section (off, on, off, on, off). */
+    tracingReceipts: number;
   };
   writerCounts: number[];
   /** READY_SHARDS values the writers section compares (1 = one ready queue, the baseline). */
@@ -83,9 +85,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       [
-        'npm run bench [-- --only naive,pipeline,zero,rss,writers,push] [--quick]',
+        'npm run bench [-- --only naive,pipeline,zero,rss,writers,push,tracing] [--quick]',
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
+        '     BENCH_TRACING_RECEIPTS (per run of the tracing section: off, on, off, on, off; default 2000),',
         '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,4),',
         '     BENCH_READY_SHARDS (READY_SHARDS values to compare in the writers section, default 1,12),',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
@@ -134,6 +137,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       rssSegment: num(env, 'BENCH_RSS_SEGMENT', quick ? 5_000 : 10_000),
       writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 10_000),
       writersLatencyReceipts: num(env, 'BENCH_WRITERS_LATENCY_RECEIPTS', quick ? 500 : 5_000),
+      tracingReceipts: num(env, 'BENCH_TRACING_RECEIPTS', quick ? 500 : 2_000),
     },
     writerCounts: (env.BENCH_WRITER_COUNTS ?? '1,2,4')
       .split(',')

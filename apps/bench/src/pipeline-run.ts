@@ -27,8 +27,11 @@ export interface CpuShare {
  * one window), timed from the call to its return — start-up, K3Cloud login and the final drain
  * included. Redis keys of the run's prefix are deleted afterwards.
  */
-export async function runPipelineOnce(sim: SimHost, input: Omit<PipelineEnvInput, 'simEnv'>): Promise<PipelineRun> {
-  const env = pipelineEnv({ ...input, simEnv: sim.env });
+export async function runPipelineOnce(
+  sim: SimHost,
+  input: Omit<PipelineEnvInput, 'simEnv'> & { extraEnv?: Record<string, string> },
+): Promise<PipelineRun> {
+  const env = { ...pipelineEnv({ ...input, simEnv: sim.env }), ...input.extraEnv };
   await sim.resetStats();
   try {
     const cpuBefore = process.cpuUsage();

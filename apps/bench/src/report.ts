@@ -6,9 +6,15 @@ const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** Every table of the report, in print order; the same model gives the text and the markdown. */
 export function buildTables(r: BenchResults): Table[] {
-  return [latencyTable(r), zeroTable(r), rssTable(r), writersTable(r), ...pushTables(r), targetsTable(r)].filter(
-    (t): t is Table => t !== undefined,
-  );
+  return [
+    latencyTable(r),
+    zeroTable(r),
+    rssTable(r),
+    writersTable(r),
+    ...pushTables(r),
+    tracingTable(r),
+    targetsTable(r),
+  ].filter((t): t is Table => t !== undefined);
 }
 
 function latencyTable(r: BenchResults): Table | undefined {
@@ -226,4 +232,33 @@ function cpuBudgetNotes(s: NonNullable<BenchResults['rss']>): string[] {
 /** K3Cloud queries per BatchSave (issue 11 target: ≤ 2). */
 function queriesPerSave(c: { k3Queries: number; k3Saves: number }): string {
   return c.k3Saves > 0 ? (c.k3Queries / c.k3Saves).toFixed(2) : '–';
+}
+
+function tracingTable(r: BenchResults): Table | undefined {
+  const runs = r.tracing ?? [];
+  if (runs.length === 0) return undefined;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const off = runs.filter((x) => !x.tracing);
+  const on = runs.filter((x) => x.tracing);
+  const offShare = mean(off.map((x) => x.shareOfBound));
+  const onShare = mean(on.map((x) => x.shareOfBound));
+  return {
+    title: `Tracing off / on (realistic latency, ${runs[0]!.receipts} receipts per run, OTLP/HTTP protobuf to a local sink)`,
+    headers: ['run', 'tracing', 'r/s', 'share of bound', 'on ÷ mean off', 'pipeline CPU', 'OTLP sent'],
+    align: ['r', 'l', 'r', 'r', 'r', 'r', 'r'],
+    rows: runs.map((x, i) => [
+      String(i + 1),
+      onOff(x.tracing),
+      fmt.rate(x.receiptsPerSecond),
+      fmt.pct(x.shareOfBound),
+      x.tracing && offShare > 0 ? fmt.pct(x.shareOfBound / offShare) : '',
+      `${x.pipelineCpuPercent.toFixed(0)}%`,
+      x.otlpBytes > 0 ? `${(x.otlpBytes / 1024).toFixed(0)} KiB` : '',
+    ]),
+    notes: [
+      `Mean share of the bound: tracing off ${fmt.pct(offShare)}, on ${fmt.pct(onShare)} (on ÷ off ${fmt.pct(offShare > 0 ? onShare / offShare : undefined)}); ` +
+        `pipeline CPU off ${mean(off.map((x) => x.pipelineCpuPercent)).toFixed(0)}%, on ${mean(on.map((x) => x.pipelineCpuPercent)).toFixed(0)}% of a core.`,
+      'Runs alternate in one process (off, on, off, on, off), so load from other work weighs on both alike.',
+    ],
+  };
 }

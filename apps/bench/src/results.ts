@@ -26,6 +26,8 @@ export interface BenchResults {
   rss?: RssRun;
   writers: WritersRun[];
   push?: PushResults;
+  /** The pipeline with tracing off and on in turn (section `tracing`). */
+  tracing?: TracingRun[];
   targets: TargetCheck[];
   errors: string[];
 }
@@ -158,4 +160,17 @@ export interface PushResults {
   editSeconds: number;
   freshness: PushFreshnessRun[];
   ack: PushAckRun;
+}
+
+/** One pipeline run of the tracing section (realistic latency, no bank enrichment). */
+export interface TracingRun {
+  tracing: boolean;
+  receipts: number;
+  seconds: number;
+  receiptsPerSecond: number;
+  boundPerSecond: number;
+  shareOfBound: number;
+  pipelineCpuPercent: number;
+  /** Bytes the OTLP exporter sent during the run. */
+  otlpBytes: number;
 }

@@ -172,11 +172,14 @@ async function ackRun(o: BenchOptions, runId: string, rate: number, seconds: num
   const secret = randomBytes(32).toString('base64');
   const prefix = benchPrefix(runId, 'push-ack');
   const port = await freePort();
+  // The receiver's metrics are on its internal health port, not on the webhook port.
+  const healthPort = await freePort();
   const app = spawnApp('receiver', ['--import', 'tsx', join(REPO_ROOT, 'apps/service/src/receiver.ts')], {
     REDIS_URL: o.redisUrl,
     QUEUE_PREFIX: prefix,
     XIAOMAN_WEBHOOK_SECRET: secret,
     WEBHOOK_PORT: String(port),
+    HEALTH_PORT: String(healthPort),
     LOG_LEVEL: 'warn',
   });
   try {
@@ -214,7 +217,7 @@ async function ackRun(o: BenchOptions, runId: string, rate: number, seconds: num
     await Promise.all(inFlight);
     const elapsed = (performance.now() - started) / 1000;
     const cpuAfter = cpuSeconds(app.pid);
-    const server = await serverSideP99(port);
+    const server = await serverSideP99(healthPort);
     const run: PushAckRun = {
       rate,
       seconds,

@@ -46,6 +46,8 @@ function leaf(parent: Command, name: string, description: string): Command {
 const program = new Command('receipt-sync')
   .description('Operate the OKKI → K3Cloud receipt sync')
   .exitOverride()
+  // Read by each command through terminalLocale (process.argv); LANG / LC_ALL zh_* choose Chinese without it.
+  .option('--lang <lang>', 'language of messages: zh-CN or en (default from LANG / LC_ALL)')
   .showHelpAfterError('(add --help for usage)')
   .addHelpText('after', EXIT_CODES_HELP);
 

@@ -2,7 +2,8 @@ import { DEMO_CREDENTIALS, startDemoEnvironment } from '@receipt-sync/simulators
 
 /**
  * `npm run simulate`: both simulators with a seeded dataset, on fixed ports (OKKI 4010, K3Cloud
- * 4020) unless SIM_OKKI_PORT / SIM_K3_PORT say otherwise. Prints the URLs and demo credentials.
+ * 4020) unless SIM_OKKI_PORT / SIM_K3_PORT say otherwise, on 127.0.0.1 unless SIM_HOST says
+ * otherwise. Prints the URLs and demo credentials.
  */
 async function main(): Promise<void> {
   const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
     orders: num('SIM_ORDERS', 120),
     okkiPort: num('SIM_OKKI_PORT', 4010),
     k3Port: num('SIM_K3_PORT', 4020),
-    host: process.env.SIM_HOST ?? '0.0.0.0',
+    // Loopback unless told otherwise (SIM_HOST=0.0.0.0 for a container or another machine).
+    host: process.env.SIM_HOST || '127.0.0.1',
     okkiFaults: { latencyMs: num('SIM_OKKI_LATENCY_MS', 0) },
     k3Faults: { latencyMs: num('SIM_K3_LATENCY_MS', 0) },
   });

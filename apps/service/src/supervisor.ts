@@ -1,4 +1,4 @@
-import { loadConfig } from '@receipt-sync/core';
+import { loadConfig, terminalLocale, translator } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 import { isSyncError } from '@receipt-sync/core';
@@ -20,6 +20,10 @@ import {
 } from '@receipt-sync/pipeline';
 import { startReconcileRequests } from '@receipt-sync/reconcile';
 import { clearDemoState, startDemo, startDemoActivity } from './demo-mode';
+import { printStartSummary, startWindowLines, supervisorLogger } from './start-summary';
+
+/** The terminal's language (LANG / LC_ALL zh_* → Chinese; --lang to force). */
+const t = translator(terminalLocale(process.env, process.argv));
 
 /**
  * `npm start`: producer, transformer, writer and dashboard in one supervisor process. With no
@@ -33,13 +37,18 @@ async function main(): Promise<void> {
     ({ demo, env } = await startDemo(env));
   } else if (!configured.okki || !configured.k3cloud) {
     throw new Error(
-      `${configured.okki ? 'K3Cloud (KINGDEE_*)' : 'OKKI (XIAOMAN_*)'} is not configured; set both systems, or neither for the demo`,
+      t('terminal.start.halfConfigured', { missing: configured.okki ? 'K3Cloud (KINGDEE_*)' : 'OKKI (XIAOMAN_*)' }),
     );
   }
   const config = loadConfig(env);
   const settings = dashboardSettingsFromEnv(env);
   registerSecret(settings.auth.password);
-  const rt = await createRuntime(config, { name: 'receipt-sync', needsOkki: true, needsK3: true });
+  const rt = await createRuntime(config, {
+    name: 'receipt-sync',
+    needsOkki: true,
+    needsK3: true,
+    logger: supervisorLogger(config),
+  });
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
   // The receipt pages' "Reconcile this receipt" runs while this process is the active writer.
@@ -47,7 +56,10 @@ async function main(): Promise<void> {
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), writer];
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
-  const receiver = config.webhook.secret ? await startPushReceiver(rt) : undefined;
+  // The demo is local-only: its receiver (fed by the OKKI simulator on this host) listens on loopback.
+  const receiver = config.webhook.secret
+    ? await startPushReceiver(rt, config.webhook.port, demo ? '127.0.0.1' : undefined)
+    : undefined;
   const healer = await startRedisHealer(rt, rt.store, stages);
   const {
     router: dashboard,
@@ -86,6 +98,20 @@ async function main(): Promise<void> {
     { dashboard: server.url, listen: server.listenAddress, allowedHosts: settings.allowedHosts.length },
     `receipt-sync running; ${listeningMessage('dashboard', server)} (Bull Board at ${server.url}/queues)`,
   );
+  if (config.logFormat === undefined) {
+    printStartSummary(
+      {
+        dashboardUrl: server.url,
+        localOnly: settings.auth.localOnly && !settings.auth.username,
+        queuePrefix: config.queuePrefix,
+        push: Boolean(config.webhook.secret),
+        webhookPort: env.WEBHOOK_PORT,
+        ...(demo ? { demo: { okki: demo.okki.url, k3cloud: demo.k3.baseUrl, env: demo.env } } : {}),
+      },
+      t,
+    );
+  }
+  const stopLines = config.logFormat === undefined ? startWindowLines(rt.store, t) : () => undefined;
   if (demo) {
     rt.logger.info(
       { okki: demo.okki.url, k3cloud: demo.k3.baseUrl },
@@ -98,6 +124,7 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(rt.logger, config.shutdownTimeoutMs);
   shutdown.add('demo activity', async () => {
     stopActivity();
+    stopLines();
     healer.stop();
   });
   if (receiver) shutdown.add('push receiver', () => receiver.close());
@@ -112,7 +139,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(
-    `receipt-sync could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,
+    t('terminal.start.failed', {
+      error: isSyncError(error) || error instanceof Error ? error.message : String(error),
+    }),
   );
   process.exit(1);
 });

@@ -1,14 +1,20 @@
-import { isSyncError } from '@receipt-sync/core';
+import { isSyncError, terminalLocale, translator } from '@receipt-sync/core';
 import { syncOnce } from '@receipt-sync/pipeline';
 
-/** `npm run sync:once`: the summary JSON is the last line of stdout; exit 1 only when it could not run. */
+const t = translator(terminalLocale(process.env, process.argv));
+
+/**
+ * `npm run sync:once`: a line in words on stderr (the terminal's language), the summary JSON as the
+ * last line of stdout; exit 1 only when it could not run.
+ */
 syncOnce()
   .then((summary) => {
+    process.stderr.write(`${t('terminal.syncOnce.done', { ...summary, dead: summary.deadLettered })}\n`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.exit(0);
   })
   .catch((error: unknown) => {
     const message = isSyncError(error) || error instanceof Error ? error.message : String(error);
-    console.error(`sync:once could not run: ${message}`);
+    console.error(t('terminal.syncOnce.failed', { error: message }));
     process.exit(1);
   });

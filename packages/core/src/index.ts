@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './health';
 export * from './redis';
 export * from './outcomes';
+export * from './i18n';

@@ -1,3 +1,4 @@
+import { redactText } from '@receipt-sync/core';
 import { applyRules, type Alerter, type AlertRules, type PipelineSnapshot } from './alerts';
 import {
   unfinishedCount,
@@ -23,7 +24,7 @@ export interface AlertMonitorOptions {
   /** OKKI push state; with `configured`, missed pushes feed the `missed-pushes` rule. */
   push?: PushSource;
   /** What the writer found out about K3Cloud (metadata preflight, orders left un-audited). */
-  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
+  attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'> & Partial<Pick<K3CloudAttention, 'duplicateRows'>>;
   /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
   writer?: () => Promise<WriterLeaseView>;
   now?: () => Date;
@@ -72,16 +73,24 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant] = await Promise.all([
-      deadLetterCount(opts.queues),
-      opts.store.checkpoints.get(RECEIPTS_STREAM),
-      opts.store.windows.latest(WINDOWS_READ),
-      opts.store.audit.recent(AUDIT_READ),
-      opts.attention?.metadata(),
-      opts.attention?.unauditedOrders(),
-      opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
-      writerVacantSeconds(),
-    ]);
+    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, duplicates, receipts, causes] =
+      await Promise.all([
+        deadLetterCount(opts.queues),
+        opts.store.checkpoints.get(RECEIPTS_STREAM),
+        opts.store.windows.latest(WINDOWS_READ),
+        opts.store.audit.recent(AUDIT_READ),
+        opts.attention?.metadata(),
+        opts.attention?.unauditedOrders(),
+        opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
+        writerVacantSeconds(),
+        opts.attention?.duplicateRows?.(),
+        opts.store.ledger.countByStatus(),
+        opts.store.ledger.latestErrors(1),
+      ]);
+    const top = causes[0];
+    const topOrder = top
+      ? (await opts.store.ledger.getMany(top.sampleReceiptIds.slice(0, 1))).values().next().value
+      : undefined;
     // "In the last interval": since the previous evaluation, or one interval back on the first.
     const since = lastTickAt ?? new Date(at.getTime() - opts.intervalMs);
     loginFailing = k3LoginFailing(calls, since, loginFailing);
@@ -96,6 +105,20 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
       writerVacantSeconds: writerVacant,
+      duplicateRows: (duplicates ?? []).map((d) => `${d.receiptNo} on FID ${d.fid} (rows ${d.entryIds.join(', ')})`),
+      // Receipts (the ledger), as the status page's cards and outcome table count them.
+      deadLetteredReceipts: receipts['dead-lettered'],
+      quarantinedReceipts: receipts.quarantined,
+      ...(top
+        ? {
+            topCause: {
+              code: top.code,
+              message: redactText(top.message),
+              count: top.count,
+              ...(topOrder?.orderId ? { orderId: topOrder.orderId } : {}),
+            },
+          }
+        : {}),
     };
     const lag = checkpointLagSeconds(checkpoint, at);
     if (opts.series && lag !== undefined)

@@ -68,7 +68,7 @@ export function basicAuth(
           : 'dashboard login failed',
       );
     }
-    res.set('WWW-Authenticate', REALM).status(401).type('text/plain').send('authentication required\n');
+    res.set('WWW-Authenticate', REALM).status(401).type('text/plain').send('需要登录 · authentication required\n');
   };
 }
 

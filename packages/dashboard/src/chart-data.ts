@@ -1,5 +1,6 @@
 import { SERIES, type SeriesPoint, type TimeSeries } from '@receipt-sync/store';
 import { lineChart } from './charts';
+import type { Translate } from '@receipt-sync/core';
 import { html, type SafeHtml } from './html';
 
 export interface ChartData {
@@ -39,42 +40,41 @@ export async function collectCharts(series: TimeSeries, now = new Date()): Promi
   };
 }
 
-export function chartsSection(charts: ChartData | null): SafeHtml {
+export function chartsSection(charts: ChartData | null, t: Translate): SafeHtml {
   if (charts === null)
     return html`<section id="charts">
-      <h2>Last 24 hours</h2>
-      <p class="note">No time series configured for this dashboard.</p>
+      <h2>${t('charts.title')}</h2>
+      <p class="note">${t('charts.none')}</p>
     </section>`;
   const o = charts.outcomes;
   return html`<section id="charts">
-    <h2>Last 24 hours</h2>
+    <h2>${t('charts.title')}</h2>
     <div class="charts">
       ${lineChart(
-        'Receipts written per minute',
-        [{ label: 'written', color: '#2f6fde', points: charts.writtenPerMinute }],
-        {
-          unit: 'receipts per minute, averaged over 5 minutes',
-          zeroFill: true,
-        },
+        t('charts.written'),
+        [{ label: t('outcome.written'), color: '#2f6fde', points: charts.writtenPerMinute }],
+        { unit: t('charts.writtenUnit'), zeroFill: true },
       )}
       ${lineChart(
-        'Outcomes',
+        t('charts.outcomes'),
         [
-          { label: 'written', color: '#2f6fde', points: o.written },
-          { label: 'unchanged', color: '#17803d', points: o.unchanged },
-          { label: 'quarantined', color: '#b54708', points: o.quarantined },
-          { label: 'dead-lettered', color: '#b42318', points: o.deadLettered },
+          { label: t('outcome.written'), color: '#2f6fde', points: o.written },
+          { label: t('outcome.unchanged'), color: '#17803d', points: o.unchanged },
+          { label: t('outcome.quarantined'), color: '#b54708', points: o.quarantined },
+          { label: t('outcome.dead-lettered'), color: '#b42318', points: o.deadLettered },
         ],
-        { unit: 'receipts per 30 minutes', zeroFill: true },
+        { unit: t('charts.outcomesUnit'), zeroFill: true },
       )}
-      ${lineChart('Checkpoint lag', [{ label: 'lag', color: '#6b4fd8', points: charts.lagMinutes }], {
-        unit: 'minutes behind OKKI, highest of each 5 minutes (sampled by the alert monitor)',
+      ${lineChart(t('summary.lag'), [{ label: t('summary.lag'), color: '#6b4fd8', points: charts.lagMinutes }], {
+        unit: t('charts.lagUnit'),
       })}
       ${
         charts.freshnessMinutes.length
-          ? lineChart('Freshness', [{ label: 'freshness', color: '#0e7c86', points: charts.freshnessMinutes }], {
-              unit: 'minutes from OKKI update to K3Cloud write, highest of each 5 minutes',
-            })
+          ? lineChart(
+              t('charts.freshness'),
+              [{ label: t('charts.freshness'), color: '#0e7c86', points: charts.freshnessMinutes }],
+              { unit: t('charts.freshnessUnit') },
+            )
           : ''
       }
     </div>

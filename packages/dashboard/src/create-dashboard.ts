@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import type { Alerter } from './alerts';
-import { ConfigError } from '@receipt-sync/core';
+import { ConfigError, type Locale } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
-import { DEAD_LETTER_QUEUES, type PipelineQueues } from '@receipt-sync/pipeline';
+import type { PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
-import { bullBoardRouter, bullBoardWriteGuard } from './bull-board';
+import { bullBoardRouters, bullBoardWriteGuard } from './bull-board';
 import { collectCharts } from './chart-data';
-import { failureList, FailureQuerySchema } from './failure-lists';
-import { pageSecurityPolicy, renderPage } from './page';
+import { languageMiddleware, languageOf } from './i18n';
+import { pageSecurityPolicy, renderCausesPage, renderPage } from './page';
 import { receiptPages } from './receipt-routes';
 import { authIssues, type DashboardAuth } from './settings';
 import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
@@ -38,6 +38,8 @@ export interface DashboardDeps {
   lagWarnSeconds?: number;
   /** DASHBOARD_ALLOWED_HOSTS (parsed). */
   allowedHosts?: AllowedHost[];
+  /** DASHBOARD_LOCALE: every page in this language, no switch; unset = Accept-Language and the switch. */
+  locale?: Locale;
   /** Every answer within this, else 503. @defaultValue DEFAULT_DEADLINE_MS */
   deadlineMs?: number;
   /**
@@ -45,10 +47,9 @@ export interface DashboardDeps {
    * health routes; without it the dashboard builds its own from `auth` and `allowedHosts`.
    */
   guard?: RequestHandler;
+  /** TRACE_URL_TEMPLATE, e.g. `http://localhost:16686/trace/{traceId}`: receipt pages link traces. */
+  traceUrlTemplate?: string;
 }
-
-/** Dead letters shown per queue on the status page; the list pages go on from there. */
-export const PAGE_DEAD_LETTERS = 50;
 
 function normaliseBase(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').replace(/\/+$/, '');
@@ -87,16 +88,14 @@ export function createDashboard(deps: DashboardDeps): Router {
   );
 
   router.use('/api', apiRouter(deps));
+  router.use(languageMiddleware(deps.locale, base));
 
   router.use('/queues/api', bullBoardWriteGuard(deps.logger));
-  router.use('/queues', bullBoardRouter(deps.queues, `${base}/queues`));
+  const boards = bullBoardRouters(deps.queues, `${base}/queues`);
+  router.use('/queues', (req, res, next) => boards[languageOf(res).locale](req, res, next));
 
   router.get('/', async (_req, res) => {
-    const [status, charts, ...failures] = await Promise.all([
-      collectStatus(deps),
-      deps.series ? collectCharts(deps.series) : null,
-      ...DEAD_LETTER_QUEUES.map((queue) => failureList(deps, FailureQuerySchema.parse({ queue }))),
-    ]);
+    const [status, charts] = await Promise.all([collectStatus(deps), deps.series ? collectCharts(deps.series) : null]);
     const errorSamples = await deps.store.ledger.getMany(status.errors.flatMap((g) => g.sampleReceiptIds));
     const nonce = randomBytes(16).toString('base64');
     res
@@ -105,14 +104,23 @@ export function createDashboard(deps: DashboardDeps): Router {
       .send(
         renderPage({
           status,
-          failures,
           errorSamples,
+          language: languageOf(res),
           charts,
           base,
           nonce,
           lagWarnSeconds: deps.lagWarnSeconds ?? 900,
         }),
       );
+  });
+  router.get('/causes', async (_req, res) => {
+    const status = await collectStatus(deps);
+    const errorSamples = await deps.store.ledger.getMany(status.errors.flatMap((g) => g.sampleReceiptIds));
+    const nonce = randomBytes(16).toString('base64');
+    res
+      .set('Content-Security-Policy', pageSecurityPolicy(nonce))
+      .type('html')
+      .send(renderCausesPage({ status, errorSamples, base, nonce, language: languageOf(res) }));
   });
   router.use(receiptPages(deps, base));
 

@@ -45,6 +45,7 @@ export function startDashboardApp(deps: {
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
     logger,
+    locale: settings.alerts.rules.locale,
   });
   const rules = createAlertRules(settings.alerts.rules);
   const monitor = startAlertMonitor({
@@ -72,6 +73,8 @@ export function startDashboardApp(deps: {
     writer,
     push,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
+    traceUrlTemplate: settings.traceUrlTemplate,
+    locale: settings.locale,
   });
   return { router, monitor, guard };
 }

@@ -15,6 +15,8 @@ export interface DeadLetterItem {
   reason: string;
   receiptNo?: string;
   receiptId?: string;
+  /** OKKI order_id of the receipt, from the parked payload (raw receipt or ready row). */
+  orderId?: string;
   failedAt: string;
   replays: number;
   sourceQueue?: string;
@@ -27,6 +29,16 @@ export interface DeadLetterPage {
   start: number;
   end: number;
   items: DeadLetterItem[];
+}
+
+/** The OKKI order id a parked payload carries: a ready row's `orderId`, a raw job's `receipt.order_id`. */
+export function orderIdOf(payload: unknown): string | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const p = payload as { orderId?: unknown; receipt?: { order_id?: unknown } };
+  const id = p.orderId ?? p.receipt?.order_id;
+  return (typeof id === 'string' && id !== '' && id !== '0') || (typeof id === 'number' && id > 0)
+    ? String(id)
+    : undefined;
 }
 
 /**
@@ -55,6 +67,7 @@ function toItem(job: Job): DeadLetterItem {
     reason: redactText(d.reason),
     receiptNo: d.receiptNo,
     receiptId: d.receiptId,
+    orderId: orderIdOf(d.payload),
     failedAt: d.failedAt,
     replays: d.replays,
     sourceQueue: d.sourceQueue,

@@ -60,6 +60,7 @@ function fromItem(d: DeadLetterItem): FailureRow {
     deadLetterId: d.id,
     receiptId: d.receiptId,
     receiptNo: d.receiptNo,
+    orderId: d.orderId,
     code: d.code,
     reason: d.reason,
     failedAt: d.failedAt,

@@ -1,4 +1,4 @@
-import { formatChinaTime } from '@receipt-sync/core';
+import { duration, formatChinaTime, relativeTime, type Translate } from '@receipt-sync/core';
 
 /** Markup that is already safe; everything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -64,13 +64,16 @@ export function chinaTime(value: string | Date | undefined): string {
   return Number.isNaN(d.getTime()) ? String(value) : formatChinaTime(d);
 }
 
-export function humanDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return 'unknown';
-  const s = Math.round(seconds);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86_400)} days`;
+export function humanDuration(seconds: number | null | undefined, t: Translate): string {
+  return duration(seconds, t);
+}
+
+/** China time with "(3 min ago)" after it, for times where the distance matters (last push, last change). */
+export function chinaTimeAgo(value: string | Date | undefined, t: Translate, now = new Date()): SafeHtml | string {
+  if (value === undefined) return '';
+  const d = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(d.getTime())) return String(value);
+  return html`${formatChinaTime(d)} <span class="note">(${relativeTime(d, now, t)})</span>`;
 }
 
 /** Long upstream messages are cut for the table; the full text stays in the JSON API and Bull Board. */

@@ -2,7 +2,7 @@
  * @receipt-sync/dashboard: the operator's view of the pipeline (status page, dead-letter replay,
  * Bull Board) and the alert monitor. Mounted by the supervisor (`npm start`) and apps/dashboard.
  */
-export { createDashboard, PAGE_DEAD_LETTERS, type DashboardDeps } from './create-dashboard';
+export { createDashboard, type DashboardDeps } from './create-dashboard';
 export { startDashboardApp, type DashboardApp } from './dashboard-app';
 export { createDashboardGuard, DEFAULT_DEADLINE_MS, type DashboardGuardOptions } from './guard';
 export { hostAllowed, parseAllowedHost, type AllowedHost } from './host-guard';
@@ -20,6 +20,7 @@ export { collectStatus, type DashboardStatus, type StatusSources } from './statu
 export {
   listDeadLetters,
   discardDeadLetters,
+  orderIdOf,
   type DeadLetterItem,
   type DeadLetterPage,
   type DiscardResult,

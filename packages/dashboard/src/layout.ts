@@ -1,11 +1,19 @@
+import type { Locale, Translate } from '@receipt-sync/core';
 import { html, SafeHtml } from './html';
+import type { PageLanguage } from './i18n';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
 header{background:#1d2330;color:#fff;padding:10px 24px;display:flex;align-items:center;gap:20px;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}header h1 a{color:#fff;text-decoration:none}header a{color:#9cc4ff}header .muted{color:#aab}
 header form{margin-left:auto;display:flex;gap:6px}
-header input[type=search]{font:inherit;width:340px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
+header nav{display:flex;gap:14px;flex-wrap:wrap}header nav a[aria-current]{color:#fff;font-weight:600;text-decoration:underline}
+header a.lang{border:1px solid #556;border-radius:4px;padding:2px 8px}
+footer{padding:0 24px 16px;color:#889;font-size:12px}
+.step{background:#f3f8ff;border-left:3px solid #2f6fde;padding:6px 10px;margin:6px 0}.step .where{font-weight:600;color:#2f6fde}
+.money{font-variant-numeric:tabular-nums;white-space:nowrap}
+.headline{font-size:22px;font-weight:600}
+header input[type=search]{font:inherit;width:220px;padding:4px 8px;border-radius:4px;border:1px solid #556;background:#fff;color:#1d2330}
 main{padding:16px 24px;max-width:1400px}
 .banner{background:#fef3f2;border:1px solid #b42318;color:#7a271a;padding:10px 14px;margin:0 0 12px;border-radius:6px}
 section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
@@ -66,12 +74,14 @@ const SCRIPT = `
     return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'receipt-sync' }, body: JSON.stringify(body) })
       .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); });
   }
+  var msg = JSON.parse(document.body.getAttribute('data-msg') || '{}');
+  function fill(text, values) { return text.replace(/[{](n|error)[}]/g, function (_, k) { return values[k]; }); }
   document.addEventListener('click', function (ev) {
     var btn = ev.target.closest ? ev.target.closest('button[data-action]') : null;
     if (!btn) return;
     var action = btn.getAttribute('data-action'), queue = btn.getAttribute('data-queue'), id = btn.getAttribute('data-id');
-    if (action === 'discard' && !confirm('Discard ' + id + '? It will never be written to K3Cloud.')) return;
-    if (action === 'replay-cause' && !confirm('Replay every dead letter of this cause (' + btn.getAttribute('data-count') + ' receipts)?')) return;
+    var question = btn.getAttribute('data-confirm');
+    if (question && !confirm(question)) return;
     var url, body;
     if (action === 'replay-cause') { url = base + '/api/causes/' + encodeURIComponent(id) + '/replay'; body = {}; }
     else if (action === 'discard') { url = base + '/api/dead-letters/discard'; body = { queue: queue, ids: [id] }; }
@@ -81,12 +91,13 @@ const SCRIPT = `
       .then(function (r) {
         var done = r.data.replayed || r.data.discarded || [];
         var failed = r.data.failed || [];
-        var verb = action === 'discard' ? 'Discarded' : 'Replayed';
-        var text = r.ok ? verb + ' ' + done.length + ' job(s)' + (failed.length ? '; ' + failed.length + ' failed: ' + failed.map(function (f) { return (f.deadLetterId || f.id) + ' (' + f.reason + ')'; }).join(', ') : '.') : 'Request refused: ' + (r.data.error || 'error');
+        var text = r.ok
+          ? fill(action === 'discard' ? msg.discarded : msg.replayed, { n: done.length }) + (failed.length ? ' ' + fill(msg.failed, { n: failed.length }) + ' ' + failed.map(function (f) { return (f.deadLetterId || f.id) + ' (' + f.reason + ')'; }).join(', ') : '')
+          : fill(msg.refused, { error: r.data.error || '' });
         sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok || failed.length > 0 }));
         location.reload();
       })
-      .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
+      .catch(function (err) { btn.disabled = false; show(fill(msg.requestFailed, { error: String(err) }), true); });
   });
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
@@ -97,11 +108,11 @@ const SCRIPT = `
     btn.disabled = true;
     post(form.getAttribute('action'), { fix: fix })
       .then(function (r) {
-        var text = r.ok ? 'Reconcile requested' + (fix ? ' with fix' : '') + '; this page shows the answer when it is done.' : 'Request refused: ' + (r.data.error || 'error');
+        var text = r.ok ? (fix ? msg.reconcileFix : msg.reconcile) : fill(msg.refused, { error: r.data.error || '' });
         sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok }));
         location.reload();
       })
-      .catch(function (err) { btn.disabled = false; show('Request failed: ' + err, true); });
+      .catch(function (err) { btn.disabled = false; show(fill(msg.requestFailed, { error: String(err) }), true); });
   });
   if (document.body.hasAttribute('data-refresh')) {
     var timer = setInterval(function () {
@@ -133,6 +144,10 @@ export interface LayoutInput {
   title: string;
   base: string;
   nonce: string;
+  /** The page's language (translate function, locale, pinned by DASHBOARD_LOCALE or not). */
+  language: PageLanguage;
+  /** The path of this page below `base` (for the language switch and the current tab), e.g. `/dead-letters`. */
+  path?: string;
   /** Text next to the title (e.g. the status time). */
   subtitle?: string;
   /** The search box's current value. */
@@ -147,11 +162,48 @@ function refreshAttribute(refresh: boolean | number | undefined): SafeHtml | str
   return refresh ? new SafeHtml('data-refresh') : '';
 }
 
-/** The frame of every dashboard page: header with search, notice area, one nonce'd style and script. */
+/** The texts the page's script shows (notices after a POST), in the page's language. */
+function scriptMessages(t: Translate): string {
+  const keys = ['replayed', 'discarded', 'failed', 'refused', 'requestFailed', 'reconcile', 'reconcileFix'];
+  // The script fills {n} and {error} in itself.
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t(`script.${k}`, { n: '{n}', error: '{error}' })])));
+}
+
+/** The header's links to every page, the current one marked. */
+function navigation(base: string, path: string | undefined, t: Translate): SafeHtml {
+  const links: Array<[string, string]> = [
+    ['/', t('nav.status')],
+    ['/dead-letters?queue=dead-letter', t('nav.deadLetters')],
+    ['/dead-letters?queue=quarantine', t('nav.quarantine')],
+    ['/causes', t('nav.causes')],
+    ['/receipts', t('nav.search')],
+    ['/queues', t('nav.queues')],
+  ];
+  return html`<nav>
+    ${links.map(
+      ([href, label]) => html`<a href="${base}${href}" ${path === href ? html`aria-current="page"` : ''}>${label}</a>`,
+    )}
+  </nav>`;
+}
+
+function languageSwitch(input: LayoutInput): SafeHtml | string {
+  const { language, base, path } = input;
+  if (language.pinned) return '';
+  const other: Locale = language.locale === 'zh-CN' ? 'en' : 'zh-CN';
+  const target = `${base}${(path ?? '/').split('#')[0]}`;
+  const sep = target.includes('?') ? '&' : '?';
+  // The other language's name in that language, so a reader who cannot read this page finds it.
+  return html`<a class="lang" href="${target}${sep}lang=${other}" hreflang="${other}" lang="${other}"
+    >${other === 'en' ? 'English' : '中文'}</a
+  >`;
+}
+
+/** The frame of every dashboard page: header with navigation, search and language switch, notice area, one nonce'd style and script. */
 export function layout(input: LayoutInput): string {
   const { base, nonce } = input;
+  const t = input.language.t;
   return html`<!doctype html>
-    <html lang="en">
+    <html lang="${input.language.locale}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -160,27 +212,28 @@ export function layout(input: LayoutInput): string {
           ${new SafeHtml(STYLE)}
         </style>
       </head>
-      <body data-base="${base}" ${refreshAttribute(input.refresh)}>
+      <body data-base="${base}" data-msg="${scriptMessages(t)}" ${refreshAttribute(input.refresh)}>
         <header>
           <h1><a href="${base}/">receipt-sync</a></h1>
-          <span class="muted">${input.subtitle ?? 'OKKI receipts → K3Cloud'}</span>
-          <a href="${base}/queues">Queues (Bull Board)</a><a href="${base}/api/status">Status JSON</a>
+          <span class="muted">${input.subtitle ?? t('layout.tagline')}</span>
+          ${navigation(base, input.path, t)} ${languageSwitch(input)}
           <form method="get" action="${base}/receipts" role="search">
             <input
               type="search"
               name="q"
               value="${input.query ?? ''}"
-              placeholder="Receipt no, receipt id, FBillNo or order id"
-              aria-label="Find a receipt"
+              placeholder="${t('layout.searchPlaceholder')}"
+              aria-label="${t('layout.searchLabel')}"
               required
             />
-            <button type="submit">Find</button>
+            <button type="submit">${t('layout.find')}</button>
           </form>
         </header>
         <main>
           <div id="notice" role="status"></div>
           ${input.body}
         </main>
+        <footer>${t('layout.timesNote')}</footer>
         <script nonce="${nonce}">
           ${new SafeHtml(SCRIPT)};
         </script>

@@ -1,134 +1,219 @@
-import { QUEUE_STATES } from '@receipt-sync/core';
+import { QUEUE_STATES, RECEIPT_STATUSES, type Translate } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
-import { RECEIPT_STATUSES } from '@receipt-sync/core';
-import { chinaTime, clip, html, humanDuration, table, type SafeHtml } from './html';
+import { chinaTime, chinaTimeAgo, clip, html, humanDuration, table, type SafeHtml } from './html';
 import type { DashboardStatus } from './status';
 
 /** The top of the page: what stops receipts reaching K3Cloud and needs a person now. */
-export function k3cloudBanner(s: DashboardStatus): SafeHtml {
+export function k3cloudBanner(s: DashboardStatus, t: Translate): SafeHtml {
   const meta = s.k3cloud.metadata;
   const orders = s.k3cloud.unauditedOrders;
   return html`${
     meta && !meta.ok
       ? html`<div class="banner" role="alert">
-          <strong>Nothing is written to K3Cloud:</strong> ${meta.formId}'s metadata lacks the mapped field key(s)
-          <code>${meta.unknownKeys.join(', ')}</code> (checked ${chinaTime(meta.checkedAt)}). Add them in K3Cloud or
-          name the tenant's keys in MAPPING_FILE; run <code>npm run cli -- doctor</code>.
+          <strong>${t('banner.metadataTitle')}</strong>
+          ${t('banner.metadata', { form: meta.formId, keys: meta.unknownKeys.join(', '), at: chinaTime(meta.checkedAt) })}
         </div>`
       : ''
   }${
     orders.length > 0
       ? html`<div class="banner" role="alert">
-          <strong>Sales orders left un-audited:</strong> ${orders.map((o) => `${o.billNo} (FID ${o.fid})`).join(', ')}.
-          The writer un-audited them to add receipt rows and could not audit them again; audit them in K3Cloud.
+          <strong>${t('banner.unauditedTitle')}</strong>
+          ${t('banner.unaudited', { orders: orders.map((o) => `${o.billNo} (FID ${o.fid})`).join(', ') })}
         </div>`
       : ''
   }`;
-}
-
-export function summarySection(s: DashboardStatus, lagWarnSeconds: number): SafeHtml {
-  const lag = s.checkpoint?.lagSeconds;
-  const dead = total(s.queues['dead-letter']);
-  const quarantined = total(s.queues.quarantine);
-  const incidents = s.incidents?.length;
-  const card = (label: string, value: string, bad: boolean, note?: string) =>
-    html`<div class="card${bad ? ' bad' : ''}">
-      <div class="label">${label}</div>
-      <div class="value">${value}</div>
-      ${note ? html`<div class="note">${note}</div>` : ''}
-    </div>`;
-  return html`<section class="cards">
-    ${card('Checkpoint', s.checkpoint ? s.checkpoint.windowEnd : 'none yet', false, s.checkpoint ? 'China time' : 'no window finished yet')}
-    ${card('Checkpoint lag', s.checkpoint ? humanDuration(lag) : '–', typeof lag === 'number' && lag > lagWarnSeconds)}
-    ${card('Dead letters', String(dead), dead > 0)} ${card('Quarantined', String(quarantined), quarantined > 0)}
-    ${card('Open alerts', incidents === undefined ? 'not monitored' : String(incidents), (incidents ?? 0) > 0)}
-    ${s.writer ? card('Writer', s.writer.holder ? 'active' : 'none', !s.writer.holder, s.writer.summary) : ''}
-  </section>`;
 }
 
 function total(counts: Record<string, number> | undefined): number {
   return Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
 }
 
-export function incidentsSection(s: DashboardStatus): SafeHtml {
-  if (s.incidents === null) return html``;
-  return html`<section>
-    <h2>Open alerts</h2>
-    ${table(
-      ['Severity', 'Alert', 'Detail', 'Open since'],
-      s.incidents.map((i) => [
-        html`<span class="sev ${i.severity}">${i.severity}</span>`,
-        i.title,
-        clip(i.detail),
-        chinaTime(i.openedAt),
-      ]),
-      'No open alerts.',
+/** Jobs in a parking queue (dead-letter, quarantine): each job is one receipt version. */
+export function parkedJobs(s: DashboardStatus, queue: 'dead-letter' | 'quarantine'): number {
+  return total(s.queues[queue]);
+}
+
+/**
+ * The health summary. Dead letters and quarantine count receipts (the ledger, as the outcome table
+ * and the alert do); the note under each says how many queue jobs hold them and why they can differ.
+ */
+export function summarySection(s: DashboardStatus, lagWarnSeconds: number, base: string, t: Translate): SafeHtml {
+  const lag = s.checkpoint?.lagSeconds;
+  const dead = s.ledger['dead-lettered'] ?? 0;
+  const quarantined = s.ledger.quarantined ?? 0;
+  const incidents = s.incidents?.length;
+  const card = (label: string, value: string, bad: boolean, note?: string | SafeHtml, href?: string) =>
+    html`<div class="card${bad ? ' bad' : ''}">
+      <div class="label">${label}</div>
+      <div class="value">${href ? html`<a href="${href}">${value}</a>` : value}</div>
+      ${note ? html`<div class="note">${note}</div>` : ''}
+    </div>`;
+  const jobsNote = (receipts: number, jobs: number) =>
+    t('summary.jobsNote', { count: jobs }) + (jobs !== receipts ? ` ${t('summary.jobsDiffer')}` : '');
+  return html`<section class="cards">
+    ${card(
+      t('summary.checkpoint'),
+      s.checkpoint ? s.checkpoint.windowEnd : t('summary.none'),
+      false,
+      s.checkpoint ? undefined : t('summary.noWindow'),
+    )}
+    ${card(t('summary.lag'), s.checkpoint ? humanDuration(lag, t) : '–', typeof lag === 'number' && lag > lagWarnSeconds)}
+    ${card(
+      t('summary.deadLettered'),
+      t('count.receipts', { count: dead }),
+      dead > 0,
+      jobsNote(dead, parkedJobs(s, 'dead-letter')),
+      `${base}/dead-letters?queue=dead-letter`,
+    )}
+    ${card(
+      t('summary.quarantined'),
+      t('count.receipts', { count: quarantined }),
+      quarantined > 0,
+      jobsNote(quarantined, parkedJobs(s, 'quarantine')),
+      `${base}/dead-letters?queue=quarantine`,
+    )}
+    ${card(
+      t('summary.alerts'),
+      incidents === undefined ? t('summary.notMonitored') : String(incidents),
+      (incidents ?? 0) > 0,
     )}
   </section>`;
 }
 
-export function queuesSection(s: DashboardStatus, base: string): SafeHtml {
+/**
+ * Which writer process writes (it holds the writer lease), since when, and how many wait as hot
+ * standbys; a warning while none does (docs/scaling.md#one-active-writer).
+ */
+export function writerSection(s: DashboardStatus, t: Translate): SafeHtml {
+  const w = s.writer;
+  if (!w) return html``;
+  const standbys = t('writer.standbys', { count: w.standbys });
+  const h = w.holder;
+  const line = h
+    ? t('writer.active', {
+        process: h.process,
+        host: h.host,
+        pid: h.pid,
+        since: chinaTime(new Date(h.sinceMs)),
+        epoch: h.epoch,
+      })
+    : w.lastHeldMs === undefined
+      ? t('writer.never')
+      : t('writer.vacant', {
+          duration: humanDuration((w.nowMs - w.lastHeldMs) / 1000, t),
+          since: chinaTime(new Date(w.lastHeldMs)),
+        });
+  return html`<section class="writer">
+    <h2>${t('writer.title')}</h2>
+    <p class="${h ? '' : 'bad'}">${line} · ${standbys}</p>
+  </section>`;
+}
+
+export function incidentsSection(s: DashboardStatus, t: Translate): SafeHtml {
+  if (s.incidents === null || s.incidents.length === 0) return html``;
+  return html`<section>
+    <h2>${t('incidents.title')}</h2>
+    ${table(
+      [t('incidents.severity'), t('incidents.alert'), t('incidents.detail'), t('incidents.since')],
+      s.incidents.map((i) => [
+        html`<span class="sev ${i.severity}">${t(`severity.${i.severity}`)}</span>`,
+        i.title,
+        clip(i.detail),
+        chinaTimeAgo(i.openedAt, t),
+      ]),
+      '',
+    )}
+  </section>`;
+}
+
+export function queuesSection(s: DashboardStatus, base: string, t: Translate): SafeHtml {
   const rows = PIPELINE_QUEUES.map((name) => [
-    html`<a href="${base}/queues/queue/${name}">${name}</a>`,
+    html`<a href="${base}/queues/queue/${name}"><code>${name}</code></a>`,
     ...QUEUE_STATES.map((st) => String(s.queues[name]?.[st] ?? 0)),
   ]);
   return html`<section>
-    <h2>Queues</h2>
-    ${table(['Queue', ...QUEUE_STATES], rows, 'No queues.')}
+    <h2>${t('queues.title')}</h2>
+    <p class="note">${t('queues.note')}</p>
+    ${table([t('queues.queue'), ...QUEUE_STATES.map((st) => t(`jobState.${st}`))], rows, '')}
   </section>`;
 }
 
-export function ledgerSection(s: DashboardStatus): SafeHtml {
+export function ledgerSection(s: DashboardStatus, t: Translate): SafeHtml {
   return html`<section>
-    <h2>Receipts by outcome</h2>
-    ${table([...RECEIPT_STATUSES], [RECEIPT_STATUSES.map((st) => String(s.ledger[st] ?? 0))], '')}
+    <h2>${t('ledger.title')}</h2>
+    ${table(
+      RECEIPT_STATUSES.map((st) => t(`outcome.${st}`)),
+      [RECEIPT_STATUSES.map((st) => String(s.ledger[st] ?? 0))],
+      '',
+    )}
   </section>`;
 }
 
-export function windowsSection(s: DashboardStatus): SafeHtml {
-  const rows = s.windows.map((w) => [
+/** Columns of window counts that no shown window filled (long-running mode counts nothing per window). */
+const COUNT_COLUMNS = ['fetched', 'written', 'unchanged', 'quarantined', 'deadLettered'] as const;
+
+export function windowsSection(s: DashboardStatus, t: Translate, limit = 5): SafeHtml {
+  const windows = s.windows.slice(0, limit);
+  const counted = COUNT_COLUMNS.filter((c) => windows.some((w) => w.counts[c] !== undefined));
+  const rows = windows.map((w) => [
     w.start,
     w.end,
-    html`<span class="st ${w.status}">${w.status}</span>`,
-    String(w.counts.fetched ?? ''),
-    String(w.counts.written ?? ''),
-    String(w.counts.unchanged ?? ''),
-    String(w.counts.quarantined ?? ''),
-    String(w.counts.deadLettered ?? ''),
+    html`<span class="st ${w.status}">${t(`windowStatus.${w.status}`)}</span>`,
+    ...counted.map((c) => String(w.counts[c] ?? '')),
     chinaTime(w.startedAt),
     clip(w.error, 200),
   ]);
   return html`<section>
-    <h2>Latest sync windows</h2>
+    <h2>${t('windows.title')}</h2>
+    ${counted.length === 0 ? html`<p class="note">${t('windows.noCounts')}</p>` : ''}
     ${table(
-      ['Start', 'End', 'Status', 'Fetched', 'Written', 'Unchanged', 'Quarantined', 'Dead', 'Started', 'Error'],
+      [
+        t('windows.start'),
+        t('windows.end'),
+        t('windows.status'),
+        ...counted.map((c) => t(`windows.${c}`)),
+        t('windows.started'),
+        t('windows.error'),
+      ],
       rows,
-      'No window has run yet.',
+      t('windows.none'),
     )}
   </section>`;
 }
 
-export function failedCallsSection(s: DashboardStatus): SafeHtml {
-  const rows = s.failedCalls.map((c) => [
-    chinaTime(c.at),
-    c.system,
-    c.operation,
-    c.outcome,
-    c.status === undefined ? '' : String(c.status),
-    c.errorCode ?? '',
-    clip(c.message, 200),
-  ]);
+/** A failed call's subjects: the receipts and orders it was about, linked to their pages. */
+function subjectLinks(subjects: string[] | undefined, base: string, t: Translate): SafeHtml | string {
+  if (!subjects?.length) return html`<span class="note">${t('calls.noSubject')}</span>`;
+  return html`${subjects
+    .slice(0, 3)
+    .map((id, i) => html`${i ? ', ' : ''}<a href="${base}/receipts/${encodeURIComponent(id)}">${id}</a>`)}`;
+}
+
+export function failedCallsSection(s: DashboardStatus, base: string, t: Translate, limit = 5): SafeHtml {
+  const rows = s.failedCalls
+    .slice(0, limit)
+    .map((c) => [
+      chinaTime(c.at),
+      `${c.system} ${c.operation}`,
+      subjectLinks(c.subjects, base, t),
+      html`<code>${c.errorCode ?? (c.status === undefined ? c.outcome : `HTTP ${c.status}`)}</code>`,
+      clip(c.message, 160),
+    ]);
   return html`<section>
-    <h2>Recent failed API calls</h2>
-    ${table(['At', 'System', 'Operation', 'Outcome', 'HTTP', 'Code', 'Message'], rows, 'No failed call recently.')}
+    <h2>${t('calls.failedTitle')}</h2>
+    ${table(
+      [t('calls.at'), t('calls.call'), t('calls.about'), t('calls.code'), t('calls.message')],
+      rows,
+      t('calls.noneFailed'),
+    )}
   </section>`;
 }
 
-/** p50/p95 freshness of the last hour, by how receipts arrived, and push health (issue: OKKI push). */
-export function freshnessSection(s: DashboardStatus): SafeHtml {
+/** p50/p95 freshness of the last hour, by how receipts arrived, and push health. */
+export function freshnessSection(s: DashboardStatus, t: Translate): SafeHtml {
   const p = s.push;
   if (!p) return html``;
-  const secs = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(1)} s`);
+  const secs = (v: number | undefined) => (v === undefined ? '–' : t('format.secondsExact', { value: v.toFixed(1) }));
   const row = (label: string, f: { count: number; p50?: number; p95?: number }) => [
     label,
     secs(f.p50),
@@ -136,17 +221,24 @@ export function freshnessSection(s: DashboardStatus): SafeHtml {
     String(f.count),
   ];
   return html`<section>
-    <h2>Freshness (last hour)</h2>
-    <p class="muted">
-      K3Cloud-confirmed write time − the receipt's OKKI update_time. Push:
-      ${p.configured ? `configured, last message ${p.lastMessageAt ?? 'never'}` : 'not configured (polling only)'}${
-        p.configured ? ` · versions polling saw first in the last hour (missed pushes): ${p.missedLastHour}` : ''
+    <h2>${t('freshness.title')}</h2>
+    <p class="note">
+      ${t('freshness.explain')}
+      ${
+        p.configured
+          ? html`${t('freshness.pushLast')} ${p.lastMessageAt ? chinaTimeAgo(p.lastMessageAt, t) : t('freshness.never')}
+            · ${t('freshness.missed', { count: p.missedLastHour })}`
+          : t('freshness.notConfigured')
       }
     </p>
     ${table(
-      ['arrived by', 'p50', 'p95', 'writes'],
-      [row('all', p.freshness.all), row('push', p.freshness.push), row('polling window', p.freshness.window)],
-      'no writes in the last hour',
+      [t('freshness.arrivedBy'), 'p50', 'p95', t('freshness.writes')],
+      [
+        row(t('freshness.all'), p.freshness.all),
+        row(t('freshness.push'), p.freshness.push),
+        row(t('freshness.window'), p.freshness.window),
+      ],
+      t('freshness.none'),
     )}
   </section>`;
 }

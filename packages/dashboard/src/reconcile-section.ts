@@ -1,75 +1,78 @@
+import type { Translate } from '@receipt-sync/core';
 import type { ReconcileFinding, ReconcileResult } from '@receipt-sync/pipeline';
 import { chinaTime, html, table, type SafeHtml } from './html';
 import type { ReceiptRecord } from './receipts/record';
 import type { ReconcileState } from './receipts/reconcile';
 
-const NOBODY =
-  'No process is taking reconcile requests. The active writer runs them when it has both the OKKI (XIAOMAN_*) and the K3Cloud (KINGDEE_*) settings; `npm start` always does. Until one runs, use the command below.';
-
-function explain(f: ReconcileFinding): string {
+function explain(f: ReconcileFinding, t: Translate): string {
   if (!f.fields?.length) return f.reason;
   return f.fields
-    .map((d) => `${d.field}: K3Cloud ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`)
+    .map((d) =>
+      t('reconcile.difference', {
+        field: d.field,
+        actual: JSON.stringify(d.actual),
+        expected: JSON.stringify(d.expected),
+      }),
+    )
     .join('; ');
 }
 
-function findings(result: ReconcileResult): SafeHtml {
-  if (result.clean)
-    return html`<p class="outcome written">Clean: OKKI, K3Cloud and the ledger agree on this version.</p>`;
+function findings(result: ReconcileResult, t: Translate): SafeHtml {
+  if (result.clean) return html`<p class="outcome written">${t('reconcile.clean')}</p>`;
   return table(
-    ['Category', 'Reason', 'FID', 'FEntryID'],
+    [t('reconcile.category'), t('reconcile.reason'), 'FID', 'FEntryID'],
     result.findings.map((f) => [
-      html`<span class="outcome dead-lettered">${f.category}</span>`,
-      explain(f),
+      html`<span class="outcome dead-lettered"><code>${f.category}</code></span>`,
+      explain(f, t),
       f.fid === undefined ? '' : String(f.fid),
       f.entryIds?.join(', ') ?? (f.entryId === undefined ? '' : String(f.entryId)),
     ]),
-    'No finding.',
+    t('reconcile.noFinding'),
   );
 }
 
-function fixLines(s: ReconcileState, result: ReconcileResult): SafeHtml | string {
+function fixLines(s: ReconcileState, result: ReconcileResult, t: Translate): SafeHtml | string {
   const fix = result.fix;
   if (!fix) {
     if (!s.fix || result.clean) return '';
-    return html`<p class="note">Fix asked, but nothing found is fixable by re-sending the receipt.</p>`;
+    return html`<p class="note">${t('reconcile.nothingFixable')}</p>`;
   }
   return html`<ul>
     ${fix.enqueued.map(
-      (e) =>
-        html`<li>
-          Re-sent through the pipeline (${e.categories.join(', ')}): raw job <code>${e.jobId}</code>; its new write
-          appears under Jobs below.
-        </li>`,
+      (e) => html`<li>${t('reconcile.resent', { categories: e.categories.join(', ') })} <code>${e.jobId}</code></li>`,
     )}
-    ${fix.skipped.map((k) => html`<li>Not re-sent: ${k.reason}</li>`)}
-    ${
-      fix.leftForHumans > 0
-        ? html`<li>
-            ${fix.leftForHumans} finding(s) need a person (duplicated or extra rows are never deleted automatically).
-          </li>`
-        : ''
-    }
+    ${fix.skipped.map((k) => html`<li>${t('reconcile.notResent')} ${k.reason}</li>`)}
+    ${fix.leftForHumans > 0 ? html`<li>${t('reconcile.forHumans', { count: fix.leftForHumans })}</li>` : ''}
   </ul>`;
 }
 
-function stateLine(s: ReconcileState): SafeHtml {
-  const asked = html`requested
-  ${chinaTime(s.requestedAt)}${s.requestedBy ? ` by ${s.requestedBy}` : ''}${s.fix ? ', with fix' : ''}, version
-  ${s.window.from}`;
+function stateLine(s: ReconcileState, t: Translate): SafeHtml {
+  const asked = t('reconcile.asked', {
+    at: chinaTime(s.requestedAt),
+    by: s.requestedBy ?? '–',
+    version: s.window.from,
+  });
+  const fixNote = s.fix ? ` · ${t('reconcile.withFix')}` : '';
   if (s.state === 'waiting')
-    return html`<p><strong>Waiting</strong> <span class="note">(${asked}; ${s.waitingSeconds ?? 0} s so far)</span></p>
-      ${s.error ? html`<p>${s.error}</p>` : ''} ${s.unattended ? html`<p class="banner">${NOBODY}</p>` : ''}`;
-  if (s.state === 'active') return html`<p><strong>Running</strong> <span class="note">(${asked})</span></p>`;
-  const when = s.finishedAt ? `finished ${chinaTime(s.finishedAt)}` : 'finished';
+    return html`<p>
+        <strong>${t('reconcile.waiting')}</strong>
+        <span class="note">(${asked}${fixNote}; ${t('format.seconds', { count: s.waitingSeconds ?? 0 })})</span>
+      </p>
+      ${s.error ? html`<p>${s.error}</p>` : ''}
+      ${s.unattended ? html`<p class="banner">${t('reconcile.nobody')}</p>` : ''}`;
+  if (s.state === 'active')
+    return html`<p><strong>${t('reconcile.running')}</strong> <span class="note">(${asked}${fixNote})</span></p>`;
+  const when = s.finishedAt ? t('reconcile.finishedAt', { at: chinaTime(s.finishedAt) }) : t('reconcile.finished');
   const label =
-    s.state === 'failed' ? html`<strong class="outcome dead-lettered">Failed</strong>` : html`<strong>Done</strong>`;
-  return html`<p>${label} <span class="note">(${when}; ${asked})</span></p>
+    s.state === 'failed'
+      ? html`<strong class="outcome dead-lettered">${t('reconcile.failed')}</strong>`
+      : html`<strong>${t('reconcile.done')}</strong>`;
+  return html`<p>${label} <span class="note">(${when}; ${asked}${fixNote})</span></p>
     ${s.error ? html`<p>${s.error}</p>` : ''}`;
 }
 
 /** "Reconcile this receipt": the form, the latest request's state and its answer, and the CLI fallback. */
-export function reconcileSection(r: ReceiptRecord, base: string): SafeHtml {
+export function reconcileSection(r: ReceiptRecord, base: string, t: Translate): SafeHtml {
   const s = r.reconcile;
   const running = s?.state === 'waiting' || s?.state === 'active';
   const form = r.reconcileCommand
@@ -79,34 +82,21 @@ export function reconcileSection(r: ReceiptRecord, base: string): SafeHtml {
         method="post"
         action="${base}/api/receipts/${encodeURIComponent(r.receiptId)}/reconcile"
       >
-        <label
-          ><input type="checkbox" name="fix" value="true" /> Fix what it finds (send the receipt through the pipeline
-          again)</label
-        >
-        <button type="submit" ${running ? html`disabled` : ''}>Reconcile this receipt</button>
+        <label><input type="checkbox" name="fix" value="true" /> ${t('reconcile.fixLabel')}</label>
+        <button type="submit" ${running ? html`disabled` : ''}>${t('reconcile.button')}</button>
       </form>`
-    : html`<span class="note">No version of this receipt is known yet; nothing to reconcile.</span>`;
+    : html`<span class="note">${t('reconcile.noVersion')}</span>`;
   return html`<section id="reconcile">
     <div class="section-head">
-      <h2>Reconcile</h2>
+      <h2>${t('reconcile.title')}</h2>
       ${form}
     </div>
-    <p class="note">
-      Compares this version in OKKI, the K3Cloud row and the ledger. Runs in the producer, which holds the OKKI and
-      K3Cloud clients; with fix, a missing, stale or removed-but-not-flagged row is re-sent through the pipeline
-      (K3Cloud rows are never deleted).
-    </p>
+    <p class="note">${t('reconcile.explain')}</p>
     ${
       s
-        ? html`${stateLine(s)} ${s.result ? html`${findings(s.result)} ${fixLines(s, s.result)}` : ''}`
-        : html`<p class="note">Not reconciled from this page yet.</p>`
+        ? html`${stateLine(s, t)} ${s.result ? html`${findings(s.result, t)} ${fixLines(s, s.result, t)}` : ''}`
+        : html`<p class="note">${t('reconcile.notYet')}</p>`
     }
-    ${
-      r.reconcileCommand
-        ? html`<p class="note">
-            From a shell: <code>${r.reconcileCommand}</code> (add --fix to re-send it if K3Cloud differs)
-          </p>`
-        : ''
-    }
+    ${r.reconcileCommand ? html`<p class="note">${t('reconcile.shell')} <code>${r.reconcileCommand}</code></p>` : ''}
   </section>`;
 }

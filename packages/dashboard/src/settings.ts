@@ -1,4 +1,4 @@
-import { ConfigError, DashboardEnvSchema } from '@receipt-sync/core';
+import { ConfigError, DashboardEnvSchema, type Locale } from '@receipt-sync/core';
 import { parseAllowedHost, type AllowedHost } from './host-guard';
 import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
@@ -21,12 +21,16 @@ export interface DashboardSettings {
    * besides 127.0.0.1, localhost and [::1] on its own port. Any other Host gets 421 (DNS rebinding).
    */
   allowedHosts: AllowedHost[];
+  /** DASHBOARD_LOCALE: every page in this language, no switch; undefined = Accept-Language and the switch. */
+  locale?: Locale;
   alerts: {
     targets: AlertTargetsConfig;
     rules: AlertRuleOptions;
     /** ALERT_CHECK_INTERVAL_SECONDS (added) × 1000: how often the alert monitor evaluates. @defaultValue 60000 */
     intervalMs: number;
   };
+  /** TRACE_URL_TEMPLATE (added): `{traceId}` is replaced; receipt pages link each job's trace. */
+  traceUrlTemplate?: string;
 }
 
 /** The message shown when the dashboard has neither credentials nor local-only mode. */
@@ -88,10 +92,12 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
     port: e.DASHBOARD_PORT,
     host: auth.localOnly ? '127.0.0.1' : '0.0.0.0',
     allowedHosts: parseAllowedHosts(e.DASHBOARD_ALLOWED_HOSTS),
+    ...(e.DASHBOARD_LOCALE ? { locale: e.DASHBOARD_LOCALE } : {}),
     alerts: {
       targets: parseAlertTargets(env),
       rules: alertRuleOptionsFromEnv(env),
       intervalMs: e.ALERT_CHECK_INTERVAL_SECONDS * 1000,
     },
+    traceUrlTemplate: e.TRACE_URL_TEMPLATE,
   };
 }

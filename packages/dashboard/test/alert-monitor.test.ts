@@ -69,6 +69,9 @@ describe('startAlertMonitor', () => {
       k3LoginFailing: false,
       metadataUnknownKeys: [],
       unauditedOrders: [],
+      duplicateRows: [],
+      deadLetteredReceipts: 0,
+      quarantinedReceipts: 0,
     });
     expect(openKeys()).toEqual([]);
   });
@@ -136,7 +139,7 @@ describe('startAlertMonitor', () => {
       logger: h.logger,
       intervalMs: 3_600_000,
       now: () => clock,
-      rules: createAlertRules({ syncIntervalSeconds: 200 }),
+      rules: createAlertRules({ locale: 'en', syncIntervalSeconds: 200 }),
     });
     const stalled = () => stallAlerter.openIncidents().some((i) => i.key === 'window-stalled');
     try {

@@ -67,7 +67,7 @@ describe('dead-letter and quarantine lists', () => {
 
   it('renders the filtered list with a pager and refuses a malformed filter', async () => {
     const page = await (await get(`${server.url}/dead-letters?queue=dead-letter&code=k3cloud.order-not-found`)).text();
-    expect(page).toMatch(/<h2>Dead letters \(80\)<\/h2>/);
+    expect(page).toContain('80 receipts match the filter');
     expect(page).toContain('1–50 of 80 · page 1 of 2');
     expect(page).toContain('/dead-letters?queue=dead-letter&amp;code=k3cloud.order-not-found&amp;page=2');
     expect((await get(`${server.url}/dead-letters?from=15-04-2025`)).status).toBe(400);

@@ -75,7 +75,8 @@ export async function createHarness(): Promise<Harness> {
     serve,
     serveDashboard(deps = {}) {
       const auth = { username: USER, password: PASSWORD, localOnly: false };
-      return serve(createDashboard({ queues, store, logger, auth, ...deps }));
+      // English pages unless a test asks otherwise: these tests read behaviour, pages-i18n reads the languages.
+      return serve(createDashboard({ queues, store, logger, auth, locale: 'en', ...deps }));
     },
     async close() {
       await Promise.allSettled(servers.map((s) => s.close()));

@@ -16,6 +16,7 @@ beforeAll(async () => {
       store: h.store,
       logger: h.logger,
       attention,
+      locale: 'en',
       auth: { username: USER, password: PASSWORD, localOnly: false },
     }),
   );
@@ -50,7 +51,7 @@ describe('K3Cloud banner at the top of the status page', () => {
     const banner = page.indexOf('class="banner"');
     expect(banner).toBeGreaterThan(0);
     expect(banner).toBeLessThan(page.indexOf('class="cards"'));
-    expect(page).toContain('<code>F_PBLH_Bank, F_PBLH_Freight</code>');
+    expect(page).toContain('F_PBLH_Bank, F_PBLH_Freight');
     expect(page).toContain('XSDD000012 (FID 100012)');
     await attention.clearUnaudited(100012);
     expect(await attention.unauditedOrders()).toEqual([]);

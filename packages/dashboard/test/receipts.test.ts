@@ -1,4 +1,5 @@
 import { registerSecret, type HealthServer } from '@receipt-sync/core';
+import { rawJobId } from '@receipt-sync/pipeline';
 import { SERIES, TimeSeries } from '@receipt-sync/store';
 import { basic, createHarness, deadLetterRecord, get, post, seedDeadLetter, type Harness } from './harness';
 
@@ -165,7 +166,7 @@ describe('receipt pages', () => {
   it('shows an order page for an order number and a 404 page for nothing', async () => {
     const order = await get(`${server.url}/receipts?q=XSDD000990`);
     expect(order.status).toBe(200);
-    expect(await order.text()).toMatch(/OKKI order 990 · K3Cloud XSDD000990: 2\s+receipt\(s\)/);
+    expect(await order.text()).toMatch(/OKKI order 990 · XSDD000990 ·\s+2 receipts/);
     const none = await get(`${server.url}/receipts?q=${encodeURIComponent('<b>nope</b>')}`);
     expect(none.status).toBe(404);
     expect(await none.text()).toContain('&lt;b&gt;nope&lt;/b&gt;');
@@ -175,7 +176,9 @@ describe('receipt pages', () => {
 describe('errors grouped by cause', () => {
   it('shows one group for one cause across receipts, and replays all of it', async () => {
     const page = await (await get(`${server.url}/`)).text();
-    expect(page).toContain('receipt #: receipt has no sales order');
+    // One wording per reason (said once, not as template and again as "latest"), with its next step.
+    expect(page.match(/receipt has no sales order/g)).toHaveLength(1);
+    expect(page).toContain('Create the sales order with F_Cash_Collection_Id =');
     expect(page).toMatch(/Receipts<\/th>/);
     const status = (await (await get(`${server.url}/api/status`)).json()) as {
       errors: Array<{ cause: string; count: number; template: string }>;
@@ -210,5 +213,35 @@ describe('charts', () => {
     expect(page).toMatch(/<polyline points="[\d., ]+"/);
     expect(page).toContain('data-refresh');
     expect(page).not.toMatch(/<script src=|<link /);
+  });
+});
+
+describe('the trace of a receipt (tracing on)', () => {
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+  it('shows each job’s trace id, linked to the tracing backend by TRACE_URL_TEMPLATE', async () => {
+    // A raw job as a tracing producer adds it: bullmq-otel keeps the W3C context in the job's options.
+    const data = { windowId: 'w-1', removed: false, fetchedAt: '2025-04-16T01:00:00Z', receipt: {} };
+    await h.queues.raw.add('receipt', data as never, {
+      jobId: rawJobId('6001', V2, false),
+      telemetry: { metadata: JSON.stringify({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` }) },
+    });
+    const linked = await h.serveDashboard({ traceUrlTemplate: 'http://jaeger.internal:16686/trace/{traceId}' });
+    try {
+      const api = (await (await get(`${linked.url}/api/receipts/6001`)).json()) as {
+        receipt: { jobs: Array<{ traceId?: string }> };
+      };
+      expect(api.receipt.jobs.map((j) => j.traceId)).toContain(TRACE);
+      const page = await (await get(`${linked.url}/receipts/6001`)).text();
+      expect(page).toContain(
+        `<a href="http://jaeger.internal:16686/trace/${TRACE}" rel="noreferrer"><code>${TRACE}</code></a>`,
+      );
+    } finally {
+      await linked.close();
+    }
+    // Without a template the id is shown, not linked.
+    const plain = await (await get(`${server.url}/receipts/6001`)).text();
+    expect(plain).toContain(`<code>${TRACE}</code>`);
+    expect(plain).not.toContain(`/trace/${TRACE}`);
   });
 });

@@ -126,7 +126,7 @@ describe('dead-letter reasons are scrubbed like the logs', () => {
     );
     const server = await serve(LOCAL);
     const api = await raw(`${server.url}/api/dead-letters?queue=dead-letter&start=0&end=99`);
-    const page = await raw(`${server.url}/`);
+    const page = await raw(`${server.url}/dead-letters?queue=dead-letter`);
     for (const body of [api.body, page.body]) {
       expect(body).toContain('ValidateUser refused user admin with [redacted]');
       expect(body).not.toContain(secret);

@@ -11,6 +11,7 @@ import {
   type SyncError,
 } from '@receipt-sync/core';
 import { redact, registerSecret, type Logger } from '@receipt-sync/core';
+import { AsyncResource } from 'node:async_hooks';
 import Bottleneck from 'bottleneck';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_PAGE_SIZE, queryData, queryPages, type BillQueryRequest } from './bill-query';
@@ -330,10 +331,14 @@ export class K3CloudClient {
     let failure: SyncError | Error | undefined;
     let message: string | undefined;
     try {
-      const raw = await this.limiter.schedule(() => {
-        started = Date.now(); // duration is the HTTP exchange, not the wait for a slot
-        return this.transport.post(path, JSON.stringify({ parameters: params }), this.headersFor(op, auth), write);
-      });
+      // Bound to the caller's async context: a call that waited for a slot runs from another call's
+      // completion, and would otherwise carry that call's context (its trace) instead of its own.
+      const raw = await this.limiter.schedule(
+        AsyncResource.bind(() => {
+          started = Date.now(); // duration is the HTTP exchange, not the wait for a slot
+          return this.transport.post(path, JSON.stringify({ parameters: params }), this.headersFor(op, auth), write);
+        }),
+      );
       status = raw.status;
       if (raw.status !== 200 && raw.status !== 206) {
         const http = new HttpStatusError('k3cloud', raw.status, snippet(raw.text));

@@ -7,3 +7,4 @@ export * from './runtime';
 export * from './sync-once';
 export * from './push';
 export * from './preflight';
+export * from './tracing';

@@ -1,3 +1,5 @@
+import { formatChinaTime, nextStep, reasonText, terminalLocale, translator } from '@receipt-sync/core';
+import { orderIdOf } from '@receipt-sync/dashboard';
 import {
   DeadLetterJobSchema,
   pageDeadLetters,
@@ -48,18 +50,33 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
       printJson({ queue: q, total, items });
       return EXIT.ok;
     }
-    printLine(
-      `${q}: ${total} record${total === 1 ? '' : 's'}${total > items.length ? ` (showing ${items.length})` : ''}`,
-    );
+    const t = translator(terminalLocale(process.env, process.argv));
+    printLine(t('terminal.dlq.head', { queue: q, count: total, shown: items.length }));
     if (items.length === 0) return EXIT.ok;
+    const row = (i: (typeof items)[number]) => {
+      if ('invalid' in i) return [i.id, '', t('terminal.dlq.invalid'), '', '', '', ''];
+      const orderId = orderIdOf(i.payload);
+      const cause = { code: i.code, message: i.reason, orderId };
+      const reason = reasonText(cause, t);
+      const step = nextStep(cause, t);
+      return [
+        i.id,
+        i.receiptNo ?? (i.receiptId ? `id ${i.receiptId}` : ''),
+        i.code,
+        // China time, like every other time this command prints.
+        formatChinaTime(new Date(i.failedAt)),
+        i.replays,
+        [reason.text, reason.upstream].filter(Boolean).join(' '),
+        `${t(`where.${step.where}`)} ${step.text}`,
+      ];
+    };
     printLine(
       formatTable(
-        ['id', 'receipt', 'code', 'failed at', 'replays', 'reason'],
-        items.map((i) =>
-          'invalid' in i
-            ? [i.id, '', '(not a dead-letter record)', '', '', '']
-            : [i.id, i.receiptNo ?? (i.receiptId ? `id ${i.receiptId}` : ''), i.code, i.failedAt, i.replays, i.reason],
+        ['id', 'receipt', 'code', 'failed at', 'replays', 'reason', 'next step'].map((h) =>
+          t(`terminal.dlq.columns.${h}`),
         ),
+        items.map(row),
+        120,
       ),
     );
     return EXIT.ok;

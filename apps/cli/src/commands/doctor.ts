@@ -1,3 +1,4 @@
+import { terminalLocale, translator } from '@receipt-sync/core';
 import { cliLoggerFor } from '../context';
 import { DOCTOR_CHECKS } from '../doctor/checks';
 import { formatResult, formatSkipped, formatSummary, runDoctor } from '../doctor/run-doctor';
@@ -11,14 +12,15 @@ import { printJson, printLine } from '../output';
  * failed; an error of doctor itself ends with exit 1 (main.ts).
  */
 export async function doctor(opts: { json?: boolean }): Promise<number> {
-  const ctx: DoctorContext = { env: process.env, logger: cliLoggerFor(process.env) };
+  const t = translator(terminalLocale(process.env, process.argv));
+  const ctx: DoctorContext = { env: process.env, logger: cliLoggerFor(process.env), t };
   try {
-    const report = await runDoctor(DOCTOR_CHECKS, ctx, opts.json ? undefined : (r) => printLine(formatResult(r)));
+    const report = await runDoctor(DOCTOR_CHECKS, ctx, opts.json ? undefined : (r) => printLine(formatResult(r, t)));
     if (opts.json) {
       printJson(report);
     } else {
-      for (const s of report.skipped) printLine(formatSkipped(s));
-      printLine(formatSummary(report.summary));
+      for (const s of report.skipped) printLine(formatSkipped(s, t));
+      printLine(formatSummary(report.summary, t));
     }
     return report.summary.failed > 0 ? EXIT.checkFailed : EXIT.ok;
   } finally {

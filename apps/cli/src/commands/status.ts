@@ -1,4 +1,4 @@
-import { formatChinaTime, parseChinaTime } from '@receipt-sync/core';
+import { duration, formatChinaTime, parseChinaTime, terminalLocale, translator } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
 import { describeWriterLease, readWriterLease, RECEIPT_STREAM } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
@@ -39,30 +39,45 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       printJson(report);
       return EXIT.ok;
     }
-    printLine(`prefix ${config.queuePrefix}, state in ${state.store.backend}, now ${report.now} (China time)`);
+    const t = translator(terminalLocale(process.env, process.argv));
+    printLine(t('terminal.status.head', { prefix: config.queuePrefix, store: state.store.backend, now: report.now }));
+    const total = Object.values(ledger).reduce((a, b) => a + b, 0);
+    // An empty prefix is most often the wrong one (the demo writes rsync-demo): say so instead of a page of zeros.
+    if (!checkpoint && total === 0)
+      printLine(t('terminal.status.empty', { prefix: config.queuePrefix, demo: 'rsync-demo' }));
     printLine(
       checkpoint
-        ? `checkpoint: ${checkpoint.windowEnd} (lag ${lagSeconds}s, advanced ${checkpoint.updatedAt.toISOString()})`
-        : `checkpoint: none yet (the first window starts at SYNC_START_TIME${config.sync.startTime ? ` = ${config.sync.startTime}` : ', which is not set'})`,
+        ? t('terminal.status.checkpoint', {
+            end: checkpoint.windowEnd,
+            lag: duration(lagSeconds, t),
+            at: formatChinaTime(checkpoint.updatedAt),
+          })
+        : t('terminal.status.noCheckpoint', { start: config.sync.startTime ?? '–' }),
     );
     if (lastWindow) {
       printLine(
-        `last window: ${lastWindow.id} [${lastWindow.start} → ${lastWindow.end}] ${lastWindow.status}${lastWindow.error ? ` (${lastWindow.error})` : ''}`,
+        t('terminal.status.lastWindow', {
+          id: lastWindow.id,
+          start: lastWindow.start,
+          end: lastWindow.end,
+          status: t(`windowStatus.${lastWindow.status}`),
+          error: lastWindow.error ? ` (${lastWindow.error})` : '',
+        }),
       );
     }
     printLine(describeWriterLease(writer));
     printLine();
     printLine(
       formatTable(
-        ['queue', ...STATES],
+        [t('terminal.status.queueJobs'), ...STATES],
         PIPELINE_QUEUES.map((name) => [name, ...STATES.map((s) => queues[name]![s] ?? 0)]),
       ),
     );
     printLine();
     printLine(
       formatTable(
-        ['ledger status', 'receipts'],
-        Object.entries(ledger).map(([s, n]) => [s, n]),
+        [t('terminal.status.outcome'), t('terminal.status.receipts')],
+        Object.entries(ledger).map(([s, n]) => [t(`outcome.${s}`), n]),
       ),
     );
     return EXIT.ok;

@@ -1,4 +1,4 @@
-import { describeError, redact } from '@receipt-sync/core';
+import { describeError, redact, translator, type Translate } from '@receipt-sync/core';
 
 /** Known secrets and `user:password@` in connection strings never reach the report. */
 const scrub = (text: string) => String(redact(text)).replace(/\/\/[^/\s@]*:[^/\s@]*@/g, '//[redacted]@');
@@ -57,17 +57,18 @@ export async function runDoctor(
   return report;
 }
 
-const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
+const english = translator('en');
 
-/** `ok   config: …` / `FAIL k3cloud-field F_X: … — fix: …`. */
-export function formatResult(r: CheckResult): string {
-  return `${LABEL[r.status]} ${r.name}: ${r.message}${r.fix && r.status !== 'ok' ? ` — fix: ${r.fix}` : ''}`;
+/** `ok   config: …` / `FAIL k3cloud-field F_X: … — fix: …` (通过 / 警告 / 失败 … — 处理：… in Chinese). */
+export function formatResult(r: CheckResult, t: Translate = english): string {
+  const fix = r.fix && r.status !== 'ok' ? ` — ${t('terminal.doctor.fix', { fix: r.fix })}` : '';
+  return `${t(`terminal.doctor.${r.status}`)} ${r.name}: ${r.message}${fix}`;
 }
 
-export function formatSkipped(s: { name: string; needs: string[] }): string {
-  return `skip ${s.name}: not checked until ${s.needs.join(', ')} passes`;
+export function formatSkipped(s: { name: string; needs: string[] }, t: Translate = english): string {
+  return t('terminal.doctor.skip', { name: s.name, needs: s.needs.join(', ') });
 }
 
-export function formatSummary(s: DoctorReport['summary']): string {
-  return `doctor: ${s.ok} ok, ${s.warnings} warnings, ${s.failed} failed`;
+export function formatSummary(s: DoctorReport['summary'], t: Translate = english): string {
+  return t('terminal.doctor.summary', { ok: s.ok, warnings: s.warnings, failed: s.failed });
 }

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@receipt-sync/core';
-import type { Config, Logger } from '@receipt-sync/core';
+import type { Config, Logger, Translate } from '@receipt-sync/core';
 import type { Mapping } from '@receipt-sync/mapping';
 import type { Runtime } from '@receipt-sync/pipeline';
 import type { SyncStore } from '@receipt-sync/store';
@@ -22,7 +22,10 @@ export interface CheckResult {
 /** What checks share; earlier checks fill it in (a later check `needs` them). */
 export interface DoctorContext {
   env: NodeJS.ProcessEnv;
+  /** The terminal's language: the fixes are said in it (the check messages stay English). */
+  t: Translate;
   logger: Logger;
+  /** The parsed environment (config check); OKKI and K3Cloud may still be missing (systems check). */
   config?: Config;
   mapping?: Mapping;
   redis?: RedisClient;

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { loadConfig, secretsOf } from '.';
+import { DashboardEnvSchema, loadConfig, secretsOf } from '.';
 
 describe('loadConfig', () => {
   it('applies the documented defaults (docs/operations.md#configuration)', () => {
@@ -119,5 +119,21 @@ describe('loadConfig', () => {
       for (const bad of ['rs{ync}', '{}', '{a}{b}', '{rsync', '{rs:ync}'])
         expect(() => loadConfig({ QUEUE_PREFIX: bad })).toThrow(/QUEUE_PREFIX/);
     });
+  });
+});
+
+describe('languages and log format (issue 17)', () => {
+  it('DASHBOARD_LOCALE and ALERT_LOCALE take zh-CN or en; LOG_FORMAT json or pretty; each named when wrong', () => {
+    expect(DashboardEnvSchema.parse({})).toMatchObject({ ALERT_LOCALE: 'zh-CN' });
+    expect(DashboardEnvSchema.parse({}).DASHBOARD_LOCALE).toBeUndefined();
+    expect(DashboardEnvSchema.parse({ DASHBOARD_LOCALE: 'en', ALERT_LOCALE: 'en' })).toMatchObject({
+      DASHBOARD_LOCALE: 'en',
+      ALERT_LOCALE: 'en',
+    });
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    const bad = DashboardEnvSchema.safeParse({ DASHBOARD_LOCALE: 'zh-TW' });
+    expect(bad.success).toBe(false);
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
   });
 });

@@ -54,6 +54,8 @@ export interface Config {
   sync: { startTime?: string; intervalSeconds: number; lookbackSeconds: number; safetyLagSeconds: number };
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
+  /** LOG_FORMAT: `json` lines, `pretty` lines, or undefined = a short human summary (npm start). */
+  logFormat: Env['LOG_FORMAT'];
   shutdownTimeoutMs: number;
   /** REDIS_HEAL_TIMEOUT_SECONDS × 1000: longest time without a confirmed Redis state before /healthz fails. */
   redisHealTimeoutMs: number;
@@ -69,6 +71,12 @@ export interface Config {
     retryMaxDelayMs: number;
   };
   healthPort?: number;
+  /** HEALTH_HOST: where the health and metrics server listens. */
+  healthHost: string;
+  /** HEALTH_ALLOWED_HOSTS: host names the health ports answer to (beside localhost and IPs). */
+  healthAllowedHosts: string[];
+  /** OTLP endpoint set (OTEL_EXPORTER_OTLP_ENDPOINT or …_TRACES_ENDPOINT): tracing on. */
+  tracing: boolean;
   /** OKKI push receiver (docs/apis/okki.md §12); `secret` undefined = push not configured. */
   webhook: { secret?: string; port: number; maxSkewSeconds: number };
 }
@@ -137,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     redisHealTimeoutMs: env.REDIS_HEAL_TIMEOUT_SECONDS * 1000,
     workers: {
@@ -151,6 +160,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryMaxDelayMs: Math.max(env.RETRY_MAX_DELAY_MS, env.RETRY_BASE_DELAY_MS),
     },
     healthPort: env.HEALTH_PORT,
+    healthHost: env.HEALTH_HOST,
+    healthAllowedHosts: env.HEALTH_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    tracing: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     webhook: {
       secret: env.XIAOMAN_WEBHOOK_SECRET,
       port: env.WEBHOOK_PORT,

@@ -65,6 +65,10 @@ const dashboardVariables = {
    * loopback names on its port; entries are checked by the dashboard (DNS-rebinding guard).
    */
   DASHBOARD_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).optional()),
+  /** added: language of the dashboard pages, pinned (no switch); unset = Accept-Language, then the page's switch. */
+  DASHBOARD_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).optional()),
+  /** added: language of the DingTalk, WeCom and Feishu alerts. */
+  ALERT_LOCALE: z.preprocess(blank, z.enum(['zh-CN', 'en']).default('zh-CN')),
   /** added: how often the alert monitor evaluates its rules. */
   ALERT_CHECK_INTERVAL_SECONDS: z.preprocess(blank, z.coerce.number().int().min(5).max(86_400).default(60)),
   /** added: `kind=url,kind=url` webhooks (dingtalk, wecom, feishu, slack); entries are checked by the alerts module. */
@@ -90,6 +94,14 @@ const dashboardVariables = {
       .int('must be a whole number')
       .positive('must be > 0')
       .optional(),
+  ),
+  /**
+   * added: a link to a receipt's trace on its page; `{traceId}` is replaced, e.g.
+   * `http://localhost:16686/trace/{traceId}` (Jaeger) (docs/observability.md).
+   */
+  TRACE_URL_TEMPLATE: z.preprocess(
+    blank,
+    httpUrl.refine((s) => s.includes('{traceId}'), 'must contain {traceId}').optional(),
   ),
 };
 
@@ -198,6 +210,8 @@ const serviceVariables = {
   /** added: a push whose X-Timestamp is further than this from now (either way) is refused. */
   WEBHOOK_MAX_SKEW_SECONDS: int(300, 1, 86_400),
 
+  /** added: `json` = one JSON line per log record (log shippers); `pretty` = human lines; unset = pretty on a terminal, a short summary otherwise. */
+  LOG_FORMAT: z.preprocess(blank, z.enum(['json', 'pretty']).optional()),
   /** added: pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** added: raw jobs processed at once per transformer process. */
@@ -225,6 +239,23 @@ const serviceVariables = {
   RETRY_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
   /** added: BullMQ job lock; a killed process's jobs are retried after it. */
   WORKER_LOCK_MS: int(30_000, 1000, 600_000),
+  /**
+   * added: OpenTelemetry traces go to this OTLP/HTTP endpoint (the SDK reads every other OTEL_*
+   * variable itself); unset = tracing off and the SDK is never loaded (docs/observability.md).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(blank, httpUrl.optional()),
+  /** added: same, for traces only (the standard per-signal variable). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(blank, httpUrl.optional()),
+  /**
+   * added: address /healthz, /readyz and /metrics listen on. Default loopback: metrics are for
+   * Prometheus inside the deployment, never the internet; containers set 0.0.0.0 on a private network.
+   */
+  HEALTH_HOST: z.preprocess(blank, z.string().min(1).max(255).default('127.0.0.1')),
+  /**
+   * added: host names (comma-separated) the health ports answer to besides `localhost` and IP
+   * addresses, e.g. the compose service names Prometheus scrapes (`producer,transformer,writer`).
+   */
+  HEALTH_ALLOWED_HOSTS: z.preprocess(blank, z.string().max(2000).default('')),
   /** added: port of /healthz, /readyz and /metrics (per app default when unset). */
   HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   /** added: graceful shutdown deadline; container stop grace periods must exceed it. */

@@ -119,3 +119,24 @@ export class LateWriteWaitError extends SyncError {
     );
   }
 }
+
+/**
+ * The read after a save found the receipt on more than one active row of its sales order (a save
+ * K3Cloud applied after it was sent again, or a row added by hand). Not counted written: the next
+ * save updates the first row and flags the others removed, so the payment counts once.
+ */
+export class DuplicateRowsError extends SyncError {
+  readonly disposition = 'transient' as const;
+  readonly code = 'k3cloud.duplicate-rows';
+  constructor(
+    readonly receiptNo: string,
+    readonly fid: number,
+    readonly entryIds: number[],
+    options?: SyncErrorOptions,
+  ) {
+    super(
+      `receipt ${receiptNo} is on ${entryIds.length} rows of sales order FID ${fid} (FEntryID ${entryIds.join(', ')}); the next save flags all but the first removed`,
+      options,
+    );
+  }
+}

@@ -124,6 +124,29 @@ export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
   D: 're-audit pending',
 };
 
+function lockedPrefix(billNo: string, status: string, label: string | undefined): string {
+  return `sales order ${billNo} is locked (status ${status}${label ? ` ${label}` : ''}): `;
+}
+
+const REFUSED = 'K3Cloud refused the save: ';
+
+/**
+ * A reason that is itself a locked-order message (a refusal re-thrown by a caller that wraps
+ * `error.message` again) keeps only its innermost words, so each reason is said once:
+ * "…is locked (status C audited): K3Cloud refused the save: <K3Cloud's text>", never twice.
+ */
+const LOCKED_PREFIX = /^sales order \S+ is locked \(status [^)]*\): /;
+
+function withoutLockedPrefix(reason: string): string {
+  let r = reason;
+  for (;;) {
+    const refused = r.startsWith(REFUSED) ? r.slice(REFUSED.length) : r;
+    const m = LOCKED_PREFIX.exec(refused);
+    if (!m) return r;
+    r = refused.slice(m[0].length);
+  }
+}
+
 /**
  * K3Cloud would not let us change the sales order: it refused the save, or reported success and
  * kept the locked values (docs/apis/k3cloud.md §7 field locks). The order may be un-audited by a person
@@ -139,7 +162,7 @@ export class K3CloudOrderLockedError extends SyncError {
     options?: SyncErrorOptions & { permanent?: boolean },
   ) {
     const label = DOCUMENT_STATUS_LABELS[status as DocumentStatus];
-    super(`sales order ${billNo} is locked (status ${status}${label ? ` ${label}` : ''}): ${reason}`, options);
+    super(`${lockedPrefix(billNo, status, label)}${withoutLockedPrefix(reason)}`, options);
     this.disposition = options?.permanent ? ('permanent' as const) : ('awaiting-dependency' as const);
   }
 }

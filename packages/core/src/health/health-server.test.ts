@@ -111,6 +111,21 @@ describe('startHealthServer over real HTTP', () => {
     expect(boom.body).not.toContain('kaboom');
   });
 
+  it('answers only host names it knows, so a web page cannot read /metrics through DNS rebinding', async () => {
+    const s = await start({
+      port: 0,
+      checks: {},
+      metrics: async () => 'receipt_sync_up 1\n',
+      allowedHosts: ['writer'],
+    });
+    const as = async (host: string) => (await request(`${s.url}/metrics`, { headers: { host } })).statusCode;
+    expect(await as(`127.0.0.1:${s.port}`)).toBe(200);
+    expect(await as(`localhost:${s.port}`)).toBe(200);
+    expect(await as(`writer:${s.port}`)).toBe(200);
+    expect(await as(`[::1]:${s.port}`)).toBe(200);
+    expect(await as(`attacker.example:${s.port}`)).toBe(421);
+  });
+
   it('rejects when the port is taken', async () => {
     const first = await start({ port: 0, checks: {} });
     await expect(startHealthServer({ port: first.port, host: '127.0.0.1', checks: {} })).rejects.toThrow(/EADDRINUSE/);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../logger';
 import { runReadinessChecks, type ReadinessCheck } from './readiness';
@@ -30,6 +31,12 @@ export interface HealthServerOptions {
    * login here so /metrics and /readyz on its port are not public.
    */
   guard?: RequestHandler;
+  /**
+   * Host names (besides `localhost` and IP addresses) a request's Host header may name; other names
+   * get 421, so a web page cannot reach the port through DNS rebinding. Undefined = no Host check
+   * (the dashboard brings its own guard).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface HealthServer {
@@ -51,6 +58,7 @@ function buildApp(opts: HealthServerOptions): express.Express {
     next();
   });
   if (opts.guard) app.use(opts.guard);
+  if (opts.allowedHosts) app.use(hostCheck(opts.allowedHosts));
 
   app.get('/healthz', (_req, res) => {
     let live = true;
@@ -89,6 +97,17 @@ function buildApp(opts: HealthServerOptions): express.Express {
     if (!res.headersSent) res.status(500).json({ error: 'internal error' });
   });
   return app;
+}
+
+/** Refuses a Host header that names neither an IP address, `localhost`, nor an allowed name. */
+export function hostCheck(allowed: readonly string[]): RequestHandler {
+  const names = new Set(['localhost', ...allowed.map((h) => h.trim().toLowerCase()).filter(Boolean)]);
+  return (req, res, next) => {
+    const host = (req.headers.host ?? '').toLowerCase();
+    const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+    if (isIP(name) !== 0 || names.has(name)) return next();
+    res.status(421).type('text/plain').send('unknown host name; add it to HEALTH_ALLOWED_HOSTS\n');
+  };
 }
 
 function displayHost(host: string): string {

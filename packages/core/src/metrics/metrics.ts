@@ -33,10 +33,14 @@ export interface SyncMetrics {
   readonly queueDepth: Gauge<'queue' | 'state'>;
   readonly checkpointLagSeconds: Gauge;
   readonly windowInFlight: Gauge;
+  /** Receipts found on more than one K3Cloud row of one order (their extra rows are then flagged removed). */
+  readonly duplicateRows: Counter;
   /** 1 in the writer process that holds the writer lease (the active writer), 0 in a standby. */
   readonly writerActive: Gauge;
   /** Writer processes waiting as hot standbys, as the writer lease last counted them. */
   readonly writerStandbys: Gauge;
+  /** Unix time the newest sync window opened in this process (stalled-window alerts). */
+  readonly windowOpenedTimestamp: Gauge;
   /** A receipt version's first sighting: by an OKKI push or by the polling window (a missed push). */
   readonly receiptsFirstSeen: Counter<'source'>;
   /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
@@ -122,8 +126,18 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),
     checkpointLagSeconds: gauge('checkpoint_lag_seconds', 'Seconds between now and the committed checkpoint', []),
     windowInFlight: gauge('window_in_flight', '1 while a sync window is open and not yet committed', []),
+    duplicateRows: counter(
+      'duplicate_rows_total',
+      'Receipts found on more than one K3Cloud row of one sales order; the extra rows are flagged removed',
+      [],
+    ),
     writerActive: gauge('writer_active', '1 in the writer process holding the writer lease, 0 in a standby', []),
     writerStandbys: gauge('writer_standbys', 'Writer processes waiting as hot standbys (writer lease heartbeat)', []),
+    windowOpenedTimestamp: gauge(
+      'window_opened_timestamp_seconds',
+      'Unix time the newest sync window opened in this process',
+      [],
+    ),
     receiptsFirstSeen: counter(
       'receipts_first_seen_total',
       'Receipt versions by who saw them first: source="push" (OKKI push) or "poll" (the polling window)',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '@receipt-sync/core';
+import { InvalidInputError, type Locale } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import { deliver, undiciWebhookFetch, type AlertLogger, type DeliveryResult, type WebhookFetch } from './delivery';
 import { renderPayload, type AlertMessage, type AlertPhase, type Incident } from './messages';
@@ -21,6 +21,8 @@ export interface AlerterOptions {
   retryDelayMs?: number;
   /** Name in every message; default `receipt-sync`. */
   source?: string;
+  /** ALERT_LOCALE: language of the messages; default zh-CN. */
+  locale?: Locale;
   now?: () => Date;
 }
 
@@ -82,6 +84,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
       openedAt: incident.openedAt,
       at,
       source: options.source ?? 'receipt-sync',
+      locale: options.locale ?? 'zh-CN',
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     };
     const results: DeliveryResult[] = await Promise.all(

@@ -1,5 +1,4 @@
-import { formatChinaTime } from '@receipt-sync/core';
-import { redact } from '@receipt-sync/core';
+import { duration as words, formatChinaTime, redact, translator, type Locale } from '@receipt-sync/core';
 import type { AlertKind } from './targets';
 
 export type Severity = 'warning' | 'critical';
@@ -22,6 +21,8 @@ export interface AlertMessage {
   dashboardUrl?: string;
   /** Product name in every message; DingTalk/Feishu "custom keyword" bot security can match it. */
   source: string;
+  /** ALERT_LOCALE; Chinese when not given. */
+  locale?: Locale;
 }
 
 /** Chat platforms cap message size (DingTalk ~20 kB); a detail this long is a stack dump anyway. */
@@ -33,29 +34,30 @@ function safe(text: string, max: number): string {
   return scrubbed.length > max ? `${scrubbed.slice(0, max)}…` : scrubbed;
 }
 
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
+const tOf = (msg: AlertMessage) => translator(msg.locale ?? 'zh-CN');
 
 function headline(msg: AlertMessage): { badge: string; label: string } {
-  const sev = msg.incident.severity.toUpperCase();
-  if (msg.phase === 'resolved') return { badge: '✅', label: 'RESOLVED' };
+  const t = tOf(msg);
+  const sev = t(`alerts.severity.${msg.incident.severity}`);
+  if (msg.phase === 'resolved') return { badge: '✅', label: t('alerts.resolved') };
   const badge = msg.incident.severity === 'critical' ? '🔴' : '🟠';
-  return { badge, label: msg.phase === 'reminder' ? `${sev}, still open` : sev };
+  return { badge, label: msg.phase === 'reminder' ? t('alerts.stillOpen', { severity: sev }) : sev };
 }
 
-/** One-line title, e.g. `[receipt-sync] CRITICAL: K3Cloud login failing`. */
+/** One-line title, e.g. `[receipt-sync] 严重: K3Cloud 登录失败` / `[receipt-sync] CRITICAL: K3Cloud login failing`. */
 export function messageTitle(msg: AlertMessage): string {
   return `[${msg.source}] ${headline(msg).label}: ${safe(msg.incident.title, 200)}`;
 }
 
+/** Since when (China time, the zone said once) and, after the first message, for how long. */
 function facts(msg: AlertMessage): string[] {
-  const lines = [`incident: ${msg.incident.key}`, `opened: ${formatChinaTime(msg.openedAt)} (UTC+8)`];
-  if (msg.phase !== 'firing') lines.push(`open for: ${duration(msg.at.getTime() - msg.openedAt.getTime())}`);
+  const t = tOf(msg);
+  const lines = [
+    t('alerts.since', { at: formatChinaTime(msg.openedAt) }),
+    t('alerts.incident', { key: msg.incident.key }),
+  ];
+  if (msg.phase !== 'firing')
+    lines.push(t('alerts.openFor', { duration: words((msg.at.getTime() - msg.openedAt.getTime()) / 1000, t) }));
   return lines;
 }
 
@@ -69,13 +71,13 @@ function markdown(msg: AlertMessage): string {
       .map((f) => `- ${f}`)
       .join('\n'),
   ];
-  if (msg.dashboardUrl) parts.push(`[Open dashboard](${msg.dashboardUrl})`);
+  if (msg.dashboardUrl) parts.push(`[${tOf(msg)('alerts.open')}](${msg.dashboardUrl})`);
   return parts.join('\n\n');
 }
 
 function plain(msg: AlertMessage): string {
   const lines = [`${headline(msg).badge} ${messageTitle(msg)}`, safe(msg.incident.detail, MAX_DETAIL), ...facts(msg)];
-  if (msg.dashboardUrl) lines.push(`dashboard: ${msg.dashboardUrl}`);
+  if (msg.dashboardUrl) lines.push(`${tOf(msg)('alerts.open')}: ${msg.dashboardUrl}`);
   return lines.join('\n');
 }
 

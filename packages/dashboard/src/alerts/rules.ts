@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ConfigError, EnvSchema, InvalidInputError } from '@receipt-sync/core';
+import {
+  ConfigError,
+  duration,
+  EnvSchema,
+  InvalidInputError,
+  nextStep,
+  translator,
+  type Locale,
+} from '@receipt-sync/core';
 import type { Alerter } from './alerter';
 import type { Incident } from './messages';
 
@@ -13,6 +21,7 @@ export const INCIDENT_KEYS = [
   'order-left-unaudited',
   'missed-pushes',
   'no-active-writer',
+  'duplicate-rows',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
 
@@ -40,6 +49,13 @@ export interface PipelineSnapshot {
    * nothing waits); undefined = not known (the rule stays quiet).
    */
   writerVacantSeconds?: number;
+  /** Receipts found on two or more rows of one sales order in the last 24 h, e.g. `HK001 on FID 100012 (rows 7, 9)`. */
+  duplicateRows?: string[];
+  /** Receipts the ledger holds as dead-lettered and as quarantined (receipts, where deadLetterCount counts jobs). */
+  deadLetteredReceipts?: number;
+  quarantinedReceipts?: number;
+  /** The newest cause in error, for the alert's next step. */
+  topCause?: { code: string; message: string; orderId?: string; count: number };
 }
 
 export interface AlertThresholds {
@@ -56,6 +72,8 @@ export interface AlertThresholds {
 }
 
 export interface AlertRuleOptions extends Partial<AlertThresholds> {
+  /** ALERT_LOCALE: language of titles and details; default zh-CN. */
+  locale?: Locale;
   /** Lag and stall thresholds default to 3 windows' worth; SYNC_INTERVAL_SECONDS defaults to 300. */
   syncIntervalSeconds?: number;
 }
@@ -84,14 +102,11 @@ const SnapshotSchema = z.object({
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
   writerVacantSeconds: z.number().finite().min(0).optional(),
+  duplicateRows: z.array(z.string()).default([]),
+  deadLetteredReceipts: count.optional(),
+  quarantinedReceipts: count.optional(),
+  topCause: z.object({ code: z.string(), message: z.string(), orderId: z.string().optional(), count }).optional(),
 });
-
-function human(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-}
 
 export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
   const thresholds: AlertThresholds = {
@@ -102,6 +117,8 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
     writerVacancySeconds: options.writerVacancySeconds ?? 60,
   };
   const { lagSecondsThreshold, windowFailuresThreshold, windowStallSeconds } = thresholds;
+  const t = translator(options.locale ?? 'zh-CN');
+  const human = (seconds: number) => duration(seconds, t);
   if (!(lagSecondsThreshold > 0) || !(windowFailuresThreshold >= 1) || !(windowStallSeconds > 0)) {
     throw new InvalidInputError('alert thresholds', [
       'lagSecondsThreshold and windowStallSeconds must be > 0 and windowFailuresThreshold >= 1',
@@ -129,15 +146,33 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
     };
 
     const newDead = s.deadLetterCount - s.previousDeadLetterCount;
+    const step = s.topCause ? nextStep(s.topCause, t) : undefined;
     rule(
       'dead-letters-growing',
       newDead > 0,
       () => ({
         severity: 'warning',
-        title: 'Dead-lettered receipts are growing',
-        detail: `${newDead} receipt job(s) exhausted their retries since the last check (${s.deadLetterCount} in the dead-letter queue). They need a person: see the dashboard's dead-letter view.`,
+        title: t('alerts.rules.deadLetters.title'),
+        detail: [
+          t('alerts.rules.deadLetters.new', { count: newDead }),
+          s.deadLetteredReceipts !== undefined
+            ? t('alerts.rules.deadLetters.receipts', {
+                dead: s.deadLetteredReceipts,
+                quarantined: s.quarantinedReceipts ?? 0,
+                jobs: s.deadLetterCount,
+              })
+            : t('alerts.rules.deadLetters.jobs', { count: s.deadLetterCount }),
+          s.topCause && step
+            ? t('alerts.rules.deadLetters.cause', {
+                code: s.topCause.code,
+                count: s.topCause.count,
+                where: t(`where.${step.where}`),
+                step: step.text,
+              })
+            : t('alerts.rules.deadLetters.step'),
+        ].join('\n\n'),
       }),
-      () => `No new dead letters since the last check (${s.deadLetterCount} in the dead-letter queue).`,
+      () => t('alerts.rules.deadLetters.resolved', { count: s.deadLetterCount }),
     );
 
     rule(
@@ -145,10 +180,13 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       s.consecutiveWindowFailures >= thresholds.windowFailuresThreshold,
       () => ({
         severity: 'critical',
-        title: 'Sync windows keep failing',
-        detail: `${s.consecutiveWindowFailures} sync windows failed in a row (threshold ${thresholds.windowFailuresThreshold}); receipts are not moving to K3Cloud.`,
+        title: t('alerts.rules.windowFailing.title'),
+        detail: t('alerts.rules.windowFailing.detail', {
+          count: s.consecutiveWindowFailures,
+          threshold: thresholds.windowFailuresThreshold,
+        }),
       }),
-      () => 'A sync window completed again.',
+      () => t('alerts.rules.windowFailing.resolved'),
     );
 
     const sinceWindow = s.secondsSinceLastWindow;
@@ -157,10 +195,13 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       sinceWindow !== undefined && sinceWindow > thresholds.windowStallSeconds,
       () => ({
         severity: 'critical',
-        title: 'No sync window is opening',
-        detail: `No sync window has opened for ${human(sinceWindow ?? 0)} (threshold ${human(thresholds.windowStallSeconds)}, 3 intervals). Check that the producer runs and is ready (/readyz), and that Redis holds its job scheduler.`,
+        title: t('alerts.rules.windowStalled.title'),
+        detail: t('alerts.rules.windowStalled.detail', {
+          duration: human(sinceWindow ?? 0),
+          threshold: human(thresholds.windowStallSeconds),
+        }),
       }),
-      () => 'Sync windows are opening again.',
+      () => t('alerts.rules.windowStalled.resolved'),
     );
 
     rule(
@@ -168,10 +209,13 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       s.checkpointLagSeconds > thresholds.lagSecondsThreshold,
       () => ({
         severity: 'warning',
-        title: 'Sync checkpoint is lagging',
-        detail: `The checkpoint is ${human(s.checkpointLagSeconds)} behind now (threshold ${human(thresholds.lagSecondsThreshold)}).`,
+        title: t('alerts.rules.lag.title'),
+        detail: t('alerts.rules.lag.detail', {
+          duration: human(s.checkpointLagSeconds),
+          threshold: human(thresholds.lagSecondsThreshold),
+        }),
       }),
-      () => `Checkpoint lag is back to ${human(s.checkpointLagSeconds)}.`,
+      () => t('alerts.rules.lag.resolved', { duration: human(s.checkpointLagSeconds) }),
     );
 
     rule(
@@ -179,11 +223,10 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       s.k3LoginFailing,
       () => ({
         severity: 'critical',
-        title: 'K3Cloud login is failing',
-        detail:
-          'Logging in to K3Cloud fails, so no receipt can be written. Check the KINGDEE_* credentials and that the K3Cloud server is reachable.',
+        title: t('alerts.rules.login.title'),
+        detail: t('alerts.rules.login.detail'),
       }),
-      () => 'K3Cloud login succeeds again.',
+      () => t('alerts.rules.login.resolved'),
     );
 
     rule(
@@ -191,10 +234,10 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       s.metadataUnknownKeys.length > 0,
       () => ({
         severity: 'critical',
-        title: "The mapping does not fit K3Cloud's metadata",
-        detail: `K3Cloud does not know ${s.metadataUnknownKeys.join(', ')}. Nothing is written until the fields exist or MAPPING_FILE names the tenant's keys; run \`npm run cli -- doctor\`.`,
+        title: t('alerts.rules.metadata.title'),
+        detail: t('alerts.rules.metadata.detail', { keys: s.metadataUnknownKeys.join(', ') }),
       }),
-      () => 'Every mapped K3Cloud field key exists again; writing resumed.',
+      () => t('alerts.rules.metadata.resolved'),
     );
 
     rule(
@@ -202,10 +245,10 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       s.unauditedOrders.length > 0,
       () => ({
         severity: 'critical',
-        title: 'Sales orders were left un-audited',
-        detail: `Receipt rows were written through UnAudit (KINGDEE_LOCKED_ORDER_POLICY=unaudit), and these orders could not be audited again: ${s.unauditedOrders.join(', ')}. Audit them in K3Cloud.`,
+        title: t('alerts.rules.unaudited.title'),
+        detail: t('alerts.rules.unaudited.detail', { orders: s.unauditedOrders.join(', ') }),
       }),
-      () => 'Every sales order the writer un-audited is audited again.',
+      () => t('alerts.rules.unaudited.resolved'),
     );
 
     const missed = s.missedPushesLastHour ?? 0;
@@ -214,10 +257,10 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       missed > thresholds.missedPushesThreshold,
       () => ({
         severity: 'warning',
-        title: 'OKKI pushes are being missed',
-        detail: `${missed} receipt version(s) in the last hour reached K3Cloud through the polling window, not through an OKKI push (threshold ${thresholds.missedPushesThreshold}). Nothing is lost, but receipts are as slow as SYNC_INTERVAL_SECONDS. Check the receiver (WEBHOOK_PORT, reachable from OKKI), \`npm run cli -- webhook status\` and \`webhook test\`.`,
+        title: t('alerts.rules.missedPushes.title'),
+        detail: t('alerts.rules.missedPushes.detail', { count: missed, threshold: thresholds.missedPushesThreshold }),
       }),
-      () => `Missed pushes are back to ${missed} in the last hour.`,
+      () => t('alerts.rules.missedPushes.resolved', { count: missed }),
     );
 
     const vacant = s.writerVacantSeconds ?? 0;
@@ -226,10 +269,21 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
       vacant > thresholds.writerVacancySeconds,
       () => ({
         severity: 'critical',
-        title: 'No writer is writing to K3Cloud',
-        detail: `No writer process has held the writer lease for ${human(vacant)} while receipt rows wait in the ready queue. Nothing reaches K3Cloud until one runs: start the writer (docker-compose: service writer) and check its /readyz and logs; \`npm run cli -- doctor\` names the last one.`,
+        title: t('alerts.rules.noWriter.title'),
+        detail: t('alerts.rules.noWriter.detail', { duration: human(vacant) }),
       }),
-      () => 'A writer holds the writer lease again; rows are being written.',
+      () => t('alerts.rules.noWriter.resolved'),
+    );
+
+    rule(
+      'duplicate-rows',
+      s.duplicateRows.length > 0,
+      () => ({
+        severity: 'critical',
+        title: t('alerts.rules.duplicateRows.title'),
+        detail: t('alerts.rules.duplicateRows.detail', { rows: s.duplicateRows.join(', ') }),
+      }),
+      () => t('alerts.rules.duplicateRows.resolved'),
     );
 
     return out;
@@ -249,17 +303,19 @@ export async function applyRules(
   ]);
 }
 
-/** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300). */
+/** ALERT_LAG_SECONDS, else 3 × SYNC_INTERVAL_SECONDS (default 300); ALERT_LOCALE (default zh-CN). */
 export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>): AlertRuleOptions {
   const parsed = EnvSchema.pick({
     ALERT_LAG_SECONDS: true,
     SYNC_INTERVAL_SECONDS: true,
     ALERT_MISSED_PUSHES: true,
+    ALERT_LOCALE: true,
   }).safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
-  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES } = parsed.data;
+  const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES, ALERT_LOCALE } = parsed.data;
 
   return {
+    locale: ALERT_LOCALE,
     ...(ALERT_MISSED_PUSHES !== undefined ? { missedPushesThreshold: ALERT_MISSED_PUSHES } : {}),
     ...(ALERT_LAG_SECONDS !== undefined ? { lagSecondsThreshold: ALERT_LAG_SECONDS } : {}),
     syncIntervalSeconds: SYNC_INTERVAL_SECONDS,

@@ -5,6 +5,7 @@ import {
   DeadLetterJobSchema,
   rawJobId,
   readyJobId,
+  traceIdFromMetadata,
   type PipelineQueues,
 } from '@receipt-sync/pipeline';
 
@@ -24,6 +25,8 @@ export interface ReceiptJob {
   /** Dead letters: the error code and how often it was replayed. */
   code?: string;
   replays?: number;
+  /** The OpenTelemetry trace the job belongs to (when the process that added it traced). */
+  traceId?: string;
 }
 
 /** Versions whose jobs are looked up (newest first); older jobs are long removed by retention. */
@@ -47,6 +50,7 @@ async function describe(job: Job, queue: string, version: string, removed: boole
     finishedAt: iso(job.finishedOn),
     error: redactText((dl.success ? dl.data.reason : job.failedReason) ?? '') || undefined,
     ...(dl.success ? { code: dl.data.code, replays: dl.data.replays } : {}),
+    traceId: traceIdFromMetadata(job.opts.telemetry?.metadata),
   };
 }
 

@@ -1,5 +1,7 @@
 import { redactText, type ApiCallRecord } from '@receipt-sync/core';
-import { deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
+import { DEFAULT_MAPPING, type Mapping } from '@receipt-sync/mapping';
+import { DeadLetterJobSchema, deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
+import { factsFromFields, factsFromPayload, type ReceiptFacts } from './facts';
 import type { LedgerEntry, OrderLookup, ReceiptVersion, SyncStore } from '@receipt-sync/store';
 import { receiptJobs, type ReceiptJob } from './jobs';
 import { reconcileState, type ReconcileState } from './reconcile';
@@ -12,8 +14,11 @@ export interface ReceiptRecord {
   /** Current outcome (ledger status) and, when failing, why. */
   outcome: LedgerEntry['status'];
   reason?: { code: string; message: string; at: string; cause: string };
+  /** Attempts spent on the version in the ledger; for a dead letter, the attempts its job made. */
   attempts: number;
   updatedAt: string;
+  /** Amount, currency, collection date, customer, type: from K3Cloud when written, else from OKKI's version. */
+  facts?: ReceiptFacts;
   /** Every version seen, newest first. */
   versions: Array<Pick<ReceiptVersion, 'updateTime' | 'removed' | 'source' | 'windowId'> & { seenAt: string }>;
   /** The version the ledger describes. */
@@ -47,6 +52,20 @@ export interface ReceiptRecord {
 export interface RecordSources {
   store: SyncStore;
   queues: PipelineQueues;
+  /** Reads K3Cloud keys back as OKKI meanings and labels; DEFAULT_MAPPING when not given. */
+  mapping?: Mapping;
+}
+
+/** The parked job of a dead-lettered or quarantined receipt: its payload (the receipt) and attempts. */
+async function parked(
+  queues: PipelineQueues,
+  queue: 'dead-letter' | 'quarantine',
+  id: string | undefined,
+): Promise<{ payload: unknown; attemptsMade: number } | undefined> {
+  if (id === undefined) return undefined;
+  const job = await queues[queue].getJob(id);
+  const parsed = DeadLetterJobSchema.safeParse(job?.data);
+  return parsed.success ? { payload: parsed.data.payload, attemptsMade: parsed.data.attemptsMade } : undefined;
 }
 
 function orderOf(orderId: string, lookup: OrderLookup | undefined): ReceiptRecord['order'] {
@@ -71,6 +90,14 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
   ]);
   const e = entry.lastError;
   const replayQueue = deadLetterQueueFor(entry.status === 'quarantined' ? 'quarantined' : 'dead-lettered');
+  const mapping = src.mapping ?? DEFAULT_MAPPING;
+  const failed = entry.status === 'dead-lettered' || entry.status === 'quarantined';
+  const parkedJob = failed ? await parked(src.queues, replayQueue, entry.deadLetterId) : undefined;
+  const facts = entry.writtenFields
+    ? factsFromFields(entry.writtenFields, mapping, 'k3cloud')
+    : parkedJob
+      ? factsFromPayload(parkedJob.payload, mapping)
+      : undefined;
   const deadLetterLive = entry.deadLetterId !== undefined && jobs.some((j) => j.id === entry.deadLetterId);
   return {
     receiptId,
@@ -79,8 +106,9 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     outcome: entry.status,
     // Upstream error text is scrubbed like everywhere on the dashboard (configured secrets, tokens).
     ...(e ? { reason: { code: e.code, message: redactText(e.message), at: e.at.toISOString(), cause: e.cause } } : {}),
-    attempts: entry.attempts,
+    attempts: Math.max(entry.attempts, parkedJob?.attemptsMade ?? 0),
     updatedAt: entry.updatedAt.toISOString(),
+    ...(facts ? { facts } : {}),
     versions: versions.map((v) => ({
       updateTime: v.updateTime,
       removed: v.removed,

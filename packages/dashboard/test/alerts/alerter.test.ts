@@ -44,6 +44,7 @@ describe('createAlerter against a local webhook receiver', () => {
 
   const alerter = (over: Partial<Parameters<typeof createAlerter>[0]> = {}) =>
     createAlerter({
+      locale: 'en',
       targets: Object.values(targets),
       dashboardUrl: 'https://ops.example.com/dash',
       logger: capturingLogger().logger,
@@ -65,7 +66,7 @@ describe('createAlerter against a local webhook receiver', () => {
     expect(ding.msgtype).toBe('markdown');
     expect(ding.markdown.title).toBe('[receipt-sync] CRITICAL: Sync checkpoint is lagging');
     expect(ding.markdown.text).toContain('The checkpoint is 20 min behind now');
-    expect(ding.markdown.text).toContain('[Open dashboard](https://ops.example.com/dash)');
+    expect(ding.markdown.text).toContain('[Open the dashboard](https://ops.example.com/dash)');
     expect(ding.markdown.text).toContain('incident: checkpoint-lag');
 
     const wecom = byPath('/cgi-bin/webhook/send').body as { msgtype: string; markdown: { content: string } };
@@ -80,7 +81,7 @@ describe('createAlerter against a local webhook receiver', () => {
       msg_type: 'text',
       content: { text: expect.stringContaining('CRITICAL: Sync checkpoint is lagging') },
     });
-    expect(feishu.content.text).toContain('dashboard: https://ops.example.com/dash');
+    expect(feishu.content.text).toContain('Open the dashboard: https://ops.example.com/dash');
 
     const slack = byPath('/services/').body as { text: string };
     expect(Object.keys(slack)).toEqual(['text']);

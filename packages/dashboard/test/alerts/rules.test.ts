@@ -12,7 +12,7 @@ const healthy: PipelineSnapshot = {
 };
 
 describe('createAlertRules().evaluate', () => {
-  const rules = createAlertRules(); // lag threshold 3 × 300 s, 3 window failures
+  const rules = createAlertRules({ locale: 'en' }); // lag threshold 3 × 300 s, 3 window failures
 
   it.each<[string, Partial<PipelineSnapshot>, string[]]>([
     ['all healthy', {}, []],
@@ -31,6 +31,7 @@ describe('createAlertRules().evaluate', () => {
     ['11 missed pushes in the last hour', { missedPushesLastHour: 11 }, ['missed-pushes']],
     ['no active writer for a minute while rows wait (at threshold)', { writerVacantSeconds: 60 }, []],
     ['no active writer for over a minute while rows wait', { writerVacantSeconds: 61 }, ['no-active-writer']],
+    ['a receipt found twice on one order', { duplicateRows: ['HK1 on FID 100 (rows 7, 9)'] }, ['duplicate-rows']],
     [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
@@ -43,6 +44,7 @@ describe('createAlertRules().evaluate', () => {
     expect([...evaluation.open.map((i) => i.key), ...evaluation.closed.map((c) => c.key)].sort()).toEqual([
       'checkpoint-lag',
       'dead-letters-growing',
+      'duplicate-rows',
       'k3cloud-login',
       'k3cloud-metadata',
       'missed-pushes',
@@ -77,7 +79,9 @@ describe('createAlertRules().evaluate', () => {
     const byKey = Object.fromEntries(open.map((i) => [i.key, i]));
     expect(byKey['dead-letters-growing']).toMatchObject({
       severity: 'warning',
-      detail: expect.stringMatching(/^3 receipt job\(s\) .* \(7 in the dead-letter queue\)/),
+      detail: expect.stringMatching(
+        /^3 receipt jobs failed for good .*\n\n7 jobs in the dead-letter and quarantine queues/,
+      ),
     });
     expect(byKey['window-failing']).toMatchObject({
       severity: 'critical',
@@ -85,19 +89,19 @@ describe('createAlertRules().evaluate', () => {
     });
     expect(byKey['checkpoint-lag']).toMatchObject({
       severity: 'warning',
-      detail: 'The checkpoint is 60 min behind now (threshold 15 min).',
+      detail: expect.stringContaining('The checkpoint is 60 min behind now (threshold 15 min).'),
     });
     expect(byKey['k3cloud-login']).toMatchObject({ severity: 'critical', detail: expect.stringContaining('KINGDEE_') });
     const missed = rules.evaluate({ ...healthy, missedPushesLastHour: 25 }).open[0];
     expect(missed).toMatchObject({
       key: 'missed-pushes',
       severity: 'warning',
-      detail: expect.stringMatching(/^25 receipt version\(s\) in the last hour .* \(threshold 10\).*webhook status/),
+      detail: expect.stringMatching(/^25 receipt versions in the last hour .* \(threshold 10\).*webhook status/),
     });
   });
 
   it('uses configured thresholds', () => {
-    const strict = createAlertRules({ lagSecondsThreshold: 60, windowFailuresThreshold: 1 });
+    const strict = createAlertRules({ locale: 'en', lagSecondsThreshold: 60, windowFailuresThreshold: 1 });
     expect(
       strict.evaluate({ ...healthy, checkpointLagSeconds: 61, consecutiveWindowFailures: 1 }).open.map((i) => i.key),
     ).toEqual(['window-failing', 'checkpoint-lag']);
@@ -128,11 +132,12 @@ describe('applyRules', () => {
 
   it('announces a problem once while it lasts and once when it clears', async () => {
     const alerter = createAlerter({
+      locale: 'en',
       targets: [{ kind: 'slack', url: `${receiver.origin}/hook` }],
       logger: createLogger({ name: 'rules-test', level: 'silent' }),
       retryDelayMs: 5,
     });
-    const rules = createAlertRules();
+    const rules = createAlertRules({ locale: 'en' });
     const texts = () => receiver.requests.map((r) => (r.body as { text: string }).text);
 
     await applyRules(alerter, rules.evaluate(healthy));

@@ -21,6 +21,19 @@ export const UnauditedOrderSchema = z.object({
   pending: z.boolean().optional(),
 });
 
+/** Two or more K3Cloud rows of one receipt on one sales order (a save that landed after it was sent again). */
+export const DuplicateRowsSchema = z.object({
+  fid: z.number().int(),
+  receiptNo: z.string(),
+  /** Every FEntryID carrying the receipt; the lowest is kept, the others were flagged removed. */
+  entryIds: z.array(z.number().int()),
+  at: z.string(),
+});
+export type DuplicateRows = z.infer<typeof DuplicateRowsSchema>;
+
+/** Duplicates found within this long count for the `duplicate-rows` alert and the dashboard. */
+export const DUPLICATE_ROWS_WINDOW_MS = 24 * 3600_000;
+
 /** A pending record older than this means the writer died between UnAudit and Audit. */
 export const UNAUDIT_PENDING_GRACE_MS = 10 * 60_000;
 export type UnauditedOrder = z.infer<typeof UnauditedOrderSchema>;
@@ -57,6 +70,33 @@ export class K3CloudAttention {
     } catch {
       return undefined;
     }
+  }
+
+  private get duplicatesKey(): string {
+    return `${this.prefix}:k3cloud:duplicate-rows`;
+  }
+
+  /** Rows of one receipt found twice on one order, by the read before a save (which flags the extra ones). */
+  async recordDuplicates(found: Array<Omit<DuplicateRows, 'at'>>): Promise<void> {
+    if (found.length === 0) return;
+    const at = new Date().toISOString();
+    const fields = found.flatMap((d) => [`${d.fid}|${d.receiptNo}`, JSON.stringify({ ...d, at })]);
+    await this.redis.hset(this.duplicatesKey, ...fields);
+  }
+
+  /** Duplicates found within DUPLICATE_ROWS_WINDOW_MS, newest first. */
+  async duplicateRows(now = Date.now()): Promise<DuplicateRows[]> {
+    const all = await this.redis.hgetall(this.duplicatesKey);
+    const out: DuplicateRows[] = [];
+    for (const raw of Object.values(all)) {
+      try {
+        const parsed = DuplicateRowsSchema.safeParse(JSON.parse(raw));
+        if (parsed.success && now - Date.parse(parsed.data.at) < DUPLICATE_ROWS_WINDOW_MS) out.push(parsed.data);
+      } catch {
+        // an unreadable record is skipped, not fatal
+      }
+    }
+    return out.sort((a, b) => b.at.localeCompare(a.at));
   }
 
   async markUnaudited(order: Omit<UnauditedOrder, 'at'>): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type PipelineQueues,
   type RawReceiptJob,
 } from '../queues';
+import type { Tracing } from '../tracing';
 import type { ProducerStore, ReceiptSource } from './ports';
 import { nextWindow, RECEIPT_STREAM, type WindowBounds, type WindowSettings } from './window-bounds';
 
@@ -24,6 +25,8 @@ export interface ProducerDeps {
   onVersionsSeen?: (versionKeys: string[]) => Promise<void>;
   /** The newest checkpoint this process has seen: where to resume if the store loses it. */
   memory?: CheckpointMemory;
+  /** Tracing on: each receipt version the window enqueues starts its own trace. */
+  tracing?: Pick<Tracing, 'receiptSeen'>;
 }
 
 /** Kept by a long-running producer across windows (Runtime.checkpointMemory). */
@@ -113,7 +116,7 @@ export async function runFixedWindow(
   const chunk = Math.min(BULK, deps.settings.pageSize);
   try {
     for (const removed of [false, true]) {
-      let batch: Array<{ name: string; data: RawReceiptJob }> = [];
+      let batch: Array<{ name: string; data: RawReceiptJob; opts?: { telemetry?: { metadata: string } } }> = [];
       let keys: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
@@ -127,6 +130,8 @@ export async function runFixedWindow(
             windowId: window.id,
           })),
         );
+        if (deps.tracing)
+          for (const b of batch) b.opts = { telemetry: { metadata: receiptTrace(deps.tracing, b.data) } };
         await addRawVersions(deps.queues, batch);
         deps.onFetched?.(batch.length, removed);
         await deps.onVersionsSeen?.(keys);
@@ -211,4 +216,13 @@ async function quarantineUnreadable(
     windowId,
   });
   await deps.tracker.record(key, 'quarantined');
+}
+
+function receiptTrace(tracing: Pick<Tracing, 'receiptSeen'>, data: RawReceiptJob): string {
+  return tracing.receiptSeen({
+    receiptId: String(data.receipt.cash_collection_id),
+    updateTime: data.receipt.update_time,
+    removed: data.removed,
+    windowId: data.windowId,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { Queue } from 'bullmq';
+import { Queue, type Telemetry } from 'bullmq';
 import { createRedisClient, isHashTagged, type RedisClient } from '@receipt-sync/core';
 import { PIPELINE_QUEUES, QUEUE_CATALOG, type JobData, type QueueName } from './catalog';
 import type { JobBookkeeping } from './payloads';
@@ -32,11 +32,17 @@ export function queueKeyPrefix(prefix: string, name: string): string {
 }
 
 /** One Queue object per pipeline queue, all under `prefix` (QUEUE_PREFIX, see queueKeyPrefix). */
-export function createQueues(connection: RedisClient, prefix: string): PipelineQueues {
+export function createQueues(
+  connection: RedisClient,
+  prefix: string,
+  /** BullMQ's telemetry (tracing on): each job added carries its trace context. */
+  telemetry?: Telemetry,
+): PipelineQueues {
   const out: Partial<Record<QueueName, Queue>> = {};
   for (const name of PIPELINE_QUEUES) {
     const queue = new Queue(name, {
       connection,
+      telemetry,
       prefix: queueKeyPrefix(prefix, name),
       defaultJobOptions: QUEUE_CATALOG[name].jobOptions,
     });

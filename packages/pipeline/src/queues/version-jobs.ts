@@ -1,3 +1,4 @@
+import type { JobsOptions } from 'bullmq';
 import { versionDigest } from '@receipt-sync/mapping';
 import type { PipelineQueues } from './connection';
 import { rawJobId, readyJobId } from './job-ids';
@@ -19,13 +20,13 @@ export async function rawJobIdFor(queues: Pick<PipelineQueues, 'raw'>, data: Raw
   return versionDigest(held) === digest ? base : `${base}-${digest}`;
 }
 
-/** Adds receipt versions to `raw`, each under rawJobIdFor's id. */
+/** Adds receipt versions to `raw`, each under rawJobIdFor's id (with its other options, e.g. its trace). */
 export async function addRawVersions(
   queues: Pick<PipelineQueues, 'raw'>,
-  jobs: Array<{ name: string; data: RawReceiptJob }>,
+  jobs: Array<{ name: string; data: RawReceiptJob; opts?: Omit<JobsOptions, 'jobId'> }>,
 ): Promise<string[]> {
   const ids = await Promise.all(jobs.map((j) => rawJobIdFor(queues, j.data)));
-  await queues.raw.addBulk(jobs.map((j, i) => ({ ...j, opts: { jobId: ids[i]! } })));
+  await queues.raw.addBulk(jobs.map((j, i) => ({ ...j, opts: { ...j.opts, jobId: ids[i]! } })));
   return ids;
 }
 

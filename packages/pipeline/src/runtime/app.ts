@@ -50,6 +50,9 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
   const sampler = setInterval(() => void sampleGauges(rt), 15_000);
   const health = await startHealthServer({
     port: rt.config.healthPort ?? opts.defaultHealthPort,
+    // HEALTH_HOST, loopback by default: metrics are for Prometheus inside the deployment.
+    host: rt.config.healthHost,
+    allowedHosts: rt.config.healthAllowedHosts,
     checks: {
       redis: async () => void (await rt.connection.ping()),
       store: () => rt.store.ping(),

@@ -10,6 +10,7 @@ import { createStore, TimeSeries, type SyncStore } from '@receipt-sync/store';
 import { OkkiClient } from '@receipt-sync/okki';
 import { PushState } from '../push/push-state';
 import type { CheckpointMemory } from '../producer';
+import { startTracing, type TracedSystem, type Tracing } from '../tracing';
 
 /** How long each step of Runtime.close may take before the next one starts. */
 const CLOSE_STEP_MS = 5_000;
@@ -31,6 +32,8 @@ export interface Runtime {
   audit: ApiAuditSink;
   okki?: OkkiClient;
   k3?: K3CloudClient;
+  /** OpenTelemetry tracing; undefined (and never loaded) without OTEL_EXPORTER_OTLP_ENDPOINT. */
+  tracing?: Tracing;
   /** The newest sync checkpoint this process has seen (resume point and lag if the store loses it). */
   checkpointMemory: CheckpointMemory;
   close(): Promise<void>;
@@ -64,7 +67,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const connection = createRedisClient(config.redis);
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await pingWithin(connection, 10_000, describeRedisTarget(config.redis));
-  const queues = createQueues(connection, config.queuePrefix);
+  const tracing = await startTracing({
+    enabled: config.tracing,
+    serviceName: opts.name.startsWith('receipt-sync') ? opts.name : `receipt-sync-${opts.name}`,
+    systems: tracedSystems(config),
+  });
+  const queues = createQueues(connection, config.queuePrefix, tracing?.bullmq);
   const store = openStore(config, connection);
   await store.init();
   const metrics = opts.metrics ?? createMetrics();
@@ -100,10 +108,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     tracker: new OutcomeTracker(connection, config.queuePrefix),
     push: new PushState(connection, config.queuePrefix),
     checkpointMemory: {},
+    tracing,
     // Each step gets a deadline: after a Redis Cluster failover a command can wait for ever on the
     // node that died (see closeWorkers); the connection is then disconnected instead of quit.
     async close() {
       await settlesWithin(Promise.allSettled([okki?.close(), k3?.close()]), CLOSE_STEP_MS);
+      if (tracing)
+        await settlesWithin(
+          tracing.flush().catch(() => undefined),
+          CLOSE_STEP_MS,
+        );
       await settlesWithin(closeQueues(queues), CLOSE_STEP_MS);
       await settlesWithin(store.close(), CLOSE_STEP_MS);
       const quit = connection.quit().then(
@@ -113,6 +127,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       if (!((await settlesWithin(quit, CLOSE_STEP_MS)) && (await quit))) connection.disconnect();
     },
   };
+}
+
+/** The API origins whose HTTP calls become client spans. */
+function tracedSystems(config: Config): TracedSystem[] {
+  return [
+    ...(config.okki ? [{ system: 'okki' as const, origin: config.okki.baseUrl }] : []),
+    ...(config.k3cloud ? [{ system: 'k3cloud' as const, origin: config.k3cloud.baseUrl }] : []),
+  ];
 }
 
 export interface ApiClientOptions {

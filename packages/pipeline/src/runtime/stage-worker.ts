@@ -37,6 +37,7 @@ export function startWorker<Q extends QueueName>(
   const worker = new Worker(queueName, validated, {
     connection: rt.connection,
     prefix: queueKeyPrefix(rt.config.queuePrefix, queueName),
+    telemetry: rt.tracing?.bullmq,
     concurrency,
     lockDuration: rt.config.workers.lockMs,
     stalledInterval: Math.max(1000, Math.floor(rt.config.workers.lockMs / 2)),

@@ -45,6 +45,7 @@ export async function openWindow(
   const lock = opts.waitForLock ? waitForWindowLock : withWindowLock;
   return lock(rt.connection, rt.config.queuePrefix, async () => {
     rt.metrics.windowInFlight.set(1);
+    rt.metrics.windowOpenedTimestamp.setToCurrentTime();
     try {
       return await runWindow(
         {
@@ -63,6 +64,7 @@ export async function openWindow(
               }
             : undefined,
           memory: rt.checkpointMemory,
+          tracing: rt.tracing,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -231,6 +233,13 @@ function startActiveWriter(
     onNotApplied: (cause, n) => rt.metrics.writesNotApplied.inc({ cause }, n),
     onOrderLeftUnaudited: (order) => attention.markUnaudited(order),
     onOrderAudited: (fid) => attention.clearUnaudited(fid),
+    onDuplicateRows: async (found) => {
+      rt.metrics.duplicateRows.inc(found.length);
+      await attention
+        .recordDuplicates(found)
+        .catch((err: unknown) => rt.logger.warn({ err }, 'could not record duplicate rows'));
+    },
+    tracing: rt.tracing,
   });
   const deps = {
     queues: rt.queues,
@@ -243,6 +252,7 @@ function startActiveWriter(
     onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
     onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
+    traceContext: rt.tracing?.current,
   };
   const workers = startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
   const extra = parts.extra?.() ?? [];

@@ -11,6 +11,8 @@ export interface PendingRow {
    * the same BatchSave as the receipt's row on its new order: the row it belongs to.
    */
   flagOf?: PendingRow;
+  /** The trace context of the job that submitted the row (BullMQ telemetry metadata), tracing on. */
+  trace?: string;
   resolve(result: RowResult): void;
   reject(error: unknown): void;
 }
@@ -55,8 +57,8 @@ export class RowBatcher {
 
   constructor(private readonly opts: RowBatcherOptions) {}
 
-  submit(row: ReadyRow, solo = false): Promise<RowResult> {
-    return new Promise<RowResult>((resolve, reject) => this.enqueue({ row, solo, resolve, reject }));
+  submit(row: ReadyRow, solo = false, trace?: string): Promise<RowResult> {
+    return new Promise<RowResult>((resolve, reject) => this.enqueue({ row, solo, trace, resolve, reject }));
   }
 
   /** Puts a row of a batch in flight back in line (isolated after a rejected model). */

@@ -1,12 +1,13 @@
 import {
   K3CloudValidationError,
   K3CloudWriteNotAppliedError,
+  DuplicateRowsError,
   MovedReceiptNotFlaggedError,
   type Logger,
   type SyncError,
 } from '@receipt-sync/core';
 import type { ModelSaveResult } from '@receipt-sync/k3cloud';
-import type { FieldDifference } from '@receipt-sync/mapping';
+import { isTrue, type FieldDifference } from '@receipt-sync/mapping';
 import { rowSlot, type ExistingRows, type RowLocator } from './existing-rows';
 import { isLockedStatus, rejectLocked, saveThroughUnaudit, shouldUnaudit, type LockedOrder } from './locked-orders';
 import type { WriterLedger } from './ports';
@@ -38,12 +39,26 @@ export function waitsAsIs(error: SyncError): boolean {
 
 /** The Model of one order: its rows with the FEntryID the read-before-write found, 0 for a new row. */
 export function modelFor(batch: Batch, fid: number, logger?: Logger): Record<string, unknown> {
+  const rows = batch.byFid.get(fid)!;
   return {
     FID: fid,
-    [batch.locator.entity]: batch.byFid
-      .get(fid)!
-      .map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+    [batch.locator.entity]: [
+      ...rows.map((p) => ({ FEntryID: entryIdOf(batch.existing, fid, p.row.rowKey, logger) ?? 0, ...p.row.fields })),
+      ...rows.flatMap((p) => duplicateFlags(batch, fid, p)),
+    ],
   };
+}
+
+/**
+ * A receipt carried by more than one row of this order (a save that landed after it was sent
+ * again): every row but the lowest FEntryID is flagged removed in the same save, so the payment
+ * counts once. Nothing is deleted (IsDeleteEntry false).
+ */
+function duplicateFlags(batch: Batch, fid: number, p: PendingRow): Array<Record<string, unknown>> {
+  const { removedField, rowKeyField } = batch.locator;
+  const ids = batch.existing.get(rowSlot(fid, p.row.rowKey)) ?? [];
+  if (!removedField || p.flagOf || ids.length < 2) return [];
+  return ids.slice(1).map((id) => ({ FEntryID: id, [rowKeyField]: p.row.rowKey, [removedField]: true }));
 }
 
 /** Settles every row of one order from its BatchSave result and THE read-back. */
@@ -141,14 +156,22 @@ async function settleVerified(
 ) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
   const written: Array<Promise<void>> = [];
+  const duplicates: Array<{ p: PendingRow; entryIds: number[] }> = [];
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
     if (p.flagOf) continue;
     const flag = flags.get(p);
+    const extra = check.applied ? activeDuplicates(state, fid, p.row.rowKey, deps.locator.removedField) : [];
     if (check.applied && flag && !flagHeld(flag, state, deps))
       p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
+    else if (check.applied && extra.length > 0) duplicates.push({ p, entryIds: [check.entryId, ...extra] });
     else if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });
+  }
+  if (duplicates.length > 0) {
+    await deps.onDuplicateRows?.(duplicates.map((d) => ({ fid, receiptNo: d.p.row.receiptNo, entryIds: d.entryIds })));
+    // Not counted written yet: the next save of the receipt updates the first row and flags the others.
+    for (const d of duplicates) d.p.reject(new DuplicateRowsError(d.p.row.receiptNo, fid, d.entryIds));
   }
   // One receipt per row (the batch keeps only its newest version): the ledger writes are independent.
   await allSettled(written);
@@ -195,6 +218,15 @@ function entryIdOf(existing: ExistingRows, fid: number, rowKey: string, logger?:
     );
   }
   return ids?.[0];
+}
+
+/** FEntryIDs beyond the first carrying the receipt on this order and not flagged removed. */
+function activeDuplicates(state: SavedState, fid: number, rowKey: string, removedField?: string): number[] {
+  const rows = state.rows.get(rowSlot(fid, rowKey)) ?? [];
+  return rows
+    .slice(1)
+    .filter((r) => !removedField || !isTrue(r.values[removedField]))
+    .map((r) => r.entryId);
 }
 
 function flagHeld(flag: PendingRow, state: SavedState, deps: BatchWriterDeps): boolean {

@@ -17,6 +17,7 @@ const LOCATOR = {
   entity: 'F_PBLH_Entity',
   rowKeyField: 'F_PBLH_CashCollectionNo',
   orderKeyField: 'F_Cash_Collection_Id',
+  removedField: 'F_PBLH_Removed',
 };
 
 function row(fields: Record<string, string | boolean | null>, orderId = '9'): ReadyRow {
@@ -173,5 +174,54 @@ describe('the fencing check before BatchSave', () => {
     expect(outcome).toBeInstanceOf(WriterNotActiveError);
     expect(outcome).toMatchObject({ code: 'writer.not-active', disposition: 'rate-limited' });
     expect(saves).toEqual([]);
+  });
+});
+
+describe('a receipt on two rows of one order', () => {
+  const sent = { F_PBLH_Decimal: '1200.50', F_PBLH_Removed: false };
+  /** K3Cloud holding receipt HK1 twice on order 9 (FID 100): rows 7001 and 7002, neither flagged. */
+  function twice(flaggedAfterSave: boolean) {
+    const saves: Array<Record<string, unknown>> = [];
+    const k3: K3CloudWriter = {
+      batchSave: async (_form, models) => {
+        saves.push(...models);
+        return { results: [{ dIndex: 0, ok: true, id: 100, errors: [] }] };
+      },
+      executeBillQuery: async (q: BillQueryRequest) => {
+        if (String(q.fieldKeys).startsWith('FID,FBillNo,F_Cash_Collection_Id')) {
+          return [
+            [100, 'XSDD000100', '9', 7001, 'HK1', 'A'],
+            [100, 'XSDD000100', '9', 7002, 'HK1', 'A'],
+          ];
+        }
+        return [
+          [100, 'XSDD000100', 'A', 7001, 'HK1', 1200.5, 0],
+          [100, 'XSDD000100', 'A', 7002, 'HK1', 1200.5, flaggedAfterSave ? 1 : 0],
+        ];
+      },
+      unAudit: async () => undefined,
+      submit: async () => undefined,
+      audit: async () => undefined,
+    };
+    return { k3, saves };
+  }
+
+  it('updates the first row and flags the other removed in the same save, then counts the row written', async () => {
+    const { k3, saves } = twice(true);
+    const { outcome } = await writeOne(k3, row(sent));
+    expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
+    expect(saves[0]).toMatchObject({
+      FID: 100,
+      F_PBLH_Entity: [
+        expect.objectContaining({ FEntryID: 7001, F_PBLH_Decimal: '1200.50' }),
+        { FEntryID: 7002, F_PBLH_CashCollectionNo: 'HK1', F_PBLH_Removed: true },
+      ],
+    });
+  });
+
+  it('does not count the row written while another active row of the receipt remains, and says so', async () => {
+    const { k3 } = twice(false);
+    const { outcome } = await writeOne(k3, row(sent));
+    expect(outcome).toMatchObject({ code: 'k3cloud.duplicate-rows', entryIds: [7001, 7002] });
   });
 });

@@ -12,6 +12,7 @@ import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import type { ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, rowSlot, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
+import type { Tracing } from '../tracing';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, ReserveOrder } from './row-batcher';
 import { noLateWrites, type LateWrites } from './late-writes';
@@ -40,10 +41,14 @@ export interface BatchWriterDeps extends UnauditDeps {
   requeue(row: PendingRow): void;
   /** Rows K3Cloud reported saved but did not hold when read back (metrics). */
   onNotApplied?: (cause: 'order-locked' | 'not-applied', rows: number) => void;
+  /** Receipts the read after a save found on more than one active row of one order (the next save flags the extra rows). */
+  onDuplicateRows?: (found: Array<{ fid: number; receiptNo: string; entryIds: number[] }>) => void | Promise<void>;
   /** Saves without an answer that may still land, by receipt (none kept when absent). */
   lateWrites?: LateWrites;
   /** KINGDEE_LATE_WRITE_SECONDS × 1000. @defaultValue 0 */
   lateWriteMs?: number;
+  /** Tracing on: each batch's K3Cloud calls run inside a span linked to its rows' traces. */
+  tracing?: Pick<Tracing, 'inBatch'>;
 }
 
 const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noLateWrites;
@@ -77,7 +82,16 @@ async function holdBackLateWrites(
 export function createBatchWriter(
   deps: BatchWriterDeps,
 ): (rows: PendingRow[], reserve?: ReserveOrder) => Promise<void> {
-  return (rows, reserve = () => true) => saveRows(rows, deps, reserve);
+  return (rows, reserve = () => true) => {
+    const save = () => saveRows(rows, deps, reserve);
+    return deps.tracing
+      ? deps.tracing.inBatch(
+          rows.map((p) => p.trace),
+          rows.length,
+          save,
+        )
+      : save();
+  };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface WriteRowDeps {
   onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
   /** Called once K3Cloud confirmed the row (freshness is measured from here). */
   onWritten?: (row: ReadyRow, confirmedAt: Date) => Promise<void>;
+  /** Tracing on: the active trace context, so the row's batch joins its trace. */
+  traceContext?: () => string;
 }
 
 /** The ready-queue processor: hands the row to the batcher and settles the job with its result. */
@@ -39,7 +41,7 @@ export async function writeRow(
   try {
     const blocked = deps.blocked?.();
     if (blocked) throw blocked;
-    const result = await deps.batcher.submit(row);
+    const result = await deps.batcher.submit(row, false, deps.traceContext?.());
     if (result.outcome === 'written') await deps.onWritten?.(row, new Date()).catch(() => undefined);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });

@@ -3,7 +3,7 @@ import { DEFAULT_MAPPING, loadMapping } from '@receipt-sync/mapping';
 import { createApiClients } from '@receipt-sync/pipeline';
 import { fail, ok, type DoctorCheck } from '../types';
 
-/** The environment parses (operating contract), both systems are configured, and the mapping loads. */
+/** The environment parses (operating contract). Redis and the store are checked from here on, configured systems or not. */
 export const configCheck: DoctorCheck = {
   name: 'config',
   async run(ctx) {
@@ -12,31 +12,41 @@ export const configCheck: DoctorCheck = {
       config = loadConfig(ctx.env);
     } catch (error) {
       const issues = error instanceof ConfigError ? error.issues.join('; ') : String(error);
-      return fail(
-        'config',
-        `configuration invalid: ${issues}`,
-        'correct the variables named (see the README configuration table)',
-      );
+      return fail('config', `configuration invalid: ${issues}`, ctx.t('terminal.doctor.fixes.configInvalid'));
     }
     for (const secret of secretsOf(config)) registerSecret(secret);
+    ctx.config = config;
+    return ok('config', `environment valid; QUEUE_PREFIX ${config.queuePrefix}`);
+  },
+};
+
+/** Both systems are configured and the mapping loads: what the OKKI and K3Cloud checks need. */
+export const systemsCheck: DoctorCheck = {
+  name: 'systems',
+  needs: ['config'],
+  async run(ctx) {
+    const config = ctx.config!;
     const missing = [
       ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID/XIAOMAN_CLIENT_SECRET']),
       ...(config.k3cloud ? [] : ['KINGDEE_BASE_URL/KINGDEE_ACCT_ID/KINGDEE_USERNAME and a password or app secret']),
     ];
     if (missing.length > 0)
-      return fail('config', `not configured: ${missing.join('; ')}`, 'set them: doctor checks a real deployment');
+      return fail('systems', `not configured: ${missing.join('; ')}`, ctx.t('terminal.doctor.fixes.systemsMissing'));
     try {
       ctx.mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
     } catch (error) {
-      return fail('config', `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`, 'fix the mapping file');
+      return fail(
+        'systems',
+        `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`,
+        ctx.t('terminal.doctor.fixes.mappingFile'),
+      );
     }
-    ctx.config = config;
     Object.assign(ctx, createApiClients(config, { okki: true, k3: true, logger: ctx.logger }));
     const login = config.k3cloud!.appId ? 'LoginByAppSecret' : 'ValidateUser (password)';
     const policy = config.k3cloud!.lockedOrderPolicy;
     return ok(
-      'config',
-      `configuration valid; mapping ${config.mappingFile ?? 'built-in default'}; K3Cloud login ${login}; KINGDEE_LOCKED_ORDER_POLICY=${policy}`,
+      'systems',
+      `OKKI and K3Cloud configured; mapping ${config.mappingFile ?? 'built-in default'}; K3Cloud login ${login}; KINGDEE_LOCKED_ORDER_POLICY=${policy}`,
     );
   },
 };

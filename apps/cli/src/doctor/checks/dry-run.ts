@@ -8,7 +8,7 @@ export const dryRunCheck: DoctorCheck = {
   needs: ['okki-list'],
   async run(ctx) {
     const newest = ctx.recent?.[0];
-    if (!newest) return warn('mapping-dry-run', 'no receipt to map', 'run doctor again once OKKI lists receipts');
+    if (!newest) return warn('mapping-dry-run', 'no receipt to map', ctx.t('terminal.doctor.fixes.noReceipts'));
     let info: Record<string, unknown> | undefined;
     if (ctx.config!.okki!.enrichBank && needsEnrichment(ctx.mapping!)) {
       info = await ctx.okki!.getReceiptInfo(newest.cash_collection_id).catch((error: unknown) => {
@@ -23,7 +23,7 @@ export const dryRunCheck: DoctorCheck = {
       return warn(
         'mapping-dry-run',
         `newest receipt ${no} would be quarantined: ${mapped.problems.map((p) => p.message).join('; ')}`,
-        'fix the receipt in OKKI, or the mapping rule named (npm run cli -- mapping preview)',
+        ctx.t('terminal.doctor.fixes.dryRun'),
       );
     return ok(
       'mapping-dry-run',

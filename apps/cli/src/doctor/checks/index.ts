@@ -1,5 +1,5 @@
 import type { DoctorCheck } from '../types';
-import { configCheck } from './config';
+import { configCheck, systemsCheck } from './config';
 import { dryRunCheck } from './dry-run';
 import { k3LoginCheck, k3MetadataCheck, orderLookupCheck } from './k3cloud';
 import { customFieldsCheck, okkiInfoCheck, okkiListCheck, okkiTokenCheck } from './okki';
@@ -11,6 +11,7 @@ import { pushCheck } from './push';
 /** Every check of `doctor`, in the order they run and print. One more check: one file and one line here. */
 export const DOCTOR_CHECKS: DoctorCheck[] = [
   configCheck,
+  systemsCheck,
   redisCheck,
   redisSettingsCheck,
   writerLeaseCheck,

@@ -7,7 +7,7 @@ import { fail, ok, warn, type DoctorCheck } from '../types';
 /** K3Cloud accepts the configured login (ValidateUser or LoginByAppSecret) and answers a query. */
 export const k3LoginCheck: DoctorCheck = {
   name: 'k3cloud-login',
-  needs: ['config'],
+  needs: ['systems'],
   async run(ctx) {
     const k3 = ctx.config!.k3cloud!;
     const mode = k3.appId ? 'LoginByAppSecret' : 'ValidateUser';
@@ -22,7 +22,7 @@ export const k3LoginCheck: DoctorCheck = {
       return fail(
         'k3cloud-login',
         `${mode} at ${k3.baseUrl} failed: ${describeError(error)}`,
-        'check KINGDEE_BASE_URL (site path included), KINGDEE_ACCT_ID, KINGDEE_USERNAME and the password or app credentials',
+        ctx.t('terminal.doctor.fixes.k3Login'),
       );
     }
     return ok('k3cloud-login', `${mode} at ${k3.baseUrl} works (database ${k3.acctId}, user ${k3.username})`);
@@ -54,7 +54,7 @@ export const k3MetadataCheck: DoctorCheck = {
       fail(
         `k3cloud-field ${key}`,
         `${key} (${role(key)}) does not exist in ${keys.formId}'s metadata`,
-        `add it to ${keys.formId} in K3Cloud BOS, or set MAPPING_FILE with the tenant's key for it`,
+        ctx.t('terminal.doctor.fixes.k3Field', { form: keys.formId }),
       ),
     );
   },
@@ -76,7 +76,7 @@ export const orderLookupCheck: DoctorCheck = {
       return warn(
         'k3cloud-order-lookup',
         'no recent receipt names a sales order',
-        'run doctor again once receipts with orders exist',
+        ctx.t('terminal.doctor.fixes.noOrders'),
       );
     const rows = await ctx.k3!.executeBillQuery({
       formId: mapping.formId,
@@ -89,7 +89,7 @@ export const orderLookupCheck: DoctorCheck = {
       return fail(
         'k3cloud-order-lookup',
         `none of ${ids.length} recent OKKI order ids is on a ${mapping.formId} ${field}`,
-        `make sure sales orders carry the OKKI order_id in ${field}, or set order.targetField in MAPPING_FILE`,
+        ctx.t('terminal.doctor.fixes.orderLookup', { field }),
       );
     return ok('k3cloud-order-lookup', `${found.size} of ${ids.length} recent OKKI orders resolve through ${field}`);
   },

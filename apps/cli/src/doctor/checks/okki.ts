@@ -7,7 +7,7 @@ const LIST_COUNT = 100;
 /** OKKI grants an access token to the client credentials (scope `invoices`, docs/apis/okki.md §2). */
 export const okkiTokenCheck: DoctorCheck = {
   name: 'okki-token',
-  needs: ['config'],
+  needs: ['systems'],
   async run(ctx) {
     try {
       await ctx.okki!.verifyToken();
@@ -15,7 +15,7 @@ export const okkiTokenCheck: DoctorCheck = {
       return fail(
         'okki-token',
         `OKKI refused a token: ${describeError(error)}`,
-        'check XIAOMAN_CLIENT_ID, XIAOMAN_CLIENT_SECRET and XIAOMAN_BASE_URL',
+        ctx.t('terminal.doctor.fixes.okkiToken'),
       );
     }
     return ok('okki-token', `OKKI granted a token at ${ctx.config!.okki!.baseUrl}`);
@@ -45,14 +45,14 @@ export const okkiListCheck: DoctorCheck = {
       return fail(
         'okki-list',
         `receipt/list failed: ${describeError(error)}`,
-        scope ? 'grant the OKKI app the invoices scope' : 'check the OKKI app and XIAOMAN_BASE_URL',
+        scope ? ctx.t('terminal.doctor.fixes.okkiScope') : ctx.t('terminal.doctor.fixes.okkiList'),
       );
     }
     ctx.recent = [...new Map(receipts.map((r) => [r.cash_collection_id, r])).values()].sort((a, b) =>
       a.update_time < b.update_time ? 1 : a.update_time > b.update_time ? -1 : 0,
     );
     if (total === 0)
-      return warn('okki-list', 'receipt/list works but lists no receipts', 'check this is the right OKKI account');
+      return warn('okki-list', 'receipt/list works but lists no receipts', ctx.t('terminal.doctor.fixes.okkiEmpty'));
     return ok(
       'okki-list',
       `receipt/list works: ${total} receipt(s), newest updated ${ctx.recent[0]?.update_time ?? '?'}`,
@@ -69,14 +69,14 @@ export const okkiInfoCheck: DoctorCheck = {
       return ok('okki-info', 'enrichment off: receipt/info is not called');
     const newest = ctx.recent?.[0];
     if (!newest)
-      return warn('okki-info', 'no receipt to ask receipt/info about', 'run doctor again once OKKI lists receipts');
+      return warn('okki-info', 'no receipt to ask receipt/info about', ctx.t('terminal.doctor.fixes.noReceipts'));
     try {
       await ctx.okki!.getReceiptInfo(newest.cash_collection_id);
     } catch (error) {
       return fail(
         'okki-info',
         `receipt/info failed for ${newest.cash_collection_id}: ${describeError(error)}`,
-        'check the OKKI app may read receipt details, or set XIAOMAN_ENRICH_BANK=false',
+        ctx.t('terminal.doctor.fixes.okkiInfo'),
       );
     }
     return ok(
@@ -106,7 +106,7 @@ export const customFieldsCheck: DoctorCheck = {
         : warn(
             name,
             `custom field id ${id} (${f.label ?? f.target}) is on none of ${ctx.recent?.length ?? 0} recent receipts`,
-            `find the tenant's id for ${f.label ?? f.target} in OKKI and set it in MAPPING_FILE`,
+            ctx.t('terminal.doctor.fixes.customField', { label: f.label ?? f.target }),
           );
     });
   },

@@ -17,8 +17,8 @@ export const pushCheck: DoctorCheck = {
       'okki-push',
       status.message,
       status.lastMessageAt
-        ? 'check that OKKI still reaches the receiver (`npm run cli -- webhook test`) and the subscription (`webhook subscribe`)'
-        : `register the receiver (\`npm run cli -- webhook register --url https://…/okki/webhook\`), subscribe, run \`webhook test\`, and make port ${config.webhook.port} reachable from OKKI`,
+        ? ctx.t('terminal.doctor.fixes.pushSilent')
+        : ctx.t('terminal.doctor.fixes.pushOff', { port: config.webhook.port }),
     );
   },
 };

@@ -22,7 +22,7 @@ export const redisCheck: DoctorCheck = {
       return fail(
         'redis',
         `${where} does not answer (${(error as Error).message})`,
-        target.clusterNodes ? 'start the cluster or correct REDIS_CLUSTER_NODES' : 'start Redis or correct REDIS_URL',
+        target.clusterNodes ? ctx.t('terminal.doctor.fixes.cluster') : ctx.t('terminal.doctor.fixes.redis'),
       );
     }
     ctx.redis = redis;
@@ -55,7 +55,7 @@ export const redisSettingsCheck: DoctorCheck = {
         warn(
           'redis-eviction',
           'CONFIG GET is not allowed, maxmemory-policy unknown',
-          'make sure the Redis provider sets maxmemory-policy noeviction',
+          ctx.t('terminal.doctor.fixes.evictionUnknown'),
         ),
       );
     else if (policy !== 'noeviction')
@@ -63,7 +63,7 @@ export const redisSettingsCheck: DoctorCheck = {
         fail(
           'redis-eviction',
           `maxmemory-policy is ${policy}: Redis may evict queue keys and lose receipts`,
-          'set maxmemory-policy noeviction',
+          ctx.t('terminal.doctor.fixes.eviction'),
         ),
       );
     else results.push(ok('redis-eviction', 'maxmemory-policy noeviction'));
@@ -76,7 +76,7 @@ export const redisSettingsCheck: DoctorCheck = {
           aof === undefined
             ? 'appendonly unknown (CONFIG GET not allowed)'
             : 'AOF off: a Redis restart loses queued jobs and state',
-          'set appendonly yes (appendfsync everysec) for production',
+          ctx.t('terminal.doctor.fixes.aof'),
         ),
       );
     return results;

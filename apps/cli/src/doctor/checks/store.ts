@@ -21,7 +21,7 @@ export const storeCheck: DoctorCheck = {
       return fail(
         'store',
         `${where} does not answer: ${(error as Error).message}`,
-        'start MongoDB or correct MONGO_URL',
+        ctx.t('terminal.doctor.fixes.mongo'),
       );
     }
     return ok('store', `state store ${where} answers`);

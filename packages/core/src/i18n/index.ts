@@ -1,0 +1,4 @@
+export * from './translate';
+export * from './locale';
+export * from './format';
+export * from './next-steps';
