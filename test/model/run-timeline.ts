@@ -294,7 +294,7 @@ export async function runTimeline(t: Timeline): Promise<TimelineResult> {
   const demo = await startDemoEnvironment({
     seed: t.datasetSeed,
     dataset: { receipts: dataset.receipts.slice(0, t.receipts), orders: dataset.orders },
-    k3Faults: { lateSaveAnswer: 'hold', lateSaveApplyAfterMs: t.lateSaveApplyAfterMs },
+    k3Faults: { lateSaveAnswer: t.lateSaveAnswer ?? 'hold', lateSaveApplyAfterMs: t.lateSaveApplyAfterMs },
   });
   const prefix = `model-${randomUUID().slice(0, 8)}`;
   try {

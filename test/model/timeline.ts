@@ -40,6 +40,8 @@ export interface Timeline {
   pool: number;
   /** How long after its client gave up a late K3Cloud save is applied. */
   lateSaveApplyAfterMs: number;
+  /** A late save's client either waits for its deadline (`hold`) or loses the connection at once (`drop`). */
+  lateSaveAnswer: 'hold' | 'drop';
   steps: Step[];
 }
 
@@ -116,6 +118,7 @@ export function timelineArb(without: ReadonlySet<string> = new Set()): fc.Arbitr
     receipts: fc.integer({ min: 2, max: 4 }),
     pool: fc.integer({ min: 0, max: 2 }),
     lateSaveApplyAfterMs: fc.constantFrom(0, 250, 1200),
+    lateSaveAnswer: fc.constantFrom('hold' as const, 'drop' as const),
     steps: fc.array(fc.oneof(...(steps as Array<Weighted<Step>>)), { minLength: 1, maxLength: 12 }),
   });
 }
@@ -157,7 +160,7 @@ export function describeStep(step: Step): string {
 export function describeTimeline(t: Timeline, notes: string[] = []): string {
   const head =
     `dataset seed ${t.datasetSeed}: ${t.orders} orders, ${t.receipts} receipts (+${t.pool} to create), ` +
-    `late saves land ${t.lateSaveApplyAfterMs} ms after the client gave up`;
+    `late saves (${t.lateSaveAnswer}) land ${t.lateSaveApplyAfterMs} ms after the client gave up`;
   const lines = t.steps.map(
     (s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}${notes[i] ? `  [${notes[i]}]` : ''}`,
   );
