@@ -39,7 +39,7 @@ import { FILTERED_REMARK, type OkkiAction, type Step, type Timeline } from './ti
  * contract's command ends once every job is written, skipped, quarantined or dead-lettered). A hung
  * cycle cannot be cancelled; it is left to fail against the closed simulators.
  */
-const SYNC_DEADLINE_MS = Number(process.env.MODEL_SYNC_DEADLINE_SECONDS ?? 30) * 1000;
+const SYNC_DEADLINE_MS = Number(process.env.MODEL_SYNC_DEADLINE_SECONDS ?? 20) * 1000;
 
 /** A sync cycle that did not finish in time, with what was left in its queues. */
 export class SyncHung extends Error {}
@@ -63,6 +63,7 @@ async function unfinishedJobs(prefix: string): Promise<string> {
 
 async function syncWithDeadline(env: NodeJS.ProcessEnv): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  const startedAt = Date.now();
   const cycle = syncOnce(env);
   const deadline = new Promise<'hung'>((resolve) => {
     timer = setTimeout(() => resolve('hung'), SYNC_DEADLINE_MS);
@@ -73,6 +74,7 @@ async function syncWithDeadline(env: NodeJS.ProcessEnv): Promise<void> {
       const left = await unfinishedJobs(env.QUEUE_PREFIX!);
       throw new SyncHung(`sync:once did not finish within ${SYNC_DEADLINE_MS / 1000} s (${left})`);
     }
+    if (process.env.MODEL_VERBOSE) process.stderr.write(`sync:once took ${Date.now() - startedAt} ms\n`);
   } finally {
     clearTimeout(timer);
   }
