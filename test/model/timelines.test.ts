@@ -56,8 +56,10 @@ describe('timelines of OKKI edits and faults (model-based)', () => {
     if (details.failed)
       throw new Error(`fast-check failed without a timeline (seed ${seed}): ${String(details.errorInstance)}`);
     process.stderr.write(`model timelines (MODEL_SEED=${seed}): receipts checked ${JSON.stringify(checked)}\n`);
-    // The timelines must have held receipts to both sides of the oracle, or they proved nothing.
-    expect(checked.active).toBeGreaterThan(0);
-    expect(checked.none).toBeGreaterThan(0);
+    // Generated timelines must have held receipts to both sides of the oracle, or they proved nothing.
+    if (!only && runs >= 10) {
+      expect(checked.active).toBeGreaterThan(0);
+      expect(checked.none).toBeGreaterThan(0);
+    }
   }, 3_600_000);
 });
