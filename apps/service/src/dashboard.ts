@@ -17,6 +17,7 @@ import {
   openStore,
   PushState,
   readWriterLease,
+  StuckReceiptsReport,
 } from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     settings,
     attention,
     writer: () => readWriterLease(connection, config.queuePrefix),
+    stuck: new StuckReceiptsReport(connection, config.queuePrefix),
     series,
     push,
   });

@@ -8,6 +8,7 @@ import {
   createRuntime,
   K3CloudAttention,
   readWriterLease,
+  StuckReceiptsReport,
   k3SessionCheck,
   sampleGauges,
   Shutdown,
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     push: { state: rt.push, configured: Boolean(config.webhook.secret) },
     attention: new K3CloudAttention(rt.connection, config.queuePrefix),
     writer: () => readWriterLease(rt.connection, config.queuePrefix),
+    stuck: new StuckReceiptsReport(rt.connection, config.queuePrefix),
     series: rt.series,
   });
   const server = await startHealthServer({

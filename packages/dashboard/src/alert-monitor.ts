@@ -4,6 +4,7 @@ import {
   unfinishedCount,
   type K3CloudAttention,
   type PipelineQueues,
+  type StuckReceiptsReport,
   type WriterLeaseView,
 } from '@receipt-sync/pipeline';
 import { SERIES, type Checkpoint, type SyncStore, type TimeSeries, type WindowRecord } from '@receipt-sync/store';
@@ -27,6 +28,8 @@ export interface AlertMonitorOptions {
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'> & Partial<Pick<K3CloudAttention, 'duplicateRows'>>;
   /** Who holds the writer lease (readWriterLease); feeds the `no-active-writer` rule. */
   writer?: () => Promise<WriterLeaseView>;
+  /** The stuck-receipts sweeper's last report; feeds the `stuck-receipts` rule. */
+  stuck?: Pick<StuckReceiptsReport, 'last'>;
   now?: () => Date;
 }
 
@@ -73,20 +76,33 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
 
   async function evaluate(): Promise<PipelineSnapshot> {
     const at = now();
-    const [dead, checkpoint, windows, calls, metadata, unaudited, push, writerVacant, duplicates, receipts, causes] =
-      await Promise.all([
-        deadLetterCount(opts.queues),
-        opts.store.checkpoints.get(RECEIPTS_STREAM),
-        opts.store.windows.latest(WINDOWS_READ),
-        opts.store.audit.recent(AUDIT_READ),
-        opts.attention?.metadata(),
-        opts.attention?.unauditedOrders(),
-        opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
-        writerVacantSeconds(),
-        opts.attention?.duplicateRows?.(),
-        opts.store.ledger.countByStatus(),
-        opts.store.ledger.latestErrors(1),
-      ]);
+    const [
+      dead,
+      checkpoint,
+      windows,
+      calls,
+      metadata,
+      unaudited,
+      push,
+      writerVacant,
+      stuck,
+      duplicates,
+      receipts,
+      causes,
+    ] = await Promise.all([
+      deadLetterCount(opts.queues),
+      opts.store.checkpoints.get(RECEIPTS_STREAM),
+      opts.store.windows.latest(WINDOWS_READ),
+      opts.store.audit.recent(AUDIT_READ),
+      opts.attention?.metadata(),
+      opts.attention?.unauditedOrders(),
+      opts.push?.configured ? opts.push.state.summary(at.getTime()) : undefined,
+      writerVacantSeconds(),
+      opts.stuck?.last(),
+      opts.attention?.duplicateRows?.(),
+      opts.store.ledger.countByStatus(),
+      opts.store.ledger.latestErrors(1),
+    ]);
     const top = causes[0];
     const topOrder = top
       ? (await opts.store.ledger.getMany(top.sampleReceiptIds.slice(0, 1))).values().next().value
@@ -105,6 +121,12 @@ export function startAlertMonitor(opts: AlertMonitorOptions): AlertMonitor {
       metadataUnknownKeys: metadata && !metadata.ok ? metadata.unknownKeys : [],
       unauditedOrders: (unaudited ?? []).map((o) => `${o.billNo} (FID ${o.fid})`),
       writerVacantSeconds: writerVacant,
+      stuckReceipts: stuck && {
+        count: stuck.stuck,
+        redriven: stuck.redriven,
+        stuckSeconds: stuck.stuckSeconds,
+        samples: stuck.samples.slice(0, 3).map((v) => `#${v.receiptId} ${v.version}`),
+      },
       duplicateRows: (duplicates ?? []).map((d) => `${d.receiptNo} on FID ${d.fid} (rows ${d.entryIds.join(', ')})`),
       // Receipts (the ledger), as the status page's cards and outcome table count them.
       deadLetteredReceipts: receipts['dead-lettered'],

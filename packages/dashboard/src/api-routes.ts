@@ -21,6 +21,8 @@ export interface ApiDeps {
   attention?: StatusSources['attention'];
   /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
   writer?: StatusSources['writer'];
+  /** The stuck-receipts sweeper's last report (status page, API, `stuck-receipts` alert). */
+  stuck?: StatusSources['stuck'];
 }
 
 const MAX_PAGE = 500;

@@ -30,6 +30,8 @@ export interface DashboardDeps {
   attention?: StatusSources['attention'];
   /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
   writer?: StatusSources['writer'];
+  /** The stuck-receipts sweeper's last report (status page, API, `stuck-receipts` alert). */
+  stuck?: StatusSources['stuck'];
   /** Public path the returned router is mounted at (e.g. '/ops'); default '' (the root). */
   basePath?: string;
   /** OKKI push state: freshness p50/p95 of the last hour and push health on the page. */

@@ -37,10 +37,12 @@ export function startDashboardApp(deps: {
   attention?: StatusSources['attention'];
   /** The writer lease: who writes now, and the standbys (status page, API, `no-active-writer` alert). */
   writer?: StatusSources['writer'];
+  /** The stuck-receipts sweeper's last report (status page, API, `stuck-receipts` alert). */
+  stuck?: StatusSources['stuck'];
   /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
   push?: PushSource;
 }): DashboardApp {
-  const { queues, store, logger, settings, series, attention, push, writer } = deps;
+  const { queues, store, logger, settings, series, attention, push, writer, stuck } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -59,6 +61,7 @@ export function startDashboardApp(deps: {
     attention,
     writer,
     push,
+    stuck,
   });
   const guard = createDashboardGuard({ auth: settings.auth, allowedHosts: settings.allowedHosts, logger });
   const router = createDashboard({
@@ -72,6 +75,7 @@ export function startDashboardApp(deps: {
     attention,
     writer,
     push,
+    stuck,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
     traceUrlTemplate: settings.traceUrlTemplate,
     locale: settings.locale,

@@ -1,5 +1,5 @@
 import { QUEUE_STATES, RECEIPT_STATUSES, type Translate } from '@receipt-sync/core';
-import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
+import { PIPELINE_QUEUES, type StuckSweepReport } from '@receipt-sync/pipeline';
 import { chinaTime, chinaTimeAgo, clip, html, humanDuration, table, type SafeHtml } from './html';
 import type { DashboardStatus } from './status';
 
@@ -77,7 +77,14 @@ export function summarySection(s: DashboardStatus, lagWarnSeconds: number, base:
       incidents === undefined ? t('summary.notMonitored') : String(incidents),
       (incidents ?? 0) > 0,
     )}
+    ${s.stuck ? card(t('summary.stuck'), String(s.stuck.stuck), s.stuck.stuck > 0, stuckNote(s.stuck, t)) : ''}
   </section>`;
+}
+
+/** The producer's last stuck-receipts sweep in words: how many were re-queued, and when it ran. */
+function stuckNote(r: StuckSweepReport, t: Translate): string {
+  const vars = { duration: humanDuration(r.stuckSeconds, t), count: r.redriven, at: chinaTime(r.at) };
+  return r.stuck > 0 ? t('summary.stuckNote', vars) : t('summary.stuckNone', vars);
 }
 
 /**

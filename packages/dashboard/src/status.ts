@@ -11,6 +11,8 @@ import {
   type PipelineQueues,
   type PushState,
   type QueueName,
+  type StuckReceiptsReport,
+  type StuckSweepReport,
   type UnauditedOrder,
   type WriterLeaseView,
   describeWriterLease,
@@ -50,6 +52,11 @@ export interface DashboardStatus {
   push: PushPanel | null;
   /** Who holds the writer lease (the active writer) and the standbys, in one line too; null when not read. */
   writer: (WriterLeaseView & { summary: string }) | null;
+  /**
+   * Receipt versions the producer's last sweep found stuck (seen over SYNC_STUCK_SECONDS ago, no
+   * outcome, no job) and re-queued; null when not read or before any sweep.
+   */
+  stuck: StuckSweepReport | null;
 }
 
 /** receipt_freshness_seconds of the last hour (K3Cloud-confirmed write − OKKI update_time) and push health. */
@@ -89,6 +96,8 @@ export interface StatusSources {
   attention?: Pick<K3CloudAttention, 'metadata' | 'unauditedOrders'>;
   /** Reads the writer lease (readWriterLease on the deployment's Redis and prefix). */
   writer?: () => Promise<WriterLeaseView>;
+  /** The stuck-receipts sweeper's last report (StuckReceiptsReport on the deployment's Redis and prefix). */
+  stuck?: Pick<StuckReceiptsReport, 'last'>;
   now?: () => Date;
 }
 
@@ -107,19 +116,21 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push, writer] = await Promise.all([
-    src.store.checkpoints.get(RECEIPTS_STREAM),
-    src.store.windows.latest(STATUS_WINDOWS),
-    queueCounts(src.queues),
-    src.store.ledger.countByStatus(),
-    src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
-    // The audit filter takes one outcome only, and failures are "anything but ok".
-    src.store.audit.recent(FAILED_CALL_SCAN),
-    src.attention?.metadata(),
-    src.attention?.unauditedOrders(),
-    pushPanel(src.push, now),
-    src.writer?.(),
-  ]);
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push, writer, stuck] =
+    await Promise.all([
+      src.store.checkpoints.get(RECEIPTS_STREAM),
+      src.store.windows.latest(STATUS_WINDOWS),
+      queueCounts(src.queues),
+      src.store.ledger.countByStatus(),
+      src.store.ledger.latestErrors(STATUS_ERROR_GROUPS),
+      // The audit filter takes one outcome only, and failures are "anything but ok".
+      src.store.audit.recent(FAILED_CALL_SCAN),
+      src.attention?.metadata(),
+      src.attention?.unauditedOrders(),
+      pushPanel(src.push, now),
+      src.writer?.(),
+      src.stuck?.last(),
+    ]);
   return {
     now: formatChinaTime(now),
     checkpoint: checkpoint
@@ -141,5 +152,6 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
     k3cloud: { metadata: metadata ?? null, unauditedOrders: unaudited ?? [] },
     push,
     writer: writer ? { ...writer, summary: describeWriterLease(writer) } : null,
+    stuck: stuck ?? null,
   };
 }

@@ -2,7 +2,7 @@ import { createAlerter, createAlertRules, type Alerter } from '../src/alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import { startAlertMonitor, type AlertMonitor } from '../src';
-import { PushState, type WriterLeaseView } from '@receipt-sync/pipeline';
+import { PushState, StuckReceiptsReport, type WriterLeaseView } from '@receipt-sync/pipeline';
 import { createHarness, deadLetterRecord, recordingLogger, seedDeadLetter, waitFor, type Harness } from './harness';
 
 let h: Harness;
@@ -245,6 +245,37 @@ describe('startAlertMonitor watching the writer lease', () => {
     } finally {
       await (await h.queues.ready.getJob('writer-vacancy-row'))?.remove();
       await writerMonitor.stop();
+    }
+  });
+});
+
+describe('startAlertMonitor watching the stuck-receipts sweeper', () => {
+  it('opens stuck-receipts while the last sweep found stuck receipts, and closes after a clean sweep', async () => {
+    const stuckAlerter = createAlerter({ targets: [], logger: recordingLogger() });
+    const report = new StuckReceiptsReport(h.connection, h.prefix);
+    const stuckMonitor = startAlertMonitor({
+      queues: h.queues,
+      store: h.store,
+      alerter: stuckAlerter,
+      logger: h.logger,
+      intervalMs: 3_600_000,
+      rules: createAlertRules({ locale: 'en' }),
+      stuck: report,
+    });
+    const open = () => stuckAlerter.openIncidents().find((i) => i.key === 'stuck-receipts');
+    try {
+      // Before any sweep there is nothing to say.
+      expect((await stuckMonitor.tick()).stuckReceipts).toBeUndefined();
+      const sample = { receiptId: '7001', version: '2025-04-15 10:00:00', removed: false, result: 'redriven' as const };
+      await report.save({ at: new Date().toISOString(), stuckSeconds: 900, stuck: 2, redriven: 1, samples: [sample] });
+      await stuckMonitor.tick();
+      expect(open()?.detail).toContain('2 receipt versions');
+      expect(open()?.detail).toContain('#7001 2025-04-15 10:00:00');
+      await report.save({ at: new Date().toISOString(), stuckSeconds: 900, stuck: 0, redriven: 0, samples: [] });
+      await stuckMonitor.tick();
+      expect(open()).toBeUndefined();
+    } finally {
+      await stuckMonitor.stop();
     }
   });
 });

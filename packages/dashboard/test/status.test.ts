@@ -3,6 +3,7 @@ import { createAlerter } from '../src/alerts';
 import type { ApiCallRecord } from '@receipt-sync/core';
 import { formatChinaTime } from '@receipt-sync/core';
 import type { HealthServer } from '@receipt-sync/core';
+import { StuckReceiptsReport } from '@receipt-sync/pipeline';
 import { createDashboard, type DashboardStatus } from '../src';
 import {
   createHarness,
@@ -136,6 +137,19 @@ describe('GET /api/status', () => {
     );
     const s = (await (await get(`${plain.url}/api/status`)).json()) as DashboardStatus;
     expect(s.incidents).toBeNull();
+    expect(s.stuck).toBeNull();
+  });
+
+  it("reports the stuck-receipts sweeper's last sweep, in the API and as a card on the page", async () => {
+    const report = new StuckReceiptsReport(h.connection, h.prefix);
+    const sample = { receiptId: '7001', version: '2025-04-15 10:00:00', removed: false, result: 'redriven' as const };
+    await report.save({ at: new Date().toISOString(), stuckSeconds: 900, stuck: 2, redriven: 1, samples: [sample] });
+    const withStuck = await h.serveDashboard({ stuck: report });
+    const s = (await (await get(`${withStuck.url}/api/status`)).json()) as DashboardStatus;
+    expect(s.stuck).toMatchObject({ stuck: 2, redriven: 1, stuckSeconds: 900, samples: [sample] });
+    const page = await (await get(`${withStuck.url}/`)).text();
+    expect(page).toContain('Stuck receipts');
+    expect(page).toContain('1 re-queued from OKKI');
   });
 });
 

@@ -7,4 +7,5 @@ export * from './runtime';
 export * from './sync-once';
 export * from './push';
 export * from './preflight';
+export * from './stuck';
 export * from './tracing';

@@ -12,6 +12,7 @@ import {
 import { waitForWindowLock } from './locks';
 import { RECEIPT_STREAM, nextWindow } from './producer';
 import { checkMappedKeys, K3CloudAttention, metadataError, type MetadataReport } from './preflight';
+import { parseVersionKey, redriveUnsettled, type VersionRef } from './stuck';
 
 export interface SyncOnceSummary {
   fetched: number;
@@ -30,6 +31,37 @@ export interface SyncOnceSummary {
  */
 export const SYNC_ONCE_ORDER_WAITS_MS = [5_000, 15_000, 30_000];
 
+/** Times `sync:once` re-drives versions whose jobs vanished before it gives up on them. */
+export const SYNC_ONCE_REDRIVE_ROUNDS = 3;
+
+/**
+ * Once the queues are drained, a version of the window with no outcome lost its job (Redis failover
+ * or flush): each is fetched from OKKI again and re-queued, and the queues drained again, up to
+ * SYNC_ONCE_REDRIVE_ROUNDS times. Resolves true when every version has an outcome.
+ */
+async function redriveLostJobs(
+  rt: Runtime,
+  windowId: string,
+  logger: Logger,
+  drain: () => Promise<void>,
+): Promise<boolean> {
+  for (let round = 1; round <= SYNC_ONCE_REDRIVE_ROUNDS; round += 1) {
+    const versions = (await rt.tracker.unsettled(windowId))
+      .map(parseVersionKey)
+      .filter((v): v is VersionRef => v !== undefined);
+    if (versions.length === 0) return true;
+    const deps = { queues: rt.queues, tracker: rt.tracker, ledger: rt.store.ledger, okki: rt.okki!, logger };
+    const stuck = await redriveUnsettled(deps, versions);
+    if (stuck.length === 0) return true;
+    logger.error(
+      { lost: stuck.length, redriven: stuck.filter((s) => s.result === 'redriven').length, round },
+      'receipts of this window lost their jobs (Redis failover or flush?); fetched from OKKI again and re-queued',
+    );
+    await drain();
+  }
+  return (await rt.tracker.unsettled(windowId)).length === 0;
+}
+
 /**
  * Refused K3Cloud credentials stop the cycle before a window opens (nothing fetched, checkpoint
  * unchanged). Any other failure here is left to the jobs, which retry it as they always do.
@@ -46,8 +78,9 @@ async function loginFirst(rt: Runtime, logger: Logger): Promise<void> {
 /**
  * One whole cycle in this process (docs/operations.md#commands): open `[checkpoint − lookback, now − lag]`,
  * fetch active and removed receipts, transform and write them, wait until every job is finished —
- * including jobs a killed earlier run left behind — then advance the checkpoint. Logs go to stderr;
- * the caller prints the summary as the last line of stdout.
+ * including jobs a killed earlier run left behind — re-queue the receipts whose jobs Redis lost
+ * (redriveLostJobs), then advance the checkpoint. Logs go to stderr; the caller prints the summary as
+ * the last line of stdout.
  */
 export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<SyncOnceSummary> {
   const loaded = loadConfig(env);
@@ -86,10 +119,12 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
       const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });
       // Refused credentials halt every job (they wait, unspent); nothing can finish, so the cycle
       // stops here: exit 1 naming the variables, checkpoint unchanged, nothing dead-lettered.
-      await waitUntilDrained(rt.queues, {
-        onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs'),
-        stop: () => rt.k3?.loginRefused(),
-      });
+      const drain = () =>
+        waitUntilDrained(rt.queues, {
+          onProgress: (left) => left > 0 && logger.debug({ left }, 'waiting for jobs'),
+          stop: () => rt.k3?.loginRefused(),
+        });
+      await drain();
       if (!run) {
         const cp = await rt.store.checkpoints.get(RECEIPT_STREAM);
         const bounds = nextWindow(cp?.windowEnd, new Date(), config.sync);
@@ -104,10 +139,19 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
           windowEnd: bounds?.end ?? edge,
         };
       }
+      const complete = await redriveLostJobs(rt, run.windowId, logger, drain);
       const summary = await rt.tracker.summarize(run.windowId);
-      const advanced = await rt.store.checkpoints.advance(RECEIPT_STREAM, run.windowEnd, run.previousCheckpoint);
+      // A version still without an outcome must be read again by the next cycle: the checkpoint stays.
+      if (!complete)
+        logger.error(
+          { pending: summary.pending },
+          'receipts of this window never got an outcome, even re-driven; the checkpoint stays so the next cycle reads them again',
+        );
+      const advanced =
+        complete && (await rt.store.checkpoints.advance(RECEIPT_STREAM, run.windowEnd, run.previousCheckpoint));
       await rt.store.windows.update(run.windowId, {
-        status: 'completed',
+        status: complete ? 'completed' : 'failed',
+        ...(complete ? {} : { error: `${summary.pending} receipt(s) got no outcome, even re-driven` }),
         finishedAt: new Date(),
         counts: {
           written: summary.written,
@@ -116,7 +160,8 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
           deadLettered: summary.deadLettered,
         },
       });
-      if (!advanced) logger.warn('the checkpoint moved while this cycle ran; left as the other process set it');
+      if (complete && !advanced)
+        logger.warn('the checkpoint moved while this cycle ran; left as the other process set it');
       return {
         fetched: summary.fetched,
         written: summary.written,

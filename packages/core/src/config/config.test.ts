@@ -14,7 +14,13 @@ describe('loadConfig', () => {
     expect(c.env.KINGDEE_MAX_CONCURRENCY).toBe(4);
     expect(c.env.KINGDEE_BATCH_SIZE).toBe(50);
     expect(c.env.KINGDEE_LOCKED_ORDER_POLICY).toBe('wait');
-    expect(c.sync).toEqual({ startTime: undefined, intervalSeconds: 300, lookbackSeconds: 120, safetyLagSeconds: 5 });
+    expect(c.sync).toEqual({
+      startTime: undefined,
+      intervalSeconds: 300,
+      lookbackSeconds: 120,
+      safetyLagSeconds: 5,
+      stuckMs: 900_000,
+    });
     expect(c.okki).toBeUndefined();
     expect(c.k3cloud).toBeUndefined();
   });

@@ -51,7 +51,14 @@ export interface Config {
   okki?: OkkiSettings;
   /** Undefined when no K3Cloud server is configured. */
   k3cloud?: K3CloudSettings;
-  sync: { startTime?: string; intervalSeconds: number; lookbackSeconds: number; safetyLagSeconds: number };
+  sync: {
+    startTime?: string;
+    intervalSeconds: number;
+    lookbackSeconds: number;
+    safetyLagSeconds: number;
+    /** SYNC_STUCK_SECONDS × 1000: a version seen this long without an outcome or a job is re-driven. */
+    stuckMs: number;
+  };
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
   /** LOG_FORMAT: `json` lines, `pretty` lines, or undefined = a short human summary (npm start). */
@@ -142,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       intervalSeconds: env.SYNC_INTERVAL_SECONDS,
       lookbackSeconds: env.SYNC_LOOKBACK_SECONDS,
       safetyLagSeconds: env.SYNC_SAFETY_LAG_SECONDS,
+      stuckMs: env.SYNC_STUCK_SECONDS * 1000,
     },
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,

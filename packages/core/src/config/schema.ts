@@ -201,6 +201,11 @@ const serviceVariables = {
   SYNC_INTERVAL_SECONDS: int(300, 1, 86_400),
   SYNC_LOOKBACK_SECONDS: int(120, 0, 30 * 86_400),
   SYNC_SAFETY_LAG_SECONDS: int(5, 0, 86_400),
+  /**
+   * A receipt version seen but neither written nor held back (quarantined, dead-lettered, unchanged)
+   * for this long, with no job left for it, is fetched from OKKI again and re-queued.
+   */
+  SYNC_STUCK_SECONDS: int(900, 1, 7 * 86_400),
   MAPPING_FILE: optionalText,
   /** OKKI push (docs/apis/okki.md §12): the callback's `security_config`; set = the push receiver runs. */
   XIAOMAN_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || isAesKey(s), {

@@ -45,6 +45,10 @@ export interface SyncMetrics {
   readonly receiptsFirstSeen: Counter<'source'>;
   /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
   readonly receiptFreshness: Histogram<'source'>;
+  /** Receipt versions seen longer than SYNC_STUCK_SECONDS with no outcome and no job, at the last sweep. */
+  readonly stuckReceipts: Gauge;
+  /** Stuck receipt versions fetched from OKKI again and re-queued by the sweeper. */
+  readonly stuckReceiptsRedriven: Counter;
   /** Push messages answered by the receiver, by result (accepted, duplicate, test, or a reject reason). */
   readonly webhookMessages: Counter<'result'>;
   /** Time from the request's arrival to the receiver's answer. */
@@ -149,6 +153,16 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
       ['source'],
       FRESHNESS_BUCKETS_SECONDS,
     ) as Histogram<'source'>,
+    stuckReceipts: gauge(
+      'stuck_receipts',
+      'Receipt versions seen longer than SYNC_STUCK_SECONDS with no outcome and no job left (last sweep)',
+      [],
+    ),
+    stuckReceiptsRedriven: counter(
+      'stuck_receipts_redriven_total',
+      'Stuck receipt versions fetched from OKKI again and re-queued',
+      [],
+    ),
     webhookMessages: counter('webhook_messages_total', 'OKKI push messages answered by the receiver, by result', [
       'result',
     ]),

@@ -21,6 +21,7 @@ export const INCIDENT_KEYS = [
   'order-left-unaudited',
   'missed-pushes',
   'no-active-writer',
+  'stuck-receipts',
   'duplicate-rows',
 ] as const;
 export type IncidentKey = (typeof INCIDENT_KEYS)[number];
@@ -49,6 +50,11 @@ export interface PipelineSnapshot {
    * nothing waits); undefined = not known (the rule stays quiet).
    */
   writerVacantSeconds?: number;
+  /**
+   * The producer's last stuck-receipts sweep: receipt versions seen over SYNC_STUCK_SECONDS ago with
+   * no outcome and no job left, how many were re-queued, and a few of them. Undefined = no sweep yet.
+   */
+  stuckReceipts?: { count: number; redriven: number; stuckSeconds: number; samples: string[] };
   /** Receipts found on two or more rows of one sales order in the last 24 h, e.g. `HK001 on FID 100012 (rows 7, 9)`. */
   duplicateRows?: string[];
   /** Receipts the ledger holds as dead-lettered and as quarantined (receipts, where deadLetterCount counts jobs). */
@@ -102,6 +108,9 @@ const SnapshotSchema = z.object({
   metadataUnknownKeys: z.array(z.string()).default([]),
   unauditedOrders: z.array(z.string()).default([]),
   writerVacantSeconds: z.number().finite().min(0).optional(),
+  stuckReceipts: z
+    .object({ count, redriven: count, stuckSeconds: z.number().finite().min(0), samples: z.array(z.string()) })
+    .optional(),
   duplicateRows: z.array(z.string()).default([]),
   deadLetteredReceipts: count.optional(),
   quarantinedReceipts: count.optional(),
@@ -273,6 +282,23 @@ export function createAlertRules(options: AlertRuleOptions = {}): AlertRules {
         detail: t('alerts.rules.noWriter.detail', { duration: human(vacant) }),
       }),
       () => t('alerts.rules.noWriter.resolved'),
+    );
+
+    const stuck = s.stuckReceipts;
+    rule(
+      'stuck-receipts',
+      (stuck?.count ?? 0) > 0,
+      () => ({
+        severity: 'warning',
+        title: t('alerts.rules.stuckReceipts.title'),
+        detail: t('alerts.rules.stuckReceipts.detail', {
+          count: stuck?.count ?? 0,
+          duration: human(stuck?.stuckSeconds ?? 0),
+          redriven: stuck?.redriven ?? 0,
+          samples: stuck?.samples.length ? stuck.samples.join(', ') : '–',
+        }),
+      }),
+      () => t('alerts.rules.stuckReceipts.resolved'),
     );
 
     rule(

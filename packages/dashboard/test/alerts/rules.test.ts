@@ -33,6 +33,16 @@ describe('createAlertRules().evaluate', () => {
     ['no active writer for over a minute while rows wait', { writerVacantSeconds: 61 }, ['no-active-writer']],
     ['a receipt found twice on one order', { duplicateRows: ['HK1 on FID 100 (rows 7, 9)'] }, ['duplicate-rows']],
     [
+      'the last sweep found no stuck receipt',
+      { stuckReceipts: { count: 0, redriven: 0, stuckSeconds: 900, samples: [] } },
+      [],
+    ],
+    [
+      'the last sweep found stuck receipts',
+      { stuckReceipts: { count: 3, redriven: 2, stuckSeconds: 900, samples: ['#1 2025-04-15 10:00:00'] } },
+      ['stuck-receipts'],
+    ],
+    [
       'everything wrong',
       { deadLetterCount: 5, consecutiveWindowFailures: 9, checkpointLagSeconds: 7200, k3LoginFailing: true },
       ['dead-letters-growing', 'window-failing', 'checkpoint-lag', 'k3cloud-login'],
@@ -50,9 +60,23 @@ describe('createAlertRules().evaluate', () => {
       'missed-pushes',
       'no-active-writer',
       'order-left-unaudited',
+      'stuck-receipts',
       'window-failing',
       'window-stalled',
     ]);
+  });
+
+  it('says how many receipts were stuck, how many were re-queued, and what to look at', () => {
+    const { open } = rules.evaluate({
+      ...healthy,
+      stuckReceipts: { count: 3, redriven: 2, stuckSeconds: 900, samples: ['#7001 2025-04-15 10:00:00'] },
+    });
+    const detail = open.find((i) => i.key === 'stuck-receipts')?.detail ?? '';
+    expect(detail).toContain('3 receipt versions were seen more than 15 min ago');
+    expect(detail).toContain('re-queued');
+    expect(detail).toContain('fetched 2 of them from OKKI again');
+    expect(detail).toContain('#7001 2025-04-15 10:00:00');
+    expect(detail).toContain('noeviction');
   });
 
   it('names the unknown keys and the un-audited orders in the alert', () => {

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Request, Router } from 'express';
 import express from 'express';
-import type { Logger, SyncMetrics } from '@receipt-sync/core';
+import { settlesWithin, type Logger, type SyncMetrics } from '@receipt-sync/core';
 import { decryptPushData, pushKey, verifyPushSignature, type SignatureReading } from './crypto';
 import { enqueuePushEvents } from './enqueue-push';
 import {
@@ -18,6 +18,12 @@ export const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
 export const PUSH_PATH = '/okki/webhook';
 /** A clock a little ahead of ours is not an attack; more than this (or the skew) is refused. */
 const FUTURE_TOLERANCE_S = 30;
+/**
+ * How long the receiver waits for Redis before answering 503 (OKKI retries a message it did not get
+ * 200 for, docs/apis/okki.md §12): the connection queues commands while Redis is away, so without a
+ * deadline the request would wait until Redis came back.
+ */
+export const PUSH_REDIS_DEADLINE_MS = 2_000;
 
 export interface ReceiverOptions {
   /** XIAOMAN_WEBHOOK_SECRET: `security_config` as OKKI returned it. */
@@ -28,6 +34,10 @@ export interface ReceiverOptions {
   metrics: SyncMetrics;
   logger: Logger;
   now?: () => Date;
+  /** Whether the Redis connection is up now (ioredis `status` 'ready'); when not, 503 at once. */
+  redisReady?: () => boolean;
+  /** @defaultValue PUSH_REDIS_DEADLINE_MS */
+  redisDeadlineMs?: number;
 }
 
 export type RejectReason =
@@ -39,7 +49,8 @@ export type RejectReason =
   | 'invalid-body'
   | 'undecryptable'
   | 'invalid-payload'
-  | 'enqueue-failed';
+  | 'enqueue-failed'
+  | 'redis-unavailable';
 
 interface Answer {
   status: number;
@@ -165,7 +176,17 @@ function decode(json: unknown, key: Buffer): Answer | DecodedMessage {
   return { messageId, plain: parsed.data, events: receipts.events };
 }
 
-/** Durable enqueue first (once per message id in 24 h), then the answer OKKI waits for. */
+/** The value of `work` if it settles before `until` (epoch ms); `late` otherwise (it keeps running). */
+async function before<T>(work: Promise<T>, until: number): Promise<{ late: true } | { late: false; value: T }> {
+  return (await settlesWithin(work, Math.max(0, until - Date.now())))
+    ? { late: false, value: await work }
+    : { late: true };
+}
+
+/**
+ * Durable enqueue first (once per message id in 24 h), then the answer OKKI waits for; 503 when
+ * Redis is not connected or does not answer by the deadline, so OKKI sends the message again.
+ */
 async function acknowledge(
   m: DecodedMessage,
   reading: SignatureReading,
@@ -174,23 +195,41 @@ async function acknowledge(
 ): Promise<Answer> {
   const { messageId, events } = m;
   const ack = { data: { message_id: messageId } };
+  const unavailable = () => {
+    opts.logger.error({ messageId }, 'Redis does not answer; push message refused with 503, OKKI will retry it');
+    return reject(503, 'redis-unavailable', 'Redis unavailable; retry later');
+  };
+  if (opts.redisReady && !opts.redisReady()) return unavailable();
+  const until = Date.now() + (opts.redisDeadlineMs ?? PUSH_REDIS_DEADLINE_MS);
   if (events.length === 0) {
     // The test message (§12.5) and events of other modules: answered, nothing enqueued.
-    await opts.state.markMessage(now);
+    if ((await before(opts.state.markMessage(now), until)).late) return unavailable();
     opts.logger.info({ messageId, signedOver: reading }, 'push message without receipt events acknowledged');
     return { status: 200, result: 'test', body: { code: 200, data: { ...ack.data, data: m.plain.biz[0]?.biz_data } } };
   }
-  if (!(await opts.state.claimMessage(messageId))) {
+  const claim = opts.state.claimMessage(messageId);
+  const claimed = await before(claim, until);
+  if (claimed.late) {
+    // Refused: a claim that lands later is given back, or OKKI's retry would be taken for a duplicate.
+    void claim.then((won) => (won ? opts.state.releaseMessage(messageId) : undefined)).catch(() => undefined);
+    return unavailable();
+  }
+  if (!claimed.value) {
     opts.logger.info({ messageId }, 'push message seen before; acknowledged again without a job');
     return { status: 200, result: 'duplicate', body: ack };
   }
-  try {
-    await enqueuePushEvents(opts.queue, messageId, events, now);
-  } catch (err) {
-    await opts.state.releaseMessage(messageId).catch(() => undefined);
-    opts.logger.error({ err, messageId }, 'push message could not be enqueued; OKKI will retry it');
-    return reject(503, 'enqueue-failed', 'could not enqueue; retry later');
-  }
+  // A failed enqueue gives the claim back, also one that fails after the deadline answered 503.
+  const enqueue = enqueuePushEvents(opts.queue, messageId, events, now).then(
+    () => true,
+    async (err: unknown) => {
+      await opts.state.releaseMessage(messageId).catch(() => undefined);
+      opts.logger.error({ err, messageId }, 'push message could not be enqueued; OKKI will retry it');
+      return false;
+    },
+  );
+  const enqueued = await before(enqueue, until);
+  if (enqueued.late) return unavailable();
+  if (!enqueued.value) return reject(503, 'enqueue-failed', 'could not enqueue; retry later');
   void opts.state.markMessage(now).catch(() => undefined);
   opts.logger.info({ messageId, events: events.length, signedOver: reading }, 'push message enqueued');
   opts.logger.debug({ messageId, receipts: events }, 'push message receipts');

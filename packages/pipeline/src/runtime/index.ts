@@ -7,3 +7,4 @@ export * from './gauges';
 export * from './receiver-app';
 export * from './redis-healer';
 export { startWorker, type TypedProcessor } from './stage-worker';
+export * from './stuck-sweeper';

@@ -27,6 +27,7 @@ export async function startPushReceiver(
     state: rt.push,
     metrics: rt.metrics,
     logger: rt.logger,
+    redisReady: () => rt.connection.status === 'ready',
   });
   await rt.push.markConfigured();
   const server = await startHealthServer({

@@ -9,7 +9,9 @@ import {
   queueKeyPrefix,
   receiptVersionKey,
   receiptVersionOf,
+  recordDeadLetter,
   settleFailure,
+  QUEUE_CATALOG,
   type PipelineJob,
   type QueueName,
 } from '../queues';
@@ -86,18 +88,46 @@ async function backstop(rt: Runtime, queue: QueueName, job: Job | undefined, err
   if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(err.message)) return;
   try {
     const v = receiptVersionOf(queue, job.data);
-    await deadLetter(rt.queues, {
+    const receipt = v && receiptOf(queue, job.data);
+    const record = await deadLetter(rt.queues, {
       job,
       sourceQueue: queue,
       kind: 'dead-lettered',
       error: err,
       receiptId: v?.receiptId,
+      receiptNo: receipt?.receiptNo,
     });
     if (v) await rt.tracker.record(receiptVersionKey(v.receiptId, v.version, v.removed), 'dead-lettered');
+    // The ledger says so too, with the reason; left `pending`, the receipt would look in flight for ever.
+    if (v && receipt) await recordDeadLetter(rt.store.ledger, record, { ...receipt, sourceVersion: v.version });
     rt.metrics.receiptsDeadLettered.inc({ code: 'bullmq.failed' });
   } catch (error) {
     rt.logger.error({ err: error, jobId: job.id }, 'could not dead-letter a failed job; it stays in the failed set');
   }
+}
+
+/** The receipt number and sales order a valid stage job names, as the stages record them in the ledger. */
+function receiptOf(
+  queue: QueueName,
+  data: unknown,
+): { receiptId: string; receiptNo: string; orderId: string } | undefined {
+  if (queue === 'ready') {
+    const parsed = QUEUE_CATALOG.ready.schema.safeParse(data);
+    return parsed.success
+      ? { receiptId: parsed.data.receiptId, receiptNo: parsed.data.receiptNo, orderId: parsed.data.orderId }
+      : undefined;
+  }
+  if (queue !== 'raw') return undefined;
+  const parsed = QUEUE_CATALOG.raw.schema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const r = parsed.data.receipt;
+  const receiptId = String(r.cash_collection_id);
+  const no = r.cash_collection_no;
+  return {
+    receiptId,
+    receiptNo: typeof no === 'string' && no ? no : `#${receiptId}`,
+    orderId: r.order_id === undefined || r.order_id === null ? '' : String(r.order_id),
+  };
 }
 
 export function countOutcome(rt: Runtime, outcome: StageOutcome, code?: string): void {

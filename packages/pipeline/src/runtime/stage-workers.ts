@@ -18,6 +18,7 @@ import type { HealStep } from './redis-healer';
 import type { Runtime } from './runtime';
 import { closeWorkers, countOutcome, startWorker } from './stage-worker';
 import { startWriterWorkers } from './writer-workers';
+import { startStuckSweeper } from './stuck-sweeper';
 import { waitForWindowLock, withWindowLock, WriterLease } from '../locks';
 import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
 
@@ -78,6 +79,7 @@ export async function openWindow(
 /**
  * The producer: a job scheduler ticks every SYNC_INTERVAL_SECONDS; one window per tick. The
  * scheduler and the windows queue's concurrency live in Redis only, so they are also a heal step.
+ * The stuck-receipts sweeper runs with it.
  */
 export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
   const windows = rt.queues.windows;
@@ -103,7 +105,16 @@ export async function startProducerStage(rt: Runtime): Promise<RunningStage> {
     },
     1,
   );
-  return { workers: [worker], close: () => closeWorkers(rt, [worker]), heal: [schedule] };
+  // Jobs Redis lost (failover, flush) leave versions with no outcome and no job: re-driven from here.
+  const sweeper = startStuckSweeper(rt);
+  return {
+    workers: [worker],
+    close: async () => {
+      await sweeper.stop();
+      await closeWorkers(rt, [worker]);
+    },
+    heal: [schedule],
+  };
 }
 
 export async function startTransformerStage(rt: Runtime): Promise<RunningStage> {
@@ -299,6 +310,7 @@ export async function startPushStage(rt: Runtime): Promise<RunningStage> {
         state: rt.push,
         logger: rt.logger,
         history: rt.store.history,
+        tracker: rt.tracker,
         onFirstSeen: (n) => rt.metrics.receiptsFirstSeen.inc({ source: 'push' }, n),
       }),
     PUSH_CONCURRENCY,

@@ -1,6 +1,7 @@
 import {
   AmbiguousWriteError,
   createLogger,
+  K3CloudRequestFilterError,
   K3CloudWriteNotAppliedError,
   SalesOrderNotFoundError,
   WriterNotActiveError,
@@ -223,5 +224,57 @@ describe('a receipt on two rows of one order', () => {
     const { k3 } = twice(false);
     const { outcome } = await writeOne(k3, row(sent));
     expect(outcome).toMatchObject({ code: 'k3cloud.duplicate-rows', entryIds: [7001, 7002] });
+  });
+});
+
+describe("K3Cloud's request filter", () => {
+  it('holds back only the row whose text trips it, saves the rest, and stops after a few requests', async () => {
+    let saves = 0;
+    const k3: K3CloudWriter = {
+      batchSave: async (_form, models) => {
+        saves += 1;
+        if (JSON.stringify(models).includes('<'))
+          throw new K3CloudRequestFilterError('caller_in_less_Point_Bracket', '请求参数存在可疑数据');
+        return { results: models.map((_, i) => ({ dIndex: i, ok: true, id: 100, errors: [] })) };
+      },
+      executeBillQuery: async (q: BillQueryRequest) => {
+        if (String(q.fieldKeys).startsWith('FID,FBillNo,F_Cash_Collection_Id'))
+          return [[100, 'XSDD000100', '9', null, null]];
+        return [
+          [100, 'XSDD000100', 'A', 7001, 'HK1', 'fine'],
+          [100, 'XSDD000100', 'A', 7002, 'HK2', null],
+        ];
+      },
+      unAudit: async () => undefined,
+      submit: async () => undefined,
+      audit: async () => undefined,
+    };
+    const write = createBatchWriter({
+      k3,
+      ledger,
+      fence: async () => undefined,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      locator: LOCATOR,
+      saveOptions: { isDeleteEntry: false },
+      fieldKinds: fieldKinds(DEFAULT_MAPPING),
+      lockedOrderPolicy: 'wait',
+      requeue: () => undefined,
+    });
+    const good = { ...row({ F_PBLH_Remark: 'fine' }), receiptId: '1' };
+    const bad = { ...row({ F_PBLH_Remark: '<b>加急</b>' }), receiptId: '2', receiptNo: 'HK2', rowKey: 'HK2' };
+    bad.fields.F_PBLH_CashCollectionNo = 'HK2';
+    const pending: PendingRow[] = [];
+    const results = [good, bad].map(
+      (r) => new Promise<unknown>((resolve) => pending.push({ row: r, solo: false, resolve, reject: resolve })),
+    );
+    await write(pending);
+    const [first, second] = await Promise.all(results);
+    expect(first).toMatchObject({ outcome: 'written', entryId: 7001 });
+    expect(second).toBeInstanceOf(K3CloudRequestFilterError);
+    expect(second).toMatchObject({
+      code: 'k3cloud.request-filtered',
+      details: { receiptNo: 'HK2', fields: ['F_PBLH_Remark'] },
+    });
+    expect(saves).toBe(3); // the batch, the rest without the bad row, the bad row alone
   });
 });

@@ -133,7 +133,7 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   } catch (error) {
     if (error instanceof K3CloudRequestFilterError) {
       await lateWrites(deps).release(receipts);
-      return isolateFiltered(live, error, deps);
+      return isolateFiltered(live, error, deps, reserve);
     }
     if (!(error instanceof AmbiguousWriteError)) {
       await lateWrites(deps).release(receipts);
@@ -344,28 +344,37 @@ function moveFlags(
 
 /**
  * K3Cloud's request filter refused the whole BatchSave because of some row's text (nothing was
- * applied). The rows whose text could trip it (a `<`) are saved alone, the others again together
- * without them; a row refused alone is held back with K3Cloud's message (a dead letter naming the
- * field). At most one call more for the rest and one per suspect row.
+ * applied). The rows whose text could trip it (a `<`) are saved each in a request of its own, the
+ * others together again without them (when no row looks suspect, every row alone); a row refused
+ * alone is held back with K3Cloud's message and the field (a dead letter). The batch's orders stay
+ * held meanwhile. At most one request more for the rest and two (read, save) per suspect row.
  */
-function isolateFiltered(rows: PendingRow[], error: K3CloudRequestFilterError, deps: BatchWriterDeps): void {
+async function isolateFiltered(
+  rows: PendingRow[],
+  error: K3CloudRequestFilterError,
+  deps: BatchWriterDeps,
+  reserve: ReserveOrder,
+): Promise<void> {
   const main = rows.filter((p) => !p.flagOf);
-  if (main.length === 1 && (main[0]!.solo || rows.length === 1)) {
+  if (main.length === 1) {
     const p = main[0]!;
-    const where = requestFilterSuspects(p.row.fields).map((s) => s.path);
+    const fields = requestFilterSuspects(p.row.fields).map((s) => s.path);
     p.reject(
       new K3CloudRequestFilterError(error.rule, error.k3Message, {
-        details: { receiptNo: p.row.receiptNo, fields: where },
+        details: { receiptNo: p.row.receiptNo, fields },
         cause: error,
       }),
     );
     return;
   }
   const suspects = main.filter((p) => requestFilterSuspects(p.row.fields).length > 0);
-  const alone = suspects.length > 0 && suspects.length < main.length ? suspects : main;
+  const groups =
+    suspects.length > 0 && suspects.length < main.length
+      ? [main.filter((p) => !suspects.includes(p)), ...suspects.map((p) => [p])]
+      : main.map((p) => [p]);
   deps.logger.warn(
     { rule: error.rule, rows: main.length, suspects: suspects.map((p) => p.row.receiptNo) },
-    "K3Cloud's request filter refused a BatchSave; saving the rows it may object to alone",
+    "K3Cloud's request filter refused a BatchSave; saving the rows it may object to on their own",
   );
-  for (const p of main) deps.requeue({ ...p, solo: alone.includes(p) });
+  for (const group of groups) await saveRows(group, deps, reserve);
 }

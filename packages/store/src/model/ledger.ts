@@ -153,6 +153,11 @@ export interface LedgerRepo {
   latestErrors(limit: number): Promise<ErrorGroup[]>;
   /** Entries currently failing for one cause, newest error first. */
   causeEntries(cause: string, page?: { offset?: number; limit?: number }): Promise<LedgerPage>;
+  /**
+   * Entries still `pending` whose last update is older than `before`, oldest first, at most `limit`
+   * (capped at 1000): receipts whose job may have been lost (SYNC_STUCK_SECONDS). Indexed, not scanned.
+   */
+  stalePending(before: Date, limit: number): Promise<LedgerEntry[]>;
   /** Entries carrying this OKKI receipt number (normally one); indexed, not scanned. */
   findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]>;
   /** Dead-lettered or quarantined entries, filtered and paged, with an exact total. */

@@ -67,6 +67,7 @@ export async function ensureIndexes(db: Db, c: StateCollections, auditTtlDays: n
       // One entry per receipt: the unique index is what makes concurrent first writes safe.
       { key: { receiptId: 1 }, name: 'receipt_id_unique', unique: true },
       { key: { status: 1, receiptId: 1 }, name: 'status_receipt_id' },
+      { key: { status: 1, updatedAt: 1, receiptId: 1 }, name: 'status_updated_at' },
       { key: { orderId: 1, receiptId: 1 }, name: 'order_id_receipt_id' },
       { key: { 'lastError.code': 1 }, name: 'last_error_code' },
       { key: { 'lastError.at': -1 }, name: 'last_error_at' },

@@ -115,6 +115,16 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     return this.page({ 'lastError.cause': cause }, { 'lastError.at': -1, receiptId: -1 }, pageBounds(page));
   }
 
+  /** Served by the `status_updated_at` index. */
+  async stalePending(before: Date, limit: number): Promise<LedgerEntry[]> {
+    const docs = await this.collection
+      .find({ status: 'pending', updatedAt: { $lt: before } })
+      .sort({ updatedAt: 1, receiptId: 1 })
+      .limit(clampLimit(limit, 100, 1000))
+      .toArray();
+    return docs.map((doc) => this.decode(doc));
+  }
+
   async findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]> {
     if (receiptNo === '') return [];
     const docs = await this.collection.find({ receiptNo }).sort({ receiptId: 1 }).limit(100).toArray();

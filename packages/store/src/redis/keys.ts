@@ -16,6 +16,8 @@ export function stateKeys(prefix: string) {
     ledgerAll: `${base}ledger:all`,
     ledgerStatus: (status: string) => `${base}ledger:status:${status}`,
     ledgerOrder: (orderId: string) => `${base}ledger:order:${orderId}`,
+    /** Sorted set: receiptIds whose status is `pending`, scored by `updatedAt` (ms): the stuck sweeper's query. */
+    ledgerPendingSince: `${base}ledger:pending-since`,
     /** Sorted set: receiptIds carrying a `lastError`, scored by its time (ms). */
     ledgerErrors: `${base}ledger:errors`,
     /** Sorted set (score 0): receiptIds carrying this OKKI receipt number (one, normally). */

@@ -14,6 +14,7 @@ export function ledgerMemberships(k: StateKeys, e: LedgerEntry): Map<string, num
     [k.ledgerStatus(e.status), 0],
   ]);
   if (e.orderId !== '') m.set(k.ledgerOrder(e.orderId), 0);
+  if (e.status === 'pending') m.set(k.ledgerPendingSince, e.updatedAt.getTime());
   if (e.receiptNo !== '') m.set(k.ledgerReceiptNo(e.receiptNo), 0);
   if (e.lastError) {
     const at = e.lastError.at.getTime();

@@ -155,6 +155,18 @@ export class RedisLedger extends RuleLedger implements LedgerRepo {
     return { total, entries: await this.inOrder(ids) };
   }
 
+  async stalePending(before: Date, limit: number): Promise<LedgerEntry[]> {
+    const ids = await this.redis.zrangebyscore(
+      this.keys.ledgerPendingSince,
+      '-inf',
+      `(${before.getTime()}`,
+      'LIMIT',
+      0,
+      clampLimit(limit, 100, 1000),
+    );
+    return (await this.inOrder(ids)).filter((e) => e.status === 'pending' && e.updatedAt < before);
+  }
+
   async findByReceiptNo(receiptNo: string): Promise<LedgerEntry[]> {
     if (receiptNo === '') return [];
     return this.inOrder(await this.redis.zrange(this.keys.ledgerReceiptNo(receiptNo), 0, 99));

@@ -53,6 +53,29 @@ export function ledgerContract(ctx: ContractContext): void {
       expect(await ledger.get('101')).toMatchObject({ status: 'unchanged', sourceVersion: V2, contentHash: 'abc' });
     });
 
+    it('lists pending entries not updated since a time, oldest first, and drops them once settled', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      await ledger.recordOutcome('302', { status: 'pending', sourceVersion: V1 });
+      await ledger.recordOutcome('301', { status: 'pending', sourceVersion: V1 });
+      await ledger.recordWritten(written('303'));
+      await ledger.recordOutcome('304', { status: 'dead-lettered', sourceVersion: V1 });
+      const all = await ledger.stalePending(new Date(Date.now() + 60_000), 10);
+      expect(all.map((e) => e.receiptId).sort()).toEqual(['301', '302']);
+      expect(all[0]!.updatedAt.getTime()).toBeLessThanOrEqual(all[1]!.updatedAt.getTime());
+      const first = all[0]!;
+      // Only entries updated strictly before the time are stale.
+      expect(await ledger.stalePending(first.updatedAt, 10)).toEqual([]);
+      const before = new Date(first.updatedAt.getTime() + 1);
+      expect((await ledger.stalePending(before, 10)).map((e) => e.receiptId)).toEqual(
+        all.filter((e) => e.updatedAt < before).map((e) => e.receiptId),
+      );
+      expect(await ledger.stalePending(new Date(Date.now() + 60_000), 1)).toHaveLength(1);
+      await ledger.recordWritten(written('301'));
+      await ledger.recordOutcome('302', { status: 'quarantined', sourceVersion: V1 });
+      expect(await ledger.stalePending(new Date(Date.now() + 60_000), 10)).toEqual([]);
+    });
+
     it('never regresses to an older source version', async () => {
       const { store } = await ctx.fresh();
       const ledger = store.ledger;

@@ -177,6 +177,10 @@ export const en = {
     jobsDiffer: '(a receipt replayed or seen in several versions has several jobs)',
     alerts: 'Open alerts',
     notMonitored: 'not monitored',
+    stuck: 'Stuck receipts',
+    stuckNote:
+      'seen over {{duration}} ago with no outcome and no job left (lost by Redis); {{count}} re-queued from OKKI (last sweep {{at}})',
+    stuckNone: 'none seen over {{duration}} ago without an outcome or a job (last sweep {{at}})',
   },
   incidents: { title: 'Open alerts', severity: 'Severity', alert: 'Alert', detail: 'Detail', since: 'Open since' },
   severity: { warning: 'warning', critical: 'critical' },
@@ -487,6 +491,12 @@ export const en = {
         detail:
           'No writer process has held the writer lease for {{duration}} while receipt rows wait in the ready queue. Nothing reaches K3Cloud until one runs. Next step (IT): start the writer (docker-compose: service writer), check its /readyz and logs; npm run cli -- doctor names the last one.',
         resolved: 'A writer holds the writer lease again; rows are being written.',
+      },
+      stuckReceipts: {
+        title: 'Receipts lost their jobs and were re-queued',
+        detail:
+          '{{count}} receipt versions were seen more than {{duration}} ago (SYNC_STUCK_SECONDS) and had neither an outcome nor a job in the raw or ready queue: Redis lost their jobs (a failover, a restart or deleted queue keys). The producer fetched {{redriven}} of them from OKKI again and re-queued them; they reach K3Cloud on their own. Those it could not re-queue (OKKI no longer returns them, or the fetch failed) are in the producer’s log ("stuck receipt"). Examples: {{samples}}. Next step (IT), if this stays open: look at Redis (failovers, evictions: maxmemory-policy must be noeviction) and open the receipts’ pages.',
+        resolved: 'No receipt is stuck any more: every one seen has an outcome or a job.',
       },
       duplicateRows: {
         title: 'A receipt was found twice on one sales order',

@@ -173,6 +173,10 @@ export const zhCN = {
     jobsDiffer: '（回款单被重放或有多个版本时会有多个任务）',
     alerts: '未关闭告警',
     notMonitored: '未监控',
+    stuck: '卡住的回款单',
+    stuckNote:
+      '{{duration}} 前已看到，但既无结果也无任务（任务被 Redis 丢失）；已从 OKKI 重新获取并入队 {{count}} 个（最近检查 {{at}}）',
+    stuckNone: '没有超过 {{duration}} 仍无结果且无任务的回款单（最近检查 {{at}}）',
   },
   incidents: { title: '未关闭告警', severity: '级别', alert: '告警', detail: '详情', since: '开始于' },
   severity: { warning: '警告', critical: '严重' },
@@ -468,6 +472,12 @@ export const zhCN = {
         detail:
           '已有 {{duration}} 没有任何 writer 进程持有写入租约，而 ready 队列中仍有回款单等待写入。在 writer 运行之前，不会有数据写入 K3Cloud。下一步（IT）：启动 writer（docker-compose 服务 writer），检查其 /readyz 与日志；npm run cli -- doctor 会列出最后一个 writer。',
         resolved: '已有 writer 重新持有写入租约，回款单正在写入。',
+      },
+      stuckReceipts: {
+        title: '回款单的任务丢失，已重新入队',
+        detail:
+          '有 {{count}} 个回款单版本在 {{duration}} 前（SYNC_STUCK_SECONDS）已看到，但既没有结果，raw 或 ready 队列中也没有任务：Redis 丢失了这些任务（故障切换、重启或队列键被删除）。生产者已从 OKKI 重新获取其中 {{redriven}} 个并重新入队，它们会自动写入 K3Cloud。无法重新入队的（OKKI 不再返回，或获取失败）记录在生产者日志中（"stuck receipt"）。示例：{{samples}}。下一步（IT），若告警持续：检查 Redis（故障切换、淘汰：maxmemory-policy 必须为 noeviction），并打开这些回款单的页面。',
+        resolved: '没有卡住的回款单：每个已看到的版本都有结果或任务。',
       },
       duplicateRows: {
         title: '同一回款单在一个销售订单上出现两次',

@@ -1,0 +1,2 @@
+export * from './stuck-report';
+export * from './sweep-stuck';
