@@ -12,9 +12,12 @@ import {
   type SalesOrderBill,
 } from '@receipt-sync/simulators';
 import { cleanPrefix, redisUrl } from '../e2e/helpers';
+import { DEFAULT_MAPPING } from '@receipt-sync/mapping';
+import { createStore } from '@receipt-sync/store';
 import {
   checkFinalState,
   expectationCounts,
+  expectationFor,
   foreignRowsOf,
   type K3Bill,
   type OkkiReceipt,
@@ -77,6 +80,38 @@ async function syncWithDeadline(env: NodeJS.ProcessEnv): Promise<void> {
     if (process.env.MODEL_VERBOSE) process.stderr.write(`sync:once took ${Date.now() - startedAt} ms\n`);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Words of K3Cloud's request-filter answer (请求参数存在可疑数据…拦截规则…) that the held-back reason must carry. */
+const FILTER_MESSAGE = /拦截规则/;
+
+/**
+ * The part of "only that receipt is held back, with that message as its reason" that the K3Cloud
+ * state cannot show: the receipt's ledger entry names K3Cloud's message.
+ */
+async function heldBackReasons(final: OracleInput, prefix: string): Promise<Violation[]> {
+  const orderKeys = new Set(final.bills.map((b) => String(b.F_Cash_Collection_Id)));
+  const held = final.receipts.filter((r) => expectationFor(r, orderKeys, DEFAULT_MAPPING).kind === 'held-back');
+  if (held.length === 0) return [];
+  const connection = createRedisConnection(redisUrl);
+  const store = createStore({ redis: connection, prefix });
+  try {
+    const out: Violation[] = [];
+    for (const r of held) {
+      const entry = await store.ledger.get(String(r.cash_collection_id));
+      const reason = entry?.lastError?.message ?? '';
+      if (entry?.status !== 'dead-lettered' || !FILTER_MESSAGE.test(reason))
+        out.push({
+          receiptNo: r.cash_collection_no,
+          outcome: "held back by the request filter → with K3Cloud's message as its reason",
+          detail: `ledger status ${entry?.status ?? 'none'}, reason ${JSON.stringify(reason)}`,
+        });
+    }
+    return out;
+  } finally {
+    await store.close();
+    await connection.quit();
   }
 }
 
@@ -321,7 +356,8 @@ export async function runTimeline(t: Timeline): Promise<TimelineResult> {
       foreignBefore,
       history: run.history,
     };
-    return { violations: checkFinalState(final), notes: run.notes, checked: expectationCounts(final) };
+    const violations = [...checkFinalState(final), ...(await heldBackReasons(final, prefix))];
+    return { violations, notes: run.notes, checked: expectationCounts(final) };
   } finally {
     await demo.close();
     await cleanPrefix(prefix);
