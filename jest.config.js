@@ -15,6 +15,7 @@ module.exports = {
   moduleNameMapper: { '^@receipt-sync/([^/]+)$': '<rootDir>/packages/$1/src' },
   maxWorkers: 2,
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.js',
   setupFiles: ['<rootDir>/test/setup-env.js'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -1,14 +1,28 @@
 import IORedis from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { deleteKeys, scanKeys } from '@receipt-sync/core';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Removes every key of a test's QUEUE_PREFIX (queues, state, locks). */
+/** Removes every key of a test's QUEUE_PREFIX (queues, state, locks), and its MongoDB collections when MONGO_URL is set. */
 export async function cleanPrefix(prefix: string): Promise<void> {
   const redis = new IORedis(redisUrl);
   await deleteKeys(redis, await scanKeys(redis, `${prefix}*`));
   await redis.quit();
+  if (process.env.MONGO_URL) await dropMongoPrefix(process.env.MONGO_URL, prefix);
+}
+
+async function dropMongoPrefix(url: string, prefix: string): Promise<void> {
+  const client = new MongoClient(url);
+  try {
+    // The database the store uses: the URL's, else MONGO_DB's default.
+    const db = client.db(new URL(url).pathname.slice(1) || 'receipt_sync');
+    for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray())
+      if (name.startsWith(`${prefix}_`)) await db.dropCollection(name);
+  } finally {
+    await client.close();
+  }
 }
 
 export function envFor(demo: DemoEnvironment, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

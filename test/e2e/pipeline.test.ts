@@ -4,8 +4,9 @@ import { mutateReceipt, createRng } from '@receipt-sync/simulators';
 import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
 import { cleanPrefix, envFor } from './helpers';
+import { describeOnStores } from './store-backends';
 
-describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simulator', () => {
+describeOnStores('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simulator', (store) => {
   const prefixes: string[] = [];
   afterAll(async () => {
     for (const p of prefixes) await cleanPrefix(p);
@@ -17,7 +18,7 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
     prefixes.push(prefix);
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      const first = await syncOnce(envFor(demo, prefix));
+      const first = await syncOnce(envFor(demo, prefix, store.env));
       const expected = expectedOutcome(demo);
       const snap = snapshotK3(demo);
       assertExactlyOnce(demo, snap, expected);
@@ -44,7 +45,7 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
           cash_collection_no: `HKNEW${i}`,
         }),
       );
-      const second = await syncOnce(envFor(demo, prefix));
+      const second = await syncOnce(envFor(demo, prefix, store.env));
       const snap2 = snapshotK3(demo);
       const expected2 = expectedOutcome(demo);
       assertExactlyOnce(demo, snap2, expected2);
@@ -85,9 +86,9 @@ describe('pipeline end to end: OKKI simulator → raw → ready → K3Cloud simu
     prefixes.push(prefix);
     try {
       const before = foreignRows(demo, snapshotK3(demo));
-      await syncOnce(envFor(demo, prefix, { XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
+      await syncOnce(envFor(demo, prefix, { ...store.env, XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
       // Receipts touched by page drift got update_time = now: a second cycle picks them up.
-      await syncOnce(envFor(demo, prefix, { XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
+      await syncOnce(envFor(demo, prefix, { ...store.env, XIAOMAN_PAGE_SIZE: '50', XIAOMAN_MAX_RPS: '100' }));
       const snap = snapshotK3(demo);
       assertExactlyOnce(demo, snap, expectedOutcome(demo));
       expect(foreignRows(demo, snap)).toEqual(before);

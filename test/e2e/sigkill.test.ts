@@ -5,10 +5,11 @@ import { startDemoEnvironment } from '@receipt-sync/simulators';
 import { syncOnce } from '@receipt-sync/pipeline';
 import { assertExactlyOnce, expectedOutcome, foreignRows, snapshotK3 } from './expectations';
 import { cleanPrefix, envFor, waitFor } from './helpers';
+import { describeOnStores } from './store-backends';
 
 const root = path.resolve(__dirname, '../..');
 
-describe('a sync:once process killed with SIGKILL mid-write', () => {
+describeOnStores('a sync:once process killed with SIGKILL mid-write', (store) => {
   it('loses nothing: the next run finishes its jobs and every receipt is in K3Cloud exactly once', async () => {
     // Slow K3Cloud so the kill lands while batches are in flight.
     const demo = await startDemoEnvironment({
@@ -19,6 +20,7 @@ describe('a sync:once process killed with SIGKILL mid-write', () => {
     });
     const prefix = `e2e-kill-${randomUUID().slice(0, 8)}`;
     const env = envFor(demo, prefix, {
+      ...store.env,
       KINGDEE_BATCH_SIZE: '10',
       KINGDEE_MAX_CONCURRENCY: '2',
       WORKER_LOCK_MS: '2000',

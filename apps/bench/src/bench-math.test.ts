@@ -1,5 +1,6 @@
 import { theoreticalBound } from './bound';
-import { parseOptions } from './options';
+import { parseOnceCases, parseOptions } from './options';
+import { capsBound, queryCeilings } from './section-once';
 import { compareRows } from './row-check';
 import { judgeRss } from './rss-sampler';
 
@@ -77,5 +78,38 @@ describe('bench options', () => {
     expect(quick.rssReceipts).toBe(10_000);
     expect(full.rssReceipts).toBe(100_000);
     for (const key of Object.keys(full) as Array<keyof typeof full>) expect(quick[key]).toBeLessThanOrEqual(full[key]);
+  });
+});
+
+describe("caps' bound of a sync:once run", () => {
+  const o = parseOptions([], env);
+
+  it('is the OKKI requests at the client rate when every receipt costs a receipt/info call', () => {
+    const b = capsBound(o.realistic, 800, 50, 810);
+    expect(b.okkiSeconds).toBeCloseTo(8.1, 5);
+    expect(b.saveOnlySeconds).toBeCloseTo((16 * 200 + 800 * 2) / 4 / 1000, 5);
+    expect(b.seconds).toBeCloseTo(8.1, 5);
+    expect(b.limitedBy).toBe('OKKI');
+  });
+
+  it('is the BatchSaves of full batches over the slots in the K3Cloud-bound case', () => {
+    const b = capsBound(o.k3Bound, 2_000, 50, 22);
+    expect(b.saveOnlySeconds).toBeCloseTo((40 * 200 + 2_000 * 20) / 2 / 1000, 5);
+    expect(b.limitedBy).toBe('K3Cloud');
+  });
+
+  it('shows what two and one queries per batch leave of the save-only bound', () => {
+    const c = queryCeilings(o.k3Bound, 50);
+    expect(c.twoQueries).toBeCloseTo(1_200 / 1_600, 5);
+    expect(c.oneQuery).toBeCloseTo(1_200 / 1_400, 5);
+  });
+
+  it('reads BENCH_ONCE_CASES as receipts and bank enrichment, refusing anything else', () => {
+    expect(parseOnceCases('800:on, 5000:off,1000')).toEqual([
+      { receipts: 800, enrichBank: true },
+      { receipts: 5_000, enrichBank: false },
+      { receipts: 1_000, enrichBank: true },
+    ]);
+    expect(() => parseOnceCases('800:maybe')).toThrow(/BENCH_ONCE_CASES/);
   });
 });

@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './processes';
 
-export type BenchApp = 'transformer' | 'writer' | 'producer';
+export type BenchApp = 'transformer' | 'writer' | 'producer' | 'sync-once';
 
 /** Node arguments that start one app; `describe` says how, for the report. */
 export interface Launcher {
@@ -16,6 +16,7 @@ const SOURCES: Record<BenchApp, string> = {
   writer: 'apps/service/src/writer.ts',
   // The producer of the multi-process runs: one window, then exit (see window-child.ts).
   producer: 'apps/bench/src/window-child.ts',
+  'sync-once': 'apps/service/src/sync-once.ts',
 };
 
 /** TypeScript through tsx, as in development (`npx tsx apps/service/src/writer.ts`, without the npx process). */
@@ -27,15 +28,18 @@ export const tsxLauncher: Launcher = {
 /**
  * What the image runs: one esbuild bundle per app with the options of scripts/build-app.mjs
  * (workspace packages bundled, root dependencies external). Written under bench-results/ (ignored
- * by git) so the external packages still resolve from the repository's node_modules.
+ * by git) so the external packages still resolve from the repository's node_modules. `root` is
+ * another source tree for a before/after comparison (BENCH_BASELINE_ROOT, with its own
+ * node_modules); the bench's own window-child is bundled only from this repository.
  */
-export async function bundleLauncher(): Promise<Launcher> {
-  const outdir = join(REPO_ROOT, 'bench-results', '.bundles');
-  const rootPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+export async function bundleLauncher(root = REPO_ROOT): Promise<Launcher> {
+  const outdir = join(root, 'bench-results', '.bundles');
+  const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
   };
+  const sources = Object.entries(SOURCES).filter(([app]) => root === REPO_ROOT || app !== 'producer');
   await build({
-    entryPoints: Object.fromEntries(Object.entries(SOURCES).map(([app, src]) => [app, join(REPO_ROOT, src)])),
+    entryPoints: Object.fromEntries(sources.map(([app, src]) => [app, join(root, src)])),
     outdir,
     bundle: true,
     platform: 'node',
@@ -45,8 +49,8 @@ export async function bundleLauncher(): Promise<Launcher> {
     sourcesContent: false,
     keepNames: true,
     external: Object.keys(rootPkg.dependencies ?? {}),
-    tsconfig: join(REPO_ROOT, 'tsconfig.base.json'),
-    absWorkingDir: REPO_ROOT,
+    tsconfig: join(root, 'tsconfig.base.json'),
+    absWorkingDir: root,
     logLevel: 'warning',
   });
   return {

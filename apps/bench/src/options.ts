@@ -1,11 +1,11 @@
 /** What one `npm run bench` invocation measures and how big each measurement is. */
 
-export const SECTIONS = ['naive', 'pipeline', 'zero', 'rss', 'writers', 'push', 'tracing'] as const;
+export const SECTIONS = ['naive', 'pipeline', 'once', 'zero', 'rss', 'writers', 'push', 'tracing'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Latency and caps the simulators impose, and what the service is configured to respect. */
 export interface LatencyProfile {
-  name: 'realistic' | 'zero';
+  name: 'realistic' | 'zero' | 'k3-bound';
   okkiLatencyMs: number;
   /** The simulator's sliding one-second request budget; null = none. */
   okkiMaxPerSecond: number | null;
@@ -27,6 +27,8 @@ export interface BenchOptions {
   batchSize: number;
   realistic: LatencyProfile;
   zero: LatencyProfile;
+  /** OKKI fast, K3Cloud slow per row with 2 slots: the case K3Cloud alone bounds (section `once`). */
+  k3Bound: LatencyProfile;
   sizes: {
     /** Receipts the naive sync handles before its rate is taken (it is sequential, so the rate is steady). */
     naiveReceipts: number;
@@ -40,10 +42,19 @@ export interface BenchOptions {
     writersLatencyReceipts: number;
     /** Receipts per run of the tracing section (off, on, off, on, off). */
     tracingReceipts: number;
+    k3BoundReceipts: number;
   };
+  /** `sync:once` runs timed from process start (section `once`): receipts and bank enrichment of each. */
+  onceCases: OnceCase[];
+  /** Runs of each case per contender (BENCH_ONCE_REPEATS); comparisons use the median. */
+  onceRepeats: number;
+  /**
+   * A second source tree (the code before a change, with its own node_modules): section `once` runs
+   * every case from it too, in the same invocation, so before and after compare as ratios.
+   */
+  baselineRoot?: string;
+  /** Writer processes the writers section compares: one active writer and the rest hot standbys. */
   writerCounts: number[];
-  /** READY_SHARDS values the writers section compares (1 = one ready queue, the baseline). */
-  readyShardCounts: number[];
   /** Upper bound on any single wait for a run to finish. */
   runDeadlineMs: number;
   /** The 100k backfill: the simulators' queries scan every stored row, so it is slow on a small machine. */
@@ -85,12 +96,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       [
-        'npm run bench [-- --only naive,pipeline,zero,rss,writers,push,tracing] [--quick]',
+        'npm run bench [-- --only naive,pipeline,once,zero,rss,writers,push,tracing] [--quick]',
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
+        '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,3),',
+        '     BENCH_ONCE_CASES (section once: receipts:enrichment, default 800:on), BENCH_K3BOUND_RECEIPTS (default 2000),',
+        '     BENCH_BASELINE_ROOT (section once also runs every case from this source tree: before/after in one run),',
+        '     BENCH_ONCE_REPEATS (runs of each case and contender in section once, default 1; compared by the median),',
         '     BENCH_TRACING_RECEIPTS (per run of the tracing section: off, on, off, on, off; default 2000),',
-        '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,4),',
-        '     BENCH_READY_SHARDS (READY_SHARDS values to compare in the writers section, default 1,12),',
         '     BENCH_RUNTIME=tsx (multi-process runs under tsx instead of the esbuild bundles the image runs),',
         '     BENCH_CPU_PROF_DIR (V8 CPU profiles of the stage processes, written there when they exit),',
         "     BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS of the stage processes instead of the image's heap caps, e.g. --max-old-space-size=256)",
@@ -119,6 +132,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       k3PerRowMs: 2,
       k3Concurrency,
     },
+    // Issue 20: OKKI answering at once, K3Cloud ~200 ms + ~20 ms per row with 2 slots.
+    k3Bound: {
+      name: 'k3-bound',
+      okkiLatencyMs: 0,
+      okkiMaxPerSecond: null,
+      clientRps: 1000,
+      k3LatencyMs: 200,
+      k3PerRowMs: 20,
+      k3Concurrency: 2,
+    },
     zero: {
       name: 'zero',
       okkiLatencyMs: 0,
@@ -138,20 +161,40 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 10_000),
       writersLatencyReceipts: num(env, 'BENCH_WRITERS_LATENCY_RECEIPTS', quick ? 500 : 5_000),
       tracingReceipts: num(env, 'BENCH_TRACING_RECEIPTS', quick ? 500 : 2_000),
+      k3BoundReceipts: num(env, 'BENCH_K3BOUND_RECEIPTS', quick ? 400 : 2_000),
     },
-    writerCounts: (env.BENCH_WRITER_COUNTS ?? '1,2,4')
+    onceCases: parseOnceCases(env.BENCH_ONCE_CASES ?? (quick ? '200:on' : '800:on')),
+    onceRepeats: Math.round(num(env, 'BENCH_ONCE_REPEATS', 1)),
+    baselineRoot: env.BENCH_BASELINE_ROOT || undefined,
+    writerCounts: (env.BENCH_WRITER_COUNTS ?? '1,2,3')
       .split(',')
       .map(Number)
       .filter((n) => n >= 1),
-    readyShardCounts: (env.BENCH_READY_SHARDS ?? '1,12')
-      .split(',')
-      .map(Number)
-      .filter((n) => n >= 1 && n <= 64),
     runDeadlineMs: quick ? 10 * 60_000 : 30 * 60_000,
     rssDeadlineMs: quick ? 15 * 60_000 : 90 * 60_000,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     runtime: env.BENCH_RUNTIME === 'tsx' ? 'tsx' : 'bundle',
   };
+}
+
+export interface OnceCase {
+  receipts: number;
+  enrichBank: boolean;
+}
+
+/** `800:on,5000:off` → cases; enrichment defaults to on. */
+export function parseOnceCases(raw: string): OnceCase[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [count, enrich = 'on'] = item.split(':');
+      const receipts = Number(count);
+      if (!Number.isInteger(receipts) || receipts <= 0 || !['on', 'off'].includes(enrich))
+        throw new Error(`BENCH_ONCE_CASES: "${item}" is not <receipts>:<on|off>`);
+      return { receipts, enrichBank: enrich === 'on' };
+    });
 }
 
 export function ordersFor(receipts: number, options: BenchOptions): number {

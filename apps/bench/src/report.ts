@@ -1,5 +1,5 @@
 import { fmt, type Table } from './format';
-import type { BenchResults } from './results';
+import type { BenchResults, OnceRun } from './results';
 import { pushTables } from './report-push';
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
@@ -8,9 +8,11 @@ const onOff = (b: boolean) => (b ? 'on' : 'off');
 export function buildTables(r: BenchResults): Table[] {
   return [
     latencyTable(r),
+    onceTable(r),
     zeroTable(r),
     rssTable(r),
     writersTable(r),
+    takeoverTable(r),
     ...pushTables(r),
     tracingTable(r),
     targetsTable(r),
@@ -147,11 +149,10 @@ function rssTable(r: BenchResults): Table | undefined {
 function writersTable(r: BenchResults): Table | undefined {
   if (r.writers.length === 0) return undefined;
   return {
-    title: 'Writer processes — ready queue pre-filled, clock from resume to empty',
+    title: 'Writer processes, 1 active + N standby — ready queue pre-filled, clock from resume to empty',
     headers: [
       'K3Cloud latency',
-      'ready shards',
-      'writers',
+      'writer processes',
       'rows',
       'seconds',
       'rows/s',
@@ -161,11 +162,10 @@ function writersTable(r: BenchResults): Table | undefined {
       'peak RSS MB',
       'CPU simulators',
     ],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: r.writers.map((w) => [
       w.profile === 'zero' ? 'none' : r.profiles.realistic.replace(/.*K3Cloud /, ''),
-      String(w.readyShards ?? 1),
-      String(w.writers),
+      `1 active + ${w.writers - 1} standby`,
       fmt.int(w.receipts),
       w.seconds.toFixed(2),
       fmt.rate(w.receiptsPerSecond),
@@ -176,21 +176,145 @@ function writersTable(r: BenchResults): Table | undefined {
       `${w.simulatorsCpuPercent.toFixed(0)}%`,
     ]),
     notes: [
-      'KINGDEE_MAX_CONCURRENCY=4 is shared by every writer through Redis; exactly-once checked after each run: ' +
+      'one writer process holds the Redis writer lease and writes (KINGDEE_MAX_CONCURRENCY=4 batches in flight); the others wait as hot standbys; ' +
+        'the clock starts once the lease is held and every standby is registered',
+      'exactly-once checked after each run: ' +
         r.writers
-          .map(
-            (w) =>
-              `${w.writers}w/${w.readyShards ?? 1}s/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`,
-          )
+          .map((w) => `${w.writers}w/${w.profile}: dup ${w.census.duplicated}, missing ${w.census.missing}`)
           .join('; '),
     ],
   };
 }
 
+function takeoverTable(r: BenchResults): Table | undefined {
+  const t = r.takeover;
+  if (!t) return undefined;
+  return {
+    title: `Writer takeover — 2 writer processes, kill -9 of the active one mid-run (WRITER_LEASE_SECONDS=${t.leaseSeconds}, K3Cloud ${r.profiles.realistic.replace(/.*K3Cloud /, '')})`,
+    headers: [
+      'rows',
+      'rows saved at the kill',
+      'lease taken after',
+      'first BatchSave after',
+      'whole run s',
+      'rows/s',
+      'duplicates',
+      'missing',
+    ],
+    align: ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows: [
+      [
+        fmt.int(t.receipts),
+        fmt.int(t.rowsAtKill),
+        `${t.leaseTakenSeconds.toFixed(2)} s`,
+        `${t.firstSaveSeconds.toFixed(2)} s`,
+        t.seconds.toFixed(1),
+        fmt.rate(t.receiptsPerSecond),
+        String(t.census.duplicated),
+        String(t.census.missing),
+      ],
+    ],
+    notes: [
+      "times from the kill: the standby holding the lease (Redis), and the simulator's next BatchSave after that",
+      'the dead writer renewed its lease every third of WRITER_LEASE_SECONDS and a standby asks every second, so the lease changes hands ' +
+        `between ${((2 / 3) * t.leaseSeconds).toFixed(1)} and ${t.leaseSeconds + 1} s after a kill; the first save then needs the batch's query before it`,
+      'the rows the killed writer held as active BullMQ jobs come back to `ready` only once their job lock runs out (WORKER_LOCK_MS, 30 s by default) and ' +
+        'the stalled-job check moves them: that, not the lease, sets the end of the whole run',
+    ],
+  };
+}
+
+function onceTable(r: BenchResults): Table | undefined {
+  const runs = r.once ?? [];
+  if (runs.length === 0) return undefined;
+  const profileOf = (x: OnceRun) =>
+    x.profile === 'k3-bound' ? `K3Cloud-bound (${r.profiles.k3Bound ?? ''})` : 'realistic';
+  return {
+    title: "sync:once from process start — share of the caps' bound",
+    headers: [
+      'profile',
+      'code',
+      'enrichment',
+      'receipts',
+      'seconds',
+      'receipts/s',
+      'bound s (OKKI / saves only)',
+      'share of bound',
+      'share of the pipeline bound',
+      'OKKI requests',
+      'saves',
+      'queries',
+      'dup / missing',
+    ],
+    align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows: runs.map((x) => [
+      profileOf(x),
+      x.code,
+      onOff(x.enrichBank),
+      fmt.int(x.census.written),
+      x.seconds.toFixed(2),
+      fmt.rate(x.receiptsPerSecond),
+      `${x.bound.seconds.toFixed(2)} (${x.bound.okkiSeconds.toFixed(2)} / ${x.bound.saveOnlySeconds.toFixed(2)})`,
+      fmt.pct(x.shareOfBound),
+      x.pipelineBound ? `${fmt.pct(x.pipelineBound.share)} of ${fmt.rate(x.pipelineBound.receiptsPerSecond)} r/s` : '—',
+      `${fmt.int(x.okkiRequests)}${x.okki429 ? ` (${x.okki429} × 429)` : ''}`,
+      fmt.int(x.saves),
+      fmt.int(x.k3Queries),
+      `${x.census.duplicated} / ${x.census.missing}`,
+    ]),
+    notes: [
+      '`npm run sync:once` as its own process (the bundle the image runs), clock from spawn to exit: module load, Redis, K3Cloud login and metadata preflight, the window and the drain',
+      "caps' bound = max(OKKI requests the simulator saw ÷ XIAOMAN_MAX_RPS, BatchSaves of full batches alone over the K3Cloud slots (⌈n/B⌉·L + n·r) / C); share = bound ÷ measured",
+      "the pipeline bound is the pipeline section's (its two queries per BatchSave counted, formula there); it is the fairer yardstick where K3Cloud sets the pace",
+      ...onceComparisons(runs),
+      ...queryNotes(r, runs),
+    ],
+  };
+}
+
+/** The median run (by seconds) of each case and contender; of an even number, the faster middle one. */
+export function medianRun(runs: OnceRun[]): OnceRun | undefined {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** this tree against the baseline for each case both ran (BENCH_BASELINE_ROOT), medians of the repeats. */
+function onceComparisons(runs: OnceRun[]): string[] {
+  const out: string[] = [];
+  const key = (x: OnceRun) => `${x.profile}|${x.receipts}|${x.enrichBank}`;
+  for (const k of new Set(runs.map(key))) {
+    const same = runs.filter((x) => key(x) === k);
+    const now = medianRun(same.filter((x) => x.code === 'this tree'));
+    const before = medianRun(same.filter((x) => x.code === 'baseline'));
+    if (!now || !before) continue;
+    const n = same.filter((x) => x.code === 'this tree').length;
+    out.push(
+      `${now.profile}, ${fmt.int(now.receipts)} receipts, enrichment ${onOff(now.enrichBank)}${n > 1 ? ` (median of ${n} runs each; of two, the faster)` : ''}: ` +
+        `baseline ${before.seconds.toFixed(2)} s → this tree ${now.seconds.toFixed(2)} s (${(before.seconds / now.seconds).toFixed(2)}× as fast), ` +
+        `share of bound ${fmt.pct(before.shareOfBound)} → ${fmt.pct(now.shareOfBound)}` +
+        (now.pipelineBound && before.pipelineBound
+          ? `, of the pipeline bound ${fmt.pct(before.pipelineBound.share)} → ${fmt.pct(now.pipelineBound.share)}`
+          : ''),
+    );
+  }
+  return out;
+}
+
+/** The K3Cloud-bound case: what the batch's queries cost against the save-only bound. */
+function queryNotes(r: BenchResults, runs: OnceRun[]): string[] {
+  const k3 = runs.filter((x) => x.profile === 'k3-bound');
+  if (k3.length === 0 || !r.k3BoundCeilings) return [];
+  const c = r.k3BoundCeilings;
+  return [
+    `K3Cloud-bound: each batch holds a slot for its query before the save and its verifying query after it (L each), so two queries per batch allow at most ${fmt.pct(c.twoQueries)} of the save-only bound, ` +
+      `one query per batch would allow ${fmt.pct(c.oneQuery)} (computed: (L + r·B) ÷ (q·L + L + r·B), q = 2 and 1)`,
+  ];
+}
+
 function targetsTable(r: BenchResults): Table | undefined {
   if (r.targets.length === 0) return undefined;
   return {
-    title: 'Targets (issues 5, 9 and 11)',
+    title: 'Targets (issues 5, 9, 11 and 20)',
     headers: ['target', 'measured', 'status', 'why / note'],
     align: ['l', 'l', 'l', 'l'],
     rows: r.targets.map((t) => [t.target, t.measured, t.status.toUpperCase(), t.note ?? '']),

@@ -17,14 +17,18 @@ export interface BenchResults {
   command: string;
   quick: boolean;
   sections: string[];
-  profiles: { realistic: string; zero: string };
+  profiles: { realistic: string; zero: string; k3Bound?: string };
   dataNote: string;
   /** How the multi-process runs started the apps. */
   runtime?: string;
   latency: LatencyRun[];
   zero: ZeroRun[];
   rss?: RssRun;
+  once?: OnceRun[];
+  /** K3Cloud-bound case: share of the save-only bound two (and one) queries per batch allow. */
+  k3BoundCeilings?: { twoQueries: number; oneQuery: number };
   writers: WritersRun[];
+  takeover?: TakeoverRun;
   push?: PushResults;
   /** The pipeline with tracing off and on in turn (section `tracing`). */
   tracing?: TracingRun[];
@@ -97,8 +101,6 @@ export interface RssRun {
 export interface WritersRun {
   profile: 'zero' | 'realistic';
   writers: number;
-  /** READY_SHARDS of the run (1 = one ready queue; absent in results written before shards existed). */
-  readyShards?: number;
   receipts: number;
   seconds: number;
   receiptsPerSecond: number;
@@ -110,6 +112,51 @@ export interface WritersRun {
   peakRssMb: number;
   /** The simulator host's CPU over the write phase, % of one core (near 100 = the harness is the limit). */
   simulatorsCpuPercent: number;
+}
+
+/** kill -9 of the active writer mid-run, one hot standby: how long until the standby writes. */
+export interface TakeoverRun {
+  leaseSeconds: number;
+  receipts: number;
+  /** Rows K3Cloud had saved when the active writer was killed. */
+  rowsAtKill: number;
+  /** From the kill until the standby held the lease, and until its first BatchSave reached K3Cloud. */
+  leaseTakenSeconds: number;
+  firstSaveSeconds: number;
+  /** The whole run, resume to empty `ready`, the takeover included. */
+  seconds: number;
+  receiptsPerSecond: number;
+  census: RowCensus;
+}
+
+/** One `sync:once` process, timed from its start to its exit, against the caps' bound. */
+export interface OnceRun {
+  profile: 'realistic' | 'zero' | 'k3-bound';
+  /** Which source tree ran: this one, or BENCH_BASELINE_ROOT (the code before a change). */
+  code: 'this tree' | 'baseline';
+  receipts: number;
+  enrichBank: boolean;
+  seconds: number;
+  receiptsPerSecond: number;
+  census: RowCensus;
+  /** Every request the OKKI simulator saw (token, list pages, receipt/info). */
+  okkiRequests: number;
+  okki429: number;
+  k3Queries: number;
+  saves: number;
+  rowsPerSave: number;
+  bound: {
+    /** OKKI requests ÷ the client's rate. */
+    okkiSeconds: number;
+    /** Full batches' BatchSaves alone over the K3Cloud slots: (⌈n/B⌉·L + n·r) / C. */
+    saveOnlySeconds: number;
+    seconds: number;
+    limitedBy: 'OKKI' | 'K3Cloud';
+  };
+  /** bound seconds ÷ measured seconds. */
+  shareOfBound: number;
+  /** The pipeline section's bound (two queries per BatchSave counted, bound.ts), receipts/s, and the share of it. */
+  pipelineBound?: { receiptsPerSecond: number; share: number };
 }
 
 export interface TargetCheck {

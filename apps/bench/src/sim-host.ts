@@ -81,7 +81,7 @@ function stats(demo: DemoEnvironment): SimStats {
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as SimSpec;
   // No receipts without an order or with a missing one: every receipt is meant to be written, so
-  // receipts/s counts writes and no run waits on the order back-off (noted in RESULTS.md).
+  // receipts/s counts writes and no run waits on the order back-off (noted in every report).
   const generated = generateDataset({
     seed: spec.seed + (spec.segment ?? 0),
     receipts: spec.receipts,

@@ -7,6 +7,7 @@ import {
   startTransformerStage,
   startWriterStage,
   waitUntilDrained,
+  type RunningStage,
   type Runtime,
 } from './runtime';
 import { waitForWindowLock } from './locks';
@@ -95,28 +96,31 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
   });
   const rt = await createRuntime(config, { name: 'sync-once', needsOkki: true, needsK3: true, logger });
   // Refused credentials, then a mapped key the tenant lacks (docs/operations.md#commands), stop the
-  // cycle before anything is fetched, written or dead-lettered; the checkpoint stays where it is.
-  let preflight: MetadataReport;
-  // The OKKI token is asked for meanwhile (the window's first page needs it); a refusal shows there.
-  const okkiToken = rt.okki!.verifyToken().catch(() => undefined);
+  // cycle before anything is written or dead-lettered; the checkpoint stays where it is. Reading is
+  // harmless, so the window is paged and transformed while the login and the metadata preflight
+  // run; only the writer waits for them.
+  const preflight = runPreflight(rt, logger);
+  preflight.catch(() => undefined); // handled where it is awaited; this only marks it handled early
+  let transformer: RunningStage | undefined;
+  let writer: RunningStage | undefined;
   try {
-    await loginFirst(rt, logger);
-    preflight = await checkMappedKeys(rt.k3!, rt.mapping);
-    await okkiToken;
-  } catch (error) {
-    await rt.close();
-    throw error;
-  }
-  if (!preflight.ok) {
-    await new K3CloudAttention(rt.connection, config.queuePrefix).setMetadata(preflight).catch(() => undefined);
-    await rt.close();
-    throw metadataError(preflight);
-  }
-  const transformer = await startTransformerStage(rt);
-  const writer = await startWriterStage(rt, { preflight });
-  try {
+    transformer = await startTransformerStage(rt);
     return await waitForWindowLock(rt.connection, `${config.queuePrefix}-sync-once`, async () => {
-      const run = await openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true });
+      const paging = new AbortController();
+      const opened = openWindow(rt, 'sync-once', { deferAdvance: true, waitForLock: true, signal: paging.signal });
+      // A stopped window fails without moving the checkpoint; the cycle ends with the preflight's error.
+      const stop = async (error: unknown): Promise<never> => {
+        paging.abort(error);
+        await opened.catch(() => undefined);
+        throw error;
+      };
+      const report = await preflight.catch(stop);
+      if (!report.ok) {
+        await new K3CloudAttention(rt.connection, config.queuePrefix).setMetadata(report).catch(() => undefined);
+        await stop(metadataError(report));
+      }
+      writer = await startWriterStage(rt, { preflight: report });
+      const run = await opened;
       // Refused credentials halt every job (they wait, unspent); nothing can finish, so the cycle
       // stops here: exit 1 naming the variables, checkpoint unchanged, nothing dead-lettered.
       const drain = () =>
@@ -173,7 +177,17 @@ export async function syncOnce(env: NodeJS.ProcessEnv = process.env): Promise<Sy
       };
     });
   } finally {
-    await Promise.allSettled([transformer.close(), writer.close()]);
+    await Promise.allSettled([transformer?.close(), writer?.close()]);
     await rt.close();
   }
+}
+
+/** K3Cloud login, the OKKI token and the metadata preflight, side by side. */
+async function runPreflight(rt: Runtime, logger: Logger): Promise<MetadataReport> {
+  // The OKKI token is asked for meanwhile (the window's first page needs it); a refusal shows there.
+  const okkiToken = rt.okki!.verifyToken().catch(() => undefined);
+  await loginFirst(rt, logger);
+  const report = await checkMappedKeys(rt.k3!, rt.mapping);
+  await okkiToken;
+  return report;
 }

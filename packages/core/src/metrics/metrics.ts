@@ -43,6 +43,8 @@ export interface SyncMetrics {
   readonly windowOpenedTimestamp: Gauge;
   /** A receipt version's first sighting: by an OKKI push or by the polling window (a missed push). */
   readonly receiptsFirstSeen: Counter<'source'>;
+  /** Where the transformer found a receipt's sales order (FID): ledger, index, index-miss or k3cloud. */
+  readonly orderLookups: Counter<'source'>;
   /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
   readonly receiptFreshness: Histogram<'source'>;
   /** Receipt versions seen longer than SYNC_STUCK_SECONDS with no outcome and no job, at the last sweep. */
@@ -145,6 +147,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     receiptsFirstSeen: counter(
       'receipts_first_seen_total',
       'Receipt versions by who saw them first: source="push" (OKKI push) or "poll" (the polling window)',
+      ['source'],
+    ),
+    orderLookups: counter(
+      'order_lookups_total',
+      'Sales order lookups by F_Cash_Collection_Id, by where the answer came from: source="ledger" (the receipt\'s ' +
+        'earlier write), "index" (the order index in the store), "index-miss" (a cached miss: held back without a ' +
+        'K3Cloud call) or "k3cloud" (nothing cached: the writer\'s query before the save resolves it)',
       ['source'],
     ),
     receiptFreshness: histogram(

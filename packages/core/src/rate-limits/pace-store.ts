@@ -8,6 +8,8 @@ export interface PaceRules {
   minTimeMs: number;
   /** Starts within any 1,000 ms at most (0 = no cap): the limit a per-second API counts. */
   perSecond: number;
+  /** A start up to this late keeps the schedule (the ones after it catch up); later, pacing restarts from now. */
+  catchUpMs: number;
 }
 
 /** Where the next allowed start and the last second's starts live: this process's memory or Redis. */
@@ -17,19 +19,21 @@ export interface PaceStore {
 
 /**
  * KEYS[1] next allowed start (ms), KEYS[2] sorted set of the starts of the last 1,020 ms. ARGV:
- * token, minTimeMs, perSecond. Redis's own clock decides, so processes on different hosts agree.
- * Returns {1} when granted, {0, ms} when the caller must wait.
+ * token, minTimeMs, perSecond, catchUpMs. Redis's own clock decides, so processes on different
+ * hosts agree. Returns {1} when granted, {0, ms} when the caller must wait.
  *
- * Pacing keeps its schedule: a start that comes up to half an interval late (the waiter's timer and
- * this round trip) is counted from when it was due, not from when it came, so the pace stays at the
- * configured rate instead of losing the round trip on every interval. The log of the last second's
- * starts keeps the early ones that allows from ever making more than perSecond in 1,020 ms (20 ms
- * for the network to shift arrivals at the API, which counts them itself).
+ * Pacing keeps its schedule: a start that comes up to catchUpMs late (the waiter's timer, this round
+ * trip, and the event loop of a busy process) is counted from when it was due, not from when it
+ * came, and the starts after it follow back to back until the schedule is met again; so the pace
+ * stays at the configured rate instead of losing every delay. A start later than that (the pacer
+ * was idle) begins a new schedule now, without a burst. The log of the last second's starts keeps
+ * the catching up from ever making more than perSecond in 1,020 ms (20 ms for the network to shift
+ * arrivals at the API, which counts them itself).
  */
 const START = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local minTime, perSecond = tonumber(ARGV[2]), tonumber(ARGV[3])
+local minTime, perSecond, catchUp = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local nextStart = tonumber(redis.call('GET', KEYS[1]) or '0')
 if nextStart > now then return {0, nextStart - now} end
 if perSecond > 0 then
@@ -41,8 +45,9 @@ if perSecond > 0 then
   redis.call('ZADD', KEYS[2], now, ARGV[1])
   redis.call('PEXPIRE', KEYS[2], 2000)
 end
-local base = math.max(nextStart, now - math.floor(minTime / 2))
-redis.call('SET', KEYS[1], base + minTime, 'PX', minTime + 1000)
+local base = nextStart
+if now - nextStart > catchUp then base = now end
+redis.call('SET', KEYS[1], base + minTime, 'PX', minTime + catchUp + 1000)
 return {1}
 `;
 
@@ -63,6 +68,7 @@ export function redisPaceStore(redis: RedisClient, id: string): PaceStore {
         token,
         String(rules.minTimeMs),
         String(rules.perSecond),
+        String(rules.catchUpMs),
       )) as number[];
       return reply[0] === 1 ? { granted: true } : { granted: false, retryInMs: reply[1]! };
     },
@@ -83,7 +89,7 @@ export function memoryPaceStore(): PaceStore {
           return { granted: false, retryInMs: Math.max(1, recent[0]! + 1021 - now) };
         recent.push(now);
       }
-      nextStart = Math.max(nextStart, now - Math.floor(rules.minTimeMs / 2)) + rules.minTimeMs;
+      nextStart = (now - nextStart > rules.catchUpMs ? now : nextStart) + rules.minTimeMs;
       return { granted: true };
     },
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
 import { createSharedPacer } from '.';
+import { memoryPaceStore } from './pace-store';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -60,5 +61,42 @@ describe('shared pacer', () => {
     expect((await Promise.all(queued)).sort()).toEqual([2, 3]);
     await pacer.close();
     await redis.del(`${id}:limiter:next`, `${id}:limiter:recent`);
+  });
+
+  describe('schedule after a late start (memory store, fake clock)', () => {
+    const rules = { minTimeMs: 10, perSecond: 100, catchUpMs: 200 };
+    beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+    afterEach(() => jest.useRealTimers());
+    const grants = async (store: ReturnType<typeof memoryPaceStore>, tries: number) => {
+      let granted = 0;
+      for (let i = 0; i < tries; i++) if ((await store.tryStart('t', rules)).granted) granted += 1;
+      return granted;
+    };
+
+    it('catches up the starts a stalled process missed, so the rate holds', async () => {
+      const store = memoryPaceStore();
+      expect(await grants(store, 1)).toBe(1);
+      jest.advanceTimersByTime(60); // the event loop woke the pacer 50 ms late
+      // Due at +10 … +60: six starts now, then the schedule is met and the next waits.
+      expect(await grants(store, 10)).toBe(6);
+    });
+
+    it('starts a new schedule after an idle spell instead of bursting', async () => {
+      const store = memoryPaceStore();
+      expect(await grants(store, 1)).toBe(1);
+      jest.advanceTimersByTime(5_000);
+      expect(await grants(store, 10)).toBe(1);
+    });
+
+    it('never grants more than perSecond within a second, however late it is', async () => {
+      const store = memoryPaceStore();
+      const tight = { minTimeMs: 10, perSecond: 5, catchUpMs: 200 };
+      let granted = 0;
+      for (let ms = 0; ms < 1_000; ms += 10) {
+        for (let i = 0; i < 3; i++) if ((await store.tryStart('t', tight)).granted) granted += 1;
+        jest.advanceTimersByTime(10);
+      }
+      expect(granted).toBe(5);
+    });
   });
 });

@@ -27,6 +27,8 @@ export interface ProducerDeps {
   memory?: CheckpointMemory;
   /** Tracing on: each receipt version the window enqueues starts its own trace. */
   tracing?: Pick<Tracing, 'receiptSeen'>;
+  /** Stops paging (the window fails, the checkpoint stays): sync:once when its preflight fails. */
+  signal?: AbortSignal;
 }
 
 /** Kept by a long-running producer across windows (Runtime.checkpointMemory). */
@@ -47,6 +49,11 @@ export interface WindowRun {
 }
 
 const BULK = 500;
+/**
+ * The window's first receipts go to `raw` in a small chunk: the transformer's receipt/info calls (the
+ * run's OKKI budget, when enriching) start after one short enqueue instead of after a whole page's.
+ */
+const FIRST_CHUNK = 10;
 
 /**
  * One sync window: page active then removed receipts of the fixed window into `raw` (addBulk is
@@ -114,6 +121,7 @@ export async function runFixedWindow(
   // A page's receipts go to `raw` as soon as the page is read: the transformer and writer start on
   // the first page instead of waiting for five (the OKKI pages are the run's first 80 ms steps).
   const chunk = Math.min(BULK, deps.settings.pageSize);
+  let flushes = 0;
   try {
     for (const removed of [false, true]) {
       let batch: Array<{ name: string; data: RawReceiptJob; opts?: { telemetry?: { metadata: string } } }> = [];
@@ -137,6 +145,7 @@ export async function runFixedWindow(
         await deps.onVersionsSeen?.(keys);
         batch = [];
         keys = [];
+        flushes += 1;
       };
       const fetchedAt = new Date().toISOString();
       for await (const item of deps.source.iterateWindow({
@@ -145,6 +154,7 @@ export async function runFixedWindow(
         removed,
         pageSize: deps.settings.pageSize,
       })) {
+        deps.signal?.throwIfAborted();
         fetched += 1;
         if (removed) fetchedRemoved += 1;
         if (item.kind === 'invalid') {
@@ -158,7 +168,7 @@ export async function runFixedWindow(
           name: removed ? 'removed-receipt' : 'receipt',
           data: { windowId: window.id, removed, fetchedAt, receipt: r },
         });
-        if (batch.length >= chunk) await flush();
+        if (batch.length >= (flushes === 0 ? FIRST_CHUNK : chunk)) await flush();
       }
       await flush();
     }

@@ -39,7 +39,7 @@ export interface RunningStage {
 export async function openWindow(
   rt: Runtime,
   trigger: string,
-  opts: { deferAdvance?: boolean; waitForLock?: boolean } = {},
+  opts: { deferAdvance?: boolean; waitForLock?: boolean; signal?: AbortSignal } = {},
 ): Promise<WindowRun | undefined> {
   const okki = rt.okki;
   if (!okki) throw new Error('the producer needs an OKKI client');
@@ -66,6 +66,7 @@ export async function openWindow(
             : undefined,
           memory: rt.checkpointMemory,
           tracing: rt.tracing,
+          signal: opts.signal,
         },
         trigger,
         { deferAdvance: opts.deferAdvance },
@@ -129,6 +130,7 @@ export async function startTransformerStage(rt: Runtime): Promise<RunningStage> 
     orderWaitDelaysMs: rt.config.workers.orderWaitDelaysMs,
     logger: rt.logger,
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
+    onOrderLookup: (source: string) => rt.metrics.orderLookups.inc({ source }),
   };
   const worker = startWorker(
     rt,

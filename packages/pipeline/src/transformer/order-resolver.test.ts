@@ -23,6 +23,15 @@ describe('cachedOrderFid', () => {
     await expect(cachedOrderFid(index, '99')).rejects.toThrow('sales order not found in K3Cloud');
   });
 
+  it('says where each answer came from: the index, a cached miss, or nothing cached (K3Cloud resolves it)', async () => {
+    const sources: string[] = [];
+    const note = (source: string) => sources.push(source);
+    await cachedOrderFid(index, '11', note);
+    await cachedOrderFid(index, '12', note);
+    await expect(cachedOrderFid(index, '99', note)).rejects.toBeInstanceOf(SalesOrderNotFoundError);
+    expect(sources).toEqual(['index', 'k3cloud', 'index-miss']);
+  });
+
   it('refuses a non-numeric order id', async () => {
     await expect(cachedOrderFid(index, "1' OR '1'='1")).rejects.toBeInstanceOf(SalesOrderNotFoundError);
   });

@@ -13,7 +13,7 @@ import {
   type RawReceiptJob,
   type ReadyRow,
 } from '../queues';
-import { cachedOrderFid } from './order-resolver';
+import { cachedOrderFid, type OrderLookupSource } from './order-resolver';
 import type { OrderIndex, ReceiptInfoSource, TransformerLedger } from './ports';
 
 export interface TransformerDeps {
@@ -28,6 +28,8 @@ export interface TransformerDeps {
   orderWaitDelaysMs: number[];
   logger: Logger;
   onOutcome?: (outcome: TransformOutcome, detail: { receiptNo: string; code?: string }) => void;
+  /** Where the sales order's FID came from (`order_lookups_total`). */
+  onOrderLookup?: (source: OrderLookupSource) => void;
 }
 
 /** The transformer never writes: its jobs end forwarded to the writer, or finished without a write. */
@@ -85,8 +87,13 @@ export async function transformReceipt(
       : job.data;
     const row = await mapOrQuarantine(source, receiptNo, deps);
     // A receipt already written to this order keeps its FID (the writer checks it still carries the order).
-    const fid =
-      ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : await cachedOrderFid(deps.orders, row.orderKey);
+    const written = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : undefined;
+    const onLookup = (source: OrderLookupSource) => {
+      deps.onOrderLookup?.(source);
+      log.debug({ orderId: row.orderKey, orderLookup: source }, 'order lookup');
+    };
+    if (written !== undefined) onLookup('ledger');
+    const fid = written ?? (await cachedOrderFid(deps.orders, row.orderKey, onLookup));
     await deps.ledger.recordOutcome(receiptId, {
       status: 'pending',
       receiptNo,

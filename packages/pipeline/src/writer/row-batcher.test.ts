@@ -105,6 +105,37 @@ describe('RowBatcher', () => {
       expect(w.batches.map((b) => b.length)).toEqual([2]);
     });
 
+    it('sends rows that lingered while every slot was busy as soon as a slot frees, without a second linger', async () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({ batchSize: 10, lingerMs: 100, maxInFlight: 1, write: w.write });
+      void batcher.submit(row(1, 1));
+      jest.advanceTimersByTime(100);
+      void batcher.submit(row(2, 2)); // the last row of a run: it arrives while the only slot is busy
+      jest.advanceTimersByTime(500);
+      expect(w.batches.map((b) => b.length)).toEqual([1]);
+      w.release[0]!();
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1]);
+    });
+
+    it('lets a row that arrives as a slot frees linger for the rest of its time only', async () => {
+      const w = manualWriter();
+      const batcher = new RowBatcher({ batchSize: 10, lingerMs: 100, maxInFlight: 1, write: w.write });
+      void batcher.submit(row(1, 1));
+      jest.advanceTimersByTime(100);
+      jest.advanceTimersByTime(40);
+      void batcher.submit(row(2, 2));
+      jest.advanceTimersByTime(30);
+      w.release[0]!();
+      await Promise.resolve();
+      await Promise.resolve();
+      jest.advanceTimersByTime(69);
+      expect(w.batches).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      expect(w.batches.map((b) => b.length)).toEqual([1, 1]);
+    });
+
     it('gathers rows into a full batch while every slot is busy', async () => {
       const w = manualWriter();
       const batcher = new RowBatcher({ batchSize: 4, lingerMs: 10, maxInFlight: 1, write: w.write });

@@ -51,6 +51,8 @@ export class RowBatcher {
    * requeued row is a copy): the batch's failure no longer settles them.
    */
   private readonly returned = new WeakSet<PendingRow['resolve']>();
+  /** When each waiting row joined the line: the linger runs from there, not from when a slot frees. */
+  private readonly since = new WeakMap<PendingRow, number>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private closedWith: Error | undefined;
@@ -88,26 +90,47 @@ export class RowBatcher {
       return;
     }
     this.queue.push(pending);
+    this.since.set(pending, performance.now());
     this.schedule();
   }
 
   /**
-   * Full batches go at once; a partial one after the linger, if a slot is free then. With every slot
+   * Full batches go at once; a partial one once its oldest row has lingered, if a slot is free then.
+   * Rows that lingered while every slot was busy go as soon as one frees: at the end of a run the
+   * last rows then wait for one batch in flight, not for it and the linger again. With every slot
    * busy no timer runs: the batch that finishes schedules again.
    */
   private schedule(): void {
     this.flush(false);
-    if (this.timer || this.inFlight >= this.opts.maxInFlight || this.selectableCount() === 0) return;
+    if (this.timer || this.inFlight >= this.opts.maxInFlight) return;
+    const oldest = this.oldestSelectable();
+    if (oldest === undefined) return;
+    const wait = this.opts.lingerMs - (performance.now() - oldest);
+    if (wait <= 0) {
+      this.flush(true);
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush(true);
-    }, this.opts.lingerMs);
+    }, wait);
   }
 
   private selectableCount(): number {
     let n = 0;
     for (const p of this.queue) if (!this.busy.has(p.row.orderId)) n += 1;
     return n;
+  }
+
+  /** When the longest-waiting row of a free order joined the line; undefined when there is none. */
+  private oldestSelectable(): number | undefined {
+    let oldest: number | undefined;
+    for (const p of this.queue) {
+      if (this.busy.has(p.row.orderId)) continue;
+      const at = this.since.get(p) ?? performance.now();
+      if (oldest === undefined || at < oldest) oldest = at;
+    }
+    return oldest;
   }
 
   /** Sends batches while slots are free: full ones only, unless `partial` (the linger is over). */

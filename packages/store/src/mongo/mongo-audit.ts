@@ -9,26 +9,32 @@ import {
   type AuditSink,
 } from '../model/audit';
 import { clampLimit, parseOrThrow, withoutUndefined } from '../model/validate';
-import { trimToNewest } from './collections';
+import { ONE_BATCH, sweepExpired, trimToNewest } from './collections';
 
 /**
- * `at` is stored as a Date so the TTL index (auditTtlDays) can expire it; on top of that the
- * collection is trimmed to the newest `limit` records after each append, like the Redis list.
+ * `at` is stored as a Date so records expire after `ttlDays` (the TTL index where the server has
+ * one, and a sweep at most once a minute on every server); on top of that the collection is trimmed
+ * to the newest `limit` records after each append, like the Redis list.
  */
 export class MongoAudit implements AuditRepo {
   private bufferedSink: BufferedAuditSink | undefined;
+  private readonly sweep: () => Promise<void>;
 
   constructor(
     private readonly collection: Collection<Document>,
     private readonly limit: number,
+    ttlDays: number,
     private readonly sinkTuning: AuditSinkTuning = {},
-  ) {}
+  ) {
+    this.sweep = sweepExpired(collection, 'at', () => new Date(Date.now() - ttlDays * 86_400_000));
+  }
 
   async append(records: readonly ApiCallRecord[]): Promise<void> {
     if (records.length === 0) return;
     const docs = records.map((r) => ({ ...withoutUndefined({ ...r }), at: toDate(r.at) }));
     await this.collection.insertMany(docs, { ordered: false });
     await trimToNewest(this.collection, 'at', this.limit);
+    await this.sweep();
   }
 
   async recent(limit: number, filter: AuditFilter = {}): Promise<ApiCallRecord[]> {
@@ -39,6 +45,7 @@ export class MongoAudit implements AuditRepo {
       .find(query, { projection: { _id: 0 } })
       .sort({ at: -1, _id: -1 })
       .limit(clampLimit(limit, 100, this.limit))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map(decode);
   }
@@ -49,6 +56,7 @@ export class MongoAudit implements AuditRepo {
       .find({ subjects: subject }, { projection: { _id: 0, subjects: 0 } })
       .sort({ at: -1, _id: -1 })
       .limit(clampLimit(limit, SUBJECT_AUDIT_LIMIT, SUBJECT_AUDIT_LIMIT))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map(decode);
   }

@@ -9,9 +9,13 @@ import {
 } from '../model/checkpoint';
 import { parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
+import type { RevisionClaims } from './claims';
 
 export class MongoCheckpoints implements CheckpointRepo {
-  constructor(private readonly collection: Collection<Document>) {}
+  constructor(
+    private readonly collection: Collection<Document>,
+    private readonly claims?: RevisionClaims,
+  ) {}
 
   async get(stream: string): Promise<Checkpoint | undefined> {
     const doc = await this.collection.findOne({ stream });
@@ -34,6 +38,7 @@ export class MongoCheckpoints implements CheckpointRepo {
       { stream: input.stream },
       (doc) => this.decode(doc),
       (current) => nextCheckpoint(current, input, new Date()),
+      this.claims,
     );
     return written !== undefined;
   }

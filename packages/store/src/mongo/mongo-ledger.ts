@@ -16,12 +16,17 @@ import { causeGroups, pageBounds } from '../model/ledger-queries';
 import { RuleLedger, type LedgerRule } from '../model/rule-ledger';
 import { clampLimit, parseOrThrow } from '../model/validate';
 import { casDocument } from './cas';
+import { ONE_BATCH } from './collections';
+import type { RevisionClaims } from './claims';
 
 const ID_CHUNK = 1000;
 
 /** Same rules as the Redis ledger (model/ledger-rules), applied through a rev-guarded CAS. */
 export class MongoLedger extends RuleLedger implements LedgerRepo {
-  constructor(private readonly collection: Collection<Document>) {
+  constructor(
+    private readonly collection: Collection<Document>,
+    private readonly claims?: RevisionClaims,
+  ) {
     super();
   }
 
@@ -34,7 +39,10 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
     const ids = [...new Set(receiptIds)];
     const found = new Map<string, LedgerEntry>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const docs = await this.collection.find({ receiptId: { $in: ids.slice(i, i + ID_CHUNK) } }).toArray();
+      const docs = await this.collection
+        .find({ receiptId: { $in: ids.slice(i, i + ID_CHUNK) } })
+        .batchSize(ONE_BATCH)
+        .toArray();
       for (const doc of docs) {
         const entry = this.decode(doc);
         found.set(entry.receiptId, entry);
@@ -45,7 +53,9 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
 
   async countByStatus(): Promise<Record<ReceiptStatus, number>> {
     const rows = await this.collection
-      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }], {
+        batchSize: ONE_BATCH,
+      })
       .toArray();
     const counts = emptyCounts();
     for (const row of rows) {
@@ -65,50 +75,63 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
       .find(query)
       .sort({ receiptId: 1 })
       .limit(clampLimit(filter.limit, 100, 1000))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map((doc) => this.decode(doc));
   }
 
-  /** Served by the `error_cause_at` index; `$firstN` needs MongoDB 5.2 or newer. */
+  /**
+   * Counts per cause with `$group`/`$sum`, then per cause its newest entries (code, message, last
+   * time, samples) and its oldest time by two finds on the `error_cause_at` index. `$first`,
+   * `$last`, `$min`, `$max` and `$firstN` are left out on purpose: FerretDB has only `$count` and
+   * `$sum`, and `$firstN` needs MongoDB 5.2 (docs/operations.md#store-backend).
+   */
   async latestErrors(limit: number): Promise<ErrorGroup[]> {
-    const rows = await this.collection
-      .aggregate<{
-        _id: string;
-        code: string;
-        message: string;
-        count: number;
-        firstAt: Date;
-        lastAt: Date;
-        samples: string[];
-      }>([
-        { $match: { 'lastError.cause': { $exists: true } } },
-        { $sort: { 'lastError.cause': 1, 'lastError.at': -1, receiptId: -1 } },
-        {
-          $group: {
-            _id: '$lastError.cause',
-            code: { $first: '$lastError.code' },
-            message: { $first: '$lastError.message' },
-            count: { $sum: 1 },
-            lastAt: { $first: '$lastError.at' },
-            firstAt: { $last: '$lastError.at' },
-            samples: { $firstN: { input: '$receiptId', n: ERROR_SAMPLE_SIZE } },
-          },
-        },
-      ])
+    const counts = await this.collection
+      .aggregate<{ _id: unknown; count: number }>(
+        [
+          { $match: { 'lastError.cause': { $exists: true } } },
+          { $group: { _id: '$lastError.cause', count: { $sum: 1 } } },
+        ],
+        { batchSize: ONE_BATCH },
+      )
       .toArray();
+    const groups = await Promise.all(
+      counts
+        .filter((c): c is { _id: string; count: number } => typeof c._id === 'string')
+        .map((c) => this.errorGroup(c._id, c.count)),
+    );
     return causeGroups(
-      rows.map((r) => ({
-        cause: r._id,
-        code: r.code,
-        template: errorCause(r.code, r.message).template,
-        message: r.message,
-        count: r.count,
-        firstAt: new Date(r.firstAt),
-        lastAt: new Date(r.lastAt),
-        sampleReceiptIds: r.samples,
-      })),
+      groups.filter((g): g is ErrorGroup => g !== undefined),
       clampLimit(limit, 20, 1000),
     );
+  }
+
+  private async errorGroup(cause: string, count: number): Promise<ErrorGroup | undefined> {
+    const filter = { 'lastError.cause': cause };
+    const projection = { _id: 0, receiptId: 1, lastError: 1 };
+    const [newest, oldest] = await Promise.all([
+      this.collection
+        .find(filter, { projection })
+        .sort({ 'lastError.at': -1, receiptId: -1 })
+        .limit(ERROR_SAMPLE_SIZE)
+        .toArray(),
+      this.collection.find(filter, { projection }).sort({ 'lastError.at': 1, receiptId: 1 }).limit(1).toArray(),
+    ]);
+    const latest = newest[0]?.lastError as { code: string; message: string; at: Date } | undefined;
+    const first = oldest[0]?.lastError as { at: Date } | undefined;
+    // An entry can change between the count and the finds; the next call sees it settled.
+    if (!latest || !first) return undefined;
+    return {
+      cause,
+      code: latest.code,
+      template: errorCause(latest.code, latest.message).template,
+      message: latest.message,
+      count,
+      firstAt: new Date(first.at),
+      lastAt: new Date(latest.at),
+      sampleReceiptIds: newest.map((d) => String(d.receiptId)),
+    };
   }
 
   async causeEntries(cause: string, page: { offset?: number; limit?: number } = {}): Promise<LedgerPage> {
@@ -150,13 +173,13 @@ export class MongoLedger extends RuleLedger implements LedgerRepo {
   ): Promise<LedgerPage> {
     const [total, docs] = await Promise.all([
       this.collection.countDocuments(filter),
-      this.collection.find(filter).sort(sort).skip(offset).limit(limit).toArray(),
+      this.collection.find(filter).sort(sort).skip(offset).limit(limit).batchSize(ONE_BATCH).toArray(),
     ]);
     return { total, entries: docs.map((doc) => this.decode(doc)) };
   }
 
   protected update(receiptId: string, rule: LedgerRule): Promise<LedgerEntry | undefined> {
-    return casDocument(this.collection, { receiptId }, (doc) => this.decode(doc), rule);
+    return casDocument(this.collection, { receiptId }, (doc) => this.decode(doc), rule, this.claims);
   }
 
   private decode(doc: Document): LedgerEntry {

@@ -9,19 +9,25 @@ import {
   type OrderRef,
 } from '../model/order-index';
 import { parseOrThrow } from '../model/validate';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, ONE_BATCH, sweepExpired } from './collections';
 
 /**
- * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`. The TTL index on `expireAt` only removes
- * expired documents about once a minute, so reads also filter on `expireAt`: an entry is gone the
- * moment its TTL passes, exactly as with Redis PX.
+ * Documents `{ orderId, fid?, billNo?, miss, expireAt? }`: `orderId` is the sales order's
+ * F_Cash_Collection_Id, the key the seed's `_mongoQuery` looked orders up by. Expired documents go
+ * about once a minute (the TTL index where the server has one, and a sweep after writes on every
+ * server), so reads also filter on `expireAt`: an entry is gone the moment its TTL passes, exactly
+ * as with Redis PX.
  */
 export class MongoOrderIndex implements OrderIndexRepo {
+  private readonly sweep: () => Promise<void>;
+
   constructor(
     private readonly collection: Collection<Document>,
     /** `{ billNo, orderId }`, unique by billNo, never expiring (unlike cached lookups). */
     private readonly bills: Collection<Document>,
-  ) {}
+  ) {
+    this.sweep = sweepExpired(collection, 'expireAt', () => new Date());
+  }
 
   async get(orderId: string): Promise<OrderLookup | undefined> {
     const doc = await this.collection.findOne({ orderId, ...unexpired() });
@@ -32,7 +38,10 @@ export class MongoOrderIndex implements OrderIndexRepo {
     const ids = [...new Set(orderIds)];
     const found = new Map<string, OrderLookup>();
     if (ids.length === 0) return found;
-    const docs = await this.collection.find({ orderId: { $in: ids }, ...unexpired() }).toArray();
+    const docs = await this.collection
+      .find({ orderId: { $in: ids }, ...unexpired() })
+      .batchSize(ONE_BATCH)
+      .toArray();
     for (const doc of docs) {
       const lookup = this.decode(doc);
       if (lookup !== undefined) found.set(String(doc.orderId), lookup);
@@ -71,6 +80,7 @@ export class MongoOrderIndex implements OrderIndexRepo {
   /** Whole-document replace, so a hit drops a miss's expiry and vice versa (Redis SET does the same). */
   private async replace(orderId: string, doc: Document): Promise<void> {
     await upsertIgnoringRace(() => this.collection.replaceOne({ orderId }, doc, { upsert: true }));
+    await this.sweep();
   }
 
   private decode(doc: Document): OrderLookup | undefined {

@@ -1,13 +1,16 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { AuditSinkTuning } from '../audit-sink';
 import type { StoreBackend, SyncStore } from '../sync-store';
-import { ensureIndexes, stateCollections } from './collections';
+import { RevisionClaims } from './claims';
+import { stateCollections } from './collections';
+import { ensureIndexes, missingIndexes } from './indexes';
 import { MongoAudit } from './mongo-audit';
 import { MongoCheckpoints } from './mongo-checkpoints';
 import { MongoHistory } from './mongo-history';
 import { MongoLedger } from './mongo-ledger';
 import { MongoOrderIndex } from './mongo-orders';
 import { MongoWindows } from './mongo-windows';
+import { serverInfo, type MongoServerInfo } from './server-info';
 
 export interface MongoStoreOptions {
   url: string;
@@ -41,6 +44,7 @@ export class MongoSyncStore implements SyncStore {
   private readonly client: MongoClient;
   private readonly db: Db;
   private readonly collections: ReturnType<typeof stateCollections>;
+  private readonly claims: RevisionClaims;
   private closed = false;
 
   constructor(private readonly options: MongoStoreOptions) {
@@ -48,11 +52,12 @@ export class MongoSyncStore implements SyncStore {
     this.client = new MongoClient(options.url, { ignoreUndefined: true, appName: 'receipt-sync' });
     this.db = this.client.db(databaseInUrl(options.url) ?? options.fallbackDb);
     this.collections = stateCollections(this.db, options.prefix);
-    this.checkpoints = new MongoCheckpoints(this.collections.checkpoints);
-    this.windows = new MongoWindows(this.collections.windows, options.windowLimit);
-    this.ledger = new MongoLedger(this.collections.ledger);
+    this.claims = new RevisionClaims(this.collections.claims);
+    this.checkpoints = new MongoCheckpoints(this.collections.checkpoints, this.claims);
+    this.windows = new MongoWindows(this.collections.windows, options.windowLimit, this.claims);
+    this.ledger = new MongoLedger(this.collections.ledger, this.claims);
     this.orders = new MongoOrderIndex(this.collections.orders, this.collections.bills);
-    this.audit = new MongoAudit(this.collections.audit, options.auditLimit, options.auditSink);
+    this.audit = new MongoAudit(this.collections.audit, options.auditLimit, options.auditTtlDays, options.auditSink);
     this.history = new MongoHistory(this.collections.history);
   }
 
@@ -61,9 +66,25 @@ export class MongoSyncStore implements SyncStore {
     return Object.values(this.collections).map((c) => c.collectionName);
   }
 
+  /**
+   * Connects, learns whether the server's conditional updates are atomic (claims.ts) and creates
+   * the indexes the backend relies on.
+   */
   async init(): Promise<void> {
     await this.client.connect();
-    await ensureIndexes(this.db, this.collections, this.options.auditTtlDays);
+    const server = await this.server();
+    this.claims.enabled = !server.atomicUpdates;
+    await ensureIndexes(this.db, this.collections, this.options.auditTtlDays, server.ferretdbVersion === undefined);
+  }
+
+  /** The server's product and version (buildInfo), for `doctor` and the claims decision. */
+  server(): Promise<MongoServerInfo> {
+    return serverInfo(this.db);
+  }
+
+  /** Required indexes that are absent or not unique where they must be (`doctor`), out of how many. */
+  missingIndexes(): Promise<{ missing: string[]; required: number }> {
+    return missingIndexes(this.collections, this.options.auditTtlDays);
   }
 
   async ping(): Promise<void> {

@@ -12,12 +12,14 @@ import {
   type WindowRepo,
 } from '../model/window';
 import { casDocument } from './cas';
-import { isDuplicateKey, trimToNewest } from './collections';
+import type { RevisionClaims } from './claims';
+import { isDuplicateKey, ONE_BATCH, trimToNewest } from './collections';
 
 export class MongoWindows implements WindowRepo {
   constructor(
     private readonly collection: Collection<Document>,
     private readonly limit: number,
+    private readonly claims?: RevisionClaims,
   ) {}
 
   async open(window: NewWindow): Promise<void> {
@@ -44,6 +46,7 @@ export class MongoWindows implements WindowRepo {
       { id },
       (doc) => this.decode(doc),
       (current) => patchedWindow(current, id, p),
+      this.claims,
     );
   }
 
@@ -57,6 +60,7 @@ export class MongoWindows implements WindowRepo {
       .find({})
       .sort({ startedAt: -1, _id: -1 })
       .limit(clampLimit(limit, 20, 1000))
+      .batchSize(ONE_BATCH)
       .toArray();
     return docs.map((doc) => this.decode(doc));
   }

@@ -36,6 +36,12 @@ export function contractContext(backend: Backend): ContractContext {
   };
 }
 
+/**
+ * Records are dated an hour before the run, not at a fixed day: on MongoDB, records older than
+ * auditTtlDays expire (TTL index and sweep), as real call records never are at the time they are written.
+ */
+const AUDIT_BASE_MS = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+
 export function apiCall(n: number, over: Partial<ApiCallRecord> = {}): ApiCallRecord {
   return {
     system: 'k3cloud',
@@ -46,7 +52,7 @@ export function apiCall(n: number, over: Partial<ApiCallRecord> = {}): ApiCallRe
     durationMs: 10 + n,
     attempt: 1,
     outcome: 'ok',
-    at: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
+    at: new Date(AUDIT_BASE_MS + n * 1000).toISOString(),
     ...over,
   };
 }
