@@ -44,7 +44,7 @@ webhook_port=$(free_port)
 prom_port=$(free_port)
 
 # The demo: no OKKI/K3Cloud variables; short order waits so missing orders dead-letter within seconds.
-env -u XIAOMAN_BASE_URL -u XIAOMAN_CLIENT_ID -u XIAOMAN_CLIENT_SECRET -u KINGDEE_BASE_URL -u KINGDEE_ACCT_ID \
+env -u REDIS_CLUSTER_NODES -u MONGO_URL -u XIAOMAN_BASE_URL -u XIAOMAN_CLIENT_ID -u XIAOMAN_CLIENT_SECRET -u KINGDEE_BASE_URL -u KINGDEE_ACCT_ID \
   -u KINGDEE_USERNAME -u KINGDEE_PASSWORD -u KINGDEE_APP_ID -u KINGDEE_APP_SECRET -u DASHBOARD_USERNAME \
   -u DASHBOARD_PASSWORD -u OTEL_EXPORTER_OTLP_ENDPOINT \
   REDIS_URL="$redis_url" QUEUE_PREFIX="$prefix" DASHBOARD_PORT="$dashboard_port" WEBHOOK_PORT="$webhook_port" \
