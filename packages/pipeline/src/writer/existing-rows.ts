@@ -1,4 +1,5 @@
 import { queryPages } from '@receipt-sync/k3cloud';
+import { isTrue } from '@receipt-sync/mapping';
 import type { K3CloudWriter } from './ports';
 
 export interface RowLocator {
@@ -22,7 +23,17 @@ export interface OrdersBefore {
   /** FID → its FDocumentStatus as read before the save (Z, A, B, C, D), for the receipt page. */
   statuses: Map<number, string>;
   existing: ExistingRows;
+  /**
+   * Row key → every row of the receipt not flagged removed, on any sales order (the same query finds
+   * them by receipt number): where a moved receipt still counts, whatever the ledger knows.
+   */
+  activeRows: Map<string, Array<{ orderId: string; fid: number; entryId: number }>>;
+  /** Row keys the query asked for on every order (receipt numbers safe to quote in a filter). */
+  searched: Set<string>;
 }
+
+/** Receipt numbers of letters, digits and `_-./` only go into a filter (no quoting, nothing the request filter minds). */
+const SAFE_KEY = /^[A-Za-z0-9_./-]{1,80}$/;
 
 export const rowSlot = (fid: number, rowKey: string): string => `${fid}|${rowKey}`;
 
@@ -42,23 +53,41 @@ export async function readOrdersBefore(
   orderIds: string[],
   /** Receipt and order ids the read is for, for the audit trail. */
   subjects?: readonly string[],
+  /** The batch's receipt numbers: their rows on any other order come back too (moves). */
+  rowKeys: readonly string[] = [],
 ): Promise<OrdersBefore> {
-  const out: OrdersBefore = { fids: new Map(), billNos: new Map(), statuses: new Map(), existing: new Map() };
+  const out: OrdersBefore = {
+    fids: new Map(),
+    billNos: new Map(),
+    statuses: new Map(),
+    existing: new Map(),
+    activeRows: new Map(),
+    searched: new Set(),
+  };
   // Digits only (ReadyRowSchema), so the quoted list cannot break out of the filter.
   const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o));
+  const keys = locator.removedField ? [...new Set(rowKeys)].filter((k) => SAFE_KEY.test(k)) : [];
+  const removedKey = locator.removedField ? `,${locator.removedField}` : '';
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
+    const byOrder = `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`;
+    // The first query also finds the batch's receipts on other orders (ASSUMPTION: K3Cloud's
+    // filter joins header and entry fields with OR as SQL does; docs/apis/k3cloud.md §6).
+    const byKey =
+      i === 0 && keys.length > 0 ? ` OR ${locator.rowKeyField} IN (${keys.map((k) => `'${k}'`).join(',')})` : '';
+    if (byKey) for (const k of keys) out.searched.add(k);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
-      fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField},FDocumentStatus`,
-      filterString: `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`,
+      fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField},FDocumentStatus${removedKey}`,
+      filterString: byKey ? `(${byOrder})${byKey}` : byOrder,
       orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
     });
-    for (const [fidValue, billNo, orderKey, entryId, rowKey, status] of rows) {
+    for (const [fidValue, billNo, orderKey, entryId, rowKey, status, removed] of rows) {
       const fid = Number(fidValue);
       if (!Number.isInteger(fid) || fid <= 0) continue;
       noteHeader(out, fid, billNo, status);
       const orderId = String(orderKey ?? '');
+      if (byKey) noteActive(out, fid, orderId, Number(entryId), rowKey, removed);
       const fids = out.fids.get(orderId) ?? [];
       if (!fids.includes(fid))
         out.fids.set(
@@ -76,6 +105,19 @@ export async function readOrdersBefore(
   }
   await confirmAbsent(k3, locator, unique, out, subjects);
   return out;
+}
+
+/** A row of a searched receipt not flagged removed: the payment counts on that order. */
+function noteActive(
+  out: OrdersBefore,
+  fid: number,
+  orderId: string,
+  entryId: number,
+  rowKey: unknown,
+  removed: unknown,
+) {
+  if (!entryId || typeof rowKey !== 'string' || !out.searched.has(rowKey) || isTrue(removed)) return;
+  out.activeRows.set(rowKey, [...(out.activeRows.get(rowKey) ?? []), { orderId, fid, entryId }]);
 }
 
 /** Keeps an order's number and document status, when K3Cloud gave them. */

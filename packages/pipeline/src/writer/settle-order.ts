@@ -19,8 +19,8 @@ import type { BatchWriterDeps } from './write-batch';
 export interface Batch {
   locator: RowLocator;
   byFid: Map<number, PendingRow[]>;
-  /** A moved receipt's row → the flag of its previous row, in this batch too. */
-  flags: Map<PendingRow, PendingRow>;
+  /** A moved receipt's row → the flags of its previous rows, in this batch too. */
+  flags: Map<PendingRow, PendingRow[]>;
   existing: ExistingRows;
   /** Every field key the batch writes (the read-back compares them all). */
   fields: string[];
@@ -152,7 +152,7 @@ async function settleVerified(
   fid: number,
   state: SavedState,
   deps: BatchWriterDeps,
-  flags: ReadonlyMap<PendingRow, PendingRow> = new Map(),
+  flags: ReadonlyMap<PendingRow, PendingRow[]> = new Map(),
 ) {
   const missed: Array<{ p: PendingRow; differences: FieldDifference[] }> = [];
   const written: Array<Promise<void>> = [];
@@ -160,10 +160,9 @@ async function settleVerified(
   for (const p of group) {
     const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
     if (p.flagOf) continue;
-    const flag = flags.get(p);
+    const flag = flags.get(p)?.find((f) => !flagHeld(f, state, deps));
     const extra = check.applied ? activeDuplicates(state, fid, p.row.rowKey, deps.locator.removedField) : [];
-    if (check.applied && flag && !flagHeld(flag, state, deps))
-      p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
+    if (check.applied && flag) p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
     else if (check.applied && extra.length > 0) duplicates.push({ p, entryIds: [check.entryId, ...extra] });
     else if (check.applied) written.push(settleWritten(p, fid, check.entryId, deps.ledger));
     else missed.push({ p, differences: check.differences });

@@ -21,6 +21,9 @@ const LOCATOR = {
   removedField: 'F_PBLH_Removed',
 };
 
+/** THE read before a save of receipt HK1 on order 9: the order's rows, and HK1's rows on any order. */
+const BEFORE_9 = "(F_Cash_Collection_Id IN ('9')) OR F_PBLH_CashCollectionNo IN ('HK1')";
+
 function row(fields: Record<string, string | boolean | null>, orderId = '9'): ReadyRow {
   return {
     windowId: 'w',
@@ -104,7 +107,8 @@ describe('verified writes: the read after BatchSave', () => {
     const { outcome, notApplied } = await writeOne(k3, row(sent));
     expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
     expect(notApplied).toEqual([]);
-    expect(queries).toEqual(["F_Cash_Collection_Id IN ('9')", 'FID IN (100)']); // before and after, nothing else
+    // Before (the orders, and the receipt on any other order) and after, nothing else.
+    expect(queries).toEqual([BEFORE_9, 'FID IN (100)']);
   });
 
   it('dead-letters write-not-applied naming the fields when an unlocked order does not hold them', async () => {
@@ -134,7 +138,7 @@ describe('a BatchSave whose answer was lost', () => {
     const { outcome } = await writeOne(k3, row(sent));
     expect(outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
     expect(saves).toHaveLength(1);
-    expect(queries).toEqual(["F_Cash_Collection_Id IN ('9')", 'FID IN (100)']);
+    expect(queries).toEqual([BEFORE_9, 'FID IN (100)']);
   });
 
   it('sends the row back with the lost answer when K3Cloud does not hold it (its next attempt reads first)', async () => {
@@ -160,7 +164,10 @@ describe('the query before the save resolves the orders', () => {
     expect((outcome as Error).message).toMatch('sales order not found in K3Cloud (F_Cash_Collection_Id = 8)');
     expect(saves).toEqual([]);
     // The combined query, then header keys only: an order without receipt rows is not taken for missing.
-    expect(queries).toEqual(["F_Cash_Collection_Id IN ('8')", "F_Cash_Collection_Id IN ('8')"]);
+    expect(queries).toEqual([
+      "(F_Cash_Collection_Id IN ('8')) OR F_PBLH_CashCollectionNo IN ('HK1')",
+      "F_Cash_Collection_Id IN ('8')",
+    ]);
     expect(index.misses).toEqual(['8']);
   });
 });
@@ -276,5 +283,57 @@ describe("K3Cloud's request filter", () => {
       details: { receiptNo: 'HK2', fields: ['F_PBLH_Remark'] },
     });
     expect(saves).toBe(3); // the batch, the rest without the bad row, the bad row alone
+  });
+});
+
+describe('a receipt moved to another order while the ledger knows nothing of it (Redis emptied)', () => {
+  it('flags the row K3Cloud holds on the previous order in the same save, found by receipt number', async () => {
+    const saves: Array<Record<string, unknown>> = [];
+    const k3: K3CloudWriter = {
+      batchSave: async (_form, models) => {
+        saves.push(...models);
+        return { results: models.map((_, i) => ({ dIndex: i, ok: true, id: 100, errors: [] })) };
+      },
+      executeBillQuery: async (q: BillQueryRequest) => {
+        if (String(q.fieldKeys).startsWith('FID,FBillNo,F_Cash_Collection_Id')) {
+          return [
+            [100, 'XSDD000100', '9', null, null, 'A', null],
+            [90, 'XSDD000090', '7', 555, 'HK1', 'A', 0], // HK1 still counts on order 7
+          ];
+        }
+        // THE read after: the previous row flagged, the new one as sent.
+        return [
+          [90, 'XSDD000090', 'A', 555, 'HK1', null, 1],
+          [100, 'XSDD000100', 'A', 7001, 'HK1', 1200.5, 0],
+        ];
+      },
+      unAudit: async () => undefined,
+      submit: async () => undefined,
+      audit: async () => undefined,
+    };
+    const reserved: string[] = [];
+    const write = createBatchWriter({
+      k3,
+      ledger, // knows nothing
+      fence: async () => undefined,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      locator: LOCATOR,
+      saveOptions: { isDeleteEntry: false },
+      fieldKinds: fieldKinds(DEFAULT_MAPPING),
+      lockedOrderPolicy: 'wait',
+      requeue: () => undefined,
+    });
+    const outcome = new Promise<unknown>((resolve) =>
+      write(
+        [{ row: row({ F_PBLH_Decimal: '1200.50', F_PBLH_Removed: false }), solo: false, resolve, reject: resolve }],
+        (order) => (reserved.push(order), true),
+      ),
+    );
+    expect(await outcome).toEqual({ outcome: 'written', fid: 100, entryId: 7001 });
+    expect(reserved).toEqual(['7']);
+    expect(saves).toEqual([
+      expect.objectContaining({ FID: 100 }),
+      { FID: 90, F_PBLH_Entity: [{ FEntryID: 555, F_PBLH_CashCollectionNo: 'HK1', F_PBLH_Removed: true }] },
+    ]);
   });
 });

@@ -124,13 +124,16 @@ export function createBatchWriter(
  */
 async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: ReserveOrder): Promise<void> {
   const { live: current, entries } = await dropSettledVersions(rows, deps.ledger);
-  const moves = moveFlags(current, entries, deps, reserve);
-  const settled = [...moves.rows, ...moves.flags];
-  if (settled.length === 0) return;
+  if (current.length === 0) return;
   const { locator } = deps;
   // The receipts and orders of this batch, named in the audit record of every call made for it.
-  const subjects = [...new Set(settled.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
-  const before = await readOrdersBefore(deps.k3, locator, [...new Set(settled.map((p) => p.row.orderId))], subjects);
+  const subjects = [...new Set(current.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
+  // The batch's orders, and where the ledger last wrote its receipts (a move the read may not see).
+  const orderIds = [...current.map((p) => p.row.orderId), ...current.flatMap((p) => ledgerPrevious(p, entries))];
+  const rowKeys = current.map((p) => p.row.rowKey);
+  const before = await readOrdersBefore(deps.k3, locator, [...new Set(orderIds)], subjects, rowKeys);
+  const moves = moveFlags(current, entries, before, deps, reserve);
+  const settled = [...moves.rows, ...moves.flags];
   const live = await nothingToFlag(
     await holdBackLateWrites(await placeRows(settled, before, deps), before, deps),
     before,
@@ -141,7 +144,8 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   for (const p of live) byFid.set(p.row.fid!, [...(byFid.get(p.row.fid!) ?? []), p]);
   const fids = [...byFid.keys()];
   const fields = [...new Set(live.flatMap((p) => Object.keys(p.row.fields)))];
-  const flags = new Map(live.filter((p) => p.flagOf).map((f) => [f.flagOf!, f]));
+  const flags = new Map<PendingRow, PendingRow[]>();
+  for (const f of live) if (f.flagOf) flags.set(f.flagOf, [...(flags.get(f.flagOf) ?? []), f]);
   const batch: Batch = { locator, byFid, flags, existing: before.existing, fields };
 
   let results: ModelSaveResult[];
@@ -335,6 +339,7 @@ const versionOf = (p: PendingRow) => ({ sourceVersion: p.row.sourceVersion, remo
 function moveFlags(
   rows: PendingRow[],
   entries: Map<string, LedgerEntry>,
+  before: OrdersBefore,
   deps: BatchWriterDeps,
   reserve: ReserveOrder,
 ): { rows: PendingRow[]; flags: PendingRow[] } {
@@ -342,31 +347,54 @@ function moveFlags(
   const flags: PendingRow[] = [];
   const { removedField, rowKeyField } = deps.locator;
   for (const p of rows) {
-    const e = entries.get(p.row.receiptId);
-    const previous = e?.k3Fid && !e.removed && e.orderId !== p.row.orderId ? e : undefined;
-    if (!previous || !removedField) {
-      kept.push(p);
-    } else if (!reserve(previous.orderId)) {
+    const previous = removedField && !p.row.removed ? previousRows(p, entries, before) : [];
+    if (previous.length > 0 && !previous.every((r) => reserve(r.orderId))) {
       deps.requeue(p);
-    } else {
-      kept.push(p);
+      continue;
+    }
+    kept.push(p);
+    for (const r of previous) {
       flags.push({
         row: {
           ...p.row,
-          orderId: previous.orderId,
-          fid: previous.k3Fid,
+          orderId: r.orderId,
+          fid: r.fid,
           removed: true,
-          fields: { [rowKeyField]: p.row.rowKey, [removedField]: true },
+          fields: { [rowKeyField]: p.row.rowKey, [removedField!]: true },
         },
         solo: false,
         flagOf: p,
-        // The flag settles with its row: the row counts as written only when both are in K3Cloud.
+        // A flag settles with its row: the row counts as written only when every flag is in K3Cloud.
         resolve: () => undefined,
         reject: () => undefined,
       });
     }
   }
   return { rows: kept, flags };
+}
+
+/** The order the ledger says holds a receipt's active row, when it is not the row's order now. */
+function ledgerPrevious(p: PendingRow, entries: Map<string, LedgerEntry>): string[] {
+  const e = entries.get(p.row.receiptId);
+  return e?.k3Fid && !e.removed && e.orderId && e.orderId !== p.row.orderId ? [e.orderId] : [];
+}
+
+/**
+ * Where a receipt moving to `p`'s order still counts: its rows not flagged removed on other orders,
+ * as the read before the save found them by receipt number (true even when the ledger was lost);
+ * for a receipt number the read could not ask for, where the ledger last wrote it.
+ */
+function previousRows(
+  p: PendingRow,
+  entries: Map<string, LedgerEntry>,
+  before: OrdersBefore,
+): Array<{ orderId: string; fid: number }> {
+  if (before.searched.has(p.row.rowKey)) {
+    const rows = (before.activeRows.get(p.row.rowKey) ?? []).filter((r) => r.orderId !== p.row.orderId);
+    return rows.filter((r, i) => rows.findIndex((o) => o.fid === r.fid) === i); // one flag per order
+  }
+  const e = entries.get(p.row.receiptId);
+  return ledgerPrevious(p, entries).map((orderId) => ({ orderId, fid: e!.k3Fid! }));
 }
 
 /**
@@ -383,6 +411,13 @@ async function isolateFiltered(
   reserve: ReserveOrder,
 ): Promise<void> {
   const main = rows.filter((p) => !p.flagOf);
+  const { removedField, rowKeyField } = deps.locator;
+  const removal = main.length === 1 && main[0]!.row.removed ? main[0]! : undefined;
+  if (removal && removedField && Object.keys(removal.row.fields).length > 2) {
+    // A removal must stop the payment counting even when K3Cloud refuses its text: the flag alone.
+    const fields = { [rowKeyField]: removal.row.rowKey, [removedField]: true };
+    return saveRows([{ ...removal, row: { ...removal.row, fields } }], deps, reserve);
+  }
   if (main.length === 1) {
     const p = main[0]!;
     const fields = requestFilterSuspects(p.row.fields).map((s) => s.path);
