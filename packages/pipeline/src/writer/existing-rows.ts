@@ -1,4 +1,4 @@
-import { queryPages } from '@receipt-sync/k3cloud';
+import { k3In, queryPages } from '@receipt-sync/k3cloud';
 import { isTrue } from '@receipt-sync/mapping';
 import type { K3CloudWriter } from './ports';
 
@@ -73,8 +73,7 @@ export async function readOrdersBefore(
     const byOrder = `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`;
     // The first query also finds the batch's receipts on other orders (ASSUMPTION: K3Cloud's
     // filter joins header and entry fields with OR as SQL does; docs/apis/k3cloud.md §6).
-    const byKey =
-      i === 0 && keys.length > 0 ? ` OR ${locator.rowKeyField} IN (${keys.map((k) => `'${k}'`).join(',')})` : '';
+    const byKey = i === 0 && keys.length > 0 ? ` OR ${k3In(locator.rowKeyField, keys)}` : '';
     if (byKey) for (const k of keys) out.searched.add(k);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,

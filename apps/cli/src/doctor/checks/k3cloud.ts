@@ -78,13 +78,19 @@ export const orderLookupCheck: DoctorCheck = {
         'no recent receipt names a sales order',
         ctx.t('terminal.doctor.fixes.noOrders'),
       );
+    // The writer's read before a save has this shape: the orders, OR the receipts' rows on any order.
+    const keys = (ctx.recent ?? [])
+      .map((r) => String(r.cash_collection_no ?? ''))
+      .filter((k) => /^[A-Za-z0-9_./-]{1,80}$/.test(k))
+      .slice(0, 50);
+    const byKey = keys.length > 0 ? ` OR ${k3In(mapping.rowKey.targetField, keys)}` : '';
     const rows = await ctx.k3!.executeBillQuery({
       formId: mapping.formId,
       fieldKeys: `FID,${field}`,
-      filterString: k3In(field, ids),
+      filterString: byKey ? `(${k3In(field, ids)})${byKey}` : k3In(field, ids),
       limit: 2000,
     });
-    const found = new Set(rows.map((r) => String(r[1])));
+    const found = new Set(rows.map((r) => String(r[1])).filter((id) => ids.includes(id)));
     if (found.size === 0)
       return fail(
         'k3cloud-order-lookup',
