@@ -5,7 +5,7 @@ export type { FieldType, Mapping, MappingField, MappingFile, SaveOptions } from 
 export { DEFAULT_MAPPING, loadMapping } from './default-mapping';
 export { loadMappingFile, needsEnrichment, parseMapping } from './load-mapping';
 export { checkQuality } from './evaluate-receipt';
-export { NO_ORDER_MESSAGE, describeReceipt } from './receipt-keys';
+export { NO_ORDER_MESSAGE, describeReceipt, readRowKey } from './receipt-keys';
 export { contentHashOf, mapReceipt } from './map-receipt';
 export { buildSaveOptions, previewReceipt } from './preview';
 export type { Preview, PreviewPayload } from './preview';

@@ -21,6 +21,12 @@ const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
  * One mapped K3Cloud row, ready to be written into its sales order. Where rows go (form, entity,
  * row-key field) is the writer's mapping, not part of each row.
  */
+/**
+ * The order key of a removal that flags the receipt on whichever orders K3Cloud holds it (a receipt
+ * unlinked in OKKI whose order the ledger does not know): no sales order carries order id 0.
+ */
+export const ANY_ORDER = '0';
+
 export const ReadyRowSchema = z.object({
   windowId: z.string().min(1),
   receiptId: z.string().regex(/^\d+$/),

@@ -1,8 +1,18 @@
 import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
 import type { Logger, StageOutcome } from '@receipt-sync/core';
-import { checkQuality, mapReceipt, versionDigest, type MappedRow, type Mapping } from '@receipt-sync/mapping';
+import {
+  checkQuality,
+  mapReceipt,
+  NO_ORDER_MESSAGE,
+  readRowKey,
+  removedFlagField,
+  versionDigest,
+  type MappedRow,
+  type Mapping,
+} from '@receipt-sync/mapping';
 import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import {
+  ANY_ORDER,
   readyJobIdFor,
   receiptVersionKey,
   recordDeadLetter,
@@ -90,7 +100,11 @@ export async function transformReceipt(
     const source = flagOn
       ? { ...job.data, receipt: { ...receipt, order_id: Number(flagOn) }, removed: true }
       : job.data;
-    const mapped = mapOrQuarantine(source, receiptNo, deps);
+    // Unlinked while the ledger knows nothing of it (a new receipt, or a ledger Redis lost): the writer
+    // flags its rows on whichever orders K3Cloud holds them, and quarantines it when there are none.
+    const anywhere = !removed && !hasOrder(receipt.order_id) && ledger === undefined;
+    const removes = source.removed || anywhere;
+    const mapped = anywhere ? removalAnywhere(receipt, digest, deps.mapping) : mapOrQuarantine(source, receiptNo, deps);
     // A tombstone's removal row is a precaution: a receipt OKKI deleted is not quarantined for its data.
     const row = skip === TOMBSTONE ? await mapped.catch(() => undefined) : await mapped;
     if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
@@ -112,7 +126,7 @@ export async function transformReceipt(
         ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
         sourceVersion: version,
         sourceDigest: digest,
-        removed: source.removed,
+        removed: removes,
       });
     const ready: ReadyRow = {
       windowId,
@@ -121,13 +135,13 @@ export async function transformReceipt(
       orderId: row.orderKey,
       ...(fid === undefined ? {} : { fid }),
       sourceVersion: version,
-      removed: source.removed,
+      removed: removes,
       rowKey: row.rowKey,
       fields: row.fields,
       contentHash: row.contentHash,
       sourceDigest: digest,
     };
-    await deps.queues.ready.add(source.removed ? 'removed-row' : 'row', ready, {
+    await deps.queues.ready.add(removes ? 'removed-row' : 'row', ready, {
       jobId: await readyJobIdFor(deps.queues, ready),
     });
     deps.onOutcome?.('forwarded', { receiptNo });
@@ -181,6 +195,28 @@ function skipReason(
     return TOMBSTONE;
   }
   return undefined;
+}
+
+/**
+ * A row that flags the receipt removed on every order K3Cloud holds it on (its order key is
+ * ANY_ORDER): only the row key and the removed flag, so nothing of the receipt's text can be refused.
+ */
+async function removalAnywhere(
+  receipt: RawReceiptJob['receipt'],
+  digest: string,
+  mapping: Mapping,
+): Promise<MappedRow> {
+  const key = readRowKey(receipt as Record<string, unknown>, mapping);
+  const removedField = removedFlagField(mapping);
+  if (!key.ok || !removedField) throw new QuarantineError(String(receipt.cash_collection_no ?? ''), [NO_ORDER_MESSAGE]);
+  return {
+    formId: mapping.formId,
+    entity: mapping.entity,
+    orderKey: ANY_ORDER,
+    rowKey: key.key,
+    fields: { [mapping.rowKey.targetField]: key.key, [removedField]: true },
+    contentHash: `anywhere-${digest}`,
+  } as MappedRow;
 }
 
 /** Data-quality rules, bank enrichment and the mapping; a receipt that breaks a rule is quarantined. */

@@ -65,20 +65,21 @@ export async function readOrdersBefore(
     searched: new Set(),
   };
   // Digits only (ReadyRowSchema), so the quoted list cannot break out of the filter.
-  const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o));
+  const unique = [...new Set(orderIds)].filter((o) => /^\d+$/.test(o) && o !== '0');
   const keys = locator.removedField ? [...new Set(rowKeys)].filter((k) => SAFE_KEY.test(k)) : [];
   const removedKey = locator.removedField ? `,${locator.removedField}` : '';
-  for (let i = 0; i < unique.length; i += CHUNK) {
+  // A batch of removals that name no order still asks once, by receipt number alone.
+  for (let i = 0; i < Math.max(unique.length, keys.length > 0 ? 1 : 0); i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
-    const byOrder = `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})`;
+    const byOrder = chunk.length > 0 ? `${locator.orderKeyField} IN (${chunk.map((o) => `'${o}'`).join(',')})` : '';
     // The first query also finds the batch's receipts on other orders (ASSUMPTION: K3Cloud's
     // filter joins header and entry fields with OR as SQL does; docs/apis/k3cloud.md §6).
-    const byKey = i === 0 && keys.length > 0 ? ` OR ${k3In(locator.rowKeyField, keys)}` : '';
+    const byKey = i === 0 && keys.length > 0 ? k3In(locator.rowKeyField, keys) : '';
     if (byKey) for (const k of keys) out.searched.add(k);
     const rows = await queryPages((q) => k3.executeBillQuery(q, subjects), {
       formId: locator.formId,
       fieldKeys: `FID,FBillNo,${locator.orderKeyField},${locator.entity}_FEntryID,${locator.rowKeyField},FDocumentStatus${removedKey}`,
-      filterString: byKey ? `(${byOrder})${byKey}` : byOrder,
+      filterString: byOrder && byKey ? `(${byOrder}) OR ${byKey}` : byOrder || byKey,
       orderString: `FID ASC,${locator.entity}_FEntryID ASC`,
     });
     for (const [fidValue, billNo, orderKey, entryId, rowKey, status, removed] of rows) {

@@ -3,18 +3,20 @@ import {
   isSyncError,
   K3CloudRequestFilterError,
   LateWriteWaitError,
+  QuarantineError,
   SalesOrderNotFoundError,
   type LockedOrderPolicy,
   type Logger,
 } from '@receipt-sync/core';
 import { requestFilterSuspects, type ModelSaveResult } from '@receipt-sync/k3cloud';
 import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
-import type { ValueKind } from '@receipt-sync/mapping';
+import { NO_ORDER_MESSAGE, type ValueKind } from '@receipt-sync/mapping';
 import { fidFor, readOrdersBefore, rowSlot, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
 import type { Tracing } from '../tracing';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, ReserveOrder } from './row-batcher';
+import { ANY_ORDER } from '../queues';
 import { noLateWrites, type LateWrites } from './late-writes';
 import { readSavedState } from './saved-rows';
 import { allSettled, modelFor, settleOrder, settleUnanswered, waitsAsIs, type Batch } from './settle-order';
@@ -347,11 +349,20 @@ function moveFlags(
   const flags: PendingRow[] = [];
   const { removedField, rowKeyField } = deps.locator;
   for (const p of rows) {
-    const previous = removedField && !p.row.removed ? previousRows(p, entries, before) : [];
-    if (previous.length > 0 && !previous.every((r) => reserve(r.orderId))) {
+    const anywhere = p.row.orderId === ANY_ORDER;
+    const found = removedField && (!p.row.removed || anywhere) ? previousRows(p, entries, before) : [];
+    if (anywhere && found.length === 0) {
+      // Unlinked, and no order holds an active row of it: the receipt has no sales order.
+      p.reject(new QuarantineError(p.row.receiptNo, [NO_ORDER_MESSAGE]));
+      continue;
+    }
+    if (found.length > 0 && !found.every((r) => reserve(r.orderId))) {
       deps.requeue(p);
       continue;
     }
+    // A removal that named no order flags the first row found itself, and the others beside it.
+    if (anywhere) p.row = { ...p.row, orderId: found[0]!.orderId, fid: found[0]!.fid };
+    const previous = anywhere ? found.slice(1) : found;
     kept.push(p);
     for (const r of previous) {
       flags.push({
