@@ -1,3 +1,4 @@
+import { receiptVersionKey } from './job-ids';
 import { z } from 'zod';
 import { DEAD_LETTER_KINDS } from '@receipt-sync/core';
 
@@ -45,8 +46,17 @@ export const ReadyRowSchema = z.object({
   contentHash: z.string().min(1),
   /** Digest of the OKKI content of this version (two edits of one `update_time` second differ here). */
   sourceDigest: z.string().min(1).optional(),
+  /**
+   * Whether OKKI listed this version as removed, when the row says otherwise: an unlinked receipt is
+   * listed active and written as a removal. Outcomes are counted under the version OKKI listed.
+   */
+  listedRemoved: z.boolean().optional(),
 });
 export type ReadyRow = z.infer<typeof ReadyRowSchema>;
+
+/** The receipt version a ready row carries, as OKKI listed it (for outcomes and freshness). */
+export const listedVersionKey = (row: ReadyRow): string =>
+  receiptVersionKey(row.receiptId, row.sourceVersion, row.listedRemoved ?? row.removed);
 
 export const DeadLetterKindSchema = z.enum(DEAD_LETTER_KINDS);
 

@@ -10,7 +10,7 @@ import {
   type RowLocator,
   type WriterSaveOptions,
 } from '../writer';
-import { receiptVersionKey, type ReadyRow } from '../queues';
+import { listedVersionKey, type ReadyRow } from '../queues';
 import { parseChinaTime } from '@receipt-sync/core';
 import { transformReceipt } from '../transformer';
 import { runWindow, type WindowRun } from '../producer';
@@ -294,7 +294,7 @@ async function recordFreshness(rt: Runtime, row: ReadyRow, confirmedAt: Date, si
     atMs: confirmedAt.getTime(),
     seconds,
     source,
-    versionKey: receiptVersionKey(row.receiptId, row.sourceVersion, row.removed),
+    versionKey: listedVersionKey(row),
   });
 }
 

@@ -140,6 +140,7 @@ export async function transformReceipt(
       fields: row.fields,
       contentHash: row.contentHash,
       sourceDigest: digest,
+      ...(removes === removed ? {} : { listedRemoved: removed }),
     };
     await deps.queues.ready.add(removes ? 'removed-row' : 'row', ready, {
       jobId: await readyJobIdFor(deps.queues, ready),

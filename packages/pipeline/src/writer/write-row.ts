@@ -1,6 +1,6 @@
 import { K3CloudFieldUnknownError, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
 import {
-  receiptVersionKey,
+  listedVersionKey,
   recordDeadLetter,
   settleFailure,
   type OutcomeTracker,
@@ -37,7 +37,7 @@ export async function writeRow(
   deps: WriteRowDeps,
 ): Promise<{ outcome: ReceiptOutcome; reason?: string; fid?: number; entryId?: number }> {
   const row = job.data;
-  const versionKey = receiptVersionKey(row.receiptId, row.sourceVersion, row.removed);
+  const versionKey = listedVersionKey(row);
   try {
     const blocked = deps.blocked?.();
     if (blocked) throw blocked;
