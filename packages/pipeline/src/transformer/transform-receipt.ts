@@ -126,7 +126,8 @@ export async function transformReceipt(
         ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
         sourceVersion: version,
         sourceDigest: digest,
-        removed: removes,
+        // As OKKI listed it: a version's tie with a removal is decided by what OKKI says.
+        removed,
       });
     const ready: ReadyRow = {
       windowId,
