@@ -80,20 +80,17 @@ async function nothingToFlag(rows: PendingRow[], before: OrdersBefore, deps: Bat
 
 /**
  * Rows of a save that went out without an answer less than KINGDEE_LATE_WRITE_SECONDS ago wait,
- * unless the read before this save finds them in K3Cloud (then this save updates them): sent again
- * with FEntryID 0 they would become a second row when the first save lands. Other rows go on.
+ * even when a read finds them in K3Cloud: sent again with FEntryID 0 they would become a second
+ * row when the first save lands, and an update would be overwritten by it landing later still (the
+ * read cannot tell the save in K3Cloud's queue apart from one already applied). Other rows go on.
  */
-async function holdBackLateWrites(
-  rows: PendingRow[],
-  before: OrdersBefore,
-  deps: BatchWriterDeps,
-): Promise<PendingRow[]> {
+async function holdBackLateWrites(rows: PendingRow[], deps: BatchWriterDeps): Promise<PendingRow[]> {
   const held = await lateWrites(deps).heldUntil([...new Set(rows.map((p) => p.row.receiptId))]);
   if (held.size === 0) return rows;
   const waiting = new Set<PendingRow>();
   for (const p of rows) {
     const until = held.get(p.row.receiptId);
-    if (until === undefined || p.flagOf || before.existing.has(rowSlot(p.row.fid!, p.row.rowKey))) continue;
+    if (until === undefined || p.flagOf) continue;
     waiting.add(p);
     p.reject(new LateWriteWaitError(p.row.receiptNo, until));
   }
@@ -137,7 +134,7 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   const moves = moveFlags(current, entries, before, deps, reserve);
   const settled = [...moves.rows, ...moves.flags];
   const live = await nothingToFlag(
-    await holdBackLateWrites(await placeRows(settled, before, deps), before, deps),
+    await holdBackLateWrites(await placeRows(settled, before, deps), deps),
     before,
     deps,
   );
