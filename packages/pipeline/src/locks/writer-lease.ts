@@ -80,6 +80,19 @@ redis.call('SET', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1
 return redis.call('DEL', KEYS[1])
 `;
 
+/**
+ * A Redis call that gives up after `ms`: after a Redis Cluster failover a command can wait for ever
+ * on the node that died, and a heartbeat or a fencing check that never returns would stop the writer
+ * for good (no renewal, no takeover, a batch waiting on its fence).
+ */
+function within<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
+}
+
 /** A lease value `epoch since {"id":…,"process":…,"host":…,"pid":…}` as a holder (undefined when unreadable). */
 export function parseLeaseValue(value: string | null | undefined): LeaseHolder | undefined {
   const match = value ? /^(\d+) (\d+) (\{.*\})$/.exec(value) : null;
@@ -165,7 +178,10 @@ export class WriterLease {
     const sentAt = Date.now();
     let held: unknown;
     try {
-      held = await this.opts.redis.eval(VERIFY, 1, keys(this.opts.prefix).lease, value, String(this.opts.ttlMs));
+      held = await within(
+        this.opts.redis.eval(VERIFY, 1, keys(this.opts.prefix).lease, value, String(this.opts.ttlMs)),
+        this.callDeadlineMs(),
+      );
     } catch (error) {
       throw new WriterNotActiveError('the writer lease could not be checked in Redis', { cause: error });
     }
@@ -185,9 +201,16 @@ export class WriterLease {
       this.setInactive(value, 'stopping');
       await this.changes;
       const k = keys(this.opts.prefix);
-      await this.opts.redis.eval(RELEASE, 2, k.lease, k.lastHeld, value).catch(() => undefined);
+      await within(this.opts.redis.eval(RELEASE, 2, k.lease, k.lastHeld, value), this.callDeadlineMs()).catch(
+        () => undefined,
+      );
     }
     await this.changes;
+  }
+
+  /** How long one lease call may take: a third of the lease, so a hung call never outlives it. */
+  private callDeadlineMs(): number {
+    return Math.max(500, Math.floor(this.opts.ttlMs / 3));
   }
 
   private schedule(): void {
@@ -205,14 +228,17 @@ export class WriterLease {
     const sentAt = Date.now();
     const mine = this.value;
     try {
-      const [status, current, standbys] = (await this.opts.redis.eval(
-        BEAT,
-        4,
-        ...Object.values(keys(this.opts.prefix)),
-        this.id,
-        mine,
-        String(this.opts.ttlMs),
-        JSON.stringify({ id: this.id, process: this.opts.process, host: hostname(), pid: process.pid }),
+      const [status, current, standbys] = (await within(
+        this.opts.redis.eval(
+          BEAT,
+          4,
+          ...Object.values(keys(this.opts.prefix)),
+          this.id,
+          mine,
+          String(this.opts.ttlMs),
+          JSON.stringify({ id: this.id, process: this.opts.process, host: hostname(), pid: process.pid }),
+        ),
+        this.callDeadlineMs(),
       )) as [string, string, number, number];
       this.standbys = standbys;
       if (status === 'standby') {
