@@ -121,9 +121,8 @@ export async function transformReceipt(
       await deps.ledger.recordOutcome(receiptId, {
         status: 'pending',
         receiptNo,
-        // While a row is written on another order (a move), the ledger keeps naming that order: the
-        // writer flags the row there in the same save that writes the new one.
-        ...(ledger?.k3Fid === undefined ? { orderId: row.orderKey } : {}),
+        // The ledger keeps naming the order a written row is on (a move) until the writer moves it.
+        orderId: row.orderKey,
         sourceVersion: version,
         sourceDigest: digest,
         // As OKKI listed it: a version's tie with a removal is decided by what OKKI says.

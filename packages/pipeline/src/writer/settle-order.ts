@@ -158,8 +158,8 @@ async function settleVerified(
   const written: Array<Promise<void>> = [];
   const duplicates: Array<{ p: PendingRow; entryIds: number[] }> = [];
   for (const p of group) {
-    const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
     if (p.flagOf) continue;
+    const check = checkSavedRow(state, deps.fieldKinds, fid, p.row.rowKey, p.row.fields);
     const flag = flags.get(p)?.find((f) => !flagHeld(f, state, deps));
     const extra = check.applied ? activeDuplicates(state, fid, p.row.rowKey, deps.locator.removedField) : [];
     if (check.applied && flag) p.reject(new MovedReceiptNotFlaggedError(p.row.receiptNo, flag.row.orderId));
