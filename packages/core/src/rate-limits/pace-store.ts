@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis';
 
 /** What one attempt to start a call decided: go now, or ask again in `retryInMs`. */
-export type PaceAttempt = { granted: true } | { granted: false; retryInMs: number };
+export type PaceAttempt = { granted: true; at: number } | { granted: false; retryInMs: number };
 
 export interface PaceRules {
   /** Starts are this far apart on average. */
@@ -20,7 +20,8 @@ export interface PaceStore {
 /**
  * KEYS[1] next allowed start (ms), KEYS[2] sorted set of the starts of the last 1,020 ms. ARGV:
  * token, minTimeMs, perSecond, catchUpMs. Redis's own clock decides, so processes on different
- * hosts agree. Returns {1} when granted, {0, ms} when the caller must wait.
+ * hosts agree. Returns {1, now} when granted (the grant's time on Redis's clock), {0, ms} when the caller
+ * must wait.
  *
  * Pacing keeps its schedule: a start that comes up to catchUpMs late (the waiter's timer, this round
  * trip, and the event loop of a busy process) is counted from when it was due, not from when it
@@ -48,7 +49,7 @@ end
 local base = nextStart
 if now - nextStart > catchUp then base = now end
 redis.call('SET', KEYS[1], base + minTime, 'PX', minTime + catchUp + 1000)
-return {1}
+return {1, now}
 `;
 
 /**
@@ -70,7 +71,7 @@ export function redisPaceStore(redis: RedisClient, id: string): PaceStore {
         String(rules.perSecond),
         String(rules.catchUpMs),
       )) as number[];
-      return reply[0] === 1 ? { granted: true } : { granted: false, retryInMs: reply[1]! };
+      return reply[0] === 1 ? { granted: true, at: reply[1]! } : { granted: false, retryInMs: reply[1]! };
     },
   };
 }
@@ -90,7 +91,7 @@ export function memoryPaceStore(): PaceStore {
         recent.push(now);
       }
       nextStart = (now - nextStart > rules.catchUpMs ? now : nextStart) + rules.minTimeMs;
-      return { granted: true };
+      return { granted: true, at: now };
     },
   };
 }
