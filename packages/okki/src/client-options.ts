@@ -34,7 +34,7 @@ export interface OkkiClientOptions {
   audit?: ApiAuditSink;
   logger?: Logger;
   retry?: Partial<RetryOptions>;
-  /** Connections kept open to OKKI; default 8. */
+  /** Connections kept open to OKKI; default enough for maxRps at half-second answers (connectionsFor). */
   connections?: number;
 }
 

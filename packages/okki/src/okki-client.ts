@@ -56,6 +56,15 @@ function timeParam(value: Date | string): string {
  * info (§4, §6), retries with back-off, pacing shared across processes, an audit record per HTTP
  * attempt, and a drift-safe window iterator.
  */
+/**
+ * Connections that carry the full rate while OKKI's answers take up to half a second: a request the
+ * pacer let start must not then queue for a socket (with 8 connections and 80 ms answers, every
+ * millisecond of overhead takes from XIAOMAN_MAX_RPS). Never fewer than 8.
+ */
+export function connectionsFor(maxRps: number): number {
+  return Math.max(8, Math.ceil(maxRps / 2));
+}
+
 export class OkkiClient {
   private readonly http: OkkiTransport;
   private readonly pacer: SharedPacer;
@@ -83,7 +92,7 @@ export class OkkiClient {
     this.http = new OkkiTransport(
       options.baseUrl,
       options.timeoutMs,
-      options.connections ?? 8,
+      options.connections ?? connectionsFor(options.maxRps),
       this.pacer,
       options.audit ?? noopAudit,
       this.logger,
