@@ -4,7 +4,7 @@
  */
 export { createStore, type CreateStoreOptions } from './create-store';
 export type { SyncStore, StoreBackend } from './sync-store';
-export { MongoSyncStore } from './mongo/mongo-store';
+export type { MongoSyncStore } from './mongo/mongo-store';
 export { MIN_MONGODB_VERSION, TESTED_FERRETDB_VERSION, type MongoServerInfo } from './mongo/server-info';
 export { BufferedAuditSink, type BufferedAuditSinkOptions, type AuditSinkTuning } from './audit-sink';
 export {

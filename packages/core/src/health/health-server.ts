@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 import { runReadinessChecks, type ReadinessCheck } from './readiness';
 
@@ -25,7 +25,7 @@ export interface HealthServerOptions {
   metrics?: () => Promise<string>;
   logger?: HealthLogger;
   /** Extra routes (e.g. a dashboard) mounted after the built-in ones. */
-  extraRoutes?: (app: express.Express) => void;
+  extraRoutes?: (app: Express) => void;
   /**
    * Runs before every route, the built-in ones included: the dashboard puts its Host allowlist and
    * login here so /metrics and /readyz on its port are not public.
@@ -48,8 +48,10 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-function buildApp(opts: HealthServerOptions): express.Express {
-  const app = express();
+function buildApp(opts: HealthServerOptions): Express {
+  // express loads only where a server starts: sync:once and the CLI import this package and serve nothing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const app = (require('express') as typeof import('express'))();
   app.disable('x-powered-by');
   const timeoutMs = opts.checkTimeoutMs ?? 2000;
 

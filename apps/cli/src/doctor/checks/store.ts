@@ -1,4 +1,4 @@
-import { createStore, MIN_MONGODB_VERSION, MongoSyncStore, TESTED_FERRETDB_VERSION } from '@receipt-sync/store';
+import { createStore, MIN_MONGODB_VERSION, TESTED_FERRETDB_VERSION, type MongoSyncStore } from '@receipt-sync/store';
 import { fail, ok, warn, type CheckResult, type DoctorCheck } from '../types';
 
 /**
@@ -28,7 +28,7 @@ export const storeCheck: DoctorCheck = {
       );
     }
     const answers = ok('store', `state store ${where} answers`);
-    return store instanceof MongoSyncStore ? [answers, ...(await mongoChecks(store))] : answers;
+    return store.backend === 'mongodb' ? [answers, ...(await mongoChecks(store as MongoSyncStore))] : answers;
   },
 };
 
