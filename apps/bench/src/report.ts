@@ -241,12 +241,13 @@ function onceTable(r: BenchResults): Table | undefined {
       'bound s (OKKI / saves only)',
       'share of bound',
       'share of the pipeline bound',
+      'first OKKI request / OKKI span / after the last, s',
       'OKKI requests',
       'saves',
       'queries',
       'dup / missing',
     ],
-    align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: runs.map((x) => [
       profileOf(x),
       x.code,
@@ -257,6 +258,9 @@ function onceTable(r: BenchResults): Table | undefined {
       `${x.bound.seconds.toFixed(2)} (${x.bound.okkiSeconds.toFixed(2)} / ${x.bound.saveOnlySeconds.toFixed(2)})`,
       fmt.pct(x.shareOfBound),
       x.pipelineBound ? `${fmt.pct(x.pipelineBound.share)} of ${fmt.rate(x.pipelineBound.receiptsPerSecond)} r/s` : '—',
+      x.phases
+        ? `${x.phases.toFirstOkki.toFixed(2)} / ${x.phases.okkiSpan.toFixed(2)} / ${x.phases.afterLastOkki.toFixed(2)}`
+        : '—',
       `${fmt.int(x.okkiRequests)}${x.okki429 ? ` (${x.okki429} × 429)` : ''}`,
       fmt.int(x.saves),
       fmt.int(x.k3Queries),
@@ -266,6 +270,7 @@ function onceTable(r: BenchResults): Table | undefined {
       '`npm run sync:once` as its own process (the bundle the image runs), clock from spawn to exit: module load, Redis, K3Cloud login and metadata preflight, the window and the drain',
       "caps' bound = max(OKKI requests the simulator saw ÷ XIAOMAN_MAX_RPS, BatchSaves of full batches alone over the K3Cloud slots (⌈n/B⌉·L + n·r) / C); share = bound ÷ measured",
       "the pipeline bound is the pipeline section's (its two queries per BatchSave counted, formula there); it is the fairer yardstick where K3Cloud sets the pace",
+      "phases, from the OKKI simulator's request log: spawn to its first request (module load, Redis, token), first to last request (at the cap it is the OKKI bound less one request), last request to exit (the last answers and transforms, the last batches' read, BatchSave and read-back, summary and shutdown)",
       ...onceComparisons(runs),
       ...queryNotes(r, runs),
     ],

@@ -155,6 +155,12 @@ export interface OnceRun {
   };
   /** bound seconds ÷ measured seconds. */
   shareOfBound: number;
+  /**
+   * Where the time went, seconds from spawn: to OKKI's first request (module load, Redis, token),
+   * from its first to its last request, and from the last request to the process's exit (the last
+   * answers, their transform, the last batches' K3Cloud calls, the summary and shutdown).
+   */
+  phases?: { toFirstOkki: number; okkiSpan: number; afterLastOkki: number };
   /** The pipeline section's bound (two queries per BatchSave counted, bound.ts), receipts/s, and the share of it. */
   pipelineBound?: { receiptsPerSecond: number; share: number };
 }

@@ -43,6 +43,19 @@ export function queryCeilings(p: LatencyProfile, batchSize: number): { twoQuerie
   return { twoQueries: save / (save + 2 * p.k3LatencyMs), oneQuery: save / (save + p.k3LatencyMs) };
 }
 
+/** Seconds from spawn to OKKI's first request, between its first and last, and after its last to exit. */
+export function phasesOf(stats: SimStats, spawnedAtMs: number, seconds: number): OnceRun['phases'] {
+  const { firstAtMs, lastAtMs } = stats.okki;
+  if (firstAtMs === undefined || lastAtMs === undefined) return undefined;
+  const toFirstOkki = (firstAtMs - spawnedAtMs) / 1000;
+  const okkiSpan = (lastAtMs - firstAtMs) / 1000;
+  return { toFirstOkki, okkiSpan, afterLastOkki: seconds - toFirstOkki - okkiSpan };
+}
+
+export function describePhases(p: NonNullable<OnceRun['phases']>): string {
+  return `first OKKI request ${p.toFirstOkki.toFixed(2)} s, OKKI ${p.okkiSpan.toFixed(2)} s, after the last ${p.afterLastOkki.toFixed(2)} s`;
+}
+
 const totalRequests = (s: SimStats) => Object.values(s.okki.requests).reduce((a, b) => a + b, 0);
 
 /**
@@ -96,6 +109,7 @@ async function runOnce(
     );
     await sim.resetStats();
     const started = performance.now();
+    const spawnedAt = Date.now();
     const app = spawnApp('sync-once', contender.launcher.args('sync-once'), env, {
       keepStdout: true,
       heapOf: 'sync-once',
@@ -125,6 +139,7 @@ async function runOnce(
       rowsPerSave,
       bound,
       shareOfBound: bound.seconds / seconds,
+      phases: phasesOf(stats, spawnedAt, seconds),
     };
     const callBound = theoreticalBound({
       profile,
@@ -139,7 +154,8 @@ async function runOnce(
     console.log(
       `    ${census.written} written in ${seconds.toFixed(2)} s (bound ${bound.seconds.toFixed(2)} s, ${bound.limitedBy}) = ` +
         `${(100 * run.shareOfBound).toFixed(1)}% of the caps' bound; ${okkiRequests} OKKI requests, ${saves} saves, ` +
-        `${k3Queries} queries; duplicates ${census.duplicated}, missing ${census.missing}`,
+        `${k3Queries} queries; duplicates ${census.duplicated}, missing ${census.missing}` +
+        (run.phases ? `; ${describePhases(run.phases)}` : ''),
     );
     return run;
   } finally {

@@ -67,7 +67,13 @@ function stats(demo: DemoEnvironment): SimStats {
   const o = demo.okki.stats;
   const k = demo.k3.stats;
   return {
-    okki: { requests: { ...o.requests }, rateLimited: o.rateLimited, maxObservedRps: o.maxObservedRps },
+    okki: {
+      requests: { ...o.requests },
+      rateLimited: o.rateLimited,
+      maxObservedRps: o.maxObservedRps,
+      firstAtMs: o.log[0]?.atMs,
+      lastAtMs: o.log[o.log.length - 1]?.atMs,
+    },
     k3: {
       calls: { ...k.calls },
       rowsSaved: k.rowsSaved,

@@ -35,7 +35,14 @@ export interface RowCensus {
 }
 
 export interface SimStats {
-  okki: { requests: Record<string, number>; rateLimited: number; maxObservedRps: number };
+  okki: {
+    requests: Record<string, number>;
+    rateLimited: number;
+    maxObservedRps: number;
+    /** Wall-clock ms of the first and last request of its log (the last 10,000) since its stats were reset. */
+    firstAtMs?: number;
+    lastAtMs?: number;
+  };
   k3: {
     calls: Record<string, number>;
     rowsSaved: number;
