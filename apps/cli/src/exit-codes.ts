@@ -1,5 +1,4 @@
-import { ConfigError } from '@receipt-sync/core';
-import { redact } from '@receipt-sync/core';
+import { ConfigError, errorText, redact, type Translate } from '@receipt-sync/core';
 
 /** The CLI's exit codes; main.ts and `--help` document the same list. */
 export const EXIT = {
@@ -36,11 +35,11 @@ export class CouldNotRunError extends Error {
 }
 
 /** Exit code and the one message to print for an error that ended a command. Never prints a secret. */
-export function describeFailure(error: unknown): { code: number; message: string } {
+export function describeFailure(error: unknown, t: Translate): { code: number; message: string } {
   const text = (m: string) => String(redact(m));
   if (error instanceof UsageError) return { code: EXIT.badInput, message: text(error.message) };
   // ConfigError names the variables and what is wrong, never their values (config/load.ts)
-  if (error instanceof ConfigError) return { code: EXIT.couldNotRun, message: text(error.message) };
+  if (error instanceof ConfigError) return { code: EXIT.couldNotRun, message: text(errorText(error, t)) };
   if (error instanceof Error) return { code: EXIT.couldNotRun, message: text(error.message) };
   return { code: EXIT.couldNotRun, message: text(String(error)) };
 }

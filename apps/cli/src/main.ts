@@ -23,7 +23,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT, EXIT_CODES_HELP } from './exit-codes';
-import { exitAfterFlush } from './output';
+import { exitAfterFlush, terminalT } from './output';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -142,7 +142,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     exitAfterFlush(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
     return;
   }
-  const { code, message } = describeFailure(error);
-  console.error(`error: ${message}`);
+  const t = terminalT();
+  const { code, message } = describeFailure(error, t);
+  console.error(t('terminal.error', { message }));
   exitAfterFlush(code);
 });

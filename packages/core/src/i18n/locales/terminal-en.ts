@@ -180,6 +180,7 @@ export const terminalEn = {
     fileUnreadable: '{{what}} {{path}}: cannot read it ({{code}})',
     fileNotJson: '{{what}} {{path}}: not valid JSON ({{error}})',
     fileNotObject: '{{what}} {{path}}: expected one JSON object, got {{got}}',
+    anArray: 'an array',
     mapping: 'mapping {{error}}',
     needsOkki: '{{command}} needs XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET',
   },

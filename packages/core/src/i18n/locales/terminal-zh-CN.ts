@@ -83,7 +83,7 @@ export const terminalZhCN = {
       storeMongo: 'MongoDB（MONGO_URL）',
       storeRedis: 'Redis（QUEUE_PREFIX {{prefix}}）',
       storeDown: '{{where}} 无响应：{{error}}',
-      storeOk: '状态存储 {{where}} 有响应',
+      storeOk: '状态存储 {{where}}有响应',
       ferret:
         'FerretDB {{ferret}}（报告为 MongoDB {{version}}）；已测试：FerretDB {{tested}}。它的条件更新不是原子的，因此每次比较并设置都会同时占用其修订号',
       mongoOld: 'MongoDB {{version}} 低于 {{min}}，即状态存储支持的最低版本',
@@ -173,6 +173,7 @@ export const terminalZhCN = {
     fileUnreadable: '{{what}} {{path}}：无法读取（{{code}}）',
     fileNotJson: '{{what}} {{path}}：不是有效的 JSON（{{error}}）',
     fileNotObject: '{{what}} {{path}}：应为一个 JSON 对象，实际是 {{got}}',
+    anArray: '数组',
     mapping: '映射 {{error}}',
     needsOkki: '{{command}} 需要 XIAOMAN_CLIENT_ID 和 XIAOMAN_CLIENT_SECRET',
   },
