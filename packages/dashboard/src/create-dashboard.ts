@@ -89,8 +89,9 @@ export function createDashboard(deps: DashboardDeps): Router {
       }),
   );
 
-  router.use('/api', apiRouter(deps));
+  // Before the API too: its error texts follow the request's language like the pages.
   router.use(languageMiddleware(deps.locale, base));
+  router.use('/api', apiRouter(deps));
 
   router.use('/queues/api', bullBoardWriteGuard(deps.logger));
   const boards = bullBoardRouters(deps.queues, `${base}/queues`);

@@ -509,6 +509,41 @@ export const en = {
   },
   terminal: terminalEn,
   config: configEn,
+  api: {
+    errors: {
+      request: {
+        invalid: 'invalid request',
+        'post-only': 'use POST',
+        'bad-json': 'the request body is not valid JSON',
+        'too-large': 'the request body is too large',
+        'bad-encoding': 'the request body encoding is not supported',
+        'bad-charset': 'the request body charset is not supported',
+        aborted: 'the request was aborted',
+        'bad-length': 'the request body is shorter or longer than its Content-Length',
+        bad: 'bad request',
+        timeout:
+          'no answer within {{ms}} ms: Redis or the store is not answering, so the pipeline state cannot be read right now. Try again shortly; /readyz names the failing dependency.',
+        'foreign-host':
+          'this dashboard does not answer to that host name; add it to DASHBOARD_ALLOWED_HOSTS (127.0.0.1, localhost and [::1] on the dashboard port are always allowed)',
+        'foreign-origin': 'request refused: its Origin is not this dashboard (DASHBOARD_ALLOWED_HOSTS)',
+        'cross-site':
+          'cross-site request refused: send header X-Requested-With: {{header}} or an Origin of this dashboard',
+      },
+      receipt: {
+        'no-match': 'no receipt or order matches {{key}}',
+        'not-found': 'no receipt matches {{key}}',
+      },
+      reconcile: {
+        'no-version': 'no version of this receipt is known yet; nothing to reconcile',
+        running: 'a reconcile of this receipt is already running',
+      },
+      queues: {
+        'read-only':
+          'Bull Board is read-only here: replay or discard dead letters from the receipt-sync status page, which records each receipt',
+      },
+      internal: 'internal error; see the dashboard log',
+    },
+  },
   search: {
     title: 'Find a receipt',
     notFoundTitle: 'Not found',

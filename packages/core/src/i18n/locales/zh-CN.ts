@@ -490,6 +490,39 @@ export const zhCN = {
   },
   terminal: terminalZhCN,
   config: configZhCN,
+  api: {
+    errors: {
+      request: {
+        invalid: '请求无效',
+        'post-only': '请使用 POST',
+        'bad-json': '请求内容不是有效的 JSON',
+        'too-large': '请求内容太大',
+        'bad-encoding': '不支持请求内容的编码',
+        'bad-charset': '不支持请求内容的字符集',
+        aborted: '请求已中断',
+        'bad-length': '请求内容的长度与 Content-Length 不符',
+        bad: '请求有误',
+        timeout:
+          '{{ms}} 毫秒内没有响应：Redis 或状态存储没有应答，暂时无法读取同步状态。请稍后重试；/readyz 会指出出问题的依赖。',
+        'foreign-host':
+          '本监控面板不响应这个主机名；请把它加入 DASHBOARD_ALLOWED_HOSTS（面板端口上的 127.0.0.1、localhost 和 [::1] 始终允许）',
+        'foreign-origin': '请求被拒绝：它的 Origin 不是本监控面板（DASHBOARD_ALLOWED_HOSTS）',
+        'cross-site': '跨站请求被拒绝：请发送请求头 X-Requested-With: {{header}}，或使用本监控面板的 Origin',
+      },
+      receipt: {
+        'no-match': '没有与 {{key}} 匹配的回款单或订单',
+        'not-found': '没有与 {{key}} 匹配的回款单',
+      },
+      reconcile: {
+        'no-version': '还不知道这张回款单的任何版本，无法对账',
+        running: '这张回款单的对账正在进行中',
+      },
+      queues: {
+        'read-only': 'Bull Board 在这里只读：请在 receipt-sync 状态页面重放或丢弃写入失败的回款单，那里会记录每一张',
+      },
+      internal: '内部错误；请查看监控面板日志',
+    },
+  },
   search: {
     title: '查找回款单',
     notFoundTitle: '未找到',
