@@ -48,6 +48,14 @@ describe('CLI commands in Chinese', () => {
     expect(en.stdout).toMatch(/^no writer has held the writer lease yet; 0 standbys$/m);
   }, 60_000);
 
+  it('--help is in Chinese too: the command, its options and the exit codes', async () => {
+    const run = await runCli(['dlq', 'replay', '--help'], zhEnv);
+    expect(run.stdout).toMatch(/^用法： receipt-sync dlq replay/m);
+    expect(run.stdout).toContain('把写入失败记录作为新任务放回原来的队列（重放）');
+    expect(run.stdout).toMatch(/^退出码：$/m);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
   it('a usage mistake is explained in Chinese, with exit 2', async () => {
     const run = await runCli(['dlq', 'replay'], zhEnv);
     expect(run.stderr).toContain('错误：请用 --id <id>… 指明要重放的写入失败记录，或使用 --all');

@@ -15,14 +15,10 @@ export const EXIT = {
   checkFailed: 5,
 } as const;
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  ok
-  1  could not run (configuration error, Redis/MongoDB unreachable, an API failing)
-  2  bad arguments or input file
-  3  mapping preview: the receipt has data-quality problems
-  4  reconcile: differences found (also after --fix)
-  5  doctor: a check failed`;
+/** The exit codes as `--help` lists them, in the terminal's language. */
+export function exitCodesHelp(t: Translate): string {
+  return `\n${t('terminal.help.exitCodes')}`;
+}
 
 /** Something the operator typed or pointed at is wrong (exit 2). */
 export class UsageError extends Error {

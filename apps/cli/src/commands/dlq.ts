@@ -1,4 +1,4 @@
-import { formatChinaTime, nextStep, reasonText } from '@receipt-sync/core';
+import { formatChinaTime, nextStep, reasonText, type Translate } from '@receipt-sync/core';
 import { orderIdOf } from '@receipt-sync/dashboard';
 import {
   DeadLetterJobSchema,
@@ -83,6 +83,13 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
   });
 }
 
+/** The replay's own refusals in the reader's language (the pipeline states them in English). */
+function replayFailure(reason: string, t: Translate): string {
+  if (reason === 'no such dead letter') return t('terminal.dlq.noSuch');
+  if (reason === 'not a dead-letter record') return t('terminal.dlq.notRecord');
+  return reason;
+}
+
 /** `dlq replay`: back into raw/ready as new jobs with every attempt available (queues/replay.ts). */
 export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean }): Promise<number> {
   const q = queueOf(opts);
@@ -97,7 +104,8 @@ export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean })
       printLine(t('terminal.dlq.replayed', { count: result.replayed.length, queue: q }));
       for (const r of result.replayed)
         printLine(t('terminal.dlq.replayedLine', { id: r.deadLetterId, queue: r.queue, job: r.newJobId }));
-      for (const f of result.failed) printLine(t('terminal.dlq.notReplayed', { id: f.deadLetterId, reason: f.reason }));
+      for (const f of result.failed)
+        printLine(t('terminal.dlq.notReplayed', { id: f.deadLetterId, reason: replayFailure(f.reason, t) }));
     }
     return result.failed.length > 0 ? EXIT.badInput : EXIT.ok;
   });

@@ -70,7 +70,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
     printLine();
     printLine(
       formatTable(
-        [t('terminal.status.queueJobs'), ...STATES],
+        [t('terminal.status.queueJobs'), ...STATES.map((s) => t(`jobState.${s}`))],
         PIPELINE_QUEUES.map((name) => [name, ...STATES.map((s) => queues[name]![s] ?? 0)]),
       ),
     );
