@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { configZhCN } from '../i18n/locales/terminal-zh-CN';
+import { terminalLocale } from '../i18n/locale';
 import { translator, type Translate } from '../i18n/translate';
 
 /** The problems the catalogues can say (`config.problems.*`); a schema's own message naming one is that problem. */
@@ -70,4 +71,18 @@ export function errorText(error: unknown, t: Translate): string {
     return [t('config.invalid'), ...lines.map((l) => `  - ${l}`), t('config.fix')].join('\n');
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `producer could not start: …` in the terminal's language (`--lang`, LC_ALL, LC_MESSAGES, LANG):
+ * what a service process prints before it exits 1.
+ */
+export function startFailureText(
+  name: string,
+  error: unknown,
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = process.argv,
+): string {
+  const t = translator(terminalLocale(env, argv));
+  return t('terminal.start.appFailed', { name, error: errorText(error, t) });
 }

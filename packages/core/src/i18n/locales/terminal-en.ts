@@ -16,6 +16,7 @@ export const terminalEn = {
     logs: 'Errors follow (warnings are on the dashboard); one line per sync window. LOG_FORMAT=json for JSON lines, LOG_FORMAT=pretty for every log record.',
     halfConfigured: '{{missing}} is not configured; set both systems, or neither for the demo',
     failed: 'receipt-sync could not start: {{error}}',
+    appFailed: '{{name}} could not start: {{error}}',
   },
   window: {
     done: '{{when}} window {{start}}–{{end}}: {{fetched}} receipt versions fetched · so far written {{written}}, unchanged {{unchanged}}, failed {{dead}}, quarantined {{quarantined}}',
@@ -411,6 +412,7 @@ export const configEn = {
     webhookShape: 'entry {{n}}: must look like kind=url (kind: {{kinds}})',
     webhookKind: 'entry {{n}}: kind "{{kind}}" is not supported (expected one of {{kinds}})',
     webhookUrl: 'entry {{n}}: URL of {{kind}} must be an http(s) URL',
+    receiver: 'must be set to run the push receiver',
     other: '{{message}}',
   },
 } satisfies Catalogue;

@@ -16,6 +16,7 @@ export const terminalZhCN = {
     logs: '以下只显示错误（警告见监控面板），每个同步窗口一行。LOG_FORMAT=json 输出 JSON 行，LOG_FORMAT=pretty 输出全部日志。',
     halfConfigured: '{{missing}} 未配置；请同时配置两个系统，或都不配置以运行演示',
     failed: 'receipt-sync 无法启动：{{error}}',
+    appFailed: '{{name}} 无法启动：{{error}}',
   },
   window: {
     done: '{{when}} 窗口 {{start}}–{{end}}：拉取 {{fetched}} 个回款单版本 · 累计 已写入 {{written}}，未变化 {{unchanged}}，写入失败 {{dead}}，已隔离 {{quarantined}}',
@@ -395,6 +396,7 @@ export const configZhCN = {
     webhookShape: '第 {{n}} 项：必须写成 kind=url（kind 可为：{{kinds}}）',
     webhookKind: '第 {{n}} 项：不支持类型 "{{kind}}"（应为 {{kinds}} 之一）',
     webhookUrl: '第 {{n}} 项：{{kind}} 的网址必须是 http(s) 网址',
+    receiver: '必须设置才能运行推送接收端',
     other: '{{message}}',
   },
 } satisfies Catalogue;
