@@ -413,6 +413,10 @@ export const configEn = {
     webhookKind: 'entry {{n}}: kind "{{kind}}" is not supported (expected one of {{kinds}})',
     webhookUrl: 'entry {{n}}: URL of {{kind}} must be an http(s) URL',
     receiver: 'must be set to run the push receiver',
+    firstWindow:
+      'is required for the first window (no checkpoint exists yet), e.g. SYNC_START_TIME="2025-01-01 00:00:00"',
+    needsOkki: 'and XIAOMAN_CLIENT_SECRET must be set',
+    needsK3: '(with KINGDEE_ACCT_ID, KINGDEE_USERNAME and a password or app secret) must be set',
     other: '{{message}}',
   },
 } satisfies Catalogue;

@@ -397,6 +397,9 @@ export const configZhCN = {
     webhookKind: '第 {{n}} 项：不支持类型 "{{kind}}"（应为 {{kinds}} 之一）',
     webhookUrl: '第 {{n}} 项：{{kind}} 的网址必须是 http(s) 网址',
     receiver: '必须设置才能运行推送接收端',
+    firstWindow: '在第一个同步窗口时必须设置（还没有同步进度），例如 SYNC_START_TIME="2025-01-01 00:00:00"',
+    needsOkki: '和 XIAOMAN_CLIENT_SECRET 必须设置',
+    needsK3: '（以及 KINGDEE_ACCT_ID、KINGDEE_USERNAME 和密码或应用密钥）必须设置',
     other: '{{message}}',
   },
 } satisfies Catalogue;
