@@ -164,6 +164,11 @@ export const terminalEn = {
     receipts: 'receipts',
   },
   error: 'error: {{message}}',
+  simulate: {
+    okki: 'OKKI simulator:    {{url}}  (client id {{client}})',
+    k3cloud: 'K3Cloud simulator: {{url}}  (acct {{acct}}, user {{user}})',
+    dataset: '{{receipts}} receipts, {{orders}} sales orders. Point the service at them with:',
+  },
   help: {
     json: 'machine-readable output on stdout',
     program: 'Operate the OKKI → K3Cloud receipt sync',

@@ -157,6 +157,11 @@ export const terminalZhCN = {
     receipts: '回款单数',
   },
   error: '错误：{{message}}',
+  simulate: {
+    okki: 'OKKI 模拟器：    {{url}}  （client id {{client}}）',
+    k3cloud: 'K3Cloud 模拟器：{{url}}  （数据中心 {{acct}}，用户 {{user}}）',
+    dataset: '{{receipts}} 张回款单，{{orders}} 个销售订单。让服务连接它们：',
+  },
   help: {
     json: '机器可读的输出（stdout）',
     program: '操作 OKKI → K3Cloud 回款单同步',
