@@ -1,6 +1,7 @@
 import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/core';
 import { versionTag } from '@receipt-sync/pipeline';
 import { UsageError } from './exit-codes';
+import { terminalT } from './output';
 
 export interface BackfillWindow {
   /** 1-based position in the whole range (progress "window 3/30"). */
@@ -24,8 +25,7 @@ const MAX_WINDOWS = 100_000;
 
 function stamp(value: string, flag: string): Date {
   const parsed = STAMP.test(value) ? parseChinaTime(value) : undefined;
-  if (!parsed)
-    throw new UsageError(`${flag} must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai), got ${JSON.stringify(value)}`);
+  if (!parsed) throw new UsageError(terminalT()('terminal.usage.time', { flag, value: JSON.stringify(value) }));
   return parsed;
 }
 
@@ -43,15 +43,16 @@ export function backfillStream(from: string, to: string): string {
 export function planBackfill(from: string, to: string, stepHours: number, checkpoint?: string): BackfillPlan {
   const start = stamp(from, '--from');
   const end = stamp(to, '--to');
-  if (start > end) throw new UsageError('--from must not be after --to');
+  const t = terminalT();
+  if (start > end) throw new UsageError(t('terminal.usage.fromAfterTo'));
   if (!Number.isFinite(stepHours) || stepHours <= 0)
-    throw new UsageError(`--step-hours must be a positive number, got ${stepHours}`);
+    throw new UsageError(t('terminal.usage.stepPositive', { value: stepHours }));
   const stepSeconds = Math.round(stepHours * 3600);
-  if (stepSeconds < 1) throw new UsageError('--step-hours must be at least one second');
+  if (stepSeconds < 1) throw new UsageError(t('terminal.usage.stepSecond'));
   const spanSeconds = (end.getTime() - start.getTime()) / 1000;
   const total = Math.floor(spanSeconds / stepSeconds) + 1;
   if (total > MAX_WINDOWS)
-    throw new UsageError(`--step-hours ${stepHours} splits the range into ${total} windows; at most ${MAX_WINDOWS}`);
+    throw new UsageError(t('terminal.usage.stepTooMany', { step: stepHours, count: total, max: MAX_WINDOWS }));
 
   const stream = backfillStream(from, to);
   const remaining: BackfillWindow[] = [];

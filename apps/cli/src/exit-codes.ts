@@ -1,5 +1,4 @@
-import { ConfigError } from '@receipt-sync/core';
-import { redact } from '@receipt-sync/core';
+import { ConfigError, errorText, redact, type Translate } from '@receipt-sync/core';
 
 /** The CLI's exit codes; main.ts and `--help` document the same list. */
 export const EXIT = {
@@ -16,14 +15,10 @@ export const EXIT = {
   checkFailed: 5,
 } as const;
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  ok
-  1  could not run (configuration error, Redis/MongoDB unreachable, an API failing)
-  2  bad arguments or input file
-  3  mapping preview: the receipt has data-quality problems
-  4  reconcile: differences found (also after --fix)
-  5  doctor: a check failed`;
+/** The exit codes as `--help` lists them, in the terminal's language. */
+export function exitCodesHelp(t: Translate): string {
+  return `\n${t('terminal.help.exitCodes')}`;
+}
 
 /** Something the operator typed or pointed at is wrong (exit 2). */
 export class UsageError extends Error {
@@ -36,11 +31,11 @@ export class CouldNotRunError extends Error {
 }
 
 /** Exit code and the one message to print for an error that ended a command. Never prints a secret. */
-export function describeFailure(error: unknown): { code: number; message: string } {
+export function describeFailure(error: unknown, t: Translate): { code: number; message: string } {
   const text = (m: string) => String(redact(m));
   if (error instanceof UsageError) return { code: EXIT.badInput, message: text(error.message) };
   // ConfigError names the variables and what is wrong, never their values (config/load.ts)
-  if (error instanceof ConfigError) return { code: EXIT.couldNotRun, message: text(error.message) };
+  if (error instanceof ConfigError) return { code: EXIT.couldNotRun, message: text(errorText(error, t)) };
   if (error instanceof Error) return { code: EXIT.couldNotRun, message: text(error.message) };
   return { code: EXIT.couldNotRun, message: text(String(error)) };
 }

@@ -22,10 +22,23 @@
  *   5  doctor: a check failed
  */
 import { Command, CommanderError } from 'commander';
-import { describeFailure, EXIT, EXIT_CODES_HELP } from './exit-codes';
-import { exitAfterFlush } from './output';
+import { describeFailure, EXIT, exitCodesHelp } from './exit-codes';
+import { exitAfterFlush, terminalT } from './output';
 
 type Action = (...args: never[]) => Promise<number>;
+
+/** Help and messages in the terminal's language (`--lang`, else LC_ALL / LC_MESSAGES / LANG). */
+const t = terminalT();
+const h = (key: string) => t(`terminal.help.${key}`);
+const EXIT_CODES_HELP = exitCodesHelp(t);
+/** commander's own section titles (Usage:, Options:, …) in that language too. */
+const TITLES: Record<string, string> = {
+  'Usage:': h('titles.usage'),
+  'Options:': h('titles.options'),
+  'Commands:': h('titles.commands'),
+  'Arguments:': h('titles.arguments'),
+  'Global Options:': h('titles.globalOptions'),
+};
 
 /** Loads the command's module on use and exits with the code it returns. */
 function lazy<A extends Action>(load: () => Promise<A>) {
@@ -39,102 +52,85 @@ function leaf(parent: Command, name: string, description: string): Command {
   return parent
     .command(name)
     .description(description)
-    .option('--json', 'machine-readable output on stdout')
+    .helpOption('-h, --help', h('helpOption'))
+    .option('--json', h('json'))
     .addHelpText('after', EXIT_CODES_HELP);
 }
 
 const program = new Command('receipt-sync')
-  .description('Operate the OKKI → K3Cloud receipt sync')
+  .description(h('program'))
+  .configureHelp({ styleTitle: (title) => TITLES[title] ?? title })
+  .helpOption('-h, --help', h('helpOption'))
+  .helpCommand('help [command]', h('helpCommand'))
   .exitOverride()
   // Read by each command through terminalLocale (process.argv); LANG / LC_ALL zh_* choose Chinese without it.
-  .option('--lang <lang>', 'language of messages: zh-CN or en (default from LANG / LC_ALL)')
-  .showHelpAfterError('(add --help for usage)')
+  .option('--lang <lang>', h('lang'))
+  .showHelpAfterError(h('afterError'))
   .addHelpText('after', EXIT_CODES_HELP);
 
-const sync = program.command('sync').description('run the pipeline');
-leaf(
-  sync,
-  'once',
-  'one whole cycle in this process (same as npm run sync:once); summary JSON is the last stdout line',
-).action(lazy(async () => (await import('./commands/sync-once')).syncOnceCommand));
+const sync = program.command('sync').description(h('sync'));
+leaf(sync, 'once', h('syncOnce')).action(lazy(async () => (await import('./commands/sync-once')).syncOnceCommand));
 
-leaf(
-  program,
-  'backfill',
-  'sync a past range in sub-windows with its own resumable checkpoint; waits until every job finished',
-)
-  .requiredOption('--from <time>', "range start, 'YYYY-MM-DD HH:mm:ss' China time")
-  .requiredOption('--to <time>', "range end, 'YYYY-MM-DD HH:mm:ss' China time")
-  .option('--step-hours <hours>', 'sub-window length', '24')
+leaf(program, 'backfill', h('backfill'))
+  .requiredOption('--from <time>', h('from'))
+  .requiredOption('--to <time>', h('to'))
+  .option('--step-hours <hours>', h('stepHours'), '24')
   .action(lazy(async () => (await import('./commands/backfill')).backfill));
 
-const dlq = program.command('dlq').description('dead-letter and quarantine queues');
-leaf(dlq, 'list', 'list dead letters, newest first')
-  .option('--queue <queue>', 'dead-letter or quarantine', 'dead-letter')
-  .option('--limit <n>', 'records to show', '50')
+const dlq = program.command('dlq').description(h('dlq'));
+leaf(dlq, 'list', h('dlqList'))
+  .option('--queue <queue>', h('queue'), 'dead-letter')
+  .option('--limit <n>', h('limit'), '50')
   .action(lazy(async () => (await import('./commands/dlq')).dlqList));
-leaf(dlq, 'replay', 'put dead letters back into the queue they came from as new jobs')
-  .option('--id <id...>', 'dead-letter job ids (see dlq list)')
-  .option('--all', 'every record of the queue')
-  .option('--queue <queue>', 'dead-letter or quarantine', 'dead-letter')
+leaf(dlq, 'replay', h('dlqReplay'))
+  .option('--id <id...>', h('ids'))
+  .option('--all', h('all'))
+  .option('--queue <queue>', h('queue'), 'dead-letter')
   .action(lazy(async () => (await import('./commands/dlq')).dlqReplay));
-leaf(dlq, 'discard', 'delete dead letters for good')
-  .requiredOption('--id <id...>', 'dead-letter job ids (see dlq list)')
-  .option('--queue <queue>', 'dead-letter or quarantine', 'dead-letter')
+leaf(dlq, 'discard', h('dlqDiscard'))
+  .requiredOption('--id <id...>', h('ids'))
+  .option('--queue <queue>', h('queue'), 'dead-letter')
   .action(lazy(async () => (await import('./commands/dlq')).dlqDiscard));
 
-const mapping = program.command('mapping').description('the receipt → K3Cloud row mapping');
-leaf(mapping, 'preview', 'print the K3Cloud Model an OKKI receipt (JSON file) becomes, and any quality problems')
-  .argument('<receipt.json>', 'one OKKI receipt list item')
-  .option('--info <info.json>', 'its /v1/invoices/receipt/info record (bank fields)')
-  .option('--removed', 'treat it as listed by receipt/list?removed=1')
-  .option('--mapping <file>', 'mapping file (default: MAPPING_FILE, else the built-in mapping)')
+const mapping = program.command('mapping').description(h('mapping'));
+leaf(mapping, 'preview', h('mappingPreview'))
+  .argument('<receipt.json>', h('receiptJson'))
+  .option('--info <info.json>', h('info'))
+  .option('--removed', h('removed'))
+  .option('--mapping <file>', h('mappingFile'))
   .action(lazy(async () => (await import('./commands/mapping-preview')).mappingPreview));
 
-leaf(program, 'reconcile', 'compare OKKI, K3Cloud rows and the ledger for receipts updated in [from, to]')
-  .requiredOption('--from <time>', "'YYYY-MM-DD HH:mm:ss' China time")
-  .requiredOption('--to <time>', "'YYYY-MM-DD HH:mm:ss' China time")
-  .option('--fix', 're-enqueue missing, stale and removed-not-flagged receipts (never deletes K3Cloud rows)')
-  .option(
-    '--no-scan-ledger',
-    "read only the window's orders' ledger entries (faster; misses receipts deleted outright in OKKI that were alone on their order)",
-  )
-  .option('--no-bank', 'do not fetch /receipt/info (one OKKI call per receipt); bank fields are not compared')
+leaf(program, 'reconcile', h('reconcile'))
+  .requiredOption('--from <time>', h('chinaTime'))
+  .requiredOption('--to <time>', h('chinaTime'))
+  .option('--fix', h('fix'))
+  .option('--no-scan-ledger', h('noScanLedger'))
+  .option('--no-bank', h('noBank'))
   .action(lazy(async () => (await import('./commands/reconcile')).reconcileCommand));
 
-const webhook = program.command('webhook').description('OKKI push (消息推送): callback, subscription, test, status');
-leaf(webhook, 'register', 'register the receiver URL with OKKI (POST /v1/webhook); prints XIAOMAN_WEBHOOK_SECRET')
-  .requiredOption('--url <url>', 'public URL of the receiver, ending in /okki/webhook')
+const webhook = program.command('webhook').description(h('webhook'));
+leaf(webhook, 'register', h('webhookRegister'))
+  .requiredOption('--url <url>', h('url'))
   .action(lazy(async () => (await import('./commands/webhook')).webhookRegister));
-leaf(webhook, 'subscribe', 'subscribe to receipt create/update/delete events (POST /v1/subscribe)').action(
+leaf(webhook, 'subscribe', h('webhookSubscribe')).action(
   lazy(async () => (await import('./commands/webhook')).webhookSubscribe),
 );
-leaf(webhook, 'test', 'ask OKKI to send a test message (POST /v1/webhook/test) and check the receiver got it').action(
-  lazy(async () => (await import('./commands/webhook')).webhookTest),
-);
-leaf(webhook, 'status', 'push configuration, last message, receipts first seen by push vs polling').action(
+leaf(webhook, 'test', h('webhookTest')).action(lazy(async () => (await import('./commands/webhook')).webhookTest));
+leaf(webhook, 'status', h('webhookStatus')).action(
   lazy(async () => (await import('./commands/webhook')).webhookStatus),
 );
 
-leaf(
-  program,
-  'doctor',
-  'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
-).action(lazy(async () => (await import('./commands/doctor')).doctor));
+leaf(program, 'doctor', h('doctor')).action(lazy(async () => (await import('./commands/doctor')).doctor));
 
-const receipt = program.command('receipt').description('one receipt and its whole path');
-leaf(receipt, 'show', 'outcome, versions, jobs, K3Cloud order and row of a receipt (or the receipts of an order)')
-  .argument('<key>', 'receipt number, receipt id, K3Cloud FBillNo or OKKI order id')
+const receipt = program.command('receipt').description(h('receipt'));
+leaf(receipt, 'show', h('receiptShow'))
+  .argument('<key>', h('key'))
   .action(lazy(async () => (await import('./commands/receipt')).receiptShow));
 
-const ledger = program.command('ledger').description('the per-receipt ledger');
-leaf(ledger, 'reindex', 'index ledger entries written before receipt search and errors by cause existed').action(
-  lazy(async () => (await import('./commands/ledger')).ledgerReindex),
-);
+const ledger = program.command('ledger').description(h('ledger'));
+leaf(ledger, 'reindex', h('ledgerReindex')).action(lazy(async () => (await import('./commands/ledger')).ledgerReindex));
 
-leaf(program, 'status', 'checkpoint, lag, queue counts and ledger counts').action(
-  lazy(async () => (await import('./commands/status')).status),
-);
+leaf(program, 'status', h('status')).action(lazy(async () => (await import('./commands/status')).status));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
@@ -142,7 +138,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     exitAfterFlush(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
     return;
   }
-  const { code, message } = describeFailure(error);
-  console.error(`error: ${message}`);
+  const { code, message } = describeFailure(error, t);
+  console.error(t('terminal.error', { message }));
   exitAfterFlush(code);
 });

@@ -1,3 +1,5 @@
+import { terminalLocale, translator, type Translate } from '@receipt-sync/core';
+
 /** stdout carries results (JSON with --json); stderr carries progress and errors. */
 
 export function printJson(value: unknown): void {
@@ -42,4 +44,9 @@ export function formatTable(headers: string[], rows: Array<Array<string | number
 /** Exits once everything written to stdout has been flushed (a pipe may still be draining). */
 export function exitAfterFlush(code: number): void {
   process.stdout.write('', () => process.exit(code));
+}
+
+/** The terminal's language: `--lang zh-CN|en`, else LC_ALL / LC_MESSAGES / LANG (zh_* → Chinese), else English. */
+export function terminalT(): Translate {
+  return translator(terminalLocale(process.env, process.argv));
 }

@@ -75,7 +75,7 @@ describe('receipt show', () => {
     expect(human.stdout).toMatch(/F_PBLH_Decimal\s+1200\.00/);
     expect(human.stdout).toMatch(/last reconcile request: waiting \d+ s/);
     const order = runCli(['receipt', 'show', 'XSDD000001'], env);
-    expect(order.stdout).toContain('OKKI order 3564000001 (K3Cloud XSDD000001): 1 receipt(s)');
+    expect(order.stdout).toContain('OKKI order 3564000001 (K3Cloud XSDD000001): 1 receipt');
     const none = runCli(['receipt', 'show', 'HK404'], env);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('no receipt or order matches "HK404"');

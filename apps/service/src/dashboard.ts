@@ -3,7 +3,7 @@
  * on DASHBOARD_PORT next to /healthz, /readyz and /metrics. `npm start` (the supervisor) mounts
  * the same dashboard in-process instead.
  */
-import { createRedisClient, loadConfig, secretsOf } from '@receipt-sync/core';
+import { createRedisClient, loadConfig, secretsOf, startFailureText } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { createLogger, registerSecret } from '@receipt-sync/core';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Configuration errors name the variable, never its value; print them plainly for the operator.
-  console.error(error instanceof Error ? error.message : String(error));
+  // Configuration errors name the variable, never its value; said in the terminal's language.
+  console.error(startFailureText('dashboard', error));
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import { terminalLocale, translator } from '@receipt-sync/core';
 import { DEMO_CREDENTIALS, startDemoEnvironment } from '@receipt-sync/simulators';
 
 /**
@@ -18,12 +19,17 @@ async function main(): Promise<void> {
     okkiFaults: { latencyMs: num('SIM_OKKI_LATENCY_MS', 0) },
     k3Faults: { latencyMs: num('SIM_K3_LATENCY_MS', 0) },
   });
-  console.log(`OKKI simulator:    ${demo.okki.url}  (client id ${DEMO_CREDENTIALS.okkiClientId})`);
+  const t = translator(terminalLocale(process.env, process.argv));
+  console.log(t('terminal.simulate.okki', { url: demo.okki.url, client: DEMO_CREDENTIALS.okkiClientId }));
   console.log(
-    `K3Cloud simulator: ${demo.k3.baseUrl}  (acct ${DEMO_CREDENTIALS.k3AcctId}, user ${DEMO_CREDENTIALS.k3Username})`,
+    t('terminal.simulate.k3cloud', {
+      url: demo.k3.baseUrl,
+      acct: DEMO_CREDENTIALS.k3AcctId,
+      user: DEMO_CREDENTIALS.k3Username,
+    }),
   );
   console.log(
-    `${demo.dataset.receipts.length} receipts, ${demo.dataset.orders.length} sales orders. Point the service at them with:`,
+    t('terminal.simulate.dataset', { receipts: demo.dataset.receipts.length, orders: demo.dataset.orders.length }),
   );
   for (const [k, v] of Object.entries(demo.env)) console.log(`  export ${k}='${v}'`);
   const stop = () => void demo.close().then(() => process.exit(0));

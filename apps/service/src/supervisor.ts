@@ -1,7 +1,6 @@
-import { loadConfig, terminalLocale, translator } from '@receipt-sync/core';
+import { errorText, loadConfig, terminalLocale, translator } from '@receipt-sync/core';
 import { dashboardSettingsFromEnv, startDashboardApp } from '@receipt-sync/dashboard';
 import type { DemoEnvironment } from '@receipt-sync/simulators';
-import { isSyncError } from '@receipt-sync/core';
 import { listeningMessage, startHealthServer } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import {
@@ -142,7 +141,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   console.error(
     t('terminal.start.failed', {
-      error: isSyncError(error) || error instanceof Error ? error.message : String(error),
+      error: errorText(error, t),
     }),
   );
   process.exit(1);

@@ -1,4 +1,4 @@
-import { isSyncError, terminalLocale, translator } from '@receipt-sync/core';
+import { errorText, terminalLocale, translator } from '@receipt-sync/core';
 import { syncOnce } from '@receipt-sync/pipeline';
 
 const t = translator(terminalLocale(process.env, process.argv));
@@ -14,7 +14,6 @@ syncOnce()
     process.exit(0);
   })
   .catch((error: unknown) => {
-    const message = isSyncError(error) || error instanceof Error ? error.message : String(error);
-    console.error(t('terminal.syncOnce.failed', { error: message }));
+    console.error(t('terminal.syncOnce.failed', { error: errorText(error, t) }));
     process.exit(1);
   });

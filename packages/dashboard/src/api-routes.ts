@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Alerter } from './alerts';
 import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
+import { apiError } from './api-errors';
 import { operatorOf } from './auth';
 import { replayCause } from './cause-replay';
 import { discardDeadLetters, listDeadLetters } from './dead-letters';
@@ -53,17 +54,21 @@ const ReconcileBody = z.object({ fix: z.boolean().default(false) });
 
 const DiscardBody = z.object({ queue: queueName, ids: z.array(jobId).min(1).max(MAX_IDS) });
 
-function badRequest(res: Response, error: z.ZodError): void {
+function badRequest(req: Request, res: Response, error: z.ZodError): void {
   res.status(400).json({
-    error: 'invalid request',
+    ...apiError(req, res, 'request.invalid'),
+    // What zod found, field by field (English: a detail for whoever wrote the request).
     issues: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
   });
 }
 
 /** POST-only routes answer other methods with 405 instead of falling through to a 404. */
 function postOnly(router: Router, path: string): void {
-  router.all(path, (_req, res) => {
-    res.set('Allow', 'POST').status(405).json({ error: 'use POST' });
+  router.all(path, (req, res) => {
+    res
+      .set('Allow', 'POST')
+      .status(405)
+      .json(apiError(req, res, 'request.post-only'));
   });
 }
 
@@ -86,13 +91,13 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.get('/dead-letters', async (req: Request, res: Response) => {
     const q = ListQuery.safeParse(req.query);
-    if (!q.success) return badRequest(res, q.error);
+    if (!q.success) return badRequest(req, res, q.error);
     res.json(await listDeadLetters(deps.queues, q.data.queue, q.data.start, q.data.end));
   });
 
   router.post('/dead-letters/replay', async (req, res) => {
     const body = ReplayBody.safeParse(req.body ?? {});
-    if (!body.success) return badRequest(res, body.error);
+    if (!body.success) return badRequest(req, res, body.error);
     const { queue, ids } = body.data;
     // Not Bull Board's retry: that would re-run the record inside the dead-letter queue without resetting attempts (docs/operations.md#dead-letters-and-bull-board).
     const result = await replayDeadLetters(deps.queues, queue, ids ? { ids } : { all: true });
@@ -106,7 +111,7 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.post('/dead-letters/discard', async (req, res) => {
     const body = DiscardBody.safeParse(req.body ?? {});
-    if (!body.success) return badRequest(res, body.error);
+    if (!body.success) return badRequest(req, res, body.error);
     const { queue, ids } = body.data;
     const result = await discardDeadLetters(deps.queues, queue, ids);
     // Dropping a receipt is irreversible: always leave a trace of who dropped what.
@@ -120,35 +125,34 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.get('/failures', async (req: Request, res: Response) => {
     const q = FailureQuerySchema.safeParse(req.query);
-    if (!q.success) return badRequest(res, q.error);
+    if (!q.success) return badRequest(req, res, q.error);
     res.json(await failureList(deps, q.data));
   });
 
   router.get('/receipts/:key', async (req: Request, res: Response) => {
     const key = ReceiptKey.safeParse(req.params.key);
-    if (!key.success) return badRequest(res, key.error);
+    if (!key.success) return badRequest(req, res, key.error);
     const record = await receiptRecord(deps, key.data);
     if (record) return res.json({ kind: 'receipt', receipt: record });
     const match = await findByKey(deps.store, key.data);
     if (match.kind === 'none')
-      return res.status(404).json({ error: `no receipt or order matches ${JSON.stringify(key.data)}` });
+      return res.status(404).json(apiError(req, res, 'receipt.no-match', { key: JSON.stringify(key.data) }));
     if (match.kind === 'order') return res.json(match);
     res.json({ kind: 'receipt', receipt: await receiptRecord(deps, match.receiptId) });
   });
 
   router.post('/receipts/:key/reconcile', async (req: Request, res: Response) => {
     const key = ReceiptKey.safeParse(req.params.key);
-    if (!key.success) return badRequest(res, key.error);
+    if (!key.success) return badRequest(req, res, key.error);
     const body = ReconcileBody.safeParse(req.body ?? {});
-    if (!body.success) return badRequest(res, body.error);
+    if (!body.success) return badRequest(req, res, body.error);
     const entry = await receiptEntry(deps.store, key.data);
-    if (!entry) return res.status(404).json({ error: `no receipt matches ${JSON.stringify(key.data)}` });
+    if (!entry) return res.status(404).json(apiError(req, res, 'receipt.not-found', { key: JSON.stringify(key.data) }));
     const operator = operatorOf(res);
     const ask = await requestReconcile(deps.queues, entry, { fix: body.data.fix, operator });
-    if (ask.kind === 'no-version')
-      return res.status(409).json({ error: 'no version of this receipt is known yet; nothing to reconcile' });
+    if (ask.kind === 'no-version') return res.status(409).json(apiError(req, res, 'reconcile.no-version'));
     if (ask.kind === 'running')
-      return res.status(409).json({ error: 'a reconcile of this receipt is already running', jobId: ask.jobId });
+      return res.status(409).json({ ...apiError(req, res, 'reconcile.running'), jobId: ask.jobId });
     deps.logger.info(
       { operator, receiptId: entry.receiptId, fix: body.data.fix, jobId: ask.jobId },
       `dashboard: reconcile of receipt ${entry.receiptNo || entry.receiptId} requested`,
@@ -159,7 +163,7 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.post('/causes/:cause/replay', async (req: Request, res: Response) => {
     const cause = CauseId.safeParse(req.params.cause);
-    if (!cause.success) return badRequest(res, cause.error);
+    if (!cause.success) return badRequest(req, res, cause.error);
     const result = await replayCause(deps, cause.data);
     deps.logger.info(
       { operator: operatorOf(res), cause: cause.data, replayed: result.replayed.length, failed: result.failed },

@@ -1,3 +1,4 @@
+import { apiError } from './api-errors';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { originAllowed, type AllowedHost } from './host-guard';
@@ -107,9 +108,7 @@ export function csrfGuard(allowed: AllowedHost[]): RequestHandler {
       next();
       return;
     }
-    res.status(403).json({
-      error: `cross-site request refused: send header X-Requested-With: ${CSRF_HEADER_VALUE} or an Origin of this dashboard`,
-    });
+    res.status(403).json(apiError(req, res, 'request.cross-site', { header: CSRF_HEADER_VALUE }));
   };
 }
 

@@ -1,3 +1,4 @@
+import { apiError } from './api-errors';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -26,10 +27,7 @@ export function bullBoardWriteGuard(logger: DashboardLogger): RequestHandler {
       { operator: operatorOf(res), method: req.method, path: req.path },
       'dashboard: Bull Board write refused',
     );
-    res.status(403).json({
-      error:
-        'Bull Board is read-only here: replay or discard dead letters from the receipt-sync status page, which records each receipt',
-    });
+    res.status(403).json(apiError(req, res, 'queues.read-only'));
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import type { Alerter } from './alerts';
-import { ConfigError, type Locale } from '@receipt-sync/core';
+import { ConfigError, configErrorOf, type Locale } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
 import type { PipelineQueues } from '@receipt-sync/pipeline';
 import type { SyncStore, TimeSeries } from '@receipt-sync/store';
@@ -74,7 +74,7 @@ function normaliseBase(basePath: string | undefined): string {
  */
 export function createDashboard(deps: DashboardDeps): Router {
   const issues = authIssues(deps.auth);
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw configErrorOf(issues);
   const base = normaliseBase(deps.basePath);
   registerSecret(deps.auth.password);
 
@@ -89,8 +89,9 @@ export function createDashboard(deps: DashboardDeps): Router {
       }),
   );
 
-  router.use('/api', apiRouter(deps));
+  // Before the API too: its error texts follow the request's language like the pages.
   router.use(languageMiddleware(deps.locale, base));
+  router.use('/api', apiRouter(deps));
 
   router.use('/queues/api', bullBoardWriteGuard(deps.logger));
   const boards = bullBoardRouters(deps.queues, `${base}/queues`);

@@ -1,3 +1,4 @@
+import { apiError } from './api-errors';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { basicAuth, csrfGuard, loopbackOnly } from './auth';
 import { hostGuard, type AllowedHost } from './host-guard';
@@ -50,11 +51,11 @@ export function responseDeadline(ms: number, logger: DashboardLogger): RequestHa
     const wantsJson = path.includes('/api/') || path.endsWith('/api') || !req.accepts('html');
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      const message = `no answer within ${ms} ms: Redis or the store is not answering, so the pipeline state cannot be read right now. Try again shortly; /readyz names the failing dependency.`;
+      const body = apiError(req, res, 'request.timeout', { ms });
       logger.warn({ path, deadlineMs: ms }, 'dashboard request timed out');
       res.status(503).set('Retry-After', '5');
-      if (wantsJson) res.json({ error: message });
-      else res.type('text/plain').send(`${message}\n`);
+      if (wantsJson) res.json(body);
+      else res.type('text/plain').send(`${body.error}\n`);
       res.locals.timedOut = true;
       muzzle(res);
     }, ms);

@@ -1,3 +1,4 @@
+import { apiError } from './api-errors';
 import type { Request, RequestHandler } from 'express';
 
 /** Names the dashboard always answers to, on the port it listens on. */
@@ -68,16 +69,12 @@ export function originAllowed(req: Request, allowed: AllowedHost[]): boolean {
 export function hostGuard(allowed: AllowedHost[]): RequestHandler {
   return (req, res, next) => {
     if (!hostAllowed(req.headers.host, req.socket.localPort, allowed)) {
-      res.status(421).json({
-        error:
-          'this dashboard does not answer to that host name; add it to DASHBOARD_ALLOWED_HOSTS ' +
-          '(127.0.0.1, localhost and [::1] on the dashboard port are always allowed)',
-      });
+      res.status(421).json(apiError(req, res, 'request.foreign-host'));
       return;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !originAllowed(req, allowed)) {
-      res.status(403).json({ error: 'request refused: its Origin is not this dashboard (DASHBOARD_ALLOWED_HOSTS)' });
+      res.status(403).json(apiError(req, res, 'request.foreign-origin'));
       return;
     }
     next();

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { apiError, type ApiErrorCode } from './api-errors';
 import type { DashboardLogger } from './types';
 
 /** What body-parser (express.json) attaches to the errors it raises for a bad request. */
@@ -9,13 +10,14 @@ interface HttpError {
   expose?: boolean;
 }
 
-const MESSAGES: Record<string, string> = {
-  'entity.parse.failed': 'the request body is not valid JSON',
-  'entity.too.large': 'the request body is too large',
-  'encoding.unsupported': 'the request body encoding is not supported',
-  'charset.unsupported': 'the request body charset is not supported',
-  'request.aborted': 'the request was aborted',
-  'request.size.invalid': 'the request body is shorter or longer than its Content-Length',
+/** body-parser's error types and the dashboard's codes for them. */
+const CODES: Record<string, ApiErrorCode> = {
+  'entity.parse.failed': 'request.bad-json',
+  'entity.too.large': 'request.too-large',
+  'encoding.unsupported': 'request.bad-encoding',
+  'charset.unsupported': 'request.bad-charset',
+  'request.aborted': 'request.aborted',
+  'request.size.invalid': 'request.bad-length',
 };
 
 function clientStatus(error: unknown): number | undefined {
@@ -37,12 +39,12 @@ export function clientErrorHandler(logger: DashboardLogger): ErrorRequestHandler
     const status = clientStatus(error);
     if (status !== undefined) {
       const type = (error as HttpError).type;
-      const message = (type && MESSAGES[type]) ?? 'bad request';
-      logger.warn({ path: req.path, status, type }, `dashboard: refused a request: ${message}`);
-      res.status(status).json({ error: message });
+      const code: ApiErrorCode = (type ? CODES[type] : undefined) ?? 'request.bad';
+      logger.warn({ path: req.path, status, type, code }, `dashboard: refused a request (${code})`);
+      res.status(status).json(apiError(req, res, code));
       return;
     }
     logger.error({ err: error, path: req.path }, 'dashboard route failed');
-    res.status(500).json({ error: 'internal error; see the dashboard log' });
+    res.status(500).json(apiError(req, res, 'internal'));
   };
 }

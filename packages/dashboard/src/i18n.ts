@@ -4,7 +4,7 @@ import { isLocale, pageLocale, translator, type Locale, type Translate } from '@
 /** The language switch's cookie; a year, the whole dashboard. */
 export const LOCALE_COOKIE = 'rs_lang';
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return decodeURIComponent(v.join('='));
@@ -31,7 +31,8 @@ export function languageOf(res: Response): PageLanguage {
 export function languageMiddleware(pinned: Locale | undefined, base: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const asked = req.query.lang;
-    if (!pinned && req.method === 'GET' && isLocale(asked)) {
+    // The switch is for pages; the API answers in the language chosen without redirecting.
+    if (!pinned && req.method === 'GET' && isLocale(asked) && !req.path.startsWith('/api/')) {
       const url = new URL(req.originalUrl, 'http://x');
       url.searchParams.delete('lang');
       res.cookie(LOCALE_COOKIE, asked, {

@@ -72,7 +72,12 @@ export function receiptPages(deps: ReceiptRouteDeps, base: string): Router {
       res
         .status(400)
         .type('text')
-        .send(filter.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+        .send(
+          [
+            languageOf(res).t('api.errors.request.invalid'),
+            ...filter.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+          ].join('\n'),
+        );
       return;
     }
     const list = await failureList(deps, filter.data);

@@ -1,4 +1,12 @@
-import { ConfigError, DashboardEnvSchema, type Locale } from '@receipt-sync/core';
+import {
+  configErrorOf,
+  configIssueText,
+  configIssuesFromZod,
+  DashboardEnvSchema,
+  translator,
+  type ConfigIssue,
+  type Locale,
+} from '@receipt-sync/core';
 import { parseAllowedHost, type AllowedHost } from './host-guard';
 import { alertRuleOptionsFromEnv, parseAlertTargets, type AlertRuleOptions, type AlertTargetsConfig } from './alerts';
 
@@ -33,24 +41,25 @@ export interface DashboardSettings {
   traceUrlTemplate?: string;
 }
 
-/** The message shown when the dashboard has neither credentials nor local-only mode. */
-export const NO_CREDENTIALS_MESSAGE =
-  'the dashboard needs a login: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD (HTTP Basic), ' +
-  'or set DASHBOARD_LOCAL_ONLY=true to serve it without a login on 127.0.0.1 only';
+const NO_CREDENTIALS: ConfigIssue = { variable: 'DASHBOARD_USERNAME', problem: 'dashboardLogin' };
+
+/** The message shown when the dashboard has neither credentials nor local-only mode (English; logs). */
+export const NO_CREDENTIALS_MESSAGE = configIssueText(NO_CREDENTIALS, translator('en'));
 
 /**
  * Checks the auth settings the dashboard refuses to start without. Returns the problems, so
  * callers can report them together with other configuration errors.
  */
-export function authIssues(auth: DashboardAuth): string[] {
+export function authIssues(auth: DashboardAuth): ConfigIssue[] {
   const hasUser = Boolean(auth.username);
   const hasPassword = Boolean(auth.password);
   if (hasUser !== hasPassword) {
-    return [
-      `${hasUser ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME'} must be set together with ${hasUser ? 'DASHBOARD_USERNAME' : 'DASHBOARD_PASSWORD'}`,
-    ];
+    const [variable, other] = hasUser
+      ? ['DASHBOARD_PASSWORD', 'DASHBOARD_USERNAME']
+      : ['DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD'];
+    return [{ variable, problem: 'together', params: { other } }];
   }
-  if (!hasUser && !auth.localOnly) return [NO_CREDENTIALS_MESSAGE];
+  if (!hasUser && !auth.localOnly) return [NO_CREDENTIALS];
   return [];
 }
 
@@ -62,11 +71,12 @@ export function parseAllowedHosts(value: string | undefined): AllowedHost[] {
     .filter(Boolean);
   const bad = entries.filter((e) => !parseAllowedHost(e));
   if (bad.length > 0)
-    throw new ConfigError(
-      bad.map(
-        (e) =>
-          `DASHBOARD_ALLOWED_HOSTS entry ${JSON.stringify(e.slice(0, 80))} is not a host name or host:port (no scheme, no path)`,
-      ),
+    throw configErrorOf(
+      bad.map((e) => ({
+        variable: 'DASHBOARD_ALLOWED_HOSTS',
+        problem: 'allowedHost',
+        params: { entry: JSON.stringify(e.slice(0, 80)) },
+      })),
     );
   return entries.map((e) => parseAllowedHost(e)!);
 }
@@ -78,7 +88,7 @@ export function parseAllowedHosts(value: string | undefined): AllowedHost[] {
  */
 export function dashboardSettingsFromEnv(env: Record<string, string | undefined>): DashboardSettings {
   const parsed = DashboardEnvSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  if (!parsed.success) throw configErrorOf(configIssuesFromZod(parsed.error, env));
   const e = parsed.data;
   const auth: DashboardAuth = {
     username: e.DASHBOARD_USERNAME,
@@ -86,7 +96,7 @@ export function dashboardSettingsFromEnv(env: Record<string, string | undefined>
     localOnly: e.DASHBOARD_LOCAL_ONLY,
   };
   const issues = authIssues(auth);
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw configErrorOf(issues);
   return {
     auth,
     port: e.DASHBOARD_PORT,

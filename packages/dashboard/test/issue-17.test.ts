@@ -54,6 +54,14 @@ beforeAll(async () => {
       'quarantine',
     );
   }
+  // As the transformer records it before the write: the customer's name from OKKI's version.
+  await h.store.ledger.recordOutcome('8002', {
+    status: 'pending',
+    receiptNo: 'SKHD8002',
+    orderId: '4900000100',
+    customer: '上海星河贸易有限公司',
+    sourceVersion: '2025-04-15 10:00:00',
+  });
   await h.store.ledger.recordWritten({
     receiptId: '8002',
     receiptNo: 'SKHD8002',
@@ -127,6 +135,8 @@ describe('4. the receipt page leads with the money', () => {
   it('a written receipt: mapping labels beside the keys, grouped amounts, empty for null', async () => {
     const receipt = await page('/receipts/8002');
     expect(receipt).toContain('CNY 2,500,000.00');
+    // The customer comes from the ledger (OKKI's version): K3Cloud's row carries none.
+    expect(receipt).toMatch(/<dt>Customer<\/dt>\s*<dd>上海星河贸易有限公司<\/dd>/);
     expect(receipt).toMatch(/实到账金额 <code>F_PBLH_Decimal<\/code>/);
     expect(receipt).toContain('(empty)');
     expect(receipt).not.toMatch(/>null</);

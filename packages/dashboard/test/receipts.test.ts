@@ -141,9 +141,35 @@ describe('GET /api/receipts/:key', () => {
   it('answers 404 for an unknown key and 401 without credentials', async () => {
     const res = await get(`${server.url}/api/receipts/HK404`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'no receipt or order matches "HK404"' });
+    expect(await res.json()).toEqual({ code: 'receipt.no-match', error: 'no receipt or order matches "HK404"' });
     expect((await get(`${server.url}/api/receipts/HK20256001`, {})).status).toBe(401);
     expect((await get(`${server.url}/receipts/6001`, {})).status).toBe(401);
+  });
+});
+
+describe('API error texts follow the request’s language; the code does not', () => {
+  it('Accept-Language and the switch’s cookie choose it, DASHBOARD_LOCALE pins it', async () => {
+    const open = await h.serveDashboard({ locale: undefined });
+    const pinned = await h.serveDashboard({ locale: 'zh-CN' });
+    try {
+      const ask = async (url: string, headers: Record<string, string>) => {
+        const res = await get(`${url}/api/receipts/HK404`, { authorization: basic(), ...headers });
+        expect(res.status).toBe(404);
+        return res.json();
+      };
+      const zh = { code: 'receipt.no-match', error: '没有与 "HK404" 匹配的回款单或订单' };
+      const en = { code: 'receipt.no-match', error: 'no receipt or order matches "HK404"' };
+      expect(await ask(open.url, { 'accept-language': 'zh-CN,zh;q=0.9' })).toEqual(zh);
+      expect(await ask(open.url, { 'accept-language': 'en-US,en;q=0.9' })).toEqual(en);
+      expect(await ask(open.url, { 'accept-language': 'zh-CN', cookie: 'rs_lang=en' })).toEqual(en);
+      expect(await ask(open.url, {})).toEqual(zh);
+      expect(await ask(pinned.url, { 'accept-language': 'en-US' })).toEqual(zh);
+      // The API answers in the asked language without the pages' redirect.
+      const viaQuery = await get(`${open.url}/api/receipts/HK404?lang=en`, { authorization: basic() });
+      expect(viaQuery.status).toBe(404);
+    } finally {
+      await Promise.all([open.close(), pinned.close()]);
+    }
   });
 });
 

@@ -59,6 +59,7 @@ describe('POST /api/receipts/:key/reconcile', () => {
     const again = await ask('7101');
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({
+      code: 'reconcile.running',
       error: 'a reconcile of this receipt is already running',
       jobId: 'reconcile-7101',
     });
@@ -72,11 +73,14 @@ describe('POST /api/receipts/:key/reconcile', () => {
   it('answers 404 for an unknown receipt, 400 for a bad body and 409 for a receipt without a version', async () => {
     const unknown = await ask('HK404');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: 'no receipt matches "HK404"' });
+    expect(await unknown.json()).toEqual({ code: 'receipt.not-found', error: 'no receipt matches "HK404"' });
     expect((await ask('7102', { fix: 'yes' })).status).toBe(400);
     const noVersion = await ask('7199');
     expect(noVersion.status).toBe(409);
-    expect(await noVersion.json()).toEqual({ error: 'no version of this receipt is known yet; nothing to reconcile' });
+    expect(await noVersion.json()).toEqual({
+      code: 'reconcile.no-version',
+      error: 'no version of this receipt is known yet; nothing to reconcile',
+    });
     expect((await get(`${server.url}/api/receipts/7102/reconcile`)).status).toBe(405);
     expect(await h.queues.reconcile.getJob('reconcile-7102')).toBeUndefined();
   });

@@ -147,16 +147,17 @@ describe('bad request bodies', () => {
       body: '{"queue":',
     });
     expect(malformed.status).toBe(400);
-    expect(JSON.parse(malformed.body)).toEqual({ error: 'the request body is not valid JSON' });
+    // No Accept-Language and no switch cookie: Chinese, like the pages; the code is the same in every language.
+    expect(JSON.parse(malformed.body)).toEqual({ code: 'request.bad-json', error: '请求内容不是有效的 JSON' });
     const huge = JSON.stringify({ queue: 'dead-letter', ids: ['x'.repeat(300 * 1024)] });
     const oversized = await raw(`${server.url}/api/dead-letters/replay`, { method: 'POST', headers, body: huge });
     expect(oversized.status).toBe(413);
-    expect(JSON.parse(oversized.body)).toEqual({ error: 'the request body is too large' });
+    expect(JSON.parse(oversized.body)).toEqual({ code: 'request.too-large', error: '请求内容太大' });
     const lines = h.logger.lines.slice(before);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.obj)).toEqual([
-      { path: '/api/dead-letters/replay', status: 400, type: 'entity.parse.failed' },
-      { path: '/api/dead-letters/replay', status: 413, type: 'entity.too.large' },
+      { path: '/api/dead-letters/replay', status: 400, type: 'entity.parse.failed', code: 'request.bad-json' },
+      { path: '/api/dead-letters/replay', status: 413, type: 'entity.too.large', code: 'request.too-large' },
     ]);
   });
 });

@@ -92,4 +92,28 @@ describe('transformer: which version of a receipt goes on', () => {
     expect(rows.map((row) => row.fields.F_PBLH_Remark).sort()).toEqual(['second edit', 'third edit']);
     expect(new Set(rows.map((row) => row.sourceDigest)).size).toBe(2);
   });
+  it('keeps the customer OKKI names in the ledger, so a written receipt still shows it (K3Cloud’s row has none)', async () => {
+    const other = generateDataset({ seed: 10, receipts: 10, orders: 3 }).receipts.find((r) => r.order_id)!;
+    const id = String(other.cash_collection_id);
+    const r = {
+      ...other,
+      update_time: '2025-04-16 12:00:00',
+      company_info: { company_id: 77, name: ' 上海星河贸易有限公司 ' },
+    } as unknown as RawReceiptJob['receipt'];
+    expect(await transformReceipt(job(r), undefined, deps)).toMatchObject({ outcome: 'forwarded' });
+    expect(await store.ledger.get(id)).toMatchObject({ status: 'pending', customer: '上海星河贸易有限公司' });
+    // The writer's record of the save carries the K3Cloud fields only.
+    await store.ledger.recordWritten({
+      receiptId: id,
+      receiptNo: other.cash_collection_no,
+      orderId: String(other.order_id),
+      sourceVersion: '2025-04-16 12:00:00',
+      removed: false,
+      contentHash: 'h',
+      k3Fid: 101,
+      k3EntryId: 1001,
+      fields: { F_PBLH_Decimal: 10 },
+    });
+    expect(await store.ledger.get(id)).toMatchObject({ status: 'written', customer: '上海星河贸易有限公司' });
+  });
 });

@@ -13,7 +13,7 @@ import { loadCliConfig } from '../context';
 import { CouldNotRunError, EXIT } from '../exit-codes';
 import { planBackfill, type BackfillWindow } from '../backfill-plan';
 import { openRuntime } from '../open-runtime';
-import { printJson, printLine, progress } from '../output';
+import { printJson, printLine, progress, terminalT } from '../output';
 
 export interface BackfillOptions {
   from: string;
@@ -41,14 +41,11 @@ export async function backfill(opts: BackfillOptions): Promise<number> {
     const result = await withWindowLock(rt.connection, `${config.queuePrefix}-${stream}`, () =>
       runBackfill(rt, opts, stepHours),
     );
-    if (!result)
-      throw new CouldNotRunError(`another backfill of ${opts.from} → ${opts.to} is running (stream ${stream})`);
+    const t = terminalT();
+    if (!result) throw new CouldNotRunError(t('terminal.backfill.running', { from: opts.from, to: opts.to, stream }));
     if (!opts.json) {
-      printLine(
-        `backfill ${opts.from} → ${opts.to}: ${result.ran} of ${result.windows} windows run now` +
-          `${result.resumedAfter ? ` (resumed after ${result.resumedAfter})` : ''}; fetched ${result.fetched}, written ${result.written}, ` +
-          `unchanged ${result.unchanged}, quarantined ${result.quarantined}, dead-lettered ${result.deadLettered}`,
-      );
+      const resumed = result.resumedAfter ? t('terminal.backfill.resumedAfter', { at: result.resumedAfter }) : '';
+      printLine(t('terminal.backfill.done', { ...result, resumed, dead: result.deadLettered }));
     }
     printJson(result);
     return EXIT.ok;
@@ -62,12 +59,18 @@ async function runBackfill(
   opts: BackfillOptions,
   stepHours: number,
 ) {
+  const t = terminalT();
   const planStream = planBackfill(opts.from, opts.to, stepHours).stream;
   const checkpoint = await rt.store.checkpoints.get(planStream);
   const plan = planBackfill(opts.from, opts.to, stepHours, checkpoint?.windowEnd);
   if (checkpoint)
     progress(
-      `resuming ${plan.stream} after ${checkpoint.windowEnd}: ${plan.remaining.length} of ${plan.total} windows left`,
+      t('terminal.backfill.resuming', {
+        stream: plan.stream,
+        at: checkpoint.windowEnd,
+        left: plan.remaining.length,
+        total: plan.total,
+      }),
     );
   const transformer = await startTransformerStage(rt);
   const writer = await startWriterStage(rt);
@@ -83,13 +86,18 @@ async function runBackfill(
     };
     for (const w of plan.remaining) {
       const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });
-      if (!run.advanced)
-        throw new CouldNotRunError(
-          `the checkpoint of ${plan.stream} was moved by another process; run the backfill again to resume`,
-        );
+      if (!run.advanced) throw new CouldNotRunError(t('terminal.backfill.moved', { stream: plan.stream }));
       ran.push(w);
+      const invalid = run.invalid ? t('terminal.backfill.invalid', { count: run.invalid }) : '';
       progress(
-        `window ${w.index}/${plan.total} [${w.start} → ${w.end}] fetched ${run.fetched}${run.invalid ? ` (${run.invalid} unreadable, quarantined)` : ''}`,
+        t('terminal.backfill.window', {
+          index: w.index,
+          total: plan.total,
+          start: w.start,
+          end: w.end,
+          fetched: run.fetched,
+          invalid,
+        }),
       );
     }
     let lastReport = 0;
@@ -97,7 +105,7 @@ async function runBackfill(
       onProgress: (left) => {
         if (left > 0 && Date.now() - lastReport > 5_000) {
           lastReport = Date.now();
-          progress(`waiting for ${left} job${left === 1 ? '' : 's'} to finish`);
+          progress(t('terminal.backfill.waiting', { count: left }));
         }
       },
     });

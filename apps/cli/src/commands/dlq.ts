@@ -1,4 +1,4 @@
-import { formatChinaTime, nextStep, reasonText, terminalLocale, translator } from '@receipt-sync/core';
+import { formatChinaTime, nextStep, reasonText, type Translate } from '@receipt-sync/core';
 import { orderIdOf } from '@receipt-sync/dashboard';
 import {
   DeadLetterJobSchema,
@@ -9,7 +9,7 @@ import {
 } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
-import { formatTable, printJson, printLine } from '../output';
+import { formatTable, printJson, printLine, terminalT } from '../output';
 
 interface Common {
   queue?: string;
@@ -19,7 +19,7 @@ interface Common {
 function queueOf(opts: Common): DeadLetterQueueName {
   const q = opts.queue ?? 'dead-letter';
   if (q !== 'dead-letter' && q !== 'quarantine')
-    throw new UsageError(`--queue must be dead-letter or quarantine, got ${JSON.stringify(q)}`);
+    throw new UsageError(terminalT()('terminal.usage.queue', { value: JSON.stringify(q) }));
   return q;
 }
 
@@ -37,7 +37,7 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
   const q = queueOf(opts);
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-    throw new UsageError(`--limit must be a whole number from 1 to 10000, got ${opts.limit}`);
+    throw new UsageError(terminalT()('terminal.usage.limit', { value: opts.limit }));
   return withQueues(async (queues) => {
     const { total, jobs } = await pageDeadLetters(queues, q, 0, limit - 1);
     const items = jobs.map((job) => {
@@ -50,7 +50,7 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
       printJson({ queue: q, total, items });
       return EXIT.ok;
     }
-    const t = translator(terminalLocale(process.env, process.argv));
+    const t = terminalT();
     printLine(t('terminal.dlq.head', { queue: q, count: total, shown: items.length }));
     if (items.length === 0) return EXIT.ok;
     const row = (i: (typeof items)[number]) => {
@@ -83,20 +83,29 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
   });
 }
 
+/** The replay's own refusals in the reader's language (the pipeline states them in English). */
+function replayFailure(reason: string, t: Translate): string {
+  if (reason === 'no such dead letter') return t('terminal.dlq.noSuch');
+  if (reason === 'not a dead-letter record') return t('terminal.dlq.notRecord');
+  return reason;
+}
+
 /** `dlq replay`: back into raw/ready as new jobs with every attempt available (queues/replay.ts). */
 export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean }): Promise<number> {
   const q = queueOf(opts);
   const ids = opts.id ?? [];
-  if (opts.all === true && ids.length > 0) throw new UsageError('give either --id … or --all, not both');
-  if (opts.all !== true && ids.length === 0)
-    throw new UsageError('name the dead letters to replay with --id <id>… or use --all');
+  const t = terminalT();
+  if (opts.all === true && ids.length > 0) throw new UsageError(t('terminal.usage.idsOrAll'));
+  if (opts.all !== true && ids.length === 0) throw new UsageError(t('terminal.usage.replayWhich'));
   return withQueues(async (queues) => {
     const result = await replayDeadLetters(queues, q, opts.all ? { all: true } : { ids });
     if (opts.json) printJson({ queue: q, ...result });
     else {
-      printLine(`replayed ${result.replayed.length} from ${q}`);
-      for (const r of result.replayed) printLine(`  ${r.deadLetterId} → ${r.queue} job ${r.newJobId}`);
-      for (const f of result.failed) printLine(`  ${f.deadLetterId}: not replayed (${f.reason})`);
+      printLine(t('terminal.dlq.replayed', { count: result.replayed.length, queue: q }));
+      for (const r of result.replayed)
+        printLine(t('terminal.dlq.replayedLine', { id: r.deadLetterId, queue: r.queue, job: r.newJobId }));
+      for (const f of result.failed)
+        printLine(t('terminal.dlq.notReplayed', { id: f.deadLetterId, reason: replayFailure(f.reason, t) }));
     }
     return result.failed.length > 0 ? EXIT.badInput : EXIT.ok;
   });
@@ -106,14 +115,15 @@ export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean })
 export async function dlqDiscard(opts: Common & { id?: string[] }): Promise<number> {
   const q = queueOf(opts);
   const ids = opts.id ?? [];
-  if (ids.length === 0) throw new UsageError('name the dead letters to discard with --id <id>…');
+  const t = terminalT();
+  if (ids.length === 0) throw new UsageError(t('terminal.usage.discardWhich'));
   return withQueues(async (queues) => {
     const queue = queues[q];
     const discarded: string[] = [];
     const failed: Array<{ id: string; reason: string }> = [];
     for (const id of ids) {
       const job = await queue.getJob(id);
-      if (!job) failed.push({ id, reason: 'no such dead letter' });
+      if (!job) failed.push({ id, reason: t('terminal.dlq.noSuch') });
       else {
         await job.remove();
         discarded.push(id);
@@ -121,8 +131,8 @@ export async function dlqDiscard(opts: Common & { id?: string[] }): Promise<numb
     }
     if (opts.json) printJson({ queue: q, discarded, failed });
     else {
-      printLine(`discarded ${discarded.length} from ${q}`);
-      for (const f of failed) printLine(`  ${f.id}: not discarded (${f.reason})`);
+      printLine(t('terminal.dlq.discarded', { count: discarded.length, queue: q }));
+      for (const f of failed) printLine(t('terminal.dlq.notDiscarded', { id: f.id, reason: f.reason }));
     }
     return failed.length > 0 ? EXIT.badInput : EXIT.ok;
   });

@@ -8,7 +8,7 @@ import {
   type Mapping,
 } from '@receipt-sync/mapping';
 import { EXIT, UsageError } from '../exit-codes';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, terminalT } from '../output';
 import { readJsonObject } from '../read-json-file';
 
 export interface PreviewOptions {
@@ -22,7 +22,8 @@ function mappingFrom(path: string | undefined): Mapping {
   try {
     return loadMapping(path);
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new UsageError(`mapping ${error.message}`);
+    if (error instanceof InvalidInputError)
+      throw new UsageError(terminalT()('terminal.usage.mapping', { error: error.message }));
     throw error;
   }
 }
@@ -32,14 +33,14 @@ function mappingFrom(path: string | undefined): Mapping {
  * problems that would quarantine it. Reads files only; no Redis, OKKI or K3Cloud needed.
  */
 export async function mappingPreview(file: string, opts: PreviewOptions): Promise<number> {
+  const t = terminalT();
   const receipt = readJsonObject(file, 'receipt');
   const info = opts.info ? readJsonObject(opts.info, 'info') : undefined;
   const mapping = mappingFrom(opts.mapping ?? (process.env.MAPPING_FILE || undefined));
   const removed = opts.removed === true;
   const preview = previewReceipt({ receipt, info, removed }, mapping);
   const notes: string[] = [];
-  if (!info && needsEnrichment(mapping))
-    notes.push('no --info given: bank fields (info.*) are left out, as when enrichment is off');
+  if (!info && needsEnrichment(mapping)) notes.push(t('terminal.mapping.noInfo'));
   const row = preview.row;
 
   if (opts.json) {
@@ -61,20 +62,21 @@ export async function mappingPreview(file: string, opts: PreviewOptions): Promis
     });
   } else if (row && preview.payload) {
     printLine(
-      `${describeReceipt(receipt)}${removed ? ' [removed in OKKI]' : ''} → ${mapping.formId} ${mapping.entity} row`,
+      t('terminal.mapping.head', {
+        receipt: describeReceipt(receipt),
+        removed: removed ? t('terminal.mapping.removed') : '',
+        form: mapping.formId,
+        entity: mapping.entity,
+      }),
     );
-    printLine(
-      `  sales order: ${mapping.order.targetField} = ${row.orderKey} (the writer puts that order's FID where the Model says 0)`,
-    );
-    printLine(`  row key:     ${mapping.rowKey.targetField} = ${row.rowKey} (an existing row's FEntryID replaces 0)`);
-    printLine(`  options:     ${JSON.stringify(buildSaveOptions(mapping))}`);
-    printLine('  Model:');
+    printLine(t('terminal.mapping.order', { field: mapping.order.targetField, value: row.orderKey }));
+    printLine(t('terminal.mapping.rowKey', { field: mapping.rowKey.targetField, value: row.rowKey }));
+    printLine(t('terminal.mapping.options', { options: JSON.stringify(buildSaveOptions(mapping)) }));
+    printLine(t('terminal.mapping.model'));
     printLine(JSON.stringify(preview.payload, null, 2).replace(/^/gm, '    '));
-    for (const note of notes) printLine(`  note: ${note}`);
+    for (const note of notes) printLine(t('terminal.mapping.note', { note }));
   } else {
-    printLine(
-      `${describeReceipt(receipt)} does not map (${preview.problems.length} problem${preview.problems.length === 1 ? '' : 's'}); the pipeline would quarantine it:`,
-    );
+    printLine(t('terminal.mapping.problems', { receipt: describeReceipt(receipt), count: preview.problems.length }));
     for (const p of preview.problems) printLine(`  - [${p.rule}] ${p.message}`);
   }
   return preview.problems.length === 0 ? EXIT.ok : EXIT.qualityProblems;

@@ -1,57 +1,87 @@
-import { formatChinaTime, nextStep, reasonText, terminalLocale, translator } from '@receipt-sync/core';
+import { formatChinaTime, nextStep, reasonText, type Translate } from '@receipt-sync/core';
 import { findByKey, receiptRecord, type ReceiptRecord } from '@receipt-sync/dashboard';
 import type { LedgerEntry } from '@receipt-sync/store';
 import { loadCliConfig, openState } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
-import { formatTable, printJson, printLine } from '../output';
+import { formatTable, printJson, printLine, terminalT } from '../output';
 
 /** Every time on these lines in China time, as the dashboard shows it ('–' when absent). */
 const china = (iso: string | undefined) => (iso ? formatChinaTime(new Date(iso)) : '–');
 
 /** The receipt page's latest reconcile request in one line. */
-function reconcileLine(s: NonNullable<ReceiptRecord['reconcile']>): string {
+function reconcileLine(s: NonNullable<ReceiptRecord['reconcile']>, t: Translate): string {
   if (s.state === 'waiting')
-    return `waiting ${s.waitingSeconds ?? 0} s${s.unattended ? ' (no process takes reconcile requests)' : ''}`;
-  if (s.state === 'active') return 'running';
-  if (s.state === 'failed' || !s.result) return `${s.state} at ${china(s.finishedAt)}: ${s.error ?? 'no result'}`;
-  const found = s.result.clean ? 'clean' : s.result.findings.map((f) => `${f.category} (${f.reason})`).join('; ');
-  const fixed = s.result.fix ? `; re-sent ${s.result.fix.enqueued.length}, skipped ${s.result.fix.skipped.length}` : '';
-  return `${found} at ${china(s.finishedAt)}${fixed}`;
+    return `${t('terminal.receipt.waiting', { seconds: s.waitingSeconds ?? 0 })}${s.unattended ? t('terminal.receipt.unattended') : ''}`;
+  if (s.state === 'active') return t('terminal.receipt.running');
+  if (s.state === 'failed' || !s.result)
+    return t('terminal.receipt.finishedState', {
+      state: t(`jobState.${s.state}`),
+      at: china(s.finishedAt),
+      error: s.error ?? t('terminal.receipt.noResult'),
+    });
+  const found = s.result.clean
+    ? t('terminal.receipt.clean')
+    : s.result.findings.map((f) => `${f.category} (${f.reason})`).join('; ');
+  const fixed = s.result.fix
+    ? t('terminal.receipt.fixed', { resent: s.result.fix.enqueued.length, skipped: s.result.fix.skipped.length })
+    : '';
+  return t('terminal.receipt.foundAt', { found, at: china(s.finishedAt), fixed });
 }
 
-function printReceipt(r: ReceiptRecord): void {
-  printLine(`receipt ${r.receiptNo || '(no number)'} (id ${r.receiptId}): ${r.outcome}`);
+function printReceipt(r: ReceiptRecord, t: Translate): void {
+  const c = (k: string) => t(`terminal.receipt.columns.${k}`);
+  printLine(
+    t('terminal.receipt.head', {
+      no: r.receiptNo || t('terminal.receipt.noNumber'),
+      id: r.receiptId,
+      outcome: t(`outcome.${r.outcome}`),
+    }),
+  );
   if (r.reason) {
-    const t = translator(terminalLocale(process.env, process.argv));
     const cause = { code: r.reason.code, message: r.reason.message, orderId: r.orderId };
     const reason = reasonText(cause, t);
     const step = nextStep(cause, t);
-    printLine(
-      `  reason: [${r.reason.code}] ${[reason.text, reason.upstream].filter(Boolean).join(' ')} (at ${china(r.reason.at)})`,
-    );
-    printLine(`  next step: ${t(`where.${step.where}`)} ${step.text}`);
+    const text = [reason.text, reason.upstream].filter(Boolean).join(' ');
+    printLine(t('terminal.receipt.reason', { code: r.reason.code, text, at: china(r.reason.at) }));
+    printLine(t('terminal.receipt.nextStep', { where: t(`where.${step.where}`), step: step.text }));
   }
+  if (r.facts?.customer) printLine(t('terminal.receipt.customer', { customer: r.facts.customer }));
   printLine(
-    `  OKKI order ${r.orderId || '–'} → K3Cloud FID ${r.order.fid ?? r.row?.fid ?? '–'}, FBillNo ${r.order.billNo ?? '–'}`,
+    t('terminal.receipt.order', {
+      orderId: r.orderId || '–',
+      fid: r.order.fid ?? r.row?.fid ?? '–',
+      billNo: r.order.billNo ?? '–',
+    }),
   );
-  if (r.row?.entryId !== undefined) printLine(`  row FEntryID ${r.row.entryId}, written at ${china(r.row.writtenAt)}`);
-  printLine(`  attempts ${r.attempts}, last change ${china(r.updatedAt)} (China time)`);
+  if (r.row?.entryId !== undefined)
+    printLine(t('terminal.receipt.row', { entryId: r.row.entryId, at: china(r.row.writtenAt) }));
+  printLine(t('terminal.receipt.attempts', { attempts: r.attempts, at: china(r.updatedAt) }));
   if (r.replay)
-    printLine(`  replay: npm run cli -- dlq replay --queue ${r.replay.queue} --id ${r.replay.deadLetterId}`);
-  if (r.reconcileCommand) printLine(`  reconcile: ${r.reconcileCommand}`);
-  if (r.reconcile) printLine(`  last reconcile request: ${reconcileLine(r.reconcile)}`);
+    printLine(
+      t('terminal.receipt.replay', {
+        command: `npm run cli -- dlq replay --queue ${r.replay.queue} --id ${r.replay.deadLetterId}`,
+      }),
+    );
+  if (r.reconcileCommand) printLine(t('terminal.receipt.reconcile', { command: r.reconcileCommand }));
+  if (r.reconcile) printLine(t('terminal.receipt.lastReconcile', { line: reconcileLine(r.reconcile, t) }));
   printLine();
   printLine(
     formatTable(
-      ['version (update_time)', 'removed', 'arrived by', 'window', 'first seen'],
-      r.versions.map((v) => [v.updateTime, v.removed ? 'yes' : 'no', v.source, v.windowId, china(v.seenAt)]),
+      ['version', 'removed', 'arrivedBy', 'window', 'firstSeen'].map(c),
+      r.versions.map((v) => [
+        v.updateTime,
+        t(v.removed ? 'common.yes' : 'common.no'),
+        t(`versions.source.${v.source}`),
+        v.windowId,
+        china(v.seenAt),
+      ]),
     ),
   );
   printLine();
   printLine(
     formatTable(
-      ['queue', 'job', 'state', 'attempts', 'finished', 'error'],
-      r.jobs.map((j) => [j.queue, j.id, j.state, j.attemptsMade, china(j.finishedAt), j.error]),
+      ['queue', 'job', 'state', 'attempts', 'finished', 'error'].map(c),
+      r.jobs.map((j) => [j.queue, j.id, t(`jobState.${j.state}`), j.attemptsMade, china(j.finishedAt), j.error]),
     ),
   );
   const fields = Object.entries(r.row?.fields ?? {});
@@ -59,21 +89,28 @@ function printReceipt(r: ReceiptRecord): void {
   printLine();
   printLine(
     formatTable(
-      ['field last written', 'value'],
+      [c('field'), c('value')],
       fields.map(([k, v]) => [k, String(v)]),
     ),
   );
 }
 
-function printOrder(orderId: string, billNo: string | undefined, receipts: LedgerEntry[]): void {
-  printLine(`OKKI order ${orderId}${billNo ? ` (K3Cloud ${billNo})` : ''}: ${receipts.length} receipt(s)`);
+function printOrder(orderId: string, billNo: string | undefined, receipts: LedgerEntry[], t: Translate): void {
+  const c = (k: string) => t(`terminal.receipt.columns.${k}`);
+  printLine(
+    t('terminal.receipt.orderHead', {
+      orderId,
+      billNo: billNo ? t('terminal.receipt.orderBillNo', { billNo }) : '',
+      count: receipts.length,
+    }),
+  );
   printLine(
     formatTable(
-      ['receipt no', 'receipt id', 'outcome', 'error'],
+      ['receiptNo', 'receiptId', 'outcome', 'error'].map(c),
       receipts.map((e) => [
         e.receiptNo,
         e.receiptId,
-        e.status,
+        t(`outcome.${e.status}`),
         e.lastError ? `[${e.lastError.code}] ${e.lastError.message}` : '',
       ]),
     ),
@@ -85,22 +122,22 @@ function printOrder(orderId: string, billNo: string | undefined, receipts: Ledge
  * K3Cloud FBillNo or OKKI order id; the same record as the dashboard's `/api/receipts/:key`.
  */
 export async function receiptShow(key: string, opts: { json?: boolean }): Promise<number> {
-  if (key.trim() === '' || key.length > 200)
-    throw new UsageError('give a receipt number, receipt id, FBillNo or OKKI order id');
+  const t = terminalT();
+  if (key.trim() === '' || key.length > 200) throw new UsageError(t('terminal.usage.receiptKey'));
   const state = await openState(loadCliConfig());
   try {
     const direct = await receiptRecord(state, key.trim());
     const match = direct ? undefined : await findByKey(state.store, key);
-    if (match?.kind === 'none') throw new UsageError(`no receipt or order matches ${JSON.stringify(key)}`);
+    if (match?.kind === 'none') throw new UsageError(t('terminal.usage.noMatch', { key: JSON.stringify(key) }));
     if (match?.kind === 'order') {
       if (opts.json) printJson(match);
-      else printOrder(match.orderId, match.billNo, match.receipts);
+      else printOrder(match.orderId, match.billNo, match.receipts, t);
       return EXIT.ok;
     }
     const record = direct ?? (match?.kind === 'receipt' ? await receiptRecord(state, match.receiptId) : undefined);
-    if (!record) throw new UsageError(`no receipt or order matches ${JSON.stringify(key)}`);
+    if (!record) throw new UsageError(t('terminal.usage.noMatch', { key: JSON.stringify(key) }));
     if (opts.json) printJson({ kind: 'receipt', receipt: record });
-    else printReceipt(record);
+    else printReceipt(record, t);
     return EXIT.ok;
   } finally {
     await state.close();

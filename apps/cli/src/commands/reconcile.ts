@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@receipt-sync/core';
+import { InvalidInputError, type Translate } from '@receipt-sync/core';
 import {
   checkWindow,
   fixReconcile,
@@ -11,7 +11,7 @@ import {
 import { loadCliConfig } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import { openRuntime } from '../open-runtime';
-import { formatTable, printJson, printLine, progress } from '../output';
+import { formatTable, printJson, printLine, progress, terminalT } from '../output';
 
 export interface ReconcileOptions {
   from: string;
@@ -46,7 +46,7 @@ export async function reconcileCommand(opts: ReconcileOptions): Promise<number> 
         ? await fixReconcile({ queues: rt.queues, ledger: rt.store.ledger }, report)
         : undefined;
     if (opts.json) printJson({ ...report, findings: report.findings.map(withoutSource), ...(fix ? { fix } : {}) });
-    else printHuman(report, fix);
+    else printHuman(report, fix, terminalT());
     return report.clean ? EXIT.ok : EXIT.differences;
   } finally {
     await rt.close();
@@ -59,22 +59,36 @@ function withoutSource(f: Finding): Omit<Finding, 'source'> {
   return rest;
 }
 
-function explain(f: Finding): string {
+function explain(f: Finding, t: Translate): string {
   if (!f.fields?.length) return f.reason;
   return f.fields
-    .map((d) => `${d.field}: K3Cloud ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`)
+    .map((d) =>
+      t('terminal.reconcile.difference', {
+        field: d.field,
+        actual: JSON.stringify(d.actual),
+        expected: JSON.stringify(d.expected),
+      }),
+    )
     .join('; ');
 }
 
-function printHuman(report: ReconcileReport, fix: FixResult | undefined): void {
+function printHuman(report: ReconcileReport, fix: FixResult | undefined, t: Translate): void {
   const s = report.scanned;
-  printLine(`reconcile ${report.window.from} → ${report.window.to}`);
+  printLine(t('terminal.reconcile.head', { from: report.window.from, to: report.window.to }));
   printLine(
-    `  OKKI ${s.okkiActive} active, ${s.okkiRemoved} removed${s.okkiInvalid ? `, ${s.okkiInvalid} unreadable` : ''}; ` +
-      `${s.ordersFound} of ${s.orders} sales orders found; ${s.rows} rows read (${s.ignoredRows} not ours, ignored); ${s.ledgerEntries} ledger entries`,
+    t('terminal.reconcile.scanned', {
+      active: s.okkiActive,
+      removed: s.okkiRemoved,
+      invalid: s.okkiInvalid ? t('terminal.reconcile.invalid', { count: s.okkiInvalid }) : '',
+      found: s.ordersFound,
+      orders: s.orders,
+      rows: s.rows,
+      ignored: s.ignoredRows,
+      ledger: s.ledgerEntries,
+    }),
   );
   if (report.clean) {
-    printLine('  clean: K3Cloud and the ledger match OKKI');
+    printLine(t('terminal.reconcile.clean'));
     return;
   }
   printLine(
@@ -86,7 +100,9 @@ function printHuman(report: ReconcileReport, fix: FixResult | undefined): void {
   printLine();
   printLine(
     formatTable(
-      ['category', 'receipt', 'id', 'order', 'FID', 'FEntryID', 'reason'],
+      ['category', 'receipt', 'id', 'order', 'FID', 'FEntryID', 'reason'].map((c) =>
+        t(`terminal.reconcile.columns.${c}`),
+      ),
       report.findings.map((f) => [
         f.category,
         f.receiptNo,
@@ -94,20 +110,16 @@ function printHuman(report: ReconcileReport, fix: FixResult | undefined): void {
         f.orderId,
         f.fid,
         f.entryIds?.join(',') ?? f.entryId,
-        explain(f),
+        explain(f, t),
       ]),
       160,
     ),
   );
   if (!fix) return;
   printLine();
-  printLine(
-    `--fix: ${fix.enqueued.length} receipt${fix.enqueued.length === 1 ? '' : 's'} re-enqueued; the running pipeline writes them`,
-  );
-  for (const e of fix.enqueued) printLine(`  ${e.receiptNo} (${e.categories.join(', ')}) → raw job ${e.jobId}`);
-  for (const k of fix.skipped) printLine(`  ${k.receiptNo}: not re-enqueued (${k.reason})`);
-  if (fix.leftForHumans > 0)
-    printLine(
-      `  ${fix.leftForHumans} finding${fix.leftForHumans === 1 ? '' : 's'} (duplicated, extra, ledger-mismatch) need a person; K3Cloud rows are never deleted automatically`,
-    );
+  printLine(t('terminal.reconcile.fixed', { count: fix.enqueued.length }));
+  for (const e of fix.enqueued)
+    printLine(t('terminal.reconcile.enqueued', { no: e.receiptNo, categories: e.categories.join(', '), job: e.jobId }));
+  for (const k of fix.skipped) printLine(t('terminal.reconcile.skipped', { no: k.receiptNo, reason: k.reason }));
+  if (fix.leftForHumans > 0) printLine(t('terminal.reconcile.forHumans', { count: fix.leftForHumans }));
 }

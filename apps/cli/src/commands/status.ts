@@ -1,9 +1,10 @@
-import { duration, formatChinaTime, parseChinaTime, terminalLocale, translator } from '@receipt-sync/core';
+import { duration, formatChinaTime, parseChinaTime } from '@receipt-sync/core';
 import { PIPELINE_QUEUES } from '@receipt-sync/pipeline';
 import { describeWriterLease, readWriterLease, RECEIPT_STREAM } from '@receipt-sync/pipeline';
 import { loadCliConfig, openState } from '../context';
 import { EXIT } from '../exit-codes';
-import { formatTable, printJson, printLine } from '../output';
+import { formatTable, printJson, printLine, terminalT } from '../output';
+import { writerLine } from '../terminal-lines';
 
 const STATES = ['wait', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 
@@ -39,7 +40,7 @@ export async function status(opts: { json?: boolean }): Promise<number> {
       printJson(report);
       return EXIT.ok;
     }
-    const t = translator(terminalLocale(process.env, process.argv));
+    const t = terminalT();
     printLine(t('terminal.status.head', { prefix: config.queuePrefix, store: state.store.backend, now: report.now }));
     const total = Object.values(ledger).reduce((a, b) => a + b, 0);
     // An empty prefix is most often the wrong one (the demo writes rsync-demo): say so instead of a page of zeros.
@@ -65,11 +66,11 @@ export async function status(opts: { json?: boolean }): Promise<number> {
         }),
       );
     }
-    printLine(describeWriterLease(writer));
+    printLine(writerLine(writer, t));
     printLine();
     printLine(
       formatTable(
-        [t('terminal.status.queueJobs'), ...STATES],
+        [t('terminal.status.queueJobs'), ...STATES.map((s) => t(`jobState.${s}`))],
         PIPELINE_QUEUES.map((name) => [name, ...STATES.map((s) => queues[name]![s] ?? 0)]),
       ),
     );

@@ -3,7 +3,7 @@
 import { syncOnce } from '@receipt-sync/pipeline';
 import { loadCliConfig, probeRedis } from '../context';
 import { EXIT } from '../exit-codes';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, terminalT } from '../output';
 
 /** `sync once`: exactly `npm run sync:once`; the summary JSON is the last line of stdout. */
 export async function syncOnceCommand(opts: { json?: boolean }): Promise<number> {
@@ -11,10 +11,7 @@ export async function syncOnceCommand(opts: { json?: boolean }): Promise<number>
   await probeRedis(config.redis);
   const summary = await syncOnce(process.env);
   if (!opts.json) {
-    printLine(
-      `window ${summary.windowStart} → ${summary.windowEnd}: fetched ${summary.fetched}, written ${summary.written}, ` +
-        `unchanged ${summary.unchanged}, quarantined ${summary.quarantined}, dead-lettered ${summary.deadLettered}`,
-    );
+    printLine(terminalT()('terminal.syncOnce.done', { ...summary, dead: summary.deadLettered }));
   }
   printJson(summary);
   return EXIT.ok;

@@ -1,8 +1,10 @@
+import { formatChinaTime } from '@receipt-sync/core';
 import { pushStatus, PushState, PUSH_PATH } from '@receipt-sync/pipeline';
 import { createRuntime, type Runtime } from '@receipt-sync/pipeline';
 import { cliLogger, loadCliConfig, probeRedis } from '../context';
 import { CouldNotRunError, EXIT, UsageError } from '../exit-codes';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, terminalT } from '../output';
+import { pushLine } from '../terminal-lines';
 
 /** docs/apis/okki.md §12.3: the receipt module and its three events. */
 export const RECEIPT_SUBSCRIPTION = 'crm.cash_collection';
@@ -10,7 +12,7 @@ export const RECEIPT_BIZ_TYPES = ['create', 'update', 'delete'].map((e) => `xiao
 
 async function withOkki<T>(name: string, run: (rt: Runtime & { okki: NonNullable<Runtime['okki']> }) => Promise<T>) {
   const config = loadCliConfig();
-  if (!config.okki) throw new CouldNotRunError(`${name} needs XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET`);
+  if (!config.okki) throw new CouldNotRunError(terminalT()('terminal.usage.needsOkki', { command: name }));
   await probeRedis(config.redis);
   const rt = await createRuntime(config, { name, needsOkki: true, logger: cliLogger(config) });
   try {
@@ -22,22 +24,23 @@ async function withOkki<T>(name: string, run: (rt: Runtime & { okki: NonNullable
 
 /** `webhook register --url`: POST /v1/webhook; prints the security_config to put in XIAOMAN_WEBHOOK_SECRET. */
 export async function webhookRegister(opts: { url: string; json?: boolean }): Promise<number> {
+  const t = terminalT();
   if (!/^https?:\/\//.test(opts.url) || !URL.canParse(opts.url))
-    throw new UsageError(`--url must be an http(s) URL, got ${JSON.stringify(opts.url)}`);
+    throw new UsageError(t('terminal.usage.url', { value: JSON.stringify(opts.url) }));
   if (!new URL(opts.url).pathname.endsWith(PUSH_PATH))
-    throw new UsageError(
-      `--url must end with ${PUSH_PATH} (the receiver's path), e.g. https://sync.example.com${PUSH_PATH}`,
-    );
+    throw new UsageError(t('terminal.usage.urlPath', { path: PUSH_PATH }));
   const registration = await withOkki('webhook register', (rt) => rt.okki.registerWebhook(opts.url));
   if (opts.json) {
     printJson({ callbackUrl: opts.url, ...registration });
     return EXIT.ok;
   }
-  printLine(`callback registered: ${opts.url}`);
-  printLine(`security_method: ${String(registration.security_method ?? '(not given)')}`);
-  printLine('Set this secret in the deployment (it is shown once; store it like XIAOMAN_CLIENT_SECRET):');
+  printLine(t('terminal.webhook.registered', { url: opts.url }));
+  printLine(
+    t('terminal.webhook.method', { method: String(registration.security_method ?? t('terminal.webhook.notGiven')) }),
+  );
+  printLine(t('terminal.webhook.secret'));
   printLine(`XIAOMAN_WEBHOOK_SECRET=${registration.security_config}`);
-  printLine('Then restart the receiver and run `webhook subscribe` and `webhook test`.');
+  printLine(t('terminal.webhook.then'));
   return EXIT.ok;
 }
 
@@ -45,7 +48,7 @@ export async function webhookRegister(opts: { url: string; json?: boolean }): Pr
 export async function webhookSubscribe(opts: { json?: boolean }): Promise<number> {
   const data = await withOkki('webhook subscribe', (rt) => rt.okki.subscribe(RECEIPT_SUBSCRIPTION, RECEIPT_BIZ_TYPES));
   if (opts.json) printJson({ subscribeType: RECEIPT_SUBSCRIPTION, bizTypes: RECEIPT_BIZ_TYPES, answer: data });
-  else printLine(`subscribed to ${RECEIPT_BIZ_TYPES.join(', ')}`);
+  else printLine(terminalT()('terminal.webhook.subscribed', { types: RECEIPT_BIZ_TYPES.join(', ') }));
   return EXIT.ok;
 }
 
@@ -64,8 +67,11 @@ export async function webhookTest(opts: { json?: boolean }): Promise<number> {
     else
       printLine(
         arrived
-          ? 'OKKI sent the test message and the receiver acknowledged it'
-          : `OKKI answered ${JSON.stringify(answer)}, but no message reached the receiver within 10 s (QUEUE_PREFIX ${rt.config.queuePrefix}): check the callback URL, the secret and that the receiver is running`,
+          ? terminalT()('terminal.webhook.testOk')
+          : terminalT()('terminal.webhook.testSilent', {
+              answer: JSON.stringify(answer),
+              prefix: rt.config.queuePrefix,
+            }),
       );
     return arrived ? EXIT.ok : EXIT.couldNotRun;
   });
@@ -83,17 +89,22 @@ export async function webhookStatus(opts: { json?: boolean }): Promise<number> {
       printJson({ ...status, pushQueue: queued });
       return EXIT.ok;
     }
-    printLine(`${status.level === 'ok' ? 'ok' : 'warning'}: ${status.message}`);
-    printLine(`receiver port ${status.port}, max skew ${status.maxSkewSeconds} s`);
-    printLine(`last message: ${status.lastMessageAt ? status.lastMessageAt.toISOString() : 'never'}`);
+    const t = terminalT();
+    printLine(`${t(`terminal.webhook.level.${status.level}`)}: ${pushLine(status, t)}`);
+    printLine(t('terminal.webhook.receiver', { port: status.port, skew: status.maxSkewSeconds }));
+    // China time, like every other time the CLI prints.
+    const last = status.lastMessageAt ? formatChinaTime(status.lastMessageAt) : t('terminal.webhook.never');
+    printLine(t('terminal.webhook.lastMessage', { at: last }));
     printLine(
-      `receipt versions first seen: by push ${status.firstSeen.push}, by polling ${status.firstSeen.poll} (missed pushes in the last hour: ${status.missedLastHour}); events for receipts OKKI no longer returns: ${status.gone}`,
+      t('terminal.webhook.firstSeen', {
+        push: status.firstSeen.push,
+        poll: status.firstSeen.poll,
+        missed: status.missedLastHour,
+        gone: status.gone,
+      }),
     );
-    printLine(
-      `push queue: ${Object.entries(queued)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
+    const counts = Object.entries(queued).map(([k, v]) => `${t(`jobState.${k}`)} ${v}`);
+    printLine(t('terminal.webhook.queue', { counts: counts.join(', ') }));
     return EXIT.ok;
   } finally {
     await rt.close();

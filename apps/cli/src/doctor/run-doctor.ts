@@ -39,8 +39,8 @@ export async function runDoctor(
         {
           name: check.name,
           status: 'fail',
-          message: `check could not complete: ${describeError(error)}`,
-          fix: 'see the message; run doctor again once it is fixed',
+          message: ctx.t('terminal.doctor.found.couldNotComplete', { error: describeError(error) }),
+          fix: ctx.t('terminal.doctor.fixes.couldNotComplete'),
         },
       ];
     }

@@ -22,7 +22,7 @@ export interface CheckResult {
 /** What checks share; earlier checks fill it in (a later check `needs` them). */
 export interface DoctorContext {
   env: NodeJS.ProcessEnv;
-  /** The terminal's language: the fixes are said in it (the check messages stay English). */
+  /** The terminal's language: findings and fixes are said in it (upstream error texts stay as the system sent them). */
   t: Translate;
   logger: Logger;
   /** The parsed environment (config check); OKKI and K3Cloud may still be missing (systems check). */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
-import { DashboardEnvSchema, loadConfig, secretsOf } from '.';
+import { translator } from '../i18n';
+import { DashboardEnvSchema, errorText, loadConfig, secretsOf } from '.';
 
 describe('loadConfig', () => {
   it('applies the documented defaults (docs/operations.md#configuration)', () => {
@@ -68,6 +69,31 @@ describe('loadConfig', () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('only-the-secret-xyz');
+  });
+
+  it('says each bad variable, what is wrong and how to fix it in the reader’s language', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        KINGDEE_BATCH_SIZE: '0',
+        XIAOMAN_PAGE_SIZE: 'lots',
+        SYNC_START_TIME: '2025/01/01',
+        XIAOMAN_CLIENT_ID: 'x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const zh = errorText(error, translator('zh-CN'));
+    expect(zh.split('\n')[0]).toBe('配置有误：');
+    expect(zh).toContain('  - KINGDEE_BATCH_SIZE 不能小于 1');
+    expect(zh).toContain('  - XIAOMAN_PAGE_SIZE 必须是数字');
+    expect(zh).toContain("  - SYNC_START_TIME 必须写成 'YYYY-MM-DD HH:mm:ss'（北京时间）");
+    expect(zh).toContain('  - XIAOMAN_CLIENT_SECRET 必须与 XIAOMAN_CLIENT_ID 一起设置');
+    expect(zh.split('\n').at(-1)).toMatch(/^请在环境变量（或 \.env）中更正所列变量后重新启动/);
+    const en = errorText(error, translator('en'));
+    expect(en).toContain('  - KINGDEE_BATCH_SIZE must be at least 1');
+    expect(en).toContain('  - XIAOMAN_PAGE_SIZE must be a number');
+    expect(en.split('\n').at(-1)).toMatch(/^Correct the variables named/);
   });
 
   it('accepts app-secret login without a password', () => {

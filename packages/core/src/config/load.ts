@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { configErrorOf, configIssuesFromZod } from './issues';
 import { crossFieldIssues, ServiceEnvSchema, type Env } from './schema';
 
 export interface OkkiSettings {
@@ -101,11 +101,8 @@ export function secretsOf(config: Config): string[] {
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ServiceEnvSchema.safeParse(source);
-  const issues = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'} ${i.message}`)),
-    ...crossFieldIssues(source),
-  ];
-  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+  const issues = [...(parsed.success ? [] : configIssuesFromZod(parsed.error, source)), ...crossFieldIssues(source)];
+  if (!parsed.success || issues.length > 0) throw configErrorOf(issues);
   const env = parsed.data;
   return {
     env,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConfigIssue } from '../errors';
 import { parseChinaTime } from '../time';
 
 /** Empty (or, where said, blank) strings in an env file mean "not set". */
@@ -16,21 +17,23 @@ const int = (def: number, min: number, max: number) =>
 const bool = (def: boolean) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
-    z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] }).default(def),
+    z
+      .stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], error: 'bool' })
+      .default(def),
   );
 /** An http(s) URL, surrounding blanks trimmed. */
 export const httpUrl = z
   .string()
   .trim()
-  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'must be an http(s) URL');
+  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s), 'httpUrl');
 const strictBool = z.preprocess(
   blank,
-  z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).default(false),
+  z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'strictBool' }).default(false),
 );
-const url = (what: string) =>
+const url = () =>
   z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.string().refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), { message: `${what} must be an http(s) URL` }),
+    z.string().refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), { message: 'httpUrl' }),
   );
 
 /** `rsync`, or hash-tagged for Redis Cluster: `{rsync}`, `{rsync}-eu` (the tag is what Redis hashes). */
@@ -53,7 +56,7 @@ const dashboardVariables = {
       .string()
       .min(1)
       .max(200)
-      .refine((s) => !s.includes(':'), 'must not contain ":" (HTTP Basic)')
+      .refine((s) => !s.includes(':'), 'noColon')
       .optional(),
   ),
   // Not trimmed: a password may legitimately start or end with a space.
@@ -80,29 +83,18 @@ const dashboardVariables = {
   /** added: checkpoint lag that raises an alert; unset = 3 × SYNC_INTERVAL_SECONDS. */
   ALERT_LAG_SECONDS: z.preprocess(
     blank,
-    z.coerce
-      .number({ error: 'must be a whole number of seconds' })
-      .int('must be a whole number of seconds')
-      .positive('must be > 0')
-      .optional(),
+    z.coerce.number({ error: 'wholeNumber' }).int('wholeNumber').positive('positive').optional(),
   ),
   /** added: more receipt versions than this per hour reaching us by polling first (missed OKKI pushes) raise an alert. */
   ALERT_MISSED_PUSHES: z.preprocess(
     blank,
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .positive('must be > 0')
-      .optional(),
+    z.coerce.number({ error: 'wholeNumber' }).int('wholeNumber').positive('positive').optional(),
   ),
   /**
    * added: a link to a receipt's trace on its page; `{traceId}` is replaced, e.g.
    * `http://localhost:16686/trace/{traceId}` (Jaeger) (docs/observability.md).
    */
-  TRACE_URL_TEMPLATE: z.preprocess(
-    blank,
-    httpUrl.refine((s) => s.includes('{traceId}'), 'must contain {traceId}').optional(),
-  ),
+  TRACE_URL_TEMPLATE: z.preprocess(blank, httpUrl.refine((s) => s.includes('{traceId}'), 'traceId').optional()),
 };
 
 /**
@@ -116,7 +108,7 @@ const serviceVariables = {
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .regex(/^rediss?:\/\//, 'redisUrl')
       .default('redis://127.0.0.1:6379'),
   ),
   /**
@@ -127,30 +119,24 @@ const serviceVariables = {
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be host:port,host:port,… (no scheme)')
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'clusterNodes')
       .optional(),
   ),
   QUEUE_PREFIX: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .regex(
-        QUEUE_PREFIX_PATTERN,
-        'letters, digits, _ and - only (no ":"), optionally starting with one hash tag such as {rsync}',
-      )
-      .default('rsync'),
+    z.string().regex(QUEUE_PREFIX_PATTERN, 'queuePrefix').default('rsync'),
   ),
   MONGO_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+      .regex(/^mongodb(\+srv)?:\/\//, 'mongoUrl')
       .optional(),
   ),
   /** added: database name when MONGO_URL carries none. */
   MONGO_DB: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('receipt_sync')),
 
-  XIAOMAN_BASE_URL: url('XIAOMAN_BASE_URL').default('https://api-sandbox.xiaoman.cn'),
+  XIAOMAN_BASE_URL: url().default('https://api-sandbox.xiaoman.cn'),
   XIAOMAN_CLIENT_ID: optionalText,
   XIAOMAN_CLIENT_SECRET: optionalText,
   XIAOMAN_PAGE_SIZE: int(100, 1, 500),
@@ -163,7 +149,7 @@ const serviceVariables = {
   /** added: fetch bank details from /v1/invoices/receipt/info (one extra call per receipt). */
   XIAOMAN_ENRICH_BANK: bool(true),
 
-  KINGDEE_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), url('KINGDEE_BASE_URL').optional()),
+  KINGDEE_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), url().optional()),
   KINGDEE_ACCT_ID: optionalText,
   KINGDEE_USERNAME: optionalText,
   KINGDEE_PASSWORD: optionalText,
@@ -186,7 +172,7 @@ const serviceVariables = {
    */
   KINGDEE_LOCKED_ORDER_POLICY: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
-    z.enum(['wait', 'unaudit'], { error: "must be 'wait' or 'unaudit'" }).default('wait'),
+    z.enum(['wait', 'unaudit'], { error: 'lockedOrderPolicy' }).default('wait'),
   ),
   /** added: while the mapping does not fit K3Cloud's metadata, the writer checks again this often. */
   PREFLIGHT_RECHECK_SECONDS: int(180, 1, 86_400),
@@ -195,7 +181,7 @@ const serviceVariables = {
     (v) => (v === '' ? undefined : v),
     z
       .string()
-      .refine((s) => parseChinaTime(s) !== undefined, "must be 'YYYY-MM-DD HH:mm:ss' (Asia/Shanghai)")
+      .refine((s) => parseChinaTime(s) !== undefined, 'chinaTime')
       .optional(),
   ),
   SYNC_INTERVAL_SECONDS: int(300, 1, 86_400),
@@ -209,7 +195,7 @@ const serviceVariables = {
   MAPPING_FILE: optionalText,
   /** OKKI push (docs/apis/okki.md §12): the callback's `security_config`; set = the push receiver runs. */
   XIAOMAN_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || isAesKey(s), {
-    message: 'must be the base64 security_config OKKI returned (32 bytes once decoded)',
+    message: 'webhookSecret',
   }),
   WEBHOOK_PORT: int(3200, 0, 65535),
   /** added: a push whose X-Timestamp is further than this from now (either way) is refused. */
@@ -235,7 +221,7 @@ const serviceVariables = {
     (v) => (v === '' || v === undefined ? undefined : v),
     z
       .string()
-      .regex(/^\d+(,\d+)*$/, 'comma-separated whole seconds, e.g. 60,300,900')
+      .regex(/^\d+(,\d+)*$/, 'orderWaitDelays')
       .default('60,300,900,1800,3600,7200,14400'),
   ),
   /** added: first retry delay of a failed raw/ready job (capped exponential back-off with jitter). */
@@ -284,33 +270,24 @@ export const DashboardEnvSchema = EnvSchema.pick(onlyKeysOf(dashboardVariables))
  * Cross-variable rules, checked on the raw environment so they are reported together with
  * per-variable errors (zod skips object refinements once a field fails).
  */
-export function crossFieldIssues(raw: NodeJS.ProcessEnv): string[] {
+export function crossFieldIssues(raw: NodeJS.ProcessEnv): ConfigIssue[] {
   const set = (k: string) => typeof raw[k] === 'string' && raw[k]!.trim() !== '';
-  const issues: string[] = [];
+  const issues: ConfigIssue[] = [];
   const pair = (a: string, b: string) => {
-    if (set(a) !== set(b)) issues.push(`${set(a) ? b : a} must be set together with ${set(a) ? a : b}`);
+    if (set(a) !== set(b))
+      issues.push({ variable: set(a) ? b : a, problem: 'together', params: { other: set(a) ? a : b } });
   };
-  if (set('REDIS_CLUSTER_NODES') && !isHashTagged(raw.QUEUE_PREFIX?.trim() || 'rsync')) {
-    issues.push(
-      'QUEUE_PREFIX must be hash-tagged when REDIS_CLUSTER_NODES is set, e.g. QUEUE_PREFIX={rsync}: on a Redis ' +
-        'Cluster every key of a queue must share one slot, because BullMQ and the store update several keys in one script',
-    );
-  }
-  if (set('READY_SHARDS')) {
-    issues.push(
-      'READY_SHARDS is no longer supported: one writer is active at a time (WRITER_LEASE_SECONDS) and ready is one ' +
-        'queue. Remove it; rows left in ready-1, ready-2, ... by an older version must be drained with that version first ' +
-        '(docs/upgrading.md)',
-    );
-  }
+  if (set('REDIS_CLUSTER_NODES') && !isHashTagged(raw.QUEUE_PREFIX?.trim() || 'rsync'))
+    issues.push({ variable: 'QUEUE_PREFIX', problem: 'hashTagged' });
+  if (set('READY_SHARDS')) issues.push({ variable: 'READY_SHARDS', problem: 'readyShards' });
   pair('XIAOMAN_CLIENT_ID', 'XIAOMAN_CLIENT_SECRET');
   pair('KINGDEE_APP_ID', 'KINGDEE_APP_SECRET');
   if (set('KINGDEE_BASE_URL')) {
     for (const key of ['KINGDEE_ACCT_ID', 'KINGDEE_USERNAME']) {
-      if (!set(key)) issues.push(`${key} is required when KINGDEE_BASE_URL is set`);
+      if (!set(key)) issues.push({ variable: key, problem: 'requiredWith', params: { other: 'KINGDEE_BASE_URL' } });
     }
     if (!set('KINGDEE_PASSWORD') && !(set('KINGDEE_APP_ID') && set('KINGDEE_APP_SECRET'))) {
-      issues.push('KINGDEE_PASSWORD is required unless KINGDEE_APP_ID and KINGDEE_APP_SECRET are set');
+      issues.push({ variable: 'KINGDEE_PASSWORD', problem: 'passwordOrApp' });
     }
   }
   return issues;

@@ -39,14 +39,27 @@ export class SalesOrderNotFoundError extends SyncError {
 }
 
 /** A configuration value is missing or wrong. Start-up stops with this message. */
+/**
+ * One bad variable, for the reader's language: `problem` is a key under the catalogues' `config.problems`
+ * (`config.problems.other` carries a text of its own in `params.message`).
+ */
+export interface ConfigIssue {
+  variable: string;
+  problem: string;
+  params?: Record<string, unknown>;
+}
+
 export class ConfigError extends SyncError {
   readonly disposition = 'permanent' as const;
   readonly code = 'config.invalid';
+  /** The same issues, structured, when the raiser knows them (loadConfig, the dashboard's settings). */
+  readonly configIssues?: ConfigIssue[];
   constructor(
     readonly issues: string[],
-    options?: SyncErrorOptions,
+    options?: SyncErrorOptions & { configIssues?: ConfigIssue[] },
   ) {
     super(`invalid configuration:\n  - ${issues.join('\n  - ')}`, options);
+    this.configIssues = options?.configIssues;
   }
 }
 

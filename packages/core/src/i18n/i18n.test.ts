@@ -1,5 +1,7 @@
 import { K3CloudOrderLockedError } from '../errors';
 import {
+  CATALOGUES,
+  catalogueKeys,
   clearMissingKeys,
   groupedAmount,
   localeFromAcceptLanguage,
@@ -114,5 +116,39 @@ describe('next steps (issue 17, problem 1)', () => {
 
   it('passing faults: replay now', () => {
     expect(nextStep({ code: 'network.timeout' }, en)).toMatchObject({ where: 'here', replay: 'now' });
+  });
+});
+
+describe('catalogue completeness', () => {
+  const base = (k: string) => k.replace(/_(zero|one|two|few|many|other)$/, '');
+  const leaves = (locale: 'zh-CN' | 'en') => {
+    const out = new Map<string, string>();
+    const walk = (c: Record<string, unknown>, prefix: string) => {
+      for (const [k, v] of Object.entries(c))
+        if (typeof v === 'string') out.set(`${prefix}${k}`, v);
+        else walk(v as Record<string, unknown>, `${prefix}${k}.`);
+    };
+    walk(CATALOGUES[locale], '');
+    return out;
+  };
+  const vars = (text: string) => [...new Set(text.match(/\{\{\w+\}\}/g) ?? [])].sort();
+
+  it('zh-CN and en hold the same keys (plural forms aside): a key missing in either fails', () => {
+    const zhKeys = new Set(catalogueKeys(CATALOGUES['zh-CN']).map(base));
+    const enKeys = new Set(catalogueKeys(CATALOGUES.en).map(base));
+    expect([...zhKeys].filter((k) => !enKeys.has(k))).toEqual([]);
+    expect([...enKeys].filter((k) => !zhKeys.has(k))).toEqual([]);
+  });
+
+  it('every plural has its _other form, and both languages fill in the same values', () => {
+    const zhLeaves = leaves('zh-CN');
+    const enLeaves = leaves('en');
+    const other = (m: Map<string, string>, k: string) => m.get(k) ?? m.get(`${base(k)}_other`);
+    const differing = [...enLeaves.keys()]
+      .filter((k) => vars(other(enLeaves, k) ?? '').join() !== vars(other(zhLeaves, k) ?? '').join())
+      .filter((k) => !k.endsWith('_one'));
+    expect(differing).toEqual([]);
+    for (const m of [zhLeaves, enLeaves])
+      for (const k of m.keys()) if (/_(one|other)$/.test(k)) expect(m.has(`${base(k)}_other`)).toBe(true);
   });
 });

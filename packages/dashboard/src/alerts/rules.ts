@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
-  ConfigError,
+  configErrorOf,
+  configIssuesFromZod,
   duration,
   EnvSchema,
   InvalidInputError,
@@ -337,7 +338,7 @@ export function alertRuleOptionsFromEnv(env: Record<string, string | undefined>)
     ALERT_MISSED_PUSHES: true,
     ALERT_LOCALE: true,
   }).safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  if (!parsed.success) throw configErrorOf(configIssuesFromZod(parsed.error, env));
   const { ALERT_LAG_SECONDS, SYNC_INTERVAL_SECONDS, ALERT_MISSED_PUSHES, ALERT_LOCALE } = parsed.data;
 
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, DashboardEnvSchema, httpUrl } from '@receipt-sync/core';
+import { configErrorOf, configIssuesFromZod, DashboardEnvSchema, httpUrl, type ConfigIssue } from '@receipt-sync/core';
 
 export const ALERT_KINDS = ['dingtalk', 'wecom', 'feishu', 'slack'] as const;
 /** `slack` means any Slack-compatible incoming webhook that takes `{ "text": … }` (Mattermost, Rocket.Chat...). */
@@ -27,7 +27,7 @@ const TargetsEnvSchema = DashboardEnvSchema.pick({
 });
 
 const EntrySchema = z.object({
-  kind: z.enum(ALERT_KINDS, { error: () => `is not supported (expected one of ${ALERT_KINDS.join(', ')})` }),
+  kind: z.enum(ALERT_KINDS),
   url: httpUrl,
 });
 
@@ -36,17 +36,19 @@ const EntrySchema = z.object({
  * `?access_token=…` / `?key=…`. Error messages name the entry's position and kind but never echo
  * the URL, which contains the bot token.
  */
-function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKind; url: string }> {
+function parseWebhookList(list: string, issues: ConfigIssue[]): Array<{ kind: AlertKind; url: string }> {
   const out: Array<{ kind: AlertKind; url: string }> = [];
   const entries = list
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
+  const kinds = ALERT_KINDS.join(', ');
   entries.forEach((entry, i) => {
-    const where = `ALERT_WEBHOOKS entry ${i + 1}`;
+    const issue = (problem: string, params: Record<string, unknown> = {}) =>
+      issues.push({ variable: 'ALERT_WEBHOOKS', problem, params: { n: i + 1, kinds, ...params } });
     const eq = entry.indexOf('=');
     if (eq <= 0) {
-      issues.push(`${where}: must look like kind=url (kind: ${ALERT_KINDS.join(', ')})`);
+      issue('webhookShape');
       return;
     }
     const kindText = entry.slice(0, eq).trim().toLowerCase();
@@ -55,9 +57,9 @@ function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKi
       out.push(parsed.data);
       return;
     }
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] === 'kind' ? `kind "${kindText.slice(0, 20)}"` : `URL of ${kindText}`;
-      issues.push(`${where}: ${field} ${issue.message}`);
+    for (const bad of parsed.error.issues) {
+      if (bad.path[0] === 'kind') issue('webhookKind', { kind: kindText.slice(0, 20) });
+      else issue('webhookUrl', { kind: kindText });
     }
   });
   return out;
@@ -68,15 +70,12 @@ function parseWebhookList(list: string, issues: string[]): Array<{ kind: AlertKi
  * valid (incidents are then only logged). Throws ConfigError listing every problem at once.
  */
 export function parseAlertTargets(env: Record<string, string | undefined>): AlertTargetsConfig {
-  const issues: string[] = [];
+  const issues: ConfigIssue[] = [];
   const parsed = TargetsEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push(`${issue.path.join('.')} ${issue.message}`);
-    throw new ConfigError(issues);
-  }
+  if (!parsed.success) throw configErrorOf(configIssuesFromZod(parsed.error, env));
   const { ALERT_WEBHOOKS, ALERT_DASHBOARD_URL, ALERT_DINGTALK_SECRET } = parsed.data;
   const entries = ALERT_WEBHOOKS ? parseWebhookList(ALERT_WEBHOOKS, issues) : [];
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw configErrorOf(issues);
   const targets = entries.map((e): AlertTarget =>
     e.kind === 'dingtalk' && ALERT_DINGTALK_SECRET ? { ...e, secret: ALERT_DINGTALK_SECRET } : e,
   );

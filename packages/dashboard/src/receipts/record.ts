@@ -93,11 +93,13 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
   const mapping = src.mapping ?? DEFAULT_MAPPING;
   const failed = entry.status === 'dead-lettered' || entry.status === 'quarantined';
   const parkedJob = failed ? await parked(src.queues, replayQueue, entry.deadLetterId) : undefined;
-  const facts = entry.writtenFields
+  const read = entry.writtenFields
     ? factsFromFields(entry.writtenFields, mapping, 'k3cloud')
     : parkedJob
       ? factsFromPayload(parkedJob.payload, mapping)
       : undefined;
+  // K3Cloud's row and a mapped row carry no customer: the ledger keeps the name from OKKI's version.
+  const facts = read && !read.customer && entry.customer ? { ...read, customer: entry.customer } : read;
   const deadLetterLive = entry.deadLetterId !== undefined && jobs.some((j) => j.id === entry.deadLetterId);
   return {
     receiptId,

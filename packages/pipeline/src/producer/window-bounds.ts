@@ -1,5 +1,5 @@
 import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/core';
-import { ConfigError } from '@receipt-sync/core';
+import { ConfigError, configErrorOf } from '@receipt-sync/core';
 import { versionTag } from '../queues';
 
 export const RECEIPT_STREAM = 'receipts';
@@ -38,7 +38,7 @@ export function nextWindow(
   } else if (settings.startTime) {
     start = settings.startTime;
   } else {
-    throw new ConfigError(['SYNC_START_TIME is required for the first window (no checkpoint exists yet)']);
+    throw configErrorOf([{ variable: 'SYNC_START_TIME', problem: 'firstWindow' }]);
   }
   const end = formatChinaTime(addSeconds(now, -settings.safetyLagSeconds));
   if (end < start) return undefined;

@@ -1,5 +1,4 @@
-import { loadConfig } from '@receipt-sync/core';
-import { isSyncError } from '@receipt-sync/core';
+import { loadConfig, startFailureText } from '@receipt-sync/core';
 import { startHealthServer, type ReadinessCheck } from '@receipt-sync/core';
 import { sampleGauges } from './gauges';
 import { createRuntime, type Runtime } from './runtime';
@@ -33,16 +32,14 @@ export async function runStageApp(opts: StageAppOptions): Promise<void> {
       wantsOkki: opts.wantsOkki,
     });
   } catch (error) {
-    console.error(
-      `${opts.name} could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(startFailureText(opts.name, error));
     process.exit(1);
   }
   let stages: RunningStage[];
   try {
     stages = await opts.start(rt);
   } catch (error) {
-    console.error(`${opts.name} could not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(startFailureText(opts.name, error));
     await rt.close().catch(() => undefined);
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-import { isSyncError, loadConfig, startHealthServer, type HealthServer } from '@receipt-sync/core';
+import { configErrorOf, loadConfig, startFailureText, startHealthServer, type HealthServer } from '@receipt-sync/core';
 import { pushReceiverRouter, PUSH_PATH } from '../push/receiver';
 
 import { createRuntime, type Runtime } from './runtime';
@@ -46,11 +46,9 @@ export async function runReceiverApp(): Promise<void> {
   let rt: Runtime;
   try {
     rt = await createRuntime(loadConfig(), { name: 'receiver' });
-    if (!rt.config.webhook.secret) throw new Error('XIAOMAN_WEBHOOK_SECRET must be set to run the push receiver');
+    if (!rt.config.webhook.secret) throw configErrorOf([{ variable: 'XIAOMAN_WEBHOOK_SECRET', problem: 'receiver' }]);
   } catch (error) {
-    console.error(
-      `receiver could not start: ${isSyncError(error) || error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(startFailureText('receiver', error));
     process.exit(1);
   }
   const server = await startPushReceiver(rt);

@@ -1,5 +1,5 @@
 import { fanOutAudit, type ApiAuditSink, type ApiCallRecord } from '@receipt-sync/core';
-import { secretsOf, type Config } from '@receipt-sync/core';
+import { configErrorOf, secretsOf, type Config } from '@receipt-sync/core';
 import { createRedisClient, describeRedisTarget, settlesWithin, type RedisClient } from '@receipt-sync/core';
 import { K3CloudClient } from '@receipt-sync/k3cloud';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
@@ -59,9 +59,8 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   for (const secret of secretsOf(config)) registerSecret(secret);
   const logger = opts.logger ?? createLogger({ name: opts.name, level: config.logLevel });
-  if (opts.needsOkki && !config.okki) throw new Error('XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET must be set');
-  if (opts.needsK3 && !config.k3cloud)
-    throw new Error('KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and a password or app secret must be set');
+  if (opts.needsOkki && !config.okki) throw configErrorOf([{ variable: 'XIAOMAN_CLIENT_ID', problem: 'needsOkki' }]);
+  if (opts.needsK3 && !config.k3cloud) throw configErrorOf([{ variable: 'KINGDEE_BASE_URL', problem: 'needsK3' }]);
   const mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
 
   const connection = createRedisClient(config.redis);

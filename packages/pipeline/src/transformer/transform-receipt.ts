@@ -64,6 +64,7 @@ export async function transformReceipt(
       ? receipt.cash_collection_no
       : `#${receiptId}`;
   const orderId = receipt.order_id === undefined || receipt.order_id === null ? '' : String(receipt.order_id);
+  const customer = customerOf(receipt as Record<string, unknown>);
   const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id });
 
   const finish = async (outcome: 'unchanged', why: string) => {
@@ -121,6 +122,8 @@ export async function transformReceipt(
       await deps.ledger.recordOutcome(receiptId, {
         status: 'pending',
         receiptNo,
+        // The receipt page names the customer from here: a written row's K3Cloud fields carry none.
+        ...(customer ? { customer } : {}),
         // The ledger keeps naming the order a written row is on (a move) until the writer moves it.
         orderId: row.orderKey,
         sourceVersion: version,
@@ -258,4 +261,11 @@ async function fetchInfo(
     if (removed && error instanceof OkkiBusinessError && error.isNotFound) return undefined;
     throw error;
   }
+}
+
+/** The customer's name as OKKI sent it (`company_info.name`), trimmed; undefined when OKKI sent none. */
+export function customerOf(receipt: Record<string, unknown>): string | undefined {
+  const company = receipt.company_info;
+  const name = company && typeof company === 'object' ? (company as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 1000) : undefined;
 }

@@ -106,6 +106,7 @@ export function applyOutcome(
   if (isStale(current, patch)) return undefined;
   let next: LedgerEntry = { ...(current ?? blankEntry(receiptId, now)), status: patch.status, updatedAt: now };
   if (patch.receiptNo !== undefined) next.receiptNo = patch.receiptNo;
+  if (patch.customer !== undefined) next.customer = patch.customer;
   // Once a row is written, orderId names the order holding it until another write moves it: a later
   // version's failure (a move that could not be written yet) must not lose where the payment counts.
   if (patch.orderId !== undefined && next.k3Fid === undefined) next.orderId = patch.orderId;

@@ -17,6 +17,8 @@ export interface LedgerEntry {
   receiptId: string;
   receiptNo: string;
   orderId: string;
+  /** The customer's name as OKKI sent it (`company_info.name`) with the latest version; absent when OKKI sent none. */
+  customer?: string;
   /** OKKI `update_time` of the version this entry describes (`YYYY-MM-DD HH:mm:ss`); '' when unknown. */
   sourceVersion: string;
   removed: boolean;
@@ -65,6 +67,8 @@ export interface OutcomePatch {
   lastError?: { code: string; message: string; at?: Date };
   receiptNo?: string;
   orderId?: string;
+  /** The customer's name from OKKI's version (LedgerEntry.customer). */
+  customer?: string;
   sourceVersion?: string;
   /** Digest of the OKKI content of `sourceVersion` (LedgerEntry.sourceDigest). */
   sourceDigest?: string;
@@ -194,6 +198,7 @@ export const outcomeSchema = z.object({
     .optional(),
   receiptNo: z.string().max(256).optional(),
   orderId: z.string().max(256).optional(),
+  customer: z.string().max(1000).optional(),
   sourceVersion: versionSchema.optional(),
   sourceDigest: z.string().min(1).max(128).optional(),
   removed: z.boolean().optional(),
@@ -205,6 +210,7 @@ export const ledgerEntrySchema = z.object({
   receiptId: z.string(),
   receiptNo: z.string(),
   orderId: z.string(),
+  customer: z.string().optional(),
   sourceVersion: z.string(),
   removed: z.boolean(),
   status: z.enum(RECEIPT_STATUSES),

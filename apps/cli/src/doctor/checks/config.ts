@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, registerSecret, secretsOf } from '@receipt-sync/core';
+import { ConfigError, configIssueText, loadConfig, registerSecret, secretsOf } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, loadMapping } from '@receipt-sync/mapping';
 import { createApiClients } from '@receipt-sync/pipeline';
 import { fail, ok, type DoctorCheck } from '../types';
@@ -11,12 +11,19 @@ export const configCheck: DoctorCheck = {
     try {
       config = loadConfig(ctx.env);
     } catch (error) {
-      const issues = error instanceof ConfigError ? error.issues.join('; ') : String(error);
-      return fail('config', `configuration invalid: ${issues}`, ctx.t('terminal.doctor.fixes.configInvalid'));
+      const issues =
+        error instanceof ConfigError
+          ? (error.configIssues?.map((i) => configIssueText(i, ctx.t)) ?? error.issues).join('; ')
+          : String(error);
+      return fail(
+        'config',
+        ctx.t('terminal.doctor.found.configInvalid', { issues }),
+        ctx.t('terminal.doctor.fixes.configInvalid'),
+      );
     }
     for (const secret of secretsOf(config)) registerSecret(secret);
     ctx.config = config;
-    return ok('config', `environment valid; QUEUE_PREFIX ${config.queuePrefix}`);
+    return ok('config', ctx.t('terminal.doctor.found.configOk', { prefix: config.queuePrefix }));
   },
 };
 
@@ -28,25 +35,33 @@ export const systemsCheck: DoctorCheck = {
     const config = ctx.config!;
     const missing = [
       ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID/XIAOMAN_CLIENT_SECRET']),
-      ...(config.k3cloud ? [] : ['KINGDEE_BASE_URL/KINGDEE_ACCT_ID/KINGDEE_USERNAME and a password or app secret']),
+      ...(config.k3cloud ? [] : [ctx.t('terminal.doctor.found.k3Missing')]),
     ];
     if (missing.length > 0)
-      return fail('systems', `not configured: ${missing.join('; ')}`, ctx.t('terminal.doctor.fixes.systemsMissing'));
+      return fail(
+        'systems',
+        ctx.t('terminal.doctor.found.notConfigured', { missing: missing.join('; ') }),
+        ctx.t('terminal.doctor.fixes.systemsMissing'),
+      );
     try {
       ctx.mapping = config.mappingFile ? loadMapping(config.mappingFile) : DEFAULT_MAPPING;
     } catch (error) {
       return fail(
         'systems',
-        `MAPPING_FILE ${config.mappingFile}: ${(error as Error).message}`,
+        ctx.t('terminal.doctor.found.mappingFile', { file: config.mappingFile, error: (error as Error).message }),
         ctx.t('terminal.doctor.fixes.mappingFile'),
       );
     }
     Object.assign(ctx, createApiClients(config, { okki: true, k3: true, logger: ctx.logger }));
-    const login = config.k3cloud!.appId ? 'LoginByAppSecret' : 'ValidateUser (password)';
+    const login = config.k3cloud!.appId ? 'LoginByAppSecret' : ctx.t('terminal.doctor.found.passwordLogin');
     const policy = config.k3cloud!.lockedOrderPolicy;
     return ok(
       'systems',
-      `OKKI and K3Cloud configured; mapping ${config.mappingFile ?? 'built-in default'}; K3Cloud login ${login}; KINGDEE_LOCKED_ORDER_POLICY=${policy}`,
+      ctx.t('terminal.doctor.found.systemsOk', {
+        mapping: config.mappingFile ?? ctx.t('terminal.doctor.found.builtInMapping'),
+        login,
+        policy,
+      }),
     );
   },
 };

@@ -8,7 +8,12 @@ export const dryRunCheck: DoctorCheck = {
   needs: ['okki-list'],
   async run(ctx) {
     const newest = ctx.recent?.[0];
-    if (!newest) return warn('mapping-dry-run', 'no receipt to map', ctx.t('terminal.doctor.fixes.noReceipts'));
+    if (!newest)
+      return warn(
+        'mapping-dry-run',
+        ctx.t('terminal.doctor.found.noReceipt'),
+        ctx.t('terminal.doctor.fixes.noReceipts'),
+      );
     let info: Record<string, unknown> | undefined;
     if (ctx.config!.okki!.enrichBank && needsEnrichment(ctx.mapping!)) {
       info = await ctx.okki!.getReceiptInfo(newest.cash_collection_id).catch((error: unknown) => {
@@ -22,12 +27,19 @@ export const dryRunCheck: DoctorCheck = {
     if (!mapped.ok)
       return warn(
         'mapping-dry-run',
-        `newest receipt ${no} would be quarantined: ${mapped.problems.map((p) => p.message).join('; ')}`,
+        ctx.t('terminal.doctor.found.wouldQuarantine', {
+          no,
+          problems: mapped.problems.map((p) => p.message).join('; '),
+        }),
         ctx.t('terminal.doctor.fixes.dryRun'),
       );
     return ok(
       'mapping-dry-run',
-      `newest receipt ${no} maps to ${Object.keys(mapped.row.fields).length} fields on order ${mapped.row.orderKey} (nothing written)`,
+      ctx.t('terminal.doctor.found.maps', {
+        no,
+        count: Object.keys(mapped.row.fields).length,
+        order: mapped.row.orderKey,
+      }),
     );
   },
 };

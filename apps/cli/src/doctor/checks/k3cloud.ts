@@ -21,11 +21,14 @@ export const k3LoginCheck: DoctorCheck = {
     } catch (error) {
       return fail(
         'k3cloud-login',
-        `${mode} at ${k3.baseUrl} failed: ${describeError(error)}`,
+        ctx.t('terminal.doctor.found.k3LoginFailed', { mode, url: k3.baseUrl, error: describeError(error) }),
         ctx.t('terminal.doctor.fixes.k3Login'),
       );
     }
-    return ok('k3cloud-login', `${mode} at ${k3.baseUrl} works (database ${k3.acctId}, user ${k3.username})`);
+    return ok(
+      'k3cloud-login',
+      ctx.t('terminal.doctor.found.k3LoginOk', { mode, url: k3.baseUrl, acct: k3.acctId, user: k3.username }),
+    );
   },
 };
 
@@ -41,19 +44,21 @@ export const k3MetadataCheck: DoctorCheck = {
     const keys = mappedFieldKeys(mapping);
     const report = await checkMappedKeys(ctx.k3!, mapping);
     if (report.ok)
-      return ok('k3cloud-metadata', `all ${keys.all.length} mapped keys exist in ${keys.formId}'s metadata`);
+      return ok(
+        'k3cloud-metadata',
+        ctx.t('terminal.doctor.found.metadataOk', { count: keys.all.length, form: keys.formId }),
+      );
     const role = (key: string) =>
-      key === keys.orderKey
-        ? 'the order lookup field'
-        : key === keys.entryKey
-          ? `the entry-key alias of entity ${mapping.entity}`
-          : key === keys.rowKey
-            ? 'the row identity field'
-            : 'a row field';
+      ctx.t(
+        `terminal.doctor.found.roles.${
+          key === keys.orderKey ? 'order' : key === keys.entryKey ? 'entry' : key === keys.rowKey ? 'row' : 'field'
+        }`,
+        { entity: mapping.entity },
+      );
     return report.unknownKeys.map((key) =>
       fail(
         `k3cloud-field ${key}`,
-        `${key} (${role(key)}) does not exist in ${keys.formId}'s metadata`,
+        ctx.t('terminal.doctor.found.metadataMissing', { key, role: role(key), form: keys.formId }),
         ctx.t('terminal.doctor.fixes.k3Field', { form: keys.formId }),
       ),
     );
@@ -75,7 +80,7 @@ export const orderLookupCheck: DoctorCheck = {
     if (ids.length === 0)
       return warn(
         'k3cloud-order-lookup',
-        'no recent receipt names a sales order',
+        ctx.t('terminal.doctor.found.noOrders'),
         ctx.t('terminal.doctor.fixes.noOrders'),
       );
     // The writer's read before a save has this shape: the orders, OR the receipts' rows on any order.
@@ -94,9 +99,12 @@ export const orderLookupCheck: DoctorCheck = {
     if (found.size === 0)
       return fail(
         'k3cloud-order-lookup',
-        `none of ${ids.length} recent OKKI order ids is on a ${mapping.formId} ${field}`,
+        ctx.t('terminal.doctor.found.ordersNotFound', { count: ids.length, form: mapping.formId, field }),
         ctx.t('terminal.doctor.fixes.orderLookup', { field }),
       );
-    return ok('k3cloud-order-lookup', `${found.size} of ${ids.length} recent OKKI orders resolve through ${field}`);
+    return ok(
+      'k3cloud-order-lookup',
+      ctx.t('terminal.doctor.found.ordersOk', { found: found.size, count: ids.length, field }),
+    );
   },
 };

@@ -14,11 +14,11 @@ export const okkiTokenCheck: DoctorCheck = {
     } catch (error) {
       return fail(
         'okki-token',
-        `OKKI refused a token: ${describeError(error)}`,
+        ctx.t('terminal.doctor.found.okkiTokenFailed', { error: describeError(error) }),
         ctx.t('terminal.doctor.fixes.okkiToken'),
       );
     }
-    return ok('okki-token', `OKKI granted a token at ${ctx.config!.okki!.baseUrl}`);
+    return ok('okki-token', ctx.t('terminal.doctor.found.okkiTokenOk', { url: ctx.config!.okki!.baseUrl }));
   },
 };
 
@@ -44,7 +44,7 @@ export const okkiListCheck: DoctorCheck = {
       const scope = isSyncError(error) && /no permission.*scope/i.test(error.message);
       return fail(
         'okki-list',
-        `receipt/list failed: ${describeError(error)}`,
+        ctx.t('terminal.doctor.found.okkiListFailed', { error: describeError(error) }),
         scope ? ctx.t('terminal.doctor.fixes.okkiScope') : ctx.t('terminal.doctor.fixes.okkiList'),
       );
     }
@@ -52,10 +52,10 @@ export const okkiListCheck: DoctorCheck = {
       a.update_time < b.update_time ? 1 : a.update_time > b.update_time ? -1 : 0,
     );
     if (total === 0)
-      return warn('okki-list', 'receipt/list works but lists no receipts', ctx.t('terminal.doctor.fixes.okkiEmpty'));
+      return warn('okki-list', ctx.t('terminal.doctor.found.okkiListEmpty'), ctx.t('terminal.doctor.fixes.okkiEmpty'));
     return ok(
       'okki-list',
-      `receipt/list works: ${total} receipt(s), newest updated ${ctx.recent[0]?.update_time ?? '?'}`,
+      ctx.t('terminal.doctor.found.okkiListOk', { count: total, newest: ctx.recent[0]?.update_time ?? '?' }),
     );
   },
 };
@@ -66,22 +66,22 @@ export const okkiInfoCheck: DoctorCheck = {
   needs: ['okki-list'],
   async run(ctx) {
     if (!ctx.config!.okki!.enrichBank || !needsEnrichment(ctx.mapping!))
-      return ok('okki-info', 'enrichment off: receipt/info is not called');
+      return ok('okki-info', ctx.t('terminal.doctor.found.okkiInfoOff'));
     const newest = ctx.recent?.[0];
     if (!newest)
-      return warn('okki-info', 'no receipt to ask receipt/info about', ctx.t('terminal.doctor.fixes.noReceipts'));
+      return warn('okki-info', ctx.t('terminal.doctor.found.okkiInfoNone'), ctx.t('terminal.doctor.fixes.noReceipts'));
     try {
       await ctx.okki!.getReceiptInfo(newest.cash_collection_id);
     } catch (error) {
       return fail(
         'okki-info',
-        `receipt/info failed for ${newest.cash_collection_id}: ${describeError(error)}`,
+        ctx.t('terminal.doctor.found.okkiInfoFailed', { id: newest.cash_collection_id, error: describeError(error) }),
         ctx.t('terminal.doctor.fixes.okkiInfo'),
       );
     }
     return ok(
       'okki-info',
-      `receipt/info answers (receipt ${String(newest.cash_collection_no ?? newest.cash_collection_id)})`,
+      ctx.t('terminal.doctor.found.okkiInfoOk', { no: String(newest.cash_collection_no ?? newest.cash_collection_id) }),
     );
   },
 };
@@ -92,7 +92,7 @@ export const customFieldsCheck: DoctorCheck = {
   needs: ['okki-list'],
   async run(ctx) {
     const fields = ctx.mapping!.fields.filter((f) => f.type === 'customField');
-    if (fields.length === 0) return ok('okki-custom-fields', 'the mapping reads no OKKI custom fields');
+    if (fields.length === 0) return ok('okki-custom-fields', ctx.t('terminal.doctor.found.customNone'));
     const seen = new Set<string>();
     for (const r of ctx.recent ?? []) {
       const custom = r.external_field_data_info;
@@ -102,10 +102,14 @@ export const customFieldsCheck: DoctorCheck = {
       const id = f.source.replace(/^external_field_data_info\./, '');
       const name = `okki-custom-field ${f.target}`;
       return seen.has(id)
-        ? ok(name, `custom field ${id} (${f.label ?? f.target}) appears on recent receipts`)
+        ? ok(name, ctx.t('terminal.doctor.found.customOk', { id, label: f.label ?? f.target }))
         : warn(
             name,
-            `custom field id ${id} (${f.label ?? f.target}) is on none of ${ctx.recent?.length ?? 0} recent receipts`,
+            ctx.t('terminal.doctor.found.customMissing', {
+              id,
+              label: f.label ?? f.target,
+              count: ctx.recent?.length ?? 0,
+            }),
             ctx.t('terminal.doctor.fixes.customField', { label: f.label ?? f.target }),
           );
     });

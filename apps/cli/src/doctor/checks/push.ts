@@ -1,4 +1,5 @@
 import { pushStatus, PushState } from '@receipt-sync/pipeline';
+import { pushLine } from '../../terminal-lines';
 import { ok, warn, type DoctorCheck } from '../types';
 
 /**
@@ -12,10 +13,11 @@ export const pushCheck: DoctorCheck = {
   async run(ctx) {
     const config = ctx.config!;
     const status = await pushStatus(config, new PushState(ctx.redis!, config.queuePrefix));
-    if (status.level === 'ok') return ok('okki-push', status.message);
+    const line = pushLine(status, ctx.t);
+    if (status.level === 'ok') return ok('okki-push', line);
     return warn(
       'okki-push',
-      status.message,
+      line,
       status.lastMessageAt
         ? ctx.t('terminal.doctor.fixes.pushSilent')
         : ctx.t('terminal.doctor.fixes.pushOff', { port: config.webhook.port }),

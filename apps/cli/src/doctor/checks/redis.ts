@@ -7,7 +7,7 @@ export const redisCheck: DoctorCheck = {
   needs: ['config'],
   async run(ctx) {
     const target = ctx.config!.redis;
-    const where = `Redis at ${redisLocation(target)}`;
+    const where = redisLocation(target);
     const redis = createRedisClient(
       target,
       { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null },
@@ -21,12 +21,12 @@ export const redisCheck: DoctorCheck = {
       redis.disconnect();
       return fail(
         'redis',
-        `${where} does not answer (${(error as Error).message})`,
+        ctx.t('terminal.doctor.found.redisDown', { where, error: (error as Error).message }),
         target.clusterNodes ? ctx.t('terminal.doctor.fixes.cluster') : ctx.t('terminal.doctor.fixes.redis'),
       );
     }
     ctx.redis = redis;
-    return ok('redis', `${where} answers`);
+    return ok('redis', ctx.t('terminal.doctor.found.redisOk', { where }));
   },
 };
 
@@ -54,7 +54,7 @@ export const redisSettingsCheck: DoctorCheck = {
       results.push(
         warn(
           'redis-eviction',
-          'CONFIG GET is not allowed, maxmemory-policy unknown',
+          ctx.t('terminal.doctor.found.evictionUnknown'),
           ctx.t('terminal.doctor.fixes.evictionUnknown'),
         ),
       );
@@ -62,20 +62,18 @@ export const redisSettingsCheck: DoctorCheck = {
       results.push(
         fail(
           'redis-eviction',
-          `maxmemory-policy is ${policy}: Redis may evict queue keys and lose receipts`,
+          ctx.t('terminal.doctor.found.eviction', { policy }),
           ctx.t('terminal.doctor.fixes.eviction'),
         ),
       );
-    else results.push(ok('redis-eviction', 'maxmemory-policy noeviction'));
+    else results.push(ok('redis-eviction', ctx.t('terminal.doctor.found.evictionOk')));
     const aof = await read('appendonly');
-    if (aof === 'yes') results.push(ok('redis-persistence', 'AOF on (appendonly yes)'));
+    if (aof === 'yes') results.push(ok('redis-persistence', ctx.t('terminal.doctor.found.aofOk')));
     else
       results.push(
         warn(
           'redis-persistence',
-          aof === undefined
-            ? 'appendonly unknown (CONFIG GET not allowed)'
-            : 'AOF off: a Redis restart loses queued jobs and state',
+          ctx.t(aof === undefined ? 'terminal.doctor.found.aofUnknown' : 'terminal.doctor.found.aofOff'),
           ctx.t('terminal.doctor.fixes.aof'),
         ),
       );

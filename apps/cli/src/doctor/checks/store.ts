@@ -1,4 +1,5 @@
 import { createStore, MIN_MONGODB_VERSION, TESTED_FERRETDB_VERSION, type MongoSyncStore } from '@receipt-sync/store';
+import type { Translate } from '@receipt-sync/core';
 import { fail, ok, warn, type CheckResult, type DoctorCheck } from '../types';
 
 /**
@@ -17,53 +18,55 @@ export const storeCheck: DoctorCheck = {
       prefix: config.queuePrefix,
     });
     ctx.store = store;
-    const where = config.mongoUrl ? 'MongoDB (MONGO_URL)' : `Redis under QUEUE_PREFIX ${config.queuePrefix}`;
+    const where = config.mongoUrl
+      ? ctx.t('terminal.doctor.found.storeMongo')
+      : ctx.t('terminal.doctor.found.storeRedis', { prefix: config.queuePrefix });
     try {
       await store.ping();
     } catch (error) {
       return fail(
         'store',
-        `${where} does not answer: ${(error as Error).message}`,
+        ctx.t('terminal.doctor.found.storeDown', { where, error: (error as Error).message }),
         ctx.t('terminal.doctor.fixes.mongo'),
       );
     }
-    const answers = ok('store', `state store ${where} answers`);
-    return store.backend === 'mongodb' ? [answers, ...(await mongoChecks(store as MongoSyncStore))] : answers;
+    const answers = ok('store', ctx.t('terminal.doctor.found.storeOk', { where }));
+    return store.backend === 'mongodb' ? [answers, ...(await mongoChecks(store as MongoSyncStore, ctx.t))] : answers;
   },
 };
 
-async function mongoChecks(store: MongoSyncStore): Promise<CheckResult[]> {
-  return [await serverVersion(store), await indexes(store)];
+async function mongoChecks(store: MongoSyncStore, t: Translate): Promise<CheckResult[]> {
+  return [await serverVersion(store, t), await indexes(store, t)];
 }
 
-async function serverVersion(store: MongoSyncStore): Promise<CheckResult> {
+async function serverVersion(store: MongoSyncStore, t: Translate): Promise<CheckResult> {
   const server = await store.server();
   if (server.ferretdbVersion)
     return ok(
       'store server',
-      `FerretDB ${server.ferretdbVersion} (reports MongoDB ${server.version}); tested: FerretDB ${TESTED_FERRETDB_VERSION}. ` +
-        'Its conditional updates are not atomic, so every compare-and-set also claims its revision',
+      t('terminal.doctor.found.ferret', {
+        ferret: server.ferretdbVersion,
+        version: server.version,
+        tested: TESTED_FERRETDB_VERSION,
+      }),
     );
   if (!server.supported)
     return warn(
       'store server',
-      `MongoDB ${server.version} is older than ${MIN_MONGODB_VERSION}, the oldest version the store is meant for`,
-      `upgrade MongoDB to ${MIN_MONGODB_VERSION} or newer (docs/operations.md#store-backend)`,
+      t('terminal.doctor.found.mongoOld', { version: server.version, min: MIN_MONGODB_VERSION }),
+      t('terminal.doctor.fixes.mongoUpgrade', { min: MIN_MONGODB_VERSION }),
     );
-  return ok('store server', `MongoDB ${server.version} (${MIN_MONGODB_VERSION} or newer is supported)`);
+  return ok('store server', t('terminal.doctor.found.mongoOk', { version: server.version, min: MIN_MONGODB_VERSION }));
 }
 
-async function indexes(store: MongoSyncStore): Promise<CheckResult> {
+async function indexes(store: MongoSyncStore, t: Translate): Promise<CheckResult> {
   const { missing, required } = await store.missingIndexes();
-  if (missing.length === 0) return ok('store indexes', `all ${required} indexes the store relies on are there`);
+  if (missing.length === 0) return ok('store indexes', t('terminal.doctor.found.indexesOk', { count: required }));
   if (missing.length === required)
-    return ok(
-      'store indexes',
-      `none yet: the first start creates all ${required} (unique where uniqueness is the guarantee)`,
-    );
+    return ok('store indexes', t('terminal.doctor.found.indexesNone', { count: required }));
   return fail(
     'store indexes',
-    `${missing.length} of ${required} indexes missing or not unique: ${missing.join(', ')}`,
-    'start the service once (it creates them at start-up); the MongoDB user needs the createIndex privilege',
+    t('terminal.doctor.found.indexesMissing', { missing: missing.length, count: required, names: missing.join(', ') }),
+    t('terminal.doctor.fixes.mongoIndexes'),
   );
 }

@@ -1,10 +1,5 @@
-import {
-  closeQueues,
-  createQueues,
-  describeWriterLease,
-  readWriterLease,
-  unfinishedCount,
-} from '@receipt-sync/pipeline';
+import { closeQueues, createQueues, readWriterLease, unfinishedCount } from '@receipt-sync/pipeline';
+import { writerLine } from '../../terminal-lines';
 import { ok, warn, type DoctorCheck } from '../types';
 
 /**
@@ -17,15 +12,15 @@ export const writerLeaseCheck: DoctorCheck = {
   needs: ['redis'],
   async run(ctx) {
     const view = await readWriterLease(ctx.redis!, ctx.config!.queuePrefix);
-    const line = describeWriterLease(view);
+    const line = writerLine(view, ctx.t);
     if (view.holder) return ok('writer', line);
     const queues = createQueues(ctx.redis!, ctx.config!.queuePrefix);
     const waiting = await unfinishedCount(queues.ready).finally(() => closeQueues(queues));
     if (waiting === 0) return ok('writer', line);
     return warn(
       'writer',
-      `${line}, and ${waiting} row(s) wait in ready`,
-      'start a writer process (docker-compose: service writer; or npm start): nothing reaches K3Cloud until one holds the lease',
+      ctx.t('terminal.doctor.found.writerWaiting', { line, count: waiting }),
+      ctx.t('terminal.doctor.fixes.writer'),
     );
   },
 };

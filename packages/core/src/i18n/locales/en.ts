@@ -1,4 +1,5 @@
 import type { Catalogue } from '../translate';
+import { configEn, terminalEn } from './terminal-en';
 
 /** English. Same keys as zh-CN.ts (a test compares them); plural keys end in _one / _other. */
 export const en = {
@@ -506,92 +507,41 @@ export const en = {
       },
     },
   },
-  terminal: {
-    start: {
-      title: 'receipt-sync is running',
-      demo: 'receipt-sync is running in demo mode (OKKI and K3Cloud simulators)',
-      dashboard: 'Dashboard: {{url}}',
-      localOnly: '(this machine only, no login)',
-      login: '(log in with DASHBOARD_USERNAME / DASHBOARD_PASSWORD)',
-      runs: 'Running: producer, transformer, writer, reconcile requests, alert monitor',
-      push: '· OKKI push receiver on port {{port}}',
-      status: 'Status in a shell: QUEUE_PREFIX={{prefix}} npm run cli -- status',
-      simulators: 'Simulators: OKKI {{okki}} · K3Cloud {{k3cloud}}',
-      doctor: 'Doctor against the demo:',
-      logs: 'Errors follow (warnings are on the dashboard); one line per sync window. LOG_FORMAT=json for JSON lines, LOG_FORMAT=pretty for every log record.',
-      halfConfigured: '{{missing}} is not configured; set both systems, or neither for the demo',
-      failed: 'receipt-sync could not start: {{error}}',
-    },
-    window: {
-      done: '{{when}} window {{start}}–{{end}}: {{fetched}} receipt versions fetched · so far written {{written}}, unchanged {{unchanged}}, failed {{dead}}, quarantined {{quarantined}}',
-      failed: '{{when}} window {{start}}–{{end}} FAILED: {{error}}',
-    },
-    syncOnce: {
-      done: 'sync:once: window {{windowStart}} → {{windowEnd}}: {{fetched}} fetched, {{written}} written, {{unchanged}} unchanged, {{quarantined}} quarantined, {{dead}} failed',
-      failed: 'sync:once could not run: {{error}}',
-    },
-    doctor: {
-      ok: 'ok  ',
-      warn: 'warn',
-      fail: 'FAIL',
-      fixes: {
-        configInvalid: 'correct the variables named (see the README configuration table)',
-        systemsMissing: 'set them: doctor checks a real deployment',
-        mappingFile: 'fix the mapping file',
-        noReceipts: 'run doctor again once OKKI lists receipts',
-        dryRun: 'fix the receipt in OKKI, or the mapping rule named (npm run cli -- mapping preview)',
-        k3Login:
-          'check KINGDEE_BASE_URL (site path included), KINGDEE_ACCT_ID, KINGDEE_USERNAME and the password or app credentials',
-        k3Field: "add it to {{form}} in K3Cloud BOS, or set MAPPING_FILE with the tenant's key for it",
-        noOrders: 'run doctor again once receipts with orders exist',
-        orderLookup:
-          'make sure sales orders carry the OKKI order_id in {{field}}, or set order.targetField in MAPPING_FILE',
-        okkiToken: 'check XIAOMAN_CLIENT_ID, XIAOMAN_CLIENT_SECRET and XIAOMAN_BASE_URL',
-        okkiScope: 'grant the OKKI app the invoices scope',
-        okkiList: 'check the OKKI app and XIAOMAN_BASE_URL',
-        okkiEmpty: 'check this is the right OKKI account',
-        okkiInfo: 'check the OKKI app may read receipt details, or set XIAOMAN_ENRICH_BANK=false',
-        customField: "find the tenant's id for {{label}} in OKKI and set it in MAPPING_FILE",
-        pushSilent:
-          'check that OKKI still reaches the receiver (`npm run cli -- webhook test`) and the subscription (`webhook subscribe`)',
-        pushOff:
-          'register the receiver (`npm run cli -- webhook register --url https://…/okki/webhook`), subscribe, run `webhook test`, and make port {{port}} reachable from OKKI',
-        readyShards: 'set READY_SHARDS={{inUse}} here, or change it in every process with ready empty',
-        cluster: 'start the cluster or correct REDIS_CLUSTER_NODES',
-        redis: 'start Redis or correct REDIS_URL',
-        evictionUnknown: 'make sure the Redis provider sets maxmemory-policy noeviction',
-        eviction: 'set maxmemory-policy noeviction',
-        aof: 'set appendonly yes (appendfsync everysec) for production',
-        mongo: 'start MongoDB or correct MONGO_URL',
+  terminal: terminalEn,
+  config: configEn,
+  api: {
+    errors: {
+      request: {
+        invalid: 'invalid request',
+        'post-only': 'use POST',
+        'bad-json': 'the request body is not valid JSON',
+        'too-large': 'the request body is too large',
+        'bad-encoding': 'the request body encoding is not supported',
+        'bad-charset': 'the request body charset is not supported',
+        aborted: 'the request was aborted',
+        'bad-length': 'the request body is shorter or longer than its Content-Length',
+        bad: 'bad request',
+        timeout:
+          'no answer within {{ms}} ms: Redis or the store is not answering, so the pipeline state cannot be read right now. Try again shortly; /readyz names the failing dependency.',
+        'foreign-host':
+          'this dashboard does not answer to that host name; add it to DASHBOARD_ALLOWED_HOSTS (127.0.0.1, localhost and [::1] on the dashboard port are always allowed)',
+        'foreign-origin': 'request refused: its Origin is not this dashboard (DASHBOARD_ALLOWED_HOSTS)',
+        'cross-site':
+          'cross-site request refused: send header X-Requested-With: {{header}} or an Origin of this dashboard',
       },
-      fix: 'fix: {{fix}}',
-      skip: 'skip {{name}}: not checked until {{needs}} passes',
-      summary: 'doctor: {{ok}} ok, {{warnings}} warnings, {{failed}} failed',
-    },
-    dlq: {
-      head_one: '{{queue}}: {{count}} record (showing {{shown}})',
-      head_other: '{{queue}}: {{count}} records (showing {{shown}})',
-      invalid: '(not a dead-letter record)',
-      columns: {
-        id: 'id',
-        receipt: 'receipt',
-        code: 'code',
-        'failed at': 'failed at (China time)',
-        replays: 'replays',
-        reason: 'reason',
-        'next step': 'next step',
+      receipt: {
+        'no-match': 'no receipt or order matches {{key}}',
+        'not-found': 'no receipt matches {{key}}',
       },
-    },
-    status: {
-      head: 'prefix {{prefix}}, state in {{store}}, now {{now}} (China time)',
-      empty:
-        'Nothing under prefix {{prefix}} yet. The demo (npm start without settings) writes under {{demo}}: QUEUE_PREFIX={{demo}} npm run cli -- status',
-      checkpoint: 'checkpoint: {{end}} (lag {{lag}}, advanced {{at}})',
-      noCheckpoint: 'checkpoint: none yet (the first window starts at SYNC_START_TIME = {{start}})',
-      lastWindow: 'last window: {{id}} [{{start}} → {{end}}] {{status}}{{error}}',
-      queueJobs: 'queue (jobs)',
-      outcome: 'outcome',
-      receipts: 'receipts',
+      reconcile: {
+        'no-version': 'no version of this receipt is known yet; nothing to reconcile',
+        running: 'a reconcile of this receipt is already running',
+      },
+      queues: {
+        'read-only':
+          'Bull Board is read-only here: replay or discard dead letters from the receipt-sync status page, which records each receipt',
+      },
+      internal: 'internal error; see the dashboard log',
     },
   },
   search: {

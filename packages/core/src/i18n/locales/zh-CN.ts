@@ -1,4 +1,5 @@
 import type { Catalogue } from '../translate';
+import { configZhCN, terminalZhCN } from './terminal-zh-CN';
 
 /**
  * 简体中文（默认语言）。与 en.ts 键相同（测试比对）；中文复数只有 _other。
@@ -487,88 +488,39 @@ export const zhCN = {
       },
     },
   },
-  terminal: {
-    start: {
-      title: 'receipt-sync 已启动',
-      demo: 'receipt-sync 已以演示模式启动（OKKI 与 K3Cloud 模拟器）',
-      dashboard: '监控面板：{{url}}',
-      localOnly: '（仅本机访问，无需登录）',
-      login: '（用 DASHBOARD_USERNAME / DASHBOARD_PASSWORD 登录）',
-      runs: '运行中：生产者、转换器、写入器、对账请求、告警监控',
-      push: '· OKKI 推送接收端口 {{port}}',
-      status: '命令行查看状态：QUEUE_PREFIX={{prefix}} npm run cli -- status',
-      simulators: '模拟器：OKKI {{okki}} · K3Cloud {{k3cloud}}',
-      doctor: '对演示环境运行 doctor：',
-      logs: '以下只显示错误（警告见监控面板），每个同步窗口一行。LOG_FORMAT=json 输出 JSON 行，LOG_FORMAT=pretty 输出全部日志。',
-      halfConfigured: '{{missing}} 未配置；请同时配置两个系统，或都不配置以运行演示',
-      failed: 'receipt-sync 无法启动：{{error}}',
-    },
-    window: {
-      done: '{{when}} 窗口 {{start}}–{{end}}：拉取 {{fetched}} 个回款单版本 · 累计 已写入 {{written}}，未变化 {{unchanged}}，写入失败 {{dead}}，已隔离 {{quarantined}}',
-      failed: '{{when}} 窗口 {{start}}–{{end}} 失败：{{error}}',
-    },
-    syncOnce: {
-      done: 'sync:once：窗口 {{windowStart}} → {{windowEnd}}：拉取 {{fetched}}，已写入 {{written}}，未变化 {{unchanged}}，已隔离 {{quarantined}}，写入失败 {{dead}}',
-      failed: 'sync:once 无法运行：{{error}}',
-    },
-    doctor: {
-      ok: '通过',
-      warn: '警告',
-      fail: '失败',
-      fixes: {
-        configInvalid: '更正所列变量（见 README 配置表）',
-        systemsMissing: '请设置它们：doctor 检查的是真实部署',
-        mappingFile: '修正映射文件',
-        noReceipts: 'OKKI 列出回款单后再运行 doctor',
-        dryRun: '在 OKKI 中更正回款单，或修正所列映射规则（npm run cli -- mapping preview）',
-        k3Login: '检查 KINGDEE_BASE_URL（含站点路径）、KINGDEE_ACCT_ID、KINGDEE_USERNAME 以及密码或应用凭据',
-        k3Field: '在 K3Cloud BOS 中为 {{form}} 添加该字段，或在 MAPPING_FILE 中填写本租户的字段',
-        noOrders: '有关联订单的回款单后再运行 doctor',
-        orderLookup: '确保销售订单的 {{field}} 填有 OKKI order_id，或在 MAPPING_FILE 中设置 order.targetField',
-        okkiToken: '检查 XIAOMAN_CLIENT_ID、XIAOMAN_CLIENT_SECRET 与 XIAOMAN_BASE_URL',
-        okkiScope: '为 OKKI 应用授予 invoices 权限',
-        okkiList: '检查 OKKI 应用与 XIAOMAN_BASE_URL',
-        okkiEmpty: '确认这是正确的 OKKI 账户',
-        okkiInfo: '确认 OKKI 应用可读取回款单详情，或设置 XIAOMAN_ENRICH_BANK=false',
-        customField: '在 OKKI 中查到本租户 {{label}} 的字段 ID，并填入 MAPPING_FILE',
-        pushSilent: '检查 OKKI 是否仍能访问接收端（`npm run cli -- webhook test`）以及订阅（`webhook subscribe`）',
-        pushOff:
-          '注册接收端（`npm run cli -- webhook register --url https://…/okki/webhook`）、订阅、运行 `webhook test`，并让 OKKI 能访问端口 {{port}}',
-        readyShards: '在此设置 READY_SHARDS={{inUse}}，或在 ready 为空时修改所有进程',
-        cluster: '启动集群或更正 REDIS_CLUSTER_NODES',
-        redis: '启动 Redis 或更正 REDIS_URL',
-        evictionUnknown: '请确认 Redis 服务商设置了 maxmemory-policy noeviction',
-        eviction: '设置 maxmemory-policy noeviction',
-        aof: '生产环境请设置 appendonly yes（appendfsync everysec）',
-        mongo: '启动 MongoDB 或更正 MONGO_URL',
+  terminal: terminalZhCN,
+  config: configZhCN,
+  api: {
+    errors: {
+      request: {
+        invalid: '请求无效',
+        'post-only': '请使用 POST',
+        'bad-json': '请求内容不是有效的 JSON',
+        'too-large': '请求内容太大',
+        'bad-encoding': '不支持请求内容的编码',
+        'bad-charset': '不支持请求内容的字符集',
+        aborted: '请求已中断',
+        'bad-length': '请求内容的长度与 Content-Length 不符',
+        bad: '请求有误',
+        timeout:
+          '{{ms}} 毫秒内没有响应：Redis 或状态存储没有应答，暂时无法读取同步状态。请稍后重试；/readyz 会指出出问题的依赖。',
+        'foreign-host':
+          '本监控面板不响应这个主机名；请把它加入 DASHBOARD_ALLOWED_HOSTS（面板端口上的 127.0.0.1、localhost 和 [::1] 始终允许）',
+        'foreign-origin': '请求被拒绝：它的 Origin 不是本监控面板（DASHBOARD_ALLOWED_HOSTS）',
+        'cross-site': '跨站请求被拒绝：请发送请求头 X-Requested-With: {{header}}，或使用本监控面板的 Origin',
       },
-      fix: '处理：{{fix}}',
-      skip: '跳过 {{name}}：{{needs}} 通过后才检查',
-      summary: 'doctor：{{ok}} 项通过，{{warnings}} 项警告，{{failed}} 项失败',
-    },
-    dlq: {
-      head_other: '{{queue}}：{{count}} 条记录（显示 {{shown}} 条）',
-      invalid: '（不是写入失败记录）',
-      columns: {
-        id: 'ID',
-        receipt: '回款单',
-        code: '代码',
-        'failed at': '失败时间（北京时间）',
-        replays: '重放次数',
-        reason: '原因',
-        'next step': '下一步',
+      receipt: {
+        'no-match': '没有与 {{key}} 匹配的回款单或订单',
+        'not-found': '没有与 {{key}} 匹配的回款单',
       },
-    },
-    status: {
-      head: '前缀 {{prefix}}，状态存储 {{store}}，当前 {{now}}（北京时间）',
-      empty:
-        '前缀 {{prefix}} 下还没有任何数据。演示（不带设置的 npm start）写在 {{demo}} 下：QUEUE_PREFIX={{demo}} npm run cli -- status',
-      checkpoint: '同步进度：{{end}}（延迟 {{lag}}，推进于 {{at}}）',
-      noCheckpoint: '同步进度：暂无（第一个窗口从 SYNC_START_TIME = {{start}} 开始）',
-      lastWindow: '最近窗口：{{id}} [{{start}} → {{end}}] {{status}}{{error}}',
-      queueJobs: '队列（任务数）',
-      outcome: '结果',
-      receipts: '回款单数',
+      reconcile: {
+        'no-version': '还不知道这张回款单的任何版本，无法对账',
+        running: '这张回款单的对账正在进行中',
+      },
+      queues: {
+        'read-only': 'Bull Board 在这里只读：请在 receipt-sync 状态页面重放或丢弃写入失败的回款单，那里会记录每一张',
+      },
+      internal: '内部错误；请查看监控面板日志',
     },
   },
   search: {
