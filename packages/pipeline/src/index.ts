@@ -9,3 +9,4 @@ export * from './push';
 export * from './preflight';
 export * from './stuck';
 export * from './tracing';
+export * from './decide';
