@@ -11,6 +11,7 @@
  *   status                                  checkpoint, lag, queue depths, ledger counts
  *   webhook register --url | subscribe | test | status   OKKI push (docs/apis/okki.md §12)
  *   doctor                                  checks a deployment against its real systems (before go-live)
+ *   rehearse [--from] [--to] [--out DIR]    what a sync would do to every receipt of a window; writes nothing
  * Every command takes --json for machine output.
  *
  * Exit codes:
@@ -121,6 +122,16 @@ leaf(
   'doctor',
   'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
 ).action(lazy(async () => (await import('./commands/doctor')).doctor));
+
+leaf(
+  program,
+  'rehearse',
+  'go-live rehearsal: what a sync would do to every receipt of a window (rehearsal.csv, rehearsal.html); writes nothing',
+)
+  .option('--from <time>', "window start, 'YYYY-MM-DD HH:mm:ss' China time (default: the next sync's)")
+  .option('--to <time>', "window end, 'YYYY-MM-DD HH:mm:ss' China time (default: the next sync's)")
+  .option('--out <dir>', 'where rehearsal.csv and rehearsal.html go (default ./rehearsal-<time>)')
+  .action(lazy(async () => (await import('./commands/rehearse')).rehearseCommand));
 
 const receipt = program.command('receipt').description('one receipt and its whole path');
 leaf(receipt, 'show', 'outcome, versions, jobs, K3Cloud order and row of a receipt (or the receipts of an order)')

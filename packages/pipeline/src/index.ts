@@ -10,3 +10,4 @@ export * from './preflight';
 export * from './stuck';
 export * from './tracing';
 export * from './decide';
+export * from './rehearsal';

@@ -1,0 +1,6 @@
+export * from './run-rehearsal';
+export * from './report-csv';
+export * from './report-html';
+export * from './rehearsal-window';
+export * from './runtime-deps';
+export * from './report-files';
