@@ -1,10 +1,11 @@
 import { formatChinaTime, InvalidInputError, terminalLocale, translator } from '@receipt-sync/core';
 import {
+  emptyReport,
+  mappingLabels,
   rehearsalDeps,
   rehearsalSummary,
   rehearsalWindow,
   rehearse,
-  totalsOf,
   writeRehearsalFiles,
   type RehearsalReport,
 } from '@receipt-sync/pipeline';
@@ -40,7 +41,7 @@ export async function rehearseCommand(opts: RehearseOptions): Promise<number> {
       ? await rehearse(rehearsalDeps(rt, progress), window)
       : emptyReport(config.sync.startTime ?? '');
     const dir = opts.out ?? `rehearsal-${formatChinaTime(new Date()).replace(/\D/g, '')}`;
-    const files = await writeRehearsalFiles(report, dir, rt.mapping, t);
+    const files = await writeRehearsalFiles(report, dir, mappingLabels(rt.mapping), t);
     if (opts.json) {
       for (const row of report.rows) printJson(row);
       progress(`${files.csv}\n${files.html}`);
@@ -55,10 +56,4 @@ export async function rehearseCommand(opts: RehearseOptions): Promise<number> {
   } finally {
     await rt.close();
   }
-}
-
-/** The next window is empty (the checkpoint is at now − lag): nothing to rehearse. */
-function emptyReport(edge: string): RehearsalReport {
-  const now = new Date().toISOString();
-  return { window: { start: edge, end: edge }, startedAt: now, finishedAt: now, rows: [], totals: totalsOf([]) };
 }

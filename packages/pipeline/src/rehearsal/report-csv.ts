@@ -1,6 +1,5 @@
 import type { Translate } from '@receipt-sync/core';
-import type { Mapping } from '@receipt-sync/mapping';
-import { changesText, reasonText } from './report-text';
+import { changesText, reasonText, type FieldLabels } from './report-text';
 import type { RehearsalReport } from './run-rehearsal';
 
 /** Excel reads a CSV as UTF-8 (Chinese intact) only when it starts with this byte-order mark. */
@@ -13,7 +12,7 @@ const cell = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.repl
  * id, FBillNo, document status, action, reason, changed fields); headers in the reader's language,
  * actions as the operating contract names them.
  */
-export function rehearsalCsv(report: RehearsalReport, mapping: Mapping, t: Translate): string {
+export function rehearsalCsv(report: RehearsalReport, labels: FieldLabels, t: Translate): string {
   const headers = [
     'receiptNo',
     'receiptId',
@@ -39,7 +38,7 @@ export function rehearsalCsv(report: RehearsalReport, mapping: Mapping, t: Trans
       r.documentStatus ?? '',
       r.action,
       reasonText(r, t),
-      changesText(r, mapping),
+      changesText(r, labels),
     ]
       .map(cell)
       .join(','),

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Translate } from '@receipt-sync/core';
-import type { Mapping } from '@receipt-sync/mapping';
 import { rehearsalCsv } from './report-csv';
+import type { FieldLabels } from './report-text';
 import { rehearsalHtml } from './report-html';
 import type { RehearsalReport, RehearsalTotals } from './run-rehearsal';
 
@@ -10,14 +10,14 @@ import type { RehearsalReport, RehearsalTotals } from './run-rehearsal';
 export async function writeRehearsalFiles(
   report: RehearsalReport,
   dir: string,
-  mapping: Mapping,
+  labels: FieldLabels,
   t: Translate,
 ): Promise<{ csv: string; html: string }> {
   await mkdir(dir, { recursive: true });
   const csv = join(dir, 'rehearsal.csv');
   const html = join(dir, 'rehearsal.html');
-  await writeFile(csv, rehearsalCsv(report, mapping, t), 'utf8');
-  await writeFile(html, rehearsalHtml(report, mapping, t), 'utf8');
+  await writeFile(csv, rehearsalCsv(report, labels, t), 'utf8');
+  await writeFile(html, rehearsalHtml(report, labels, t), 'utf8');
   return { csv, html };
 }
 

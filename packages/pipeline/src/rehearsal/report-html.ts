@@ -1,7 +1,6 @@
 import { formatMoney, type Translate } from '@receipt-sync/core';
-import type { Mapping } from '@receipt-sync/mapping';
 import { REHEARSAL_ACTIONS } from '../decide';
-import { changesText, moneyByAction, reasonText } from './report-text';
+import { changesText, moneyByAction, reasonText, type FieldLabels } from './report-text';
 import type { RehearsalReport, RehearsalRow } from './run-rehearsal';
 
 const escape = (text: string): string =>
@@ -15,7 +14,7 @@ const row = (cells: string[], tag = 'td'): string =>
  * the receipts grouped by action, field names with their mapping labels, in the reader's language.
  * One self-contained file (no script, no outside resource).
  */
-export function rehearsalHtml(report: RehearsalReport, mapping: Mapping, t: Translate): string {
+export function rehearsalHtml(report: RehearsalReport, labels: FieldLabels, t: Translate): string {
   const money = moneyByAction(report.rows);
   const totals = REHEARSAL_ACTIONS.map((action) =>
     row([
@@ -28,7 +27,7 @@ export function rehearsalHtml(report: RehearsalReport, mapping: Mapping, t: Tran
     group(
       action,
       report.rows.filter((r) => r.action === action),
-      mapping,
+      labels,
       t,
     ),
   );
@@ -52,7 +51,7 @@ ${groups.join('\n') || `<p>${escape(t('rehearsal.none'))}</p>`}
 `;
 }
 
-function group(action: string, rows: RehearsalRow[], mapping: Mapping, t: Translate): string {
+function group(action: string, rows: RehearsalRow[], labels: FieldLabels, t: Translate): string {
   const headers = [
     'receiptNo',
     'receiptId',
@@ -76,7 +75,7 @@ function group(action: string, rows: RehearsalRow[], mapping: Mapping, t: Transl
       r.billNo ?? '',
       r.documentStatus ? t(`docStatus.${r.documentStatus}`) : '',
       reasonText(r, t),
-      changesText(r, mapping),
+      changesText(r, labels),
     ]),
   );
   return `<h2 id="${action}">${escape(t(`rehearsal.actions.${action}`))} (${rows.length})</h2>

@@ -3,19 +3,24 @@ import type { Mapping } from '@receipt-sync/mapping';
 import type { RehearsalAction } from '../decide';
 import type { RehearsalRow } from './run-rehearsal';
 
-/** Finance's words for a K3Cloud field: its mapping label with the key (`实到账金额 F_PBLH_Decimal`). */
-export function fieldLabel(mapping: Mapping, target: string): string {
-  const label = mapping.fields.find((f) => f.target === target)?.label;
+/** K3Cloud field key → its label in the mapping (`F_PBLH_Decimal` → `实到账金额`), for the fields that have one. */
+export type FieldLabels = Readonly<Record<string, string>>;
+
+export function mappingLabels(mapping: Mapping): FieldLabels {
+  return Object.fromEntries(mapping.fields.filter((f) => f.label).map((f) => [f.target, f.label!]));
+}
+
+/** Finance's words for a K3Cloud field: its label with the key (`实到账金额 F_PBLH_Decimal`). */
+export function fieldLabel(labels: FieldLabels, target: string): string {
+  const label = labels[target];
   return label ? `${label} ${target}` : target;
 }
 
 const shown = (v: unknown): string => (v === null || v === undefined || v === '' ? '∅' : String(v));
 
 /** `实到账金额 F_PBLH_Decimal: 100 → 120.00; …` */
-export function changesText(row: RehearsalRow, mapping: Mapping): string {
-  return (row.changes ?? [])
-    .map((c) => `${fieldLabel(mapping, c.field)}: ${shown(c.from)} → ${shown(c.to)}`)
-    .join('; ');
+export function changesText(row: RehearsalRow, labels: FieldLabels): string {
+  return (row.changes ?? []).map((c) => `${fieldLabel(labels, c.field)}: ${shown(c.from)} → ${shown(c.to)}`).join('; ');
 }
 
 /** The reason column: the verdict's reason, where a move comes from, and the locked-order note. */

@@ -128,6 +128,7 @@ export const en = {
     requestFailed: 'Request failed: {{error}}',
     reconcile: 'Reconcile requested; this page shows the answer when it is done.',
     reconcileFix: 'Reconcile with fix requested; this page shows the answer when it is done.',
+    rehearse: 'Rehearsal requested; this page shows the report when it is done.',
   },
   layout: {
     tagline: 'OKKI receipts → K3Cloud',
@@ -143,6 +144,7 @@ export const en = {
     causes: 'Causes',
     search: 'Search',
     queues: 'Queues (Bull Board)',
+    rehearsal: 'Rehearsal',
     backToStatus: 'receipt-sync status page',
   },
   queueDescriptions: {
@@ -526,6 +528,21 @@ export const en = {
     movedFrom: 'moves from {{from}}',
     lockedNote: 'the order is {{status}}: whether this tenant lets the sync write there is only known by trying',
     none: 'No receipt in this window.',
+    explain:
+      'Reads a window from OKKI and its sales orders from K3Cloud and says per receipt what a sync would do. Writes nothing: no save, no queue job, no ledger entry, no checkpoint move.',
+    from: 'From',
+    to: 'To',
+    blank: "'YYYY-MM-DD HH:mm:ss', China time; leave empty for the window the next sync would read",
+    button: 'Start rehearsal',
+    waiting: 'Waiting for the process that runs the writer to start it',
+    running: 'Running',
+    done: 'Done',
+    failed: 'Failed',
+    asked: 'asked {{at}} by {{by}}',
+    openReport: 'Open the report',
+    downloadCsv: 'Download rehearsal.csv',
+    notYet: 'No rehearsal yet.',
+    shell: 'In a shell:',
     actions: {
       insert: 'insert (new row)',
       update: 'update',

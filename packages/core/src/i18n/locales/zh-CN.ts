@@ -128,6 +128,7 @@ export const zhCN = {
     requestFailed: '请求失败：{{error}}',
     reconcile: '已请求对账；完成后本页显示结果。',
     reconcileFix: '已请求对账并修复；完成后本页显示结果。',
+    rehearse: '已请求演练；完成后本页显示报告。',
   },
   layout: {
     tagline: 'OKKI 回款单 → K3Cloud',
@@ -143,6 +144,7 @@ export const zhCN = {
     causes: '错误原因',
     search: '查找',
     queues: '队列（Bull Board）',
+    rehearsal: '上线演练',
     backToStatus: '返回 receipt-sync 状态页',
   },
   queueDescriptions: {
@@ -507,6 +509,21 @@ export const zhCN = {
     movedFrom: '从 {{from}} 移出',
     lockedNote: '该订单{{status}}：此账套是否允许同步写入，只有实际写入时才能知道',
     none: '此时间窗内没有回款单。',
+    explain:
+      '从 OKKI 读取一个时间窗、从金蝶读取相关销售订单，逐张说明同步会如何处理。不写入任何数据：不保存、不建队列任务、不写台账、不移动检查点。',
+    from: '开始',
+    to: '结束',
+    blank: '格式 YYYY-MM-DD HH:mm:ss（北京时间）；留空则使用下一次同步将读取的时间窗',
+    button: '开始演练',
+    waiting: '等待运行写入器的进程开始',
+    running: '运行中',
+    done: '已完成',
+    failed: '失败',
+    asked: '{{by}} 于 {{at}} 请求',
+    openReport: '打开报告',
+    downloadCsv: '下载 rehearsal.csv',
+    notYet: '尚无演练。',
+    shell: '命令行：',
     actions: {
       insert: '新增（新行）',
       update: '更新',
