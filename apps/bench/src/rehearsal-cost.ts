@@ -1,7 +1,8 @@
 /**
  * What a go-live rehearsal costs against the simulators, next to the sync:once that follows it on
  * the same fresh deployment: wall time, OKKI requests and K3Cloud calls of each (docs/benchmarks.md).
- * `npx tsx apps/bench/src/rehearsal-cost.ts [receipts]` (default 5000); Redis on REDIS_URL.
+ * `npx tsx apps/bench/src/rehearsal-cost.ts [receipts] [XIAOMAN_MAX_RPS]` (default 5000 receipts, the
+ * contract's 5 requests per second); other variables from the environment; Redis on REDIS_URL.
  */
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
@@ -12,12 +13,14 @@ import { createLogger } from '@receipt-sync/core';
 import { startDemoEnvironment, type DemoEnvironment } from '@receipt-sync/simulators';
 
 const receipts = Number(process.argv[2] ?? 5000);
+const maxRps = process.argv[3];
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function envOf(demo: DemoEnvironment, prefix: string): NodeJS.ProcessEnv {
   return {
-    ...process.env,
     ...demo.env,
+    ...process.env,
+    ...(maxRps ? { XIAOMAN_MAX_RPS: maxRps } : {}),
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
     const out = {
       receipts,
       xiaomanMaxRps: config.okki!.maxRps,
+      enrichBank: config.okki!.enrichBank,
       kingdeeMaxConcurrency: config.k3cloud!.maxConcurrency,
       batchSize: config.k3cloud!.batchSize,
       rehearsal: { ms: Math.round(rehearsalMs), totals: report.totals, calls: rehearsalCalls },
