@@ -11,6 +11,7 @@
  *   status                                  checkpoint, lag, queue depths, ledger counts
  *   webhook register --url | subscribe | test | status   OKKI push (docs/apis/okki.md §12)
  *   doctor                                  checks a deployment against its real systems (before go-live)
+ *   rehearse [--from] [--to] [--out DIR]    what a sync would do to every receipt of a window; writes nothing
  * Every command takes --json for machine output.
  *
  * Exit codes:
@@ -121,6 +122,12 @@ leaf(webhook, 'status', h('webhookStatus')).action(
 );
 
 leaf(program, 'doctor', h('doctor')).action(lazy(async () => (await import('./commands/doctor')).doctor));
+
+leaf(program, 'rehearse', h('rehearse'))
+  .option('--from <time>', h('rehearseFrom'))
+  .option('--to <time>', h('rehearseTo'))
+  .option('--out <dir>', h('rehearseOut'))
+  .action(lazy(async () => (await import('./commands/rehearse')).rehearseCommand));
 
 const receipt = program.command('receipt').description(h('receipt'));
 leaf(receipt, 'show', h('receiptShow'))

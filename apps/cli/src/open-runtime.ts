@@ -8,14 +8,7 @@ export async function openRuntime(
   config: Config,
   name: string,
 ): Promise<Runtime & { okki: NonNullable<Runtime['okki']>; k3: NonNullable<Runtime['k3']> }> {
-  const missing = [
-    ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET']),
-    ...(config.k3cloud
-      ? []
-      : [
-          'KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD (or KINGDEE_APP_ID/KINGDEE_APP_SECRET)',
-        ]),
-  ];
+  const missing = missingSystems(config);
   if (missing.length > 0)
     throw new CouldNotRunError(`${name} needs OKKI and K3Cloud; not configured: ${missing.join('; ')}`);
   await probeRedis(config.redis);
@@ -26,4 +19,16 @@ export async function openRuntime(
     throw new CouldNotRunError(`${name}: the OKKI or K3Cloud client could not be created`);
   }
   return Object.assign(rt, { okki, k3 });
+}
+
+/** The variables of OKKI and K3Cloud a command needs that are not set. */
+export function missingSystems(config: Config): string[] {
+  return [
+    ...(config.okki ? [] : ['XIAOMAN_CLIENT_ID and XIAOMAN_CLIENT_SECRET']),
+    ...(config.k3cloud
+      ? []
+      : [
+          'KINGDEE_BASE_URL, KINGDEE_ACCT_ID, KINGDEE_USERNAME and KINGDEE_PASSWORD (or KINGDEE_APP_ID/KINGDEE_APP_SECRET)',
+        ]),
+  ];
 }

@@ -17,6 +17,7 @@ import {
   openStore,
   PushState,
   readWriterLease,
+  RehearsalRequests,
   StuckReceiptsReport,
 } from '@receipt-sync/pipeline';
 import { TimeSeries } from '@receipt-sync/store';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     stuck: new StuckReceiptsReport(connection, config.queuePrefix),
     series,
     push,
+    rehearsals: new RehearsalRequests(connection, config.queuePrefix),
   });
   const metrics = createMetrics({ defaultLabels: { app: 'dashboard' } });
 

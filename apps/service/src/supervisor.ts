@@ -7,6 +7,7 @@ import {
   createRuntime,
   K3CloudAttention,
   readWriterLease,
+  RehearsalRequests,
   StuckReceiptsReport,
   k3SessionCheck,
   sampleGauges,
@@ -15,6 +16,7 @@ import {
   startPushReceiver,
   startPushStage,
   startRedisHealer,
+  startRehearsalRequests,
   startTransformerStage,
   startWriterStage,
 } from '@receipt-sync/pipeline';
@@ -51,8 +53,10 @@ async function main(): Promise<void> {
   });
   if (demo) await clearDemoState(rt.connection, config.queuePrefix);
 
-  // The receipt pages' "Reconcile this receipt" runs while this process is the active writer.
-  const writer = await startWriterStage(rt, { whileActive: () => [startReconcileRequests(rt)] });
+  // The receipt pages' "Reconcile this receipt" and the dashboard's rehearsals run while this process is the active writer.
+  const writer = await startWriterStage(rt, {
+    whileActive: () => [startReconcileRequests(rt), startRehearsalRequests(rt)],
+  });
   const stages = [await startProducerStage(rt), await startTransformerStage(rt), writer];
   // With XIAOMAN_WEBHOOK_SECRET set, OKKI pushes make the sync near-real-time; polling stays the sweeper.
   if (config.webhook.secret) stages.push(await startPushStage(rt));
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     writer: () => readWriterLease(rt.connection, config.queuePrefix),
     stuck: new StuckReceiptsReport(rt.connection, config.queuePrefix),
     series: rt.series,
+    rehearsals: new RehearsalRequests(rt.connection, config.queuePrefix),
   });
   const server = await startHealthServer({
     port: settings.port,

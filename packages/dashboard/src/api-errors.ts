@@ -24,6 +24,9 @@ export const API_ERROR_CODES = [
   'receipt.not-found',
   'reconcile.no-version',
   'reconcile.running',
+  'rehearsal.window-order',
+  'rehearsal.running',
+  'request.get-or-post',
   'queues.read-only',
   'internal',
 ] as const;

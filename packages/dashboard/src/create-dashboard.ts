@@ -3,7 +3,7 @@ import { Router, type RequestHandler } from 'express';
 import type { Alerter } from './alerts';
 import { ConfigError, configErrorOf, type Locale } from '@receipt-sync/core';
 import { registerSecret } from '@receipt-sync/core';
-import type { PipelineQueues } from '@receipt-sync/pipeline';
+import type { PipelineQueues, RehearsalRequests } from '@receipt-sync/pipeline';
 import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { apiRouter } from './api-routes';
 import { bullBoardRouters, bullBoardWriteGuard } from './bull-board';
@@ -11,6 +11,7 @@ import { collectCharts } from './chart-data';
 import { languageMiddleware, languageOf } from './i18n';
 import { pageSecurityPolicy, renderCausesPage, renderPage } from './page';
 import { receiptPages } from './receipt-routes';
+import { rehearsalApi, rehearsalPages } from './rehearsal-routes';
 import { authIssues, type DashboardAuth } from './settings';
 import { createDashboardGuard, DEFAULT_DEADLINE_MS } from './guard';
 import type { AllowedHost } from './host-guard';
@@ -49,6 +50,8 @@ export interface DashboardDeps {
    * health routes; without it the dashboard builds its own from `auth` and `allowedHosts`.
    */
   guard?: RequestHandler;
+  /** Go-live rehearsals asked for here and run by the active writer's process (the `/rehearsal` page). */
+  rehearsals?: RehearsalRequests;
   /** TRACE_URL_TEMPLATE, e.g. `http://localhost:16686/trace/{traceId}`: receipt pages link traces. */
   traceUrlTemplate?: string;
 }
@@ -92,6 +95,8 @@ export function createDashboard(deps: DashboardDeps): Router {
   // Before the API too: its error texts follow the request's language like the pages.
   router.use(languageMiddleware(deps.locale, base));
   router.use('/api', apiRouter(deps));
+  const rehearsals = deps.rehearsals && { rehearsals: deps.rehearsals, logger: deps.logger };
+  if (rehearsals) router.use('/api', rehearsalApi(rehearsals));
 
   router.use('/queues/api', bullBoardWriteGuard(deps.logger));
   const boards = bullBoardRouters(deps.queues, `${base}/queues`);
@@ -126,6 +131,7 @@ export function createDashboard(deps: DashboardDeps): Router {
       .send(renderCausesPage({ status, errorSamples, base, nonce, language: languageOf(res) }));
   });
   router.use(receiptPages(deps, base));
+  if (rehearsals) router.use(rehearsalPages(rehearsals, base));
 
   router.use(clientErrorHandler(deps.logger));
   return router;

@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import type { PipelineQueues } from '@receipt-sync/pipeline';
+import type { PipelineQueues, RehearsalRequests } from '@receipt-sync/pipeline';
 import type { SyncStore, TimeSeries } from '@receipt-sync/store';
 import { startAlertMonitor, type AlertMonitor } from './alert-monitor';
 import { createAlerter, createAlertRules, type AlertLogger } from './alerts';
@@ -41,8 +41,10 @@ export function startDashboardApp(deps: {
   stuck?: StatusSources['stuck'];
   /** OKKI push state: freshness p50/p95 on the page and the missed-pushes alert. */
   push?: PushSource;
+  /** Go-live rehearsals: the `/rehearsal` page (the active writer's process runs them). */
+  rehearsals?: RehearsalRequests;
 }): DashboardApp {
-  const { queues, store, logger, settings, series, attention, push, writer, stuck } = deps;
+  const { queues, store, logger, settings, series, attention, push, writer, stuck, rehearsals } = deps;
   const alerter = createAlerter({
     targets: settings.alerts.targets.targets,
     dashboardUrl: settings.alerts.targets.dashboardUrl,
@@ -76,6 +78,7 @@ export function startDashboardApp(deps: {
     writer,
     push,
     stuck,
+    rehearsals,
     lagWarnSeconds: rules.thresholds.lagSecondsThreshold,
     traceUrlTemplate: settings.traceUrlTemplate,
     locale: settings.locale,

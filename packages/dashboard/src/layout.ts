@@ -101,14 +101,17 @@ const SCRIPT = `
   });
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
-    if (!form.getAttribute || form.getAttribute('data-action') !== 'reconcile') return;
+    var kind = form.getAttribute ? form.getAttribute('data-action') : null;
+    if (kind !== 'reconcile' && kind !== 'rehearse') return;
     ev.preventDefault();
     var btn = form.querySelector('button');
-    var fix = form.querySelector('input[name=fix]').checked;
+    var fix = kind === 'reconcile' && form.querySelector('input[name=fix]').checked;
+    var body = kind === 'reconcile' ? { fix: fix } : { from: form.querySelector('input[name=from]').value, to: form.querySelector('input[name=to]').value };
     btn.disabled = true;
-    post(form.getAttribute('action'), { fix: fix })
+    post(form.getAttribute('action'), body)
       .then(function (r) {
-        var text = r.ok ? (fix ? msg.reconcileFix : msg.reconcile) : fill(msg.refused, { error: r.data.error || '' });
+        var asked = kind === 'rehearse' ? msg.rehearse : fix ? msg.reconcileFix : msg.reconcile;
+        var text = r.ok ? asked : fill(msg.refused, { error: r.data.error || '' });
         sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok }));
         location.reload();
       })
@@ -164,7 +167,7 @@ function refreshAttribute(refresh: boolean | number | undefined): SafeHtml | str
 
 /** The texts the page's script shows (notices after a POST), in the page's language. */
 function scriptMessages(t: Translate): string {
-  const keys = ['replayed', 'discarded', 'failed', 'refused', 'requestFailed', 'reconcile', 'reconcileFix'];
+  const keys = ['replayed', 'discarded', 'failed', 'refused', 'requestFailed', 'reconcile', 'reconcileFix', 'rehearse'];
   // The script fills {n} and {error} in itself.
   return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t(`script.${k}`, { n: '{n}', error: '{error}' })])));
 }
@@ -177,6 +180,7 @@ function navigation(base: string, path: string | undefined, t: Translate): SafeH
     ['/dead-letters?queue=quarantine', t('nav.quarantine')],
     ['/causes', t('nav.causes')],
     ['/receipts', t('nav.search')],
+    ['/rehearsal', t('nav.rehearsal')],
     ['/queues', t('nav.queues')],
   ];
   return html`<nav>

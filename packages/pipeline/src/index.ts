@@ -9,3 +9,5 @@ export * from './push';
 export * from './preflight';
 export * from './stuck';
 export * from './tracing';
+export * from './decide';
+export * from './rehearsal';

@@ -1,18 +1,6 @@
-import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
 import type { Logger, StageOutcome } from '@receipt-sync/core';
+import { versionDigest, type Mapping } from '@receipt-sync/mapping';
 import {
-  checkQuality,
-  mapReceipt,
-  NO_ORDER_MESSAGE,
-  readRowKey,
-  removedFlagField,
-  versionDigest,
-  type MappedRow,
-  type Mapping,
-} from '@receipt-sync/mapping';
-import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
-import {
-  ANY_ORDER,
   readyJobIdFor,
   receiptVersionKey,
   recordDeadLetter,
@@ -20,9 +8,9 @@ import {
   type OutcomeTracker,
   type PipelineJob,
   type PipelineQueues,
-  type RawReceiptJob,
   type ReadyRow,
 } from '../queues';
+import { alreadyWritten, hasOrder, ledgerFid, mapPlannedRow, planRow, skipReason, TOMBSTONE } from '../decide';
 import { cachedOrderFid, type OrderLookupSource } from './order-resolver';
 import type { OrderIndex, ReceiptInfoSource, TransformerLedger } from './ports';
 
@@ -93,24 +81,22 @@ export async function transformReceipt(
         return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
     }
     if (skip && skip !== TOMBSTONE) return await finish('unchanged', skip);
-    // A removal (deleted, or unlinked to order_id 0) flags the receipt's row where the ledger says it
-    // is, whichever order OKKI names now: a receipt re-linked and then deleted before a sync is on its old order.
-    const writtenOn = ledger?.k3Fid !== undefined && ledger.orderId ? ledger.orderId : undefined;
-    const unlinked = !removed && !hasOrder(receipt.order_id) && writtenOn !== undefined && !ledger?.removed;
-    const flagOn = removed || unlinked ? writtenOn : undefined;
-    const source = flagOn
-      ? { ...job.data, receipt: { ...receipt, order_id: Number(flagOn) }, removed: true }
-      : job.data;
-    // Unlinked while the ledger knows nothing of it (a new receipt, or a ledger Redis lost): the writer
-    // flags its rows on whichever orders K3Cloud holds them, and quarantines it when there are none.
-    const anywhere = !removed && !hasOrder(receipt.order_id) && ledger === undefined;
-    const removes = source.removed || anywhere;
-    const mapped = anywhere ? removalAnywhere(receipt, digest, deps.mapping) : mapOrQuarantine(source, receiptNo, deps);
-    // A tombstone's removal row is a precaution: a receipt OKKI deleted is not quarantined for its data.
-    const row = skip === TOMBSTONE ? await mapped.catch(() => undefined) : await mapped;
+    const plan = planRow(ledger, job.data);
+    const row = await mapPlannedRow(plan, skip, { receiptNo, digest }, deps);
     if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
-    // A receipt already written to this order keeps its FID (the writer checks it still carries the order).
-    const written = ledger?.k3Fid && ledger.orderId === row.orderKey ? ledger.k3Fid : undefined;
+    const done = alreadyWritten(ledger, row, { version, removed: plan.removes, skip });
+    if (done) {
+      // The same content on the same order is settled without a K3Cloud call (docs/operations.md#outcomes).
+      await deps.ledger.recordOutcome(receiptId, {
+        status: 'written',
+        receiptNo,
+        sourceVersion: version,
+        sourceDigest: digest,
+        removed: plan.removes,
+      });
+      return await finish('unchanged', done);
+    }
+    const written = ledgerFid(ledger, row.orderKey);
     const onLookup = (source: OrderLookupSource) => {
       deps.onOrderLookup?.(source);
       log.debug({ orderId: row.orderKey, orderLookup: source }, 'order lookup');
@@ -138,14 +124,14 @@ export async function transformReceipt(
       orderId: row.orderKey,
       ...(fid === undefined ? {} : { fid }),
       sourceVersion: version,
-      removed: removes,
+      removed: plan.removes,
       rowKey: row.rowKey,
       fields: row.fields,
       contentHash: row.contentHash,
       sourceDigest: digest,
-      ...(removes === removed ? {} : { listedRemoved: removed }),
+      ...(plan.removes === removed ? {} : { listedRemoved: removed }),
     };
-    await deps.queues.ready.add(removes ? 'removed-row' : 'row', ready, {
+    await deps.queues.ready.add(plan.removes ? 'removed-row' : 'row', ready, {
       jobId: await readyJobIdFor(deps.queues, ready),
     });
     deps.onOutcome?.('forwarded', { receiptNo });
@@ -167,99 +153,6 @@ export async function transformReceipt(
     });
     deps.onOutcome?.(settled.outcome, { receiptNo, code: settled.code });
     return { outcome: settled.outcome, reason: settled.reason };
-  }
-}
-
-const TOMBSTONE = Symbol('tombstone');
-
-const hasOrder = (orderId: unknown) => orderId !== undefined && orderId !== null && Number(orderId) !== 0;
-
-/**
- * Why this version needs no work, TOMBSTONE for a removal to remember, or undefined when it needs
- * work. A version is its `update_time` and its content: the same second with other content is a
- * newer version; a removal wins a tie. Throws EarlierVersionInFlightError for a removal whose active
- * version is on its way to K3Cloud now (its row must be flagged once it exists).
- */
-function skipReason(
-  ledger: LedgerEntry | undefined,
-  v: { version: string; removed: boolean; digest: string },
-  receiptNo: string,
-): string | typeof TOMBSTONE | undefined {
-  if (isStaleVersion(ledger, { sourceVersion: v.version, removed: v.removed })) {
-    return `superseded by version ${ledger!.sourceVersion}${ledger!.removed ? ' (removed)' : ''}`;
-  }
-  const sameVersion = ledger?.sourceVersion === v.version && ledger.removed === v.removed;
-  const sameContent = ledger?.sourceDigest === undefined || ledger.sourceDigest === v.digest;
-  if (sameVersion && sameContent && (ledger.status === 'written' || ledger.status === 'unchanged')) {
-    return 'this version was already settled';
-  }
-  if (v.removed && !ledger?.k3Fid) {
-    // Its active version is still on the way: flag the row once it exists, never skip the flag.
-    if (ledger?.status === 'pending' && !ledger.removed) throw new EarlierVersionInFlightError(receiptNo);
-    return TOMBSTONE;
-  }
-  return undefined;
-}
-
-/**
- * A row that flags the receipt removed on every order K3Cloud holds it on (its order key is
- * ANY_ORDER): only the row key and the removed flag, so nothing of the receipt's text can be refused.
- */
-async function removalAnywhere(
-  receipt: RawReceiptJob['receipt'],
-  digest: string,
-  mapping: Mapping,
-): Promise<MappedRow> {
-  const key = readRowKey(receipt as Record<string, unknown>, mapping);
-  const removedField = removedFlagField(mapping);
-  if (!key.ok || !removedField) throw new QuarantineError(String(receipt.cash_collection_no ?? ''), [NO_ORDER_MESSAGE]);
-  return {
-    formId: mapping.formId,
-    entity: mapping.entity,
-    orderKey: ANY_ORDER,
-    rowKey: key.key,
-    fields: { [mapping.rowKey.targetField]: key.key, [removedField]: true },
-    contentHash: `anywhere-${digest}`,
-  } as MappedRow;
-}
-
-/** Data-quality rules, bank enrichment and the mapping; a receipt that breaks a rule is quarantined. */
-async function mapOrQuarantine(
-  { receipt, removed }: RawReceiptJob,
-  receiptNo: string,
-  deps: TransformerDeps,
-): Promise<MappedRow> {
-  const problems = checkQuality({ receipt, removed }, deps.mapping);
-  if (problems.length > 0) {
-    throw new QuarantineError(
-      receiptNo,
-      problems.map((p) => p.message),
-      { details: { problems } },
-    );
-  }
-  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
-  const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
-  if (!mapped.ok) {
-    throw new QuarantineError(
-      receiptNo,
-      mapped.problems.map((p) => p.message),
-      { details: { problems: mapped.problems } },
-    );
-  }
-  return mapped.row;
-}
-
-/** Bank details; a removed receipt whose detail is gone keeps its last known bank fields. */
-async function fetchInfo(
-  source: ReceiptInfoSource,
-  id: number,
-  removed: boolean,
-): Promise<Record<string, unknown> | undefined> {
-  try {
-    return await source.getReceiptInfo(id);
-  } catch (error) {
-    if (removed && error instanceof OkkiBusinessError && error.isNotFound) return undefined;
-    throw error;
   }
 }
 

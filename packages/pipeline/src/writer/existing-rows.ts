@@ -1,6 +1,6 @@
 import { k3In, queryPages } from '@receipt-sync/k3cloud';
 import { isTrue } from '@receipt-sync/mapping';
-import type { K3CloudWriter } from './ports';
+import type { K3CloudReader } from './ports';
 
 export interface RowLocator {
   formId: string;
@@ -48,7 +48,7 @@ const CHUNK = 200;
  * The entry key alias `<Entity>_FEntryID` follows docs/apis/k3cloud.md §6 (custom-entity naming UNVERIFIED).
  */
 export async function readOrdersBefore(
-  k3: K3CloudWriter,
+  k3: K3CloudReader,
   locator: RowLocator,
   orderIds: string[],
   /** Receipt and order ids the read is for, for the audit trail. */
@@ -133,7 +133,7 @@ function noteHeader(out: OrdersBefore, fid: number, billNo: unknown, status: unk
  * only for a batch holding an order that looked missing.
  */
 async function confirmAbsent(
-  k3: K3CloudWriter,
+  k3: K3CloudReader,
   locator: RowLocator,
   orderIds: string[],
   out: OrdersBefore,

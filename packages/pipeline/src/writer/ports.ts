@@ -30,3 +30,6 @@ export interface K3CloudWriter {
   submit(formId: string, billNos: string[]): Promise<void>;
   audit(formId: string, billNos: string[]): Promise<void>;
 }
+
+/** The one K3Cloud call a read needs (the read before a save, the read-back, the rehearsal). */
+export type K3CloudReader = Pick<K3CloudWriter, 'executeBillQuery'>;

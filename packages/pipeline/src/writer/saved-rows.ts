@@ -1,7 +1,7 @@
 import { diffFields, type FieldDifference, type ValueKind } from '@receipt-sync/mapping';
 import { queryPages } from '@receipt-sync/k3cloud';
 import { rowSlot, type RowLocator } from './existing-rows';
-import type { K3CloudWriter } from './ports';
+import type { K3CloudReader } from './ports';
 
 /** One receipt row as K3Cloud holds it after the save. */
 export interface SavedRow {
@@ -23,7 +23,7 @@ const CHUNK = 200;
  * FEntryIDs of rows the save appended. An order without receipt rows still answers its header.
  */
 export async function readSavedState(
-  k3: K3CloudWriter,
+  k3: K3CloudReader,
   locator: RowLocator,
   fids: number[],
   fields: string[],

@@ -11,12 +11,12 @@ import {
 import { requestFilterSuspects, type ModelSaveResult } from '@receipt-sync/k3cloud';
 import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import { NO_ORDER_MESSAGE, type ValueKind } from '@receipt-sync/mapping';
-import { fidFor, readOrdersBefore, rowSlot, type OrdersBefore, type RowLocator } from './existing-rows';
+import { readOrdersBefore, type OrdersBefore, type RowLocator } from './existing-rows';
 import type { UnauditDeps } from './locked-orders';
 import type { Tracing } from '../tracing';
 import type { K3CloudWriter, WriterLedger, WriterOrderIndex, WriterSaveOptions } from './ports';
 import type { PendingRow, ReserveOrder } from './row-batcher';
-import { ANY_ORDER } from '../queues';
+import { flagsNothing, ledgerPrevious, ledgerSettles, moveFlagsOf, moveOf, placeRow } from '../decide/row-rules';
 import { noLateWrites, type LateWrites } from './late-writes';
 import { readSavedState } from './saved-rows';
 import { allSettled, modelFor, settleOrder, settleUnanswered, waitsAsIs, type Batch } from './settle-order';
@@ -62,7 +62,7 @@ const lateWrites = (deps: BatchWriterDeps): LateWrites => deps.lateWrites ?? noL
 async function nothingToFlag(rows: PendingRow[], before: OrdersBefore, deps: BatchWriterDeps): Promise<PendingRow[]> {
   const live: PendingRow[] = [];
   for (const p of rows) {
-    if (!p.row.removed || p.flagOf || before.existing.has(rowSlot(p.row.fid!, p.row.rowKey))) {
+    if (!flagsNothing(before, p.row, p.flagOf !== undefined)) {
       live.push(p);
       continue;
     }
@@ -128,7 +128,10 @@ async function saveRows(rows: PendingRow[], deps: BatchWriterDeps, reserve: Rese
   // The receipts and orders of this batch, named in the audit record of every call made for it.
   const subjects = [...new Set(current.flatMap((p) => [p.row.receiptId, p.row.orderId]))];
   // The batch's orders, and where the ledger last wrote its receipts (a move the read may not see).
-  const orderIds = [...current.map((p) => p.row.orderId), ...current.flatMap((p) => ledgerPrevious(p, entries))];
+  const orderIds = [
+    ...current.map((p) => p.row.orderId),
+    ...current.flatMap((p) => ledgerPrevious(p.row, entries.get(p.row.receiptId))),
+  ];
   const rowKeys = current.map((p) => p.row.rowKey);
   const before = await readOrdersBefore(deps.k3, locator, [...new Set(orderIds)], subjects, rowKeys);
   const moves = moveFlags(current, entries, before, deps, reserve);
@@ -205,18 +208,18 @@ async function placeRows(rows: PendingRow[], before: OrdersBefore, deps: BatchWr
   const found = new Set<string>();
   const missing = new Set<string>();
   for (const p of rows) {
-    const fid = fidFor(before, p.row.orderId, p.row.fid);
-    if (p.flagOf && (fid === undefined || !before.existing.has(rowSlot(fid, p.row.rowKey)))) {
+    const placed = placeRow(before, p.row, p.flagOf !== undefined);
+    if (placed === 'no-flag-target') {
       // The previous order, or the receipt's row on it, is gone: nothing there counts the payment.
       p.resolve({ outcome: 'unchanged', reason: 'no row on the previous sales order to flag' });
       continue;
     }
-    if (fid === undefined) {
+    if (placed === 'order-missing') {
       missing.add(p.row.orderId);
       p.reject(new SalesOrderNotFoundError(p.row.orderId));
       continue;
     }
-    p.row = { ...p.row, fid };
+    p.row = { ...p.row, fid: placed.fid };
     found.add(p.row.orderId);
     live.push(p);
   }
@@ -311,18 +314,17 @@ async function dropSettledVersions(
   const entries = await ledger.getMany([...newest.keys()]);
   const live: PendingRow[] = [];
   for (const p of newest.values()) {
-    const e = entries.get(p.row.receiptId);
-    if (e && isStaleVersion(e, versionOf(p)) && (e.k3Fid || e.removed)) {
-      const what = `${e.sourceVersion}${e.removed ? ' (removed)' : ''}`;
-      p.resolve({ outcome: 'unchanged', reason: `superseded by version ${what}` });
-    } else if (e?.status === 'written' && e.contentHash === p.row.contentHash && e.orderId === p.row.orderId) {
+    const settled = ledgerSettles(entries.get(p.row.receiptId), p.row);
+    if (!settled) {
+      live.push(p);
+      continue;
+    }
+    if (settled.confirm) {
       // K3Cloud holds this content already: the version is settled without a call (the ledger says so).
       const { sourceVersion, sourceDigest, removed } = p.row;
       await ledger.recordOutcome(p.row.receiptId, { status: 'written', sourceVersion, sourceDigest, removed });
-      p.resolve({ outcome: 'unchanged', reason: 'content already written' });
-    } else {
-      live.push(p);
     }
+    p.resolve({ outcome: 'unchanged', reason: settled.reason });
   }
   return { live, entries };
 }
@@ -346,22 +348,20 @@ function moveFlags(
   const flags: PendingRow[] = [];
   const { removedField, rowKeyField } = deps.locator;
   for (const p of rows) {
-    const anywhere = p.row.orderId === ANY_ORDER;
-    const found = removedField && (!p.row.removed || anywhere) ? previousRows(p, entries, before) : [];
-    if (anywhere && found.length === 0) {
+    const move = moveOf(p.row, entries.get(p.row.receiptId), before, removedField);
+    if (move === 'no-order') {
       // Unlinked, and no order holds an active row of it: the receipt has no sales order.
       p.reject(new QuarantineError(p.row.receiptNo, [NO_ORDER_MESSAGE]));
       continue;
     }
-    if (found.length > 0 && !found.every((r) => reserve(r.orderId))) {
+    if (move.found.length > 0 && !move.found.every((r) => reserve(r.orderId))) {
       deps.requeue(p);
       continue;
     }
     // A removal that named no order flags the first row found itself, and the others beside it.
-    if (anywhere) p.row = { ...p.row, orderId: found[0]!.orderId, fid: found[0]!.fid };
-    const previous = anywhere ? found.slice(1) : found;
+    if (move.target) p.row = { ...p.row, orderId: move.target.orderId, fid: move.target.fid };
     kept.push(p);
-    for (const r of previous) {
+    for (const r of moveFlagsOf(move)) {
       flags.push({
         row: {
           ...p.row,
@@ -379,30 +379,6 @@ function moveFlags(
     }
   }
   return { rows: kept, flags };
-}
-
-/** The order the ledger says holds a receipt's active row, when it is not the row's order now. */
-function ledgerPrevious(p: PendingRow, entries: Map<string, LedgerEntry>): string[] {
-  const e = entries.get(p.row.receiptId);
-  return e?.k3Fid && !e.removed && e.orderId && e.orderId !== p.row.orderId ? [e.orderId] : [];
-}
-
-/**
- * Where a receipt moving to `p`'s order still counts: its rows not flagged removed on other orders,
- * as the read before the save found them by receipt number (true even when the ledger was lost);
- * for a receipt number the read could not ask for, where the ledger last wrote it.
- */
-function previousRows(
-  p: PendingRow,
-  entries: Map<string, LedgerEntry>,
-  before: OrdersBefore,
-): Array<{ orderId: string; fid: number }> {
-  if (before.searched.has(p.row.rowKey)) {
-    const rows = (before.activeRows.get(p.row.rowKey) ?? []).filter((r) => r.orderId !== p.row.orderId);
-    return rows.filter((r, i) => rows.findIndex((o) => o.fid === r.fid) === i); // one flag per order
-  }
-  const e = entries.get(p.row.receiptId);
-  return ledgerPrevious(p, entries).map((orderId) => ({ orderId, fid: e!.k3Fid! }));
 }
 
 /**

@@ -207,6 +207,11 @@ export const terminalEn = {
     webhookTest: 'ask OKKI to send a test message (POST /v1/webhook/test) and check the receiver got it',
     webhookStatus: 'push configuration, last message, receipts first seen by push vs polling',
     doctor: 'check configuration, Redis, store, OKKI, K3Cloud login and every mapped K3Cloud field key before go-live',
+    rehearse:
+      'go-live rehearsal: what a sync would do to every receipt of a window (rehearsal.csv, rehearsal.html); writes nothing',
+    rehearseFrom: "window start, 'YYYY-MM-DD HH:mm:ss' China time (default: the next sync's)",
+    rehearseTo: "window end, 'YYYY-MM-DD HH:mm:ss' China time (default: the next sync's)",
+    rehearseOut: 'where rehearsal.csv and rehearsal.html go (default ./rehearsal-<time>)',
     receipt: 'one receipt and its whole path',
     receiptShow: 'outcome, versions, jobs, K3Cloud order and row of a receipt (or the receipts of an order)',
     key: 'receipt number, receipt id, K3Cloud FBillNo or OKKI order id',
