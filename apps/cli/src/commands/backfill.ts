@@ -82,7 +82,7 @@ async function runBackfill(
       settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     for (const w of plan.remaining) {
-      const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });
+      const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream, lane: 'bulk' });
       if (!run.advanced)
         throw new CouldNotRunError(
           `the checkpoint of ${plan.stream} was moved by another process; run the backfill again to resume`,

@@ -1,5 +1,5 @@
 import { EarlierVersionInFlightError, OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
-import type { Logger, StageOutcome } from '@receipt-sync/core';
+import type { Lane, Logger, StageOutcome } from '@receipt-sync/core';
 import {
   checkQuality,
   mapReceipt,
@@ -12,8 +12,9 @@ import {
 } from '@receipt-sync/mapping';
 import { isStaleVersion, type LedgerEntry } from '@receipt-sync/store';
 import {
+  addReadyRow,
   ANY_ORDER,
-  readyJobIdFor,
+  laneOf,
   receiptVersionKey,
   recordDeadLetter,
   settleFailure,
@@ -64,7 +65,8 @@ export async function transformReceipt(
       ? receipt.cash_collection_no
       : `#${receiptId}`;
   const orderId = receipt.order_id === undefined || receipt.order_id === null ? '' : String(receipt.order_id);
-  const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id });
+  const lane = laneOf(job);
+  const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id, lane });
 
   const finish = async (outcome: 'unchanged', why: string) => {
     await deps.tracker.record(versionKey, outcome);
@@ -104,7 +106,9 @@ export async function transformReceipt(
     // flags its rows on whichever orders K3Cloud holds them, and quarantines it when there are none.
     const anywhere = !removed && !hasOrder(receipt.order_id) && ledger === undefined;
     const removes = source.removed || anywhere;
-    const mapped = anywhere ? removalAnywhere(receipt, digest, deps.mapping) : mapOrQuarantine(source, receiptNo, deps);
+    const mapped = anywhere
+      ? removalAnywhere(receipt, digest, deps.mapping)
+      : mapOrQuarantine(source, receiptNo, deps, lane);
     // A tombstone's removal row is a precaution: a receipt OKKI deleted is not quarantined for its data.
     const row = skip === TOMBSTONE ? await mapped.catch(() => undefined) : await mapped;
     if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
@@ -142,9 +146,7 @@ export async function transformReceipt(
       sourceDigest: digest,
       ...(removes === removed ? {} : { listedRemoved: removed }),
     };
-    await deps.queues.ready.add(removes ? 'removed-row' : 'row', ready, {
-      jobId: await readyJobIdFor(deps.queues, ready),
-    });
+    await addReadyRow(deps.queues, removes ? 'removed-row' : 'row', ready, lane);
     deps.onOutcome?.('forwarded', { receiptNo });
     return { outcome: 'forwarded' };
   } catch (error) {
@@ -225,6 +227,7 @@ async function mapOrQuarantine(
   { receipt, removed }: RawReceiptJob,
   receiptNo: string,
   deps: TransformerDeps,
+  lane: Lane,
 ): Promise<MappedRow> {
   const problems = checkQuality({ receipt, removed }, deps.mapping);
   if (problems.length > 0) {
@@ -234,7 +237,7 @@ async function mapOrQuarantine(
       { details: { problems } },
     );
   }
-  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
+  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed, lane) : undefined;
   const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
   if (!mapped.ok) {
     throw new QuarantineError(
@@ -251,9 +254,10 @@ async function fetchInfo(
   source: ReceiptInfoSource,
   id: number,
   removed: boolean,
+  lane: Lane,
 ): Promise<Record<string, unknown> | undefined> {
   try {
-    return await source.getReceiptInfo(id);
+    return await source.getReceiptInfo(id, { lane });
   } catch (error) {
     if (removed && error instanceof OkkiBusinessError && error.isNotFound) return undefined;
     throw error;

@@ -1,5 +1,6 @@
 import { K3CloudFieldUnknownError, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
 import {
+  laneOf,
   listedVersionKey,
   recordDeadLetter,
   settleFailure,
@@ -41,7 +42,7 @@ export async function writeRow(
   try {
     const blocked = deps.blocked?.();
     if (blocked) throw blocked;
-    const result = await deps.batcher.submit(row, false, deps.traceContext?.());
+    const result = await deps.batcher.submit(row, false, deps.traceContext?.(), laneOf(job));
     if (result.outcome === 'written') await deps.onWritten?.(row, new Date()).catch(() => undefined);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
