@@ -1,4 +1,4 @@
-import type { Job, JobsOptions } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Lane } from '@receipt-sync/core';
 
 /**
@@ -26,4 +26,28 @@ export function laneOptions(lane: Lane): Pick<JobsOptions, 'priority'> {
 export async function promoteToLive(job: Job | undefined): Promise<void> {
   if (!job || laneOf(job) === 'live') return;
   await job.changePriority({ priority: 0 }).catch(() => undefined); // gone meanwhile: nothing to move
+}
+
+export interface LaneBacklog {
+  /** Jobs waiting in the lane (not yet taken by a worker). */
+  waiting: number;
+  /** Seconds since the oldest of them was added; 0 when none waits. */
+  oldestSeconds: number;
+}
+
+/**
+ * Each lane's backlog of a stage queue: live = the `wait` list, bulk = the `prioritized` set, and
+ * how long the oldest job of each has waited (the list's tail; the set's lowest score).
+ */
+export async function laneBacklogs(queue: Queue, now = Date.now()): Promise<Record<Lane, LaneBacklog>> {
+  const [counts, [oldestLive], [oldestBulk]] = await Promise.all([
+    queue.getJobCounts('wait', 'prioritized'),
+    queue.getJobs(['wait'], 0, 0, true),
+    queue.getJobs(['prioritized'], 0, 0, true),
+  ]);
+  const age = (job: Job | undefined) => (job?.timestamp ? Math.max(0, (now - job.timestamp) / 1000) : 0);
+  return {
+    live: { waiting: counts.wait ?? 0, oldestSeconds: age(oldestLive) },
+    bulk: { waiting: counts.prioritized ?? 0, oldestSeconds: age(oldestBulk) },
+  };
 }

@@ -199,6 +199,15 @@ export const en = {
     title: 'Queue jobs',
     note: 'Jobs, not receipts: one job per receipt version and stage.',
     queue: 'Queue',
+    lanes: {
+      title: 'Lanes',
+      note: 'Live work (pushed edits, the newest polling window, replays) goes ahead of bulk work (backfills, large windows). A bulk backlog during a backfill is expected; a live one that grows old is not.',
+      lane: 'Lane',
+      live: 'live',
+      bulk: 'bulk',
+      waiting: 'Waiting',
+      oldest: 'Oldest waiting for',
+    },
   },
   jobState: {
     wait: 'waiting',
@@ -525,6 +534,10 @@ export const en = {
     window: {
       done: '{{when}} window {{start}}–{{end}}: {{fetched}} receipt versions fetched · so far written {{written}}, unchanged {{unchanged}}, failed {{dead}}, quarantined {{quarantined}}',
       failed: '{{when}} window {{start}}–{{end}} FAILED: {{error}}',
+    },
+    backfill: {
+      progress: '{{done}} / {{listed}} receipts done ({{percent}} %) · {{rate}}/s · {{eta}} left',
+      listing: 'listing window {{listed}} of {{windows}}',
     },
     syncOnce: {
       done: 'sync:once: window {{windowStart}} → {{windowEnd}}: {{fetched}} fetched, {{written}} written, {{unchanged}} unchanged, {{quarantined}} quarantined, {{dead}} failed',

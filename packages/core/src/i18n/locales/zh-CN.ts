@@ -191,7 +191,20 @@ export const zhCN = {
     none: '没有出错的回款单。',
   },
   ledger: { title: '回款单结果（按回款单计，不是任务）' },
-  queues: { title: '队列任务', note: '按任务计，不是回款单：每个回款单版本在每个环节一个任务。', queue: '队列' },
+  queues: {
+    title: '队列任务',
+    note: '按任务计，不是回款单：每个回款单版本在每个环节一个任务。',
+    queue: '队列',
+    lanes: {
+      title: '通道',
+      note: '实时工作（推送的修改、最新的轮询窗口、重放）优先于批量工作（补数、大窗口）。补数期间批量通道有积压属正常；实时通道积压变久则不正常。',
+      lane: '通道',
+      live: '实时',
+      bulk: '批量',
+      waiting: '等待中',
+      oldest: '最早一项已等待',
+    },
+  },
   jobState: {
     wait: '等待',
     waiting: '等待',
@@ -506,6 +519,10 @@ export const zhCN = {
     window: {
       done: '{{when}} 窗口 {{start}}–{{end}}：拉取 {{fetched}} 个回款单版本 · 累计 已写入 {{written}}，未变化 {{unchanged}}，写入失败 {{dead}}，已隔离 {{quarantined}}',
       failed: '{{when}} 窗口 {{start}}–{{end}} 失败：{{error}}',
+    },
+    backfill: {
+      progress: '已完成 {{done}} / {{listed}} 张回款单（{{percent}} %）· 每秒 {{rate}} 张 · 预计还需 {{eta}}',
+      listing: '正在列出第 {{listed}} / {{windows}} 个窗口',
     },
     syncOnce: {
       done: 'sync:once：窗口 {{windowStart}} → {{windowEnd}}：拉取 {{fetched}}，已写入 {{written}}，未变化 {{unchanged}}，已隔离 {{quarantined}}，写入失败 {{dead}}',
