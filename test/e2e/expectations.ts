@@ -58,11 +58,14 @@ export function expectedOutcome(demo: DemoEnvironment): Expected {
 
 /** Asserts every expected receipt is present exactly once, on its order, with the right values. */
 export function assertExactlyOnce(demo: DemoEnvironment, snap: K3CloudSnapshot, expected: Expected): void {
+  // One copy of OKKI's receipts (allReceipts deep-copies them all): a lookup per receipt stays linear.
+  const byNo = new Map<string, ReturnType<DemoEnvironment['okki']['allReceipts']>[number]>();
+  for (const r of demo.okki.allReceipts()) if (!byNo.has(r.cash_collection_no)) byNo.set(r.cash_collection_no, r);
   for (const [no, fid] of expected.written) {
     const rows = snap.rowsByNo.get(no) ?? [];
     if (rows.length !== 1) throw new Error(`receipt ${no}: expected exactly one K3Cloud row, found ${rows.length}`);
     if (rows[0]!.fid !== fid) throw new Error(`receipt ${no}: written to FID ${rows[0]!.fid}, expected ${fid}`);
-    const okki = demo.okki.allReceipts().find((r) => r.cash_collection_no === no)!;
+    const okki = byNo.get(no)!;
     const row = rows[0]!.row;
     const realAmount = formatMoney(parseMoney(okki.real_amount));
     if (!sameValue(row.F_PBLH_Decimal, realAmount))

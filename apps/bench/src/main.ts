@@ -15,6 +15,7 @@ import { queryCeilings, runOnceSection, type OnceContender } from './section-onc
 import { runWritersSection } from './section-writers';
 import { runZeroSection } from './section-zero';
 import { runPushSection } from './section-push';
+import { runLanesSection } from './section-lanes';
 import { runTracingSection } from './section-tracing';
 import { checkTargets } from './targets';
 
@@ -96,6 +97,7 @@ const PARTS: Record<string, (r: BenchResults) => Partial<BenchResults>> = {
   rss: (r) => ({ rss: r.rss }),
   writers: (r) => ({ writers: r.writers, takeover: r.takeover }),
   push: (r) => ({ push: r.push }),
+  lanes: (r) => ({ lanes: r.lanes }),
 };
 
 /** The run's results reduced to one part, with that part's targets. */
@@ -109,6 +111,7 @@ function partOf(r: BenchResults, part: string): BenchResults {
     writers: [],
     takeover: undefined,
     push: undefined,
+    lanes: undefined,
     targets: [],
     ...PARTS[part]!(r),
   };
@@ -251,6 +254,10 @@ async function main(): Promise<void> {
   if (has('push'))
     await section(r, 'OKKI push: freshness and receiver acknowledgement', async () => {
       r.push = await runPushSection(o, runId);
+    });
+  if (has('lanes'))
+    await section(r, 'live under load: pushed edits during a backfill, lanes on and off', async () => {
+      r.lanes = await runLanesSection(o, runId);
     });
   // Last: once tracing has run, the OpenTelemetry SDK stays loaded in this process.
   if (has('tracing'))

@@ -1,6 +1,6 @@
 /** What one `npm run bench` invocation measures and how big each measurement is. */
 
-export const SECTIONS = ['naive', 'pipeline', 'once', 'zero', 'rss', 'writers', 'push', 'tracing'] as const;
+export const SECTIONS = ['naive', 'pipeline', 'once', 'zero', 'rss', 'writers', 'push', 'lanes', 'tracing'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Latency and caps the simulators impose, and what the service is configured to respect. */
@@ -42,6 +42,8 @@ export interface BenchOptions {
     writersLatencyReceipts: number;
     /** Receipts per run of the tracing section (off, on, off, on, off). */
     tracingReceipts: number;
+    /** Receipts of each backfill of the lanes section (four runs). */
+    lanesReceipts: number;
     k3BoundReceipts: number;
   };
   /** `sync:once` runs timed from process start (section `once`): receipts and bank enrichment of each. */
@@ -96,7 +98,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       [
-        'npm run bench [-- --only naive,pipeline,once,zero,rss,writers,push,tracing] [--quick]',
+        'npm run bench [-- --only naive,pipeline,once,zero,rss,writers,push,lanes,tracing] [--quick]',
         'env: BENCH_QUICK=1 (small sizes), BENCH_ONLY=…, BENCH_SEED, BENCH_OKKI_RPS (OKKI cap, default 100),',
         '     BENCH_PIPELINE_RECEIPTS, BENCH_NAIVE_RECEIPTS, BENCH_ZERO_RECEIPTS, BENCH_RSS_RECEIPTS, BENCH_WRITERS_RECEIPTS, REDIS_URL,',
         '     BENCH_WRITERS_LATENCY_RECEIPTS, BENCH_WRITER_COUNTS (writer processes to compare, default 1,2,3),',
@@ -161,6 +163,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       writersZeroReceipts: num(env, 'BENCH_WRITERS_RECEIPTS', quick ? 1_000 : 10_000),
       writersLatencyReceipts: num(env, 'BENCH_WRITERS_LATENCY_RECEIPTS', quick ? 500 : 5_000),
       tracingReceipts: num(env, 'BENCH_TRACING_RECEIPTS', quick ? 500 : 2_000),
+      lanesReceipts: num(env, 'BENCH_LANES_RECEIPTS', quick ? 1_000 : 3_000),
       k3BoundReceipts: num(env, 'BENCH_K3BOUND_RECEIPTS', quick ? 400 : 2_000),
     },
     onceCases: parseOnceCases(env.BENCH_ONCE_CASES ?? (quick ? '200:on' : '800:on')),

@@ -1,6 +1,7 @@
 import { fmt, type Table } from './format';
 import type { BenchResults, OnceRun } from './results';
 import { pushTables } from './report-push';
+import { lanesTables } from './report-lanes';
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
@@ -14,6 +15,7 @@ export function buildTables(r: BenchResults): Table[] {
     writersTable(r),
     takeoverTable(r),
     ...pushTables(r),
+    ...lanesTables(r),
     tracingTable(r),
     targetsTable(r),
   ].filter((t): t is Table => t !== undefined);

@@ -30,6 +30,8 @@ export interface BenchResults {
   writers: WritersRun[];
   takeover?: TakeoverRun;
   push?: PushResults;
+  /** Live under load: push freshness during a backfill, and the backfill's throughput (section `lanes`). */
+  lanes?: LanesResults;
   /** The pipeline with tracing off and on in turn (section `tracing`). */
   tracing?: TracingRun[];
   targets: TargetCheck[];
@@ -226,4 +228,24 @@ export interface TracingRun {
   pipelineCpuPercent: number;
   /** Bytes the OTLP exporter sent during the run. */
   otlpBytes: number;
+}
+
+/** One backfill of the lanes section: lanes on or off, alone or with a pushed edit every 0.5 s. */
+export interface LanesRun {
+  lanes: boolean;
+  live: boolean;
+  receipts: number;
+  /** Backfill start → every queue drained. */
+  seconds: number;
+  receiptsPerSecond: number;
+  edits?: number;
+  /** Edited versions K3Cloud confirmed. */
+  written?: number;
+  /** Confirmed write − the moment the bench saved the edit, seconds. */
+  fromEdit?: Percentiles;
+}
+
+export interface LanesResults {
+  receipts: number;
+  runs: LanesRun[];
 }

@@ -2,6 +2,7 @@ import { fmt } from './format';
 import type { BenchResults, CallPatternCeilings, TargetCheck } from './results';
 import { medianRun, pipelineCpuMs } from './report';
 import { pushTargets } from './report-push';
+import { lanesTargets } from './report-lanes';
 
 const onOff = (enrich: boolean) => `enrichment ${enrich ? 'on' : 'off'}`;
 
@@ -104,6 +105,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     }
   }
   out.push(...pushTargets(r.push, r.machine.loadAverage));
+  out.push(...lanesTargets(r.lanes));
   return out;
 }
 

@@ -142,7 +142,25 @@ export function queuesSection(s: DashboardStatus, base: string, t: Translate): S
     <h2>${t('queues.title')}</h2>
     <p class="note">${t('queues.note')}</p>
     ${table([t('queues.queue'), ...QUEUE_STATES.map((st) => t(`jobState.${st}`))], rows, '')}
+    <h3>${t('queues.lanes.title')}</h3>
+    <p class="note">${t('queues.lanes.note')}</p>
+    ${table([t('queues.queue'), t('queues.lanes.lane'), t('queues.lanes.waiting'), t('queues.lanes.oldest')], laneRows(s, t), '')}
   </section>`;
+}
+
+/** One row per stage queue and lane: jobs waiting and how long the oldest has waited. */
+function laneRows(s: DashboardStatus, t: Translate): Array<Array<SafeHtml | string>> {
+  return (['raw', 'ready'] as const).flatMap((queue) =>
+    (['live', 'bulk'] as const).map((lane) => {
+      const b = s.lanes[queue][lane];
+      return [
+        html`<code>${queue}</code>`,
+        t(`queues.lanes.${lane}`),
+        String(b.waiting),
+        b.waiting > 0 ? humanDuration(b.oldestSeconds, t) : '—',
+      ];
+    }),
+  );
 }
 
 export function ledgerSection(s: DashboardStatus, t: Translate): SafeHtml {

@@ -4,7 +4,9 @@ import { formatChinaTime, redactText } from '@receipt-sync/core';
 import { QUEUE_STATES } from '@receipt-sync/core';
 import {
   freshnessFigures,
+  laneBacklogs,
   PIPELINE_QUEUES,
+  type LaneBacklog,
   type FreshnessFigures,
   type K3CloudAttention,
   type MetadataReport,
@@ -17,7 +19,7 @@ import {
   type WriterLeaseView,
   describeWriterLease,
 } from '@receipt-sync/pipeline';
-import type { ReceiptStatus } from '@receipt-sync/core';
+import type { Lane, ReceiptStatus } from '@receipt-sync/core';
 import type { ErrorGroup, SyncStore, WindowRecord } from '@receipt-sync/store';
 
 import { checkpointLagSeconds, FAILED_CALL_SCAN, failedCalls, RECEIPTS_STREAM } from './pipeline-signals';
@@ -38,6 +40,8 @@ export interface DashboardStatus {
   windows: WindowRecord[];
   /** Job counts per queue and state. */
   queues: Record<QueueName, Record<string, number>>;
+  /** Jobs waiting per lane of the stage queues, and how long the oldest has waited. */
+  lanes: Record<'raw' | 'ready', Record<Lane, LaneBacklog>>;
   /** Ledger entries per outcome. */
   ledger: Record<ReceiptStatus, number>;
   /** Current errors grouped by code and message, newest group first. */
@@ -113,10 +117,18 @@ async function queueCounts(queues: PipelineQueues): Promise<Record<QueueName, Re
   >;
 }
 
+async function laneCounts(queues: PipelineQueues, now: Date): Promise<DashboardStatus['lanes']> {
+  const [raw, ready] = await Promise.all([
+    laneBacklogs(queues.raw, now.getTime()),
+    laneBacklogs(queues.ready, now.getTime()),
+  ]);
+  return { raw, ready };
+}
+
 /** Reads the pipeline's state in parallel. Rejects when Redis or the store does not answer. */
 export async function collectStatus(src: StatusSources): Promise<DashboardStatus> {
   const now = (src.now ?? (() => new Date()))();
-  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push, writer, stuck] =
+  const [checkpoint, windows, queues, ledger, errors, calls, metadata, unaudited, push, writer, stuck, lanes] =
     await Promise.all([
       src.store.checkpoints.get(RECEIPTS_STREAM),
       src.store.windows.latest(STATUS_WINDOWS),
@@ -130,6 +142,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
       pushPanel(src.push, now),
       src.writer?.(),
       src.stuck?.last(),
+      laneCounts(src.queues, now),
     ]);
   return {
     now: formatChinaTime(now),
@@ -143,6 +156,7 @@ export async function collectStatus(src: StatusSources): Promise<DashboardStatus
       : null,
     windows,
     queues,
+    lanes,
     ledger,
     errors: errors.map((e) => ({ ...e, message: redactText(e.message), template: redactText(e.template) })),
     incidents: src.alerter ? src.alerter.openIncidents() : null,

@@ -11,7 +11,7 @@ import {
   RequestTimeoutError,
 } from '@receipt-sync/core';
 import type { Logger } from '@receipt-sync/core';
-import type { SharedPacer } from '@receipt-sync/core';
+import type { Lane, SharedPacer } from '@receipt-sync/core';
 import { Pool } from 'undici';
 import type { OkkiOperation } from './client-options';
 import { TokenRejectedError } from './client-errors';
@@ -31,6 +31,8 @@ export interface OkkiRequest {
   body?: string;
   /** Receipt ids the call is about (copied to the audit record). */
   subjects?: string[];
+  /** Which lane of the shared pacer the call waits in (default live). */
+  lane?: Lane;
 }
 
 function outcomeOf(error: unknown): ApiOutcome {
@@ -81,7 +83,7 @@ export class OkkiTransport {
         this.report(request, attempt, at, started, status, outcomeOf(error), error);
         throw error;
       }
-    });
+    }, request.lane);
   }
 
   private async exchange(request: OkkiRequest): Promise<RawResponse> {

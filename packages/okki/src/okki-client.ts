@@ -3,7 +3,7 @@ import { formatChinaTime } from '@receipt-sync/core';
 import { noopAudit, safePath } from '@receipt-sync/core';
 import { ConfigError, InvalidInputError, MalformedResponseError, RateLimitedError } from '@receipt-sync/core';
 import { createLogger, registerSecret, type Logger } from '@receipt-sync/core';
-import { createSharedPacer, type SharedPacer } from '@receipt-sync/core';
+import { createSharedPacer, type Lane, type SharedPacer } from '@receipt-sync/core';
 import { z } from 'zod';
 import { DEFAULT_RETRY, type OkkiOperation, type RetryOptions, type OkkiClientOptions } from './client-options';
 import { TokenRejectedError } from './client-errors';
@@ -122,14 +122,15 @@ export class OkkiClient {
 
   /**
    * GET /v1/invoices/receipt/info by id or number (docs/apis/okki.md §6). Unknown → OkkiBusinessError with
-   * `isNotFound`. A deleted receipt is still returned (enable_flag 0).
+   * `isNotFound`. A deleted receipt is still returned (enable_flag 0). `lane` is the pacer lane the
+   * call waits in: bulk work (a backfill's receipts) leaves the next free start to live work.
    */
-  async getReceiptInfo(ref: number | { cashCollectionNo: string }): Promise<ReceiptInfo> {
+  async getReceiptInfo(ref: number | { cashCollectionNo: string }, opts: { lane?: Lane } = {}): Promise<ReceiptInfo> {
     const params = new URLSearchParams(
       typeof ref === 'number' ? { cash_collection_id: String(ref) } : { cash_collection_no: ref.cashCollectionNo },
     );
     const subjects = typeof ref === 'number' ? [String(ref)] : undefined;
-    const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`, subjects);
+    const { data } = await this.getData('receipt.info', `/v1/invoices/receipt/info?${params}`, subjects, opts.lane);
     if (data === undefined || data === null)
       throw new MalformedResponseError('okki', 'receipt/info answered success without data');
     const parsed = parseReceipt(data);
@@ -256,7 +257,7 @@ export class OkkiClient {
    * retry once; a second refusal is an AuthenticationError. Token failures are final here (the
    * token call has already retried on its own).
    */
-  private getData(operation: OkkiOperation, path: string, subjects?: string[]): Promise<Envelope> {
+  private getData(operation: OkkiOperation, path: string, subjects?: string[], lane?: Lane): Promise<Envelope> {
     let tokenFailure: unknown;
     return this.withRetries(
       async (nextAttempt) => {
@@ -277,6 +278,7 @@ export class OkkiClient {
                 path,
                 headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
                 subjects,
+                lane,
               },
               nextAttempt(),
               (raw) => interpretEnvelope(raw, safePath(path), this.retry.baseDelayMs),

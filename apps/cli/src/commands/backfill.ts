@@ -7,6 +7,7 @@ import {
   type Runtime,
 } from '@receipt-sync/pipeline';
 import { runFixedWindow } from '@receipt-sync/pipeline';
+import { BackfillProgress } from '../backfill-progress';
 // same short order waits as sync:once: this run waits for its jobs, so hours-long waits would hold it
 import { SYNC_ONCE_ORDER_WAITS_MS } from '@receipt-sync/pipeline';
 import { loadCliConfig } from '../context';
@@ -54,6 +55,29 @@ export async function backfill(opts: BackfillOptions): Promise<number> {
   }
 }
 
+/**
+ * Receipt versions of the windows run so far that reached an outcome, and how many they listed.
+ * A window with none pending is remembered, so each tick reads only the windows still in flight.
+ */
+function doneCounter(rt: Runtime, ran: BackfillWindow[], windows: number) {
+  const settled = new Map<string, { done: number; listed: number }>();
+  return async () => {
+    let done = 0;
+    let listed = 0;
+    for (const w of ran) {
+      let c = settled.get(w.id);
+      if (!c) {
+        const s = await rt.tracker.summarize(w.id);
+        c = { done: s.written + s.unchanged + s.quarantined + s.deadLettered, listed: s.fetched };
+        if (s.pending === 0) settled.set(w.id, c);
+      }
+      done += c.done;
+      listed += c.listed;
+    }
+    return { done, listed, windowsListed: ran.length, windows };
+  };
+}
+
 async function runBackfill(
   rt: Runtime & { okki: NonNullable<Runtime['okki']> },
   opts: BackfillOptions,
@@ -75,6 +99,8 @@ async function runBackfill(
   const transformer = await startTransformerStage(rt);
   const writer = await startWriterStage(rt);
   const ran: BackfillWindow[] = [];
+  const bar = new BackfillProgress(process.stderr, t, doneCounter(rt, ran, plan.remaining.length));
+  bar.start();
   try {
     const deps = {
       store: rt.store,
@@ -85,11 +111,11 @@ async function runBackfill(
       settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
     };
     for (const w of plan.remaining) {
-      const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream });
+      const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream, lane: 'bulk' });
       if (!run.advanced) throw new CouldNotRunError(t('terminal.backfill.moved', { stream: plan.stream }));
       ran.push(w);
       const invalid = run.invalid ? t('terminal.backfill.invalid', { count: run.invalid }) : '';
-      progress(
+      bar.log(
         t('terminal.backfill.window', {
           index: w.index,
           total: plan.total,
@@ -100,16 +126,9 @@ async function runBackfill(
         }),
       );
     }
-    let lastReport = 0;
-    await waitUntilDrained(rt.queues, {
-      onProgress: (left) => {
-        if (left > 0 && Date.now() - lastReport > 5_000) {
-          lastReport = Date.now();
-          progress(t('terminal.backfill.waiting', { count: left }));
-        }
-      },
-    });
+    await waitUntilDrained(rt.queues);
   } finally {
+    await bar.stop();
     await Promise.allSettled([transformer.close(), writer.close()]);
   }
   const total: WindowOutcomes = { fetched: 0, written: 0, unchanged: 0, quarantined: 0, deadLettered: 0, pending: 0 };

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       lookbackSeconds: 120,
       safetyLagSeconds: 5,
       stuckMs: 900_000,
+      lanes: true,
     });
     expect(c.okki).toBeUndefined();
     expect(c.k3cloud).toBeUndefined();

@@ -58,6 +58,8 @@ export interface Config {
     safetyLagSeconds: number;
     /** SYNC_STUCK_SECONDS × 1000: a version seen this long without an outcome or a job is re-driven. */
     stuckMs: number;
+    /** SYNC_LANES: bulk work (backfills, large windows) queues behind live work; false = one lane. */
+    lanes: boolean;
   };
   mappingFile?: string;
   logLevel: Env['LOG_LEVEL'];
@@ -147,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lookbackSeconds: env.SYNC_LOOKBACK_SECONDS,
       safetyLagSeconds: env.SYNC_SAFETY_LAG_SECONDS,
       stuckMs: env.SYNC_STUCK_SECONDS * 1000,
+      lanes: env.SYNC_LANES,
     },
     mappingFile: env.MAPPING_FILE,
     logLevel: env.LOG_LEVEL,

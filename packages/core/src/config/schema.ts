@@ -192,6 +192,12 @@ const serviceVariables = {
    * for this long, with no job left for it, is fetched from OKKI again and re-queued.
    */
   SYNC_STUCK_SECONDS: int(900, 1, 7 * 86_400),
+  /**
+   * added: two lanes (docs/architecture.md#lanes): live work (pushes, the newest window, replays)
+   * goes ahead of bulk work (backfills, large windows) in the queues, the OKKI budget and the
+   * writer's batches; off = one first-come-first-served lane.
+   */
+  SYNC_LANES: bool(true),
   MAPPING_FILE: optionalText,
   /** OKKI push (docs/apis/okki.md §12): the callback's `security_config`; set = the push receiver runs. */
   XIAOMAN_WEBHOOK_SECRET: optionalText.refine((s) => s === undefined || isAesKey(s), {

@@ -45,8 +45,12 @@ export interface SyncMetrics {
   readonly receiptsFirstSeen: Counter<'source'>;
   /** Where the transformer found a receipt's sales order (FID): ledger, index, index-miss or k3cloud. */
   readonly orderLookups: Counter<'source'>;
-  /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window. */
-  readonly receiptFreshness: Histogram<'source'>;
+  /** K3Cloud-confirmed write time − the receipt's OKKI update_time; source = push | window, lane = live | bulk. */
+  readonly receiptFreshness: Histogram<'source' | 'lane'>;
+  /** Jobs waiting in each lane of a stage queue (raw, ready): live = BullMQ `wait`, bulk = `prioritized`. */
+  readonly laneBacklog: Gauge<'queue' | 'lane'>;
+  /** Age of the oldest job waiting in each lane of a stage queue (0 when none waits). */
+  readonly laneOldestSeconds: Gauge<'queue' | 'lane'>;
   /** Receipt versions seen longer than SYNC_STUCK_SECONDS with no outcome and no job, at the last sweep. */
   readonly stuckReceipts: Gauge;
   /** Stuck receipt versions fetched from OKKI again and re-queued by the sweeper. */
@@ -130,6 +134,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     apiCallDuration,
     apiCallErrors,
     queueDepth: gauge('queue_depth', 'Jobs per BullMQ queue and state', ['queue', 'state']),
+    laneBacklog: gauge('lane_backlog', 'Jobs waiting per stage queue and lane (live, bulk)', ['queue', 'lane']),
+    laneOldestSeconds: gauge(
+      'lane_oldest_seconds',
+      'Age of the oldest job waiting per stage queue and lane (live, bulk); 0 when none waits',
+      ['queue', 'lane'],
+    ),
     checkpointLagSeconds: gauge('checkpoint_lag_seconds', 'Seconds between now and the committed checkpoint', []),
     windowInFlight: gauge('window_in_flight', '1 while a sync window is open and not yet committed', []),
     duplicateRows: counter(
@@ -158,8 +168,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): SyncMetrics {
     ),
     receiptFreshness: histogram(
       'receipt_freshness_seconds',
-      'K3Cloud-confirmed write time minus the receipt update_time in OKKI',
-      ['source'],
+      'K3Cloud-confirmed write time minus the receipt update_time in OKKI, by source (push, window) and lane (live, bulk)',
+      ['source', 'lane'],
       FRESHNESS_BUCKETS_SECONDS,
     ) as Histogram<'source'>,
     stuckReceipts: gauge(

@@ -14,10 +14,20 @@ export interface SharedPacerOptions {
   redis?: RedisClient;
 }
 
+/**
+ * Which work a call serves: `live` (a person is waiting: pushed events, the newest polling window,
+ * replays, reconcile requests) or `bulk` (backfills, large windows, catch-up). docs/architecture.md#lanes.
+ */
+export type Lane = 'live' | 'bulk';
+
 export interface SharedPacer {
-  /** Runs `task` once its start is due; calls start in the order they were scheduled (per process). */
-  schedule<T>(task: () => Promise<T>): Promise<T>;
-  /** Calls waiting to start. */
+  /**
+   * Runs `task` once its start is due. Live calls take the next free start; bulk calls the rest,
+   * but never less than one start in BULK_FLOOR_EVERY while both wait. Within a lane, calls start
+   * in the order they were scheduled (per process).
+   */
+  schedule<T>(task: () => Promise<T>, lane?: Lane): Promise<T>;
+  /** Calls waiting to start, both lanes. */
   pending(): number;
   /** Refuses the calls still waiting. */
   close(): Promise<void>;
@@ -31,6 +41,12 @@ export interface SharedPacer {
  */
 const CATCH_UP_MS = 200;
 
+/**
+ * The bulk lane's floor: while live and bulk calls both wait, every fifth start goes to bulk (20 %
+ * of XIAOMAN_MAX_RPS), so a backfill always progresses however busy the live lane is.
+ */
+export const BULK_FLOOR_EVERY = 5;
+
 interface Waiter {
   token: string;
   granted: () => void;
@@ -40,7 +56,7 @@ interface Waiter {
 /**
  * Request pacing for an API that counts requests per second (OKKI: XIAOMAN_MAX_RPS "across all
  * replicas"), shared by every process through one Lua script on two keys under the pacer id: first
- * come first served within a process, starts spaced evenly, never more than the rate in any second.
+ * come first served within a process and lane (live ahead of bulk, with a floor for bulk), starts spaced evenly, never more than the rate in any second.
  * While Redis is unreachable (a failover) calls wait and the start is asked again; none is dropped.
  * Why our own script and not a rate-limiter library: docs/scaling.md#okki-pacing.
  */
@@ -52,7 +68,14 @@ export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
     catchUpMs: Math.max(CATCH_UP_MS, Math.floor(minTimeMs / 2)),
   };
   const store: PaceStore = options.redis ? redisPaceStore(options.redis, options.id) : memoryPaceStore();
-  const queue: Waiter[] = [];
+  const lanes: Record<Lane, Waiter[]> = { live: [], bulk: [] };
+  // Live starts since the last bulk start, while bulk calls were waiting.
+  let liveInARow = 0;
+  const nextLane = (): Lane | undefined => {
+    if (lanes.live.length === 0) return lanes.bulk.length > 0 ? 'bulk' : undefined;
+    if (lanes.bulk.length > 0 && liveInARow >= BULK_FLOOR_EVERY - 1) return 'bulk';
+    return 'live';
+  };
   let pumping = false;
   let wake: (() => void) | undefined;
   let closed = false;
@@ -73,8 +96,8 @@ export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
     pumping = true;
     let failures = 0;
     try {
-      while (queue.length > 0 && !closed) {
-        const head = queue[0]!;
+      for (let lane = nextLane(); lane !== undefined && !closed; lane = nextLane()) {
+        const head = lanes[lane][0]!;
         let attempt;
         try {
           attempt = await store.tryStart(head.token, rules);
@@ -85,7 +108,8 @@ export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
           continue;
         }
         if (attempt.granted) {
-          queue.shift();
+          lanes[lane].shift();
+          liveInARow = lane === 'bulk' || lanes.bulk.length === 0 ? 0 : liveInARow + 1;
           head.granted();
         } else {
           await sleep(attempt.retryInMs);
@@ -97,18 +121,18 @@ export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
   }
 
   return {
-    async schedule<T>(task: () => Promise<T>): Promise<T> {
+    async schedule<T>(task: () => Promise<T>, lane: Lane = 'live'): Promise<T> {
       if (closed) throw new Error(`pacer ${options.id} is closed`);
       await new Promise<void>((granted, refused) => {
-        queue.push({ token: randomUUID(), granted, refused });
+        lanes[lane].push({ token: randomUUID(), granted, refused });
         void pump();
       });
       return task();
     },
-    pending: () => queue.length,
+    pending: () => lanes.live.length + lanes.bulk.length,
     async close() {
       closed = true;
-      for (const waiter of queue.splice(0))
+      for (const waiter of [...lanes.live.splice(0), ...lanes.bulk.splice(0)])
         waiter.refused(new Error(`pacer ${options.id} closed before the call started`));
       wake?.();
     },

@@ -1,4 +1,4 @@
-import { OkkiBusinessError, QuarantineError } from '@receipt-sync/core';
+import { OkkiBusinessError, QuarantineError, type Lane } from '@receipt-sync/core';
 import {
   checkQuality,
   mapReceipt,
@@ -26,12 +26,12 @@ export interface MapRowDeps {
 export async function mapPlannedRow(
   plan: RowPlan,
   skip: SkipVerdict,
-  ctx: { receiptNo: string; digest: string },
+  ctx: { receiptNo: string; digest: string; lane?: Lane },
   deps: MapRowDeps,
 ): Promise<MappedRow | undefined> {
   const mapped = plan.anywhere
     ? removalAnywhere(plan.source.receipt, ctx.digest, deps.mapping)
-    : mapOrQuarantine(plan.source, ctx.receiptNo, deps);
+    : mapOrQuarantine(plan.source, ctx, deps);
   return skip === TOMBSTONE ? await mapped.catch(() => undefined) : await mapped;
 }
 
@@ -60,7 +60,7 @@ async function removalAnywhere(
 /** Data-quality rules, bank enrichment and the mapping; a receipt that breaks a rule is quarantined. */
 async function mapOrQuarantine(
   { receipt, removed }: Pick<RawReceiptJob, 'receipt' | 'removed'>,
-  receiptNo: string,
+  { receiptNo, lane }: { receiptNo: string; lane?: Lane },
   deps: MapRowDeps,
 ): Promise<MappedRow> {
   const problems = checkQuality({ receipt, removed }, deps.mapping);
@@ -71,7 +71,7 @@ async function mapOrQuarantine(
       { details: { problems } },
     );
   }
-  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed) : undefined;
+  const info = deps.info ? await fetchInfo(deps.info, receipt.cash_collection_id, removed, lane) : undefined;
   const mapped = mapReceipt({ receipt, info, removed }, deps.mapping);
   if (!mapped.ok) {
     throw new QuarantineError(
@@ -88,9 +88,10 @@ async function fetchInfo(
   source: ReceiptInfoSource,
   id: number,
   removed: boolean,
+  lane: Lane | undefined,
 ): Promise<Record<string, unknown> | undefined> {
   try {
-    return await source.getReceiptInfo(id);
+    return await source.getReceiptInfo(id, lane ? { lane } : undefined);
   } catch (error) {
     if (removed && error instanceof OkkiBusinessError && error.isNotFound) return undefined;
     throw error;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidInputError, type Logger } from '@receipt-sync/core';
+import { InvalidInputError, type Lane, type Logger } from '@receipt-sync/core';
 import {
   addRawVersions,
   receiptVersionKey,
@@ -54,6 +54,11 @@ const BULK = 500;
  * run's OKKI budget, when enriching) start after one short enqueue instead of after a whole page's.
  */
 const FIRST_CHUNK = 10;
+/**
+ * A polling window's first receipts go to the live lane; past this many the window is a bulk import
+ * or a catch-up after downtime, and the rest go to the bulk lane (docs/architecture.md#lanes).
+ */
+export const LIVE_WINDOW_RECEIPTS = 200;
 
 /**
  * One sync window: page active then removed receipts of the fixed window into `raw` (addBulk is
@@ -105,6 +110,8 @@ export async function runFixedWindow(
     trigger: string;
     stream: string;
     /** sync:once advances only after every job finished. */ deferAdvance?: boolean;
+    /** `bulk` (a backfill): every receipt in the bulk lane; default the live lane up to LIVE_WINDOW_RECEIPTS. */
+    lane?: Lane;
   },
 ): Promise<WindowRun> {
   const log = deps.logger.child({
@@ -122,6 +129,9 @@ export async function runFixedWindow(
   // the first page instead of waiting for five (the OKKI pages are the run's first 80 ms steps).
   const chunk = Math.min(BULK, deps.settings.pageSize);
   let flushes = 0;
+  let enqueued = 0;
+  const laneNow = (): Lane =>
+    deps.settings.lanes !== false && (opts.lane === 'bulk' || enqueued >= LIVE_WINDOW_RECEIPTS) ? 'bulk' : 'live';
   try {
     for (const removed of [false, true]) {
       let batch: Array<{ name: string; data: RawReceiptJob; opts?: { telemetry?: { metadata: string } } }> = [];
@@ -140,7 +150,8 @@ export async function runFixedWindow(
         );
         if (deps.tracing)
           for (const b of batch) b.opts = { telemetry: { metadata: receiptTrace(deps.tracing, b.data) } };
-        await addRawVersions(deps.queues, batch);
+        await addRawVersions(deps.queues, batch, laneNow());
+        enqueued += batch.length;
         deps.onFetched?.(batch.length, removed);
         await deps.onVersionsSeen?.(keys);
         batch = [];

@@ -9,6 +9,8 @@ export interface WindowSettings {
   startTime?: string;
   lookbackSeconds: number;
   safetyLagSeconds: number;
+  /** SYNC_LANES: false puts every receipt in the live lane (one first-come-first-served lane). */
+  lanes?: boolean;
 }
 
 export interface WindowBounds {

@@ -10,3 +10,4 @@ export * from './replay';
 export * from './settle-failure';
 export * from './backoff';
 export * from './version-jobs';
+export * from './lanes';

@@ -1,6 +1,6 @@
 import { parseChinaTime } from '@receipt-sync/core';
 import { collectQueueDepths } from '@receipt-sync/core';
-import { allQueues } from '../queues';
+import { allQueues, laneBacklogs } from '../queues';
 import type { Runtime } from './runtime';
 
 /**
@@ -10,6 +10,7 @@ import type { Runtime } from './runtime';
  */
 export async function sampleGauges(rt: Runtime): Promise<void> {
   await collectQueueDepths(rt.metrics, allQueues(rt.queues)).catch(() => undefined);
+  await sampleLanes(rt).catch(() => undefined);
   const read = await rt.store.checkpoints.get('receipts').then(
     (cp) => ({ ok: true as const, windowEnd: cp?.windowEnd }),
     () => ({ ok: false as const, windowEnd: undefined }),
@@ -20,6 +21,17 @@ export async function sampleGauges(rt: Runtime): Promise<void> {
   const edge = read.windowEnd ?? rt.checkpointMemory.windowEnd ?? rt.config.sync.startTime;
   const at = edge ? parseChinaTime(edge) : undefined;
   if (at) rt.metrics.checkpointLagSeconds.set(Math.max(0, Math.round((Date.now() - at.getTime()) / 1000)));
+}
+
+/** Each lane's backlog and oldest age in `raw` and `ready` (lane_backlog, lane_oldest_seconds). */
+async function sampleLanes(rt: Runtime): Promise<void> {
+  for (const name of ['raw', 'ready'] as const) {
+    const lanes = await laneBacklogs(rt.queues[name]);
+    for (const lane of ['live', 'bulk'] as const) {
+      rt.metrics.laneBacklog.set({ queue: name, lane }, lanes[lane].waiting);
+      rt.metrics.laneOldestSeconds.set({ queue: name, lane }, Math.round(lanes[lane].oldestSeconds));
+    }
+  }
 }
 
 /**

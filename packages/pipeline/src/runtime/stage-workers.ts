@@ -1,4 +1,4 @@
-import { WriterNotActiveError, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
+import { WriterNotActiveError, type Lane, type ReadinessCheck, type StageOutcome } from '@receipt-sync/core';
 import type { Worker } from 'bullmq';
 import { buildSaveOptions, fieldKinds, needsEnrichment, removedFlagField } from '@receipt-sync/mapping';
 import { checkMappedKeys, K3CloudAttention, MetadataGate, type MetadataReport } from '../preflight';
@@ -264,7 +264,7 @@ function startActiveWriter(
     blocked: () => gate.blocked(),
     onFieldUnknown: (error: { fieldKeys: string[] }) => gate.reportUnknown(error.fieldKeys, rt.mapping.formId),
     onOutcome: (outcome: StageOutcome, d: { code?: string }) => countOutcome(rt, outcome, d.code),
-    onWritten: (row: ReadyRow, confirmedAt: Date) => recordFreshness(rt, row, confirmedAt, startedAt),
+    onWritten: (row: ReadyRow, confirmedAt: Date, lane: Lane) => recordFreshness(rt, row, confirmedAt, startedAt, lane),
     traceContext: rt.tracing?.current,
   };
   const workers = startWriterWorkers(rt, (job, token) => writeRow(job, token, deps));
@@ -281,15 +281,24 @@ function startActiveWriter(
 /**
  * receipt_freshness_seconds: K3Cloud-confirmed write time − the receipt's OKKI update_time. Only
  * versions saved while this writer runs count: a first load or a catch-up of older versions is
- * backlog, not freshness (checkpoint lag shows it), and would swamp the figure.
+ * backlog, not freshness (checkpoint lag shows it), and would swamp the figure. The histogram has
+ * both lanes; the freshness the dashboard and its alerts read is the live lane's only (bulk work is
+ * slow on purpose: it waits behind live work).
  */
-async function recordFreshness(rt: Runtime, row: ReadyRow, confirmedAt: Date, since: number): Promise<void> {
+async function recordFreshness(
+  rt: Runtime,
+  row: ReadyRow,
+  confirmedAt: Date,
+  since: number,
+  lane: Lane,
+): Promise<void> {
   const updated = parseChinaTime(row.sourceVersion);
   // update_time has whole seconds: a version saved in the writer's first second still counts.
   if (!updated || updated.getTime() < since - 1000) return;
   const seconds = Math.max(0, (confirmedAt.getTime() - updated.getTime()) / 1000);
   const source = row.windowId === PUSH_WINDOW_ID ? 'push' : 'window';
-  rt.metrics.receiptFreshness.observe({ source }, seconds);
+  rt.metrics.receiptFreshness.observe({ source, lane }, seconds);
+  if (lane === 'bulk') return;
   await rt.push.recordFreshness({
     atMs: confirmedAt.getTime(),
     seconds,

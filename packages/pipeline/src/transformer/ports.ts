@@ -1,3 +1,4 @@
+import type { Lane } from '@receipt-sync/core';
 import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the transformer makes (@receipt-sync/store). */
@@ -9,7 +10,7 @@ export interface OrderIndex {
   putMiss(orderId: string, ttlMs: number): Promise<void>;
 }
 
-/** OKKI /v1/invoices/receipt/info (docs/apis/okki.md §6). */
+/** OKKI /v1/invoices/receipt/info (docs/apis/okki.md §6); `lane` is the pacer lane the call waits in. */
 export interface ReceiptInfoSource {
-  getReceiptInfo(cashCollectionId: number): Promise<Record<string, unknown>>;
+  getReceiptInfo(cashCollectionId: number, opts?: { lane?: Lane }): Promise<Record<string, unknown>>;
 }

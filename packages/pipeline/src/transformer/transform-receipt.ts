@@ -1,7 +1,8 @@
 import type { Logger, StageOutcome } from '@receipt-sync/core';
 import { versionDigest, type Mapping } from '@receipt-sync/mapping';
 import {
-  readyJobIdFor,
+  addReadyRow,
+  laneOf,
   receiptVersionKey,
   recordDeadLetter,
   settleFailure,
@@ -53,7 +54,8 @@ export async function transformReceipt(
       : `#${receiptId}`;
   const orderId = receipt.order_id === undefined || receipt.order_id === null ? '' : String(receipt.order_id);
   const customer = customerOf(receipt as Record<string, unknown>);
-  const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id });
+  const lane = laneOf(job);
+  const log = deps.logger.child({ receiptId, receiptNo, version, removed, jobId: job.id, lane });
 
   const finish = async (outcome: 'unchanged', why: string) => {
     await deps.tracker.record(versionKey, outcome);
@@ -82,7 +84,7 @@ export async function transformReceipt(
     }
     if (skip && skip !== TOMBSTONE) return await finish('unchanged', skip);
     const plan = planRow(ledger, job.data);
-    const row = await mapPlannedRow(plan, skip, { receiptNo, digest }, deps);
+    const row = await mapPlannedRow(plan, skip, { receiptNo, digest, lane }, deps);
     if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
     const done = alreadyWritten(ledger, row, { version, removed: plan.removes, skip });
     if (done) {
@@ -131,9 +133,7 @@ export async function transformReceipt(
       sourceDigest: digest,
       ...(plan.removes === removed ? {} : { listedRemoved: removed }),
     };
-    await deps.queues.ready.add(plan.removes ? 'removed-row' : 'row', ready, {
-      jobId: await readyJobIdFor(deps.queues, ready),
-    });
+    await addReadyRow(deps.queues, plan.removes ? 'removed-row' : 'row', ready, lane);
     deps.onOutcome?.('forwarded', { receiptNo });
     return { outcome: 'forwarded' };
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { Lane } from '@receipt-sync/core';
 import type { ReadyRow } from '../queues';
 
 export type RowResult = { outcome: 'written'; fid: number; entryId: number } | { outcome: 'unchanged'; reason: string };
@@ -13,6 +14,8 @@ export interface PendingRow {
   flagOf?: PendingRow;
   /** The trace context of the job that submitted the row (BullMQ telemetry metadata), tracing on. */
   trace?: string;
+  /** The row's lane: orders with a live row form the next batch first. Default live. */
+  lane?: Lane;
   resolve(result: RowResult): void;
   reject(error: unknown): void;
 }
@@ -59,8 +62,8 @@ export class RowBatcher {
 
   constructor(private readonly opts: RowBatcherOptions) {}
 
-  submit(row: ReadyRow, solo = false, trace?: string): Promise<RowResult> {
-    return new Promise<RowResult>((resolve, reject) => this.enqueue({ row, solo, trace, resolve, reject }));
+  submit(row: ReadyRow, solo = false, trace?: string, lane: Lane = 'live'): Promise<RowResult> {
+    return new Promise<RowResult>((resolve, reject) => this.enqueue({ row, solo, trace, lane, resolve, reject }));
   }
 
   /** Puts a row of a batch in flight back in line (isolated after a rejected model). */
@@ -168,13 +171,16 @@ export class RowBatcher {
     }
   }
 
-  /** Up to a batch of waiting rows of free orders; a solo row goes with no other row of its order. */
+  /**
+   * Up to a batch of waiting rows of free orders; a solo row goes with no other row of its order.
+   * Orders with a live row are looked at first (livePreferred), each order's rows in line order.
+   */
   private take(): PendingRow[] {
     const taken: PendingRow[] = [];
     const rest: PendingRow[] = [];
     const soloOrders = new Set<string>();
     const groupedOrders = new Set<string>();
-    for (const p of this.queue) {
+    for (const p of livePreferred(this.queue)) {
       const order = p.row.orderId;
       const fits =
         taken.length < this.opts.batchSize &&
@@ -191,4 +197,17 @@ export class RowBatcher {
     this.queue = rest;
     return taken;
   }
+}
+
+/**
+ * The waiting rows, those of orders that have a live row first: a live row and the bulk rows of its
+ * order stay together, and every order's rows keep their order in line, so no version of a receipt
+ * passes an older one of the same order. Rows of other orders follow in line order.
+ */
+export function livePreferred(queue: readonly PendingRow[]): PendingRow[] {
+  const liveOrders = new Set<string>();
+  for (const p of queue) if ((p.lane ?? 'live') === 'live') liveOrders.add(p.row.orderId);
+  if (liveOrders.size === 0 || liveOrders.size === new Set(queue.map((p) => p.row.orderId)).size) return [...queue];
+  const first = queue.filter((p) => liveOrders.has(p.row.orderId));
+  return [...first, ...queue.filter((p) => !liveOrders.has(p.row.orderId))];
 }

@@ -1,5 +1,6 @@
-import { K3CloudFieldUnknownError, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
+import { K3CloudFieldUnknownError, type Lane, type Logger, type ReceiptOutcome } from '@receipt-sync/core';
 import {
+  laneOf,
   listedVersionKey,
   recordDeadLetter,
   settleFailure,
@@ -24,8 +25,8 @@ export interface WriteRowDeps {
   /** K3Cloud answered "field does not exist" during work (closes the gate until the preflight passes). */
   onFieldUnknown?: (error: K3CloudFieldUnknownError) => void;
   onOutcome?: (outcome: ReceiptOutcome, detail: { receiptNo: string; code?: string }) => void;
-  /** Called once K3Cloud confirmed the row (freshness is measured from here). */
-  onWritten?: (row: ReadyRow, confirmedAt: Date) => Promise<void>;
+  /** Called once K3Cloud confirmed the row (freshness is measured from here), with the row's lane. */
+  onWritten?: (row: ReadyRow, confirmedAt: Date, lane: Lane) => Promise<void>;
   /** Tracing on: the active trace context, so the row's batch joins its trace. */
   traceContext?: () => string;
 }
@@ -41,8 +42,9 @@ export async function writeRow(
   try {
     const blocked = deps.blocked?.();
     if (blocked) throw blocked;
-    const result = await deps.batcher.submit(row, false, deps.traceContext?.());
-    if (result.outcome === 'written') await deps.onWritten?.(row, new Date()).catch(() => undefined);
+    const lane = laneOf(job);
+    const result = await deps.batcher.submit(row, false, deps.traceContext?.(), lane);
+    if (result.outcome === 'written') await deps.onWritten?.(row, new Date(), lane).catch(() => undefined);
     await deps.tracker.record(versionKey, result.outcome);
     deps.onOutcome?.(result.outcome, { receiptNo: row.receiptNo });
     return result.outcome === 'written'

@@ -202,6 +202,15 @@ export const en = {
     title: 'Queue jobs',
     note: 'Jobs, not receipts: one job per receipt version and stage.',
     queue: 'Queue',
+    lanes: {
+      title: 'Lanes',
+      note: 'Live work (pushed edits, the newest polling window, replays) goes ahead of bulk work (backfills, large windows). A bulk backlog during a backfill is expected; a live one that grows old is not.',
+      lane: 'Lane',
+      live: 'live',
+      bulk: 'bulk',
+      waiting: 'Waiting',
+      oldest: 'Oldest waiting for',
+    },
   },
   jobState: {
     wait: 'waiting',
