@@ -156,7 +156,12 @@ async function readWindow(
 async function decideBatch(deps: RehearsalDeps, batch: Listed[]): Promise<RehearsalRow[]> {
   const ids = batch.map((l) => String(l.receipt.cash_collection_id));
   const entries = await deps.ledger.getMany(ids);
-  const mapDeps = { mapping: deps.mapping, info: deps.info };
+  // A rehearsal reads a whole window: its receipt/info calls wait behind live work, as a backfill's do.
+  const info = deps.info;
+  const mapDeps = {
+    mapping: deps.mapping,
+    info: info && { getReceiptInfo: (id: number) => info.getReceiptInfo(id, { lane: 'bulk' as const }) },
+  };
   const first = await Promise.all(
     batch.map((l) => decideListed(entries.get(String(l.receipt.cash_collection_id)), l, mapDeps)),
   );
