@@ -337,3 +337,35 @@ describe('a receipt moved to another order while the ledger knows nothing of it 
     ]);
   });
 });
+
+describe('two versions of one receipt in one batch', () => {
+  it('saves the newer version and settles the older one as superseded by it', async () => {
+    const { k3, saves } = fakeK3('A', ['new']);
+    const write = createBatchWriter({
+      k3,
+      ledger,
+      fence: async () => undefined,
+      orderIndex: { put: async () => undefined, putMiss: async () => undefined },
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      locator: LOCATOR,
+      saveOptions: { isDeleteEntry: false },
+      fieldKinds: fieldKinds(DEFAULT_MAPPING),
+      lockedOrderPolicy: 'wait',
+      requeue: () => undefined,
+    });
+    const newer = { ...row({ F_PBLH_Remark: 'new' }), sourceVersion: '2025-04-16 00:00:00' };
+    const older = row({ F_PBLH_Remark: 'old' });
+    const outcomes = [newer, older].map((r) => {
+      let pending!: PendingRow;
+      const settled = new Promise<RowResult>((resolve, reject) => (pending = { row: r, solo: false, resolve, reject }));
+      return { pending, settled };
+    });
+    await write(outcomes.map((o) => o.pending));
+    expect(JSON.stringify(saves)).toContain('"new"');
+    expect(JSON.stringify(saves)).not.toContain('"old"');
+    await expect(outcomes[1]!.settled).resolves.toEqual({
+      outcome: 'unchanged',
+      reason: 'superseded by version 2025-04-16 00:00:00',
+    });
+  });
+});

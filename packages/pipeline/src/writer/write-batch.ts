@@ -304,7 +304,8 @@ async function dropSettledVersions(
   const newest = new Map<string, PendingRow>();
   for (const p of rows) {
     const other = newest.get(p.row.receiptId);
-    if (!other || !isStaleVersion(versionOf(p), versionOf(other))) {
+    // p replaces the version seen so far unless that one is newer (a removal wins a tie).
+    if (!other || !isStaleVersion(versionOf(other), versionOf(p))) {
       if (other) other.resolve({ outcome: 'unchanged', reason: `superseded by version ${p.row.sourceVersion}` });
       newest.set(p.row.receiptId, p);
     } else {
