@@ -1,11 +1,11 @@
-import type { Translate } from '@receipt-sync/core';
+import { reconcileReason, type Translate } from '@receipt-sync/core';
 import type { ReconcileFinding, ReconcileResult } from '@receipt-sync/pipeline';
 import { chinaTime, html, table, type SafeHtml } from './html';
 import type { ReceiptRecord } from './receipts/record';
 import type { ReconcileState } from './receipts/reconcile';
 
 function explain(f: ReconcileFinding, t: Translate): string {
-  if (!f.fields?.length) return f.reason;
+  if (!f.fields?.length) return reconcileReason(f, t);
   return f.fields
     .map((d) =>
       t('reconcile.difference', {
@@ -41,7 +41,7 @@ function fixLines(s: ReconcileState, result: ReconcileResult, t: Translate): Saf
     ${fix.enqueued.map(
       (e) => html`<li>${t('reconcile.resent', { categories: e.categories.join(', ') })} <code>${e.jobId}</code></li>`,
     )}
-    ${fix.skipped.map((k) => html`<li>${t('reconcile.notResent')} ${k.reason}</li>`)}
+    ${fix.skipped.map((k) => html`<li>${t('reconcile.notResent')} ${reconcileReason(k, t)}</li>`)}
     ${fix.leftForHumans > 0 ? html`<li>${t('reconcile.forHumans', { count: fix.leftForHumans })}</li>` : ''}
   </ul>`;
 }

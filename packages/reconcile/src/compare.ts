@@ -1,4 +1,5 @@
 import { diffFields, fieldKinds, isTrue, mapReceipt, removedFlagField, type Mapping } from '@receipt-sync/mapping';
+import { because } from './reasons';
 import { inWindow, orderIdOf, receiptIdOf, receiptNoOf } from './receipt-identity';
 import {
   FINDING_CATEGORIES,
@@ -108,7 +109,13 @@ export function compareSnapshot(snapshot: ReconcileSnapshot, mapping: Mapping): 
         orderId: orderOfFid.get(fid),
         fid,
         entryIds: onOrder.map((r) => r.entryId),
-        reason: `${onOrder.length} rows carry ${mapping.rowKey.targetField}=${no} on FID ${fid} (FEntryID ${ids(onOrder)}); the writer updates the first, a person must delete the others`,
+        ...because('duplicated', {
+          rows: onOrder.length,
+          field: mapping.rowKey.targetField,
+          no,
+          fid,
+          ids: ids(onOrder),
+        }),
       });
     }
   }
@@ -145,7 +152,11 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
           fid: row.fid,
           entryId: row.entryId,
           source,
-          reason: `removed in OKKI (update_time ${String(okki.receipt.update_time)}) but ${ctx.flag} is ${JSON.stringify(row.values[ctx.flag!] ?? null)}`,
+          ...because('removedNotFlagged', {
+            version: String(okki.receipt.update_time),
+            flag: ctx.flag,
+            value: JSON.stringify(row.values[ctx.flag!] ?? null),
+          }),
         });
       }
     }
@@ -158,7 +169,7 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
         category: 'missing',
         fid,
         source,
-        reason: `active in OKKI and passes the quality rules, sales order FID ${fid} exists, but it has no ${mapping.rowKey.targetField}=${no} row`,
+        ...because('missing', { fid, field: mapping.rowKey.targetField, no }),
       });
     } else {
       pushStale(ctx, base, first, mapped.row.fields, source);
@@ -173,7 +184,7 @@ function compareReceipt(ctx: Context, okki: OkkiReceipt): void {
       orderId: ctx.orderOfFid.get(row.fid),
       fid: row.fid,
       entryId: row.entryId,
-      reason: `the receipt belongs to order ${orderId ?? '?'} (FID ${homeFid}), but this row is on FID ${row.fid}`,
+      ...because('extra', { orderId: orderId ?? '?', homeFid, fid: row.fid }),
     });
   }
 }
@@ -195,7 +206,7 @@ function pushStale(
     entryId: row.entryId,
     fields,
     source,
-    reason: `differs from the current mapping in ${fields.map((f) => f.field).join(', ')}`,
+    ...because('stale', { fields: fields.map((f) => f.field).join(', ') }),
   });
 }
 
@@ -213,20 +224,18 @@ function checkLedger(ctx: Context, entry: LedgerView): void {
   const onFid = ctx.rows.on(entry.k3Fid, entry.receiptNo);
   if (onFid.length === 0) {
     const elsewhere = ctx.rows.withKey(entry.receiptNo);
-    const where =
-      elsewhere.length > 0
-        ? `the row is on FID ${[...new Set(elsewhere.map((r) => r.fid))].join(', ')} instead`
-        : 'no such row exists';
     ctx.findings.push({
       ...base,
       entryId: entry.k3EntryId,
-      reason: `ledger says written to FID ${entry.k3Fid}, but ${where}`,
+      ...(elsewhere.length > 0
+        ? because('ledgerElsewhere', { fid: entry.k3Fid, fids: [...new Set(elsewhere.map((r) => r.fid))].join(', ') })
+        : because('ledgerNoRow', { fid: entry.k3Fid })),
     });
   } else if (entry.k3EntryId !== undefined && !onFid.some((r) => r.entryId === entry.k3EntryId)) {
     ctx.findings.push({
       ...base,
       entryId: entry.k3EntryId,
-      reason: `ledger says FEntryID ${entry.k3EntryId}, but the row on FID ${entry.k3Fid} is FEntryID ${ids(onFid)}`,
+      ...because('ledgerEntry', { entryId: entry.k3EntryId, fid: entry.k3Fid, ids: ids(onFid) }),
     });
   }
 }
@@ -255,7 +264,7 @@ function findVanished(ctx: Context, others: LedgerView[], okkiNos: Set<string>):
         orderId: ctx.orderOfFid.get(row.fid) ?? (entry.orderId || undefined),
         fid: row.fid,
         entryId: row.entryId,
-        reason: `written by us (ledger version ${entry.sourceVersion}) but OKKI lists no such receipt in the window, active or removed`,
+        ...because('vanished', { version: entry.sourceVersion }),
       });
     }
   }

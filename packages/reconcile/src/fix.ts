@@ -1,5 +1,6 @@
 import { describeIssues, RawReceiptJobSchema, rawJobId, readyJobId } from '@receipt-sync/pipeline';
 import type { Finding, FindingCategory, LedgerView, ReconcileReport } from './types';
+import { because, type Why } from './reasons';
 
 /** Categories `--fix` repairs by sending the receipt through the pipeline again. */
 export const FIXABLE_CATEGORIES: readonly FindingCategory[] = ['missing', 'stale', 'removed-not-flagged'];
@@ -25,7 +26,7 @@ export interface FixDeps {
 
 export interface FixResult {
   enqueued: Array<{ receiptId: string; receiptNo: string; jobId: string; categories: FindingCategory[] }>;
-  skipped: Array<{ receiptId?: string; receiptNo: string; reason: string }>;
+  skipped: Array<{ receiptId?: string; receiptNo: string; reason: string; why?: Why }>;
   /** Findings a person must resolve (duplicated rows are never deleted automatically). */
   leftForHumans: number;
 }
@@ -53,7 +54,7 @@ export async function fixReconcile(deps: FixDeps, report: Pick<ReconcileReport, 
       result.skipped.push({
         receiptId: f.receiptId,
         receiptNo: f.receiptNo,
-        reason: 'the finding carries no OKKI receipt to re-enqueue',
+        ...because('noSource'),
       });
       continue;
     }
@@ -64,7 +65,7 @@ export async function fixReconcile(deps: FixDeps, report: Pick<ReconcileReport, 
   for (const { finding, categories } of groups.values()) {
     const outcome = await requeue(deps, finding, now, stamp);
     if ('reason' in outcome)
-      result.skipped.push({ receiptId: finding.receiptId, receiptNo: finding.receiptNo, reason: outcome.reason });
+      result.skipped.push({ receiptId: finding.receiptId, receiptNo: finding.receiptNo, ...outcome });
     else
       result.enqueued.push({
         receiptId: finding.receiptId!,
@@ -81,7 +82,7 @@ async function requeue(
   finding: Finding,
   now: Date,
   stamp: number,
-): Promise<{ jobId: string } | { reason: string }> {
+): Promise<{ jobId: string } | { reason: string; why: Why }> {
   const { receipt, removed } = finding.source!;
   const parsed = RawReceiptJobSchema.safeParse({
     windowId: `reconcile-${stamp}`,
@@ -89,28 +90,23 @@ async function requeue(
     fetchedAt: now.toISOString(),
     receipt,
   });
-  if (!parsed.success) return { reason: `not a valid raw job: ${describeIssues(parsed.error).join('; ')}` };
+  if (!parsed.success) return because('invalidJob', { issues: describeIssues(parsed.error).join('; ') });
   const job = parsed.data;
   const receiptId = String(job.receipt.cash_collection_id);
   const version = job.receipt.update_time;
 
   const entry = await deps.ledger.get(receiptId);
   if (entry && entry.sourceVersion > version) {
-    return {
-      reason: `the ledger already holds a newer version (${entry.sourceVersion}); the next sync window carries it`,
-    };
+    return because('newerVersion', { version: entry.sourceVersion });
   }
   if (removed && entry?.k3Fid === undefined) {
     // the transformer: a removed receipt the ledger never wrote is skipped, never flagged
-    return {
-      reason: `removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID ${finding.entryId ?? '?'} on FID ${finding.fid ?? '?'} by hand`,
-    };
+    return because('removedNoRow', { entryId: finding.entryId ?? '?', fid: finding.fid ?? '?' });
   }
   const previous = await deps.queues.ready.getJob(readyJobId(receiptId, version, removed));
   if (previous) {
     const state = await previous.getState();
-    if (state !== 'completed' && state !== 'failed')
-      return { reason: `a write of this version is already queued (${state})` };
+    if (state !== 'completed' && state !== 'failed') return because('queued', { state });
     await previous.remove();
   }
   if (entry?.status === 'written')

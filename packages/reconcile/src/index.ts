@@ -11,3 +11,4 @@ export * from './types';
 export { reconcileReceipt } from './receipt-request';
 export { startReconcileRequests } from './request-stage';
 export { reconcileDeps, reconcileRuntime, type ReconcileRunOptions, type ReconcileRuntime } from './runtime-deps';
+export type { Why } from './reasons';

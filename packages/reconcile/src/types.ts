@@ -1,3 +1,4 @@
+import type { Why } from './reasons';
 /**
  * What reconcile compares and reports. Everything that talks to OKKI, K3Cloud or the store is a
  * narrow structural port declared here, so the real clients and store (@receipt-sync/okki, @receipt-sync/k3cloud,
@@ -105,7 +106,9 @@ export interface Finding {
   entryId?: number;
   /** `duplicated`: every FEntryID carrying the receipt number on the order, lowest first. */
   entryIds?: number[];
+  /** In English (JSON reports, logs); `why` says the same for a reader's language. */
   reason: string;
+  why?: Why;
   /** `stale`: the fields whose K3Cloud value differs from the current mapping. */
   fields?: FieldDifference[];
   /** The OKKI receipt, kept for `fixReconcile` on missing / stale / removed-not-flagged findings. */

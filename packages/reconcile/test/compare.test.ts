@@ -1,3 +1,4 @@
+import { reconcileReason, translator } from '@receipt-sync/core';
 import { DEFAULT_MAPPING } from '@receipt-sync/mapping';
 import { compareSnapshot } from '../src/compare';
 import type { Finding, ReconcileSnapshot } from '../src/types';
@@ -201,5 +202,17 @@ describe('compareSnapshot', () => {
     );
     expect(result.ignoredRows).toBe(1);
     expect(WINDOW.from < String(B.update_time)).toBe(true); // B is inside the window: ignored for not being ours, not for its time
+  });
+
+  it('says each reason in English and carries it for a Chinese reader (same values, one key)', () => {
+    const [missing] = compareSnapshot(snapshot({ receipts: [okki(A)] }), DEFAULT_MAPPING).findings;
+    expect(missing?.reason).toBe(
+      `active in OKKI and passes the quality rules, sales order FID ${FID} exists, but it has no F_PBLH_CashCollectionNo=HK202504150112 row`,
+    );
+    expect(reconcileReason(missing!, translator('zh-CN'))).toBe(
+      `在 OKKI 中有效且符合数据质量规则，销售订单 FID ${FID} 存在，但上面没有 F_PBLH_CashCollectionNo=HK202504150112 的行`,
+    );
+    // A result stored before reasons carried a key is shown as it was written.
+    expect(reconcileReason({ reason: 'an older reason' }, translator('zh-CN'))).toBe('an older reason');
   });
 });

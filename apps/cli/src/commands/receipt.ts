@@ -1,4 +1,4 @@
-import { formatChinaTime, nextStep, reasonText, type Translate } from '@receipt-sync/core';
+import { formatChinaTime, nextStep, reasonText, reconcileReason, type Translate } from '@receipt-sync/core';
 import { findByKey, receiptRecord, type ReceiptRecord } from '@receipt-sync/dashboard';
 import type { LedgerEntry } from '@receipt-sync/store';
 import { loadCliConfig, openState } from '../context';
@@ -21,7 +21,7 @@ function reconcileLine(s: NonNullable<ReceiptRecord['reconcile']>, t: Translate)
     });
   const found = s.result.clean
     ? t('terminal.receipt.clean')
-    : s.result.findings.map((f) => `${f.category} (${f.reason})`).join('; ');
+    : s.result.findings.map((f) => `${f.category} (${reconcileReason(f, t)})`).join('; ');
   const fixed = s.result.fix
     ? t('terminal.receipt.fixed', { resent: s.result.fix.enqueued.length, skipped: s.result.fix.skipped.length })
     : '';

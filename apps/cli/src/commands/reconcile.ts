@@ -1,4 +1,4 @@
-import { InvalidInputError, type Translate } from '@receipt-sync/core';
+import { InvalidInputError, reconcileReason, type Translate } from '@receipt-sync/core';
 import {
   checkWindow,
   fixReconcile,
@@ -60,7 +60,7 @@ function withoutSource(f: Finding): Omit<Finding, 'source'> {
 }
 
 function explain(f: Finding, t: Translate): string {
-  if (!f.fields?.length) return f.reason;
+  if (!f.fields?.length) return reconcileReason(f, t);
   return f.fields
     .map((d) =>
       t('terminal.reconcile.difference', {
@@ -120,6 +120,7 @@ function printHuman(report: ReconcileReport, fix: FixResult | undefined, t: Tran
   printLine(t('terminal.reconcile.fixed', { count: fix.enqueued.length }));
   for (const e of fix.enqueued)
     printLine(t('terminal.reconcile.enqueued', { no: e.receiptNo, categories: e.categories.join(', '), job: e.jobId }));
-  for (const k of fix.skipped) printLine(t('terminal.reconcile.skipped', { no: k.receiptNo, reason: k.reason }));
+  for (const k of fix.skipped)
+    printLine(t('terminal.reconcile.skipped', { no: k.receiptNo, reason: reconcileReason(k, t) }));
   if (fix.leftForHumans > 0) printLine(t('terminal.reconcile.forHumans', { count: fix.leftForHumans }));
 }

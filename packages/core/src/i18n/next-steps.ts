@@ -99,3 +99,11 @@ export function reasonText(cause: CauseFacts, t: Translate): ReasonText {
   if (stepKey(cause) === 'receipt.no-order') return { text: t('reasons.noOrder') };
   return { text: '', upstream: message };
 }
+
+/** A reconcile finding's (or fix's) reason in the reader's language; its English `reason` when it carries no key. */
+export function reconcileReason(
+  item: { reason: string; why?: { key: string; params: Record<string, string | number> } },
+  t: Translate,
+): string {
+  return item.why ? t(`reconcileReasons.${item.why.key}`, item.why.params) : item.reason;
+}

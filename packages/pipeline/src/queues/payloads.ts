@@ -112,10 +112,14 @@ export const ReconcileRequestSchema = z.object({
 });
 export type ReconcileRequest = z.infer<typeof ReconcileRequestSchema>;
 
+/** A reason's catalogue key (`reconcileReasons.*`) and values, so a page says it in its reader's language. */
+const WhySchema = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+
 /** One difference reconcile found for the receipt (the OKKI payload it carries for the fix is left out). */
 export const ReconcileFindingSchema = z.object({
   category: z.string(),
   reason: z.string(),
+  why: WhySchema.optional(),
   receiptNo: z.string(),
   fid: z.number().optional(),
   entryId: z.number().optional(),
@@ -134,7 +138,7 @@ export const ReconcileResultSchema = z.object({
   fix: z
     .object({
       enqueued: z.array(z.object({ receiptNo: z.string(), jobId: z.string(), categories: z.array(z.string()) })),
-      skipped: z.array(z.object({ receiptNo: z.string(), reason: z.string() })),
+      skipped: z.array(z.object({ receiptNo: z.string(), reason: z.string(), why: WhySchema.optional() })),
       leftForHumans: z.number().int().nonnegative(),
     })
     .optional(),

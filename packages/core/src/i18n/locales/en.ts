@@ -605,6 +605,26 @@ export const en = {
       internal: 'internal error; see the dashboard log',
     },
   },
+  reconcileReasons: {
+    duplicated:
+      '{{rows}} rows carry {{field}}={{no}} on FID {{fid}} (FEntryID {{ids}}); the writer updates the first, a person must delete the others',
+    removedNotFlagged: 'removed in OKKI (update_time {{version}}) but {{flag}} is {{value}}',
+    missing:
+      'active in OKKI and passes the quality rules, sales order FID {{fid}} exists, but it has no {{field}}={{no}} row',
+    extra: 'the receipt belongs to order {{orderId}} (FID {{homeFid}}), but this row is on FID {{fid}}',
+    stale: 'differs from the current mapping in {{fields}}',
+    ledgerElsewhere: 'ledger says written to FID {{fid}}, but the row is on FID {{fids}} instead',
+    ledgerNoRow: 'ledger says written to FID {{fid}}, but no such row exists',
+    ledgerEntry: 'ledger says FEntryID {{entryId}}, but the row on FID {{fid}} is FEntryID {{ids}}',
+    vanished:
+      'written by us (ledger version {{version}}) but OKKI lists no such receipt in the window, active or removed',
+    noSource: 'the finding carries no OKKI receipt to re-enqueue',
+    invalidJob: 'not a valid raw job: {{issues}}',
+    newerVersion: 'the ledger already holds a newer version ({{version}}); the next sync window carries it',
+    removedNoRow:
+      'removed in OKKI but the ledger records no K3Cloud row for it; flag FEntryID {{entryId}} on FID {{fid}} by hand',
+    queued: 'a write of this version is already queued ({{state}})',
+  },
   search: {
     title: 'Find a receipt',
     notFoundTitle: 'Not found',

@@ -588,6 +588,23 @@ export const zhCN = {
       internal: '内部错误；请查看监控面板日志',
     },
   },
+  reconcileReasons: {
+    duplicated:
+      'FID {{fid}} 上有 {{rows}} 行的 {{field}}={{no}}（FEntryID {{ids}}）；写入器只更新第一行，其余的需要人工删除',
+    removedNotFlagged: '已在 OKKI 删除（update_time {{version}}），但 {{flag}} 为 {{value}}',
+    missing: '在 OKKI 中有效且符合数据质量规则，销售订单 FID {{fid}} 存在，但上面没有 {{field}}={{no}} 的行',
+    extra: '这张回款单属于订单 {{orderId}}（FID {{homeFid}}），但这一行在 FID {{fid}} 上',
+    stale: '与当前映射不一致的字段：{{fields}}',
+    ledgerElsewhere: '台账记录写入了 FID {{fid}}，但这一行实际在 FID {{fids}} 上',
+    ledgerNoRow: '台账记录写入了 FID {{fid}}，但找不到这一行',
+    ledgerEntry: '台账记录的 FEntryID 是 {{entryId}}，但 FID {{fid}} 上这一行的 FEntryID 是 {{ids}}',
+    vanished: '由本系统写入（台账版本 {{version}}），但 OKKI 在该窗口中既没有列出有效的、也没有列出已删除的这张回款单',
+    noSource: '这项发现没有可重新入队的 OKKI 回款单',
+    invalidJob: '不是有效的 raw 任务：{{issues}}',
+    newerVersion: '台账中已有更新的版本（{{version}}）；下一个同步窗口会处理它',
+    removedNoRow: '已在 OKKI 删除，但台账没有它在 K3Cloud 的行；请手工在 FID {{fid}} 上标记 FEntryID {{entryId}}',
+    queued: '这个版本的写入已在排队（{{state}}）',
+  },
   search: {
     title: '查找回款单',
     notFoundTitle: '未找到',
