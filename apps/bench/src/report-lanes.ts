@@ -38,7 +38,7 @@ export function lanesTables(r: BenchResults): Table[] {
         ];
       }),
       notes: [
-        'backfill r/s = receipts the backfill listed ÷ (its start → every queue drained); the edits are of receipts of the backfill, each one more receipt/info call through the push worker',
+        'backfill r/s = receipts the backfill listed ÷ (its start → every one of them has an outcome); the edits are of receipts of the backfill, each one more receipt/info call through the push worker',
         '"from the edit" = K3Cloud-confirmed write − the moment the bench saved the edit in the simulator (millisecond clock)',
         'lanes off: the backfill and the pushes share one first-come-first-served lane; lanes on vs off alone shows what the bulk lane (BullMQ prioritized jobs) costs',
       ],

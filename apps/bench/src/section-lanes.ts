@@ -111,8 +111,12 @@ async function lanesRun(
     const seconds = (performance.now() - started) / 1000;
     done = true;
     const edits = await editing;
+    // The last edits may still be on their way (the push queue is not one waitUntilDrained counts).
+    const edited = async () => (await rt.push.freshness(0)).filter((s) => edits.has(s.versionKey));
+    const until = Date.now() + 60_000;
+    while ((await edited()).length < edits.size && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     await waitUntilDrained(rt.queues, { pollMs: 100 });
-    const samples = (await rt.push.freshness(0)).filter((s) => edits.has(s.versionKey));
+    const samples = await edited();
     const fromEdit = samples.map((s) => (s.atMs - edits.get(s.versionKey)!) / 1000);
     const run: LanesRun = {
       lanes,

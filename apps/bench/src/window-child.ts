@@ -48,8 +48,6 @@ async function main(): Promise<void> {
         {
           trigger: 'bench-backfill',
           stream: process.env.BENCH_STREAM ?? 'bench-backfill',
-          // the "live under load" section pages its backfill into the bulk lane, as `cli backfill` does
-          ...(process.env.BENCH_LANE === 'bulk' ? { lane: 'bulk' as const } : {}),
         },
       );
       fetched += run.fetched;

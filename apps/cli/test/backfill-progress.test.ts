@@ -27,7 +27,9 @@ describe('cli backfill progress', () => {
     tty.log('window 1/3 fetched 1000');
     await tty.stop();
     expect(written[0]).toBe('window 1/3 fetched 1000\n');
-    expect(written[1]).toMatch(/^\r\x1b\[K\[█+░+\] 1,500 \/ 3,000 receipts done/);
+    // Back to the line's start and clear it (ESC [ K), then the bar.
+    expect(written[1]!.startsWith('\r\u001b[K[')).toBe(true);
+    expect(written[1]).toMatch(/\[█+░+\] 1,500 \/ 3,000 receipts done/);
     expect(written[2]).toBe('\n');
 
     written.length = 0;

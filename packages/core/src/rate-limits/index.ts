@@ -56,7 +56,8 @@ interface Waiter {
 /**
  * Request pacing for an API that counts requests per second (OKKI: XIAOMAN_MAX_RPS "across all
  * replicas"), shared by every process through one Lua script on two keys under the pacer id: first
- * come first served within a process and lane (live ahead of bulk, with a floor for bulk), starts spaced evenly, never more than the rate in any second.
+ * come first served within a process and lane (live ahead of bulk, with a floor for bulk), starts
+ * spaced evenly, never more than the rate in any second.
  * While Redis is unreachable (a failover) calls wait and the start is asked again; none is dropped.
  * Why our own script and not a rate-limiter library: docs/scaling.md#okki-pacing.
  */
