@@ -116,4 +116,50 @@ describe('transformer: which version of a receipt goes on', () => {
     });
     expect(await store.ledger.get(id)).toMatchObject({ status: 'written', customer: '上海星河贸易有限公司' });
   });
+
+  it('settles a touch without K3Cloud, but sends it on when another version was written while it read OKKI', async () => {
+    const other = generateDataset({ seed: 11, receipts: 10, orders: 3 }).receipts.find((r) => r.order_id)!;
+    const id = String(other.cash_collection_id);
+    const r = (update_time: string) => ({ ...other, update_time }) as unknown as RawReceiptJob['receipt'];
+    const info = { capital_account_info: { capital_bank: '招商银行', bank_account: '6225' } };
+    const enriched: TransformerDeps = { ...deps, info: { getReceiptInfo: async () => info } };
+    // Content A written by the writer (v1).
+    expect(await transformReceipt(job(r('2025-04-16 13:00:00')), undefined, enriched)).toMatchObject({
+      outcome: 'forwarded',
+    });
+    const [a] = await readyRows();
+    await queues.ready.obliterate({ force: true });
+    const writtenA = {
+      receiptId: id,
+      receiptNo: other.cash_collection_no,
+      orderId: String(other.order_id),
+      sourceVersion: '2025-04-16 13:00:00',
+      removed: false,
+      contentHash: a!.contentHash,
+      k3Fid: 102,
+      k3EntryId: 1002,
+    };
+    await store.ledger.recordWritten(writtenA);
+    // A touch (v2, same content): settled, nothing for the writer.
+    expect(await transformReceipt(job(r('2025-04-16 13:00:01')), undefined, enriched)).toMatchObject({
+      outcome: 'unchanged',
+    });
+    expect(await readyRows()).toEqual([]);
+    expect(await store.ledger.get(id)).toMatchObject({ status: 'written', sourceVersion: '2025-04-16 13:00:01' });
+    // Edits A → B → A: while v4 (content A again) waits for OKKI's receipt/info, v3 (content B) is
+    // recorded on its way to K3Cloud. v4 must reach the writer: K3Cloud is about to hold B.
+    const racing: TransformerDeps = {
+      ...deps,
+      info: {
+        getReceiptInfo: async () => {
+          await store.ledger.recordOutcome(id, { status: 'pending', sourceVersion: '2025-04-16 13:00:02' });
+          return info;
+        },
+      },
+    };
+    expect(await transformReceipt(job(r('2025-04-16 13:00:03')), undefined, racing)).toMatchObject({
+      outcome: 'forwarded',
+    });
+    expect((await readyRows()).map((row) => row.sourceVersion)).toEqual(['2025-04-16 13:00:03']);
+  });
 });

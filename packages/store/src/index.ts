@@ -34,6 +34,7 @@ export {
   type LedgerListFilter,
   type LedgerRepo,
   type OutcomePatch,
+  type TouchRecord,
   type WrittenRecord,
 } from './model/ledger';
 export { errorCause, reasonTemplate, type ErrorCause } from './model/error-cause';

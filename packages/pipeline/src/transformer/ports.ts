@@ -2,7 +2,7 @@ import type { Lane } from '@receipt-sync/core';
 import type { LedgerRepo } from '@receipt-sync/store';
 
 /** The ledger calls the transformer makes (@receipt-sync/store). */
-export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome'>;
+export type TransformerLedger = Pick<LedgerRepo, 'get' | 'recordOutcome' | 'settleUnchanged'>;
 
 export interface OrderIndex {
   get(orderId: string): Promise<{ fid: number; billNo?: string } | 'miss' | undefined>;

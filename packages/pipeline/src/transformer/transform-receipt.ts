@@ -87,17 +87,19 @@ export async function transformReceipt(
     const row = await mapPlannedRow(plan, skip, { receiptNo, digest, lane }, deps);
     if (!row) return await finish('unchanged', 'removed in OKKI before it was written to K3Cloud');
     const done = alreadyWritten(ledger, row, { version, removed: plan.removes, skip });
-    if (done) {
-      // The same content on the same order is settled without a K3Cloud call (docs/operations.md#outcomes).
-      await deps.ledger.recordOutcome(receiptId, {
-        status: 'written',
-        receiptNo,
-        sourceVersion: version,
-        sourceDigest: digest,
-        removed: plan.removes,
-      });
-      return await finish('unchanged', done);
-    }
+    // The same content on the same order is settled without a K3Cloud call (docs/operations.md#outcomes),
+    // in one compare-and-set: the ledger read above came before the OKKI call, and a version written
+    // since (edits A → B → A) sends this one on to the writer instead.
+    const touch = {
+      orderId: row.orderKey,
+      contentHash: row.contentHash,
+      sourceVersion: version,
+      sourceDigest: digest,
+      removed: plan.removes,
+      receiptNo,
+      ...(customer ? { customer } : {}),
+    };
+    if (done && (await deps.ledger.settleUnchanged(receiptId, touch))) return await finish('unchanged', done);
     const written = ledgerFid(ledger, row.orderKey);
     const onLookup = (source: OrderLookupSource) => {
       deps.onOrderLookup?.(source);

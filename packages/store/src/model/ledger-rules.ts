@@ -1,7 +1,7 @@
 import { DEAD_LETTER_KINDS, RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
 import type { z } from 'zod';
 import { errorCause } from './error-cause';
-import { type LedgerEntry, type outcomeSchema, type writtenSchema } from './ledger';
+import { type LedgerEntry, type outcomeSchema, type touchSchema, type writtenSchema } from './ledger';
 
 /**
  * The ledger's update rules, shared by the Redis and MongoDB backends so both behave the same.
@@ -123,6 +123,27 @@ export function applyOutcome(
     next = withoutError(next);
   }
   return withFailure(next, now, patch.deadLetterId);
+}
+
+/**
+ * A touch settled without a K3Cloud call: the entry moves to the newer version only while it still
+ * says K3Cloud holds this content on this order (undefined otherwise: the caller sends the row on).
+ */
+export function applyTouch(
+  current: LedgerEntry | undefined,
+  t: z.output<typeof touchSchema>,
+  now: Date,
+): LedgerEntry | undefined {
+  if (!current || isStale(current, t) || current.k3Fid === undefined) return undefined;
+  if (current.status !== 'written' && current.status !== 'unchanged') return undefined;
+  if (current.contentHash !== t.contentHash || current.orderId !== t.orderId || current.removed !== t.removed)
+    return undefined;
+  const next: LedgerEntry = { ...current, status: 'written', sourceVersion: t.sourceVersion, updatedAt: now };
+  if (t.sourceDigest !== undefined) next.sourceDigest = t.sourceDigest;
+  else delete next.sourceDigest;
+  if (t.receiptNo !== undefined) next.receiptNo = t.receiptNo;
+  if (t.customer !== undefined) next.customer = t.customer;
+  return next;
 }
 
 /** The same entry with the fields later versions derive (`lastError.cause` on read, `failedAt`). */

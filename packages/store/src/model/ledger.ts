@@ -144,6 +144,13 @@ export interface LedgerRepo {
    * removal wins a tie, so an active version of the same second never replaces it).
    */
   recordOutcome(receiptId: string, patch: OutcomePatch): Promise<void>;
+  /**
+   * Settles a newer version whose mapped row is what K3Cloud already holds (a touch), in one
+   * compare-and-set: only while the entry is still `written` (or `unchanged`) with that content hash
+   * on that order, and the version is not older. True when it did; false when the entry changed (a
+   * version on its way to K3Cloud, another content written) and the row must go to the writer.
+   */
+  settleUnchanged(receiptId: string, touch: TouchRecord): Promise<boolean>;
   /** Adds one attempt (creating a `pending` entry if needed) and returns the new count. */
   incrementAttempts(receiptId: string): Promise<number>;
   /** Entries per status; every status is present (0 when none). */
@@ -190,6 +197,17 @@ export const writtenSchema = z.object({
   k3EntryId: z.number().int().positive(),
   fields: z.record(z.string(), z.unknown()).optional(),
 });
+
+export const touchSchema = z.object({
+  orderId: z.string().min(1).max(256),
+  contentHash: z.string().min(1).max(512),
+  sourceVersion: versionSchema,
+  sourceDigest: z.string().min(1).max(128).optional(),
+  removed: z.boolean(),
+  receiptNo: z.string().max(256).optional(),
+  customer: z.string().max(1000).optional(),
+});
+export type TouchRecord = z.input<typeof touchSchema>;
 
 export const outcomeSchema = z.object({
   status: z.enum(RECEIPT_STATUSES),

@@ -1,5 +1,13 @@
-import { outcomeSchema, writtenSchema, type LedgerEntry, type OutcomePatch, type WrittenRecord } from './ledger';
-import { applyAttempt, applyOutcome, applyReindex, applyWritten } from './ledger-rules';
+import {
+  outcomeSchema,
+  touchSchema,
+  writtenSchema,
+  type LedgerEntry,
+  type OutcomePatch,
+  type TouchRecord,
+  type WrittenRecord,
+} from './ledger';
+import { applyAttempt, applyOutcome, applyReindex, applyTouch, applyWritten } from './ledger-rules';
 import { idSchema, parseOrThrow } from './validate';
 
 export type LedgerRule = (current: LedgerEntry | undefined) => LedgerEntry | undefined;
@@ -37,6 +45,12 @@ export abstract class RuleLedger {
     const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
     const p = parseOrThrow(outcomeSchema, patch, `store ledger outcome ${receiptId}`);
     await this.update(id, (current) => applyOutcome(current, id, p, new Date()));
+  }
+
+  async settleUnchanged(receiptId: string, touch: TouchRecord): Promise<boolean> {
+    const id = parseOrThrow(idSchema, receiptId, 'store ledger receiptId');
+    const t = parseOrThrow(touchSchema, touch, `store ledger touch ${receiptId}`);
+    return (await this.update(id, (current) => applyTouch(current, t, new Date()))) !== undefined;
   }
 
   async incrementAttempts(receiptId: string): Promise<number> {

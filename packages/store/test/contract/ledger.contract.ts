@@ -20,6 +20,34 @@ function written(receiptId: string, over: Partial<WrittenRecord> = {}): WrittenR
 
 export function ledgerContract(ctx: ContractContext): void {
   describe('ledger', () => {
+    it('settles a touch only while the entry still holds that content on that order', async () => {
+      const { store } = await ctx.fresh();
+      const ledger = store.ledger;
+      const touch = { orderId: 'o-1', contentHash: 'h-301', sourceVersion: V2, removed: false };
+      expect(await ledger.settleUnchanged('301', touch)).toBe(false); // never written
+      await ledger.recordWritten(written('301'));
+      expect(await ledger.settleUnchanged('301', { ...touch, contentHash: 'h-other' })).toBe(false);
+      expect(await ledger.settleUnchanged('301', { ...touch, orderId: 'o-2' })).toBe(false);
+      // Another version on its way to K3Cloud (edits A → B → A): the touch goes to the writer.
+      await ledger.recordOutcome('301', { status: 'pending', sourceVersion: V2 });
+      expect(await ledger.settleUnchanged('301', touch)).toBe(false);
+      expect(await ledger.get('301')).toMatchObject({ status: 'pending', sourceVersion: V2 });
+
+      await ledger.recordWritten(written('302'));
+      expect(await ledger.settleUnchanged('302', touch)).toBe(false); // other content: h-302
+      expect(await ledger.settleUnchanged('302', { ...touch, contentHash: 'h-302', sourceDigest: 'd2' })).toBe(true);
+      expect(await ledger.get('302')).toMatchObject({
+        status: 'written',
+        sourceVersion: V2,
+        sourceDigest: 'd2',
+        contentHash: 'h-302',
+        k3Fid: 100,
+        k3EntryId: 1000,
+      });
+      // An older version never settles over a newer one.
+      expect(await ledger.settleUnchanged('302', { ...touch, contentHash: 'h-302', sourceVersion: V1 })).toBe(false);
+    });
+
     it('upserts outcomes, counts attempts, and clears the error once written', async () => {
       const { store } = await ctx.fresh();
       const ledger = store.ledger;
