@@ -82,6 +82,27 @@ describe('cli mapping preview', () => {
     expect(human.stdout).toMatch(/real_amount .*not a decimal/);
   });
 
+  it('says the problems in Chinese under LANG=zh_CN, while --json keeps the English messages', () => {
+    const zh = { LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
+    const human = runCli(['mapping', 'preview', problems], zh);
+    expect(human.status).toBe(3);
+    expect(human.stdout).toContain('回款单 HK202504150113（id 5221565014） 无法映射（2 个问题）');
+    expect(human.stdout).toContain('  - [no-order] 回款单在 OKKI 中没有关联销售订单。');
+    expect(human.stdout).toContain(
+      '  - [not-a-number] 回款单 HK202504150113（id 5221565014），real_amount（→ F_PBLH_Decimal）：不是小数："abc"',
+    );
+    expect(human.stdout).not.toMatch(/not a decimal|of receipt/);
+
+    const json = lastJson(runCli(['mapping', 'preview', problems, '--json'], zh)) as {
+      receipt: string;
+      problems: Array<{ rule: string; message: string }>;
+    };
+    expect(json.receipt).toBe('receipt HK202504150113 (id 5221565014)');
+    expect(json.problems.find((p) => p.rule === 'not-a-number')?.message).toBe(
+      'real_amount (→ F_PBLH_Decimal) of receipt HK202504150113 (id 5221565014): not a decimal: "abc"',
+    );
+  });
+
   it.each([
     ['a missing file', () => path.join(scratch, 'absent.json'), /cannot read it \(ENOENT\)/],
     ['a file that is not JSON', () => write('broken.json', '{"cash_collection_id": '), /not valid JSON/],

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { Alerter } from './alerts';
 import { replayDeadLetters, type PipelineQueues } from '@receipt-sync/pipeline';
 import type { LedgerEntry, SyncStore } from '@receipt-sync/store';
-import { apiError } from './api-errors';
+import { apiError, requestT } from './api-errors';
 import { operatorOf } from './auth';
 import { replayCause } from './cause-replay';
-import { discardDeadLetters, listDeadLetters } from './dead-letters';
+import { discardDeadLetters, listDeadLetters, refusalText } from './dead-letters';
 import { failureList, FailureQuerySchema } from './failure-lists';
 import { findByKey } from './receipts/lookup';
 import { receiptRecord } from './receipts/record';
@@ -62,6 +62,12 @@ function badRequest(req: Request, res: Response, error: z.ZodError): void {
   });
 }
 
+/** Each refusal also in the request's language (`error`, as in every API error); `reason` stays English for scripts. */
+function withText<T extends { failed: Array<{ reason: string }> }>(req: Request, res: Response, result: T): T {
+  const t = requestT(req, res);
+  return { ...result, failed: result.failed.map((f) => ({ ...f, error: refusalText(f.reason, t) })) };
+}
+
 /** POST-only routes answer other methods with 405 instead of falling through to a 404. */
 function postOnly(router: Router, path: string): void {
   router.all(path, (req, res) => {
@@ -105,7 +111,7 @@ export function apiRouter(deps: ApiDeps): Router {
       { operator: operatorOf(res), queue, requested: ids ?? 'all', replayed: result.replayed, failed: result.failed },
       `dashboard: replayed ${result.replayed.length} dead letter(s) from ${queue}`,
     );
-    res.json(result);
+    res.json(withText(req, res, result));
   });
   postOnly(router, '/dead-letters/replay');
 
@@ -119,7 +125,7 @@ export function apiRouter(deps: ApiDeps): Router {
       { operator: operatorOf(res), queue, discarded: result.discarded, failed: result.failed },
       `dashboard: discarded ${result.discarded.length} dead letter(s) from ${queue}`,
     );
-    res.json(result);
+    res.json(withText(req, res, result));
   });
   postOnly(router, '/dead-letters/discard');
 
@@ -169,7 +175,7 @@ export function apiRouter(deps: ApiDeps): Router {
       { operator: operatorOf(res), cause: cause.data, replayed: result.replayed.length, failed: result.failed },
       `dashboard: replayed ${result.replayed.length} dead letter(s) of cause ${cause.data}`,
     );
-    res.json(result);
+    res.json(withText(req, res, result));
   });
   postOnly(router, '/causes/:cause/replay');
 

@@ -1,8 +1,9 @@
 import type { Job } from 'bullmq';
-import { redactText } from '@receipt-sync/core';
+import { redactText, type Translate } from '@receipt-sync/core';
 import {
   DeadLetterJobSchema,
   pageDeadLetters,
+  REPLAY_REFUSALS,
   type DeadLetterQueueName,
   type PipelineQueues,
 } from '@receipt-sync/pipeline';
@@ -101,7 +102,7 @@ export async function discardDeadLetters(
   for (const id of ids) {
     const job = await q.getJob(id);
     if (!job) {
-      result.failed.push({ id, reason: 'no such dead letter' });
+      result.failed.push({ id, reason: REPLAY_REFUSALS.noSuch });
       continue;
     }
     const item = toItem(job);
@@ -113,4 +114,15 @@ export async function discardDeadLetters(
     }
   }
   return result;
+}
+
+const REFUSAL_KEYS: Record<string, string> = {
+  [REPLAY_REFUSALS.noSuch]: 'terminal.dlq.noSuch',
+  [REPLAY_REFUSALS.notRecord]: 'terminal.dlq.notRecord',
+};
+
+/** A replay's (or discard's) refusal in the reader's language; other text (Redis's own words) as it came. */
+export function refusalText(reason: string, t: Translate): string {
+  const key = REFUSAL_KEYS[reason];
+  return key ? t(key) : reason;
 }

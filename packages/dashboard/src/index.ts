@@ -21,6 +21,7 @@ export {
   listDeadLetters,
   discardDeadLetters,
   orderIdOf,
+  refusalText,
   type DeadLetterItem,
   type DeadLetterPage,
   type DiscardResult,

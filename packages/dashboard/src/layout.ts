@@ -92,7 +92,7 @@ const SCRIPT = `
         var done = r.data.replayed || r.data.discarded || [];
         var failed = r.data.failed || [];
         var text = r.ok
-          ? fill(action === 'discard' ? msg.discarded : msg.replayed, { n: done.length }) + (failed.length ? ' ' + fill(msg.failed, { n: failed.length }) + ' ' + failed.map(function (f) { return (f.deadLetterId || f.id) + ' (' + f.reason + ')'; }).join(', ') : '')
+          ? fill(action === 'discard' ? msg.discarded : msg.replayed, { n: done.length }) + (failed.length ? ' ' + fill(msg.failed, { n: failed.length }) + ' ' + failed.map(function (f) { return (f.deadLetterId || f.id) + ' (' + (f.error || f.reason) + ')'; }).join(', ') : '')
           : fill(msg.refused, { error: r.data.error || '' });
         sessionStorage.setItem('rs-notice', JSON.stringify({ text: text, error: !r.ok || failed.length > 0 }));
         location.reload();

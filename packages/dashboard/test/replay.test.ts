@@ -132,6 +132,25 @@ describe('replay', () => {
     expect(await h.queues.quarantine.getJobCounts('wait')).toEqual({ wait: 0 });
   });
 
+  it('says why a dead letter was not replayed in the page’s language, keeping the English reason for scripts', async () => {
+    await (h.queues['dead-letter'] as Queue).add('dead-letter', { not: 'a record' }, { jobId: 'dl-junk' });
+    const body = { queue: 'dead-letter', ids: ['dl-gone', 'dl-junk'] };
+    // No DASHBOARD_LOCALE: the browser's language (or the switch's cookie) decides, as for a page.
+    const chosen = await h.serveDashboard({ locale: undefined });
+    const zh = await post(`${chosen.url}/api/dead-letters/replay`, body, { 'accept-language': 'zh-CN,zh;q=0.9' });
+    expect(zh.status).toBe(200);
+    expect(((await zh.json()) as ReplayResult).failed).toEqual([
+      { deadLetterId: 'dl-gone', reason: 'no such dead letter', error: '没有这条写入失败记录' },
+      { deadLetterId: 'dl-junk', reason: 'not a dead-letter record', error: '不是写入失败记录' },
+    ]);
+    const en = await post(`${chosen.url}/api/dead-letters/replay`, body, { cookie: 'rs_lang=en' });
+    expect(((await en.json()) as ReplayResult).failed.map((f) => (f as { error?: string }).error)).toEqual([
+      'no such dead letter',
+      'not a dead-letter record',
+    ]);
+    await h.queues['dead-letter'].remove('dl-junk');
+  });
+
   it('rejects a body that names neither ids nor all', async () => {
     const res = await post(`${server.url}/api/dead-letters/replay`, { queue: 'dead-letter' });
     expect(res.status).toBe(400);
@@ -206,7 +225,7 @@ describe('listing and discarding', () => {
     const result = (await res.json()) as DiscardResult;
     expect(result).toEqual({
       discarded: [{ id, receiptNo: 'SKHD-DROP', code: 'k3cloud.order-not-found' }],
-      failed: [{ id: 'dl-nope', reason: 'no such dead letter' }],
+      failed: [{ id: 'dl-nope', reason: 'no such dead letter', error: 'no such dead letter' }],
     });
     expect(await h.queues['dead-letter'].getJob(id)).toBeUndefined();
     const line = h.logger.lines.find((l) => l.level === 'warn' && /discarded 1 dead letter/.test(l.msg ?? ''));

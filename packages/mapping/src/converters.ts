@@ -1,7 +1,7 @@
 import { parseChinaTime, formatChinaDate, formatChinaTime } from '@receipt-sync/core';
 import { Big, formatMoney, tryParseMoney, type Money } from '@receipt-sync/core';
 import { normalizeText, showValue, truncateText } from './text';
-import type { FieldValue, QualityRule } from './types';
+import type { FieldValue, ProblemWhy, QualityRule } from './types';
 
 /**
  * Typed converters: OKKI value in, K3Cloud value out, or a quality problem. They never throw: a
@@ -11,9 +11,15 @@ export type Converted =
   | { kind: 'value'; value: FieldValue }
   /** Nothing left after cleaning (e.g. only control characters): treated like an absent source. */
   | { kind: 'empty' }
-  | { kind: 'problem'; rule: QualityRule; detail: string };
+  | { kind: 'problem'; rule: QualityRule; detail: string; why: ProblemWhy };
 
-const problem = (rule: QualityRule, detail: string): Converted => ({ kind: 'problem', rule, detail });
+/** `detail` in English (messages, logs); `key` and `params` name the same text under `quality.details`. */
+const problem = (rule: QualityRule, detail: string, key: string, params: ProblemWhy['params'] = {}): Converted => ({
+  kind: 'problem',
+  rule,
+  detail,
+  why: { key, params },
+});
 
 export interface TextOptions {
   maxLength: number;
@@ -24,11 +30,14 @@ export function toText(raw: unknown, options: TextOptions): Converted {
   let text: string;
   if (typeof raw === 'string') text = normalizeText(raw);
   else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
-  else return problem('wrong-type', `expected text, got ${showValue(raw)}`);
+  else return problem('wrong-type', `expected text, got ${showValue(raw)}`, 'expectedText', { value: showValue(raw) });
   if (text === '') return { kind: 'empty' };
   if (text.length > options.maxLength) {
     if (options.onOverflow === 'reject') {
-      return problem('too-long', `${text.length} characters, at most ${options.maxLength} allowed`);
+      return problem('too-long', `${text.length} characters, at most ${options.maxLength} allowed`, 'tooLong', {
+        length: text.length,
+        max: options.maxLength,
+      });
     }
     text = truncateText(text, options.maxLength);
   }
@@ -57,23 +66,36 @@ function neededScale(value: Money): number {
 }
 
 export function toDecimal(raw: unknown, options: DecimalOptions): Converted {
-  if (typeof raw === 'number' && !Number.isFinite(raw)) return problem('not-a-number', `not a finite number: ${raw}`);
+  if (typeof raw === 'number' && !Number.isFinite(raw))
+    return problem('not-a-number', `not a finite number: ${raw}`, 'notFinite', { value: String(raw) });
   if (typeof raw !== 'string' && typeof raw !== 'number')
-    return problem('not-a-number', `expected a decimal, got ${showValue(raw)}`);
+    return problem('not-a-number', `expected a decimal, got ${showValue(raw)}`, 'expectedDecimal', {
+      value: showValue(raw),
+    });
   const parsed = tryParseMoney(raw);
-  if (parsed === undefined) return problem('not-a-number', `not a decimal: ${showValue(raw)}`);
+  if (parsed === undefined)
+    return problem('not-a-number', `not a decimal: ${showValue(raw)}`, 'notDecimal', { value: showValue(raw) });
   const value = parsed.eq(0) ? new Big(0) : parsed; // "-0.00" is zero, written without a sign
-  if (value.abs().gt(ABSURD_AMOUNT)) return problem('absurd-amount', `${showValue(raw)} is beyond ±1e12`);
-  if (value.lt(0) && !options.allowNegative) return problem('negative-amount', `${showValue(raw)} is negative`);
+  if (value.abs().gt(ABSURD_AMOUNT))
+    return problem('absurd-amount', `${showValue(raw)} is beyond ±1e12`, 'absurdAmount', { value: showValue(raw) });
+  if (value.lt(0) && !options.allowNegative)
+    return problem('negative-amount', `${showValue(raw)} is negative`, 'negative', { value: showValue(raw) });
   if (options.places !== undefined) {
     const text = formatMoney(value, options.places);
     // ledger amounts are never silently rounded: 200.005 into 2 places is a problem, 200.000 is not
     if (!new Big(text).eq(value))
-      return problem('precision', `${showValue(raw)} has more than ${options.places} decimal places`);
+      return problem('precision', `${showValue(raw)} has more than ${options.places} decimal places`, 'precision', {
+        value: showValue(raw),
+        places: options.places,
+      });
     return { kind: 'value', value: text };
   }
   const needed = neededScale(value);
-  if (needed > MAX_SCALE) return problem('precision', `${showValue(raw)} has more than ${MAX_SCALE} decimal places`);
+  if (needed > MAX_SCALE)
+    return problem('precision', `${showValue(raw)} has more than ${MAX_SCALE} decimal places`, 'precision', {
+      value: showValue(raw),
+      places: MAX_SCALE,
+    });
   // keep the scale it arrived with ("201.00" stays "201.00"), exact either way
   return { kind: 'value', value: value.toFixed(Math.min(MAX_SCALE, Math.max(needed, receivedScale(raw)))) };
 }
@@ -84,14 +106,22 @@ const MAX_YEAR = 2100;
 
 export function toDateTime(raw: unknown, precision: 'day' | 'second'): Converted {
   if (typeof raw !== 'string')
-    return problem('invalid-date', `expected 'YYYY-MM-DD[ HH:mm:ss]', got ${showValue(raw)}`);
+    return problem('invalid-date', `expected 'YYYY-MM-DD[ HH:mm:ss]', got ${showValue(raw)}`, 'expectedDate', {
+      value: showValue(raw),
+    });
   const parsed = parseChinaTime(normalizeText(raw));
   if (parsed === undefined)
-    return problem('invalid-date', `not a valid 'YYYY-MM-DD[ HH:mm:ss]' date: ${showValue(raw)}`);
+    return problem('invalid-date', `not a valid 'YYYY-MM-DD[ HH:mm:ss]' date: ${showValue(raw)}`, 'invalidDate', {
+      value: showValue(raw),
+    });
   const text = formatChinaTime(parsed);
   const year = Number(text.slice(0, 4));
   if (year < MIN_YEAR || year > MAX_YEAR)
-    return problem('invalid-date', `${showValue(raw)} is outside ${MIN_YEAR}–${MAX_YEAR}`);
+    return problem('invalid-date', `${showValue(raw)} is outside ${MIN_YEAR}–${MAX_YEAR}`, 'yearRange', {
+      value: showValue(raw),
+      min: MIN_YEAR,
+      max: MAX_YEAR,
+    });
   return { kind: 'value', value: precision === 'day' ? `${formatChinaDate(parsed)} 00:00:00` : text };
 }
 
@@ -106,16 +136,20 @@ export function toBool(raw: unknown): Converted {
     if (TRUE_TEXT.has(text)) return { kind: 'value', value: true };
     if (FALSE_TEXT.has(text)) return { kind: 'value', value: false };
   }
-  return problem('wrong-type', `expected a boolean, got ${showValue(raw)}`);
+  return problem('wrong-type', `expected a boolean, got ${showValue(raw)}`, 'expectedBoolean', {
+    value: showValue(raw),
+  });
 }
 
 /** Static table lookup; `fallback` (the field's default) catches values the table does not know. */
 export function toLookup(raw: unknown, table: Record<string, string>, fallback: string | null | undefined): Converted {
   if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
-    return problem('wrong-type', `expected text, got ${showValue(raw)}`);
+    return problem('wrong-type', `expected text, got ${showValue(raw)}`, 'expectedText', { value: showValue(raw) });
   }
   const key = normalizeText(String(raw));
   if (Object.hasOwn(table, key)) return { kind: 'value', value: table[key] ?? null };
   if (fallback !== undefined) return { kind: 'value', value: fallback };
-  return problem('unknown-value', `${showValue(raw)} is not in the lookup table`);
+  return problem('unknown-value', `${showValue(raw)} is not in the lookup table`, 'notInLookup', {
+    value: showValue(raw),
+  });
 }

@@ -1,14 +1,14 @@
 import { toBool, toDateTime, toDecimal, toLookup, toText, type Converted } from './converters';
 import type { MappingField } from './schema';
 import { readSource } from './source-path';
-import type { FieldValue, MappingInput, QualityRule } from './types';
+import type { FieldValue, MappingInput, ProblemWhy, QualityRule } from './types';
 
 /** What one mapping field contributes to the row. */
 export type FieldOutcome =
   | { kind: 'set'; value: FieldValue }
   /** Left out of the row entirely, so K3Cloud keeps what it has. */
   | { kind: 'omit' }
-  | { kind: 'problem'; rule: QualityRule; detail: string };
+  | { kind: 'problem'; rule: QualityRule; detail: string; why: ProblemWhy };
 
 /** The OKKI side of a field, used to name it in problems. */
 export function fieldSourceName(field: MappingField): string {
@@ -45,7 +45,13 @@ function whenAbsent(field: Exclude<MappingField, { type: 'constant' | 'removedFl
     const converted = convertValue(field, field.default);
     if (converted.kind === 'value') return { kind: 'set', value: converted.value };
   }
-  if (field.required) return { kind: 'problem', rule: 'missing', detail: 'is required but missing' };
+  if (field.required)
+    return {
+      kind: 'problem',
+      rule: 'missing',
+      detail: 'is required but missing',
+      why: { key: 'required', params: {} },
+    };
   // docs/apis/okki.md §11.4: empty values, `[]` included, become null, so clearing a value in OKKI clears it in K3Cloud
   return { kind: 'set', value: null };
 }

@@ -6,6 +6,7 @@ import {
   checkUpdateTime,
   describeReceipt,
   readOrderKey,
+  receiptIdentity,
   readRowKey,
   type KeyProblem,
 } from './receipt-keys';
@@ -22,12 +23,19 @@ export interface Evaluation {
   fields: Record<string, FieldValue>;
 }
 
-function toProblem(problem: KeyProblem, who: string, target?: string): QualityProblem {
+interface Who {
+  text: string;
+  no: string;
+  id: string;
+}
+
+function toProblem(problem: KeyProblem, who: Who, target?: string): QualityProblem {
   const message =
     problem.rule === 'no-order'
       ? NO_ORDER_MESSAGE // docs/operations.md#outcomes: the quarantine reason is exactly this text
-      : `${problem.field}${target ? ` (→ ${target})` : ''} of ${who}: ${problem.detail}`;
-  return { field: problem.field, rule: problem.rule, message };
+      : `${problem.field}${target ? ` (→ ${target})` : ''} of ${who.text}: ${problem.detail}`;
+  const params = { ...problem.why.params, field: problem.field, target: target ?? '', no: who.no, id: who.id };
+  return { field: problem.field, rule: problem.rule, message, why: { key: problem.why.key, params } };
 }
 
 /** One problem per field and rule: the real-amount check and a field converter may both see junk. */
@@ -47,12 +55,17 @@ export function evaluateReceipt(input: MappingInput, mapping: Mapping): Evaluati
   if (!isRecord(receipt)) {
     return {
       problems: [
-        { field: '(receipt)', rule: 'not-an-object', message: `(receipt): expected an object, got ${typeof receipt}` },
+        {
+          field: '(receipt)',
+          rule: 'not-an-object',
+          message: `(receipt): expected an object, got ${typeof receipt}`,
+          why: { key: 'notAnObject', params: { type: typeof receipt } },
+        },
       ],
       fields: {},
     };
   }
-  const who = describeReceipt(receipt);
+  const who = { text: describeReceipt(receipt), ...receiptIdentity(receipt) };
   const problems: QualityProblem[] = [];
   const add = (problem: KeyProblem | undefined, target?: string) => {
     if (problem) problems.push(toProblem(problem, who, target));
@@ -70,7 +83,10 @@ export function evaluateReceipt(input: MappingInput, mapping: Mapping): Evaluati
     const outcome = evaluateField(field, { ...input, receipt });
     if (outcome.kind === 'set') fields[field.target] = outcome.value;
     else if (outcome.kind === 'problem')
-      add({ field: fieldSourceName(field), rule: outcome.rule, detail: outcome.detail }, field.target);
+      add(
+        { field: fieldSourceName(field), rule: outcome.rule, detail: outcome.detail, why: outcome.why },
+        field.target,
+      );
   }
   if (mapping.quality.checkRealAmount) for (const problem of checkRealAmount(receipt)) add(problem);
 

@@ -15,7 +15,12 @@ export function checkRealAmount(receipt: Record<string, unknown>): KeyProblem[] 
     const raw = receipt[name];
     const value = typeof raw === 'string' || typeof raw === 'number' ? tryParseMoney(raw) : undefined;
     if (value === undefined)
-      problems.push({ field: name, rule: 'not-a-number', detail: `not a decimal: ${showValue(raw)}` });
+      problems.push({
+        field: name,
+        rule: 'not-a-number',
+        detail: `not a decimal: ${showValue(raw)}`,
+        why: { key: 'notDecimal', params: { value: showValue(raw) } },
+      });
     return value;
   });
   const [amount, bankCharge, realAmount] = parsed;
@@ -25,6 +30,10 @@ export function checkRealAmount(receipt: Record<string, unknown>): KeyProblem[] 
       field: 'real_amount',
       rule: 'real-amount-mismatch',
       detail: `${realAmount.toFixed()} ≠ amount ${amount.toFixed()} − bank_charge ${bankCharge.toFixed()}`,
+      why: {
+        key: 'realAmountMismatch',
+        params: { real: realAmount.toFixed(), amount: amount.toFixed(), charge: bankCharge.toFixed() },
+      },
     });
   }
   return problems;

@@ -29,12 +29,23 @@ export const QUALITY_RULES = [
 ] as const;
 export type QualityRule = (typeof QUALITY_RULES)[number];
 
+/**
+ * A problem said in words any language can render: a `quality.details.*` key and its values, plus
+ * `field`, `target`, the receipt's `no` and `id` (empty when unknown). `message` stays the English text.
+ */
+export interface ProblemWhy {
+  key: string;
+  params: Record<string, string | number>;
+}
+
 export interface QualityProblem {
   /** The OKKI source path (`real_amount`, `external_field_data_info.3564970299`), or the target when there is none. */
   field: string;
   rule: QualityRule;
-  /** For people: names the field and the receipt (no and id). */
+  /** For people and logs, in English: names the field and the receipt (no and id). */
   message: string;
+  /** The same problem as a catalogue key and values (`qualityProblemText` in core renders it). */
+  why: ProblemWhy;
 }
 
 /** One K3Cloud entry row, ready for the writer (which adds FEntryID). */

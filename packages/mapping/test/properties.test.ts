@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '@receipt-sync/core';
+import { InvalidInputError, qualityProblemText, translator } from '@receipt-sync/core';
 import { parseChinaTime } from '@receipt-sync/core';
 import defaultMappingJson from '../src/default-mapping.json';
 import { DEFAULT_MAPPING, QUALITY_RULES, mapReceipt, parseMapping, type MappingInput } from '../src';
 import { sampleInfo, sampleReceipt } from './fixtures/sample-receipt';
 
 const RUNS = { seed: 20250415, numRuns: 300 };
+const EN = translator('en');
 
 const oddUnicode = fc.constantFrom(
   '\u0000',
@@ -148,6 +149,8 @@ describe('mapReceipt on arbitrary receipts', () => {
             expect(QUALITY_RULES).toContain(problem.rule);
             expect(problem.message).toMatch(/\S/);
             if (problem.rule !== 'no-order') expect(problem.message.startsWith(problem.field)).toBe(true);
+            // the catalogue says the same as the English message, so the Chinese one says it too
+            if (problem.rule !== 'no-order') expect(qualityProblemText(problem, EN)).toBe(problem.message);
           }
         }
       }),

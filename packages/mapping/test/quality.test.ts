@@ -1,3 +1,4 @@
+import { clearMissingKeys, missingKeys, qualityProblemText, translator } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, checkQuality, mapReceipt, type QualityProblem } from '../src';
 import { sampleReceipt } from './fixtures/sample-receipt';
 
@@ -18,7 +19,7 @@ describe('data-quality rules (default mapping)', () => {
     'quarantines order_id %p with exactly "receipt has no sales order"',
     (orderId) => {
       expect(problemsOf(sampleReceipt({ order_id: orderId }))).toEqual([
-        { field: 'order_id', rule: 'no-order', message: 'receipt has no sales order' },
+        { field: 'order_id', rule: 'no-order', message: 'receipt has no sales order', why: expect.anything() },
       ]);
     },
   );
@@ -42,6 +43,10 @@ describe('data-quality rules (default mapping)', () => {
         field: 'real_amount',
         rule: 'real-amount-mismatch',
         message: 'real_amount of receipt HK202504150112 (id 5221565013): 199.99 ≠ amount 201 − bank_charge 1',
+        why: {
+          key: 'realAmountMismatch',
+          params: expect.objectContaining({ real: '199.99', no: 'HK202504150112', id: '5221565013' }),
+        },
       },
     ]);
     // 0.3 − 0.1 = 0.2 exactly (in floats it is 0.19999999999999998)
@@ -126,5 +131,42 @@ describe('data-quality rules (default mapping)', () => {
       ok: false,
       problems: [expect.objectContaining({ field: '(receipt)', rule: 'not-an-object' })],
     });
+  });
+});
+
+describe('data-quality problems in the reader’s language', () => {
+  const junk: Array<Record<string, unknown>> = [
+    sampleReceipt({ order_id: 0 }),
+    sampleReceipt({ order_id: -5, real_amount: '199.99' }),
+    sampleReceipt({ order_id: '9'.repeat(40), cash_collection_id: 'x', update_time: 'soon' }),
+    sampleReceipt({ cash_collection_no: undefined, collection_date: '1600-01-01', amount: '1e3' }),
+    sampleReceipt({ cash_collection_no: 'H'.repeat(300), bank_charge: '-1.00', real_amount: '200.005' }),
+    sampleReceipt({ cash_collection_no: '\u0007', real_amount: Infinity, collection_date: 20250416 }),
+    sampleReceipt({ currency: { code: 'CNY' }, real_amount: '2000000000000.00', collection_date: '2025-02-30' }),
+    sampleReceipt({ cash_collection_id: undefined, update_time: undefined, amount: [1] }),
+    [] as unknown as Record<string, unknown>,
+  ];
+  const problems = junk.flatMap((receipt) => problemsOf(receipt));
+
+  it('renders each problem in English exactly as its message, from the catalogue', () => {
+    clearMissingKeys();
+    expect(new Set(problems.map((p) => p.why.key)).size).toBeGreaterThanOrEqual(14);
+    const en = translator('en');
+    for (const p of problems) {
+      const expected = p.rule === 'no-order' ? en('reasons.noOrder') : p.message;
+      expect(qualityProblemText(p, en)).toBe(expected);
+    }
+    expect(missingKeys()).toEqual([]);
+  });
+
+  it('says each problem in Chinese, keeping field names and OKKI’s values as sent', () => {
+    clearMissingKeys();
+    const zh = translator('zh-CN');
+    const [bad] = problemsOf(sampleReceipt({ real_amount: 'abc' }));
+    expect(qualityProblemText(bad!, zh)).toBe(
+      '回款单 HK202504150112（id 5221565013），real_amount（→ F_PBLH_Decimal）：不是小数："abc"',
+    );
+    for (const p of problems) expect(qualityProblemText(p, zh)).toMatch(/[\u4e00-\u9fff]/);
+    expect(missingKeys()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { formatChinaTime, nextStep, reasonText, type Translate } from '@receipt-sync/core';
-import { orderIdOf } from '@receipt-sync/dashboard';
+import { formatChinaTime, nextStep, reasonText } from '@receipt-sync/core';
+import { orderIdOf, refusalText } from '@receipt-sync/dashboard';
 import {
   DeadLetterJobSchema,
   pageDeadLetters,
@@ -83,13 +83,6 @@ export async function dlqList(opts: Common & { limit?: string }): Promise<number
   });
 }
 
-/** The replay's own refusals in the reader's language (the pipeline states them in English). */
-function replayFailure(reason: string, t: Translate): string {
-  if (reason === 'no such dead letter') return t('terminal.dlq.noSuch');
-  if (reason === 'not a dead-letter record') return t('terminal.dlq.notRecord');
-  return reason;
-}
-
 /** `dlq replay`: back into raw/ready as new jobs with every attempt available (queues/replay.ts). */
 export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean }): Promise<number> {
   const q = queueOf(opts);
@@ -105,7 +98,7 @@ export async function dlqReplay(opts: Common & { id?: string[]; all?: boolean })
       for (const r of result.replayed)
         printLine(t('terminal.dlq.replayedLine', { id: r.deadLetterId, queue: r.queue, job: r.newJobId }));
       for (const f of result.failed)
-        printLine(t('terminal.dlq.notReplayed', { id: f.deadLetterId, reason: replayFailure(f.reason, t) }));
+        printLine(t('terminal.dlq.notReplayed', { id: f.deadLetterId, reason: refusalText(f.reason, t) }));
     }
     return result.failed.length > 0 ? EXIT.badInput : EXIT.ok;
   });

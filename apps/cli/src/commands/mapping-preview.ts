@@ -1,10 +1,11 @@
-import { InvalidInputError } from '@receipt-sync/core';
+import { InvalidInputError, qualityProblemText, receiptName } from '@receipt-sync/core';
 import {
   buildSaveOptions,
   describeReceipt,
   loadMapping,
   needsEnrichment,
   previewReceipt,
+  receiptIdentity,
   type Mapping,
 } from '@receipt-sync/mapping';
 import { EXIT, UsageError } from '../exit-codes';
@@ -60,10 +61,14 @@ export async function mappingPreview(file: string, opts: PreviewOptions): Promis
       problems: preview.problems,
       notes,
     });
-  } else if (row && preview.payload) {
+    return preview.problems.length === 0 ? EXIT.ok : EXIT.qualityProblems;
+  }
+  // People read the receipt and its problems in their language; --json keeps the English messages.
+  const who = receiptName(receiptIdentity(receipt), t);
+  if (row && preview.payload) {
     printLine(
       t('terminal.mapping.head', {
-        receipt: describeReceipt(receipt),
+        receipt: who,
         removed: removed ? t('terminal.mapping.removed') : '',
         form: mapping.formId,
         entity: mapping.entity,
@@ -76,8 +81,8 @@ export async function mappingPreview(file: string, opts: PreviewOptions): Promis
     printLine(JSON.stringify(preview.payload, null, 2).replace(/^/gm, '    '));
     for (const note of notes) printLine(t('terminal.mapping.note', { note }));
   } else {
-    printLine(t('terminal.mapping.problems', { receipt: describeReceipt(receipt), count: preview.problems.length }));
-    for (const p of preview.problems) printLine(`  - [${p.rule}] ${p.message}`);
+    printLine(t('terminal.mapping.problems', { receipt: who, count: preview.problems.length }));
+    for (const p of preview.problems) printLine(`  - [${p.rule}] ${qualityProblemText(p, t)}`);
   }
   return preview.problems.length === 0 ? EXIT.ok : EXIT.qualityProblems;
 }

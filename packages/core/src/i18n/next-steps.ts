@@ -107,3 +107,32 @@ export function reconcileReason(
 ): string {
   return item.why ? t(`reconcileReasons.${item.why.key}`, item.why.params) : item.reason;
 }
+
+/** A receipt named by its number and id ('' when unknown) in the reader's language. */
+export function receiptName(who: { no?: string | number; id?: string | number }, t: Translate): string {
+  if (who.no && who.id) return t('quality.receipt.noAndId', who);
+  if (who.no) return t('quality.receipt.no', who);
+  return who.id ? t('quality.receipt.id', who) : t('quality.receipt.unknown');
+}
+
+/**
+ * A mapping data-quality problem in the reader's language, from its `why` (a `quality.details.*`
+ * key, the field, its K3Cloud target and the receipt); its English `message` when it carries none.
+ */
+export function qualityProblemText(
+  problem: { message: string; why?: { key: string; params: Record<string, string | number> } },
+  t: Translate,
+): string {
+  const why = problem.why;
+  if (!why) return problem.message;
+  if (why.key === 'noOrder') return t('reasons.noOrder');
+  const detail = t(`quality.details.${why.key}`, why.params);
+  if (why.key === 'notAnObject') return detail;
+  const { field, target } = why.params;
+  return t('quality.line', {
+    field,
+    target: target ? t('quality.target', { target }) : '',
+    receipt: receiptName(why.params, t),
+    detail,
+  });
+}

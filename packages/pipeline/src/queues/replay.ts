@@ -29,6 +29,12 @@ export async function pageDeadLetters(
   };
 }
 
+/** The replay's refusals, in English (logs, JSON `reason`); readers see them through the `terminal.dlq` keys. */
+export const REPLAY_REFUSALS = {
+  noSuch: 'no such dead letter',
+  notRecord: 'not a dead-letter record',
+} as const;
+
 export interface ReplayResult {
   replayed: Array<{ deadLetterId: string; newJobId: string; queue: string }>;
   failed: Array<{ deadLetterId: string; reason: string }>;
@@ -51,7 +57,7 @@ export async function replayDeadLetters(
     for (const id of select.ids) {
       const job = await source.getJob(id);
       if (job) jobs.push(job);
-      else result.failed.push({ deadLetterId: id, reason: 'no such dead letter' });
+      else result.failed.push({ deadLetterId: id, reason: REPLAY_REFUSALS.noSuch });
     }
   } else {
     const pageSize = 500;
@@ -64,7 +70,7 @@ export async function replayDeadLetters(
   for (const job of jobs) {
     const parsed = DeadLetterJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      result.failed.push({ deadLetterId: job.id ?? '?', reason: 'not a dead-letter record' });
+      result.failed.push({ deadLetterId: job.id ?? '?', reason: REPLAY_REFUSALS.notRecord });
       continue;
     }
     const dl = parsed.data;

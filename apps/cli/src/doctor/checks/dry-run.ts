@@ -1,4 +1,4 @@
-import { describeError } from '@receipt-sync/core';
+import { describeError, qualityProblemText } from '@receipt-sync/core';
 import { mapReceipt, needsEnrichment } from '@receipt-sync/mapping';
 import { ok, warn, type DoctorCheck } from '../types';
 
@@ -29,7 +29,7 @@ export const dryRunCheck: DoctorCheck = {
         'mapping-dry-run',
         ctx.t('terminal.doctor.found.wouldQuarantine', {
           no,
-          problems: mapped.problems.map((p) => p.message).join('; '),
+          problems: mapped.problems.map((p) => qualityProblemText(p, ctx.t)).join('; '),
         }),
         ctx.t('terminal.doctor.fixes.dryRun'),
       );
