@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { loadConfig, type Config } from '@receipt-sync/core';
 import { createLogger, isSyncError, type Logger } from '@receipt-sync/core';
@@ -187,7 +188,26 @@ async function runPreflight(rt: Runtime, logger: Logger): Promise<MetadataReport
   // The OKKI token is asked for meanwhile (the window's first page needs it); a refusal shows there.
   const okkiToken = rt.okki!.verifyToken().catch(() => undefined);
   await loginFirst(rt, logger);
-  const report = await checkMappedKeys(rt.k3!, rt.mapping);
+  const report = await checkWithRetries(rt, logger);
   await okkiToken;
   return report;
+}
+
+const PREFLIGHT_ATTEMPTS = 4;
+
+/**
+ * The metadata check, asked again after a transient failure (a session lost twice in a row, a 5xx,
+ * a timeout) as a job would be: one unlucky call must not end the cycle. A lasting failure still
+ * stops it before anything is written.
+ */
+async function checkWithRetries(rt: Runtime, logger: Logger): Promise<MetadataReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await checkMappedKeys(rt.k3!, rt.mapping);
+    } catch (error) {
+      if (attempt >= PREFLIGHT_ATTEMPTS || !isSyncError(error) || error.disposition !== 'transient') throw error;
+      logger.warn({ err: error, attempt }, 'k3cloud metadata preflight failed; asking again');
+      await sleep(500 * 2 ** (attempt - 1));
+    }
+  }
 }
