@@ -33,6 +33,9 @@ describe('bad receipts through the whole pipeline', () => {
       expect(reasonFor(good[1]!.cash_collection_no)).toMatch(/collection_date/);
       expect(reasonFor(good[2]!.cash_collection_no)).toMatch(/amount/);
       expect(reasonFor(good[4]!.cash_collection_no)).toMatch(/real_amount/);
+      // Each problem also carries its catalogue key, so a Chinese page can say it (docs/i18n.md).
+      const amountProblem = quarantined.find((q) => q.reason.includes(good[0]!.cash_collection_no));
+      expect(amountProblem?.why?.[0]).toMatchObject({ params: { field: 'real_amount' } });
       expect(quarantined.some((q) => q.code === 'input.invalid' && /unreadable/.test(q.reason))).toBe(true);
       // The over-long remark is cut, not fatal: that receipt is written.
       const long = demo.k3

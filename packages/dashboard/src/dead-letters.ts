@@ -21,6 +21,8 @@ export interface DeadLetterItem {
   failedAt: string;
   replays: number;
   sourceQueue?: string;
+  /** A quarantine's data-quality problems as catalogue keys and values (said in the page's language). */
+  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
 }
 
 export interface DeadLetterPage {
@@ -72,6 +74,7 @@ function toItem(job: Job): DeadLetterItem {
     failedAt: d.failedAt,
     replays: d.replays,
     sourceQueue: d.sourceQueue,
+    ...(d.why ? { why: d.why } : {}),
   };
 }
 

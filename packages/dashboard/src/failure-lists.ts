@@ -37,6 +37,8 @@ export interface FailureRow {
   reason: string;
   failedAt: string;
   replays?: number;
+  /** A quarantine's data-quality problems as catalogue keys and values (said in the page's language). */
+  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
 }
 
 export interface FailureList {
@@ -65,6 +67,7 @@ function fromItem(d: DeadLetterItem): FailureRow {
     reason: d.reason,
     failedAt: d.failedAt,
     replays: d.replays,
+    ...(d.why ? { why: d.why } : {}),
   };
 }
 
@@ -78,6 +81,7 @@ function fromEntry(e: LedgerEntry): FailureRow {
     // Upstream error text: through the logs' scrubber, like the queue's own reasons (dead-letters.ts).
     reason: redactText(e.lastError?.message ?? ''),
     failedAt: (e.failedAt ?? e.updatedAt).toISOString(),
+    ...(e.lastError?.why ? { why: e.lastError.why } : {}),
   };
 }
 

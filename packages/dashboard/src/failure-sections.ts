@@ -114,7 +114,7 @@ function countLine(list: FailureList, t: Translate): string {
 /** One paged, filterable list (dead letters or quarantine) with its next steps, replay and discard. */
 export function failureListSection(list: FailureList, base: string, t: Translate): SafeHtml {
   const rows = list.rows.map((d) => {
-    const cause = { code: d.code, message: d.reason, orderId: d.orderId };
+    const cause = { code: d.code, message: d.reason, orderId: d.orderId, why: d.why };
     return [
       receiptLink(base, d.receiptId, d.receiptNo || d.receiptId),
       d.orderId ? html`<a href="${base}/receipts/${encodeURIComponent(d.orderId)}">${d.orderId}</a>` : '',

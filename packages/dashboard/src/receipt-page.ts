@@ -57,7 +57,9 @@ function orderFacts(r: ReceiptRecord, base: string, t: Translate): SafeHtml | st
 /** The receipt first: number, customer, money, date, type, order and its status, outcome and the next step. */
 function summary(r: ReceiptRecord, base: string, t: Translate): SafeHtml {
   const f = r.facts;
-  const cause = r.reason ? { code: r.reason.code, message: r.reason.message, orderId: r.orderId } : undefined;
+  const cause = r.reason
+    ? { code: r.reason.code, message: r.reason.message, orderId: r.orderId, why: r.reason.why }
+    : undefined;
   const replay = r.replay && cause ? replayButton(cause, r.replay.queue, r.replay.deadLetterId, t) : '';
   const amount = (v: unknown) =>
     v === undefined ? undefined : html`<span class="money">${money(v, f?.currency, t)}</span>`;

@@ -54,6 +54,33 @@ beforeAll(async () => {
       'quarantine',
     );
   }
+  // A data-quality quarantine: its problems carry catalogue keys, so a Chinese page says them in Chinese.
+  const why = [
+    {
+      key: 'notDecimal',
+      params: { value: '"abc"', field: 'real_amount', target: 'F_PBLH_Decimal', no: 'SKHDQ9001', id: 9001 },
+    },
+  ];
+  const english = 'receipt SKHDQ9001 (id 9001): real_amount (→ F_PBLH_Decimal): not a decimal: "abc"';
+  await seedDeadLetter(
+    h.queues,
+    deadLetterRecord({
+      kind: 'quarantined',
+      receiptId: '9001',
+      receiptNo: 'SKHDQ9001',
+      code: 'receipt.quarantined',
+      reason: english,
+      why,
+    }),
+    'quarantine',
+  );
+  await h.store.ledger.recordOutcome('9001', {
+    status: 'quarantined',
+    receiptNo: 'SKHDQ9001',
+    orderId: '4900000101',
+    sourceVersion: '2025-04-15 10:00:00',
+    lastError: { code: 'receipt.quarantined', message: english, why },
+  });
   // As the transformer records it before the write: the customer's name from OKKI's version.
   await h.store.ledger.recordOutcome('8002', {
     status: 'pending',
@@ -193,5 +220,23 @@ describe('8. a status page that fits a screen', () => {
     expect(status).toContain('href="/receipts/8001"');
     expect(status).toContain('<code>HTTP 500</code>');
     expect(Buffer.byteLength(status)).toBeLessThan(40_000);
+  });
+});
+
+describe('data-quality reasons in the page’s language', () => {
+  const chinese = '回款单 SKHDQ9001（id 9001），real_amount（→ F_PBLH_Decimal）：不是小数：&quot;abc&quot;'; // as HTML escapes it
+  it('the quarantine list and the receipt page say a quarantined receipt’s problem in Chinese', async () => {
+    const zh = await h.serveDashboard({ locale: 'zh-CN' });
+    try {
+      const list = await (await get(`${zh.url}/dead-letters?queue=quarantine`)).text();
+      expect(list).toContain(chinese);
+      const receipt = await (await get(`${zh.url}/receipts/9001`)).text();
+      expect(receipt).toContain(chinese);
+      expect(receipt).not.toContain('not a decimal');
+    } finally {
+      await zh.close();
+    }
+    // The English page says it from the same keys.
+    expect(await page('/receipts/9001')).toContain('real_amount (→ F_PBLH_Decimal) of receipt SKHDQ9001 (id 9001)');
   });
 });

@@ -22,6 +22,8 @@ export interface CauseFacts {
   message?: string;
   /** OKKI order_id (= the sales order's F_Cash_Collection_Id). */
   orderId?: string;
+  /** A quarantine's data-quality problems as catalogue keys (`quality.details.*`) and values. */
+  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
 }
 
 /** The no-order data-quality rule's text (mapping `NO_ORDER_MESSAGE`). */
@@ -97,6 +99,8 @@ export function reasonText(cause: CauseFacts, t: Translate): ReasonText {
   if (cause.code === 'k3cloud.order-not-found' && NOT_FOUND.test(message))
     return { text: t('reasons.orderNotFound', { orderId: cause.orderId ?? '?' }) };
   if (stepKey(cause) === 'receipt.no-order') return { text: t('reasons.noOrder') };
+  if (cause.why?.length)
+    return { text: cause.why.map((why) => qualityProblemText({ message, why }, t)).join(t('quality.separator')) };
   return { text: '', upstream: message };
 }
 

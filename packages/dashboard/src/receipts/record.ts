@@ -13,7 +13,13 @@ export interface ReceiptRecord {
   orderId: string;
   /** Current outcome (ledger status) and, when failing, why. */
   outcome: LedgerEntry['status'];
-  reason?: { code: string; message: string; at: string; cause: string };
+  reason?: {
+    code: string;
+    message: string;
+    at: string;
+    cause: string;
+    why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
+  };
   /** Attempts spent on the version in the ledger; for a dead letter, the attempts its job made. */
   attempts: number;
   updatedAt: string;
@@ -107,7 +113,17 @@ export async function receiptRecord(src: RecordSources, receiptId: string): Prom
     orderId: entry.orderId,
     outcome: entry.status,
     // Upstream error text is scrubbed like everywhere on the dashboard (configured secrets, tokens).
-    ...(e ? { reason: { code: e.code, message: redactText(e.message), at: e.at.toISOString(), cause: e.cause } } : {}),
+    ...(e
+      ? {
+          reason: {
+            code: e.code,
+            message: redactText(e.message),
+            at: e.at.toISOString(),
+            cause: e.cause,
+            ...(e.why ? { why: e.why } : {}),
+          },
+        }
+      : {}),
     attempts: Math.max(entry.attempts, parkedJob?.attemptsMade ?? 0),
     updatedAt: entry.updatedAt.toISOString(),
     ...(facts ? { facts } : {}),

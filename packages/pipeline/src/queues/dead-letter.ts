@@ -32,6 +32,7 @@ export async function deadLetter(queues: PipelineQueues, input: DeadLetterInput)
     payload: stripInternal(job.data),
     code: errorCode(input.error),
     reason: isSyncError(input.error) ? input.error.message : describeError(input.error),
+    ...whyOf(input.error),
     attemptsMade: job.attemptsMade,
     failedAt: new Date().toISOString(),
     receiptId: input.receiptId,
@@ -52,4 +53,17 @@ export function deadLetterQueueFor(kind: DeadLetterKind): DeadLetterQueueName {
 export function stripInternal(data: unknown): unknown {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
   return Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
+}
+
+/** The data-quality problems' keys a QuarantineError carries (details.problems[].why), when it has any. */
+function whyOf(error: unknown): { why?: DeadLetterJob['why'] } {
+  const problems = isSyncError(error) ? (error.details as { problems?: unknown } | undefined)?.problems : undefined;
+  if (!Array.isArray(problems)) return {};
+  const why = problems.flatMap((p) => {
+    const w = (p as { why?: { key?: unknown; params?: unknown } } | null)?.why;
+    return w && typeof w.key === 'string' && w.params && typeof w.params === 'object'
+      ? [{ key: w.key, params: w.params as Record<string, string | number> }]
+      : [];
+  });
+  return why.length > 0 ? { why } : {};
 }

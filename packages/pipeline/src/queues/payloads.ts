@@ -68,6 +68,10 @@ export const DeadLetterJobSchema = z.object({
   payload: z.unknown(),
   code: z.string(),
   reason: z.string(),
+  /** A quarantine's data-quality problems as catalogue keys and values (pages say them in their language). */
+  why: z
+    .array(z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
+    .optional(),
   attemptsMade: z.number().int().nonnegative(),
   failedAt: z.string(),
   receiptId: z.string().optional(),

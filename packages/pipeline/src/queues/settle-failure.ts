@@ -71,6 +71,11 @@ export async function recordDeadLetter(
     sourceVersion: receipt.sourceVersion,
     // The receipt page and "Replay all of this cause" replay it by this id.
     deadLetterId: deadLetterJobId(record.sourceJobId),
-    lastError: { code: record.code, message: record.reason, at: new Date() },
+    lastError: {
+      code: record.code,
+      message: record.reason,
+      at: new Date(),
+      ...(record.why ? { why: record.why } : {}),
+    },
   });
 }

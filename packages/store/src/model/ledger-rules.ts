@@ -117,8 +117,14 @@ export function applyOutcome(
   if (patch.sourceDigest !== undefined) next.sourceDigest = patch.sourceDigest;
   if (patch.removed !== undefined) next.removed = patch.removed;
   if (patch.lastError) {
-    const { code, message } = patch.lastError;
-    next.lastError = { code, message, at: patch.lastError.at ?? now, cause: errorCause(code, message).id };
+    const { code, message, why } = patch.lastError;
+    next.lastError = {
+      code,
+      message,
+      at: patch.lastError.at ?? now,
+      cause: errorCause(code, message).id,
+      ...(why?.length ? { why } : {}),
+    };
   } else if (patch.status === 'written' || patch.status === 'unchanged') {
     next = withoutError(next);
   }

@@ -10,7 +10,19 @@ export interface LedgerError {
   at: Date;
   /** Id of the cause (code + reason template, see error-cause.ts); set by the store. */
   cause: string;
+  /** Data-quality problems as catalogue keys and values, so pages say them in the reader's language. */
+  why?: ErrorWhy[];
 }
+
+/** One problem of an error as a catalogue key (`quality.details.*`) and its values. */
+export interface ErrorWhy {
+  key: string;
+  params: Record<string, string | number>;
+}
+
+const whySchema = z
+  .array(z.object({ key: z.string().max(100), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
+  .max(50);
 
 /** One entry per OKKI receipt; `receiptId` is its `cash_collection_id` as a string. */
 export interface LedgerEntry {
@@ -64,7 +76,7 @@ export interface WrittenRecord {
 export interface OutcomePatch {
   status: ReceiptStatus;
   /** `at` defaults to now. Cleared automatically when status becomes `written` or `unchanged`. */
-  lastError?: { code: string; message: string; at?: Date };
+  lastError?: { code: string; message: string; at?: Date; why?: ErrorWhy[] };
   receiptNo?: string;
   orderId?: string;
   /** The customer's name from OKKI's version (LedgerEntry.customer). */
@@ -212,7 +224,12 @@ export type TouchRecord = z.input<typeof touchSchema>;
 export const outcomeSchema = z.object({
   status: z.enum(RECEIPT_STATUSES),
   lastError: z
-    .object({ code: z.string().min(1).max(200), message: z.string().max(4000), at: z.date().optional() })
+    .object({
+      code: z.string().min(1).max(200),
+      message: z.string().max(4000),
+      at: z.date().optional(),
+      why: whySchema.optional(),
+    })
     .optional(),
   receiptNo: z.string().max(256).optional(),
   orderId: z.string().max(256).optional(),
@@ -237,7 +254,13 @@ export const ledgerEntrySchema = z.object({
   k3Fid: z.number().optional(),
   k3EntryId: z.number().optional(),
   lastError: z
-    .object({ code: z.string(), message: z.string(), at: z.coerce.date(), cause: z.string().optional() })
+    .object({
+      code: z.string(),
+      message: z.string(),
+      at: z.coerce.date(),
+      cause: z.string().optional(),
+      why: whySchema.optional(),
+    })
     .transform((e) => ({ ...e, cause: e.cause ?? errorCause(e.code, e.message).id }))
     .optional(),
   failedAt: z.coerce.date().optional(),

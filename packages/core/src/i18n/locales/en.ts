@@ -626,6 +626,7 @@ export const en = {
     queued: 'a write of this version is already queued ({{state}})',
   },
   quality: {
+    separator: '; ',
     line: '{{field}}{{target}} of {{receipt}}: {{detail}}',
     target: ' (→ {{target}})',
     receipt: {

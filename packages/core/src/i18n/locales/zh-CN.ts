@@ -606,6 +606,7 @@ export const zhCN = {
     queued: '这个版本的写入已在排队（{{state}}）',
   },
   quality: {
+    separator: '；',
     line: '{{receipt}}，{{field}}{{target}}：{{detail}}',
     target: '（→ {{target}}）',
     receipt: {
