@@ -34,7 +34,7 @@ describe('doctor mapping dry run', () => {
       name: 'mapping-dry-run',
       status: 'warn',
       message:
-        '最新回款单 HK202504150113 会被隔离：回款单在 OKKI 中没有关联销售订单。; ' +
+        '最新回款单 HK202504150113 会被隔离：回款单在 OKKI 中没有关联销售订单。；' +
         '回款单 HK202504150113（id 5221565014），real_amount（→ F_PBLH_Decimal）：不是小数："abc"',
     });
   });

@@ -29,7 +29,7 @@ export const dryRunCheck: DoctorCheck = {
         'mapping-dry-run',
         ctx.t('terminal.doctor.found.wouldQuarantine', {
           no,
-          problems: mapped.problems.map((p) => qualityProblemText(p, ctx.t)).join('; '),
+          problems: mapped.problems.map((p) => qualityProblemText(p, ctx.t)).join(ctx.t('quality.separator')),
         }),
         ctx.t('terminal.doctor.fixes.dryRun'),
       );
