@@ -24,6 +24,8 @@ reportSkip(SUITE);
     const tagSlot = await cluster.cluster('KEYSLOT', id);
     expect(await cluster.cluster('KEYSLOT', `${id}:limiter:next`)).toBe(tagSlot);
     expect(await cluster.cluster('KEYSLOT', `${id}:limiter:recent`)).toBe(tagSlot);
+    expect(await cluster.cluster('KEYSLOT', `${id}:limiter:live-waiting`)).toBe(tagSlot);
+    expect(await cluster.cluster('KEYSLOT', `${id}:limiter:live-run`)).toBe(tagSlot);
   });
 
   it('paces starts across replicas', async () => {

@@ -101,7 +101,12 @@ export function createSharedPacer(options: SharedPacerOptions): SharedPacer {
         const head = lanes[lane][0]!;
         let attempt;
         try {
-          attempt = await store.tryStart(head.token, rules);
+          // Across processes too: a bulk call waits while another process's live call does (floor kept).
+          attempt = await store.tryStart(head.token, rules, {
+            lane,
+            moreLive: lanes.live.length > (lane === 'live' ? 1 : 0),
+            floorEvery: BULK_FLOOR_EVERY,
+          });
           failures = 0;
         } catch {
           failures += 1;

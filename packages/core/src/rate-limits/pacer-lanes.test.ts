@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import IORedis from 'ioredis';
 import { BULK_FLOOR_EVERY, createSharedPacer, type Lane } from '.';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('shared pacer lanes', () => {
   it('starts live calls ahead of waiting bulk calls, and bulk still gets every fifth start', async () => {
@@ -36,5 +39,30 @@ describe('shared pacer lanes', () => {
     await pacer.close();
     await expect(live).rejects.toThrow(/closed before the call started/);
     await expect(bulk).rejects.toThrow(/closed before the call started/);
+  });
+
+  it("starts one process's live calls ahead of another process's bulk calls (one shared budget)", async () => {
+    const [a, b] = [new IORedis(redisUrl), new IORedis(redisUrl)];
+    const id = `test-${randomUUID()}`;
+    const backfill = createSharedPacer({ id, maxPerSecond: 50, redis: a });
+    const pushes = createSharedPacer({ id, maxPerSecond: 50, redis: b });
+    const order: string[] = [];
+    const bulk = Array.from({ length: 40 }, () => backfill.schedule(async () => void order.push('B'), 'bulk'));
+    try {
+      for (const deadline = Date.now() + 5_000; order.length < 3 && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      const mark = order.length;
+      await Promise.all(Array.from({ length: 10 }, () => pushes.schedule(async () => void order.push('L'), 'live')));
+      // An even share of the starts would spread the 10 live calls over about 20; live first, with
+      // the bulk floor (one start in BULK_FLOOR_EVERY), takes about 12.
+      const after = order.slice(mark);
+      expect(after.lastIndexOf('L') + 1).toBeLessThanOrEqual(15);
+      await Promise.all(bulk);
+      expect(order.filter((x) => x === 'B')).toHaveLength(40);
+    } finally {
+      await Promise.all([backfill.close(), pushes.close()]);
+      await Promise.allSettled(bulk);
+      await Promise.all([a.quit(), b.quit()]);
+    }
   });
 });
