@@ -11,7 +11,7 @@ import type { BillQueryRequest } from '@receipt-sync/k3cloud';
 import type { ReadyRow } from '../queues';
 import type { K3CloudWriter, WriterLedger } from './ports';
 import type { PendingRow, RowResult } from './row-batcher';
-import { createBatchWriter } from './write-batch';
+import { createBatchWriter, type BatchWriterDeps } from './write-batch';
 
 const LOCATOR = {
   formId: 'SAL_SaleOrder',
@@ -73,23 +73,31 @@ const ledger: WriterLedger = {
   recordOutcome: async () => undefined,
 } as unknown as WriterLedger;
 
-async function writeOne(k3: K3CloudWriter, r: ReadyRow, fence = async () => undefined) {
-  const notApplied: Array<[string, number]> = [];
-  const index = { hits: new Map<string, number>(), misses: [] as string[] };
-  const write = createBatchWriter({
+/** The batch writer as the active writer builds it, on `k3` and the empty ledger; `extra` replaces any option. */
+function writerFor(k3: K3CloudWriter, extra: Partial<BatchWriterDeps> = {}) {
+  return createBatchWriter({
     k3,
     ledger,
-    fence,
-    orderIndex: {
-      put: async (orderId, value) => void index.hits.set(orderId, value.fid),
-      putMiss: async (orderId) => void index.misses.push(orderId),
-    },
+    fence: async () => undefined,
     logger: createLogger({ name: 'test', level: 'silent' }),
     locator: LOCATOR,
     saveOptions: { isDeleteEntry: false },
     fieldKinds: fieldKinds(DEFAULT_MAPPING),
     lockedOrderPolicy: 'wait',
     requeue: () => undefined,
+    ...extra,
+  });
+}
+
+async function writeOne(k3: K3CloudWriter, r: ReadyRow, fence = async () => undefined) {
+  const notApplied: Array<[string, number]> = [];
+  const index = { hits: new Map<string, number>(), misses: [] as string[] };
+  const write = writerFor(k3, {
+    fence,
+    orderIndex: {
+      put: async (orderId, value) => void index.hits.set(orderId, value.fid),
+      putMiss: async (orderId) => void index.misses.push(orderId),
+    },
     onNotApplied: (cause, n) => notApplied.push([cause, n]),
   });
   const outcome = new Promise<RowResult>((resolve, reject) => {
@@ -256,17 +264,7 @@ describe("K3Cloud's request filter", () => {
       submit: async () => undefined,
       audit: async () => undefined,
     };
-    const write = createBatchWriter({
-      k3,
-      ledger,
-      fence: async () => undefined,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      locator: LOCATOR,
-      saveOptions: { isDeleteEntry: false },
-      fieldKinds: fieldKinds(DEFAULT_MAPPING),
-      lockedOrderPolicy: 'wait',
-      requeue: () => undefined,
-    });
+    const write = writerFor(k3);
     const good = { ...row({ F_PBLH_Remark: 'fine' }), receiptId: '1' };
     const bad = { ...row({ F_PBLH_Remark: '<b>加急</b>' }), receiptId: '2', receiptNo: 'HK2', rowKey: 'HK2' };
     bad.fields.F_PBLH_CashCollectionNo = 'HK2';
@@ -312,17 +310,7 @@ describe('a receipt moved to another order while the ledger knows nothing of it 
       audit: async () => undefined,
     };
     const reserved: string[] = [];
-    const write = createBatchWriter({
-      k3,
-      ledger, // knows nothing
-      fence: async () => undefined,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      locator: LOCATOR,
-      saveOptions: { isDeleteEntry: false },
-      fieldKinds: fieldKinds(DEFAULT_MAPPING),
-      lockedOrderPolicy: 'wait',
-      requeue: () => undefined,
-    });
+    const write = writerFor(k3); // its ledger knows nothing
     const outcome = new Promise<unknown>((resolve) =>
       write(
         [{ row: row({ F_PBLH_Decimal: '1200.50', F_PBLH_Removed: false }), solo: false, resolve, reject: resolve }],
@@ -341,18 +329,7 @@ describe('a receipt moved to another order while the ledger knows nothing of it 
 describe('two versions of one receipt in one batch', () => {
   it('saves the newer version and settles the older one as superseded by it', async () => {
     const { k3, saves } = fakeK3('A', ['new']);
-    const write = createBatchWriter({
-      k3,
-      ledger,
-      fence: async () => undefined,
-      orderIndex: { put: async () => undefined, putMiss: async () => undefined },
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      locator: LOCATOR,
-      saveOptions: { isDeleteEntry: false },
-      fieldKinds: fieldKinds(DEFAULT_MAPPING),
-      lockedOrderPolicy: 'wait',
-      requeue: () => undefined,
-    });
+    const write = writerFor(k3);
     const newer = { ...row({ F_PBLH_Remark: 'new' }), sourceVersion: '2025-04-16 00:00:00' };
     const older = row({ F_PBLH_Remark: 'old' });
     const outcomes = [newer, older].map((r) => {
