@@ -1,5 +1,5 @@
 import type { Translate } from '@receipt-sync/core';
-import { changesText, reasonText, type FieldLabels } from './report-text';
+import { REPORT_COLUMNS, reportCells, type FieldLabels } from './report-text';
 import type { RehearsalReport } from './run-rehearsal';
 
 /** Excel reads a CSV as UTF-8 (Chinese intact) only when it starts with this byte-order mark. */
@@ -13,35 +13,10 @@ const cell = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.repl
  * actions as the operating contract names them.
  */
 export function rehearsalCsv(report: RehearsalReport, labels: FieldLabels, t: Translate): string {
-  const headers = [
-    'receiptNo',
-    'receiptId',
-    'collectionDate',
-    'amount',
-    'currency',
-    'okkiOrder',
-    'billNo',
-    'documentStatus',
-    'action',
-    'reason',
-    'changes',
-  ].map((k) => t(`rehearsal.${k}`));
-  const lines = report.rows.map((r) =>
-    [
-      r.receiptNo,
-      r.receiptId,
-      r.collectionDate,
-      r.amount,
-      r.currency,
-      r.okkiOrderId,
-      r.billNo ?? '',
-      r.documentStatus ?? '',
-      r.action,
-      reasonText(r, t),
-      changesText(r, labels),
-    ]
-      .map(cell)
-      .join(','),
-  );
+  const headers = REPORT_COLUMNS.map((k) => t(`rehearsal.${k}`));
+  const lines = report.rows.map((r) => {
+    const cells = reportCells(r, labels, t);
+    return REPORT_COLUMNS.map((k) => cell(cells[k])).join(',');
+  });
   return `${BOM}${[headers.map(cell).join(','), ...lines].join('\r\n')}\r\n`;
 }

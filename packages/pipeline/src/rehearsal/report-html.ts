@@ -1,6 +1,6 @@
 import { formatMoney, type Translate } from '@receipt-sync/core';
 import { REHEARSAL_ACTIONS } from '../decide';
-import { changesText, moneyByAction, reasonText, type FieldLabels } from './report-text';
+import { moneyByAction, REPORT_COLUMNS, reportCells, type FieldLabels } from './report-text';
 import type { RehearsalReport, RehearsalRow } from './run-rehearsal';
 
 const escape = (text: string): string =>
@@ -51,33 +51,15 @@ ${groups.join('\n') || `<p>${escape(t('rehearsal.none'))}</p>`}
 `;
 }
 
+/** The receipts of one action: every column but the action, the document status in words. */
+const GROUP_COLUMNS = REPORT_COLUMNS.filter((k) => k !== 'action');
+
 function group(action: string, rows: RehearsalRow[], labels: FieldLabels, t: Translate): string {
-  const headers = [
-    'receiptNo',
-    'receiptId',
-    'collectionDate',
-    'amount',
-    'currency',
-    'okkiOrder',
-    'billNo',
-    'documentStatus',
-    'reason',
-    'changes',
-  ].map((k) => t(`rehearsal.${k}`));
-  const body = rows.map((r) =>
-    row([
-      r.receiptNo,
-      r.receiptId,
-      r.collectionDate,
-      r.amount,
-      r.currency,
-      r.okkiOrderId,
-      r.billNo ?? '',
-      r.documentStatus ? t(`docStatus.${r.documentStatus}`) : '',
-      reasonText(r, t),
-      changesText(r, labels),
-    ]),
-  );
+  const headers = GROUP_COLUMNS.map((k) => t(`rehearsal.${k}`));
+  const body = rows.map((r) => {
+    const cells = reportCells(r, labels, t, true);
+    return row(GROUP_COLUMNS.map((k) => cells[k]));
+  });
   return `<h2 id="${action}">${escape(t(`rehearsal.actions.${action}`))} (${rows.length})</h2>
 <table>${row(headers, 'th')}${body.join('')}</table>`;
 }

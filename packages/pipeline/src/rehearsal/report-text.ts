@@ -32,6 +32,48 @@ export function reasonText(row: RehearsalRow, t: Translate): string {
   return parts.filter((p) => p !== '').join('; ');
 }
 
+/** The report's columns in the operating contract's order; each has its header under `rehearsal.<column>`. */
+export const REPORT_COLUMNS = [
+  'receiptNo',
+  'receiptId',
+  'collectionDate',
+  'amount',
+  'currency',
+  'okkiOrder',
+  'billNo',
+  'documentStatus',
+  'action',
+  'reason',
+  'changes',
+] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/**
+ * One receipt's cells by column: the action as the contract names it, the document status as
+ * K3Cloud's code (`statusInWords`: in the reader's language instead).
+ */
+export function reportCells(
+  r: RehearsalRow,
+  labels: FieldLabels,
+  t: Translate,
+  statusInWords = false,
+): Record<ReportColumn, string> {
+  const status = r.documentStatus ?? '';
+  return {
+    receiptNo: r.receiptNo,
+    receiptId: r.receiptId,
+    collectionDate: r.collectionDate,
+    amount: r.amount,
+    currency: r.currency,
+    okkiOrder: r.okkiOrderId,
+    billNo: r.billNo ?? '',
+    documentStatus: statusInWords && status ? t(`docStatus.${status}`) : status,
+    action: r.action,
+    reason: reasonText(r, t),
+    changes: changesText(r, labels),
+  };
+}
+
 /** Money summed per action and currency (amounts OKKI gave that are not numbers are left out). */
 export function moneyByAction(rows: readonly RehearsalRow[]): Map<RehearsalAction, Map<string, Big>> {
   const out = new Map<RehearsalAction, Map<string, Big>>();
