@@ -4,6 +4,7 @@ import { createRng, mutateReceipt, startDemoEnvironment } from '@receipt-sync/si
 import {
   createRuntime,
   runFixedWindow,
+  windowDeps,
   startPushReceiver,
   startPushStage,
   startTransformerStage,
@@ -59,14 +60,7 @@ async function pushesDuringBackfill(lanes: boolean) {
     // The backfill, as `cli backfill` pages it: one window over every receipt, into the bulk lane.
     const end = formatChinaTime(new Date(Date.now() - 60_000));
     const bulk = await runFixedWindow(
-      {
-        store: rt.store,
-        queues: rt.queues,
-        tracker: rt.tracker,
-        source: rt.okki!,
-        logger: rt.logger,
-        settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
-      },
+      windowDeps(rt),
       { id: 'backfill-all', start: '2020-01-01 00:00:00', end },
       { trigger: 'backfill', stream: `backfill:${prefix}`, lane: 'bulk' },
     );

@@ -5,6 +5,7 @@ import {
   percentile,
   receiptVersionKey,
   runFixedWindow,
+  windowDeps,
   startPushReceiver,
   startPushStage,
   startTransformerStage,
@@ -65,6 +66,7 @@ async function lanesRun(
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
     XIAOMAN_MAX_RPS: String(p.clientRps),
+    XIAOMAN_PAGE_SIZE: String(o.pageSize),
     KINGDEE_MAX_CONCURRENCY: String(p.k3Concurrency),
     ORDER_WAIT_DELAYS: '1',
     XIAOMAN_WEBHOOK_SECRET: secret,
@@ -91,15 +93,11 @@ async function lanesRun(
     // Ends before now: an edit moves its receipt past the end instead of into the pages being read.
     const end = formatChinaTime(new Date(Date.now() - 60_000));
     const window = { id: 'bench-backfill', start: '2020-01-01 00:00:00', end };
-    const deps = {
-      store: rt.store,
-      queues: rt.queues,
-      tracker: rt.tracker,
-      source: rt.okki!,
-      logger: rt.logger,
-      settings: { ...rt.config.sync, pageSize: o.pageSize },
-    };
-    const paging = runFixedWindow(deps, window, { trigger: 'backfill', stream: `bench-${prefix}`, lane: 'bulk' });
+    const paging = runFixedWindow(windowDeps(rt), window, {
+      trigger: 'backfill',
+      stream: `bench-${prefix}`,
+      lane: 'bulk',
+    });
     const fetched = (await paging).fetched;
     // Edits start once the backfill is paged (an edit during paging is drift the reader restarts on).
     let done = false;

@@ -2,7 +2,7 @@ import { addSeconds, formatChinaTime, parseChinaTime } from '@receipt-sync/core'
 import { loadConfig } from '@receipt-sync/core';
 import { createRuntime } from '@receipt-sync/pipeline';
 import { versionTag } from '@receipt-sync/pipeline';
-import { runFixedWindow } from '@receipt-sync/pipeline';
+import { runFixedWindow, windowDeps } from '@receipt-sync/pipeline';
 
 /**
  * The producer as its own process for the multi-process runs. Like `cli backfill --step-hours`, it
@@ -26,14 +26,7 @@ async function main(): Promise<void> {
   let fetched = 0;
   let windows = 0;
   try {
-    const deps = {
-      store: rt.store,
-      queues: rt.queues,
-      tracker: rt.tracker,
-      source: rt.okki!,
-      logger: rt.logger,
-      settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
-    };
+    const deps = windowDeps(rt);
     let previous: string | undefined;
     // Bounded: at most 10,000 sub-windows.
     for (let i = 0; i < 10_000; i++) {

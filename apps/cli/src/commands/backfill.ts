@@ -6,7 +6,7 @@ import {
   withWindowLock,
   type Runtime,
 } from '@receipt-sync/pipeline';
-import { runFixedWindow } from '@receipt-sync/pipeline';
+import { runFixedWindow, windowDeps } from '@receipt-sync/pipeline';
 import { BackfillProgress } from '../backfill-progress';
 // same short order waits as sync:once: this run waits for its jobs, so hours-long waits would hold it
 import { SYNC_ONCE_ORDER_WAITS_MS } from '@receipt-sync/pipeline';
@@ -102,14 +102,7 @@ async function runBackfill(
   const bar = new BackfillProgress(process.stderr, t, doneCounter(rt, ran, plan.remaining.length));
   bar.start();
   try {
-    const deps = {
-      store: rt.store,
-      queues: rt.queues,
-      tracker: rt.tracker,
-      source: rt.okki,
-      logger: rt.logger,
-      settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
-    };
+    const deps = windowDeps(rt);
     for (const w of plan.remaining) {
       const run = await runFixedWindow(deps, w, { trigger: 'backfill', stream: plan.stream, lane: 'bulk' });
       if (!run.advanced) throw new CouldNotRunError(t('terminal.backfill.moved', { stream: plan.stream }));

@@ -8,3 +8,4 @@ export * from './receiver-app';
 export * from './redis-healer';
 export { startWorker, type TypedProcessor } from './stage-worker';
 export * from './stuck-sweeper';
+export * from './window-deps';

@@ -19,6 +19,7 @@ import type { Runtime } from './runtime';
 import { closeWorkers, countOutcome, startWorker } from './stage-worker';
 import { startWriterWorkers } from './writer-workers';
 import { startStuckSweeper } from './stuck-sweeper';
+import { windowDeps } from './window-deps';
 import { waitForWindowLock, withWindowLock, WriterLease } from '../locks';
 import { PUSH_WINDOW_ID, processPushEvent } from '../push/push-events';
 
@@ -41,8 +42,7 @@ export async function openWindow(
   trigger: string,
   opts: { deferAdvance?: boolean; waitForLock?: boolean; signal?: AbortSignal } = {},
 ): Promise<WindowRun | undefined> {
-  const okki = rt.okki;
-  if (!okki) throw new Error('the producer needs an OKKI client');
+  const deps = windowDeps(rt); // throws before the lock when this process has no OKKI client
   const lock = opts.waitForLock ? waitForWindowLock : withWindowLock;
   return lock(rt.connection, rt.config.queuePrefix, async () => {
     rt.metrics.windowInFlight.set(1);
@@ -50,12 +50,7 @@ export async function openWindow(
     try {
       return await runWindow(
         {
-          store: rt.store,
-          queues: rt.queues,
-          tracker: rt.tracker,
-          source: okki,
-          logger: rt.logger,
-          settings: { ...rt.config.sync, pageSize: rt.config.okki!.pageSize },
+          ...deps,
           onFetched: (n, removed) => rt.metrics.receiptsFetched.inc({ removed: String(removed) }, n),
           // With push configured, a version polling sees first is a push that never came (the sweeper's catch).
           onVersionsSeen: rt.config.webhook.secret
