@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 import { runReadinessChecks, type ReadinessCheck } from './readiness';
+import { loadExpress } from './load-express';
 
 /** Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -49,9 +50,7 @@ export interface HealthServer {
 }
 
 function buildApp(opts: HealthServerOptions): Express {
-  // express loads only where a server starts: sync:once and the CLI import this package and serve nothing.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const app = (require('express') as typeof import('express'))();
+  const app = loadExpress()();
   app.disable('x-powered-by');
   const timeoutMs = opts.checkTimeoutMs ?? 2000;
 

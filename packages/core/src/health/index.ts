@@ -8,3 +8,4 @@ export {
 } from './health-server';
 export { runReadinessChecks, publicMessage, type ReadinessCheck, type ReadinessReport } from './readiness';
 export { withTimeout, TimeoutError } from './with-timeout';
+export { loadExpress } from './load-express';

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Request, Router } from 'express';
-import { settlesWithin, type Logger, type SyncMetrics } from '@receipt-sync/core';
+import { loadExpress, settlesWithin, type Logger, type SyncMetrics } from '@receipt-sync/core';
 import { decryptPushData, pushKey, verifyPushSignature, type SignatureReading } from './crypto';
 import { enqueuePushEvents } from './enqueue-push';
 import {
@@ -233,13 +233,4 @@ async function acknowledge(
   opts.logger.info({ messageId, events: events.length, signedOver: reading }, 'push message enqueued');
   opts.logger.debug({ messageId, receipts: events }, 'push message receipts');
   return { status: 200, result: 'accepted', body: ack };
-}
-
-/**
- * express loads only where a receiver is mounted: every process imports this package, and the
- * ones that receive no push (sync:once, the CLI) would pay about 0.15 s of start-up for it.
- */
-function loadExpress(): typeof import('express') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('express') as typeof import('express');
 }
