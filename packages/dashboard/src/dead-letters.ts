@@ -1,3 +1,4 @@
+import type { ProblemWhy } from '@receipt-sync/core';
 import type { Job } from 'bullmq';
 import { redactText, type Translate } from '@receipt-sync/core';
 import {
@@ -22,7 +23,7 @@ export interface DeadLetterItem {
   replays: number;
   sourceQueue?: string;
   /** A quarantine's data-quality problems as catalogue keys and values (said in the page's language). */
-  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
+  why?: readonly ProblemWhy[];
 }
 
 export interface DeadLetterPage {

@@ -1,3 +1,4 @@
+import type { ProblemWhy } from '@receipt-sync/core';
 import { z } from 'zod';
 import { parseChinaTime, redactText } from '@receipt-sync/core';
 import type { DeadLetterQueueName, PipelineQueues } from '@receipt-sync/pipeline';
@@ -38,7 +39,7 @@ export interface FailureRow {
   failedAt: string;
   replays?: number;
   /** A quarantine's data-quality problems as catalogue keys and values (said in the page's language). */
-  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
+  why?: readonly ProblemWhy[];
 }
 
 export interface FailureList {

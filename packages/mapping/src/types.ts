@@ -1,3 +1,4 @@
+import type { ProblemWhy } from '@receipt-sync/core';
 /** What the transformer hands to the mapping: one OKKI receipt as received, plus optional enrichment. */
 export interface MappingInput {
   /** An OKKI receipt list item (docs/apis/okki.md §5), loosely typed: nothing about it is trusted yet. */
@@ -29,14 +30,8 @@ export const QUALITY_RULES = [
 ] as const;
 export type QualityRule = (typeof QUALITY_RULES)[number];
 
-/**
- * A problem said in words any language can render: a `quality.details.*` key and its values, plus
- * `field`, `target`, the receipt's `no` and `id` (empty when unknown). `message` stays the English text.
- */
-export interface ProblemWhy {
-  key: string;
-  params: Record<string, string | number>;
-}
+/** A problem said in words any language can render (core's ProblemWhy); `message` stays the English text. */
+export type { ProblemWhy };
 
 export interface QualityProblem {
   /** The OKKI source path (`real_amount`, `external_field_data_info.3564970299`), or the target when there is none. */

@@ -39,6 +39,7 @@ export {
 } from './model/ledger';
 export { errorCause, reasonTemplate, type ErrorCause } from './model/error-cause';
 export { isStaleVersion } from './model/ledger-rules';
+export { problemWhySchema } from './model/ledger';
 export {
   HISTORY_LIMIT,
   RECEIPT_SOURCES,

@@ -16,6 +16,16 @@ export interface NextStep {
   replay: ReplayAdvice;
 }
 
+/**
+ * A text a page or terminal says in its own language: a catalogue key and its values. A
+ * data-quality problem (`quality.details.*`, with `field`, `target`, the receipt's `no` and `id`),
+ * a reconcile reason (`reconcileReasons.*`); the English text travels beside it for logs and JSON.
+ */
+export interface ProblemWhy {
+  key: string;
+  params: Record<string, string | number>;
+}
+
 export interface CauseFacts {
   code: string;
   /** The error text (names the locked order's FBillNo). */
@@ -23,7 +33,7 @@ export interface CauseFacts {
   /** OKKI order_id (= the sales order's F_Cash_Collection_Id). */
   orderId?: string;
   /** A quarantine's data-quality problems as catalogue keys (`quality.details.*`) and values. */
-  why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
+  why?: readonly ProblemWhy[];
 }
 
 /** The no-order data-quality rule's text (mapping `NO_ORDER_MESSAGE`). */
@@ -105,10 +115,7 @@ export function reasonText(cause: CauseFacts, t: Translate): ReasonText {
 }
 
 /** A reconcile finding's (or fix's) reason in the reader's language; its English `reason` when it carries no key. */
-export function reconcileReason(
-  item: { reason: string; why?: { key: string; params: Record<string, string | number> } },
-  t: Translate,
-): string {
+export function reconcileReason(item: { reason: string; why?: ProblemWhy }, t: Translate): string {
   return item.why ? t(`reconcileReasons.${item.why.key}`, item.why.params) : item.reason;
 }
 
@@ -123,10 +130,7 @@ export function receiptName(who: { no?: string | number; id?: string | number },
  * A mapping data-quality problem in the reader's language, from its `why` (a `quality.details.*`
  * key, the field, its K3Cloud target and the receipt); its English `message` when it carries none.
  */
-export function qualityProblemText(
-  problem: { message: string; why?: { key: string; params: Record<string, string | number> } },
-  t: Translate,
-): string {
+export function qualityProblemText(problem: { message: string; why?: ProblemWhy }, t: Translate): string {
   const why = problem.why;
   if (!why) return problem.message;
   if (why.key === 'noOrder') return t('reasons.noOrder');

@@ -1,3 +1,4 @@
+import type { ProblemWhy } from '@receipt-sync/core';
 import { redactText, type ApiCallRecord } from '@receipt-sync/core';
 import { DEFAULT_MAPPING, type Mapping } from '@receipt-sync/mapping';
 import { DeadLetterJobSchema, deadLetterQueueFor, type PipelineQueues } from '@receipt-sync/pipeline';
@@ -18,7 +19,7 @@ export interface ReceiptRecord {
     message: string;
     at: string;
     cause: string;
-    why?: ReadonlyArray<{ key: string; params: Record<string, string | number> }>;
+    why?: readonly ProblemWhy[];
   };
   /** Attempts spent on the version in the ledger; for a dead letter, the attempts its job made. */
   attempts: number;

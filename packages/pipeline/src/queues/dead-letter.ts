@@ -1,3 +1,4 @@
+import { problemWhySchema } from '@receipt-sync/store';
 import type { Job } from 'bullmq';
 import { describeError, errorCode, isSyncError, type DeadLetterKind } from '@receipt-sync/core';
 import type { PipelineQueues } from './connection';
@@ -55,15 +56,14 @@ export function stripInternal(data: unknown): unknown {
   return Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
 }
 
+/** As many problems as the ledger keeps with its lastError (problemWhySchema). */
+const MAX_WHYS = 50;
+
 /** The data-quality problems' keys a QuarantineError carries (details.problems[].why), when it has any. */
 function whyOf(error: unknown): { why?: DeadLetterJob['why'] } {
-  const problems = isSyncError(error) ? (error.details as { problems?: unknown } | undefined)?.problems : undefined;
+  const problems = isSyncError(error) ? error.details.problems : undefined;
   if (!Array.isArray(problems)) return {};
-  const why = problems.flatMap((p) => {
-    const w = (p as { why?: { key?: unknown; params?: unknown } } | null)?.why;
-    return w && typeof w.key === 'string' && w.params && typeof w.params === 'object'
-      ? [{ key: w.key, params: w.params as Record<string, string | number> }]
-      : [];
-  });
-  return why.length > 0 ? { why } : {};
+  const whys = problems.map((p) => (p as { why?: unknown } | null)?.why).filter((w) => w !== undefined);
+  const parsed = problemWhySchema.safeParse(whys.slice(0, MAX_WHYS));
+  return parsed.success && parsed.data.length > 0 ? { why: parsed.data } : {};
 }

@@ -1,4 +1,5 @@
 import { receiptVersionKey } from './job-ids';
+import { problemWhySchema } from '@receipt-sync/store';
 import { z } from 'zod';
 import { DEAD_LETTER_KINDS } from '@receipt-sync/core';
 
@@ -69,9 +70,7 @@ export const DeadLetterJobSchema = z.object({
   code: z.string(),
   reason: z.string(),
   /** A quarantine's data-quality problems as catalogue keys and values (pages say them in their language). */
-  why: z
-    .array(z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
-    .optional(),
+  why: problemWhySchema.optional(),
   attemptsMade: z.number().int().nonnegative(),
   failedAt: z.string(),
   receiptId: z.string().optional(),

@@ -1,4 +1,4 @@
-import { RECEIPT_STATUSES, type DeadLetterKind, type ReceiptStatus } from '@receipt-sync/core';
+import { RECEIPT_STATUSES, type DeadLetterKind, type ProblemWhy, type ReceiptStatus } from '@receipt-sync/core';
 import { z } from 'zod';
 import { errorCause } from './error-cause';
 import { chinaTimeSchema, idSchema } from './validate';
@@ -11,16 +11,11 @@ export interface LedgerError {
   /** Id of the cause (code + reason template, see error-cause.ts); set by the store. */
   cause: string;
   /** Data-quality problems as catalogue keys and values, so pages say them in the reader's language. */
-  why?: ErrorWhy[];
+  why?: ProblemWhy[];
 }
 
-/** One problem of an error as a catalogue key (`quality.details.*`) and its values. */
-export interface ErrorWhy {
-  key: string;
-  params: Record<string, string | number>;
-}
-
-const whySchema = z
+/** ProblemWhy as stored (a quarantine's data-quality problems). */
+export const problemWhySchema = z
   .array(z.object({ key: z.string().max(100), params: z.record(z.string(), z.union([z.string(), z.number()])) }))
   .max(50);
 
@@ -76,7 +71,7 @@ export interface WrittenRecord {
 export interface OutcomePatch {
   status: ReceiptStatus;
   /** `at` defaults to now. Cleared automatically when status becomes `written` or `unchanged`. */
-  lastError?: { code: string; message: string; at?: Date; why?: ErrorWhy[] };
+  lastError?: { code: string; message: string; at?: Date; why?: ProblemWhy[] };
   receiptNo?: string;
   orderId?: string;
   /** The customer's name from OKKI's version (LedgerEntry.customer). */
@@ -228,7 +223,7 @@ export const outcomeSchema = z.object({
       code: z.string().min(1).max(200),
       message: z.string().max(4000),
       at: z.date().optional(),
-      why: whySchema.optional(),
+      why: problemWhySchema.optional(),
     })
     .optional(),
   receiptNo: z.string().max(256).optional(),
@@ -259,7 +254,7 @@ export const ledgerEntrySchema = z.object({
       message: z.string(),
       at: z.coerce.date(),
       cause: z.string().optional(),
-      why: whySchema.optional(),
+      why: problemWhySchema.optional(),
     })
     .transform((e) => ({ ...e, cause: e.cause ?? errorCause(e.code, e.message).id }))
     .optional(),
